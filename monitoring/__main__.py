@@ -1,0 +1,5 @@
+"""``python -m monitoring``: the command line."""
+
+from monitoring.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,41 @@
+"""Command line: ``python -m monitoring <command> ...``.
+
+Each command group lives in its own module with a ``register(subparsers)`` function. JSON is
+produced only at this boundary. Exit codes: 0 success, 2 bad input (one-line reason on
+stderr); commands may document further codes (see docs/cli.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from monitoring import __version__
+from monitoring.cli import design
+from monitoring.cli.common import CliError
+
+COMMAND_MODULES = [design]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m monitoring",
+        description="Interim monitoring of phase II trials: designs, decisions, data, reports.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return code

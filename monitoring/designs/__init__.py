@@ -1,0 +1,1 @@
+"""Exact design mathematics: Simon two-stage and Bayesian toxicity monitoring."""

@@ -1,0 +1,1 @@
+"""Interim decisions from counts: pure functions returning typed decisions."""

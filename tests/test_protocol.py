@@ -1,0 +1,98 @@
+"""Protocol files: the shipped ones load; bad ones are refused naming file, key and problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitoring.protocol import (
+    PROTOCOL_DIR,
+    ProtocolError,
+    SimonRule,
+    bundled_protocols,
+    load_protocol,
+    parse_protocol,
+)
+
+DEFAULT = PROTOCOL_DIR / "ino-lowdose-ph2.toml"
+
+
+def test_default_protocol_holds_seed_003_section_11() -> None:
+    """Numbers from seed 003, section 11 (Simon design, VOD rule, reporting every 8)."""
+    p = load_protocol(DEFAULT)
+    simon = p.simon
+    assert isinstance(simon, SimonRule)
+    assert (simon.p0, simon.p1, simon.n1, simon.r1, simon.n, simon.r) == (0.35, 0.5, 18, 6, 48, 20)
+    tox = p.primary_toxicity
+    assert tox is not None
+    assert (tox.prior_a, tox.prior_b, tox.threshold, tox.confidence) == (0.4, 1.6, 0.2, 0.92)
+    assert tox.looks == (8, 16, 24, 32, 40, 48)
+    assert [b.stop_at for b in tox.printed_boundaries] == [4, 6, 8, 11, 12]
+    assert p.reporting.summary_every == 8
+    assert p.response.remission == ("CR", "CRp", "CRi")
+    assert len(p.digest) == 64
+
+
+def test_every_shipped_protocol_loads() -> None:
+    protocols = bundled_protocols()
+    assert "ino-lowdose-ph2" in protocols
+    for path in protocols.values():
+        assert load_protocol(path).source == str(path)
+
+
+def _mutated(old: str, new: str) -> str:
+    text = DEFAULT.read_text(encoding="utf-8")
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "problem"),
+    [
+        ("p1 = 0.50", "p1 = 0.30", "efficacy[0].p1", "must exceed p0"),
+        ("prior_a = 0.4", "prior_a = -0.4", "toxicity[0].prior_a", "strictly between"),
+        ("confidence = 0.92", 'confidence = "high"', "toxicity[0].confidence", "must be a number"),
+        ("r1 = 6", "r1 = 19", "efficacy[0].r1", "smaller than n1"),
+        (
+            'attributions = ["possible"',
+            'attributions = ["maybe"',
+            "toxicity[0].attributions",
+            "unknown attribution",
+        ),
+        ("summary_every = 8", "summary_every = 0", "reporting.summary_every", ">= 1"),
+        ('id = "ino-lowdose-ph2"', 'idx = "ino-lowdose-ph2"', "idx", "not a known protocol key"),
+        (
+            'remission = ["CR", "CRp", "CRi"]',
+            'remission = ["CR", "MCR"]',
+            "response.remission",
+            "not in response.categories",
+        ),
+    ],
+)
+def test_bad_value_is_refused_naming_file_key_and_problem(
+    tmp_path: Path, old: str, new: str, key: str, problem: str
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(_mutated(old, new), encoding="utf-8")
+    with pytest.raises(ProtocolError) as info:
+        load_protocol(bad)
+    assert info.value.source == str(bad)
+    assert info.value.key == key
+    assert problem in info.value.problem
+    assert str(bad) in str(info.value)
+
+
+def test_missing_required_key_and_broken_toml(tmp_path: Path) -> None:
+    with pytest.raises(ProtocolError, match=r"efficacy\[0\]\.n1.*required"):
+        parse_protocol(_mutated("n1 = 18\n", ""), "x.toml")
+    with pytest.raises(ProtocolError, match="not valid TOML"):
+        parse_protocol("id = ", "broken.toml")
+    with pytest.raises(ProtocolError, match="cannot be read"):
+        load_protocol(tmp_path / "absent.toml")
+
+
+def test_protocol_is_frozen() -> None:
+    p = load_protocol(DEFAULT)
+    with pytest.raises(AttributeError):
+        p.id = "other"  # type: ignore[misc]
