@@ -1,0 +1,126 @@
+"""The data dictionary of SPEC 5: the three imported tables, their columns, types and codes.
+
+One definition feeds the importer's validation, the database schema and the derivations, so
+a column is named and typed in one place only. In memory a table is a pandas DataFrame with
+exactly these column names; date columns hold ``datetime64[ns]`` (``NaT`` when missing),
+integer columns pandas' nullable ``Int64``, number columns ``float64``, text and code
+columns ``object`` (``None`` when missing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class ColumnType(Enum):
+    TEXT = "text"
+    CODE = "code"
+    DATE = "date"
+    INTEGER = "integer"
+    NUMBER = "number"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType
+    required: bool = False
+    codes: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One imported table: its columns and the columns that identify a row."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+T, C, D, I, N = (
+    ColumnType.TEXT,
+    ColumnType.CODE,
+    ColumnType.DATE,
+    ColumnType.INTEGER,
+    ColumnType.NUMBER,
+)
+
+RESPONSE_CODES = ("CR", "CRp", "CRi", "PR", "NR", "PD", "NE")
+ATTRIBUTION_CODES = ("unrelated", "unlikely", "possible", "probable", "definite")
+YES_NO = ("Y", "N")
+
+PATIENTS = TableSpec(
+    name="patients",
+    key=("patient_id",),
+    columns=(
+        Column("patient_id", T, required=True, description="Unique patient identifier"),
+        Column("site", T, description="Enrolling site"),
+        Column("enrollment_date", D, required=True, description="Date of enrolment"),
+        Column(
+            "first_dose_date", D, description="First dose of study drug; empty if never treated"
+        ),
+        Column("age", I, minimum=0, maximum=120, description="Age at enrolment, years"),
+        Column("sex", C, codes=("M", "F", "U")),
+        Column("salvage_line", I, minimum=0, description="Salvage line (1 = first salvage)"),
+        Column("cohort", T),
+        Column("arm", T),
+        Column("dose_level", T),
+        Column("last_contact_date", D, description="Last date known alive"),
+        Column("progression_date", D, description="First progression or relapse"),
+        Column("death_date", D),
+        Column("death_cause", T),
+        Column("hsct_date", D, description="Allogeneic stem cell transplant"),
+        Column("second_malignancy_date", D),
+        Column("off_treatment_date", D),
+        Column("off_treatment_reason", T),
+    ),
+)
+
+RESPONSES = TableSpec(
+    name="responses",
+    key=("patient_id", "assessment_date"),
+    columns=(
+        Column("patient_id", T, required=True),
+        Column("assessment_date", D, required=True),
+        Column("cycle", I, required=True, minimum=1),
+        Column("response", C, required=True, codes=RESPONSE_CODES),
+        Column("marrow_blasts_pct", N, minimum=0, maximum=100),
+        Column("mrd_negative", C, codes=YES_NO),
+        Column("mrd_level", N, minimum=0),
+    ),
+)
+
+ADVERSE_EVENTS = TableSpec(
+    name="adverse_events",
+    key=("patient_id", "term", "onset_date"),
+    columns=(
+        Column("patient_id", T, required=True),
+        Column("term", T, required=True, description="CTCAE term"),
+        Column("category", T, required=True, description="CTCAE system organ class"),
+        Column("grade", I, required=True, minimum=1, maximum=5),
+        Column("onset_date", D, required=True),
+        Column("resolution_date", D),
+        Column("attribution", C, codes=ATTRIBUTION_CODES),
+        Column("serious", C, codes=YES_NO),
+    ),
+)
+
+TABLES: dict[str, TableSpec] = {t.name: t for t in (PATIENTS, RESPONSES, ADVERSE_EVENTS)}
