@@ -55,13 +55,11 @@ class TableSpec:
         raise KeyError(name)
 
 
-T, C, D, I, N = (
-    ColumnType.TEXT,
-    ColumnType.CODE,
-    ColumnType.DATE,
-    ColumnType.INTEGER,
-    ColumnType.NUMBER,
-)
+T = ColumnType.TEXT
+C = ColumnType.CODE
+D = ColumnType.DATE
+INT = ColumnType.INTEGER
+N = ColumnType.NUMBER
 
 RESPONSE_CODES = ("CR", "CRp", "CRi", "PR", "NR", "PD", "NE")
 ATTRIBUTION_CODES = ("unrelated", "unlikely", "possible", "probable", "definite")
@@ -77,9 +75,9 @@ PATIENTS = TableSpec(
         Column(
             "first_dose_date", D, description="First dose of study drug; empty if never treated"
         ),
-        Column("age", I, minimum=0, maximum=120, description="Age at enrolment, years"),
+        Column("age", INT, minimum=0, maximum=120, description="Age at enrolment, years"),
         Column("sex", C, codes=("M", "F", "U")),
-        Column("salvage_line", I, minimum=0, description="Salvage line (1 = first salvage)"),
+        Column("salvage_line", INT, minimum=0, description="Salvage line (1 = first salvage)"),
         Column("cohort", T),
         Column("arm", T),
         Column("dose_level", T),
@@ -100,7 +98,7 @@ RESPONSES = TableSpec(
     columns=(
         Column("patient_id", T, required=True),
         Column("assessment_date", D, required=True),
-        Column("cycle", I, required=True, minimum=1),
+        Column("cycle", INT, required=True, minimum=1),
         Column("response", C, required=True, codes=RESPONSE_CODES),
         Column("marrow_blasts_pct", N, minimum=0, maximum=100),
         Column("mrd_negative", C, codes=YES_NO),
@@ -115,7 +113,7 @@ ADVERSE_EVENTS = TableSpec(
         Column("patient_id", T, required=True),
         Column("term", T, required=True, description="CTCAE term"),
         Column("category", T, required=True, description="CTCAE system organ class"),
-        Column("grade", I, required=True, minimum=1, maximum=5),
+        Column("grade", INT, required=True, minimum=1, maximum=5),
         Column("onset_date", D, required=True),
         Column("resolution_date", D),
         Column("attribution", C, codes=ATTRIBUTION_CODES),
