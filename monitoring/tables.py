@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+import pandas as pd
+
 
 class ColumnType(Enum):
     TEXT = "text"
@@ -122,3 +124,29 @@ ADVERSE_EVENTS = TableSpec(
 )
 
 TABLES: dict[str, TableSpec] = {t.name: t for t in (PATIENTS, RESPONSES, ADVERSE_EVENTS)}
+
+
+@dataclass(frozen=True)
+class TrialData:
+    """The three tables of one trial, as stored (before any cut-off is applied).
+
+    Each frame has exactly the columns of its ``TableSpec`` with the dtypes described in
+    this module's docstring. Produced by the database repository and by the demo generator;
+    consumed by the derivations.
+    """
+
+    patients: pd.DataFrame
+    responses: pd.DataFrame
+    adverse_events: pd.DataFrame
+
+
+def empty_frame(spec: TableSpec) -> pd.DataFrame:
+    """An empty frame with the columns and dtypes of ``spec``."""
+    dtypes = {
+        ColumnType.TEXT: "object",
+        ColumnType.CODE: "object",
+        ColumnType.DATE: "datetime64[ns]",
+        ColumnType.INTEGER: "Int64",
+        ColumnType.NUMBER: "float64",
+    }
+    return pd.DataFrame({c.name: pd.Series(dtype=dtypes[c.type]) for c in spec.columns})
