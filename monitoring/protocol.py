@@ -183,7 +183,7 @@ class Protocol:
     version: str
     phase: str
     design: TrialDesign
-    max_patients: int
+    max_patients: int | None
     cohorts: tuple[Unit, ...]
     arms: tuple[Unit, ...]
     dose_levels: tuple[Unit, ...]
@@ -465,7 +465,7 @@ def _group_sequential(r: _Reader) -> GroupSequentialRule:
 
 def _efficacy(reader: _Reader) -> tuple[EfficacyRule, ...]:
     rules: list[EfficacyRule] = []
-    endpoints = ("remission", "hematologic_response")
+    endpoints = ("remission", "hematologic_response", "mrd_negativity")
     for r in reader.subs("efficacy"):
         kind = r.choice("rule", ["simon_two_stage", "group_sequential"])
         rules.append(_simon(r, endpoints) if kind == "simon_two_stage" else _group_sequential(r))
@@ -592,7 +592,7 @@ def parse_protocol(text: str, source: str = "<protocol>") -> Protocol:
         version=top.text("version"),
         phase=top.text("phase"),
         design=top.choice("design", ["single_arm", "multi_cohort", "randomized"]),  # type: ignore[arg-type]
-        max_patients=top.integer("max_patients", minimum=1),
+        max_patients=top.integer("max_patients", minimum=1) if "max_patients" in raw else None,
         cohorts=_units(top, "cohorts"),
         arms=_units(top, "arms"),
         dose_levels=_units(top, "dose_levels"),
@@ -615,7 +615,11 @@ def parse_protocol(text: str, source: str = "<protocol>") -> Protocol:
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
     for rule in protocol.efficacy:
-        if isinstance(rule, SimonRule) and rule.n > protocol.max_patients:
+        if (
+            isinstance(rule, SimonRule)
+            and protocol.max_patients is not None
+            and rule.n > protocol.max_patients
+        ):
             raise ProtocolError(
                 source, "efficacy.n", f"exceeds max_patients ({protocol.max_patients})"
             )

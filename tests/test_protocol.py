@@ -96,3 +96,26 @@ def test_protocol_is_frozen() -> None:
     p = load_protocol(DEFAULT)
     with pytest.raises(AttributeError):
         p.id = "other"  # type: ignore[misc]
+
+
+EXAMPLES = sorted((PROTOCOL_DIR / "examples").glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_schema_expresses_the_other_seed_protocols(path: Path) -> None:
+    """Seeds 000 (cohorts, dose levels), 002 (n = 32) and 004 (arms, group sequential)."""
+    p = load_protocol(path)
+    assert p.id == path.stem
+    assert p.simon is None or p.simon.n <= (p.max_patients or p.simon.n)
+
+
+def test_examples_cover_cohorts_dose_levels_arms_and_group_sequential() -> None:
+    from monitoring.protocol import GroupSequentialRule
+
+    loaded = [load_protocol(p) for p in EXAMPLES]
+    assert any(p.cohorts and p.dose_levels for p in loaded)
+    randomized = [p for p in loaded if p.design == "randomized"]
+    assert randomized
+    assert randomized[0].closed_by == ("arm",)
+    assert isinstance(randomized[0].efficacy[0], GroupSequentialRule)
+    assert len(EXAMPLES) >= 3
