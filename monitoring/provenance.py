@@ -1,0 +1,67 @@
+"""Provenance of every number shown: protocol digest, data digest and software version.
+
+The data digest is a SHA-256 over the exact rows an analysis used (after the cut-off and as
+known on a date), in a canonical form: tables in a fixed order, columns in data-dictionary
+order, rows sorted by their key, values written as ISO dates, integers and ``repr`` of
+floats. Regenerating a past look from the database gives the same digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+
+from monitoring import __version__
+from monitoring.tables import TABLES, TrialData
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What a result was computed from; printed on pages and every report page."""
+
+    trial_id: str
+    protocol_version: str
+    protocol_digest: str
+    data_digest: str
+    cutoff: date
+    as_known_on: datetime | None
+    software_version: str = __version__
+
+    @property
+    def line(self) -> str:
+        known = self.as_known_on.isoformat(timespec="minutes") if self.as_known_on else "now"
+        return (
+            f"Protocol {self.protocol_version} ({self.protocol_digest[:12]}) · "
+            f"data {self.data_digest[:12]} · cut-off {self.cutoff.isoformat()} · "
+            f"as known on {known} · software {self.software_version}"
+        )
+
+
+def _canonical(value: object) -> str:
+    if value is None or value is pd.NaT:
+        return ""
+    if isinstance(value, float):
+        return "" if math.isnan(value) else repr(value)
+    if isinstance(value, pd.Timestamp | datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is pd.NA:
+        return ""
+    return str(value)
+
+
+def data_digest(data: TrialData) -> str:
+    """SHA-256 of the canonical form of the three tables."""
+    digest = hashlib.sha256()
+    for name, spec in TABLES.items():
+        frame: pd.DataFrame = getattr(data, name)
+        frame = frame.loc[:, list(spec.names)].sort_values(list(spec.key), kind="mergesort")
+        digest.update(f"#{name}\n".encode())
+        for row in frame.itertuples(index=False, name=None):
+            digest.update(("\x1f".join(_canonical(v) for v in row) + "\n").encode())
+    return digest.hexdigest()
