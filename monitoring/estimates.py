@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import enum
 import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
 
 from monitoring.protocol import SimonRule
-from monitoring.rules.efficacy import ResponseCounts, validate_counts
+from monitoring.rules.efficacy import ResponseCounts, is_count, validate_counts
 
 
 class IntervalMethod(enum.StrEnum):
@@ -50,10 +51,12 @@ class BetaPrior:
     def __post_init__(self) -> None:
         for name in ("a", "b"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
                 raise ValueError(f"BetaPrior.{name} must be a number; got {value!r}")
-            if not (math.isfinite(value) and value > 0):
+            number = float(value)
+            if not (math.isfinite(number) and number > 0):
                 raise ValueError(f"BetaPrior.{name} must be positive and finite; got {value}")
+            object.__setattr__(self, name, number)
 
     @property
     def label(self) -> str:
@@ -67,7 +70,7 @@ class BetaPrior:
     def updated(self, x: int, n: int) -> BetaPrior:
         """The posterior after x responders among n patients: Beta(a + x, b + n - x)."""
         _check_count(x, n)
-        return BetaPrior(self.a + x, self.b + n - x)
+        return BetaPrior(self.a + int(x), self.b + int(n) - int(x))
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ class RateEstimate:
 
 def _check_count(x: int, n: int) -> None:
     for name, value in (("x", x), ("n", n)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        if not is_count(value):
             raise ValueError(f"{name} must be an integer; got {value!r}")
     if not 0 <= x <= n:
         raise ValueError(f"counts must satisfy 0 <= x <= n; got x = {x}, n = {n}")
@@ -197,6 +200,7 @@ def predictive_probability(
     P = sum over y >= stage1_needed of P(Y1 = y) P(Y2 >= final_needed - y | Y1 = y).
     """
     validate_counts(rule, stage1, overall, treated)
+    treated = int(treated)
     post = prior.updated(overall.responders, overall.evaluated)
     m1 = stage1.pending + rule.n1 - stage1.total
     m2 = rule.n - treated + overall.pending - m1

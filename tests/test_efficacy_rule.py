@@ -10,6 +10,7 @@ import dataclasses
 import re
 from typing import NamedTuple
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -235,6 +236,15 @@ def test_invalid_response_counts(args: tuple[int, int, int], message: str) -> No
         ResponseCounts(*args)
 
 
+def test_numpy_integers_are_accepted_as_plain_counts() -> None:
+    """Counts computed with pandas arrive as numpy integers; they are stored as int."""
+    counts = ResponseCounts(np.int64(7), np.int64(11), np.int64(0))
+    assert type(counts.responders) is int
+    d = efficacy_decision(DEFAULT, counts, counts, np.int64(18))
+    assert d.state is EfficacyState.STAGE2
+    assert type(d.treated) is int
+
+
 def test_simon_characteristics_from_the_decision_function() -> None:
     """Applying the final (all known) decision to every outcome gives the exact design figures.
 
@@ -383,6 +393,27 @@ def test_resolving_a_pending_patient_never_reverses_a_decision(
         assert after.state in KEPT_AFTER_A_RESPONSE[before.state]
     if before.state in (EfficacyState.SUCCESS, EfficacyState.STOP_FUTILITY):
         assert after.state is before.state
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(cases())
+def test_treating_one_more_patient_keeps_certain_decisions(case: Case) -> None:
+    """A newly treated patient (pending) fills an open place: it changes no best case, so
+    continue, futility, success and cannot_succeed all stay; an undecided stage 1 can only
+    move from pending to accrual_suspended when its last place is filled."""
+    rule, s1, overall, treated = case
+    if treated == rule.n:
+        return
+    new_s1 = C(s1.responders, s1.non_responders, s1.pending + (treated < rule.n1))
+    new_overall = C(overall.responders, overall.non_responders, overall.pending + 1)
+    before = efficacy_decision(*case)
+    after = efficacy_decision(rule, new_s1, new_overall, treated + 1)
+    if before.state not in (EfficacyState.STAGE1_ACCRUING, EfficacyState.ACCRUAL_SUSPENDED):
+        assert after.state is before.state
+    if before.stage1_state is not Stage1State.PENDING:
+        assert after.stage1_state is before.stage1_state
+    else:
+        assert after.stage1_state in (Stage1State.PENDING, Stage1State.ACCRUAL_SUSPENDED)
 
 
 BAD_GRAMMAR = re.compile(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -143,9 +144,16 @@ def test_prior_label(prior: BetaPrior, label: str) -> None:
         (lambda: Interval(0.6, 0.4, "plain"), "low (0.6) must not exceed high (0.4)"),
     ],
 )
-def test_invalid_inputs_are_refused(call: object, message: str) -> None:
+def test_invalid_inputs_are_refused(call: Callable[[], object], message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
-        call()  # type: ignore[operator]
+        call()
+
+
+def test_numpy_numbers_are_accepted() -> None:
+    """Counts and prior parameters from numpy/pandas behave as plain numbers."""
+    est = rate_estimate("r", np.int64(7), np.int64(18), BetaPrior(np.int64(1), 1.0), 0.95)
+    assert (type(est.x), type(est.n), type(est.prior.a)) == (int, int, float)
+    assert est.prior.label == "Beta(1, 1)"
 
 
 @settings(max_examples=150, derandomize=True, deadline=None)

@@ -9,9 +9,15 @@ treated: this is deterministic curtailment, and it never changes the design's er
 from __future__ import annotations
 
 import enum
+import numbers
 from dataclasses import dataclass, replace
 
 from monitoring.protocol import SimonRule
+
+
+def is_count(value: object) -> bool:
+    """True for Python or numpy integers (counts from pandas are numpy), False for bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 class EfficacyState(enum.StrEnum):
@@ -45,10 +51,11 @@ class ResponseCounts:
     def __post_init__(self) -> None:
         for name in ("responders", "non_responders", "pending"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int):
+            if not is_count(value):
                 raise ValueError(f"ResponseCounts.{name} must be an integer; got {value!r}")
             if value < 0:
                 raise ValueError(f"ResponseCounts.{name} must be >= 0; got {value}")
+            object.__setattr__(self, name, int(value))  # numpy integers become plain int
 
     @property
     def total(self) -> int:
@@ -103,7 +110,7 @@ def validate_counts(
     rule: SimonRule, stage1: ResponseCounts, overall: ResponseCounts, treated: int
 ) -> None:
     """Refuse counts that cannot describe a trial run under ``rule`` (ValueError)."""
-    if isinstance(treated, bool) or not isinstance(treated, int) or treated < 0:
+    if not is_count(treated) or treated < 0:
         raise ValueError(f"treated must be a non-negative integer; got {treated!r}")
     if treated > rule.n:
         raise ValueError(
@@ -163,6 +170,7 @@ def efficacy_decision(
     ``treated`` patients (at most n). Invalid or inconsistent counts raise ValueError.
     """
     validate_counts(rule, stage1, overall, treated)
+    treated = int(treated)
     stage1_open = rule.n1 - stage1.total
     final_open = rule.n - treated
     stage1_best = stage1.responders + stage1.pending + stage1_open
