@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from monitoring.estimates import (
     BetaPrior,
@@ -196,6 +197,22 @@ def test_predictive_probability_matches_r_integration(
     """Tolerance 1e-10: R's adaptive quadrature was asked for rel.tol = 1e-13."""
     pp = predictive_probability(DEFAULT, JEFFREYS, stage1, overall, treated)
     assert pp.probability == pytest.approx(expected, abs=1e-10)
+
+
+def test_predictive_probability_reproduces_lee_and_liu_example() -> None:
+    """Lee & Liu (2008), Clinical Trials 5:93-106, p. 97 (Table 1): Nmax = 40, 16 responders
+    among 23, prior Beta(0.6, 0.4), success if Pr(p > 0.60 | data) > 0.90 at the end;
+    PP = 0.5656 (printed to 4 decimals, hence the tolerance).
+
+    Their end criterion is a count: the smallest total s with Pr(p > 0.6 | s of 40) > 0.9
+    (s = 28, their 12 more among the last 17). A Simon rule whose stage 1 (first patient,
+    r1 = 0) has already passed reduces our probability to theirs.
+    """
+    total = min(s for s in range(41) if stats.beta.sf(0.60, 0.6 + s, 0.4 + 40 - s) > 0.90)
+    assert total == 28
+    rule = dataclasses.replace(DEFAULT, n1=1, r1=0, n=40, r=total - 1)
+    pp = predictive_probability(rule, BetaPrior(0.6, 0.4), C(1, 0, 0), C(16, 7, 0), 23)
+    assert pp.probability == pytest.approx(0.5656, abs=5e-5)
 
 
 def test_predictive_probability_carries_its_inputs() -> None:
