@@ -39,8 +39,9 @@ def test_seed_003_is_reproduced(rule: ToxicityRule) -> None:
         "At 48 patients the trial ends whatever the count; the posterior rule would be met "
         "there with 14 or more events (posterior 0.9240), a figure for the final analysis, "
         "not a stopping boundary.",
-        "Closest call: at 32 patients, 10 events give Pr(p > 0.2 | data) = 0.91955, 0.00045 "
-        "below the cut-off 0.92; a cut-off under 0.91955 would move the boundary there to 10.",
+        "Closest call: at 32 patients, 10 events give Pr(p > 0.2 | data) = 0.919546, 0.000454 "
+        "below the cut-off 0.92; the boundary there is 11, and a cut-off of 0.9195 or less "
+        "would make it 10.",
         "The printed operating characteristics are reproduced at their printed precision "
         "for all 8 true rates.",
     )
@@ -73,6 +74,17 @@ def test_boundary_difference_is_flagged(rule: ToxicityRule) -> None:
         in audit.findings
     )
     assert any("prints a boundary at 48 patients" in f and "nmax" in f for f in audit.findings)
+
+
+def test_closest_call_above_the_cut_off(rule: ToxicityRule) -> None:
+    """With c = 0.9205 the closest call is 8/24: R pbeta(0.2, 8.4, 17.6, lower.tail = FALSE)
+    = 0.9208664329, 0.000366 above; a cut-off of 0.9209 (>= 0.92087) would need 9."""
+    audit = audit_toxicity_rule(dataclasses.replace(rule, confidence=0.9205))
+    assert audit.findings[2] == (
+        "Closest call: at 24 patients, 8 events give Pr(p > 0.2 | data) = 0.920866, 0.000366 "
+        "above the cut-off 0.9205; the boundary there is 8, and a cut-off of 0.9209 or more "
+        "would make it 9."
+    )
 
 
 def test_missing_printed_boundary_is_flagged(rule: ToxicityRule) -> None:

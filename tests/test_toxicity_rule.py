@@ -209,3 +209,20 @@ def test_fields_are_consistent(rule: ToxicityRule, data: list[bool]) -> None:
         assert d.evaluable < d.next_look
     if d.events_to_cross_next is not None and d.boundary_next_look is not None:
         assert d.events + d.events_to_cross_next >= d.boundary_next_look
+
+
+def test_one_event_already_reaching_the_next_boundary(rule: ToxicityRule) -> None:
+    """Beta(0.5, 4), t = 0.05, c = 0.5, looks every 4: R pbeta(0.05, 0.5 + x, 4 + n - x,
+    lower.tail = FALSE) is 0.3724 (x = 0) and 0.8631 (x = 1) at n = 4, 0.2722 and 0.7642 at
+    n = 8, so the boundary is 1 at both. 0 of the first 4, then 1 event in patient 5."""
+    strict = dataclasses.replace(
+        rule, prior_a=0.5, prior_b=4.0, threshold=0.05, confidence=0.5, cohort_size=4, nmax=20
+    )
+    d = toxicity_decision(strict, outcomes({5}, 5))
+    assert [(look.n, look.boundary, look.crossed) for look in d.looks] == [(4, 1, False)]
+    assert (d.next_look, d.boundary_next_look, d.events_to_cross_next) == (8, 1, 0)
+    assert d.decision is ToxicityState.CONTINUE
+    assert d.explanation.endswith(
+        "the 1 event so far already reaches the boundary at 8 patients (1 event), so it will "
+        "stop when 8 patients are evaluable."
+    )

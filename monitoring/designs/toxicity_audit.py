@@ -9,6 +9,7 @@ stored number and the column's usual precision (:data:`STOP_PROB_DECIMALS`,
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -163,16 +164,17 @@ def _margin_finding(plan: ToxicityPlan, bounds: ToxicityBoundaries) -> str | Non
     if not candidates:
         return None
     gap, n, x, post = min(candidates)
+    # Cut-offs rounded outwards to 4 decimals so that the stated change is exactly true.
     if post > plan.confidence:
-        side, change = (
-            "above",
-            f"a cut-off of {post:.5f} or more would move the boundary there to {x + 1}",
-        )
+        side = "above"
+        change = f"a cut-off of {math.ceil(post * 1e4) / 1e4:.4f} or more would make it {x + 1}"
     else:
-        side, change = "below", f"a cut-off under {post:.5f} would move the boundary there to {x}"
+        side = "below"
+        change = f"a cut-off of {math.floor(post * 1e4) / 1e4:.4f} or less would make it {x}"
     return (
         f"Closest call: at {n} patients, {x} events give Pr(p > {plan.threshold:g} | data) = "
-        f"{post:.5f}, {gap:.5f} {side} the cut-off {plan.confidence:g}; {change}."
+        f"{post:.6f}, {gap:.6f} {side} the cut-off {plan.confidence:g}; the boundary there is "
+        f"{x + 1 if side == 'below' else x}, and {change}."
     )
 
 

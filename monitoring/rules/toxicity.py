@@ -134,9 +134,12 @@ def _next_look_clause(d: ToxicityDecision, nmax: int) -> str:
         return f"; no stopping boundary remains before the trial ends at {nmax} patients"
     if d.boundary_next_look is None or d.events_to_cross_next is None:
         return f"; no number of events can stop the trial at the next look, {n} patients"
+    if d.boundary_next_look == 0:
+        return f"; it will stop at the next look, {n} patients, whatever the number of events"
     if d.events_to_cross_next == 0:
+        verb = "reaches" if d.events == 1 else "reach"
         return (
-            f"; the {_plural(d.events, 'event')} so far already reach "
+            f"; the {_plural(d.events, 'event')} so far already {verb} "
             f"{_boundary_text(n, d.boundary_next_look)}, so it will stop when {n} patients "
             "are evaluable"
         )
