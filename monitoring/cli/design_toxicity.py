@@ -29,12 +29,29 @@ def register(sub: Any) -> None:
             "boundaries and the exact operating characteristics (no simulation)."
         ),
     )
-    parser.add_argument("--prior-a", required=True, metavar="A", help="Beta prior a (> 0)")
-    parser.add_argument("--prior-b", required=True, metavar="B", help="Beta prior b (> 0)")
-    parser.add_argument("--threshold", required=True, metavar="T", help="toxicity rate t")
-    parser.add_argument("--confidence", required=True, metavar="C", help="posterior cut-off c")
-    parser.add_argument("--cohort", required=True, metavar="K", help="look every K patients")
-    parser.add_argument("--nmax", required=True, metavar="N", help="maximum sample size")
+    parser.add_argument("--prior-a", required=True, metavar="A", help="Beta(A, B) prior: A > 0")
+    parser.add_argument("--prior-b", required=True, metavar="B", help="Beta(A, B) prior: B > 0")
+    parser.add_argument(
+        "--threshold", required=True, metavar="T", help="toxicity rate T in (0, 1) monitored"
+    )
+    parser.add_argument(
+        "--confidence",
+        required=True,
+        metavar="C",
+        help="cut-off C in (0, 1): stop at a look if Pr(p > T | data) > C",
+    )
+    parser.add_argument(
+        "--cohort",
+        required=True,
+        metavar="K",
+        help="look after every K evaluable patients (1 = continuous monitoring)",
+    )
+    parser.add_argument(
+        "--nmax",
+        required=True,
+        metavar="N",
+        help="maximum number of patients (>= 2); reaching it ends the trial, no boundary there",
+    )
     parser.add_argument(
         "--rates",
         metavar="P,P,...",
