@@ -1,0 +1,60 @@
+"""Validation of survival inputs: one place that turns array-likes into clean numpy arrays."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+ArrayLike = npt.ArrayLike
+A = TypeVar("A", bound=np.ndarray[Any, Any])
+
+
+def frozen(array: A) -> A:
+    """Mark an array read-only so a frozen result cannot be changed through it."""
+    array.setflags(write=False)
+    return array
+
+
+def time_event(time: ArrayLike, event: ArrayLike) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """Times (finite, >= 0, days from the origin) and event indicators (0/1 or bool).
+
+    Raises ValueError naming the argument and the rule it broke.
+    """
+    t = np.asarray(time, dtype=np.float64)
+    e_raw = np.asarray(event)
+    if t.ndim != 1 or e_raw.ndim != 1:
+        raise ValueError("time and event must be one-dimensional")
+    if t.shape != e_raw.shape:
+        raise ValueError(f"time has {t.size} values but event has {e_raw.size}")
+    if not np.all(np.isfinite(t)):
+        raise ValueError("time must be finite (no NaN or infinity)")
+    if t.size and t.min() < 0:
+        raise ValueError("time must be >= 0 (days from the origin)")
+    if e_raw.dtype != np.bool_:
+        e_num = e_raw.astype(np.float64)
+        if not np.all((e_num == 0) | (e_num == 1)):
+            raise ValueError("event must be 0/1 or boolean (1 = event, 0 = censored)")
+        return t, e_num == 1
+    return t, e_raw
+
+
+def conf_level(level: float) -> float:
+    """A confidence level strictly between 0 and 1."""
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"conf_level {level} must lie strictly between 0 and 1")
+    return float(level)
+
+
+def groups(group: ArrayLike, n: int) -> tuple[tuple[str, ...], IntArray]:
+    """Group labels sorted as R sorts factor levels of a vector, and each subject's code."""
+    g = np.asarray(group)
+    if g.ndim != 1 or g.size != n:
+        raise ValueError(f"group must be one-dimensional with {n} values")
+    levels, codes = np.unique(g, return_inverse=True)
+    labels: Sequence[object] = levels.tolist()
+    return tuple(str(x) for x in labels), codes.astype(np.int64)
