@@ -58,11 +58,13 @@ class KaplanMeierResult:
 
 def _count_table(t: FloatArray, e: npt.NDArray[np.bool_]) -> tuple[FloatArray, IntArray, IntArray]:
     """Distinct sorted times, subjects and events at each (one sort, O(n))."""
+    if t.size == 0:
+        return t.copy(), np.zeros(0, np.int64), np.zeros(0, np.int64)
     order = np.argsort(t, kind="stable")
     ts = t[order]
     starts = np.flatnonzero(np.concatenate(([True], ts[1:] != ts[:-1])))
     counts = np.diff(np.append(starts, ts.size)).astype(np.int64)
-    events = np.add.reduceat(e[order].astype(np.int64), starts) if ts.size else counts
+    events = np.add.reduceat(e[order].astype(np.int64), starts)
     return ts[starts], counts, events.astype(np.int64)
 
 

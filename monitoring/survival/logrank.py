@@ -22,7 +22,9 @@ from monitoring.survival.inputs import ArrayLike, FloatArray, IntArray
 class LogRankResult:
     """Per-group n, observed and expected events; chi-square, df and p-value.
 
-    ``p_value`` is None when fewer than two groups have expected events (no test exists).
+    ``p_value`` is None when fewer than two groups have expected events (no test exists);
+    ``chisq`` and ``p_value`` are None when the variance matrix is singular (for example all
+    deaths at one time with nobody left at risk), where R's ``survdiff`` stops with an error.
     """
 
     groups: tuple[str, ...]
@@ -30,7 +32,7 @@ class LogRankResult:
     observed: FloatArray
     expected: FloatArray
     variance: FloatArray
-    chisq: float
+    chisq: float | None
     df: int
     p_value: float | None
 
@@ -77,13 +79,13 @@ def log_rank(time: ArrayLike, event: ArrayLike, group: ArrayLike) -> LogRankResu
         variance=frozen(variance),
         chisq=chisq,
         df=df,
-        p_value=float(chi2.sf(chisq, df)) if df > 0 else None,
+        p_value=float(chi2.sf(chisq, df)) if df > 0 and chisq is not None else None,
     )
 
 
 def _statistic(
     observed: FloatArray, expected: FloatArray, variance: FloatArray
-) -> tuple[float, int]:
+) -> tuple[float | None, int]:
     """Quadratic form over groups with E > 0, the first of them left out (R's choice)."""
     used = np.flatnonzero(expected > 0)
     if used.size < 2:
@@ -91,4 +93,8 @@ def _statistic(
     keep = used[1:]
     diff = (observed - expected)[keep]
     vv = variance[np.ix_(keep, keep)]
-    return float(np.sum(np.linalg.solve(vv, diff) * diff)), int(used.size - 1)
+    df = int(used.size - 1)
+    try:
+        return float(np.sum(np.linalg.solve(vv, diff) * diff)), df
+    except np.linalg.LinAlgError:
+        return None, df
