@@ -137,3 +137,27 @@ def test_log_rank_is_label_free_and_consistent(rows: list[tuple[int, bool, str]]
     assert b.chisq is not None
     assert a.chisq >= 0
     assert abs(a.chisq - b.chisq) <= 1e-9 * max(1.0, a.chisq)
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(min_value=0, max_value=1e300, allow_nan=False, allow_infinity=False),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_count_table_equals_naive_counting(rows: list[tuple[float, bool]]) -> None:
+    """The one-key sort (time bits and event flag) gives the same distinct times, subjects
+    and events as counting each distinct time directly, for any non-negative doubles
+    (subnormals, -0.0 and huge values included)."""
+    t = np.array([r[0] for r in rows] + [-0.0])
+    e = np.array([r[1] for r in rows] + [True])
+    fit = kaplan_meier(t, e)
+    expected_times = np.unique(t)
+    np.testing.assert_array_equal(fit.time, expected_times)
+    assert fit.n_event.tolist() == [int(e[t == x].sum()) for x in expected_times]
+    assert (fit.n_event + fit.n_censor).tolist() == [int((t == x).sum()) for x in expected_times]

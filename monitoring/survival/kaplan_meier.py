@@ -57,15 +57,22 @@ class KaplanMeierResult:
 
 
 def _count_table(t: FloatArray, e: npt.NDArray[np.bool_]) -> tuple[FloatArray, IntArray, IntArray]:
-    """Distinct sorted times, subjects and events at each (one sort, O(n))."""
+    """Distinct sorted times, subjects and events at each, from one sort of one key.
+
+    The bits of a non-negative double, read as an unsigned integer, order as the number
+    does and leave the top (sign) bit 0; shifting left by one and putting the event flag in
+    the freed low bit gives a single uint64 key. One sort of it yields the distinct times
+    and, inside each, the events (about twice as fast as an argsort plus a gather).
+    """
     if t.size == 0:
         return t.copy(), np.zeros(0, np.int64), np.zeros(0, np.int64)
-    order = np.argsort(t, kind="stable")
-    ts = t[order]
-    starts = np.flatnonzero(np.concatenate(([True], ts[1:] != ts[:-1])))
-    counts = np.diff(np.append(starts, ts.size)).astype(np.int64)
-    events = np.add.reduceat(e[order].astype(np.int64), starts)
-    return ts[starts], counts, events.astype(np.int64)
+    one = np.uint64(1)
+    key = np.sort(((t + 0.0).view(np.uint64) << one) | e.astype(np.uint64))  # -0.0 -> 0.0
+    bits = key >> one
+    starts = np.flatnonzero(np.concatenate(([True], bits[1:] != bits[:-1])))
+    counts = np.diff(np.append(starts, key.size)).astype(np.int64)
+    events = np.add.reduceat((key & one).astype(np.int64), starts)
+    return bits[starts].view(np.float64), counts, events
 
 
 def kaplan_meier(
