@@ -243,3 +243,25 @@ def test_grouped_fit_equals_strata(case: dict[str, Any]) -> None:
         assert_r(fit.lower, r["rows"]["lower"], "lower")
         assert_opt(fit.median.time, r["table"]["median"], "median")
         assert_opt(fit.median.lower, r["table"]["lcl"], "LCL")
+
+
+LEVELS = [
+    pytest.param(c, ct, id=f"{c['name']}-{ct}") for c in DATA["level_cases"] for ct in CONF_TYPES
+]
+
+
+@pytest.mark.parametrize(("case", "conf_type"), LEVELS)
+def test_other_confidence_levels(case: dict[str, Any], conf_type: str) -> None:
+    """R: survfit(Surv(time, status) ~ 1, conf.type = ct, conf.int = 0.90 / 0.80): band,
+    table median limits (0.9LCL, 0.9UCL) and quantile limits."""
+    r = case["by_conf_type"][conf_type]
+    fit = kaplan_meier(r_values(case["time"]), r_values(case["status"]), conf_type,
+                       conf_level=case["conf_level"])  # fmt: skip
+    assert_r(fit.lower, r["rows"]["lower"], "lower")
+    assert_r(fit.upper, r["rows"]["upper"], "upper")
+    assert_opt(fit.median.lower, r["table"]["lcl"], "LCL")
+    assert_opt(fit.median.upper, r["table"]["ucl"], "UCL")
+    probs = list(r_values(r["quantiles"]["probs"]))
+    for i, q in enumerate(survival_quantiles(fit, probs)):
+        assert_opt(q.lower, r_values(r["quantiles"]["lower"])[i], f"lower {probs[i]}")
+        assert_opt(q.upper, r_values(r["quantiles"]["upper"])[i], f"upper {probs[i]}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from monitoring.survival.inputs import FloatArray
 from monitoring.survival.kaplan_meier import KaplanMeierResult
 
 
@@ -28,8 +29,9 @@ class KmJson:
     at_risk: tuple[int, ...]
 
 
-def _values(values: object) -> tuple[float | None, ...]:
-    return tuple(None if not math.isfinite(v) else float(v) for v in values)  # type: ignore[attr-defined]
+def _values(values: FloatArray) -> tuple[float | None, ...]:
+    """Floats, None where the value does not exist (NaN) or is infinite."""
+    return tuple(v if math.isfinite(v) else None for v in values.tolist())
 
 
 def km_json(fit: KaplanMeierResult, endpoint: str) -> KmJson:
@@ -40,9 +42,9 @@ def km_json(fit: KaplanMeierResult, endpoint: str) -> KmJson:
         events=fit.events,
         median=fit.median.time,
         median_ci=(fit.median.lower, fit.median.upper),
-        times=tuple(float(x) for x in fit.time),
+        times=tuple(fit.time.tolist()),
         survival=_values(fit.survival),
         ci_lower=_values(fit.lower),
         ci_upper=_values(fit.upper),
-        at_risk=tuple(int(x) for x in fit.n_risk),
+        at_risk=tuple(fit.n_risk.tolist()),
     )

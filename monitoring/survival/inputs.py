@@ -50,6 +50,13 @@ def conf_level(level: float) -> float:
     return float(level)
 
 
+def conf_type_name(value: str, allowed: Sequence[str]) -> str:
+    """A confidence-interval transform among ``allowed``, refused with the list otherwise."""
+    if value not in allowed:
+        raise ValueError(f"conf_type {value!r} must be one of {', '.join(allowed)}")
+    return value
+
+
 def groups(group: ArrayLike, n: int) -> tuple[tuple[str, ...], IntArray]:
     """Group labels sorted as R sorts factor levels of a vector, and each subject's code."""
     g = np.asarray(group)

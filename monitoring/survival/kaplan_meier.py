@@ -87,7 +87,7 @@ def kaplan_meier(
     An empty input gives an empty curve with no median.
     """
     t, e = inputs.time_event(time, event)
-    ctype = ConfType(conf_type)
+    ctype = ConfType(inputs.conf_type_name(str(conf_type), [c.value for c in ConfType]))
     level = inputs.conf_level(conf_level)
     times, counts, d = _count_table(t, e)
     n_risk = np.cumsum(counts[::-1])[::-1]

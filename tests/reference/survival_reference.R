@@ -10,6 +10,7 @@
 #   summary(fit, times = LANDMARKS, extend = TRUE)                   # landmark rows
 #   survfit(Surv(time, 1 - status) ~ 1, conf.type = "log-log")       # reverse KM follow-up
 #   survdiff(Surv(time, status) ~ group)                             # log-rank
+#   survfit(..., conf.int = 0.90 or 0.80)                            # other levels (level_cases)
 # Grouped cases use survfit(Surv(time, status) ~ group) and take each stratum with fit[i].
 # Numbers are written with 15 significant digits; NA, NaN and Inf are written as strings.
 
@@ -34,8 +35,8 @@ table_of <- function(fit) {
   tab <- summary(fit)$table
   list(records = unname(tab["records"]), events = unname(tab["events"]),
        n_max = unname(tab["n.max"]), n_start = unname(tab["n.start"]),
-       median = unname(tab["median"]), lcl = unname(tab["0.95LCL"]),
-       ucl = unname(tab["0.95UCL"]))
+       median = unname(tab["median"]), lcl = unname(tab[paste0(fit$conf.int, "LCL")]),
+       ucl = unname(tab[paste0(fit$conf.int, "UCL")]))
 }
 
 quantiles_of <- function(fit) {
@@ -178,11 +179,27 @@ cases <- list(
               c(1, 1, 0, 1, 1, 1, 0, 1, 0, 0))
 )
 
+# Other confidence levels: survfit(Surv(time, status) ~ 1, conf.type = ct, conf.int = 0.90).
+level_case <- function(name, time, status, level) {
+  by_type <- lapply(CONF_TYPES, function(ct) {
+    fit <- survfit(Surv(time, status) ~ 1, conf.type = ct, conf.int = level)
+    list(rows = rows_of(fit), table = table_of(fit), quantiles = quantiles_of(fit))
+  })
+  names(by_type) <- CONF_TYPES
+  list(name = name, conf_level = level, time = time, status = status, by_conf_type = by_type)
+}
+
+level_cases <- list(
+  level_case("lung_90", lung_t, lung_s, 0.90),
+  level_case("aml_80", aml_t, aml_s, 0.80)
+)
+
 out <- list(
   generated_by = "tests/reference/survival_reference.R",
   r_version = R.version.string,
   survival_version = as.character(packageVersion("survival")),
-  cases = cases
+  cases = cases,
+  level_cases = level_cases
 )
 write_json(out, "tests/reference/survival_reference.json", auto_unbox = TRUE,
            digits = NA, na = "string", pretty = FALSE, null = "null")
