@@ -195,6 +195,21 @@ def test_grouped_fit_named_access() -> None:
         grouped.fit("c")
 
 
+def test_group_labels_numeric_and_missing() -> None:
+    """Numbers sort numerically (2 before 10, as R's factor levels); whole floats are
+    labelled as integers; a missing group value is refused."""
+    grouped = kaplan_meier_by([1, 2, 3, 4], [1, 1, 1, 1], [10.0, 2.0, 10.0, 2.0])
+    assert grouped.groups == ("2", "10")
+    with pytest.raises(ValueError, match="missing"):
+        kaplan_meier_by([1, 2], [1, 1], [1.0, math.nan])
+
+
+def test_event_time_rows() -> None:
+    """Rows of R's default summary(fit) are the times with at least one event."""
+    fit = kaplan_meier([1, 2, 3], [0, 1, 0])
+    assert fit.is_event_time.tolist() == [False, True, False]
+
+
 def test_km_json_has_exactly_the_spec_keys() -> None:
     """SPEC 6.1 km --json keys; values are JSON-safe (no NaN) through the CLI serializer."""
     fit = kaplan_meier([1, 2, 3], [0, 1, 1])

@@ -93,6 +93,8 @@ def test_median_is_first_time_below_half(rows: list[tuple[int, bool, str]]) -> N
     assert at <= 0.5 + TOLERANCE
     if fit.median.lower is not None:
         assert fit.median.lower <= m
+    if fit.median.upper is not None:
+        assert fit.median.upper >= m
 
 
 @SETTINGS

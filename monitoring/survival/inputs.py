@@ -58,10 +58,22 @@ def conf_type_name(value: str, allowed: Sequence[str]) -> str:
 
 
 def groups(group: ArrayLike, n: int) -> tuple[tuple[str, ...], IntArray]:
-    """Group labels sorted as R sorts factor levels of a vector, and each subject's code."""
+    """Group labels sorted as R sorts factor levels of a vector, and each subject's code.
+
+    Numbers sort numerically and whole floats are labelled as integers ("1", not "1.0", as
+    a pandas column with missing values would give); missing values are refused.
+    """
     g = np.asarray(group)
     if g.ndim != 1 or g.size != n:
         raise ValueError(f"group must be one-dimensional with {n} values")
+    values: list[object] = g.tolist()
+    if any(v is None or (isinstance(v, float) and v != v) for v in values):
+        raise ValueError("group has missing values; drop or recode them first")
     levels, codes = np.unique(g, return_inverse=True)
-    labels: Sequence[object] = levels.tolist()
-    return tuple(str(x) for x in labels), codes.astype(np.int64)
+    return tuple(_label(x) for x in levels.tolist()), codes.astype(np.int64)
+
+
+def _label(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
