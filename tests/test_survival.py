@@ -273,3 +273,21 @@ def test_lifelines_agrees_on_curve_and_log_log_band() -> None:
     np.testing.assert_allclose(fit.survival, ll_s, rtol=0, atol=1e-12)
     defined = ~np.isnan(fit.lower)
     np.testing.assert_allclose(fit.lower[defined], ll_lo[defined], rtol=0, atol=1e-12)
+
+
+def test_endpoint_summary_without_rmst_horizon() -> None:
+    """A protocol without ``rmst_horizon_months`` gets no RMST; the landmark at 6 months of
+    30.4375 days (182.625 days) is after the last time 3, so not estimable."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from monitoring.protocol import load_protocol
+    from monitoring.survival import summarize_endpoint
+
+    toml = Path(__file__).parents[1] / "data/protocols/ino-lowdose-ph2.toml"
+    settings = replace(load_protocol(toml).survival, rmst_horizon_months=None)
+    got = summarize_endpoint("PFS", TIME, EVENT, settings)
+    assert got.rmst is None
+    assert got.landmarks.time[0] == 182.625
+    assert math.isnan(got.landmarks.survival[0])
+    assert got.fit.conf_type is ConfType.LOG_LOG

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from monitoring.protocol import load_protocol
 from monitoring.survival import (
     ConfType,
     kaplan_meier,
@@ -27,6 +28,7 @@ from monitoring.survival import (
     log_rank,
     median_follow_up,
     restricted_mean,
+    summarize_endpoint,
     survival_at,
     survival_quantiles,
 )
@@ -265,3 +267,32 @@ def test_other_confidence_levels(case: dict[str, Any], conf_type: str) -> None:
     for i, q in enumerate(survival_quantiles(fit, probs)):
         assert_opt(q.lower, r_values(r["quantiles"]["lower"])[i], f"lower {probs[i]}")
         assert_opt(q.upper, r_values(r["quantiles"]["upper"])[i], f"upper {probs[i]}")
+
+
+def test_endpoint_summary_with_default_protocol_settings() -> None:
+    """The default protocol's [survival] settings on lung (log-log; landmarks 6, 12, 36
+    months of 30.4375 days; RMST to 12 months). R: fit <- survfit(Surv(time, status) ~ 1,
+    conf.type = "log-log"); summary(fit, times = c(6, 12, 36) * 30.4375, extend = FALSE)
+    (R drops 36 months, after the last time 1022: here NaN, 0 at risk);
+    summary(fit, rmean = 365.25)$table; reverse-KM table for follow-up."""
+    r = DATA["protocol_lung"]
+    protocol = load_protocol(Path(__file__).parents[1] / "data/protocols/ino-lowdose-ph2.toml")
+    lung = next(c for c in CASES if c["name"] == "lung")
+    got = summarize_endpoint("OS", r_values(lung["time"]), r_values(lung["status"]),
+                             protocol.survival)  # fmt: skip
+    assert got.landmark_months == (6.0, 12.0, 36.0)
+    lm = got.landmarks
+    assert_r(lm.time, r["days"], "landmark days")
+    assert_r(lm.survival[:2], r["landmarks"]["surv"], "surv")
+    assert_r(lm.lower[:2], r["landmarks"]["lower"], "lower")
+    assert_r(lm.upper[:2], r["landmarks"]["upper"], "upper")
+    assert_r(lm.n_risk[:2], r["landmarks"]["n_risk"], "n.risk")
+    assert math.isnan(lm.survival[2])
+    assert lm.n_risk[2] == 0
+    assert got.rmst is not None
+    assert got.rmst.rmst == pytest.approx(r["rmean"]["rmean"], abs=ATOL)
+    assert got.rmst.se == pytest.approx(r["rmean"]["se"], abs=ATOL)
+    assert_opt(got.fit.median.time, r["table"]["median"], "median")
+    assert_opt(got.follow_up.time, r["followup"]["median"], "median follow-up")
+    assert_opt(got.follow_up.lower, r["followup"]["lcl"], "follow-up LCL")
+    assert got.km_json().endpoint == "OS"

@@ -6,6 +6,7 @@ and R correspondences are in docs/methods.md, "Kaplan–Meier estimation".
 
 from monitoring.survival.confidence import ConfType
 from monitoring.survival.contract import KmJson, km_json
+from monitoring.survival.endpoint import EndpointSurvival, summarize_endpoint
 from monitoring.survival.followup import median_follow_up
 from monitoring.survival.grouped import GroupedKaplanMeier, kaplan_meier_by
 from monitoring.survival.kaplan_meier import KaplanMeierResult, kaplan_meier
@@ -16,6 +17,7 @@ from monitoring.survival.rmst import RestrictedMean, restricted_mean
 
 __all__ = [
     "ConfType",
+    "EndpointSurvival",
     "GroupedKaplanMeier",
     "KaplanMeierResult",
     "KmJson",
@@ -31,6 +33,7 @@ __all__ = [
     "median_follow_up",
     "restricted_mean",
     "risk_table",
+    "summarize_endpoint",
     "survival_at",
     "survival_quantiles",
 ]

@@ -194,12 +194,26 @@ level_cases <- list(
   level_case("aml_80", aml_t, aml_s, 0.80)
 )
 
+# The default protocol's [survival] settings on lung: landmarks 6, 12, 36 months and RMST
+# horizon 12 months, 1 month = 30.4375 days (data/protocols/ino-lowdose-ph2.toml).
+# summary(fit, times = ..., extend = FALSE) drops the 36-month landmark (after 1022 days).
+protocol_lung <- local({
+  fit <- survfit(Surv(lung_t, lung_s) ~ 1, conf.type = "log-log")
+  days <- c(6, 12, 36) * 30.4375
+  s <- summary(fit, times = days, extend = FALSE)
+  list(days = days, landmarks = list(time = s$time, n_risk = s$n.risk, surv = s$surv,
+                                     lower = s$lower, upper = s$upper),
+       rmean = rmean_of(fit, 12 * 30.4375)[[1]],
+       table = table_of(fit), followup = followup_of(lung_t, lung_s))
+})
+
 out <- list(
   generated_by = "tests/reference/survival_reference.R",
   r_version = R.version.string,
   survival_version = as.character(packageVersion("survival")),
   cases = cases,
-  level_cases = level_cases
+  level_cases = level_cases,
+  protocol_lung = protocol_lung
 )
 write_json(out, "tests/reference/survival_reference.json", auto_unbox = TRUE,
            digits = NA, na = "string", pretty = FALSE, null = "null")
