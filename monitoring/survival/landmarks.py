@@ -67,7 +67,8 @@ def _with_origin(
 def survival_at(
     fit: KaplanMeierResult, times: Sequence[float], extend: bool = True
 ) -> LandmarkSummary:
-    """Survival with CI at each of ``times``: ``summary(fit, times = times, extend = TRUE)``."""
+    """Survival with CI at each of ``times``: R's ``summary(fit, times = times, extend = extend)``
+    (``extend=False`` keeps the rows, with NaN survival, where R drops them)."""
     req = np.sort(np.asarray(times, dtype=np.float64))
     if not np.all(np.isfinite(req)):
         raise ValueError("landmark times must be finite")
