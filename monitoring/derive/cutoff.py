@@ -57,12 +57,25 @@ def latest_date(data: TrialData) -> date:
 def _cut_patients(patients: pd.DataFrame, cut: pd.Timestamp) -> pd.DataFrame:
     out = patients.loc[patients["enrollment_date"] <= cut].copy()
     for column, text in PATIENT_EVENT_DATES.items():
-        after = out[column] > cut
-        out.loc[after, column] = pd.NaT
-        if text is not None:
-            out.loc[after, text] = None
-    out.loc[out["last_contact_date"] > cut, "last_contact_date"] = cut
+        after = (out[column] > cut).to_numpy(bool)
+        if after.any():
+            out.loc[after, column] = pd.NaT
+            if text is not None:
+                out.loc[after, text] = None
+    late_contact = (out["last_contact_date"] > cut).to_numpy(bool)
+    if late_contact.any():
+        out.loc[late_contact, "last_contact_date"] = cut
     return out.reset_index(drop=True)
+
+
+def _rows_until(
+    frame: pd.DataFrame, column: str, cut: pd.Timestamp, kept: pd.Series
+) -> pd.DataFrame:
+    """Rows dated on or before the cut, of patients still enrolled (copied)."""
+    mask = (frame[column] <= cut).to_numpy(bool)
+    if len(kept) and not kept.all():
+        mask &= frame["patient_id"].isin(kept.index[kept]).to_numpy(bool)
+    return frame.loc[mask].reset_index(drop=True)
 
 
 def apply_cutoff(data: TrialData, cutoff: date) -> TrialData:
@@ -77,12 +90,13 @@ def apply_cutoff(data: TrialData, cutoff: date) -> TrialData:
     """
     cut = as_timestamp(cutoff)
     patients = _cut_patients(data.patients, cut)
-    kept = set(patients["patient_id"])
-    responses = data.responses
-    responses = responses.loc[
-        (responses["assessment_date"] <= cut) & responses["patient_id"].isin(kept)
-    ].reset_index(drop=True)
-    events = data.adverse_events
-    events = events.loc[(events["onset_date"] <= cut) & events["patient_id"].isin(kept)].copy()
-    events.loc[events["resolution_date"] > cut, "resolution_date"] = pd.NaT
-    return TrialData(patients, responses, events.reset_index(drop=True))
+    enrolled = pd.Series(
+        (data.patients["enrollment_date"] <= cut).to_numpy(bool),
+        index=data.patients["patient_id"].to_numpy(),
+    )
+    responses = _rows_until(data.responses, "assessment_date", cut, enrolled)
+    events = _rows_until(data.adverse_events, "onset_date", cut, enrolled)
+    unresolved = (events["resolution_date"] > cut).to_numpy(bool)
+    if unresolved.any():
+        events.loc[unresolved, "resolution_date"] = pd.NaT
+    return TrialData(patients, responses, events)

@@ -121,8 +121,9 @@ def _response_summary(responses: pd.DataFrame, definition: ResponseDefinition) -
 
 
 def _ae_last_dates(adverse_events: pd.DataFrame) -> pd.Series:
-    latest = adverse_events[["onset_date", "resolution_date"]].max(axis=1)
-    return latest.groupby(adverse_events["patient_id"], sort=False).max()
+    """Latest onset or resolution date of each patient's AEs."""
+    dates = adverse_events.groupby("patient_id", sort=False)[["onset_date", "resolution_date"]]
+    return dates.max().max(axis=1)
 
 
 def _status(frame: pd.DataFrame, nonresponse_after_cycle: int) -> np.ndarray:

@@ -36,16 +36,20 @@ class ToxicityOutcomes:
         return sum(self.outcomes[:k])
 
 
+def _normal(term: object) -> str:
+    return term.strip().casefold() if isinstance(term, str) else ""
+
+
 def monitored_events(adverse_events: pd.DataFrame, rule: ToxicityRule) -> pd.DataFrame:
     """AE rows that are the monitored toxicity: term in ``rule.terms`` (case-insensitive,
     surrounding spaces ignored), attribution in ``rule.attributions`` (missing attribution
     does not count), grade >= ``rule.min_grade``."""
-    terms = {t.strip().casefold() for t in rule.terms}
-    term = adverse_events["term"].astype("string").str.strip().str.casefold()
+    wanted = {t.strip().casefold() for t in rule.terms}
+    spellings = [t for t in adverse_events["term"].unique() if _normal(t) in wanted]
     mask = (
-        term.isin(terms).fillna(False).astype(bool)
-        & adverse_events["attribution"].isin(rule.attributions)
-        & (adverse_events["grade"] >= rule.min_grade).fillna(False).astype(bool)
+        adverse_events["term"].isin(spellings).to_numpy(bool)
+        & adverse_events["attribution"].isin(rule.attributions).to_numpy(bool)
+        & (adverse_events["grade"] >= rule.min_grade).fillna(False).to_numpy(bool)
     )
     return adverse_events.loc[mask]
 
