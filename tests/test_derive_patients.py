@@ -223,3 +223,59 @@ def test_toxicity_outcomes_follow_first_dose_order() -> None:
     assert result.toxicity[0].patient_ids == ("P3", "P1", "P2")
     assert result.toxicity[0].outcomes == (False, False, True)
     assert result.treated_order == ("P3", "P1", "P2")
+
+
+def test_stage1_order_by_enrollment_and_scope() -> None:
+    """stage1_order = enrollment_date and scope {cohort = "A"}: of cohort A (P1, P2, P4),
+    enrolled 01-03, 01-01, 01-02, the first two by enrolment are P2 and P4, although P1 is
+    dosed first."""
+    rows = [
+        {
+            "patient_id": "P1",
+            "enrollment_date": "2024-01-03",
+            "first_dose_date": "2024-01-04",
+            "cohort": "A",
+        },
+        {
+            "patient_id": "P2",
+            "enrollment_date": "2024-01-01",
+            "first_dose_date": "2024-01-09",
+            "cohort": "A",
+        },
+        {
+            "patient_id": "P3",
+            "enrollment_date": "2024-01-01",
+            "first_dose_date": "2024-01-02",
+            "cohort": "B",
+        },
+        {
+            "patient_id": "P4",
+            "enrollment_date": "2024-01-02",
+            "first_dose_date": "2024-01-08",
+            "cohort": "A",
+        },
+    ]
+    simon = PROTOCOL.simon
+    assert isinstance(simon, SimonRule)
+    rule = dataclasses.replace(
+        simon, n1=2, n=3, stage1_order="enrollment_date", scope={"cohort": "A"}
+    )
+    result = derive(trial(rows), dataclasses.replace(PROTOCOL, efficacy=(rule,)))
+    assert result.stage1_ids == ("P4", "P2")
+    assert result.treated_order == ("P3", "P1", "P4", "P2")
+
+
+def test_unknown_scope_column_is_refused() -> None:
+    rule = dataclasses.replace(PROTOCOL.toxicity[0], scope={"colour": "red"})
+    with pytest.raises(ValueError, match="unknown patient column 'colour'"):
+        derive(DATA, dataclasses.replace(PROTOCOL, toxicity=(rule,)))
+
+
+def test_column_types_are_stable_with_and_without_rows() -> None:
+    """Listings and the database rely on fixed dtypes, also for an empty trial."""
+    full = derive_patients(DATA, PROTOCOL)
+    empty = derive_patients(apply_cutoff(DATA, pd.Timestamp("2023-01-01")), PROTOCOL)
+    assert len(empty) == 0
+    assert dict(full.dtypes) == dict(empty.dtypes)
+    assert full["treated"].dtype == bool
+    assert str(full["first_remission_date"].dtype) == "datetime64[ns]"

@@ -10,9 +10,11 @@ from __future__ import annotations
 from enum import Enum
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from monitoring.derive.scope import in_scope, treated_order
+from monitoring.derive import grouping
+from monitoring.derive.scope import in_scope, treated_positions
 from monitoring.derive.toxicity import monitored_patients
 from monitoring.protocol import Protocol, ResponseDefinition
 from monitoring.tables import TrialData
@@ -93,37 +95,45 @@ _KNOWN_ALIVE_SOURCES = [
 ]
 
 
-def _response_summary(responses: pd.DataFrame, definition: ResponseDefinition) -> pd.DataFrame:
-    """Per patient: first response / remission dates, remission cycle, last cycle, best."""
+def _response_columns(
+    frame: pd.DataFrame, responses: pd.DataFrame, definition: ResponseDefinition
+) -> pd.Series:
+    """Adds the response columns to ``frame`` (in place); returns each patient's last
+    assessment date (for the last known alive date)."""
+    size = len(frame)
+    where = grouping.codes(frame["patient_id"], responses["patient_id"])
     codes = responses["response"]
-    pid = responses["patient_id"]
+    every = np.ones(len(responses), dtype=bool)
     remission = codes.isin(definition.remission).to_numpy(bool)
     response = codes.isin(definition.hematologic_response).to_numpy(bool)
+    dates = responses["assessment_date"]
+    frame["first_response_date"] = grouping.date_extreme(where, size, dates, response, True)
+    frame["first_remission_date"] = grouping.date_extreme(where, size, dates, remission, True)
+    # the cycle of the first remission is its smallest cycle: cycles never go back in time
+    cycles = responses["cycle"]
+    frame["first_remission_cycle"] = grouping.int_extreme(where, size, cycles, remission, True)
+    frame["last_cycle"] = grouping.int_extreme(where, size, cycles, every, False)
     rank = codes.map({c: i for i, c in enumerate(definition.categories)})
-    grouped = responses.assign(rank=rank).groupby(pid, sort=False)
-    rem = responses.loc[remission].groupby(pid[remission], sort=False)
-    summary = pd.DataFrame(
-        {
-            "last_assessment_date": grouped["assessment_date"].max(),
-            "last_cycle": grouped["cycle"].max(),
-            "best_rank": grouped["rank"].min(),
-        }
-    )
-    summary["first_remission_date"] = rem["assessment_date"].min()
-    summary["first_remission_cycle"] = rem["cycle"].min()
-    summary["first_response_date"] = (
-        responses.loc[response].groupby(pid[response], sort=False)["assessment_date"].min()
-    )
+    best = grouping.int_extreme(where, size, rank.astype("Int64"), every, True)
     categories = np.array([*definition.categories, None], dtype=object)
-    best = summary["best_rank"].fillna(len(definition.categories)).to_numpy(int)
-    summary["best_response"] = categories[best]
-    return summary.drop(columns="best_rank")
+    frame["best_response"] = categories[best.fillna(len(definition.categories)).to_numpy(int)]
+    return pd.Series(grouping.date_extreme(where, size, dates, every, False))
 
 
-def _ae_last_dates(adverse_events: pd.DataFrame) -> pd.Series:
-    """Latest onset or resolution date of each patient's AEs."""
-    dates = adverse_events.groupby("patient_id", sort=False)[["onset_date", "resolution_date"]]
-    return dates.max().max(axis=1)
+def _last_known_alive(
+    frame: pd.DataFrame, data: TrialData, last_assessment: pd.Series
+) -> npt.NDArray[np.datetime64]:
+    """Latest of last contact and every dated record of each patient."""
+    size = len(frame)
+    events = data.adverse_events
+    where = grouping.codes(frame["patient_id"], events["patient_id"])
+    every = np.ones(len(events), dtype=bool)
+    latest = last_assessment.to_numpy("datetime64[ns]")
+    for dates in (events["onset_date"], events["resolution_date"]):
+        latest = np.fmax(latest, grouping.date_extreme(where, size, dates, every, False))
+    for column in _KNOWN_ALIVE_SOURCES:
+        latest = np.fmax(latest, data.patients[column].to_numpy("datetime64[ns]"))
+    return latest
 
 
 def _status(frame: pd.DataFrame, nonresponse_after_cycle: int) -> np.ndarray:
@@ -145,50 +155,36 @@ def _status(frame: pd.DataFrame, nonresponse_after_cycle: int) -> np.ndarray:
 
 def _rank_flags(frame: pd.DataFrame, protocol: Protocol) -> None:
     """Adds treatment_order, stage1 and simon_cohort (in place, on a fresh frame)."""
-    order = treated_order(frame)
-    frame["treatment_order"] = pd.Series(
-        np.arange(1, len(order) + 1), index=order.index, dtype="Int64"
-    )
+    order = np.zeros(len(frame), dtype=np.int64)
+    ranked = treated_positions(frame)
+    order[ranked] = np.arange(1, ranked.size + 1)
+    frame["treatment_order"] = pd.arrays.IntegerArray(order, order == 0)
     frame["stage1"] = False
     frame["simon_cohort"] = False
     rule = protocol.simon
     if rule is None:
         return
-    eligible = frame.loc[in_scope(frame, rule.scope)]
-    ranked = treated_order(eligible, rule.stage1_order).index
-    frame.loc[ranked[: rule.n1], "stage1"] = True
-    frame.loc[ranked[: rule.n], "simon_cohort"] = True
+    cohort = treated_positions(frame, rule.stage1_order, in_scope(frame, rule.scope))
+    frame.loc[frame.index[cohort[: rule.n1]], "stage1"] = True
+    frame.loc[frame.index[cohort[: rule.n]], "simon_cohort"] = True
 
 
 def derive_patients(data: TrialData, protocol: Protocol) -> pd.DataFrame:
     """One row per enrolled patient with exactly ``PATIENT_COLUMNS`` (data already cut)."""
     definition = protocol.response
     frame = data.patients[CARRIED].reset_index(drop=True)
-    ids = frame["patient_id"]
-    summary = _response_summary(data.responses, definition).reindex(ids)
-    for column in summary.columns:
-        frame[column] = summary[column].to_numpy()
-    best = frame["best_response"]
-    frame["best_response"] = best.astype(object).where(best.notna(), None)
-    frame["last_cycle"] = frame["last_cycle"].astype("Int64")
-    frame["first_remission_cycle"] = frame["first_remission_cycle"].astype("Int64")
+    last_assessment = _response_columns(frame, data.responses, definition)
     frame["treated"] = frame["first_dose_date"].notna()
     _rank_flags(frame, protocol)
     frame["status"] = _status(frame, definition.nonresponse_after_cycle)
-    known = data.patients[_KNOWN_ALIVE_SOURCES].max(axis=1).to_numpy()
-    ae_last = _ae_last_dates(data.adverse_events).reindex(ids).to_numpy()
-    frame["last_known_alive_date"] = (
-        pd.DataFrame({"a": known, "b": frame.pop("last_assessment_date"), "c": ae_last})
-        .max(axis=1)
-        .astype("datetime64[ns]")
-    )
-    remitted_in_time = frame["first_remission_cycle"] <= definition.nonresponse_after_cycle
+    frame["last_known_alive_date"] = _last_known_alive(frame, data, last_assessment)
+    in_time = frame["first_remission_cycle"] <= definition.nonresponse_after_cycle
     frame["induction_failure"] = (
-        frame["treated"]
-        & ~remitted_in_time.fillna(False).astype(bool)
-        & (frame["status"] != ResponseStatus.PENDING.value)
+        frame["treated"].to_numpy(bool)
+        & ~in_time.fillna(False).to_numpy(bool)
+        & (frame["status"] != ResponseStatus.PENDING.value).to_numpy(bool)
     )
     rule = protocol.primary_toxicity
     toxic = monitored_patients(data.adverse_events, rule) if rule is not None else set()
-    frame["monitored_toxicity"] = ids.isin(toxic)
+    frame["monitored_toxicity"] = frame["patient_id"].isin(toxic)
     return frame[list(PATIENT_COLUMNS)]

@@ -1,4 +1,5 @@
-"""Which patients a rule applies to: its ``scope`` (e.g. ``{cohort = "1"}``) and ordering."""
+"""Which patients a rule applies to (its ``scope``, e.g. ``{cohort = "1"}``) and the order
+in which treated patients are counted."""
 
 from __future__ import annotations
 
@@ -19,7 +20,17 @@ def in_scope(patients: pd.DataFrame, scope: Mapping[str, str]) -> npt.NDArray[np
     return mask
 
 
-def treated_order(patients: pd.DataFrame, by: str = "first_dose_date") -> pd.DataFrame:
-    """Treated patients sorted by ``by`` (a date column) then patient id (text order)."""
-    treated = patients.loc[patients["first_dose_date"].notna()]
-    return treated.sort_values([by, "patient_id"], kind="mergesort")
+def treated_positions(
+    patients: pd.DataFrame,
+    by: str = "first_dose_date",
+    among: npt.NDArray[np.bool_] | None = None,
+) -> npt.NDArray[np.intp]:
+    """Row positions of treated patients (optionally ``among`` a subset) sorted by the date
+    column ``by``, then by patient id in text order."""
+    treated = patients["first_dose_date"].notna().to_numpy(bool)
+    if among is not None:
+        treated &= among
+    rows = np.flatnonzero(treated)
+    dates = patients[by].to_numpy("datetime64[ns]")[rows]
+    ids = patients["patient_id"].to_numpy(object)[rows].astype(str)
+    return rows[np.lexsort((ids, dates))]

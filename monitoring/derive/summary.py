@@ -15,6 +15,7 @@ from monitoring.derive.counts import (
 )
 from monitoring.derive.cutoff import apply_cutoff, latest_date
 from monitoring.derive.patients import derive_patients
+from monitoring.derive.scope import treated_positions
 from monitoring.derive.time_to_event import Endpoint, TimeToEvent, time_to_event
 from monitoring.derive.toxicity import ToxicityOutcomes, toxicity_outcomes
 from monitoring.protocol import Protocol
@@ -52,14 +53,15 @@ def derive(data: TrialData, protocol: Protocol, cutoff: date | None = None) -> D
     day = latest_date(data) if cutoff is None else cutoff
     cut = apply_cutoff(data, day)
     patients = derive_patients(cut, protocol)
-    treated = patients.loc[patients["treated"]].sort_values("treatment_order")
-    stage1 = treated.loc[treated["stage1"].to_numpy(bool)]
+    ids = patients["patient_id"].to_numpy(object)
+    order = treated_positions(patients)
+    stage1 = order[patients["stage1"].to_numpy(bool)[order]]
     return Derivation(
         cutoff=day,
         data=cut,
         patients=patients,
-        treated_order=tuple(treated["patient_id"].astype(str)),
-        stage1_ids=tuple(stage1["patient_id"].astype(str)),
+        treated_order=tuple(str(i) for i in ids[order]),
+        stage1_ids=tuple(str(i) for i in ids[stage1]),
         stage1=response_tally(patients, patients["stage1"]),
         simon_cohort=response_tally(patients, patients["simon_cohort"]),
         overall=response_tally(patients),

@@ -15,7 +15,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from monitoring.derive.scope import treated_positions
+
 A = TypeVar("A", bound=np.ndarray)
+Dates = npt.NDArray[np.datetime64]
 
 
 class Endpoint(Enum):
@@ -79,21 +82,27 @@ def _frozen(values: A) -> A:
     return values
 
 
-def _population(patients: pd.DataFrame, definition: _Definition) -> pd.DataFrame:
-    treated = patients.loc[patients["treated"].to_numpy(bool)]
+def _population(patients: pd.DataFrame, definition: _Definition) -> npt.NDArray[np.intp]:
+    """Row positions of the endpoint's population in treatment order."""
+    among = None
     if definition.population is not None:
-        treated = treated.loc[treated[definition.population].notna()]
-    return treated.sort_values(["first_dose_date", "patient_id"], kind="mergesort")
+        among = patients[definition.population].notna().to_numpy(bool)
+    return treated_positions(patients, among=among)
 
 
-def _event_dates(rows: pd.DataFrame, definition: _Definition) -> pd.Series:
+def _column(patients: pd.DataFrame, column: str, rows: npt.NDArray[np.intp]) -> Dates:
+    return patients[column].to_numpy("datetime64[ns]")[rows]
+
+
+def _event_dates(patients: pd.DataFrame, rows: npt.NDArray[np.intp], d: _Definition) -> Dates:
     """Earliest event date on or after the origin (earlier dates are not events of this
     endpoint: a progression before the first response does not end a response)."""
-    origin = rows[definition.origin]
-    candidates = pd.DataFrame(
-        {c: rows[c].where(rows[c] >= origin) for c in definition.events}, index=rows.index
-    )
-    return candidates.min(axis=1)
+    origin = _column(patients, d.origin, rows)
+    first = np.full(rows.size, np.datetime64("NaT"), dtype="datetime64[ns]")
+    for column in d.events:
+        dates = _column(patients, column, rows)
+        first = np.fmin(first, np.where(dates >= origin, dates, np.datetime64("NaT")))
+    return first
 
 
 def time_to_event(
@@ -110,22 +119,22 @@ def time_to_event(
         raise ValueError(f"unknown grouping column '{by}'; use a patient column")
     definition = _DEFINITIONS[endpoint]
     rows = _population(patients, definition)
-    origin = rows[definition.origin]
-    event_date = _event_dates(rows, definition)
-    event = event_date.notna().to_numpy(bool)
-    end = event_date.fillna(rows["last_known_alive_date"])
-    time = (end - origin).dt.days.to_numpy(float)
+    origin = _column(patients, definition.origin, rows)
+    event_date = _event_dates(patients, rows, definition)
+    event = ~np.isnat(event_date)
+    end = np.where(event, event_date, _column(patients, "last_known_alive_date", rows))
+    time = (end - origin) / np.timedelta64(1, "D")
     if definition.induction_failure:
-        failure = rows["induction_failure"].to_numpy(bool)
+        failure = patients["induction_failure"].to_numpy(bool)[rows]
         time = np.where(failure, 0.0, time)
         event = event | failure
     groups = None
     if by is not None:
-        values = rows[by].astype(object)
+        values = patients[by].iloc[rows].astype(object)
         groups = _frozen(values.where(values.notna(), None).to_numpy(object))
     return TimeToEvent(
         endpoint=endpoint,
-        patient_ids=_frozen(rows["patient_id"].to_numpy(object)),
+        patient_ids=_frozen(patients["patient_id"].to_numpy(object)[rows]),
         time=_frozen(time.astype(float)),
         event=_frozen(np.asarray(event, dtype=bool)),
         by=by,

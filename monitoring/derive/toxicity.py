@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from monitoring.derive.scope import in_scope, treated_order
+from monitoring.derive.scope import in_scope, treated_positions
 from monitoring.protocol import ToxicityRule
 
 
@@ -63,11 +63,11 @@ def toxicity_outcomes(
     patients: pd.DataFrame, adverse_events: pd.DataFrame, rule: ToxicityRule
 ) -> ToxicityOutcomes:
     """Outcomes of the rule's evaluable patients (treated, in scope) in first-dose order."""
-    eligible = patients.loc[in_scope(patients, rule.scope)]
-    ordered = treated_order(eligible)["patient_id"]
-    toxic = ordered.isin(monitored_patients(adverse_events, rule))
+    rows = treated_positions(patients, among=in_scope(patients, rule.scope))
+    ids = patients["patient_id"].to_numpy(object)[rows]
+    toxic = monitored_patients(adverse_events, rule)
     return ToxicityOutcomes(
         rule_id=rule.id,
-        patient_ids=tuple(ordered.astype(str)),
-        outcomes=tuple(bool(x) for x in toxic.to_numpy(bool)),
+        patient_ids=tuple(str(i) for i in ids),
+        outcomes=tuple(i in toxic for i in ids),
     )
