@@ -67,3 +67,38 @@ def test_monotone_in_time(a: int, extra: int) -> None:
     later_status = late.patients.set_index("patient_id")["status"]
     for pid in early.patients.loc[responders, "patient_id"]:
         assert later_status[pid] == ResponseStatus.RESPONDER.value
+
+
+SMALL = [s for s in Scenario if s is not Scenario.LARGE]
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(
+    st.sampled_from(SMALL),
+    st.integers(min_value=0, max_value=10_000),
+    st.floats(min_value=0.2, max_value=1.0),
+)
+def test_counts_and_endpoints_are_consistent(scenario: Scenario, seed: int, at: float) -> None:
+    """Tallies partition the treated patients; the stage-1 cohort has min(n1, treated);
+    every treated patient has one toxicity outcome; per patient EFS <= PFS <= OS in time,
+    and a PFS event is an EFS event (EFS adds events, PFS adds death to progression)."""
+    data = generate(PROTOCOL, scenario, seed=seed)
+    first = data.patients["enrollment_date"].min().date()
+    cutoff = first + timedelta(days=int(at * (latest_date(data) - first).days))
+    d = derive(data, PROTOCOL, cutoff)
+    simon = PROTOCOL.simon
+    assert simon is not None
+    treated = d.evaluable.treated
+    assert d.overall.total == treated == len(d.treated_order) == d.toxicity[0].evaluable
+    assert d.stage1.total == min(simon.n1, treated) == len(d.stage1_ids)
+    assert d.simon_cohort.total == min(simon.n, treated)
+    os_, pfs, efs = (d.time_to_event(e) for e in ("OS", "PFS", "EFS"))
+    assert (os_.patient_ids == efs.patient_ids).all()
+    assert (os_.time >= 0).all()
+    assert (efs.time <= pfs.time).all()
+    assert (pfs.time <= os_.time).all()
+    assert (efs.event >= pfs.event).all()
+    assert (pfs.event >= os_.event).all()
+    dor, dor1 = d.time_to_event("DoR"), d.time_to_event("DoR1")
+    assert set(dor1.patient_ids) <= set(dor.patient_ids)
+    assert (dor.time >= 0).all()
