@@ -102,3 +102,19 @@ def test_cutoff_accepts_timestamps_with_a_time_of_day() -> None:
     a = apply_cutoff(DATA, pd.Timestamp("2024-02-28 12:00"))
     b = apply_cutoff(DATA, date(2024, 2, 28))
     pd.testing.assert_frame_equal(a.patients, b.patients)
+
+
+def test_records_of_patients_enrolled_after_the_cutoff_are_dropped() -> None:
+    """P3 is enrolled on 2024-02-29; a (pre-enrolment) AE of P3 dated 02-20 must not
+    survive a 02-28 cut-off as an orphan row."""
+    data = trial(
+        [
+            {"patient_id": "P1", "enrollment_date": "2024-01-02"},
+            {"patient_id": "P3", "enrollment_date": "2024-02-29"},
+        ],
+        [response("P3", "2024-02-21", 1, "NR")],
+        [ae("P3", "Nausea", "2024-02-20"), ae("P1", "Nausea", "2024-02-20")],
+    )
+    cut = apply_cutoff(data, date(2024, 2, 28))
+    assert list(cut.adverse_events["patient_id"]) == ["P1"]
+    assert cut.responses.empty

@@ -49,7 +49,7 @@ PATIENT_COLUMNS: dict[str, str] = {
     "best_response": "first category in protocol order ever observed; missing if none",
     "first_response_date": "first assessment in the hematologic-response set",
     "first_remission_date": "first assessment in the remission set",
-    "first_remission_cycle": "cycle of the first remission assessment",
+    "first_remission_cycle": "smallest cycle with a remission assessment",
     "last_cycle": "highest assessed cycle",
     "induction_failure": "no remission by the end of cycle N, status known (EFS day 0)",
     "progression_date": "first progression or relapse",
@@ -109,7 +109,7 @@ def _response_columns(
     dates = responses["assessment_date"]
     frame["first_response_date"] = grouping.date_extreme(where, size, dates, response, True)
     frame["first_remission_date"] = grouping.date_extreme(where, size, dates, remission, True)
-    # the cycle of the first remission is its smallest cycle: cycles never go back in time
+    # remission "by the end of cycle N" asks for a remission assessment in a cycle <= N
     cycles = responses["cycle"]
     frame["first_remission_cycle"] = grouping.int_extreme(where, size, cycles, remission, True)
     frame["last_cycle"] = grouping.int_extreme(where, size, cycles, every, False)
