@@ -1,0 +1,46 @@
+"""Write a trial's three tables for the importer (SPEC 5): CSV files or one workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from monitoring.tables import TrialData
+
+WORKBOOK = "trial.xlsx"
+
+
+def _tables(data: TrialData) -> dict[str, pd.DataFrame]:
+    return {
+        "patients": data.patients,
+        "responses": data.responses,
+        "adverse_events": data.adverse_events,
+    }
+
+
+def write_tables(
+    data: TrialData, directory: str | Path, format: Literal["csv", "xlsx"] = "csv"
+) -> list[Path]:
+    """Write patients.csv, responses.csv and adverse_events.csv (ISO dates, empty cells
+    for missing values), or one workbook ``trial.xlsx`` with three sheets named the same
+    way. Creates ``directory`` if needed; returns the paths written."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    if format == "csv":
+        paths = []
+        for name, frame in _tables(data).items():
+            path = folder / f"{name}.csv"
+            frame.to_csv(path, index=False, date_format="%Y-%m-%d")
+            paths.append(path)
+        return paths
+    if format == "xlsx":
+        path = folder / WORKBOOK
+        with pd.ExcelWriter(
+            path, engine="openpyxl", date_format="YYYY-MM-DD", datetime_format="YYYY-MM-DD"
+        ) as writer:
+            for name, frame in _tables(data).items():
+                frame.to_excel(writer, sheet_name=name, index=False)
+        return [path]
+    raise ValueError(f"format must be 'csv' or 'xlsx'; got '{format}'")

@@ -1,0 +1,63 @@
+"""Counts of response status and evaluable patients (SPEC 3.1, 4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from monitoring.derive.patients import ResponseStatus
+
+
+@dataclass(frozen=True)
+class ResponseTally:
+    """Responders, non-responders and pending patients of one group of treated patients."""
+
+    responders: int
+    non_responders: int
+    pending: int
+
+    @property
+    def total(self) -> int:
+        return self.responders + self.non_responders + self.pending
+
+    @property
+    def evaluable(self) -> int:
+        """Patients whose status is known (responder or non-responder)."""
+        return self.responders + self.non_responders
+
+
+@dataclass(frozen=True)
+class EvaluableCounts:
+    """Enrolled and treated patients and those evaluable for efficacy and toxicity.
+
+    Efficacy-evaluable: treated with a known status (responder or non-responder).
+    Toxicity-evaluable: treated (received any dose), as the protocol's analysis plan says.
+    """
+
+    enrolled: int
+    treated: int
+    efficacy_evaluable: int
+    toxicity_evaluable: int
+
+
+def response_tally(patients: pd.DataFrame, mask: pd.Series | None = None) -> ResponseTally:
+    """Status counts over the treated rows of the derived patient frame (or a subset)."""
+    status = patients["status"] if mask is None else patients.loc[mask, "status"]
+    counts = status.value_counts()
+    return ResponseTally(
+        responders=int(counts.get(ResponseStatus.RESPONDER.value, 0)),
+        non_responders=int(counts.get(ResponseStatus.NON_RESPONDER.value, 0)),
+        pending=int(counts.get(ResponseStatus.PENDING.value, 0)),
+    )
+
+
+def evaluable_counts(patients: pd.DataFrame) -> EvaluableCounts:
+    tally = response_tally(patients)
+    treated = int(patients["treated"].sum())
+    return EvaluableCounts(
+        enrolled=len(patients),
+        treated=treated,
+        efficacy_evaluable=tally.evaluable,
+        toxicity_evaluable=treated,
+    )
