@@ -1,0 +1,274 @@
+"""Live trial status: protocol + data + cut-off -> every decision, estimate and scheduled look.
+
+One :class:`TrialStatus` feeds the ``status`` command, the dashboard and the reports, so the
+numbers a DSMB member reads are the same everywhere. Everything here is pure: the cut-off,
+the "as known on" time and the report records are arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from monitoring.derive import Derivation, apply_cutoff, derive
+from monitoring.derive.counts import ResponseTally
+from monitoring.estimates import (
+    BetaPrior,
+    PredictiveProbability,
+    RateEstimate,
+    predictive_probability,
+    rate_estimate,
+)
+from monitoring.protocol import Protocol, SimonRule
+from monitoring.provenance import Provenance, data_digest
+from monitoring.rules.efficacy import (
+    EfficacyDecision,
+    EfficacyState,
+    ResponseCounts,
+    efficacy_decision,
+)
+from monitoring.rules.toxicity import ToxicityDecision, ToxicityState, toxicity_decision
+from monitoring.tables import TrialData
+
+
+class SummaryState(StrEnum):
+    """Where the efficacy/toxicity summary of a scheduled look stands."""
+
+    NOT_REACHED = "not_reached"
+    DUE = "due"
+    GENERATED = "generated"
+    SIGNED_OFF = "signed_off"
+
+
+@dataclass(frozen=True)
+class LookRecord:
+    """What the database knows about a look's summary: generated, sent, signed off."""
+
+    evaluable: int
+    generated_at: datetime | None = None
+    generated_by: str | None = None
+    signed_off_at: datetime | None = None
+    signed_off_by: str | None = None
+
+
+@dataclass(frozen=True)
+class ScheduledLook:
+    """One scheduled look (every ``summary_every`` evaluable patients) and its decisions.
+
+    Counts and decisions are those of the data cut at ``reached_on``: what the board could
+    see on the day the look was reached.
+    """
+
+    number: int
+    evaluable: int
+    reached_on: date | None
+    efficacy_state: EfficacyState | None
+    responders: int | None
+    non_responders: int | None
+    pending: int | None
+    toxicity_events: int | None
+    toxicity_boundary: int | None
+    toxicity_state: ToxicityState | None
+    summary: SummaryState
+    record: LookRecord | None
+
+    @property
+    def reached(self) -> bool:
+        return self.reached_on is not None
+
+
+@dataclass(frozen=True)
+class TrialStatus:
+    """Every decision and headline estimate of one trial at one cut-off."""
+
+    protocol: Protocol
+    provenance: Provenance
+    cutoff: date
+    enrolled: int
+    treated: int
+    efficacy: EfficacyDecision | None
+    predictive: PredictiveProbability | None
+    remission: RateEstimate
+    response: RateEstimate
+    toxicity: tuple[ToxicityDecision, ...]
+    looks: tuple[ScheduledLook, ...]
+
+    @property
+    def summary_due(self) -> ScheduledLook | None:
+        """The latest reached look whose summary is not yet generated, if any."""
+        due = [look for look in self.looks if look.summary is SummaryState.DUE]
+        return due[-1] if due else None
+
+    @property
+    def primary_toxicity(self) -> ToxicityDecision | None:
+        return self.toxicity[0] if self.toxicity else None
+
+
+def _counts(tally: ResponseTally) -> ResponseCounts:
+    return ResponseCounts(tally.responders, tally.non_responders, tally.pending)
+
+
+def _efficacy(rule: SimonRule, derived: Derivation) -> EfficacyDecision:
+    treated = min(derived.evaluable.treated, rule.n)
+    return efficacy_decision(rule, _counts(derived.stage1), _counts(derived.simon_cohort), treated)
+
+
+def _rates(protocol: Protocol, derived: Derivation) -> tuple[RateEstimate, RateEstimate]:
+    """Remission and hematologic response among treated patients whose status is known."""
+    patients = derived.patients.loc[derived.patients["treated"].to_numpy(bool)]
+    known = patients["status"].isin(["responder", "non_responder"]).to_numpy(bool)
+    evaluated = int(known.sum())
+    remitted = int(patients["first_remission_date"].notna().sum())
+    responded = int(patients["first_response_date"].notna().sum())
+    evaluated_response = int((known | patients["first_response_date"].notna().to_numpy()).sum())
+    prior = BetaPrior(*protocol.estimates.response_prior)
+    level = protocol.estimates.credible_level
+    remission_codes = "+".join(protocol.response.remission)
+    response_codes = "+".join(protocol.response.hematologic_response)
+    return (
+        rate_estimate(f"Remission ({remission_codes})", remitted, evaluated, prior, level),
+        rate_estimate(
+            f"Hematologic response ({response_codes})",
+            responded,
+            evaluated_response,
+            prior,
+            level,
+        ),
+    )
+
+
+def _look_limit(protocol: Protocol) -> int:
+    limits = [protocol.max_patients or 0]
+    limits += [r.n for r in protocol.efficacy if isinstance(r, SimonRule)]
+    limits += [r.nmax for r in protocol.toxicity]
+    return max(limits)
+
+
+def _look_at(
+    protocol: Protocol,
+    data: TrialData,
+    number: int,
+    evaluable: int,
+    reached_on: date | None,
+    record: LookRecord | None,
+) -> ScheduledLook:
+    if reached_on is None:
+        return ScheduledLook(
+            number,
+            evaluable,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            SummaryState.NOT_REACHED,
+            record,
+        )
+    derived = derive(data, protocol, reached_on)
+    simon = protocol.simon
+    efficacy = _efficacy(simon, derived) if simon else None
+    tox_rule = protocol.primary_toxicity
+    tox = toxicity_decision(tox_rule, derived.toxicity[0].outcomes) if tox_rule else None
+    look = next((lk for lk in tox.looks if lk.n == evaluable), None) if tox else None
+    if record is None or record.generated_at is None:
+        summary = SummaryState.DUE
+    elif record.signed_off_at is None:
+        summary = SummaryState.GENERATED
+    else:
+        summary = SummaryState.SIGNED_OFF
+    return ScheduledLook(
+        number=number,
+        evaluable=evaluable,
+        reached_on=reached_on,
+        efficacy_state=efficacy.state if efficacy else None,
+        responders=derived.overall.responders,
+        non_responders=derived.overall.non_responders,
+        pending=derived.overall.pending,
+        toxicity_events=derived.toxicity[0].events_among_first(evaluable) if tox else None,
+        toxicity_boundary=look.boundary if look else None,
+        toxicity_state=tox.decision if tox else None,
+        summary=summary,
+        record=record,
+    )
+
+
+def monitoring_log(
+    protocol: Protocol,
+    data: TrialData,
+    derived: Derivation,
+    records: Sequence[LookRecord] = (),
+) -> tuple[ScheduledLook, ...]:
+    """Every scheduled look up to the planned maximum, reached or not, with its decisions."""
+    every = protocol.reporting.summary_every
+    by_n = {r.evaluable: r for r in records}
+    first_doses = (
+        derived.patients.loc[derived.patients["treated"].to_numpy(bool)]
+        .sort_values("treatment_order")["first_dose_date"]
+        .tolist()
+    )
+    schedule = list(enumerate(range(every, _look_limit(protocol) + 1, every), start=1))
+    reached = {n: first_doses[n - 1].date() for _, n in schedule if len(first_doses) >= n}
+    # Cut once at the last reached look: each look then derives from a small frame.
+    base = apply_cutoff(data, max(reached.values())) if reached else data
+    return tuple(
+        _look_at(protocol, base, number, n, reached.get(n), by_n.get(n)) for number, n in schedule
+    )
+
+
+def trial_status(
+    protocol: Protocol,
+    data: TrialData,
+    *,
+    cutoff: date | None = None,
+    as_known_on: datetime | None = None,
+    records: Sequence[LookRecord] = (),
+    trial_id: str | None = None,
+) -> TrialStatus:
+    """Decisions, estimates and the monitoring log of ``data`` cut at ``cutoff``.
+
+    ``data`` must already be the data as known on ``as_known_on`` (the repository does
+    that); the time is carried into the provenance only.
+    """
+    derived = derive(data, protocol, cutoff)
+    simon = protocol.simon
+    efficacy = _efficacy(simon, derived) if simon else None
+    predictive = None
+    if simon is not None and efficacy is not None:
+        predictive = predictive_probability(
+            simon,
+            BetaPrior(*protocol.estimates.response_prior),
+            efficacy.stage1,
+            efficacy.overall,
+            efficacy.treated,
+        )
+    remission, response = _rates(protocol, derived)
+    toxicity = tuple(
+        toxicity_decision(rule, outcomes.outcomes)
+        for rule, outcomes in zip(protocol.toxicity, derived.toxicity, strict=True)
+    )
+    provenance = Provenance(
+        trial_id=trial_id or protocol.id,
+        protocol_version=protocol.version,
+        protocol_digest=protocol.digest,
+        data_digest=data_digest(derived.data),
+        cutoff=derived.cutoff,
+        as_known_on=as_known_on,
+    )
+    return TrialStatus(
+        protocol=protocol,
+        provenance=provenance,
+        cutoff=derived.cutoff,
+        enrolled=derived.evaluable.enrolled,
+        treated=derived.evaluable.treated,
+        efficacy=efficacy,
+        predictive=predictive,
+        remission=remission,
+        response=response,
+        toxicity=toxicity,
+        looks=monitoring_log(protocol, data, derived, records),
+    )
