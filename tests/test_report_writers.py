@@ -21,6 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitoring.reports import theme
 from monitoring.reports.document import (
     Column,
     ColumnKind,
@@ -34,6 +35,7 @@ from monitoring.reports.document import (
     VersionLabel,
 )
 from monitoring.reports.docx import write_docx
+from monitoring.reports.export import ReportFormat, write_reports
 from monitoring.reports.figures import (
     RenderedFigure,
     RenderRequest,
@@ -42,16 +44,19 @@ from monitoring.reports.figures import (
 )
 from monitoring.reports.formatting import excel_number_format, format_cell
 from monitoring.reports.layout import (
+    MIN_FONT_PT,
     Heading,
     NewPage,
     Orientation,
     Place,
     cell_texts,
+    column_panels,
     fit_columns,
     reading_order,
     text_width_pt,
 )
 from monitoring.reports.pdf import write_pdf
+from monitoring.reports.pdf_fonts import printable
 from monitoring.reports.sheets import MAX_LENGTH, unique_sheet_names
 from monitoring.reports.xlsx import write_xlsx
 from tests.report_sample import PROVENANCE, WIDE_COLUMNS, sample_document, wide_rows
@@ -485,3 +490,92 @@ def test_xlsx_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     assert sheet["B2"].value == 2.25
     assert sheet["B2"].number_format == "0.0"
     assert sheet.oddFooter.left.text == "stamp && co"  # "&" escaped in Excel header codes
+
+
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(list(ColumnKind)), st.text(min_size=1, max_size=30)),
+        min_size=1,
+        max_size=30,
+    ),
+    st.lists(st.text(max_size=60), min_size=1, max_size=5),
+)
+def test_fitted_columns_never_exceed_the_page(
+    kinds: list[tuple[ColumnKind, str]], texts: list[str]
+) -> None:
+    """Invariant: any table's columns fit the landscape text width, at a readable font."""
+    columns = [Column(name, kind) for kind, name in kinds]
+    rows = [[texts[(i + j) % len(texts)] for j in range(len(columns))] for i in range(3)]
+    width = text_width_pt(Orientation.LANDSCAPE)
+    fit = fit_columns(columns, rows, width)
+    assert sum(fit.widths) <= width + 1e-6
+    assert fit.font_size >= MIN_FONT_PT
+
+
+def test_too_wide_table_is_split_into_column_panels_and_no_number_is_broken(
+    tmp_path: Path,
+) -> None:
+    """24 columns of 11-character values need 24 x (36 + 8) pt > 684 pt even at 5.5 pt:
+    the table is split into panels repeating column 1, and every value prints on one line."""
+    values = tuple(Column(f"Value {j + 1}", ColumnKind.NUMBER, 3) for j in range(24))
+    columns = (Column("Patient"), *values)
+    rows = tuple((f"P-{i}", *(1e6 + i * 24 + j + 0.123 for j in range(24))) for i in range(5))
+    table = Table("wide", columns, rows, note="Values in mg.")
+    panels = column_panels(table, text_width_pt(Orientation.LANDSCAPE))
+    assert len(panels) > 1
+    assert all(p.columns[0] == columns[0] for p in panels)
+    assert [c for p in panels for c in p.columns[1:]] == list(columns[1:])
+    assert [p.note for p in panels] == [""] * (len(panels) - 1) + ["Values in mg."]
+    assert panels[0].title.startswith(f"wide (part 1 of {len(panels)}: columns 2–")
+    doc = ReportDocument("t", "s", (), "stamp", VersionLabel.OPEN, (Section("S", (table,)),))
+    text = "\n".join(_pdf_pages(write_pdf(doc, tmp_path / "wide.pdf")))
+    for row in rows:
+        for value in row[1:]:
+            assert format_cell(value, columns[1]) in text  # whole, on one line
+    word = docx.Document(str(write_docx(doc, tmp_path / "wide.docx")))
+    assert len(word.tables) == 1 + len(panels)  # title-block table + one per panel
+
+
+def test_pdf_replaces_glyphs_the_font_lacks_and_escapes_markup(tmp_path: Path) -> None:
+    assert printable("a → b ≥ c") == "a -> b ≥ c"  # Vera has ≥ but no arrow
+    body = Paragraph("Responders <7 & pending → stop if Pr(p > 0.20 | data) > 0.92")
+    doc = ReportDocument("t", "s", (), "stamp", VersionLabel.OPEN, (Section("S", (body,)),))
+    text = _pdf_pages(write_pdf(doc, tmp_path / "g.pdf"))[0]
+    assert "Responders <7 & pending -> stop if Pr(p > 0.20 | data) > 0.92" in text
+
+
+def test_tall_figure_is_scaled_to_fit_one_page(tmp_path: Path, rendered: RenderedFigure) -> None:
+    """A 6.5 x 12 in figure would not fit a Letter page: it is scaled, not refused."""
+    figure = Figure("tall", rendered, width_in=6.5, height_in=12.0)
+    doc = ReportDocument("t", "s", (), "stamp", VersionLabel.OPEN, (Section("S", (figure,)),))
+    pages = _pdf_pages(write_pdf(doc, tmp_path / "tall.pdf"))
+    assert len(pages) == 2  # title block on page 1; figure with its title on page 2
+    assert "Figure 1. tall" in pages[1]
+    word = docx.Document(str(write_docx(doc, tmp_path / "tall.docx")))
+    assert word.inline_shapes[0].height.inches < theme.PAGE_HEIGHT_IN - 2 * theme.MARGIN_IN
+
+
+def test_write_reports_renders_once_and_writes_each_format(
+    tmp_path: Path, rendered: RenderedFigure
+) -> None:
+    paths = write_reports(sample_document(5, figure=rendered), tmp_path, "look4")
+    assert {fmt: p.name for fmt, p in paths.items()} == {
+        ReportFormat.PDF: "look4.pdf",
+        ReportFormat.DOCX: "look4.docx",
+        ReportFormat.XLSX: "look4.xlsx",
+    }
+    assert paths[ReportFormat.PDF].read_bytes().startswith(b"%PDF")
+    assert all(p.stat().st_size > 0 for p in paths.values())
+
+
+def test_empty_table_is_written_in_every_format(tmp_path: Path) -> None:
+    table = Table("No toxicities yet", (Column("Term"), Column("n", ColumnKind.INTEGER)), ())
+    doc = ReportDocument("t", "s", (), "stamp", VersionLabel.OPEN, (Section("S", (table,)),))
+    paths = write_reports(doc, tmp_path, "empty")
+    assert "No records." in _pdf_pages(paths[ReportFormat.PDF])[0]
+    word = docx.Document(str(paths[ReportFormat.DOCX]))
+    assert word.tables[-1].rows[1].cells[0].text == "No records."
+    sheet = openpyxl.load_workbook(paths[ReportFormat.XLSX])["No toxicities yet"]
+    assert sheet.max_column == 2
+    assert [c.value for c in sheet[1]] == ["Term", "n"]

@@ -28,10 +28,12 @@ from monitoring.reports.docx_xml import (
 )
 from monitoring.reports.figures import RenderedFigure, render_document
 from monitoring.reports.layout import (
+    POINTS_PER_INCH,
     Heading,
     NewPage,
     Orientation,
     cell_texts,
+    column_panels,
     fit_columns,
     reading_order,
     text_width_pt,
@@ -40,6 +42,7 @@ from monitoring.reports.layout import (
 # Arial: on every Word installation; LibreOffice maps it to the metric-compatible Liberation
 # Sans. Column widths are measured with Vera, which is wider, so cells never overflow.
 FONT = "Arial"
+FIGURE_CHROME_IN = 1.5  # room for the figure's heading, caption, header and footer
 FONT_STYLES = (
     "Normal",
     "Title",
@@ -169,21 +172,26 @@ def _decision(word: Any, paragraph: Paragraph) -> None:
 
 
 def _table(word: Any, doc: ReportDocument, table: Table, orientation: Orientation) -> None:
-    word.add_heading(f"Table {doc.table_number(table)}. {table.title}", level=2)
-    fit = fit_columns(table.columns, cell_texts(table), text_width_pt(orientation))
+    width = text_width_pt(orientation)
     style_id = word.styles["Table Grid"].style_id
-    anchor = word.add_paragraph()
-    anchor._p.addprevious(table_element(table, fit, style_id))
-    if table.note:
-        anchor.add_run(table.note).italic = True
-        anchor.runs[0].font.size = Pt(theme.SMALL_PT + 0.5)
+    for panel in column_panels(table, width):
+        word.add_heading(f"Table {doc.table_number(table)}. {panel.title}", level=2)
+        fit = fit_columns(panel.columns, cell_texts(panel), width)
+        anchor = word.add_paragraph()
+        anchor._p.addprevious(table_element(panel, fit, style_id))
+        if panel.note:
+            note = anchor.add_run(panel.note)
+            note.italic = True
+            note.font.size = Pt(theme.SMALL_PT + 0.5)
 
 
 def _figure(word: Any, doc: ReportDocument, figure: Figure, orientation: Orientation) -> None:
     image = figure.figure
     assert isinstance(image, RenderedFigure)
     word.add_heading(f"Figure {doc.figure_number(figure)}. {figure.title}", level=2)
-    width_in = min(figure.size_in[0], text_width_pt(orientation) / 72)
+    width, height = figure.size_in
+    tallest = theme.PAGE_HEIGHT_IN - 2 * theme.MARGIN_IN - FIGURE_CHROME_IN
+    width_in = min(width, text_width_pt(orientation) / POINTS_PER_INCH, tallest * width / height)
     word.add_picture(io.BytesIO(image.png), width=Inches(width_in))
     if figure.caption:
         word.add_paragraph(figure.caption, style="Caption")

@@ -86,6 +86,8 @@ def fit_columns(columns: Sequence[Column], texts: list[list[str]], width: float)
     else:
         cap = _water_level(natural, minimal, width)
         widths = [max(m, min(n, cap)) for n, m in zip(natural, minimal, strict=True)]
+    if sum(widths) > width:  # too wide even at the floor font: every cell may wrap
+        widths = [w * width / sum(widths) for w in widths]
     return ColumnWidths(tuple(widths), size)
 
 
@@ -98,6 +100,39 @@ def _water_level(natural: list[float], minimal: list[float], width: float) -> fl
         used = sum(max(m, min(n, mid)) for n, m in zip(natural, minimal, strict=True))
         low, high = (mid, high) if used <= width else (low, mid)
     return low
+
+
+def column_panels(table: Table, width: float) -> tuple[Table, ...]:
+    """``table`` split into panels of consecutive columns when it cannot fit ``width`` even at
+    the floor font; each panel repeats the first (identifying) column, so no number is ever
+    broken across lines. A table that fits is returned alone."""
+    _, minimal = _measure(table.columns, cell_texts(table), MIN_FONT_PT)
+    if sum(minimal) <= width or len(table.columns) < 3:
+        return (table,)
+    groups: list[list[int]] = [[]]
+    used = minimal[0]
+    for j in range(1, len(table.columns)):
+        if groups[-1] and used + minimal[j] > width:
+            groups.append([])
+            used = minimal[0]
+        groups[-1].append(j)
+        used += minimal[j]
+    return tuple(_panel(table, group, k, len(groups)) for k, group in enumerate(groups, 1))
+
+
+def _panel(table: Table, group: list[int], number: int, count: int) -> Table:
+    keep = [0, *group]
+    title = (
+        f"{table.title} (part {number} of {count}: columns {group[0] + 1}–{group[-1] + 1} "
+        f"of {len(table.columns)})"
+    )
+    return Table(
+        title,
+        tuple(table.columns[i] for i in keep),
+        tuple(tuple(row[i] for i in keep) for row in table.rows),
+        note=table.note if number == count else "",
+        sheet_name=table.sheet_name,
+    )
 
 
 def needs_landscape(table: Table, portrait_width: float) -> bool:

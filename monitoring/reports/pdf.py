@@ -44,7 +44,14 @@ from monitoring.reports.document import (
     Table,
 )
 from monitoring.reports.figures import RenderedFigure, render_document
-from monitoring.reports.layout import Heading, NewPage, Orientation, reading_order, text_width_pt
+from monitoring.reports.layout import (
+    Heading,
+    NewPage,
+    Orientation,
+    column_panels,
+    reading_order,
+    text_width_pt,
+)
 from monitoring.reports.pdf_fonts import BOLD, ITALIC, REGULAR, markup, printable, register_fonts
 from monitoring.reports.pdf_tables import build_table
 
@@ -52,6 +59,8 @@ PAGE = (theme.PAGE_WIDTH_IN * inch, theme.PAGE_HEIGHT_IN * inch)
 MARGIN = theme.MARGIN_IN * inch
 HEADER_SPACE = 0.55 * inch
 FOOTER_SPACE = 0.7 * inch
+# A figure (always on a portrait page), its title and caption must fit one frame.
+FIGURE_MAX_HEIGHT = PAGE[1] - 2 * MARGIN - HEADER_SPACE - FOOTER_SPACE - 1.2 * inch
 
 
 def _styles() -> dict[str, RLStyle]:
@@ -262,7 +271,7 @@ def _figure(
     image = figure.figure
     assert isinstance(image, RenderedFigure)
     width, height = figure.size_in
-    scale = min(1.0, frame / (width * inch))
+    scale = min(1.0, frame / (width * inch), FIGURE_MAX_HEIGHT / (height * inch))
     title = f"Figure {doc.figure_number(figure)}. {figure.title}"
     parts: list[Flowable] = [
         RLParagraph(markup(title), styles["h2"]),
@@ -281,9 +290,14 @@ def _figure(
 def _table(
     doc: ReportDocument, table: Table, styles: dict[str, RLStyle], width: float
 ) -> list[Flowable]:
-    title = f"Table {doc.table_number(table)}. {table.title}"
-    parts: list[Flowable] = [RLParagraph(markup(title), styles["h2"]), build_table(table, width)]
-    parts.append(RLParagraph(markup(table.note), styles["note"]) if table.note else Spacer(1, 8))
+    number = doc.table_number(table)
+    parts: list[Flowable] = []
+    for panel in column_panels(table, width):
+        title = f"Table {number}. {panel.title}"
+        parts += [RLParagraph(markup(title), styles["h2"]), build_table(panel, width)]
+        parts.append(
+            RLParagraph(markup(panel.note), styles["note"]) if panel.note else Spacer(1, 8)
+        )
     return parts
 
 
