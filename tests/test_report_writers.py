@@ -427,6 +427,9 @@ def test_docx_decisions_and_metadata(files: dict[str, Path]) -> None:
     assert shading is not None
     # 15% of #009E73 over white: 255 - 0.15 x (255 - channel) = D9, F0, EA (hand calculation)
     assert shading.get(f"{W}fill") == "D9F0EA"
+    title_block = word.tables[0]
+    assert [c.text for c in title_block.rows[3].cells] == ["Data cut-off", "2025-03-01"]
+    assert title_block.rows[3].cells[0].paragraphs[0].runs[0].bold  # labels in bold
     assert word.core_properties.title == "Efficacy/Toxicity Summary"
     assert word.core_properties.author == "Trial statistician"
 
@@ -454,6 +457,10 @@ def test_xlsx_sheets_types_and_formats(files: dict[str, Path]) -> None:
                 assert isinstance(cell.value, str) == (column.kind is ColumnKind.TEXT)
     comment = "Dose held for grade ≥ 3 ALT elevation – resumed"
     assert sheet.column_dimensions["J"].width >= len(comment)
+    assert sheet.column_dimensions["H"].width >= len("Pr(p > 0.20 | data)")  # header uncut
+    stamp_row = ROWS + 1 + 2 + 3  # data, blank row, then title, note, label, stamp
+    assert sheet.cell(stamp_row, 1).value == PROVENANCE
+    assert f"A{stamp_row}:J{stamp_row}" in {str(r) for r in sheet.merged_cells.ranges}
 
 
 def test_xlsx_shows_the_same_numbers_as_pdf_and_docx(files: dict[str, Path]) -> None:

@@ -139,11 +139,14 @@ def _title_block(word: Any, doc: ReportDocument) -> None:
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
     for (label, value), row in zip(rows, table.rows, strict=True):
-        for cell, text, width in zip(row.cells, (label, value), widths, strict=True):
+        cells = row.cells
+        for index, (cell, text, width) in enumerate(
+            zip(cells, (label, value), widths, strict=True)
+        ):
             cell.width = width
             paragraph = cell.paragraphs[0]
             paragraph.paragraph_format.space_after = Pt(1)
-            paragraph.add_run(text).bold = cell is row.cells[0] or label == "Report version"
+            paragraph.add_run(text).bold = index == 0 or label == "Report version"
     word.add_paragraph()
 
 

@@ -9,6 +9,7 @@ workbook is for the numbers.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -27,6 +28,10 @@ SUMMARY = "Summary"
 MAX_WIDTH = 80
 HEADER_FOOTER_LIMIT = 250  # Excel refuses header/footer sections longer than 255 characters
 BOLD = Font(bold=True)
+TOP = Alignment(vertical="top")
+WRAP = Alignment(wrap_text=True, vertical="top")
+SUMMARY_WIDTHS = (24, 60, 34, 60)  # characters: label/decision, text, sheet, note
+LINE_POINTS = 15.0  # one line of 11 pt text
 
 
 def write_xlsx(doc: ReportDocument, path: Path) -> Path:
@@ -74,14 +79,20 @@ def _summary(sheet: Any, doc: ReportDocument, names: Sequence[str]) -> None:
     lines = [(m.label, m.value) for m in doc.metadata]
     lines += [("Report version", doc.version.value), ("Provenance", doc.provenance)]
     for label, value in lines:
-        _put(sheet, row, 1, label, font=BOLD)
-        _put(sheet, row, 2, value)
+        _put(sheet, row, 1, label, font=BOLD, alignment=TOP)
+        _put(sheet, row, 2, value, alignment=WRAP)
+        sheet.row_dimensions[row].height = _height(value, SUMMARY_WIDTHS[1])
         row += 1
     row = _decisions(sheet, doc, row + 1)
     _table_index(sheet, doc, names, row + 1)
-    for letter, width in (("A", 24), ("B", 60), ("C", 34), ("D", 60)):
-        sheet.column_dimensions[letter].width = width
-    _print_setup(sheet, doc, landscape=False)
+    for index, width in enumerate(SUMMARY_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    _print_setup(sheet, doc, landscape=True)  # four wide columns
+
+
+def _height(text: str, width_chars: float) -> float:
+    """Row height (points) for ``text`` wrapped in a cell ``width_chars`` characters wide."""
+    return LINE_POINTS * max(1, math.ceil(len(text) / max(1.0, width_chars - 2)))
 
 
 def _decisions(sheet: Any, doc: ReportDocument, row: int) -> int:
@@ -94,7 +105,8 @@ def _decisions(sheet: Any, doc: ReportDocument, row: int) -> int:
         assert paragraph.status is not None
         fill = PatternFill("solid", fgColor=theme.tint(theme.status_colour(paragraph.status)))
         _put(sheet, row, 1, paragraph.verdict, font=BOLD, fill=fill)
-        _put(sheet, row, 2, paragraph.text, fill=fill, alignment=Alignment(wrap_text=True))
+        _put(sheet, row, 2, paragraph.text, fill=fill, alignment=WRAP)
+        sheet.row_dimensions[row].height = _height(paragraph.text, SUMMARY_WIDTHS[1])
         _put(sheet, row, 3, paragraph.status.value, fill=fill)
     return row + 1
 
@@ -127,20 +139,37 @@ def _table_sheet(sheet: Any, doc: ReportDocument, table: Table) -> None:
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{last}"
     sheet.print_title_rows = "1:1"
-    footnotes = [f"Table {doc.table_number(table)}. {table.title}", table.note]
-    footnotes += [doc.version.value, doc.provenance]
-    for offset, text in enumerate(t for t in footnotes if t):
-        _put(sheet, last + 2 + offset, 1, text, font=Font(italic=True, size=9))
-    _fit_widths(sheet, table)
+    widths = _fit_widths(sheet, table)
+    _footnotes(sheet, doc, table, last + 2, widths)
     _print_setup(sheet, doc, landscape=len(table.columns) > theme.WIDE_TABLE_COLUMNS)
 
 
-def _fit_widths(sheet: Any, table: Table) -> None:
-    """Column width from the longest displayed text (header words may wrap)."""
+def _footnotes(
+    sheet: Any, doc: ReportDocument, table: Table, row: int, widths: Sequence[float]
+) -> None:
+    """Title, note, label and stamp below the data, each merged across the table's width."""
+    texts = [f"Table {doc.table_number(table)}. {table.title}", table.note]
+    texts += [doc.version.value, doc.provenance]
+    for offset, text in enumerate(t for t in texts if t):
+        _put(sheet, row + offset, 1, text, font=Font(italic=True, size=9), alignment=WRAP)
+        if len(widths) > 1:
+            sheet.merge_cells(
+                start_row=row + offset, start_column=1, end_row=row + offset, end_column=len(widths)
+            )
+        sheet.row_dimensions[row + offset].height = _height(text, sum(widths))
+
+
+def _fit_widths(sheet: Any, table: Table) -> list[float]:
+    """Column widths (characters) from the longest displayed text, header included; a header
+    longer than the widest allowed column wraps and its row grows."""
+    widths: list[float] = []
     for j, column in enumerate(table.columns):
-        texts = [format_cell(row[j], column) for row in table.rows]
+        texts = [column.name, *(format_cell(row[j], column) for row in table.rows)]
         if column.kind is ColumnKind.DATE:
             texts.append(date.min.isoformat())
-        longest_word = max((len(w) for w in column.name.split()), default=0)
-        width = max([longest_word, *(len(t) for t in texts)]) + 2
-        sheet.column_dimensions[get_column_letter(j + 1)].width = min(width, MAX_WIDTH)
+        width = min(max(len(t) for t in texts) + 2, MAX_WIDTH)
+        sheet.column_dimensions[get_column_letter(j + 1)].width = width
+        widths.append(width)
+    header_lines = max(_height(c.name, w) for c, w in zip(table.columns, widths, strict=True))
+    sheet.row_dimensions[1].height = header_lines
+    return widths
