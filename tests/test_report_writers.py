@@ -37,6 +37,7 @@ from monitoring.reports.document import (
 from monitoring.reports.docx import write_docx
 from monitoring.reports.export import ReportFormat, write_reports
 from monitoring.reports.figures import (
+    FigureRenderError,
     RenderedFigure,
     RenderRequest,
     render_document,
@@ -339,6 +340,7 @@ def test_pdf_metadata_and_reproducible_bytes(files: dict[str, Path], tmp_path: P
     assert re.search(r"Title:\s+Efficacy/Toxicity Summary", info)
     assert re.search(r"Author:\s+Trial statistician", info)
     assert re.search(r"Subject:\s+Interim monitoring summary", info)
+    assert b"/Outlines" in files["pdf"].read_bytes()  # headings are bookmarks
     doc = sample_document(ROWS, figure=render_document_figure(files))
     again = write_pdf(doc, tmp_path / "b.pdf")
     assert again.read_bytes() == files["pdf"].read_bytes()
@@ -355,6 +357,10 @@ def test_pdf_closed_version_label_on_every_page(tmp_path: Path, rendered: Render
     doc = sample_document(30, figure=rendered, version=VersionLabel.CLOSED)
     pages = _pdf_pages(write_pdf(doc, tmp_path / "closed.pdf"))
     assert all("CLOSED version" in p and "OPEN version" not in p for p in pages)
+    word = docx.Document(str(write_docx(doc, tmp_path / "closed.docx")))
+    assert all("CLOSED version" in s.header.paragraphs[0].text for s in word.sections)
+    book = openpyxl.load_workbook(write_xlsx(doc, tmp_path / "closed.xlsx"))
+    assert all(sheet.oddHeader.right.text == "CLOSED version" for sheet in book.worksheets)
 
 
 def test_pdf_pages_rendered_for_visual_check(files: dict[str, Path]) -> None:
@@ -586,3 +592,10 @@ def test_empty_table_is_written_in_every_format(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(paths[ReportFormat.XLSX])["No toxicities yet"]
     assert sheet.max_column == 2
     assert [c.value for c in sheet[1]] == ["Term", "n"]
+
+
+def test_missing_browser_is_reported_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """choreographer takes BROWSER_PATH first; a wrong path fails with a named error."""
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    with pytest.raises(FigureRenderError, match="kaleido/Chromium failed"):
+        render_figures([RenderRequest(_figure(), 2.0, 1.5)])

@@ -175,6 +175,8 @@ class _Template(BaseDocTemplate):  # type: ignore[misc]
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (reportlab API)
         """Section and table/figure headings become bookmarks in the PDF outline."""
         if isinstance(flowable, RLParagraph) and flowable.style.name in ("h1", "h2"):
+            if not self._outline:
+                self.canv.showOutline()  # open the bookmarks pane in PDF viewers
             self._outline += 1
             key = f"h{self._outline}"
             self.canv.bookmarkPage(key)
