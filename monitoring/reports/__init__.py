@@ -1,0 +1,1 @@
+"""Report documents: a format-neutral model and one writer per format (PDF, DOCX, XLSX)."""

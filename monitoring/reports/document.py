@@ -1,0 +1,237 @@
+"""Format-neutral report document: what a report says, not how a format draws it.
+
+A :class:`ReportDocument` is built once from the statistics and handed to the PDF, DOCX and
+XLSX writers, so the three files carry the same title block, provenance stamp, open/closed
+label, decisions, tables and figures. Table values are plain Python values; formatting by
+column kind happens in :mod:`monitoring.reports.formatting`, shared by every writer.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+CellValue = str | int | float | date | None
+
+
+class VersionLabel(enum.Enum):
+    """Which DSMB report this is: the open one (pooled) or the closed one (unblinded)."""
+
+    OPEN = "OPEN version"
+    CLOSED = "CLOSED version"
+
+
+class ParagraphStyle(enum.Enum):
+    NORMAL = "normal"
+    EMPHASIS = "emphasis"
+    DECISION = "decision"
+
+
+class Status(enum.Enum):
+    """Traffic status of a decision; each writer colours it with the Okabe-Ito palette."""
+
+    OK = "ok"
+    WARNING = "warning"
+    STOP = "stop"
+
+
+class ColumnKind(enum.Enum):
+    TEXT = "text"
+    INTEGER = "integer"
+    NUMBER = "number"
+    PERCENT = "percent"
+    DATE = "date"
+
+
+DEFAULT_DECIMALS = {
+    ColumnKind.TEXT: 0,
+    ColumnKind.INTEGER: 0,
+    ColumnKind.NUMBER: 2,
+    ColumnKind.PERCENT: 1,
+    ColumnKind.DATE: 0,
+}
+
+
+@dataclass(frozen=True)
+class MetadataRow:
+    """One label/value line of the title block (trial, look number, data cut-off, ...)."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Text. A decision paragraph carries a status and the decision word (e.g. CONTINUE)."""
+
+    text: str
+    style: ParagraphStyle = ParagraphStyle.NORMAL
+    status: Status | None = None
+    verdict: str = ""
+
+    def __post_init__(self) -> None:
+        is_decision = self.style is ParagraphStyle.DECISION
+        if is_decision and (self.status is None or not self.verdict.strip()):
+            raise ValueError("a decision paragraph needs a status and a verdict word")
+        if not is_decision and (self.status is not None or self.verdict):
+            raise ValueError("only decision paragraphs carry a status and a verdict")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: its header, its kind (drives format and alignment) and decimals.
+
+    Percent values are fractions (0.35 is shown as 35.0%), as spreadsheets store them.
+    """
+
+    name: str
+    kind: ColumnKind = ColumnKind.TEXT
+    decimals: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.decimals is not None and not 0 <= self.decimals <= 10:
+            raise ValueError(f"column '{self.name}': decimals must be 0..10")
+
+    @property
+    def places(self) -> int:
+        """Decimals used for display: the explicit value or the kind's default."""
+        return DEFAULT_DECIMALS[self.kind] if self.decimals is None else self.decimals
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in (ColumnKind.INTEGER, ColumnKind.NUMBER, ColumnKind.PERCENT)
+
+
+def _check_value(value: CellValue, column: Column) -> None:
+    """Refuse a value that does not fit its column's kind (numbers stay numbers)."""
+    if value is None:
+        return
+    kind = column.kind
+    if isinstance(value, bool):
+        ok = False
+    elif kind is ColumnKind.TEXT:
+        ok = isinstance(value, str)
+    elif kind is ColumnKind.INTEGER:
+        ok = isinstance(value, int)
+    elif kind is ColumnKind.DATE:
+        ok = isinstance(value, date) and not isinstance(value, datetime)
+    else:
+        ok = isinstance(value, int | float) and math.isfinite(value)
+    if not ok:
+        raise ValueError(f"column '{column.name}' ({kind.value}) cannot hold {value!r}")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table; ``sheet_name`` proposes the XLSX sheet name (made valid and unique)."""
+
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[CellValue, ...], ...]
+    note: str = ""
+    sheet_name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.columns:
+            raise ValueError(f"table '{self.title}' has no columns")
+        width = len(self.columns)
+        for number, row in enumerate(self.rows, start=1):
+            if len(row) != width:
+                raise ValueError(
+                    f"table '{self.title}' row {number}: {len(row)} values for {width} columns"
+                )
+            for value, column in zip(row, self.columns, strict=True):
+                _check_value(value, column)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart: a plotly Figure (rendered by the writers) or a pre-rendered image.
+
+    ``figure`` is a ``plotly.graph_objects.Figure`` or a
+    :class:`monitoring.reports.figures.RenderedFigure`. ``height_in`` defaults to 0.6 x width.
+    """
+
+    title: str
+    figure: Any
+    caption: str = ""
+    width_in: float = 6.5
+    height_in: float | None = None
+
+    def __post_init__(self) -> None:
+        if not self.width_in > 0 or (self.height_in is not None and not self.height_in > 0):
+            raise ValueError(f"figure '{self.title}': sizes must be positive")
+
+    @property
+    def size_in(self) -> tuple[float, float]:
+        """(width, height) in inches."""
+        height = self.width_in * 0.6 if self.height_in is None else self.height_in
+        return self.width_in, height
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    """Start a new page (PDF, DOCX); ignored by the XLSX writer."""
+
+
+Block = Paragraph | Table | Figure | PageBreak
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    """A whole report: title block, stamp and label for every page, then sections."""
+
+    title: str
+    subtitle: str
+    metadata: tuple[MetadataRow, ...]
+    provenance: str
+    version: VersionLabel
+    sections: tuple[Section, ...]
+    author: str = ""
+    subject: str = ""
+    short_title: str = ""
+
+    @property
+    def running_title(self) -> str:
+        """Title used in page headers: the short title when given."""
+        return self.short_title or self.title
+
+    def blocks(self) -> tuple[Block, ...]:
+        """All blocks in reading order."""
+        return tuple(block for section in self.sections for block in section.blocks)
+
+    def tables(self) -> tuple[Table, ...]:
+        return tuple(b for b in self.blocks() if isinstance(b, Table))
+
+    def figures(self) -> tuple[Figure, ...]:
+        return tuple(b for b in self.blocks() if isinstance(b, Figure))
+
+    def decisions(self) -> tuple[Paragraph, ...]:
+        return tuple(
+            b
+            for b in self.blocks()
+            if isinstance(b, Paragraph) and b.style is ParagraphStyle.DECISION
+        )
+
+    def table_number(self, table: Table) -> int:
+        """1-based number of a table in reading order (same in every format)."""
+        return _position(self.tables(), table)
+
+    def figure_number(self, figure: Figure) -> int:
+        return _position(self.figures(), figure)
+
+
+def _position(items: tuple[Any, ...], item: Any) -> int:
+    for index, candidate in enumerate(items, start=1):
+        if candidate is item:
+            return index
+    raise ValueError("block is not part of this document")

@@ -1,0 +1,126 @@
+"""WordprocessingML fragments for the DOCX writer, built as strings (fast for long tables).
+
+python-docx's cell-by-cell API is slow for listings of thousands of cells; a table is
+instead written as one ``w:tbl`` element and parsed once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+from xml.sax.saxutils import escape
+
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+
+from monitoring.reports import theme
+from monitoring.reports.document import Table
+from monitoring.reports.formatting import format_cell
+from monitoring.reports.layout import EMPTY_TEXT, PAD, ColumnWidths
+
+TWIPS_PER_POINT = 20
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_text(text: str) -> str:
+    """Text safe inside ``w:t``: escaped, control characters removed."""
+    return escape(_CONTROL.sub("", text))
+
+
+def run(text: str, *, bold: bool = False, half_points: int | None = None) -> str:
+    props = ("<w:b/>" if bold else "") + (f'<w:sz w:val="{half_points}"/>' if half_points else "")
+    rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
+    return f'<w:r>{rpr}<w:t xml:space="preserve">{xml_text(text)}</w:t></w:r>'
+
+
+def _cell(
+    text: str, width: int, *, right: bool, bold: bool, fill: str | None, size: int, span: int = 1
+) -> str:
+    shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
+    grid = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
+    align = '<w:jc w:val="right"/>' if right else ""
+    body = run(text.replace("\n", " "), bold=bold, half_points=size)
+    return (
+        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{grid}{shading}</w:tcPr>'
+        f'<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+        f"{align}</w:pPr>{body}</w:p></w:tc>"
+    )
+
+
+def table_element(table: Table, fit: ColumnWidths, style_id: str) -> object:
+    """A bordered ``w:tbl``: header row repeated on each page, zebra rows, numbers right."""
+    widths = [round(w * TWIPS_PER_POINT) for w in fit.widths]
+    pad = round(PAD * TWIPS_PER_POINT)
+    size = round(fit.font_size * 2)
+    rights = [c.numeric for c in table.columns]
+    header = "".join(
+        _cell(c.name, w, right=r, bold=True, fill=theme.HEADER_FILL, size=size)
+        for c, w, r in zip(table.columns, widths, rights, strict=True)
+    )
+    rows = [f"<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>{header}</w:tr>"]
+    for index, values in enumerate(table.rows):
+        fill = theme.ZEBRA_FILL if index % 2 else None
+        cells = "".join(
+            _cell(format_cell(v, c), w, right=r, bold=False, fill=fill, size=size)
+            for v, c, w, r in zip(values, table.columns, widths, rights, strict=True)
+        )
+        rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>")
+    if not table.rows:
+        empty = _cell(
+            EMPTY_TEXT, sum(widths), right=False, bold=False, fill=None, size=size, span=len(widths)
+        )
+        rows.append(f"<w:tr>{empty}</w:tr>")
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    xml = (
+        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{style_id}"/>'
+        f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+        f'<w:tblCellMar><w:left w:w="{pad}" w:type="dxa"/><w:right w:w="{pad}" w:type="dxa"/>'
+        f"</w:tblCellMar>"
+        f'<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
+        f'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>'
+        f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+    )
+    return parse_xml(xml)
+
+
+def decision_properties(colour: str, fill: str) -> object:
+    """Paragraph properties of a decision: tinted box with a thick bar in the status colour."""
+    side = f'w:val="single" w:sz="4" w:space="4" w:color="{colour}"'
+    return parse_xml(
+        f"<w:pPr {nsdecls('w')}><w:pBdr><w:top {side}/>"
+        f'<w:left w:val="single" w:sz="36" w:space="6" w:color="{colour}"/>'
+        f"<w:bottom {side}/><w:right {side}/></w:pBdr>"
+        f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>'
+        f'<w:spacing w:before="80" w:after="120"/><w:ind w:left="120" w:right="120"/></w:pPr>'
+    )
+
+
+def page_number_runs(half_points: int) -> Sequence[object]:
+    """Runs "Page {PAGE} of {NUMPAGES}" with Word fields (updated by Word/LibreOffice)."""
+    size = f'<w:rPr><w:sz w:val="{half_points}"/></w:rPr>'
+
+    def field(instr: str) -> str:
+        return (
+            f'<w:fldSimple {nsdecls("w")} w:instr=" {instr} \\* MERGEFORMAT ">'
+            f"<w:r>{size}<w:t>1</w:t></w:r></w:fldSimple>"
+        )
+
+    def text(value: str) -> str:
+        return f'<w:r {nsdecls("w")}>{size}<w:t xml:space="preserve">{value}</w:t></w:r>'
+
+    return [parse_xml(x) for x in (text("Page "), field("PAGE"), text(" of "), field("NUMPAGES"))]
+
+
+def set_font(style_element: Any, font: str) -> None:
+    """Give a style an explicit font (theme font references removed, so it takes effect)."""
+    rpr = style_element.get_or_add_rPr()
+    for old in rpr.findall(qn("w:rFonts")):
+        rpr.remove(old)
+    rpr.insert(
+        0,
+        parse_xml(
+            f'<w:rFonts {nsdecls("w")} w:ascii="{font}" w:hAnsi="{font}" w:cs="{font}" '
+            f'w:eastAsia="{font}"/>'
+        ),
+    )
