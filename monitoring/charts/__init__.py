@@ -5,6 +5,7 @@ or the designs) and returns a ``plotly.graph_objects.Figure`` styled by
 :mod:`monitoring.charts.theme` (Okabe–Ito palette, text of 14 px and more).
 """
 
+from monitoring.charts.design import toxicity_oc_figure
 from monitoring.charts.efficacy import posterior_figure, responder_path_figure
 from monitoring.charts.enrolment import enrolment_figure
 from monitoring.charts.km import km_figure
@@ -18,5 +19,6 @@ __all__ = [
     "responder_path_figure",
     "swimmer_figure",
     "toxicity_boundary_figure",
+    "toxicity_oc_figure",
     "toxicity_posterior_figure",
 ]

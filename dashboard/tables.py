@@ -1,0 +1,206 @@
+"""Display tables built from result dataclasses (formatting only, no arithmetic)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from monitoring.derive.toxicity import monitored_events
+from monitoring.designs.toxicity import ToxicityDesign
+from monitoring.designs.toxicity_audit import ToxicityAudit
+from monitoring.estimates import RateEstimate
+from monitoring.protocol import ToxicityRule
+from monitoring.series import SurvivalView, ToxicityPath
+from monitoring.status import ScheduledLook
+from monitoring.tables import TrialData
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None or not math.isfinite(value) else f"{value:.1%}"
+
+
+def _interval(low: float, high: float) -> str:
+    return f"{_pct(low)} – {_pct(high)}"
+
+
+def rates_frame(estimates: Sequence[RateEstimate]) -> pd.DataFrame:
+    """Rates with the Bayesian credible and the exact (Clopper–Pearson) interval."""
+    return pd.DataFrame(
+        {
+            "Rate": [e.label for e in estimates],
+            "Patients": [f"{e.x} / {e.n}" for e in estimates],
+            "Observed": [_pct(e.proportion) for e in estimates],
+            "Posterior mean": [_pct(e.posterior_mean) for e in estimates],
+            "Credible interval": [_interval(e.credible.low, e.credible.high) for e in estimates],
+            "Exact interval (Clopper–Pearson)": [
+                _interval(e.exact.low, e.exact.high) for e in estimates
+            ],
+            "Level": [f"{e.level:.0%}" for e in estimates],
+            "Prior": [f"Beta({e.prior.a:g}, {e.prior.b:g})" for e in estimates],
+        }
+    )
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return "—"
+    return str(getattr(value, "value", value)).replace("_", " ")
+
+
+def monitoring_log_frame(looks: Sequence[ScheduledLook]) -> pd.DataFrame:
+    """Every scheduled look, reached or not, with the decisions on the day it was reached."""
+    return pd.DataFrame(
+        {
+            "Look": [lk.number for lk in looks],
+            "Evaluable patients": [lk.evaluable for lk in looks],
+            "Reached on": [_text(lk.reached_on) for lk in looks],
+            "Efficacy": [_text(lk.efficacy_state) for lk in looks],
+            "Responders": [_text(lk.responders) for lk in looks],
+            "Non-responders": [_text(lk.non_responders) for lk in looks],
+            "Pending": [_text(lk.pending) for lk in looks],
+            "Toxicity events": [_text(lk.toxicity_events) for lk in looks],
+            "Stopping boundary": [_text(lk.toxicity_boundary) for lk in looks],
+            "Toxicity": [_text(lk.toxicity_state) for lk in looks],
+            "Summary": [_text(lk.summary) for lk in looks],
+        }
+    )
+
+
+def toxicity_looks_frame(path: ToxicityPath) -> pd.DataFrame:
+    """Each interim look: boundary, events and the posterior probability once reached."""
+    return pd.DataFrame(
+        {
+            "Look (evaluable patients)": [lk.n for lk in path.looks],
+            "Stop if events ≥": [_text(lk.stop_at) for lk in path.looks],
+            "Reached": ["yes" if lk.reached else "no" for lk in path.looks],
+            "Events": [_text(lk.events) for lk in path.looks],
+            f"Pr(p > {path.threshold:g} | data)": [
+                "—" if lk.posterior_prob is None else f"{lk.posterior_prob:.4f}"
+                for lk in path.looks
+            ],
+            "Crossed": ["STOP" if lk.crossed else "no" for lk in path.looks],
+        }
+    )
+
+
+def _months(days: float | None, per_month: float) -> str:
+    if days is None or not math.isfinite(days):
+        return "not reached"
+    return f"{days / per_month:.1f}"
+
+
+def survival_frame(view: SurvivalView) -> pd.DataFrame:
+    """Median with its CI (months) and landmark survival with CI, per curve."""
+    per_month = view.days_per_month
+    rows = []
+    for curve in view.curves:
+        m = curve.fit.median
+        rows.append(
+            {
+                "Curve": curve.label,
+                "Patients": curve.fit.n,
+                "Events": curve.fit.events,
+                "Median (months)": _months(m.time, per_month),
+                "95% CI (months)": f"{_months(m.lower, per_month)} – {_months(m.upper, per_month)}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def landmark_frame(view: SurvivalView) -> pd.DataFrame:
+    """The protocol's landmarks (months) on the overall curve."""
+    s = view.summary.landmarks
+    return pd.DataFrame(
+        {
+            "Landmark (months)": [f"{m:g}" for m in view.summary.landmark_months],
+            "At risk": [int(v) for v in s.n_risk],
+            "Survival": [_pct(float(v)) for v in s.survival],
+            "95% CI": [
+                _interval(float(lo), float(hi)) for lo, hi in zip(s.lower, s.upper, strict=True)
+            ],
+        }
+    )
+
+
+def _dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates as ISO text for display (no time part)."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].dt.strftime("%Y-%m-%d").fillna("")
+    return out
+
+
+def serious_ae_listing(data: TrialData) -> pd.DataFrame:
+    """Serious adverse events, by onset."""
+    ae = data.adverse_events
+    rows = ae.loc[ae["serious"].astype("string").eq("Y").fillna(False).to_numpy(bool)]
+    return _dates(rows.sort_values(["onset_date", "patient_id"]).reset_index(drop=True))
+
+
+def monitored_listing(data: TrialData, rule: ToxicityRule) -> pd.DataFrame:
+    """The events counted by the toxicity rule (term, grade and attribution qualify)."""
+    rows = monitored_events(data.adverse_events, rule)
+    return _dates(rows.sort_values(["onset_date", "patient_id"]).reset_index(drop=True))
+
+
+def death_listing(data: TrialData) -> pd.DataFrame:
+    """Deaths with their cause and the days from first dose."""
+    p = data.patients
+    dead = p.loc[p["death_date"].notna()].sort_values(["death_date", "patient_id"])
+    frame = pd.DataFrame(
+        {
+            "patient_id": dead["patient_id"],
+            "death_date": dead["death_date"],
+            "death_cause": dead["death_cause"],
+            "first_dose_date": dead["first_dose_date"],
+            "days_from_first_dose": (dead["death_date"] - dead["first_dose_date"]).dt.days,
+        }
+    )
+    return _dates(frame.reset_index(drop=True))
+
+
+def boundaries_frame(design: ToxicityDesign) -> pd.DataFrame:
+    """Stopping boundaries with the posterior probability at and below each."""
+    rows = design.boundaries.interim
+    return pd.DataFrame(
+        {
+            "Look (patients)": [b.n for b in rows],
+            "Stop if events ≥": [_text(b.stop_at) for b in rows],
+            "Pr(p > t) at the boundary": [
+                "—" if b.posterior_at_stop is None else f"{b.posterior_at_stop:.4f}" for b in rows
+            ],
+            "Pr(p > t) one event below": [
+                "—" if b.posterior_below is None else f"{b.posterior_below:.4f}" for b in rows
+            ],
+        }
+    )
+
+
+def oc_frame(design: ToxicityDesign) -> pd.DataFrame:
+    """Exact operating characteristics by true rate."""
+    return pd.DataFrame(
+        {
+            "True rate": [f"{oc.rate:g}" for oc in design.oc],
+            "Pr(stop early)": [f"{oc.stop_prob:.4f}" for oc in design.oc],
+            "Expected patients": [f"{oc.mean_n:.2f}" for oc in design.oc],
+            "25th percentile": [oc.p25 for oc in design.oc],
+            "75th percentile": [oc.p75 for oc in design.oc],
+        }
+    )
+
+
+def audit_frame(audit: ToxicityAudit) -> pd.DataFrame:
+    """Printed OC numbers of the protocol beside the exact ones."""
+    return pd.DataFrame(
+        {
+            "True rate": [f"{c.rate:g}" for c in audit.oc_checks],
+            "Pr(stop) printed": [f"{c.stop_prob.printed:g}" for c in audit.oc_checks],
+            "Pr(stop) exact": [f"{c.stop_prob.computed:.4f}" for c in audit.oc_checks],
+            "Mean N printed": [f"{c.mean_n.printed:g}" for c in audit.oc_checks],
+            "Mean N exact": [f"{c.mean_n.computed:.2f}" for c in audit.oc_checks],
+            "Matches": ["yes" if c.matches else "NO" for c in audit.oc_checks],
+        }
+    )
