@@ -6,8 +6,10 @@ import argparse
 from types import ModuleType
 from typing import Any
 
+from monitoring.cli import design_simon
+
 # Each module registers one ``design`` sub-command with ``register(design_subparsers)``.
-SUBCOMMANDS: list[ModuleType] = []
+SUBCOMMANDS: list[ModuleType] = [design_simon]
 
 
 def register(sub: Any) -> None:
