@@ -7,6 +7,7 @@ import pytest
 from scipy import stats
 
 from monitoring.designs.simon import characteristics
+from monitoring.designs.simon_enumeration import Strategy, best_designs_by_size
 from monitoring.designs.simon_search import (
     DesignKind,
     NoFeasibleDesignError,
@@ -146,16 +147,25 @@ def _reference_rows(
     return rows
 
 
+@pytest.mark.parametrize("strategy", ["auto", "table", "candidates"])
 @pytest.mark.parametrize(
     ("p0", "p1", "alpha", "beta", "nmax"),
     [(0.10, 0.30, 0.05, 0.20, 32), (0.30, 0.60, 0.10, 0.20, 30), (0.50, 0.80, 0.05, 0.10, 30)],
 )
 def test_search_equals_literal_enumeration(
-    p0: float, p1: float, alpha: float, beta: float, nmax: int
+    strategy: Strategy,
+    p0: float,
+    p1: float,
+    alpha: float,
+    beta: float,
+    nmax: int,
 ) -> None:
-    """Pruned search == the literal f2bdry enumeration on every row that can matter."""
+    """Pruned search == the literal f2bdry enumeration on every row that can matter, with
+    each size checked either way (full table, candidate by candidate, or the cheaper)."""
     rows = _reference_rows(p0, p1, alpha, beta, nmax)
+    frontier = best_designs_by_size(p0, p1, alpha, beta, nmax, strategy)
     result = search(p0, p1, alpha, beta, nmax)
+    assert [d.rule for d in frontier] == [d.rule for d in result.frontier]
     assert result.minimax.rule == rows[min(rows)]
     en = {n: characteristics(*rule, p0, p1).en0 for n, rule in rows.items()}
     assert result.optimal.rule == rows[min(en, key=lambda n: (en[n], n))]
