@@ -27,7 +27,6 @@ GROWTH = [
 
 
 def median_seconds(args: tuple[float, float, float, float, int], repeats: int) -> float:
-    search(*args)  # warm-up: imports, first allocation
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -37,7 +36,8 @@ def median_seconds(args: tuple[float, float, float, float, int], repeats: int) -
 
 
 def repeats_for(seconds: float) -> int:
-    return max(5, min(101, int(2.0 / max(seconds, 1e-4))))
+    """About 2 s of repeats per cell; at least 3 (so the median drops one outlier)."""
+    return max(3, min(101, int(2.0 / max(seconds, 1e-4))))
 
 
 def main() -> None:
@@ -45,7 +45,7 @@ def main() -> None:
     print(f"{'nmax':>6} {'median':>10} {'target':>8}  optimal / minimax")
     for nmax, target in TARGETS.items():
         args = (0.35, 0.50, 0.10, 0.20, nmax)
-        first = median_seconds(args, 3)
+        first = median_seconds(args, 3)  # also warms up imports and allocations
         t = median_seconds(args, repeats_for(first))
         r = search(*args)
         verdict = "ok" if t <= target else "SLOW"
