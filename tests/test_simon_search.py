@@ -150,7 +150,13 @@ def _reference_rows(
 @pytest.mark.parametrize("strategy", ["auto", "table", "candidates"])
 @pytest.mark.parametrize(
     ("p0", "p1", "alpha", "beta", "nmax"),
-    [(0.10, 0.30, 0.05, 0.20, 32), (0.30, 0.60, 0.10, 0.20, 30), (0.50, 0.80, 0.05, 0.10, 30)],
+    [
+        (0.10, 0.30, 0.05, 0.20, 32),
+        (0.30, 0.60, 0.10, 0.20, 30),
+        (0.50, 0.80, 0.05, 0.10, 30),
+        (0.80, 0.99, 0.05, 0.20, 30),  # rates near 1
+        (0.001, 0.50, 0.05, 0.10, 25),  # PET(p0) = 1 to double precision for r1 >= 1
+    ],
 )
 def test_search_equals_literal_enumeration(
     strategy: Strategy,

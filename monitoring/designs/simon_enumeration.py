@@ -110,9 +110,11 @@ class _Search:
         t0, t1 = self.tables.t0, self.tables.t1
         n = np.arange(t0.size + 1)
         c = np.argmax(t0.sf <= self.alpha, axis=1)
-        gamma = (self.alpha - t0.sf[n, c]) / t0.pmf[n, c]
-        power = t1.sf[n, c] + gamma * t1.pmf[n, c]
-        self.reachable = power > 1.0 - self.beta - _BOUND_MARGIN
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gamma = (self.alpha - t0.sf[n, c]) / t0.pmf[n, c]
+            power = t1.sf[n, c] + gamma * t1.pmf[n, c]
+        # Skip only what the bound excludes for sure (a NaN from underflow keeps the size).
+        self.reachable = ~(power <= 1.0 - self.beta - _BOUND_MARGIN)
 
     def _candidates(self, n: int, best: float) -> _Candidates:
         """(r1, n1) with PET(p1) < beta and EN(p0) < best, by EN(p0) then n1."""
@@ -197,8 +199,9 @@ class _Search:
         """
         rising0 = -self.tables.t0.sf[n, : n + 1]
         falling1 = -self.tables.t1.sf[n, : n + 1]
-        go_on0 = 1.0 - self.tables.t0.cdf[c.n1, c.r1]
-        c0_low = np.searchsorted(rising0, -self.alpha / go_on0, side="right")
+        go_on0 = np.maximum(1.0 - self.tables.t0.cdf[c.n1, c.r1], 0.0)
+        with np.errstate(divide="ignore"):
+            c0_low = np.searchsorted(rising0, -self.alpha / go_on0, side="right")
         c1 = int(np.searchsorted(falling1, -(1.0 - self.beta), side="left")) - 1
         lo = np.maximum(c.r1, c0_low - 1)
         hi = np.minimum(c1 + 1, n - c.n1 + c.r1)
