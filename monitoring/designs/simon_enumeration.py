@@ -27,7 +27,7 @@ from monitoring.designs.simon import SimonDesign
 from monitoring.designs.simon_tables import FloatArray, GrowingTables, IntArray
 
 # Float cells per vectorised batch of candidate checks (keeps arrays in cache-sized chunks).
-_CELLS_PER_BATCH = 250_000
+_CELLS_PER_BATCH = 1_000_000
 # Largest full (n1, stage-1 count, r) table built for one n.
 _CELLS_FULL_TABLE = 1_500_000
 # Safety margin (in probability) for the pruning bounds, far above float rounding.
@@ -148,13 +148,14 @@ class _Search:
         if self.strategy == "table" or (self.strategy == "auto" and cheaper):
             return self._check_table(n, c, lo, hi)
         cells = (int((hi - lo).max()) + 1) * x_cells
-        start, batch = 0, max(16, _CELLS_PER_BATCH // cells)
+        largest = max(1, _CELLS_PER_BATCH // cells)
+        start, batch = 0, min(16, largest)
         while start < c.n1.size:
             stop = min(c.n1.size, start + batch)
             found = self._check_batch(n, c, lo, hi, slice(start, stop))
             if found is not None:
                 return found
-            start, batch = stop, batch * 4
+            start, batch = stop, min(batch * 4, largest)
         return None
 
     def _check_table(
@@ -166,15 +167,16 @@ class _Search:
         Pr(X1 > r1, X1 + X2 > r) = S[r1 + 1] for every r1 in one cumulative sum.
         """
         n1s, row = np.unique(c.n1, return_inverse=True)
-        x = np.arange(int(n1s.max()) + 1)
+        x0 = int(c.r1.min()) + 1  # smaller stage-1 counts never go on
+        x = np.arange(x0, int(n1s.max()) + 1)
         r = np.arange(int(lo.min()), int(hi.max()) + 1)
-        k = r[None, None, :] - x[None, :, None]
-        m2 = (n - n1s)[:, None, None]
+        k = r[0] - x[None, :]  # run start for each stage-1 count
+        m2 = (n - n1s)[:, None]
         sums = []
         for t in (self.tables.t0, self.tables.t1):
-            terms = t.pmf[n1s[:, None], x[None, :]][:, :, None] * t.survival(m2, k)
+            terms = t.pmf[n1s[:, None], x[None, :]][:, :, None] * t.survival_runs(m2, k, r.size)
             suffix = np.cumsum(terms[:, ::-1, :], axis=1)[:, ::-1, :]
-            sums.append(suffix[row, c.r1 + 1, :])
+            sums.append(suffix[row, c.r1 + 1 - x0, :])
         alpha, power = sums
         inside = (r[None, :] >= lo[:, None]) & (r[None, :] <= hi[:, None])
         ok = (alpha < self.alpha) & (1.0 - power < self.beta) & inside
@@ -214,15 +216,16 @@ class _Search:
         n1, r1, lo, hi = c.n1[part], c.r1[part], lo_all[part], hi_all[part]
         n2 = n - n1
         t0, t1 = self.tables.t0, self.tables.t1
-        x = np.arange(int(n1.max()) + 1)
+        x = np.arange(int(r1.min()) + 1, int(n1.max()) + 1)  # stage-1 counts that go on
         go_on = x[None, :] > r1[:, None]
         w0 = t0.pmf[n1[:, None], x[None, :]] * go_on
         w1 = t1.pmf[n1[:, None], x[None, :]] * go_on
-        r = lo[:, None] + np.arange(int((hi - lo).max()) + 1)[None, :]
-        k = r[:, :, None] - x[None, None, :]
-        m2 = n2[:, None, None]
-        alpha = np.einsum("kwx,kx->kw", t0.survival(m2, k), w0)
-        power = np.einsum("kwx,kx->kw", t1.survival(m2, k), w1)
+        width = int((hi - lo).max()) + 1
+        r = lo[:, None] + np.arange(width)[None, :]
+        k = lo[:, None] - x[None, :]  # run start for each stage-1 count
+        m2 = n2[:, None]
+        alpha = np.einsum("kxw,kx->kw", t0.survival_runs(m2, k, width), w0)
+        power = np.einsum("kxw,kx->kw", t1.survival_runs(m2, k, width), w1)
         ok = (alpha < self.alpha) & (1.0 - power < self.beta) & (r <= hi[:, None])
         feasible = ok.any(axis=1)
         if not feasible.any():

@@ -32,6 +32,24 @@ class BinomialTable:
         values: FloatArray = self.sf_padded[m, k + self.size + 1]
         return values
 
+    def survival_runs(self, m: IntArray, k: IntArray, width: int) -> FloatArray:
+        """Pr(Bin(m, p) > k + j) for j = 0..width-1, as a trailing axis of length width.
+
+        Copies contiguous runs of the padded table (a sliding-window view), which is much
+        cheaper than gathering each element; k + width - 1 must stay <= size.
+        """
+        table = self.sf_padded
+        rows, cols = table.shape
+        step_row, step_col = table.strides
+        runs = np.ndarray(
+            (rows, cols - width + 1, width),
+            dtype=table.dtype,
+            buffer=table,
+            strides=(step_row, step_col, step_col),
+        )
+        values: FloatArray = runs[m, k + self.size + 1]
+        return values
+
 
 def binomial_pmf_rows(p: float, size: int, start: FloatArray | None = None) -> FloatArray:
     """Rows m = 0..size of Pr(Bin(m, p) = k), by Pascal's recurrence.
