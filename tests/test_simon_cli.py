@@ -78,6 +78,11 @@ def test_search_table_is_aligned(capsys: pytest.CaptureFixture[str]) -> None:
          "not both"),
         (["--p0", "0.35", "--p1", "0.5", "--alpha", "0.1", "--beta", "0.2", "--nmax", "30"],
          "increase nmax"),
+        (["--p0", "0.35", "--p1", "0.5", "--alpha", "0.1", "--beta", "0.2", "--nmax", "x"],
+         "--nmax: 'x' is not an integer"),
+        (["--p1", "0.5", "--alpha", "0.1", "--beta", "0.2"], "--p0 is required"),
+        (["--p0", "0.3", "--p1", "0.5", "--r1", "a", "--n1", "18", "--r", "20", "--n", "48"],
+         "--r1"),
     ],
 )  # fmt: skip
 def test_bad_arguments_exit_2_with_one_line(

@@ -30,22 +30,32 @@ def register(sub: Any) -> None:
             "PET(p0) and EN(p0) of the design --r1 --n1 --r --n."
         ),
     )
-    parser.add_argument("--p0", required=True, help="response rate under H0 (0 < p0 < 1)")
-    parser.add_argument("--p1", required=True, help="response rate to detect (p0 < p1 < 1)")
+    # Values are checked in run() so that every bad value gives a one-line reason (exit 2).
+    parser.add_argument("--p0", help="response rate under H0 (0 < p0 < 1); required")
+    parser.add_argument("--p1", help="response rate to detect (p0 < p1 < 1); required")
     parser.add_argument("--alpha", help="bound on Pr(reject H0 | p0), strict")
     parser.add_argument("--beta", help="bound on Pr(accept H0 | p1), strict")
-    parser.add_argument("--nmax", type=int, default=100, help="largest total n searched")
+    parser.add_argument("--nmax", default="100", help="largest total n searched (default 100)")
     for key in DESIGN_KEYS:
-        parser.add_argument(f"--{key}", type=int, help=f"design boundary {key}")
+        parser.add_argument(f"--{key}", help=f"design boundary {key} (integer)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(handler=run)
 
 
-def _probability(text: str, flag: str) -> float:
+def _probability(text: str | None, flag: str) -> float:
+    if text is None:
+        raise CliError(f"{flag} is required")
     try:
         return probability(text)
     except argparse.ArgumentTypeError as exc:
         raise CliError(f"{flag}: {exc}") from exc
+
+
+def _integer(text: str, flag: str) -> int:
+    try:
+        return int(text)
+    except ValueError as exc:
+        raise CliError(f"{flag}: '{text}' is not an integer") from exc
 
 
 def run(args: argparse.Namespace) -> int:
@@ -68,7 +78,8 @@ def _one_design(args: argparse.Namespace, p0: float, p1: float, complete: bool) 
     if not complete:
         raise CliError("a design needs all of --r1 --n1 --r --n")
     try:
-        design = characteristics(args.r1, args.n1, args.r, args.n, p0, p1)
+        r1, n1, r, n = (_integer(getattr(args, k), f"--{k}") for k in DESIGN_KEYS)
+        design = characteristics(r1, n1, r, n, p0, p1)
     except DesignError as exc:
         raise CliError(f"inconsistent design: {exc}") from exc
     if args.json:
@@ -81,10 +92,11 @@ def _one_design(args: argparse.Namespace, p0: float, p1: float, complete: bool) 
 def _search(args: argparse.Namespace, p0: float, p1: float) -> int:
     alpha = _probability(args.alpha, "--alpha")
     beta = _probability(args.beta, "--beta")
-    if not 2 <= args.nmax <= NMAX_LIMIT:
-        raise CliError(f"--nmax must lie between 2 and {NMAX_LIMIT}; got {args.nmax}")
+    nmax = _integer(args.nmax, "--nmax")
+    if not 2 <= nmax <= NMAX_LIMIT:
+        raise CliError(f"--nmax must lie between 2 and {NMAX_LIMIT}; got {nmax}")
     try:
-        result = search(p0, p1, alpha, beta, args.nmax)
+        result = search(p0, p1, alpha, beta, nmax)
     except NoFeasibleDesignError as exc:
         raise CliError(str(exc)) from exc
     if args.json:

@@ -117,7 +117,11 @@ class _Search:
         self.reachable = ~(power <= 1.0 - self.beta - _BOUND_MARGIN)
 
     def _candidates(self, n: int, best: float) -> _Candidates:
-        """(r1, n1) with PET(p1) < beta and EN(p0) < best, by EN(p0) then n1."""
+        """(r1, n1) with PET(p1) < beta and EN(p0) < best, by EN(p0) then n1.
+
+        EN(p0) < n as well: like f2bdry, a rule that can never stop early is not kept.
+        """
+        best = min(best, float(n))
         n1 = np.arange(1, n)
         r1max = self.r1max[n1]
         en_floor = n1 + (1.0 - self.pet0_at_max[n1]) * (n - n1)
