@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from monitoring.designs.simon import characteristics, rejection_probability
 from monitoring.designs.simon_inference import exact_limits, p_value
 from monitoring.designs.simon_search import NoFeasibleDesignError, search
+from tests.simon_reference import literal_f2bdry_rows
 
 FAST = settings(max_examples=40, derandomize=True, deadline=None)
 
@@ -151,3 +152,32 @@ def test_exact_limits_cover(design: tuple[int, int, int, int], p: float) -> None
     high_ok = np.array([lim.high is not None and p <= lim.high for lim in limits])
     assert probs[low_ok].sum() >= 0.95 - 1e-9
     assert probs[high_ok].sum() >= 0.95 - 1e-9
+
+
+@settings(max_examples=12, derandomize=True, deadline=None)
+@given(
+    st.floats(0.02, 0.7),
+    st.floats(0.15, 0.5),
+    st.sampled_from([0.05, 0.1, 0.2]),
+    st.sampled_from([0.1, 0.2, 0.3]),
+)
+def test_pruned_search_equals_exhaustive_enumeration(
+    p0: float, delta: float, alpha: float, beta: float
+) -> None:
+    """For random problems (nmax 22), the pruned search returns the minimax design, the
+    optimal design and the improving sizes of the literal f2bdry enumeration."""
+    p1 = min(p0 + delta, 0.98)
+    rows = literal_f2bdry_rows(p0, p1, alpha, beta, 22)
+    try:
+        result = search(p0, p1, alpha, beta, 22)
+    except NoFeasibleDesignError:
+        assert rows == {}
+        return
+    en = {n: characteristics(*rule, p0, p1).en0 for n, rule in rows.items()}
+    improving, best = [], float("inf")
+    for n in sorted(rows):
+        if en[n] < best:
+            improving.append(rows[n])
+            best = en[n]
+    assert [d.rule for d in result.frontier] == improving
+    assert result.minimax.rule == rows[min(rows)]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-from scipy import stats
 
 from monitoring.designs.simon import characteristics
 from monitoring.designs.simon_enumeration import Strategy, best_designs_by_size
@@ -14,6 +12,7 @@ from monitoring.designs.simon_search import (
     admissible_hull,
     search,
 )
+from tests.simon_reference import literal_f2bdry_rows
 
 # Simon R. (1989) Optimal two-stage designs for phase II clinical trials. Controlled
 # Clinical Trials 10:1-10, Table 1 (p1 - p0 = 0.20): p0, p1, alpha, beta, optimal r1/n1, r/n,
@@ -118,35 +117,6 @@ def test_seed_003_nominal_search() -> None:
     ]
 
 
-def _reference_rows(
-    p0: float, p1: float, alpha: float, beta: float, nmax: int
-) -> dict[int, tuple[int, int, int, int]]:
-    """Literal reading of clinfun's Fortran f2bdry: for each n, loop n1 up, r1 down, r down,
-    keep a feasible design when its EN(p0) is strictly below the best so far (start: n)."""
-    rows = {}
-    for n in range(2, nmax + 1):
-        best_en, best = float(n), None
-        for n1 in range(1, n):
-            n2 = n - n1
-            x1 = np.arange(n1 + 1)[:, None]
-            r = np.arange(n)[None, :]
-            m0 = stats.binom.pmf(x1, n1, p0) * stats.binom.sf(r - x1, n2, p0)
-            m1 = stats.binom.pmf(x1, n1, p1) * stats.binom.sf(r - x1, n2, p1)
-            # row r1 of a0/a1: Pr(X1 > r1, X1 + X2 > r)
-            a0 = np.cumsum(m0[::-1], axis=0)[::-1][1:]
-            a1 = np.cumsum(m1[::-1], axis=0)[::-1][1:]
-            for r1 in range(n1 - 1, -1, -1):
-                en = n1 + (1 - stats.binom.cdf(r1, n1, p0)) * n2
-                for rr in range(n2 + r1, r1 - 1, -1):
-                    if a0[r1, rr] < alpha and 1 - a1[r1, rr] < beta:
-                        if en < best_en:
-                            best_en, best = en, (r1, n1, rr, n)
-                        break
-        if best is not None:
-            rows[n] = best
-    return rows
-
-
 @pytest.mark.parametrize("strategy", ["auto", "table", "candidates"])
 @pytest.mark.parametrize(
     ("p0", "p1", "alpha", "beta", "nmax"),
@@ -168,7 +138,7 @@ def test_search_equals_literal_enumeration(
 ) -> None:
     """Pruned search == the literal f2bdry enumeration on every row that can matter, with
     each size checked either way (full table, candidate by candidate, or the cheaper)."""
-    rows = _reference_rows(p0, p1, alpha, beta, nmax)
+    rows = literal_f2bdry_rows(p0, p1, alpha, beta, nmax)
     frontier = best_designs_by_size(p0, p1, alpha, beta, nmax, strategy)
     result = search(p0, p1, alpha, beta, nmax)
     assert [d.rule for d in frontier] == [d.rule for d in result.frontier]

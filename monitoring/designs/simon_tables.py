@@ -90,7 +90,7 @@ def binomial_table(p: float, size: int, start: FloatArray | None = None) -> Bino
 class GrowingTables:
     """Tables at p0 and p1 that double in size when a larger sample size is needed."""
 
-    def __init__(self, p0: float, p1: float, limit: int, start: int = 128) -> None:
+    def __init__(self, p0: float, p1: float, limit: int, start: int = 64) -> None:
         self.p0 = p0
         self.p1 = p1
         self.limit = limit
