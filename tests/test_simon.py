@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from monitoring.designs.simon import DesignError, characteristics, rejection_probability
+from monitoring.designs.simon import (
+    DesignError,
+    characteristics,
+    for_rule,
+    rejection_probability,
+)
 from monitoring.protocol import PROTOCOL_DIR, load_protocol
 
 # Reference values from R 4 (base R, no package), printed with options(digits = 15):
@@ -41,7 +46,8 @@ def test_design_from_protocol_file() -> None:
     """The default protocol's rule gives the same exact figures (protocol -> design)."""
     rule = load_protocol(PROTOCOL_DIR / "ino-lowdose-ph2.toml").simon
     assert rule is not None
-    d = characteristics(rule.r1, rule.n1, rule.r, rule.n, rule.p0, rule.p1)
+    d = for_rule(rule)
+    assert d.rule == (6, 18, 20, 48)
     assert (d.alpha, d.power, d.pet0, d.en0) == pytest.approx(R_SEED003, rel=R_TOLERANCE)
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from monitoring.protocol import SimonRule
+
 
 class DesignError(ValueError):
     """Design parameters that do not describe a Simon two-stage design."""
@@ -107,3 +109,8 @@ def characteristics(r1: int, n1: int, r: int, n: int, p0: float, p1: float) -> S
         p0=p0,
         p1=p1,
     )
+
+
+def for_rule(rule: SimonRule) -> SimonDesign:
+    """Exact characteristics of a protocol's Simon rule (its boundaries at its p0, p1)."""
+    return characteristics(rule.r1, rule.n1, rule.r, rule.n, rule.p0, rule.p1)

@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from monitoring.designs.simon import SimonDesign, characteristics
+from monitoring.designs.simon import SimonDesign, for_rule
 from monitoring.designs.simon_search import NMAX_LIMIT, NoFeasibleDesignError, SimonSearch, search
 from monitoring.protocol import SimonRule
 
@@ -80,7 +80,7 @@ class SimonAudit:
 
 def audit_rule(rule: SimonRule) -> SimonAudit:
     """Audit a protocol's Simon rule: printed figures, nominal optimality, own error rates."""
-    exact = characteristics(rule.r1, rule.n1, rule.r, rule.n, rule.p0, rule.p1)
+    exact = for_rule(rule)
     nmax = audit_nmax(rule.n)
     findings = list(printed_findings(rule, exact))
     nominal = None
