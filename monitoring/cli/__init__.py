@@ -12,10 +12,10 @@ import sys
 from collections.abc import Sequence
 
 from monitoring import __version__
-from monitoring.cli import design
+from monitoring.cli import data, design
 from monitoring.cli.common import CliError
 
-COMMAND_MODULES = [design]
+COMMAND_MODULES = [design, data]
 
 
 def build_parser() -> argparse.ArgumentParser:
