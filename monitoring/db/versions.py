@@ -16,9 +16,12 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from monitoring.db.bulk import bulk_insert
 from monitoring.db.reading import VERSION_ID
 from monitoring.db.schema import DATA_TABLES, audit_log
-from monitoring.tables import ColumnType, TableSpec
+from monitoring.tables import Column, ColumnType, TableSpec
+
+CHUNK = 1000
 
 
 class ChangeSource(Enum):
@@ -116,45 +119,43 @@ def diff_rows(spec: TableSpec, rows: pd.DataFrame, stored: pd.DataFrame) -> Tabl
     )
 
 
+def _column_values(column: Column, series: pd.Series) -> list[object]:
+    """Plain Python values of one typed column for the driver (``None`` when missing)."""
+    missing = series.isna().to_numpy()
+    if column.type is ColumnType.DATE:
+        values = series.dt.date.to_numpy(dtype=object)
+    elif column.type is ColumnType.INTEGER:
+        numbers = series.to_numpy(dtype="float64", na_value=np.nan)
+        values = np.array([int(v) if v == v else None for v in numbers.tolist()], dtype=object)
+    elif column.type is ColumnType.NUMBER:
+        values = series.to_numpy(dtype="float64").astype(object)
+    else:
+        values = series.to_numpy(dtype=object)
+    values[missing] = None
+    return list(values.tolist())
+
+
 def _records(spec: TableSpec, frame: pd.DataFrame) -> list[dict[str, object]]:
-    columns: dict[str, list[object]] = {}
-    for column in spec.columns:
-        series = frame[column.name]
-        if column.type is ColumnType.DATE:
-            values = [None if pd.isna(v) else v.date() for v in series]
-        elif column.type is ColumnType.INTEGER:
-            values = [None if pd.isna(v) else int(v) for v in series.astype(object)]
-        elif column.type is ColumnType.NUMBER:
-            values = [None if np.isnan(v) else float(v) for v in series.to_numpy(dtype=float)]
-        else:
-            values = [None if pd.isna(v) else str(v) for v in series]
-        columns[column.name] = values
-    names = list(columns)
-    return [dict(zip(names, vals, strict=True)) for vals in zip(*columns.values(), strict=True)]
+    columns = [_column_values(c, frame[c.name]) for c in spec.columns]
+    names = spec.names
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def write_diff(conn: sa.Connection, diff: TableDiff, change: Change) -> None:
     """Apply ``diff``: close changed versions, insert new ones, append the audit rows."""
     table = DATA_TABLES[diff.spec.name]
-    if diff.closed_version_ids:
-        conn.execute(
-            table.update()
-            .where(table.c.version_id == sa.bindparam("vid"))
-            .values(valid_to=sa.bindparam("closed")),
-            [{"vid": v, "closed": change.at} for v in diff.closed_version_ids],
-        )
+    ids = list(diff.closed_version_ids)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        conn.execute(table.update().where(table.c.version_id.in_(chunk)).values(valid_to=change.at))
     stamp = {"trial_id": change.trial_id, "batch_id": change.batch_id, "valid_from": change.at}
     records = [
         {**rec, **stamp}
         for frame in (diff.added, diff.changed)
         for rec in _records(diff.spec, frame)
     ]
-    if records:
-        conn.execute(table.insert(), records)
-    if diff.cells:
-        conn.execute(
-            audit_log.insert(), [_audit_row(diff.spec, cell, change) for cell in diff.cells]
-        )
+    bulk_insert(conn, table, records)
+    bulk_insert(conn, audit_log, [_audit_row(diff.spec, cell, change) for cell in diff.cells])
 
 
 def _audit_row(spec: TableSpec, cell: CellChange, change: Change) -> dict[str, object]:
