@@ -27,6 +27,8 @@ class Key(enum.StrEnum):
     CORRECTION_VALUE = "correction_value"
     CORRECTION_REASON = "correction_reason"
     CORRECTION_BUTTON = "correction_button"
+    LAST_IMPORT = "last_import"  # the ImportResult shown after the rerun that follows it
+    LAST_CORRECTION = "last_correction"  # the CorrectionOutcome shown after its rerun
     # design page
     TOX_PRIOR_A = "design_tox_prior_a"
     TOX_PRIOR_B = "design_tox_prior_b"

@@ -23,7 +23,7 @@ def _end_of_day(day: object) -> datetime | None:
 def render_sidebar() -> Selection:
     """Draw the inputs, store the selection in session state and show its provenance."""
     url = source.database_url()
-    trials = {t.id: t for t in source.list_trials(url)}
+    trials = {t.id: t for t in source.trials(url)}
     with st.sidebar:
         trial_id = st.selectbox(
             "Trial", list(trials), format_func=lambda t: f"{t} · {trials[t].title}", key=Key.TRIAL

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from monitoring.derive.toxicity import monitored_events
+from monitoring.designs.simon_search import SimonSearch
 from monitoring.designs.toxicity import ToxicityDesign
 from monitoring.designs.toxicity_audit import ToxicityAudit
 from monitoring.estimates import RateEstimate
@@ -202,5 +203,22 @@ def audit_frame(audit: ToxicityAudit) -> pd.DataFrame:
             "Mean N printed": [f"{c.mean_n.printed:g}" for c in audit.oc_checks],
             "Mean N exact": [f"{c.mean_n.computed:.2f}" for c in audit.oc_checks],
             "Matches": ["yes" if c.matches else "NO" for c in audit.oc_checks],
+        }
+    )
+
+
+def simon_frame(found: SimonSearch) -> pd.DataFrame:
+    """Admissible designs (minimax to optimal) with their exact characteristics."""
+    rows = found.admissible
+    return pd.DataFrame(
+        {
+            "Kind": [a.kind.value.replace("_", " and ") for a in rows],
+            "r1/n1": [f"{a.design.r1}/{a.design.n1}" for a in rows],
+            "r/n": [f"{a.design.r}/{a.design.n}" for a in rows],
+            "Alpha": [f"{a.design.alpha:.4f}" for a in rows],
+            "Power": [f"{a.design.power:.4f}" for a in rows],
+            "PET(p0)": [f"{a.design.pet0:.4f}" for a in rows],
+            "EN(p0)": [f"{a.design.en0:.2f}" for a in rows],
+            "Best for q in": [f"[{a.q_low:.3f}, {a.q_high:.3f}]" for a in rows],
         }
     )

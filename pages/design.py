@@ -5,10 +5,11 @@ import streamlit as st
 from dashboard import components, tables
 from dashboard.keys import Key
 from dashboard.selection import current
-from monitoring.charts import toxicity_oc_figure
+from monitoring.charts import simon_designs_figure, toxicity_oc_figure
 from monitoring.cli.design_toxicity import default_rates
+from monitoring.designs.audit import audit_protocol
+from monitoring.designs.simon_search import search
 from monitoring.designs.toxicity import ToxicityPlan, toxicity_design
-from monitoring.designs.toxicity_audit import audit_toxicity_rule
 
 selection = current()
 protocol = selection.protocol
@@ -19,15 +20,27 @@ simon_tab, tox_tab, audit_tab = st.tabs(
 
 with simon_tab:
     rule = protocol.simon
-    st.info(
-        "The Simon design search (optimal, minimax and admissible designs) comes with the "
-        "Simon design module (monitoring/designs/simon.py).",
-        icon=":material/info:",
+    cols = st.columns(6)
+    p0 = cols[0].number_input("p0", 0.01, 0.98, rule.p0 if rule else 0.2, key=Key.SIMON_P0)
+    p1 = cols[1].number_input("p1", 0.02, 0.99, rule.p1 if rule else 0.4, key=Key.SIMON_P1)
+    alpha = cols[2].number_input(
+        "alpha", 0.001, 0.5, (rule.nominal_alpha if rule else None) or 0.1, key=Key.SIMON_ALPHA
     )
-    if rule is not None:
-        st.markdown(
-            f"**This protocol:** p0 = {rule.p0:g}, p1 = {rule.p1:g}; stage 1 r1/n1 = "
-            f"{rule.r1}/{rule.n1}, overall r/n = {rule.r}/{rule.n} ({rule.design_type})."
+    beta = cols[3].number_input(
+        "beta", 0.001, 0.5, (rule.nominal_beta if rule else None) or 0.2, key=Key.SIMON_BETA
+    )
+    nmax = cols[4].number_input("nmax", 5, 1000, 100, key=Key.SIMON_NMAX)
+    try:
+        with st.spinner(f"Searching every two-stage design up to n = {nmax}…"):
+            found = search(float(p0), float(p1), float(alpha), float(beta), int(nmax))
+    except ValueError as error:
+        st.error(str(error))
+    else:
+        components.chart(simon_designs_figure(found), "Simon designs")
+        components.table(tables.simon_frame(found), "Simon admissible designs")
+        components.reproduce(
+            f"python -m monitoring design simon --p0 {p0:g} --p1 {p1:g} --alpha {alpha:g} "
+            f"--beta {beta:g} --nmax {nmax} --json"
         )
 
 with tox_tab:
@@ -70,11 +83,17 @@ with tox_tab:
         )
 
 with audit_tab:
-    for tox_rule in protocol.toxicity:
-        audit = audit_toxicity_rule(tox_rule)
-        verdict = "reproduced" if audit.matches else "NOT reproduced"
-        st.subheader(f"{tox_rule.label}: printed tables {verdict}")
-        for finding in audit.findings:
-            st.markdown(f"- {finding}")
-        components.table(tables.audit_frame(audit), f"Audit {tox_rule.id}")
+    audit = audit_protocol(protocol)
+    verdict = "figures differ from the exact values" if audit.flagged else "all reproduced"
+    st.subheader(f"Printed design figures: {verdict}")
+    for simon_audit in audit.simon:
+        st.markdown(f"**{simon_audit.rule_id}** (Simon, {simon_audit.claimed_type})")
+        for finding in simon_audit.findings:
+            st.markdown(f"- {'⚠ ' if finding.flagged else ''}{finding.message}")
+    for tox_audit in audit.toxicity:
+        state = "reproduced" if tox_audit.matches else "NOT reproduced"
+        st.markdown(f"**{tox_audit.rule_id}** (toxicity): printed tables {state}")
+        for text in tox_audit.findings:
+            st.markdown(f"- {text}")
+        components.table(tables.audit_frame(tox_audit), f"Audit {tox_audit.rule_id}")
     components.reproduce(f"python -m monitoring design audit --protocol {protocol.source}")

@@ -213,4 +213,53 @@ def test_design_page_recomputes_boundaries_when_the_cohort_changes(
     assert not at.exception
     bounds = next(d.value for d in at.dataframe if "Look (patients)" in d.value.columns)
     assert list(bounds["Look (patients)"]) == [12, 24, 36]
-    assert any("printed tables reproduced" in s.value for s in at.subheader)
+    assert any("printed tables reproduced" in m.value for m in at.markdown)
+
+
+def test_design_page_finds_simon_1989_designs(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _app(monkeypatch, page="pages/design.py")
+    simon = next(d.value for d in at.dataframe if "r1/n1" in d.value.columns)
+    # seed 003's nominal rates p0 0.35, p1 0.50, alpha 0.10, beta 0.20, nmax 100: optimal
+    # 7/20, 24/58 (clinfun ph2simon convention; tests/test_simon_search.py)
+    optimal = simon.loc[simon["Kind"].str.contains("optimal")].iloc[-1]
+    assert (optimal["r1/n1"], optimal["r/n"]) == ("7/20", "24/58")
+    at.number_input(key=Key.SIMON_P0).set_value(0.10)
+    at.number_input(key=Key.SIMON_P1).set_value(0.30)
+    at.number_input(key=Key.SIMON_ALPHA).set_value(0.05).run()
+    simon = next(d.value for d in at.dataframe if "r1/n1" in d.value.columns)
+    optimal = simon.loc[simon["Kind"].str.contains("optimal")].iloc[-1]
+    # Simon (1989) Table 1, p0 0.10, p1 0.30, alpha 0.05, beta 0.20: optimal 1/10, 5/29
+    assert (optimal["r1/n1"], optimal["r/n"]) == ("1/10", "5/29")
+    assert optimal["EN(p0)"] == "15.01"
+
+
+def test_data_page_applies_an_audited_correction_and_refuses_one_without_reason(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """On a fresh SQLite file the app creates the demo trial, then corrects through it."""
+    monkeypatch.setenv("TRIAL_MONITORING_DB", str(tmp_path / "trial.sqlite"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    before = next(c.value for c in at.caption if c.value.startswith("Protocol "))
+    at.text_input(key=Key.CORRECTION_KEY).set_value("patient_id=P003")
+    at.text_input(key=Key.CORRECTION_COLUMN).set_value("site")
+    at.text_input(key=Key.CORRECTION_VALUE).set_value("Site 99")
+    submit = "FormSubmitter:correction-Apply correction"
+    at.button(key=submit).click().run()
+    assert any("a correction needs a reason" in e.value for e in at.error)
+    at.text_input(key=Key.CORRECTION_KEY).set_value("patient_id=P003")
+    at.text_input(key=Key.CORRECTION_COLUMN).set_value("site")
+    at.text_input(key=Key.CORRECTION_VALUE).set_value("Site 99")
+    at.text_input(key=Key.CORRECTION_REASON).set_value("site transcribed wrongly")
+    at.button(key=submit).click().run()
+    assert not at.exception
+    assert any("changed from" in s.value and "Site 99" in s.value for s in at.success), [
+        e.value for e in [*at.error, *at.success, *at.exception]
+    ]
+    audit = next(d.value for d in at.dataframe if "Reason" in d.value.columns)
+    assert audit.iloc[0]["Reason"] == "site transcribed wrongly"
+    assert audit.iloc[0]["New"] == "Site 99"
+    after = next(c.value for c in at.caption if c.value.startswith("Protocol "))
+    assert before != after  # the data digest moved: nothing shown comes from the old data

@@ -5,7 +5,7 @@ or the designs) and returns a ``plotly.graph_objects.Figure`` styled by
 :mod:`monitoring.charts.theme` (Okabe–Ito palette, text of 14 px and more).
 """
 
-from monitoring.charts.design import toxicity_oc_figure
+from monitoring.charts.design import simon_designs_figure, toxicity_oc_figure
 from monitoring.charts.efficacy import posterior_figure, responder_path_figure
 from monitoring.charts.enrolment import enrolment_figure
 from monitoring.charts.km import km_figure
@@ -17,6 +17,7 @@ __all__ = [
     "km_figure",
     "posterior_figure",
     "responder_path_figure",
+    "simon_designs_figure",
     "swimmer_figure",
     "toxicity_boundary_figure",
     "toxicity_oc_figure",

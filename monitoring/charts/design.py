@@ -1,11 +1,13 @@
-"""Design explorer charts: a toxicity rule's exact operating characteristics."""
+"""Design explorer charts: Simon designs found by the search, and a toxicity rule's exact
+operating characteristics."""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from monitoring.charts.theme import BLUE, ORANGE, styled
+from monitoring.charts.theme import BLUE, GREEN, ORANGE, SKY, VERMILLION, styled
+from monitoring.designs.simon_search import SimonSearch
 from monitoring.designs.toxicity import ToxicityDesign
 
 
@@ -47,3 +49,52 @@ def toxicity_oc_figure(design: ToxicityDesign) -> go.Figure:
     )
     fig.update_xaxes(tickformat=".0%")
     return fig
+
+
+def simon_designs_figure(found: SimonSearch) -> go.Figure:
+    """Expected size under p0 against the maximum size: the frontier of designs meeting
+    alpha and beta, the admissible ones and the optimal and minimax designs marked."""
+    fig = go.Figure()
+    fig.add_scatter(
+        x=[d.n for d in found.frontier],
+        y=[d.en0 for d in found.frontier],
+        mode="markers",
+        marker={"color": SKY, "size": 8},
+        name="Designs meeting alpha and beta (best EN(p0) per n)",
+        hovertemplate="n = %{x}: EN(p0) = %{y:.2f}<extra></extra>",
+    )
+    fig.add_scatter(
+        x=[a.design.n for a in found.admissible],
+        y=[a.design.en0 for a in found.admissible],
+        mode="lines+markers",
+        line={"color": BLUE, "width": 2},
+        marker={"size": 10},
+        name="Admissible designs",
+        customdata=[
+            f"{a.design.r1}/{a.design.n1}, {a.design.r}/{a.design.n}" for a in found.admissible
+        ],
+        hovertemplate="r1/n1, r/n = %{customdata}: EN(p0) = %{y:.2f}<extra></extra>",
+    )
+    for label, design, colour, symbol in (
+        ("Optimal", found.optimal, GREEN, "star"),
+        ("Minimax", found.minimax, VERMILLION, "diamond"),
+    ):
+        fig.add_scatter(
+            x=[design.n],
+            y=[design.en0],
+            mode="markers+text",
+            marker={"color": colour, "size": 20, "symbol": symbol},
+            text=[f"{label} {design.r1}/{design.n1}, {design.r}/{design.n}"],
+            textposition="top center",
+            textfont={"color": colour},
+            name=label,
+        )
+    return styled(
+        fig,
+        title=(
+            f"Simon two-stage designs: p0 = {found.p0:g}, p1 = {found.p1:g}, "
+            f"alpha = {found.alpha:g}, beta = {found.beta:g}"
+        ),
+        x_title="Maximum sample size n (patients)",
+        y_title="Expected sample size under p0 (patients)",
+    )
