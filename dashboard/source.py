@@ -79,13 +79,18 @@ def create_demo_trial(engine: sa.Engine, scenario: str = DEMO_SCENARIO) -> str:
     return protocol.id
 
 
-@st.cache_resource(show_spinner="Opening the database…")
-def engine(url: str) -> sa.Engine:
-    """One engine per database for the server's life; an empty database gets the demo."""
+def open_with_demo(url: str) -> sa.Engine:
+    """Open (and migrate) the database; an empty one gets the demo trial."""
     database = open_database(url)
     if not list_trials(database):
         create_demo_trial(database)
     return database
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def engine(url: str) -> sa.Engine:
+    """One engine per database for the server's life."""
+    return open_with_demo(url)
 
 
 def _demo_protocol() -> Protocol:
@@ -118,3 +123,9 @@ def data_version(url: str, trial_id: str) -> str:
     with engine(url).connect() as conn:
         last = latest_change(conn, trial_id)
     return "none" if last is None else last.isoformat()
+
+
+if __name__ == "__main__":  # scripts/run.sh: create the demo database before the first start
+    location = database_url()
+    trial_ids = [t.id for t in list_trials(open_with_demo(location))]
+    print(f"database {location}: trials {', '.join(trial_ids)}")

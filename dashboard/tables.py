@@ -50,19 +50,27 @@ def _text(value: object) -> str:
     return str(getattr(value, "value", value)).replace("_", " ")
 
 
+def _counts(look: ScheduledLook) -> str:
+    if look.responders is None:
+        return "—"
+    return f"{look.responders} / {look.non_responders} / {look.pending}"
+
+
 def monitoring_log_frame(looks: Sequence[ScheduledLook]) -> pd.DataFrame:
     """Every scheduled look, reached or not, with the decisions on the day it was reached."""
     return pd.DataFrame(
         {
             "Look": [lk.number for lk in looks],
-            "Evaluable patients": [lk.evaluable for lk in looks],
+            "Patients": [lk.evaluable for lk in looks],
             "Reached on": [_text(lk.reached_on) for lk in looks],
             "Efficacy": [_text(lk.efficacy_state) for lk in looks],
-            "Responders": [_text(lk.responders) for lk in looks],
-            "Non-responders": [_text(lk.non_responders) for lk in looks],
-            "Pending": [_text(lk.pending) for lk in looks],
-            "Toxicity events": [_text(lk.toxicity_events) for lk in looks],
-            "Stopping boundary": [_text(lk.toxicity_boundary) for lk in looks],
+            "Resp. / non-resp. / pending": [_counts(lk) for lk in looks],
+            "Toxicity events / stop at": [
+                "—"
+                if lk.toxicity_events is None
+                else f"{lk.toxicity_events} / {_text(lk.toxicity_boundary)}"
+                for lk in looks
+            ],
             "Toxicity": [_text(lk.toxicity_state) for lk in looks],
             "Summary": [_text(lk.summary) for lk in looks],
         }

@@ -102,7 +102,10 @@ def test_overview_shows_both_decisions_in_words_with_the_read_aloud_sentences(
     assert any(f"look {due.number} ({due.evaluable} evaluable" in w.value for w in at.warning)
     log = at.dataframe[0].value
     # one row per scheduled look: every 8 evaluable patients up to 48 (protocol section 11)
-    assert list(log["Evaluable patients"]) == [8, 16, 24, 32, 40, 48]
+    assert list(log["Patients"]) == [8, 16, 24, 32, 40, 48]
+    first = status.looks[0]
+    counts = f"{first.responders} / {first.non_responders} / {first.pending}"
+    assert log.iloc[0]["Resp. / non-resp. / pending"] == counts
 
 
 def test_an_earlier_cutoff_reproduces_the_first_look(monkeypatch: pytest.MonkeyPatch) -> None:

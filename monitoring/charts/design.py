@@ -75,9 +75,9 @@ def simon_designs_figure(found: SimonSearch) -> go.Figure:
         ],
         hovertemplate="r1/n1, r/n = %{customdata}: EN(p0) = %{y:.2f}<extra></extra>",
     )
-    for label, design, colour, symbol in (
-        ("Optimal", found.optimal, GREEN, "star"),
-        ("Minimax", found.minimax, VERMILLION, "diamond"),
+    for label, design, colour, symbol, where in (
+        ("Optimal", found.optimal, GREEN, "star", "bottom left"),
+        ("Minimax", found.minimax, VERMILLION, "diamond", "top right"),
     ):
         fig.add_scatter(
             x=[design.n],
@@ -85,11 +85,15 @@ def simon_designs_figure(found: SimonSearch) -> go.Figure:
             mode="markers+text",
             marker={"color": colour, "size": 20, "symbol": symbol},
             text=[f"{label} {design.r1}/{design.n1}, {design.r}/{design.n}"],
-            textposition="top center",
+            textposition=where,
             textfont={"color": colour},
             name=label,
         )
-    return styled(
+    sizes = [d.n for d in found.frontier]
+    sizes_en = [d.en0 for d in found.frontier]
+    fig.update_xaxes(range=[min(sizes) - 3, max(sizes) + 3])
+    fig.update_yaxes(range=[min(sizes_en) * 0.95, max(sizes_en) * 1.05])
+    styled(
         fig,
         title=(
             f"Simon two-stage designs: p0 = {found.p0:g}, p1 = {found.p1:g}, "
@@ -97,4 +101,7 @@ def simon_designs_figure(found: SimonSearch) -> go.Figure:
         ),
         x_title="Maximum sample size n (patients)",
         y_title="Expected sample size under p0 (patients)",
+        height=500,
     )
+    fig.update_layout(legend={"y": -0.25, "yanchor": "top"}, margin={"b": 140, "t": 70})
+    return fig

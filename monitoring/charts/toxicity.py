@@ -57,7 +57,7 @@ def toxicity_boundary_figure(path: ToxicityPath) -> go.Figure:
     fig.update_yaxes(range=[0, top], rangemode="tozero")
     return styled(
         fig,
-        title=f"{path.label}: events against the stopping boundaries",
+        title="Toxicity events against the stopping boundaries",
         x_title="Evaluable patients (first-dose order)",
         y_title="Cumulative events (patients)",
     )
