@@ -20,6 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from monitoring.derive import Derivation, ResponseStatus
+from monitoring.derive.grouping import any_row, codes
 from monitoring.estimates import RateEstimate
 from monitoring.proportions import ProportionMaker
 from monitoring.protocol import Protocol
@@ -93,25 +94,26 @@ def _cycle_counts(cycles: npt.NDArray[np.int64]) -> tuple[CycleCount, ...]:
     )
 
 
-def _mrd_negative(derived: Derivation) -> tuple[set[str], set[str]]:
-    """Patients with any MRD result and patients MRD negative at any assessment."""
+def _mrd_flags(derived: Derivation) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Per row of the derived patient frame: any MRD result, MRD negative at any assessment."""
     responses = derived.data.responses
+    size = len(derived.patients)
+    where = codes(derived.patients["patient_id"], responses["patient_id"])
     assessed = responses["mrd_negative"].notna().to_numpy(bool)
     negative = (responses["mrd_negative"] == "Y").to_numpy(bool)
-    ids = responses["patient_id"]
-    return set(ids[assessed]), set(ids[negative])
+    return any_row(where, size, assessed), any_row(where, size, negative)
 
 
 def treatment_summary(derived: Derivation, protocol: Protocol) -> TreatmentSummary:
     """Duration, cycles, HSCT and MRD negativity of the treated patients at the cut-off."""
     patients = derived.patients
-    treated = patients.loc[patients["treated"].to_numpy(bool)]
+    on = patients["treated"].to_numpy(bool)
+    treated = patients.loc[on]
     days, ongoing = _duration(treated)
     cycles = treated["last_cycle"].fillna(1).to_numpy(np.int64)
     responder = (treated["status"] == ResponseStatus.RESPONDER.value).to_numpy(bool)
     hsct = treated["hsct_date"].notna().to_numpy(bool)
-    assessed, negative = _mrd_negative(derived)
-    responder_ids = treated["patient_id"][responder]
+    assessed, negative = (flags[on] for flags in _mrd_flags(derived))
     n_resp = int(responder.sum())
     make = ProportionMaker(protocol.estimates.response_prior, protocol.estimates.credible_level)
     remission = " + ".join(protocol.response.remission)
@@ -130,9 +132,9 @@ def treatment_summary(derived: Derivation, protocol: Protocol) -> TreatmentSumma
         responders=n_resp,
         hsct_treated=make("HSCT, treated patients", int(hsct.sum()), len(treated)),
         hsct_responders=make("HSCT, responders", int((hsct & responder).sum()), n_resp),
-        mrd_assessed_responders=int(responder_ids.isin(assessed).sum()),
+        mrd_assessed_responders=int((assessed & responder).sum()),
         mrd_negative_responders=make(
-            "MRD negative, responders", int(responder_ids.isin(negative).sum()), n_resp
+            "MRD negative, responders", int((negative & responder).sum()), n_resp
         ),
         note=note,
     )

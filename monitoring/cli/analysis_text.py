@@ -148,6 +148,9 @@ def survival_text(name: str, summary: EndpointSurvival) -> list[str]:
         marks.n_risk.tolist(),
         strict=True,
     ):
+        if not math.isfinite(s):
+            lines.append(f"  {months:g} months: not estimable (no follow-up that long)")
+            continue
         lines.append(f"  {months:g} months: {_pct(s)}% (CI {_pct(lo)}-{_pct(hi)}), at risk {n}")
     return lines
 
