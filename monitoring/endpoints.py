@@ -129,3 +129,13 @@ def survival_analyses(
         cutoff_note=note,
         endpoints=tuple(endpoint_analysis(derived, settings, e, by, conf_level) for e in names),
     )
+
+
+def protocol_subgroups(
+    derived: Derivation, settings: SurvivalSettings, endpoint: str, conf_level: float = 0.95
+) -> tuple[EndpointAnalysis, ...]:
+    """``endpoint`` split by each column the protocol lists in ``survival.subgroups``."""
+    return tuple(
+        endpoint_analysis(derived, settings, endpoint, column, conf_level)
+        for column in settings.subgroups
+    )

@@ -10,6 +10,7 @@ row, so the bands sum to the "any grade" count. Listings are in ``monitoring.saf
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -114,11 +115,13 @@ def safety_events(derived: Derivation) -> tuple[pd.DataFrame, npt.NDArray[np.int
     return events.loc[keep], where[keep]
 
 
-def _subset_mask(events: pd.DataFrame, subset: AeSubset) -> npt.NDArray[np.bool_]:
+def _subset_mask(
+    events: pd.DataFrame, subset: AeSubset, related: Sequence[str]
+) -> npt.NDArray[np.bool_]:
     if subset is AeSubset.SERIOUS:
         return (events["serious"] == "Y").to_numpy(bool)
     if subset is AeSubset.RELATED:
-        return events["attribution"].isin(RELATED_ATTRIBUTIONS).to_numpy(bool)
+        return events["attribution"].isin(related).to_numpy(bool)
     return np.ones(len(events), dtype=bool)
 
 
@@ -205,15 +208,19 @@ def _by_frequency(counts: np.ndarray, names: np.ndarray) -> npt.NDArray[np.intp]
     )
 
 
-_TITLES = {
-    AeSubset.ALL: "Adverse events",
-    AeSubset.SERIOUS: "Serious adverse events (serious = Y)",
-    AeSubset.RELATED: f"Related adverse events (attribution {', '.join(RELATED_ATTRIBUTIONS)})",
-}
+def _title(subset: AeSubset, related: Sequence[str]) -> str:
+    if subset is AeSubset.SERIOUS:
+        return "Serious adverse events (serious = Y)"
+    if subset is AeSubset.RELATED:
+        return f"Related adverse events (attribution {', '.join(related)})"
+    return "Adverse events"
 
 
-def ae_tables(derived: Derivation, protocol: Protocol) -> AeTables:
-    """AE tables of the safety population at the cut-off: all AEs, serious, related."""
+def ae_tables(
+    derived: Derivation, protocol: Protocol, related: Sequence[str] = RELATED_ATTRIBUTIONS
+) -> AeTables:
+    """AE tables of the safety population at the cut-off: all AEs, serious, and related
+    (attribution in ``related``)."""
     events, patient = safety_events(derived)
     coded = _coded(events, patient, len(derived.patients))
     population = int(derived.patients["treated"].sum())
@@ -226,11 +233,11 @@ def ae_tables(derived: Derivation, protocol: Protocol) -> AeTables:
     tables = tuple(
         AeTable(
             subset=subset,
-            title=f"{_TITLES[subset]}: patients by worst grade (N = {population})",
+            title=f"{_title(subset, related)}: patients by worst grade (N = {population})",
             note=note,
             population=population,
             bands=GRADE_BANDS,
-            rows=_rows(make, population, coded, _subset_mask(events, subset)),
+            rows=_rows(make, population, coded, _subset_mask(events, subset, related)),
         )
         for subset in AeSubset
     )

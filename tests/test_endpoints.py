@@ -19,7 +19,7 @@ import pytest
 
 from monitoring.demo import generate
 from monitoring.derive import derive
-from monitoring.endpoints import endpoint_analysis, survival_analyses
+from monitoring.endpoints import endpoint_analysis, protocol_subgroups, survival_analyses
 from monitoring.protocol import PROTOCOL_DIR, load_protocol
 from monitoring.survival import log_rank, summarize_endpoint
 from tests.derive_frames import trial
@@ -149,3 +149,16 @@ def test_a_single_group_has_no_log_rank_and_unknown_columns_are_refused() -> Non
     assert analysis.log_rank is None
     with pytest.raises(ValueError, match="unknown grouping column"):
         endpoint_analysis(DERIVED, PROTOCOL.survival, "OS", by="colour")
+
+
+def test_protocol_subgroups_split_by_each_listed_column() -> None:
+    """Seed 003's protocol lists salvage_line, sex and site; on this trial salvage_line is
+    missing for everyone (no group, no test), sex has two groups, site three."""
+    analyses = protocol_subgroups(DERIVED, PROTOCOL.survival, "OS")
+    assert [a.by for a in analyses] == list(PROTOCOL.survival.subgroups)
+    by = {a.by: a for a in analyses}
+    assert by["salvage_line"].groups == ()
+    assert by["salvage_line"].missing_group == 12
+    assert by["salvage_line"].log_rank is None
+    assert [g.label for g in by["sex"].groups] == ["F", "M"]
+    assert [g.label for g in by["site"].groups] == ["A", "B", "C"]

@@ -217,3 +217,26 @@ def test_category_counts_bound_their_terms_and_monitored_listing_matches_the_rul
         )
         if hit
     }
+
+
+def test_a_trial_without_treated_patients_gives_empty_tables() -> None:
+    """One enrolled patient, no dose, no AE: every count is 0 of 0 and nothing fails."""
+    derived = derive(trial([_patient("Z1", None)]), PROTOCOL)
+    tables = ae_tables(derived, PROTOCOL)
+    assert tables.population == 0
+    for table in tables.tables:
+        assert [(r.level, r.patients, r.cells[0].n) for r in table.rows] == [(RowLevel.ANY, 0, 0)]
+    listings = safety_listings(derived, PROTOCOL)
+    assert listings.deaths.rows == ()
+    assert len(listings.serious) == 0
+
+
+def test_related_attributions_can_be_chosen() -> None:
+    """With only 'definite' as related: P5's two grade-1 nauseas, one patient."""
+    table = ae_tables(DERIVED, PROTOCOL, related=("definite",)).table(AeSubset.RELATED)
+    assert _rows(table) == [
+        (None, None, [1, 1, 0, 0]),
+        (GI, None, [1, 1, 0, 0]),
+        (GI, "Nausea", [1, 1, 0, 0]),
+    ]
+    assert "attribution definite" in table.title
