@@ -14,11 +14,12 @@ import pytest
 
 from monitoring.cli import main
 from monitoring.demo import generate, write_tables
-from monitoring.derive import derive
+from monitoring.derive import apply_cutoff, derive
 from monitoring.endpoints import endpoint_analysis
 from monitoring.protocol import DEFAULT_TRIAL_ID, bundled_protocols, load_protocol
 from monitoring.response_tables import response_tables
 from monitoring.safety_tables import AeSubset, ae_tables
+from monitoring.status import trial_status
 
 PROTOCOL_FILE = bundled_protocols()[DEFAULT_TRIAL_ID]
 PROTOCOL = load_protocol(PROTOCOL_FILE)
@@ -127,7 +128,7 @@ def test_tables_text_is_readable(db: str, capsys: pytest.CaptureFixture[str]) ->
         (["km", "--endpoint", "OS", "--by", "colour"], "unknown grouping column 'colour'"),
         (["km", "--endpoint", "OS", "--trial", "nope"], "no trial 'nope'"),
         (["tables", "--by", "colour"], "unknown subgroup column 'colour'"),
-        (["tables", "--as-known-on", "2000-01-01"], "no dates"),
+        (["tables", "--as-known-on", "2000-01-01"], "has no patient data yet"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(
@@ -146,5 +147,20 @@ def test_unknown_endpoint_is_refused(db: str, capsys: pytest.CaptureFixture[str]
     assert exit_.value.code == 2
 
 
-def test_db_path_is_a_plain_file(db: str) -> None:
-    assert Path(db).exists()
+def test_as_known_on_a_past_look_reads_that_extract(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo command imports one extract a week after each look was reached; as known
+    on that day the tables count the patients treated by the look (library: derive on the
+    data cut at the look's date)."""
+    url = str(tmp_path / "demo.db")
+    assert main(["demo", "--db", url]) == 0
+    look = trial_status(PROTOCOL, DATA).looks[0]
+    assert look.reached_on is not None
+    known = date.fromordinal(look.reached_on.toordinal() + 8).isoformat()
+    payload = _json(capsys, ["tables", "--db", url, "--as-known-on", known, "--json"])
+    expected = derive(apply_cutoff(DATA, look.reached_on), PROTOCOL)
+    assert payload["treated"] == expected.evaluable.treated
+    assert payload["cutoff"] == expected.cutoff.isoformat()
+    latest = _json(capsys, ["tables", "--db", url, "--json"])
+    assert latest["treated"] == derive(DATA, PROTOCOL).evaluable.treated

@@ -10,13 +10,16 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, TypeVar
+
+import sqlalchemy as sa
 
 from monitoring.cli.analysis_json import km_payload, tables_payload
 from monitoring.cli.analysis_text import km_text, tables_text
-from monitoring.cli.common import CliError, iso_date, print_json
-from monitoring.db.engine import open_database
+from monitoring.cli.common import CliError, print_json
+from monitoring.cli.data import _run
+from monitoring.cli.monitor import add_analysis_arguments
 from monitoring.db.errors import DataInputError
 from monitoring.db.reading import load_trial_data
 from monitoring.db.repository import get_protocol, resolve_trial
@@ -26,18 +29,6 @@ from monitoring.protocol import SURVIVAL_ENDPOINTS, Protocol
 from monitoring.table_set import table_set
 
 T = TypeVar("T")
-DB_HELP = "SQLAlchemy URL or path to an SQLite file (default: the per-user data file)"
-
-
-def iso_datetime(text: str) -> datetime:
-    """argparse type: an ISO date or date-time; naive values are UTC."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not an ISO date-time (YYYY-MM-DD[THH:MM[:SS]][+HH:MM])"
-        ) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -47,23 +38,16 @@ class _Loaded:
     derived: Derivation
 
 
-def _load(args: argparse.Namespace) -> _Loaded:
-    """Trial, protocol and derivations at the requested cut-off, as known on the date."""
-    try:
-        engine = open_database(args.db)
-    except DataInputError as exc:
-        raise CliError(str(exc)) from exc
-    try:
-        trial_id = resolve_trial(engine, args.trial)
-        protocol = get_protocol(engine, trial_id)
-        data = load_trial_data(engine, trial_id, args.as_known_on)
-    except DataInputError as exc:
-        raise CliError(str(exc)) from exc
-    finally:
-        engine.dispose()
+def _load(engine: sa.Engine, args: argparse.Namespace) -> _Loaded:
+    """Trial, protocol and derivations at ``--cutoff`` from the data as known on
+    ``--as-known-on`` (the same arguments and rules as ``status``)."""
+    trial_id = resolve_trial(engine, args.trial)
+    protocol = get_protocol(engine, trial_id)
+    data = load_trial_data(engine, trial_id, args.as_known_on)
+    if data.patients.empty:
+        raise DataInputError(f"trial '{trial_id}' has no patient data yet; import an extract")
     cutoff: date | None = args.cutoff
-    derived = _checked(lambda: derive(data, protocol, cutoff))
-    return _Loaded(trial_id, protocol, derived)
+    return _Loaded(trial_id, protocol, _checked(lambda: derive(data, protocol, cutoff)))
 
 
 def _checked(step: Callable[[], T]) -> T:
@@ -75,7 +59,10 @@ def _checked(step: Callable[[], T]) -> T:
 
 
 def _km(args: argparse.Namespace) -> int:
-    loaded = _load(args)
+    return int(_run(args, lambda engine: _km_print(_load(engine, args), args)))
+
+
+def _km_print(loaded: _Loaded, args: argparse.Namespace) -> int:
     settings = loaded.protocol.survival
     if args.conf_type is not None:
         settings = dataclasses.replace(settings, conf_type=args.conf_type)
@@ -93,28 +80,16 @@ def _km(args: argparse.Namespace) -> int:
 
 
 def _tables(args: argparse.Namespace) -> int:
-    loaded = _load(args)
+    return int(_run(args, lambda engine: _tables_print(_load(engine, args), args)))
+
+
+def _tables_print(loaded: _Loaded, args: argparse.Namespace) -> int:
     tables = _checked(lambda: table_set(loaded.derived, loaded.protocol, by=args.by))
     if args.json:
         print_json(tables_payload(tables, loaded.trial_id))
     else:
         print("\n".join(tables_text(tables, loaded.trial_id)))
     return 0
-
-
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="URL", help=DB_HELP)
-    parser.add_argument("--trial", metavar="ID", help="trial id (optional with one trial)")
-    parser.add_argument(
-        "--cutoff", type=iso_date, metavar="DATE", help="data cut-off (default: latest date)"
-    )
-    parser.add_argument(
-        "--as-known-on",
-        type=iso_datetime,
-        metavar="DATETIME",
-        help="read the data as stored at this moment (default: now)",
-    )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
 def register(sub: Any) -> None:
@@ -124,7 +99,7 @@ def register(sub: Any) -> None:
         description="Kaplan-Meier estimate of one endpoint with its CI, numbers at risk, "
         "median and landmarks; with --by, one fit per group and the log-rank test.",
     )
-    _common(km)
+    add_analysis_arguments(km)
     km.add_argument("--endpoint", required=True, choices=SURVIVAL_ENDPOINTS)
     km.add_argument("--by", metavar="COLUMN", help="patient column to split by (e.g. sex)")
     km.add_argument(
@@ -140,6 +115,6 @@ def register(sub: Any) -> None:
         "worst grade (all, serious, related), deaths/SAE/monitored-toxicity listings, "
         "treatment summary and survival headlines.",
     )
-    _common(tables)
+    add_analysis_arguments(tables)
     tables.add_argument("--by", metavar="COLUMN", help="add response tables by this column")
     tables.set_defaults(handler=_tables)
