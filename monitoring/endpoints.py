@@ -55,7 +55,7 @@ class EndpointAnalysis:
 class SurvivalAnalyses:
     """Every requested endpoint, in the protocol's order."""
 
-    cutoff_note: str
+    note: str
     endpoints: tuple[EndpointAnalysis, ...]
 
     def endpoint(self, name: str) -> EndpointAnalysis:
@@ -126,7 +126,7 @@ def survival_analyses(
         f"{conf_level * 100:g}% CI, {settings.conf_type} transform (Greenwood variance)."
     )
     return SurvivalAnalyses(
-        cutoff_note=note,
+        note=note,
         endpoints=tuple(endpoint_analysis(derived, settings, e, by, conf_level) for e in names),
     )
 

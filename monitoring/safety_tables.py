@@ -97,7 +97,7 @@ class AeTables:
     """All adverse events and the serious and related subsets, on one population."""
 
     population: int
-    cutoff_note: str
+    note: str
     tables: tuple[AeTable, ...]
 
     def table(self, subset: AeSubset) -> AeTable:
@@ -241,4 +241,4 @@ def ae_tables(
         )
         for subset in AeSubset
     )
-    return AeTables(population=population, cutoff_note=note, tables=tables)
+    return AeTables(population=population, note=note, tables=tables)

@@ -179,7 +179,7 @@ def tables_payload(tables: TableSet, trial_id: str) -> dict[str, Any]:
         "listings": listings_json(tables.listings),
         "treatment": treatment_json(tables.treatment),
         "survival": {
-            "note": tables.survival.cutoff_note,
+            "note": tables.survival.note,
             "endpoints": [_survival_brief(a.overall) for a in tables.survival.endpoints],
         },
     }

@@ -203,7 +203,7 @@ def tables_text(tables: TableSet, trial_id: str) -> list[str]:
     lines += [*_deaths(listings.deaths), "", *_ae_listing(listings.serious), ""]
     for listing in listings.monitored:
         lines += [*_ae_listing(listing), ""]
-    lines += [*_treatment(tables.treatment), "", "SURVIVAL", tables.survival.cutoff_note]
+    lines += [*_treatment(tables.treatment), "", "SURVIVAL", tables.survival.note]
     for analysis in tables.survival.endpoints:
         lines += survival_text(analysis.endpoint, analysis.overall)
     return lines
