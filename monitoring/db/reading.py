@@ -89,8 +89,9 @@ def read_table(
             table.c.valid_from <= moment,
             sa.or_(table.c.valid_to.is_(None), table.c.valid_to > moment),
         )
-    query = query.order_by(*(table.c[k] for k in spec.key))
-    return _typed(spec, _fetch(conn, query))
+    frame = _typed(spec, _fetch(conn, query))
+    # Sorted here, not by ORDER BY: database collations differ, code-point order does not.
+    return frame.sort_values(list(spec.key), ignore_index=True, kind="stable")
 
 
 def load_trial_data(
