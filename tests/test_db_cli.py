@@ -136,3 +136,27 @@ def test_every_data_command_has_help(capsys: pytest.CaptureFixture[str]) -> None
             main([*command, "--help"])
         assert exc.value.code == 0
         assert "--db" in capsys.readouterr().out
+
+
+def test_data_commands_and_options_are_documented() -> None:
+    """docs/cli.md names every data command and each of its options."""
+    import argparse
+
+    from monitoring.cli import build_parser
+
+    doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    top = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    commands = {
+        "trial add": top.choices["trial"]._subparsers._group_actions[0].choices["add"],  # type: ignore[union-attr]
+        "trial list": top.choices["trial"]._subparsers._group_actions[0].choices["list"],  # type: ignore[union-attr]
+        "import": top.choices["import"],
+        "correct": top.choices["correct"],
+        "audit": top.choices["audit"],
+    }
+    for name, sub in commands.items():
+        assert f"### `{name}`" in doc
+        for action in sub._actions:
+            for flag in action.option_strings:
+                if flag not in ("-h", "--help"):
+                    assert flag in doc, f"{name} {flag} undocumented"

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
 from monitoring.db.errors import DataInputError
-from monitoring.db.repository import add_trial, get_protocol, list_trials, resolve_trial
+from monitoring.db.repository import (
+    DataVersion,
+    add_trial,
+    get_protocol,
+    list_trials,
+    resolve_trial,
+)
 from monitoring.protocol import load_protocol
 from tests.conftest import DEFAULT_PROTOCOL, REGISTERED_AT
 
@@ -52,3 +60,23 @@ def test_invalid_protocol_is_refused(engine: sa.Engine) -> None:
     with pytest.raises(DataInputError, match=r"toxicity\[0\]\.nmax"):
         add_trial(engine, text, source="x.toml", now=REGISTERED_AT, user="u")
     assert list_trials(engine) == ()
+
+
+def test_data_version_changes_with_every_import_and_correction(
+    engine: sa.Engine, trial: str, tmp_path: Path
+) -> None:
+    from monitoring.db import correct_value, data_version, import_files
+    from tests.db_support import T1, T2, copy_base, write_extract
+
+    empty = data_version(engine, trial)
+    assert empty == DataVersion(None, 0, 0)
+    files = write_extract(tmp_path, copy_base())
+    import_files(engine, trial, files, now=T1, user="u")
+    first = data_version(engine, trial)
+    assert first == DataVersion(T1, 1, 0)
+    import_files(engine, trial, files, now=T1, user="u")  # same time, nothing changed
+    assert data_version(engine, trial) == DataVersion(T1, 2, 0)
+    correct_value(
+        engine, trial, "patients", {"patient_id": "P01"}, "age", "55", reason="r", now=T2, user="u"
+    )
+    assert data_version(engine, trial) == DataVersion(T2, 2, 1)

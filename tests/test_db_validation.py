@@ -207,3 +207,25 @@ def test_numbers_are_parsed_exactly(tmp_path: Path) -> None:
     tables, problems, _ = validate_files([write_csv(tmp_path, "responses", rows)])
     assert problems == []
     assert tables[0].frame["mrd_level"].tolist() == [float(t) for t in texts]
+
+
+def test_malformed_files_are_problems_not_crashes(tmp_path: Path) -> None:
+    ragged = tmp_path / "patients.csv"
+    ragged.write_text("patient_id,enrollment_date\nP1,2025-01-01,extra,cells\n", encoding="utf-8")
+    _, problems, _ = validate_files([ragged])
+    assert problems == [
+        ImportProblem("patients.csv", 2, None, "has more cells than the header row (2)")
+    ]
+    ragged.write_bytes(b"patient_id,enrollment_date\nP\xe9,2025-01-01\n")
+    _, problems, _ = validate_files([ragged])
+    assert [p.message for p in problems] == ["is not UTF-8 text"]
+    book = openpyxl.Workbook()
+    book.active.title = "patients"
+    book.active.append(["patient_id", "enrollment_date", "patient_id"])
+    book.active.append(["P1", "2025-01-01", "P2"])
+    book.save(tmp_path / "dup.xlsx")
+    tables, problems, _ = validate_files([tmp_path / "dup.xlsx"])
+    assert problems == [
+        ImportProblem("dup.xlsx[patients]", 1, "patient_id", "column appears twice")
+    ]
+    assert tables[0].frame["patient_id"].tolist() == ["P1"]
