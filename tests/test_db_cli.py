@@ -160,3 +160,28 @@ def test_data_commands_and_options_are_documented() -> None:
             for flag in action.option_strings:
                 if flag not in ("-h", "--help"):
                     assert flag in doc, f"{name} {flag} undocumented"
+
+
+def test_import_of_a_workbook(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for path in _files("valid"):
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        sheet = book.create_sheet(Path(path).stem)
+        for row in rows:
+            sheet.append([v or None for v in row])
+    book.create_sheet("notes").append(["exported 2025-05-01"])
+    book.save(tmp_path / "extract.xlsx")
+    _add(db_url)
+    capsys.readouterr()
+    assert main(["import", "--db", db_url, str(tmp_path / "extract.xlsx")]) == 0
+    captured = capsys.readouterr()
+    assert "adverse_events: 2 added, 0 changed, 0 unchanged" in captured.out
+    assert captured.err == "note: extract.xlsx[notes]:-:-: sheet ignored: not a table\n"
