@@ -135,3 +135,20 @@ def test_one_current_version_per_key(engine: sa.Engine, trial: str) -> None:
         engine.begin() as conn,
     ):
         conn.execute(insert, {"t": trial, "to": None})
+
+
+def test_downgrade_to_base_and_upgrade_again(db_url: str, engine: sa.Engine) -> None:
+    """The initial revision is reversible: downgrade leaves no table, upgrade restores all."""
+    from alembic import command
+
+    from monitoring.db.engine import alembic_config, upgrade
+
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "base")
+    assert set(sa.inspect(engine).get_table_names()) == {"alembic_version"}
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
