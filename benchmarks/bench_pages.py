@@ -34,6 +34,12 @@ from tests.browser_support import CARD, dashboard_server, launch  # noqa: E402
 
 TIMEOUT_MS = 120_000
 TRIALS = (("on_track", "demo trial (30 patients)"), ("large", "5,000 patients"))
+# The same measure on a page that only writes two cards: what this machine needs for any
+# Streamlit page (browser, websocket, first script run), before any work of ours.
+BARE_APP = """import streamlit as st
+st.markdown('<div data-testid="decision-card">a</div>', unsafe_allow_html=True)
+st.markdown('<div data-testid="decision-card">b</div>', unsafe_allow_html=True)
+"""
 
 
 def _database(folder: Path, scenario: str) -> str:
@@ -66,23 +72,33 @@ def _switch(page: Page, title: str, heading: str | None, cards: int) -> float:
     return time.perf_counter() - start
 
 
-def measure(browser: Browser, url: str, repeats: int) -> dict[str, float]:
+def measure(browser: Browser, url: str, repeats: int, switch: bool = True) -> dict[str, float]:
     cold, page = _open_overview(browser, url)
     page.context.close()
     warm, switches = [], []
     for _ in range(repeats):
         seconds, page = _open_overview(browser, url)
         warm.append(seconds)
-        switches.append(_switch(page, "Efficacy", "Efficacy", 1))
-        switches.append(_switch(page, "Overview", None, 2))
+        if switch:
+            switches.append(_switch(page, "Efficacy", "Efficacy", 1))
+            switches.append(_switch(page, "Overview", None, 2))
         page.context.close()
     return {
         "cold": cold,
         "warm": statistics.median(warm),
         "warm_max": max(warm),
-        "switch": statistics.median(switches),
-        "switch_max": max(switches),
+        "switch": statistics.median(switches) if switches else float("nan"),
+        "switch_max": max(switches) if switches else float("nan"),
     }
+
+
+def bare_page(browser: Browser, folder: Path, repeats: int) -> dict[str, float]:
+    """The floor: the same measure on a two-card page with nothing else."""
+    app = folder / "bare" / "app.py"
+    app.parent.mkdir()
+    app.write_text(BARE_APP, encoding="utf-8")
+    with dashboard_server(str(folder / "bare.sqlite"), folder / "bare.log", app) as url:
+        return measure(browser, url, repeats, switch=False)
 
 
 def main() -> None:
@@ -94,18 +110,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         folder = Path(tmp)
         browser = launch(playwright)
-        for scenario, label in (
-            ("on_track", "demo trial (30 patients)"),
-            ("large", "5,000 patients"),
-        ):
+        rows.append(("bare two-card page", bare_page(browser, folder, args.repeats)))
+        for scenario, label in TRIALS:
+            if args.only and scenario != args.only:
+                continue
             database = _database(folder, scenario)
             with dashboard_server(database, folder / f"{scenario}.log") as url:
                 rows.append((label, measure(browser, url, args.repeats)))
         browser.close()
     print(f"\nmedians over {args.repeats} repeats (seconds)")
-    print(
-        f"{'trial':26} {'first open':>10} {'overview':>9} {'(max)':>6} {'switch':>7} {'(max)':>6}"
-    )
+    header = ("trial", "first open", "overview", "(max)", "switch", "(max)")
+    print("{:26} {:>10} {:>9} {:>6} {:>7} {:>6}".format(*header))
     for label, r in rows:
         print(
             f"{label:26} {r['cold']:10.2f} {r['warm']:9.2f} {r['warm_max']:6.2f} "

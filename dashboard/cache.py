@@ -16,8 +16,10 @@ import streamlit as st
 from dashboard import source
 from monitoring.derive import Derivation, derive
 from monitoring.derive.cutoff import latest_date
+from monitoring.safety_listings import SafetyListings, safety_listings
+from monitoring.safety_tables import AeTables, ae_tables
 from monitoring.series import SurvivalView, survival_view
-from monitoring.status import TrialStatus, trial_status
+from monitoring.status import LookRecord, TrialStatus, trial_status
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -45,12 +47,23 @@ def derivation(
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def status(
-    url: str, trial_id: str, cutoff: date, as_known_on: datetime | None, version: str
+    url: str,
+    trial_id: str,
+    cutoff: date,
+    as_known_on: datetime | None,
+    version: str,
+    records: tuple[LookRecord, ...],
 ) -> TrialStatus:
-    """Every decision and estimate at the cut-off."""
+    """Every decision and estimate at the cut-off; ``records`` (the looks' summaries
+    generated and signed off, read on every run) are part of the key."""
     trial = loaded(url, trial_id, as_known_on, version)
     return trial_status(
-        trial.protocol, trial.data, cutoff=cutoff, as_known_on=as_known_on, trial_id=trial_id
+        trial.protocol,
+        trial.data,
+        cutoff=cutoff,
+        as_known_on=as_known_on,
+        records=records,
+        trial_id=trial_id,
     )
 
 
@@ -68,3 +81,13 @@ def survival(
     trial = loaded(url, trial_id, as_known_on, version)
     derived = derivation(url, trial_id, cutoff, as_known_on, version)
     return survival_view(derived, trial.protocol, endpoint, by)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def safety(
+    url: str, trial_id: str, cutoff: date, as_known_on: datetime | None, version: str
+) -> tuple[AeTables, SafetyListings]:
+    """AE tables (all, serious, related) with credible intervals, and the listings."""
+    trial = loaded(url, trial_id, as_known_on, version)
+    derived = derivation(url, trial_id, cutoff, as_known_on, version)
+    return ae_tables(derived, trial.protocol), safety_listings(derived, trial.protocol)

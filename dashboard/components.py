@@ -8,6 +8,7 @@ import enum
 import html
 import io
 import re
+import time
 from collections.abc import Sequence
 
 import pandas as pd
@@ -126,3 +127,13 @@ def reproduce(*commands: str) -> None:
     """The command line that reproduces the page's numbers."""
     with st.expander("Reproduce these numbers from the command line", expanded=False):
         st.code("\n".join(commands), language="bash")
+
+
+def paint_first(seconds: float = 0.05) -> None:
+    """Let the browser paint what is already sent (the decision cards) before the charts.
+
+    Streamlit sends each element as the page produces it, but elements that arrive together
+    are drawn together: a plotly chart in the same batch as the cards held their paint back
+    by about 0.7 s in benchmarks/bench_pages.py. A 50 ms pause splits the batch.
+    """
+    time.sleep(seconds)

@@ -7,10 +7,12 @@ from datetime import date, datetime
 
 import streamlit as st
 
-from dashboard import cache
+from dashboard import cache, source
 from dashboard.keys import Key
 from monitoring.derive import Derivation
 from monitoring.protocol import Protocol
+from monitoring.safety_listings import SafetyListings
+from monitoring.safety_tables import AeTables
 from monitoring.series import SurvivalView
 from monitoring.status import TrialStatus
 from monitoring.tables import TrialData
@@ -36,7 +38,10 @@ class Selection:
         return cache.loaded(self.url, self.trial_id, self.as_known_on, self.version).data
 
     def status(self) -> TrialStatus:
-        return cache.status(self.url, self.trial_id, self.cutoff, self.as_known_on, self.version)
+        records = source.records(self.url, self.trial_id)
+        return cache.status(
+            self.url, self.trial_id, self.cutoff, self.as_known_on, self.version, records
+        )
 
     def derivation(self) -> Derivation:
         return cache.derivation(
@@ -47,6 +52,9 @@ class Selection:
         return cache.survival(
             self.url, self.trial_id, self.cutoff, self.as_known_on, self.version, endpoint, by
         )
+
+    def safety(self) -> tuple[AeTables, SafetyListings]:
+        return cache.safety(self.url, self.trial_id, self.cutoff, self.as_known_on, self.version)
 
     def cli_options(self) -> str:
         """The options that make the command line compute the same numbers."""

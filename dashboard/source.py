@@ -21,12 +21,15 @@ import streamlit as st
 
 from monitoring.db.engine import open_database
 from monitoring.db.importer import import_files
+from monitoring.db.looks import look_records
 from monitoring.db.reading import load_trial_data
-from monitoring.db.repository import add_trial, get_protocol, latest_change, list_trials
+from monitoring.db.repository import add_trial, get_protocol, list_trials
+from monitoring.db.repository import data_version as repository_data_version
 from monitoring.db.url import default_database_path
 from monitoring.demo import generate
 from monitoring.demo.writer import write_tables
 from monitoring.protocol import Protocol, load_protocol
+from monitoring.status import LookRecord
 from monitoring.tables import TrialData
 
 ENV_VAR = "TRIAL_MONITORING_DB"
@@ -116,13 +119,18 @@ def load_trial(url: str, trial_id: str, as_known_on: datetime | None) -> LoadedT
     )
 
 
+def records(url: str, trial_id: str) -> tuple[LookRecord, ...]:
+    """What the database knows of each look's summary (generated, signed off)."""
+    return () if is_demo(url) else look_records(engine(url), trial_id)
+
+
 def data_version(url: str, trial_id: str) -> str:
     """Latest import or correction time of the trial: part of every cache key."""
     if is_demo(url):
         return "demo"
-    with engine(url).connect() as conn:
-        last = latest_change(conn, trial_id)
-    return "none" if last is None else last.isoformat()
+    version = repository_data_version(engine(url), trial_id)
+    last = version.last_change.isoformat() if version.last_change else "none"
+    return f"{last}/{version.batches}/{version.audit_entries}"
 
 
 if __name__ == "__main__":  # scripts/run.sh: create the demo database before the first start

@@ -7,15 +7,14 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from monitoring.derive.toxicity import monitored_events
 from monitoring.designs.simon_search import SimonSearch
 from monitoring.designs.toxicity import ToxicityDesign
 from monitoring.designs.toxicity_audit import ToxicityAudit
 from monitoring.estimates import RateEstimate
-from monitoring.protocol import ToxicityRule
+from monitoring.safety_listings import AeListing, DeathListing
+from monitoring.safety_tables import AeTable, RowLevel
 from monitoring.series import SurvivalView, ToxicityPath
 from monitoring.status import ScheduledLook
-from monitoring.tables import TrialData
 
 
 def _pct(value: float | None) -> str:
@@ -133,42 +132,57 @@ def landmark_frame(view: SurvivalView) -> pd.DataFrame:
     )
 
 
-def _dates(frame: pd.DataFrame) -> pd.DataFrame:
-    """Dates as ISO text for display (no time part)."""
-    out = frame.copy()
-    for column in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[column]):
-            out[column] = out[column].dt.strftime("%Y-%m-%d").fillna("")
-    return out
+def _cell(rate: RateEstimate) -> str:
+    """``x (p%) [low–high]``: patients, proportion and the credible interval."""
+    return (
+        f"{rate.x} ({_pct(rate.proportion)}) [{_interval(rate.credible.low, rate.credible.high)}]"
+    )
 
 
-def serious_ae_listing(data: TrialData) -> pd.DataFrame:
-    """Serious adverse events, by onset."""
-    ae = data.adverse_events
-    rows = ae.loc[ae["serious"].astype("string").eq("Y").fillna(False).to_numpy(bool)]
-    return _dates(rows.sort_values(["onset_date", "patient_id"]).reset_index(drop=True))
+def ae_table_frame(table: AeTable) -> pd.DataFrame:
+    """An AE table: one row per any-event / category / term, one column per grade band."""
+    labels = [
+        "Any adverse event"
+        if row.level is RowLevel.ANY
+        else (row.category or "")
+        if row.level is RowLevel.CATEGORY
+        else f"    {row.term}"
+        for row in table.rows
+    ]
+    frame = pd.DataFrame({"Category / term": labels})
+    for i, band in enumerate(table.bands):
+        frame[f"{band.label}: n (%) [credible interval]"] = [_cell(r.cells[i]) for r in table.rows]
+    return frame
 
 
-def monitored_listing(data: TrialData, rule: ToxicityRule) -> pd.DataFrame:
-    """The events counted by the toxicity rule (term, grade and attribution qualify)."""
-    rows = monitored_events(data.adverse_events, rule)
-    return _dates(rows.sort_values(["onset_date", "patient_id"]).reset_index(drop=True))
-
-
-def death_listing(data: TrialData) -> pd.DataFrame:
-    """Deaths with their cause and the days from first dose."""
-    p = data.patients
-    dead = p.loc[p["death_date"].notna()].sort_values(["death_date", "patient_id"])
-    frame = pd.DataFrame(
+def ae_listing_frame(listing: AeListing) -> pd.DataFrame:
+    """An AE listing, one row per event."""
+    return pd.DataFrame(
         {
-            "patient_id": dead["patient_id"],
-            "death_date": dead["death_date"],
-            "death_cause": dead["death_cause"],
-            "first_dose_date": dead["first_dose_date"],
-            "days_from_first_dose": (dead["death_date"] - dead["first_dose_date"]).dt.days,
+            "Patient": listing.patient_id,
+            "Term": listing.term,
+            "Category": listing.category,
+            "Grade": listing.grade,
+            "Onset": [_text(d) for d in listing.onset_date],
+            "Day": [_text(d) for d in listing.onset_day],
+            "Resolved": [_text(d) for d in listing.resolution_date],
+            "Attribution": [_text(a) for a in listing.attribution],
+            "Serious": [_text(v) for v in listing.serious],
+            "Outcome": [_text(o) for o in listing.outcome],
         }
     )
-    return _dates(frame.reset_index(drop=True))
+
+
+def death_listing_frame(listing: DeathListing) -> pd.DataFrame:
+    """Deaths with their cause and the day from first dose."""
+    return pd.DataFrame(
+        {
+            "Patient": [r.patient_id for r in listing.rows],
+            "Death": [_text(r.death_date) for r in listing.rows],
+            "Day": [_text(r.days_from_first_dose) for r in listing.rows],
+            "Cause": [_text(r.cause) for r in listing.rows],
+        }
+    )
 
 
 def boundaries_frame(design: ToxicityDesign) -> pd.DataFrame:

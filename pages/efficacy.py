@@ -18,6 +18,7 @@ if rule is None or decision is None:
     st.stop()
 
 decisions.efficacy_card(rule, decision, status.predictive)
+components.paint_first()
 st.subheader(f"Stage 1: the first {decision.n1} treated patients (by first dose)")
 cols = st.columns(4)
 cols[0].metric("Responders", decision.stage1.responders, border=True)

@@ -35,6 +35,7 @@ with right:
     else:
         st.info("This protocol has no toxicity stopping rule.")
 
+components.paint_first()
 components.chart(enrolment_figure(enrolment_series(selection.derivation(), protocol)), "Enrolment")
 st.subheader("Monitoring log")
 st.caption(

@@ -17,6 +17,7 @@ st.title("Safety")
 derived = selection.derivation()
 if rule is not None and decision is not None:
     decisions.toxicity_card(rule, decision)
+    components.paint_first()
     left, mid, right = st.columns(3)
     left.metric(f"Pr(p > {rule.threshold:g} | data)", f"{decision.posterior_prob:.3f}", border=True)
     mid.metric("Next look (evaluable patients)", decision.next_look or "none", border=True)
@@ -50,16 +51,17 @@ else:
     st.info("This protocol has no toxicity stopping rule.")
 
 st.subheader("Adverse events by category and grade")
-st.info(
-    "The AE tables by category and grade with credible intervals come with the safety "
-    "tables module (monitoring/safety_tables.py); the listings below are complete.",
-    icon=":material/info:",
-)
-if rule is not None:
-    st.subheader(f"Listing: {rule.label}")
-    components.table(tables.monitored_listing(derived.data, rule), "Monitored toxicity listing")
-st.subheader("Listing: serious adverse events")
-components.table(tables.serious_ae_listing(derived.data), "SAE listing", height=360)
+ae, listings = selection.safety()
+st.caption(ae.note)
+for tab, table in zip(st.tabs([t.title.split(":")[0] for t in ae.tables]), ae.tables, strict=True):
+    with tab:
+        components.table(tables.ae_table_frame(table), table.title.split(":")[0], height=420)
+for listing in listings.monitored:
+    st.subheader(f"Listing: {listing.title}")
+    st.caption(listing.note)
+    components.table(tables.ae_listing_frame(listing), listing.title)
+st.subheader(f"Listing: {listings.serious.title.lower()}")
+components.table(tables.ae_listing_frame(listings.serious), "SAE listing", height=360)
 st.subheader("Listing: deaths")
-components.table(tables.death_listing(derived.data), "Death listing", height=360)
+components.table(tables.death_listing_frame(listings.deaths), "Death listing", height=360)
 components.reproduce(f"python -m monitoring status {selection.cli_options()} --json")

@@ -45,12 +45,12 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float) ->
 
 
 @contextmanager
-def dashboard_server(database: str, log: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port with ``TRIAL_MONITORING_DB=database``."""
+def dashboard_server(database: str, log: Path, app: Path | None = None) -> Iterator[str]:
+    """``streamlit run app.py`` (or ``app``) on a free port with ``TRIAL_MONITORING_DB``."""
     port = free_port()
     env = {**os.environ, "TRIAL_MONITORING_DB": database, "PYTHONPATH": str(ROOT)}
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "streamlit", "run", str(app or ROOT / "app.py"),
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",

@@ -16,7 +16,9 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.keys import Key
 from monitoring.demo import generate
+from monitoring.derive import derive
 from monitoring.protocol import load_protocol
+from monitoring.safety_tables import ae_tables
 from monitoring.status import trial_status
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,6 +190,13 @@ def test_safety_page_shows_the_posterior_and_the_table_3_boundaries(
     looks = next(d.value for d in at.dataframe if "Stop if events ≥" in d.value.columns)
     # protocol Table 3: stop if >= 4/8, 6/16, 8/24, 11/32, 12/40
     assert list(looks["Stop if events ≥"]) == ["4", "6", "8", "11", "12"]
+    data = generate(PROTOCOL, "on_track", 0)
+    tables = ae_tables(derive(data, PROTOCOL), PROTOCOL)
+    shown = next(d.value for d in at.dataframe if "Category / term" in d.value.columns)
+    first = tables.tables[0].rows[0].cells[0]  # all AEs, any event, any grade
+    assert shown.iloc[0]["Category / term"] == "Any adverse event"
+    assert shown.iloc[0, 1].startswith(f"{first.x} ({first.proportion:.1%}) [")
+    assert f"{first.credible.low:.1%} – {first.credible.high:.1%}" in shown.iloc[0, 1]
 
 
 def test_survival_page_switches_endpoint_and_splits_with_a_log_rank_test(
