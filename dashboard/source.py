@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,15 +18,14 @@ from pathlib import Path
 import sqlalchemy as sa
 import streamlit as st
 
+from monitoring.db.demo_trial import create_demo_trial as create_demo
 from monitoring.db.engine import open_database
-from monitoring.db.importer import import_files
 from monitoring.db.looks import look_records
 from monitoring.db.reading import load_trial_data
-from monitoring.db.repository import add_trial, get_protocol, list_trials
 from monitoring.db.repository import data_version as repository_data_version
+from monitoring.db.repository import get_protocol, list_trials
 from monitoring.db.url import default_database_path
 from monitoring.demo import generate
-from monitoring.demo.writer import write_tables
 from monitoring.protocol import Protocol, load_protocol
 from monitoring.status import LookRecord
 from monitoring.tables import TrialData
@@ -68,18 +66,9 @@ def user() -> str:
     return getpass.getuser()
 
 
-def create_demo_trial(engine: sa.Engine, scenario: str = DEMO_SCENARIO) -> str:
-    """Register the default protocol and import its seeded demo data; returns the trial id."""
-    text = DEFAULT_PROTOCOL.read_text(encoding="utf-8")
-    protocol = load_protocol(DEFAULT_PROTOCOL)
-    now = datetime.now(UTC)
-    add_trial(engine, text, source=str(DEFAULT_PROTOCOL), now=now, user=user())
-    with tempfile.TemporaryDirectory() as folder:
-        paths = write_tables(generate(protocol, scenario, seed=0), folder)
-        result = import_files(engine, protocol.id, paths, now=now, user=user())
-    if not result.accepted:
-        raise RuntimeError(f"the demo data were refused: {result.problems[:3]}")
-    return protocol.id
+def create_demo_trial(database: sa.Engine, scenario: str = DEMO_SCENARIO) -> str:
+    """The embedded demo trial (``monitoring.db.demo_trial``); returns the trial id."""
+    return create_demo(database, scenario, now=datetime.now(UTC), user=user())
 
 
 def open_with_demo(url: str) -> sa.Engine:
