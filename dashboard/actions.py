@@ -20,6 +20,7 @@ from dashboard import source
 from monitoring.db.corrections import CorrectionResult, correct_value, parse_key
 from monitoring.db.errors import DataInputError
 from monitoring.db.importer import ImportResult, import_files
+from monitoring.db.looks import list_reports
 from monitoring.db.repository import list_audit, list_batches
 
 
@@ -133,3 +134,23 @@ def correction_message(result: CorrectionResult) -> str:
     if not result.changed:
         return f"{where} already holds {result.new_value!r}; nothing changed."
     return f"{where} changed from {result.old_value!r} to {result.new_value!r}."
+
+
+def reports_frame(url: str, trial_id: str) -> pd.DataFrame:
+    """Reports generated for the trial, with when they were sent and signed off."""
+    rows = list_reports(source.engine(url), trial_id)
+
+    def when(moment: datetime | None) -> str:
+        return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M")
+
+    return pd.DataFrame(
+        {
+            "Look": ["" if r.look is None else r.look for r in rows],
+            "Cut-off": [r.cutoff.isoformat() for r in rows],
+            "Format": [r.format for r in rows],
+            "Generated (UTC)": [f"{when(r.generated_at)} by {r.generated_by}" for r in rows],
+            "Sent": [when(r.sent_at) for r in rows],
+            "Signed off": [when(r.signed_off_at) for r in rows],
+            "Data digest": [(r.data_digest or "")[:12] for r in rows],
+        }
+    )

@@ -11,6 +11,7 @@ from monitoring.designs.simon_search import SimonSearch
 from monitoring.designs.toxicity import ToxicityDesign
 from monitoring.designs.toxicity_audit import ToxicityAudit
 from monitoring.estimates import RateEstimate
+from monitoring.quality import QualityFinding
 from monitoring.safety_listings import AeListing, DeathListing
 from monitoring.safety_tables import AeTable, RowLevel
 from monitoring.series import SurvivalView, ToxicityPath
@@ -151,7 +152,7 @@ def ae_table_frame(table: AeTable) -> pd.DataFrame:
     ]
     frame = pd.DataFrame({"Category / term": labels})
     for i, band in enumerate(table.bands):
-        frame[f"{band.label}: n (%) [credible interval]"] = [_cell(r.cells[i]) for r in table.rows]
+        frame[band.label] = [_cell(r.cells[i]) for r in table.rows]
     return frame
 
 
@@ -242,5 +243,18 @@ def simon_frame(found: SimonSearch) -> pd.DataFrame:
             "PET(p0)": [f"{a.design.pet0:.4f}" for a in rows],
             "EN(p0)": [f"{a.design.en0:.2f}" for a in rows],
             "Best for q in": [f"[{a.q_low:.3f}, {a.q_high:.3f}]" for a in rows],
+        }
+    )
+
+
+def quality_frame(findings: Sequence[QualityFinding]) -> pd.DataFrame:
+    """Data-quality findings, one row each."""
+    return pd.DataFrame(
+        {
+            "Finding": [f.kind.value for f in findings],
+            "Patient": [f.patient_id for f in findings],
+            "Table": [f.table for f in findings],
+            "Column": [f.column for f in findings],
+            "Detail": [f.message for f in findings],
         }
     )

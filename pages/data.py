@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from dashboard import actions, components, source
+from dashboard import actions, components, source, tables
 from dashboard.keys import Key
 from dashboard.selection import current
+from monitoring.quality import quality_findings
 from monitoring.tables import TABLES
 
 selection = current()
@@ -82,7 +83,18 @@ else:
         actions.audit_frame(selection.url, selection.trial_id), "Audit log", height=320
     )
 
-data = selection.derivation().data
+derived = selection.derivation()
+findings = quality_findings(derived)
+st.subheader(f"Data-quality findings ({len(findings)})")
+st.caption(
+    "Missing response assessments, overdue follow-up and dates out of order among the data "
+    "accepted, at the cut-off (windows in docs/methods.md)."
+)
+if findings:
+    components.table(tables.quality_frame(findings), "Data quality findings")
+else:
+    st.success("No finding at this cut-off.")
+data = derived.data
 st.subheader(f"Data analysed at the cut-off {selection.cutoff.isoformat()}")
 for name, frame in (
     ("patients", data.patients),

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import components
+from dashboard import actions, components, source
 from dashboard.selection import current
 
 selection = current()
@@ -16,6 +16,9 @@ st.info(
 due = status.summary_due
 if due is not None:
     st.warning(f"Summary due for look {due.number} ({due.evaluable} evaluable patients).")
+if not source.is_demo(selection.url):
+    st.subheader("Reports generated")
+    components.table(actions.reports_frame(selection.url, selection.trial_id), "Reports")
 components.reproduce(
     f"python -m monitoring report {selection.cli_options()} --format pdf --out summary.pdf"
 )

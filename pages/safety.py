@@ -52,7 +52,7 @@ else:
 
 st.subheader("Adverse events by category and grade")
 ae, listings = selection.safety()
-st.caption(ae.note)
+st.caption(f"Cells: patients (%) [credible interval]. {ae.note}")
 for tab, table in zip(st.tabs([t.title.split(":")[0] for t in ae.tables]), ae.tables, strict=True):
     with tab:
         components.table(tables.ae_table_frame(table), table.title.split(":")[0], height=420)

@@ -18,6 +18,7 @@ from dashboard.keys import Key
 from monitoring.demo import generate
 from monitoring.derive import derive
 from monitoring.protocol import load_protocol
+from monitoring.quality import quality_findings
 from monitoring.safety_tables import ae_tables
 from monitoring.status import trial_status
 
@@ -275,3 +276,11 @@ def test_data_page_applies_an_audited_correction_and_refuses_one_without_reason(
     assert audit.iloc[0]["New"] == "Site 99"
     after = next(c.value for c in at.caption if c.value.startswith("Protocol "))
     assert before != after  # the data digest moved: nothing shown comes from the old data
+
+
+def test_data_page_reports_the_quality_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo data are complete (tests/test_quality.py builds the findings themselves)."""
+    at = _app(monkeypatch, "on_track", page="pages/data.py")
+    expected = quality_findings(derive(generate(PROTOCOL, "on_track", 0), PROTOCOL))
+    assert any(s.value == f"Data-quality findings ({len(expected)})" for s in at.subheader)
+    assert any("No finding at this cut-off" in s.value for s in at.success)
