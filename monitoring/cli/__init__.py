@@ -10,16 +10,25 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from monitoring import __version__
-from monitoring.cli import design
+from monitoring.cli import data, design, report
 from monitoring.cli.common import CliError
 
-COMMAND_MODULES = [design]
+COMMAND_MODULES = [design, data, report]
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """Argument errors as one line on stderr with exit status 2 (SPEC 6), no usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"error: {self.prog}: {message} (see --help)\n")
+        sys.exit(2)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="python -m monitoring",
         description="Interim monitoring of phase II trials: designs, decisions, data, reports.",
     )

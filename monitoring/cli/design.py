@@ -6,10 +6,10 @@ import argparse
 from types import ModuleType
 from typing import Any
 
-from monitoring.cli import design_toxicity
+from monitoring.cli import design_audit, design_simon, design_toxicity
 
 # Each module registers one ``design`` sub-command with ``register(design_subparsers)``.
-SUBCOMMANDS: list[ModuleType] = [design_toxicity]
+SUBCOMMANDS: list[ModuleType] = [design_simon, design_toxicity, design_audit]
 
 
 def register(sub: Any) -> None:

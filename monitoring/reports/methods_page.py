@@ -1,12 +1,23 @@
 """Report section "Methods": designs, priors, definitions, derivation rules and what the
-design audits found when the protocol's printed figures were recomputed exactly."""
+design audits (``monitoring.designs.audit.audit_protocol``: Simon and toxicity) found when
+the protocol's printed figures were recomputed exactly."""
 
 from __future__ import annotations
 
-from monitoring.designs.toxicity_audit import audit_toxicity_rule
+from monitoring.designs.audit import audit_protocol
+from monitoring.designs.simon_audit import SimonAudit
 from monitoring.protocol import Protocol, SimonRule, ToxicityRule
 from monitoring.reports.blocks import note, text
-from monitoring.reports.document import Block, PageBreak, Paragraph, Section
+from monitoring.reports.document import (
+    Block,
+    CellValue,
+    Column,
+    ColumnKind,
+    PageBreak,
+    Paragraph,
+    Section,
+    Table,
+)
 
 
 def _codes(codes: tuple[str, ...]) -> str:
@@ -78,14 +89,45 @@ def derivation_rules(protocol: Protocol) -> Paragraph:
     )
 
 
+def simon_audit_table(audit: SimonAudit, rule: SimonRule) -> Table:
+    """The protocol's printed Simon characteristics beside the exact ones."""
+    exact, printed = audit.exact, rule.printed
+    rows: tuple[tuple[CellValue, ...], ...] = (
+        ("alpha", printed.alpha, exact.alpha),
+        ("power", printed.power, exact.power),
+        ("PET(p0)", printed.pet0, exact.pet0),
+        ("EN(p0)", printed.en0, exact.en0),
+    )
+    return Table(
+        f"Design audit: Simon rule {rule.id}, printed versus exact",
+        (
+            Column("Characteristic"),
+            Column("Printed", ColumnKind.NUMBER, 3),
+            Column("Exact", ColumnKind.NUMBER, 4),
+        ),
+        rows,
+        note=f"Exact binomial characteristics of {exact.r1}/{exact.n1}, {exact.r}/{exact.n} "
+        f"at p0 = {exact.p0:g}, p1 = {exact.p1:g} (Simon 1989).",
+        sheet_name=f"Audit {rule.id}",
+    )
+
+
+def _finding(message: str, flagged: bool) -> Paragraph:
+    return note(f"Difference: {message}") if flagged else text(message)
+
+
 def audit_blocks(protocol: Protocol) -> list[Block]:
-    """Protocol-versus-exact findings of every design audit available."""
+    """Protocol-versus-exact findings of the Simon and toxicity design audits."""
+    audit = audit_protocol(protocol)
     blocks: list[Block] = []
-    for rule in protocol.toxicity:
-        audit = audit_toxicity_rule(rule)
-        verdict = "reproduced" if audit.matches else "NOT all reproduced"
-        blocks.append(note(f"Audit of toxicity rule {rule.id}: printed figures {verdict}."))
-        blocks.extend(text(finding) for finding in audit.findings)
+    simon_rules = [r for r in protocol.efficacy if isinstance(r, SimonRule)]
+    for rule, simon in zip(simon_rules, audit.simon, strict=True):
+        blocks.append(simon_audit_table(simon, rule))
+        blocks.extend(_finding(f.message, f.flagged) for f in simon.findings)
+    for tox in audit.toxicity:
+        verdict = "reproduced" if tox.matches else "NOT all reproduced"
+        blocks.append(note(f"Audit of toxicity rule {tox.rule_id}: printed figures {verdict}."))
+        blocks.extend(text(finding) for finding in tox.findings)
     return blocks
 
 

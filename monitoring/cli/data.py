@@ -1,0 +1,209 @@
+"""Data commands: ``trial add|list``, ``import``, ``correct`` and ``audit``.
+
+"Now" and the user are resolved here (the library takes them as arguments). Exit status 0
+on success, 2 on bad input or a rejected import (problems on stderr, one per line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from monitoring.cli.common import CliError, print_json
+from monitoring.db.corrections import correct_value, parse_key
+from monitoring.db.engine import open_database
+from monitoring.db.errors import DataInputError
+from monitoring.db.importer import ImportResult, import_files
+from monitoring.db.repository import add_trial, list_audit, list_trials, resolve_trial
+
+DB_HELP = "SQLAlchemy URL or path to an SQLite file (default: the per-user data file)"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _engine(args: argparse.Namespace) -> sa.Engine:
+    try:
+        return open_database(args.db)
+    except DataInputError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def _common(parser: argparse.ArgumentParser, *, trial: bool = True, user: bool = False) -> None:
+    parser.add_argument("--db", metavar="URL", help=DB_HELP)
+    if trial:
+        parser.add_argument("--trial", metavar="ID", help="trial id (optional with one trial)")
+    if user:
+        parser.add_argument("--user", default=None, help="who makes the change (default: login)")
+
+
+def _user(args: argparse.Namespace) -> str:
+    return str(args.user or getpass.getuser())
+
+
+def _run(args: argparse.Namespace, action: Any) -> int:
+    engine = _engine(args)
+    try:
+        code: int = action(engine)
+        return code
+    except DataInputError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        engine.dispose()
+
+
+def _trial_add(args: argparse.Namespace) -> int:
+    path = Path(args.protocol)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot read protocol file {path}: {exc.strerror}") from exc
+
+    def action(engine: sa.Engine) -> int:
+        record = add_trial(engine, text, source=str(path), now=_now(), user=_user(args))
+        if args.json:
+            print_json(record)
+        else:
+            print(f"registered trial {record.id} (protocol sha256 {record.protocol_digest})")
+        return 0
+
+    return _run(args, action)
+
+
+def _trial_list(args: argparse.Namespace) -> int:
+    def action(engine: sa.Engine) -> int:
+        records = list_trials(engine)
+        if args.json:
+            print_json(list(records))
+        for r in () if args.json else records:
+            print(f"{r.id}\t{r.title}\t{r.protocol_digest[:12]}\t{r.registered_at.isoformat()}")
+        return 0
+
+    return _run(args, action)
+
+
+def _print_import(result: ImportResult, as_json: bool) -> None:
+    if as_json:
+        print_json(result)
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    if not result.accepted:
+        count = len(result.problems)
+        print(f"error: import rejected ({count} problem(s)); nothing was changed", file=sys.stderr)
+    elif not as_json:
+        for c in result.counts:
+            print(f"{c.table}: {c.added} added, {c.changed} changed, {c.unchanged} unchanged")
+        print(f"import batch {result.batch_id} into trial {result.trial_id}")
+
+
+def _import(args: argparse.Namespace) -> int:
+    def action(engine: sa.Engine) -> int:
+        result = import_files(engine, args.trial, args.files, now=_now(), user=_user(args))
+        _print_import(result, args.json)
+        return 0 if result.accepted else 2
+
+    return _run(args, action)
+
+
+def _correct(args: argparse.Namespace) -> int:
+    def action(engine: sa.Engine) -> int:
+        result = correct_value(
+            engine,
+            args.trial,
+            args.table,
+            parse_key(args.key),
+            args.column,
+            args.value,
+            reason=args.reason,
+            now=_now(),
+            user=_user(args),
+        )
+        if args.json:
+            print_json(result)
+        elif result.changed:
+            print(
+                f"{result.table} {result.row_key}: {result.column} {result.old_value!r} -> "
+                f"{result.new_value!r}"
+            )
+        else:
+            print(f"{result.table} {result.row_key}: {result.column} already {result.old_value!r}")
+        return 0
+
+    return _run(args, action)
+
+
+def _audit(args: argparse.Namespace) -> int:
+    def action(engine: sa.Engine) -> int:
+        entries = list_audit(engine, resolve_trial(engine, args.trial))
+        if args.json:
+            print_json(list(entries))
+            return 0
+        for e in entries:
+            origin = f"batch {e.batch_id}" if e.batch_id is not None else f"correction: {e.reason}"
+            print(
+                f"{e.changed_at.isoformat()}\t{e.changed_by}\t{e.table}\t{e.row_key}\t{e.column}\t"
+                f"{e.old_value!r} -> {e.new_value!r}\t{origin}"
+            )
+        return 0
+
+    return _run(args, action)
+
+
+def _register_trial(sub: Any) -> None:
+    parser = sub.add_parser("trial", help="register and list trials", description="Trials.")
+    trial_sub = parser.add_subparsers(dest="trial_command", required=True, metavar="ACTION")
+    add = trial_sub.add_parser(
+        "add",
+        help="register a trial from its protocol TOML",
+        description="Register a trial from its protocol file; the trial id is its 'id' key.",
+    )
+    _common(add, trial=False, user=True)
+    add.add_argument("--protocol", required=True, metavar="FILE", help="protocol TOML file")
+    add.add_argument("--json", action="store_true", help="machine-readable output")
+    add.set_defaults(handler=_trial_add)
+    show = trial_sub.add_parser("list", help="list registered trials", description="List trials.")
+    _common(show, trial=False)
+    show.add_argument("--json", action="store_true", help="machine-readable output")
+    show.set_defaults(handler=_trial_list)
+
+
+def register(sub: Any) -> None:
+    _register_trial(sub)
+    imp = sub.add_parser(
+        "import",
+        help="import CSV/XLSX extracts (all or nothing)",
+        description="Import extracts: patients.csv, responses.csv, adverse_events.csv, or an "
+        "XLSX workbook with sheets of those names. All or nothing; exit 2 when rejected.",
+    )
+    _common(imp, user=True)
+    imp.add_argument("files", nargs="+", metavar="FILE", help="CSV or XLSX files")
+    imp.add_argument("--json", action="store_true", help="machine-readable output")
+    imp.set_defaults(handler=_import)
+
+    cor = sub.add_parser(
+        "correct",
+        help="correct one stored value, with a reason (audited)",
+        description="Correct one value of one current row; validated like an import, audited.",
+    )
+    _common(cor, user=True)
+    cor.add_argument("--table", required=True, help="patients, responses or adverse_events")
+    cor.add_argument("--key", required=True, help="e.g. patient_id=P01,assessment_date=2025-01-03")
+    cor.add_argument("--column", required=True, help="column to correct (not a key column)")
+    cor.add_argument("--value", required=True, help="new value as in an extract ('' empties it)")
+    cor.add_argument("--reason", required=True, help="why the value is corrected")
+    cor.add_argument("--json", action="store_true", help="machine-readable output")
+    cor.set_defaults(handler=_correct)
+
+    aud = sub.add_parser("audit", help="list the audit log", description="List the audit log.")
+    _common(aud)
+    aud.add_argument("--json", action="store_true", help="machine-readable output")
+    aud.set_defaults(handler=_audit)

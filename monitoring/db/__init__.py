@@ -1,0 +1,1 @@
+"""Database layer: schema, migrations, import, corrections, audit and as-known-on reads."""

@@ -1,0 +1,162 @@
+"""Checks across rows and tables: orphan rows and impossible sequences of dates.
+
+They run on the staged tables (import applied over the stored data of the trial), so a new
+death date is checked against stored responses too. A problem is reported on the imported
+side: the child row when it is imported, otherwise the patient row that makes it
+impossible. Equal dates are always allowed (same-day events).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from monitoring.db.problems import ImportProblem
+from monitoring.db.staging import ROW, SOURCE
+
+
+@dataclass(frozen=True)
+class OrderRule:
+    """``later_table.later`` must not precede ``earlier_table.earlier`` for the same patient.
+
+    ``report_later`` says which of the two columns a problem names (the implausible one).
+    """
+
+    earlier_table: str
+    earlier: str
+    later_table: str
+    later: str
+    report_later: bool
+    message: str
+
+
+P, R, AE = "patients", "responses", "adverse_events"
+
+ORDER_RULES: tuple[OrderRule, ...] = (
+    OrderRule(P, "enrollment_date", P, "first_dose_date", True, "first dose before enrolment"),
+    OrderRule(P, "enrollment_date", P, "death_date", True, "death before enrolment"),
+    OrderRule(P, "first_dose_date", P, "death_date", True, "death before first dose"),
+    OrderRule(P, "first_dose_date", P, "progression_date", True, "progression before first dose"),
+    OrderRule(P, "enrollment_date", P, "last_contact_date", True, "last contact before enrolment"),
+    OrderRule(P, "enrollment_date", P, "hsct_date", True, "transplant before enrolment"),
+    OrderRule(
+        P,
+        "enrollment_date",
+        P,
+        "second_malignancy_date",
+        True,
+        "second malignancy before enrolment",
+    ),
+    OrderRule(
+        P, "enrollment_date", P, "off_treatment_date", True, "off treatment before enrolment"
+    ),
+    OrderRule(P, "last_contact_date", P, "death_date", False, "last contact after death"),
+    OrderRule(P, "progression_date", P, "death_date", False, "progression after death"),
+    OrderRule(P, "hsct_date", P, "death_date", False, "transplant after death"),
+    OrderRule(P, "second_malignancy_date", P, "death_date", False, "second malignancy after death"),
+    OrderRule(P, "off_treatment_date", P, "death_date", False, "off treatment after death"),
+    OrderRule(
+        P, "first_dose_date", R, "assessment_date", True, "response assessment before first dose"
+    ),
+    OrderRule(R, "assessment_date", P, "death_date", False, "response assessment after death"),
+    OrderRule(AE, "onset_date", P, "death_date", False, "adverse event onset after death"),
+    OrderRule(AE, "onset_date", AE, "resolution_date", True, "adverse event resolved before onset"),
+)
+
+
+def _iso(value: object) -> str:
+    return pd.Timestamp(value).date().isoformat()  # type: ignore[arg-type]
+
+
+def _within(frame: pd.DataFrame, rule: OrderRule) -> list[ImportProblem]:
+    bad = (frame[rule.later] < frame[rule.earlier]) & frame[SOURCE].notna()
+    column = rule.later if rule.report_later else rule.earlier
+    rows = frame[bad.to_numpy()]
+    return [
+        ImportProblem(
+            src,
+            int(row),
+            column,
+            f"impossible sequence: {rule.message} "
+            f"({rule.later} {_iso(lo)} is before {rule.earlier} {_iso(hi)})",
+        )
+        for src, row, lo, hi in zip(
+            rows[SOURCE], rows[ROW], rows[rule.later], rows[rule.earlier], strict=True
+        )
+    ]
+
+
+def _across(child: pd.DataFrame, patients: pd.DataFrame, rule: OrderRule) -> list[ImportProblem]:
+    child_table = rule.later_table if rule.later_table != P else rule.earlier_table
+    patient_col = rule.earlier if rule.earlier_table == P else rule.later
+    child_col = rule.later if rule.later_table != P else rule.earlier
+    side = patients[["patient_id", patient_col, SOURCE, ROW]].rename(
+        columns={patient_col: "p_value", SOURCE: "p_source", ROW: "p_row"}
+    )
+    joined = child[["patient_id", child_col, SOURCE, ROW]].merge(side, on="patient_id")
+    child_later = rule.later_table != P
+    later = joined[child_col] if child_later else joined["p_value"]
+    earlier = joined["p_value"] if child_later else joined[child_col]
+    bad = joined[(later < earlier).to_numpy()]
+    problems = []
+    for source, row, value, p_value, p_source, p_row in zip(
+        bad[SOURCE],
+        bad[ROW],
+        bad[child_col],
+        bad["p_value"],
+        bad["p_source"],
+        bad["p_row"],
+        strict=True,
+    ):
+        lo, hi = (value, p_value) if child_later else (p_value, value)
+        text = (
+            f"impossible sequence: {rule.message} ({rule.later_table}.{rule.later} {_iso(lo)} "
+            f"is before {rule.earlier_table}.{rule.earlier} {_iso(hi)})"
+        )
+        if isinstance(source, str):
+            problems.append(ImportProblem(source, int(row), child_col, text))
+        elif isinstance(p_source, str):
+            text += f"; the {child_table} row is stored"
+            problems.append(ImportProblem(p_source, int(p_row), patient_col, text))
+    return problems
+
+
+def sequence_problems(staged: dict[str, pd.DataFrame]) -> list[ImportProblem]:
+    """Every violated :data:`ORDER_RULES` rule among the staged tables."""
+    problems: list[ImportProblem] = []
+    patients = staged.get(P)
+    for rule in ORDER_RULES:
+        if rule.earlier_table == rule.later_table:
+            frame = staged.get(rule.later_table)
+            if frame is not None:
+                problems += _within(frame, rule)
+            continue
+        child_name = rule.later_table if rule.later_table != P else rule.earlier_table
+        child = staged.get(child_name)
+        if child is not None and patients is not None:
+            problems += _across(child, patients, rule)
+    return problems
+
+
+def orphan_problems(staged: dict[str, pd.DataFrame]) -> list[ImportProblem]:
+    """Imported responses or adverse events whose patient is neither imported nor stored."""
+    patients = staged.get(P)
+    known = set() if patients is None else set(patients["patient_id"].dropna())
+    problems = []
+    for name in (R, AE):
+        frame = staged.get(name)
+        if frame is None:
+            continue
+        orphan = (
+            frame[SOURCE].notna() & frame["patient_id"].notna() & ~frame["patient_id"].isin(known)
+        )
+        for src, row, pid in zip(
+            frame.loc[orphan, SOURCE],
+            frame.loc[orphan, ROW],
+            frame.loc[orphan, "patient_id"],
+            strict=True,
+        ):
+            message = f"patient '{pid}' is neither in this import's patients nor in the database"
+            problems.append(ImportProblem(src, row, "patient_id", message))
+    return problems

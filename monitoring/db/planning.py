@@ -1,0 +1,57 @@
+"""Plan a change of stored data: stage it, check it across tables, diff it against storage.
+
+Shared by imports and corrections, so a corrected value meets exactly the rules an imported
+one does. Runs inside the caller's transaction, which also does the writing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+
+from monitoring.db.consistency import orphan_problems, sequence_problems
+from monitoring.db.problems import ImportProblem
+from monitoring.db.reading import read_table
+from monitoring.db.staging import overlay, stage
+from monitoring.db.validation import ValidatedTable
+from monitoring.db.versions import TableDiff, diff_rows
+from monitoring.tables import TABLES
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Problems found across tables, or (when none) the diffs to write."""
+
+    problems: tuple[ImportProblem, ...]
+    diffs: tuple[TableDiff, ...]
+
+
+def _stored(conn: sa.Connection, trial_id: str, names: set[str]) -> dict[str, pd.DataFrame]:
+    """Current stored rows of the tables the checks need (patients always, for orphans)."""
+    needed = {"patients"} | names
+    if "patients" in names:
+        needed |= set(TABLES)
+    return {
+        name: read_table(conn, spec, trial_id, with_version_id=True)
+        for name, spec in TABLES.items()
+        if name in needed
+    }
+
+
+def plan_changes(
+    conn: sa.Connection, trial_id: str, tables: Sequence[ValidatedTable], *, diff: bool = True
+) -> Plan:
+    """Cross-table problems of writing ``tables``; the diffs if there are none and ``diff``."""
+    by_name = {t.spec.name: t for t in tables}
+    stored = _stored(conn, trial_id, set(by_name))
+    staged = {name: stage(TABLES[name], frame, by_name.get(name)) for name, frame in stored.items()}
+    problems = orphan_problems(staged) + sequence_problems(staged)
+    if problems or not diff:
+        return Plan(tuple(problems), ())
+    diffs = tuple(
+        diff_rows(t.spec, overlay(stored[name], t), stored[name]) for name, t in by_name.items()
+    )
+    return Plan((), diffs)

@@ -1,0 +1,159 @@
+"""Database schema (SQLAlchemy Core): trials, versioned patient data, batches, audit, reports.
+
+The three patient-data tables are generated from the data dictionary
+(:mod:`monitoring.tables`) so that a column is named and typed in one place. Each row of
+those tables is one *version* of a record: ``valid_from`` is when it became known,
+``valid_to`` when it was superseded (``NULL`` for the current version). Every patient-data
+row carries its ``trial_id``; at most one current version exists per trial and key.
+
+All timestamps are stored as naive UTC (``TIMESTAMP WITHOUT TIME ZONE``) so that SQLite and
+PostgreSQL return the same values; :func:`monitoring.db.clock.to_utc` normalises them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from monitoring.tables import TABLES, Column, ColumnType, TableSpec
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+SQL_TYPES: dict[ColumnType, type[sa.types.TypeEngine[Any]]] = {
+    ColumnType.TEXT: sa.Text,
+    ColumnType.CODE: sa.Text,
+    ColumnType.DATE: sa.Date,
+    ColumnType.INTEGER: sa.Integer,
+    ColumnType.NUMBER: sa.Float,
+}
+
+
+def _trial_fk() -> sa.Column[str]:
+    return sa.Column("trial_id", sa.Text, sa.ForeignKey("trials.id"), nullable=False, index=True)
+
+
+trials = sa.Table(
+    "trials",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("protocol_toml", sa.Text, nullable=False),
+    sa.Column("protocol_digest", sa.String(64), nullable=False),
+    sa.Column("registered_at", sa.DateTime, nullable=False),
+    sa.Column("registered_by", sa.Text, nullable=False),
+)
+
+import_batches = sa.Table(
+    "import_batches",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    _trial_fk(),
+    sa.Column("imported_at", sa.DateTime, nullable=False),
+    sa.Column("imported_by", sa.Text, nullable=False),
+    sa.Column("files", sa.Text, nullable=False),
+    sa.Column("added", sa.Integer, nullable=False),
+    sa.Column("changed", sa.Integer, nullable=False),
+    sa.Column("unchanged", sa.Integer, nullable=False),
+)
+
+import_counts = sa.Table(
+    "import_counts",
+    metadata,
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batches.id"), primary_key=True),
+    sa.Column("table_name", sa.Text, primary_key=True),
+    sa.Column("added", sa.Integer, nullable=False),
+    sa.Column("changed", sa.Integer, nullable=False),
+    sa.Column("unchanged", sa.Integer, nullable=False),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    _trial_fk(),
+    sa.Column("table_name", sa.Text, nullable=False),
+    sa.Column("row_key", sa.Text, nullable=False),
+    sa.Column("column_name", sa.Text, nullable=False),
+    sa.Column("old_value", sa.Text),
+    sa.Column("new_value", sa.Text),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batches.id")),
+    sa.Column("changed_at", sa.DateTime, nullable=False),
+    sa.Column("changed_by", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.CheckConstraint("source IN ('import', 'correction')", name="source"),
+)
+
+reports = sa.Table(
+    "reports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    _trial_fk(),
+    sa.Column("look", sa.Integer),
+    sa.Column("cutoff", sa.Date, nullable=False),
+    sa.Column("as_known_on", sa.DateTime, nullable=False),
+    sa.Column("format", sa.String(16), nullable=False),
+    sa.Column("file_name", sa.Text),
+    sa.Column("content_digest", sa.String(64), nullable=False),
+    sa.Column("protocol_digest", sa.String(64), nullable=False),
+    sa.Column("data_digest", sa.String(64)),
+    sa.Column("generated_at", sa.DateTime, nullable=False),
+    sa.Column("generated_by", sa.Text, nullable=False),
+    sa.Column("sent_at", sa.DateTime),
+    sa.Column("sent_by", sa.Text),
+    sa.Column("signed_off_at", sa.DateTime),
+    sa.Column("signed_off_by", sa.Text),
+)
+
+monitoring_log = sa.Table(
+    "monitoring_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    _trial_fk(),
+    sa.Column("look_number", sa.Integer, nullable=False),
+    sa.Column("reached_date", sa.Date, nullable=False),
+    sa.Column("signed_off_by", sa.Text),
+    sa.Column("signed_off_at", sa.DateTime),
+    sa.Column("note", sa.Text),
+)
+
+
+def _data_column(column: Column, key: tuple[str, ...]) -> sa.Column[Any]:
+    nullable = not (column.required or column.name in key)
+    return sa.Column(column.name, SQL_TYPES[column.type](), nullable=nullable)
+
+
+def versioned_table(spec: TableSpec) -> sa.Table:
+    """The versioned table of one imported table: its columns plus trial and validity."""
+    name = spec.name
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("version_id", sa.Integer, primary_key=True, autoincrement=True),
+        _trial_fk(),
+        *(_data_column(c, spec.key) for c in spec.columns),
+        sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batches.id")),
+        sa.Column("valid_from", sa.DateTime, nullable=False),
+        sa.Column("valid_to", sa.DateTime),
+        sa.Index(
+            f"uq_{name}_current",
+            "trial_id",
+            *spec.key,
+            unique=True,
+            sqlite_where=sa.text("valid_to IS NULL"),
+            postgresql_where=sa.text("valid_to IS NULL"),
+        ),
+        sa.Index(f"ix_{name}_validity", "trial_id", "valid_from", "valid_to"),
+    )
+
+
+DATA_TABLES: dict[str, sa.Table] = {name: versioned_table(spec) for name, spec in TABLES.items()}

@@ -1,0 +1,161 @@
+"""Validation of one raw table against the data dictionary, vectorised with pandas.
+
+Every problem is collected (never stop at the first): missing required columns, missing
+required values, values of the wrong type, unknown codes, non-ISO dates, values out of
+range, duplicate keys within the file. Extra columns are noted, never fatal. The result is
+the table typed as :class:`monitoring.tables.TrialData` documents it, indexed by
+spreadsheet row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from monitoring.db.extracts import RawTable
+from monitoring.db.problems import HEADER_ROW, ImportProblem
+from monitoring.tables import Column, ColumnType, TableSpec
+
+ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+INTEGER = r"[+-]?\d+"
+
+
+@dataclass(frozen=True)
+class ValidatedTable:
+    """A table typed per its spec. ``provided`` are the spec columns the file holds."""
+
+    source: str
+    spec: TableSpec
+    frame: pd.DataFrame
+    provided: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ParsedColumn:
+    """Typed values of one column and the problems found: (mask of bad rows, message)."""
+
+    values: pd.Series
+    faults: tuple[tuple[pd.Series, Callable[[str], str]], ...]
+
+
+def _text(raw: pd.Series, keep: pd.Series) -> pd.Series:
+    """Text values where ``keep``, else ``None`` (never NaN: the documented missing text)."""
+    values = raw.to_numpy(dtype=object).copy()
+    values[~keep.to_numpy(dtype=bool)] = None
+    return pd.Series(values, index=raw.index, dtype=object)
+
+
+def _dates(raw: pd.Series, present: pd.Series) -> ParsedColumn:
+    shaped = raw.str.fullmatch(ISO_DATE) & present
+    values = pd.to_datetime(raw.where(shaped), format="%Y-%m-%d", errors="coerce")
+    values = values.astype("datetime64[ns]")
+    bad = present & values.isna()
+    return ParsedColumn(values, ((bad, lambda v: f"'{v}' is not a valid ISO date YYYY-MM-DD"),))
+
+
+def _integers(raw: pd.Series, present: pd.Series) -> ParsedColumn:
+    shaped = raw.str.fullmatch(INTEGER) & present
+    values = pd.to_numeric(raw.where(shaped), errors="coerce").astype("Int64")
+    bad = present & ~shaped
+    return ParsedColumn(values, ((bad, lambda v: f"'{v}' is not a whole number"),))
+
+
+def _numbers(raw: pd.Series, present: pd.Series) -> ParsedColumn:
+    values = pd.to_numeric(raw.where(present), errors="coerce").astype("float64")
+    finite = pd.Series(np.isfinite(values.to_numpy()), index=raw.index)
+    bad = present & ~finite
+    return ParsedColumn(values.where(finite), ((bad, lambda v: f"'{v}' is not a number"),))
+
+
+def _codes(column: Column, raw: pd.Series, present: pd.Series) -> ParsedColumn:
+    allowed = ", ".join(column.codes)
+    bad = present & ~raw.isin(column.codes)
+    values = _text(raw, present & ~bad)
+    return ParsedColumn(values, ((bad, lambda v: f"unknown code '{v}'; expected {allowed}"),))
+
+
+def _range_faults(column: Column, parsed: ParsedColumn) -> ParsedColumn:
+    values = parsed.values
+    faults = list(parsed.faults)
+    if column.minimum is not None:
+        low = (values < column.minimum).fillna(False).astype(bool)
+        faults.append((low, lambda v: f"{v} is below the minimum {column.minimum:g}"))
+    if column.maximum is not None:
+        high = (values > column.maximum).fillna(False).astype(bool)
+        faults.append((high, lambda v: f"{v} is above the maximum {column.maximum:g}"))
+    return ParsedColumn(values, tuple(faults))
+
+
+def parse_column(column: Column, raw: pd.Series) -> ParsedColumn:
+    """Typed values of ``raw`` (stripped text, ``""`` = missing) and its problems."""
+    present = raw != ""
+    if column.type is ColumnType.DATE:
+        parsed = _dates(raw, present)
+    elif column.type is ColumnType.INTEGER:
+        parsed = _range_faults(column, _integers(raw, present))
+    elif column.type is ColumnType.NUMBER:
+        parsed = _range_faults(column, _numbers(raw, present))
+    elif column.type is ColumnType.CODE:
+        parsed = _codes(column, raw, present)
+    else:
+        parsed = ParsedColumn(_text(raw, present), ())
+    if column.required:
+        missing = (~present, lambda _v: "required value is missing")
+        parsed = ParsedColumn(parsed.values, (*parsed.faults, missing))
+    return parsed
+
+
+def _fault_problems(
+    source: str, name: str, raw: pd.Series, parsed: ParsedColumn
+) -> list[ImportProblem]:
+    problems = []
+    for mask, message in parsed.faults:
+        bad = raw[mask.to_numpy()]
+        problems += [
+            ImportProblem(source, int(row), name, message(value))
+            for row, value in zip(bad.index, bad.to_numpy(), strict=True)
+        ]
+    return problems
+
+
+def _duplicate_keys(source: str, spec: TableSpec, typed: pd.DataFrame) -> list[ImportProblem]:
+    key = list(spec.key)
+    keys = typed.loc[typed[key].notna().all(axis=1).to_numpy(), key]
+    rows = pd.Series(keys.index, index=keys.index)
+    first = rows.groupby([keys[k] for k in key], sort=False).transform("first")
+    dup = keys[(first != rows).to_numpy()]
+    column = key[-1] if len(key) > 1 else key[0]
+    return [
+        ImportProblem(source, int(row), column, f"duplicate key; first given on row {first[row]}")
+        for row in dup.index
+    ]
+
+
+def validate_table(
+    raw: RawTable,
+) -> tuple[ValidatedTable, list[ImportProblem], list[ImportProblem]]:
+    """Typed table, problems and notes for one raw table."""
+    spec, frame, source = raw.spec, raw.frame, raw.source
+    problems: list[ImportProblem] = []
+    notes = [
+        ImportProblem(source, HEADER_ROW, name, "column ignored: not in the data dictionary")
+        for name in frame.columns
+        if name not in spec.names
+    ]
+    typed = pd.DataFrame(index=frame.index)
+    empty = pd.Series("", index=frame.index, dtype=object)
+    for column in spec.columns:
+        if column.name not in frame.columns and column.required:
+            message = "required column is missing"
+            problems.append(ImportProblem(source, HEADER_ROW, column.name, message))
+        raw_values = frame[column.name] if column.name in frame.columns else empty
+        parsed = parse_column(column, raw_values)
+        typed[column.name] = parsed.values
+        if column.name in frame.columns:
+            problems += _fault_problems(source, column.name, raw_values, parsed)
+    problems += _duplicate_keys(source, spec, typed)
+    provided = tuple(c for c in spec.names if c in frame.columns)
+    return ValidatedTable(source, spec, typed, provided), problems, notes
