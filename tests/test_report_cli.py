@@ -18,14 +18,15 @@ from monitoring.cli import main
 from monitoring.db.corrections import correct_value
 from monitoring.db.engine import open_database
 from monitoring.db.importer import import_files
+from monitoring.db.looks import list_reports, look_records
 from monitoring.db.reading import load_trial_data
 from monitoring.db.repository import add_trial
 from monitoring.db.schema import monitoring_log
 from monitoring.demo import generate, write_tables
 from monitoring.protocol import PROTOCOL_DIR, load_protocol
 from monitoring.reports.content import resolve_look
-from monitoring.reports.records import list_reports, look_records
-from monitoring.status import SummaryState, TrialStatus, trial_status
+from monitoring.reports.records import records_as_of
+from monitoring.status import LookRecord, SummaryState, TrialStatus, trial_status
 
 PROTOCOL_FILE = PROTOCOL_DIR / "ino-lowdose-ph2.toml"
 PROTOCOL = load_protocol(PROTOCOL_FILE)
@@ -70,7 +71,7 @@ def _status(path: Path, cutoff: date | None = None, as_known_on: str = KNOWN_ON)
     engine = _engine(path)
     known = datetime.fromisoformat(as_known_on).replace(tzinfo=UTC)
     data = load_trial_data(engine, PROTOCOL.id, known)
-    records = look_records(list_reports(engine, PROTOCOL.id))
+    records = look_records(engine, PROTOCOL.id)
     engine.dispose()
     return trial_status(PROTOCOL, data, cutoff=cutoff, as_known_on=known, records=records)
 
@@ -115,9 +116,10 @@ def test_report_appears_as_generated_then_signed_off_in_the_monitoring_log(
     assert before[8] is SummaryState.DUE
     assert _report(db, tmp_path / "l8.xlsx", "--look", "8", "--format", "xlsx") == 0
     assert {lk.evaluable: lk.summary for lk in _status(db).looks}[8] is SummaryState.GENERATED
-    base = ["--db", str(db), "--look", "8", "--by", "Medical Monitor"]
-    assert main(["report", "sent", *base]) == 0
-    assert main(["report", "signoff", *base]) == 0
+    (generated,) = list_reports(_engine(db), PROTOCOL.id)
+    by = ["--db", str(db), "--by", "Medical Monitor"]
+    assert main(["report", "sent", *by, "--id", str(generated.id)]) == 0
+    assert main(["report", "signoff", *by, "--look", "8"]) == 0
     look8 = next(look for look in _status(db).looks if look.evaluable == 8)
     assert look8.summary is SummaryState.SIGNED_OFF
     assert look8.record is not None
@@ -206,3 +208,16 @@ def test_signoff_needs_a_generated_report(db: Path, capsys: pytest.CaptureFixtur
     code = main(["report", "signoff", "--db", str(db), "--look", "8", "--by", "M"])
     assert code == 2
     assert "generate it first" in capsys.readouterr().err
+
+
+def test_records_as_of_a_moment_keep_only_what_happened_before() -> None:
+    """Hand-made records: look 8 generated day 1 and signed off day 3, look 16 generated
+    day 2. As of day 2, look 8 is generated (not signed off) and look 16 not yet recorded."""
+    day = [datetime(2025, 1, d, tzinfo=UTC) for d in (1, 2, 3)]
+    records = (
+        LookRecord(8, day[0], "a", day[2], "m"),
+        LookRecord(16, day[1], "b"),
+    )
+    assert records_as_of(records, day[1]) == (LookRecord(8, day[0], "a"),)
+    assert records_as_of(records, datetime(2025, 2, 1, tzinfo=UTC)) == records
+    assert records_as_of(records, day[0]) == ()

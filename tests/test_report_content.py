@@ -206,6 +206,15 @@ def test_methods_page_carries_design_priors_and_audit(
     assert "Beta(0.4, 1.6)" in methods  # toxicity prior, protocol section 11
     assert "Beta(0.5, 0.5)" in methods  # response prior: protocol file setting
     assert "printed figures reproduced" in methods  # Table 3 and 4 are reproduced (audit)
+    assert "Difference: Printed power 0.783 differs" in methods  # SPEC 3.1: exact 0.7853
+    audit = _table(doc, "Design audit: Simon rule")
+    exact = dict(zip(_column(audit, "Characteristic"), _column(audit, "Exact"), strict=True))
+    # SPEC 3.1 exact figures: alpha 0.1127, power 0.7853, PET(p0) 0.549, EN(p0) 31.5;
+    # compared at the printed precision of the spec.
+    assert round(exact["alpha"], 4) == 0.1127  # type: ignore[call-overload]
+    assert round(exact["power"], 4) == 0.7853  # type: ignore[call-overload]
+    assert round(exact["PET(p0)"], 3) == 0.549  # type: ignore[call-overload]
+    assert round(exact["EN(p0)"], 1) == 31.5  # type: ignore[call-overload]
 
 
 def test_title_block_names_look_cutoff_and_full_digests(

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from monitoring import __version__
-from monitoring.cli import data, design, report
+from monitoring.cli import data, design, monitor, report
 from monitoring.cli.common import CliError
 
-COMMAND_MODULES = [design, data, report]
+COMMAND_MODULES = [design, data, monitor, report]
 
 
 class OneLineErrorParser(argparse.ArgumentParser):

@@ -9,52 +9,37 @@ so ``report regenerate`` reproduces the same rows, numbers and data digest later
 from __future__ import annotations
 
 import argparse
-import getpass
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
+from monitoring.cli import data as data_cli
 from monitoring.cli.common import CliError, iso_date, print_json
-from monitoring.db.engine import open_database
-from monitoring.db.errors import DataInputError
+from monitoring.cli.monitor import known_on
+from monitoring.db.looks import (
+    ReportRecord,
+    get_report,
+    list_reports,
+    look_records,
+    mark_report_sent,
+    record_report,
+    sign_off_look,
+)
 from monitoring.db.reading import load_trial_data
 from monitoring.db.repository import get_protocol, resolve_trial
 from monitoring.derive import derive
 from monitoring.reports.content import ReportStamp, build_report, resolve_look
 from monitoring.reports.document import VersionLabel
 from monitoring.reports.export import ReportFormat, write_report
-from monitoring.reports.records import (
-    GeneratedReport,
-    ReportMark,
-    ReportRecord,
-    get_report,
-    list_reports,
-    look_records,
-    mark_look,
-    record_report,
-)
+from monitoring.reports.records import file_digest, records_as_of
 from monitoring.status import TrialStatus, trial_status
 from monitoring.tables import TrialData
 
-DB_HELP = "SQLAlchemy URL or path to an SQLite file"
 VERSIONS = {"open": VersionLabel.OPEN, "closed": VersionLabel.CLOSED}
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def moment(text: str) -> datetime:
-    """argparse type: an ISO date or date-time; naive values are UTC."""
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"'{text}' is not an ISO date or date-time") from exc
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -77,16 +62,16 @@ class Request:
 
 
 def _run(args: argparse.Namespace, action: Callable[[sa.Engine], int]) -> int:
-    try:
-        engine = open_database(args.db)
-    except DataInputError as exc:
-        raise CliError(str(exc)) from exc
-    try:
-        return action(engine)
-    except (DataInputError, ValueError) as exc:
-        raise CliError(str(exc)) from exc
-    finally:
-        engine.dispose()
+    """Open the database and run ``action``; refused requests (ValueError) exit 2."""
+
+    def guarded(engine: sa.Engine) -> int:
+        try:
+            return action(engine)
+        except ValueError as exc:  # DataInputError included
+            raise CliError(str(exc)) from exc
+
+    code: int = data_cli._run(args, guarded)
+    return code
 
 
 def reached_on(status: TrialStatus, look: int) -> date:
@@ -102,7 +87,7 @@ def _status_at(engine: sa.Engine, request: Request) -> tuple[TrialStatus, TrialD
     the data as known on the request's time."""
     protocol = get_protocol(engine, request.trial_id)
     data = load_trial_data(engine, request.trial_id, request.as_known_on)
-    records = look_records(list_reports(engine, request.trial_id), before=request.log_as_of)
+    records = records_as_of(look_records(engine, request.trial_id), request.log_as_of)
 
     def status(cutoff: date | None) -> TrialStatus:
         return trial_status(
@@ -123,7 +108,7 @@ def produce(engine: sa.Engine, request: Request) -> ReportRecord:
     """Write the report file of ``request`` and record it in the database."""
     status, data = _status_at(engine, request)
     derivation = derive(data, status.protocol, status.cutoff)
-    generated_at = _now()
+    generated_at = data_cli._now()
     doc = build_report(
         status,
         derivation,
@@ -134,21 +119,21 @@ def produce(engine: sa.Engine, request: Request) -> ReportRecord:
     look = resolve_look(status, request.look)
     request.out.parent.mkdir(parents=True, exist_ok=True)
     write_report(doc, request.out, request.fmt)
-    return record_report(
+    report_id = record_report(
         engine,
-        GeneratedReport(
-            trial_id=request.trial_id,
-            look=look.evaluable if look else None,
-            cutoff=status.cutoff,
-            as_known_on=request.as_known_on,
-            format=request.fmt.value,
-            path=request.out,
-            protocol_digest=status.provenance.protocol_digest,
-            data_digest=status.provenance.data_digest,
-            generated_at=generated_at,
-            generated_by=request.user,
-        ),
+        request.trial_id,
+        look=look.evaluable if look else None,
+        cutoff=status.cutoff,
+        as_known_on=request.as_known_on,
+        fmt=request.fmt.value,
+        file_name=request.out.name,
+        content_digest=file_digest(request.out),
+        protocol_digest=status.provenance.protocol_digest,
+        data_digest=status.provenance.data_digest,
+        now=generated_at,
+        user=request.user,
     )
+    return get_report(engine, request.trial_id, report_id)
 
 
 def _print_record(record: ReportRecord, as_json: bool) -> None:
@@ -163,10 +148,6 @@ def _print_record(record: ReportRecord, as_json: bool) -> None:
     )
 
 
-def _user(args: argparse.Namespace) -> str:
-    return str(args.user or getpass.getuser())
-
-
 def _generate(args: argparse.Namespace) -> int:
     missing = [f"--{n}" for n in ("format", "out") if getattr(args, n) is None]
     if missing:
@@ -177,14 +158,14 @@ def _generate(args: argparse.Namespace) -> int:
     def action(engine: sa.Engine) -> int:
         request = Request(
             trial_id=resolve_trial(engine, args.trial),
-            as_known_on=args.as_known_on or _now(),
+            as_known_on=args.as_known_on or data_cli._now(),
             look=args.look,
             cutoff=args.cutoff,
             version=VERSIONS[args.version],
             fmt=ReportFormat(args.format),
             out=Path(args.out),
-            user=_user(args),
-            log_as_of=_now(),
+            user=data_cli._user(args),
+            log_as_of=data_cli._now(),
         )
         _print_record(produce(engine, request), args.json)
         return 0
@@ -204,7 +185,7 @@ def _regenerate(args: argparse.Namespace) -> int:
             version=VERSIONS[args.version],
             fmt=ReportFormat(args.format or original.format),
             out=Path(args.out),
-            user=_user(args),
+            user=data_cli._user(args),
             log_as_of=original.generated_at,
         )
         record = produce(engine, request)
@@ -237,31 +218,34 @@ def _list(args: argparse.Namespace) -> int:
     return _run(args, action)
 
 
-def _marker(mark: ReportMark) -> Callable[[argparse.Namespace], int]:
-    def handler(args: argparse.Namespace) -> int:
-        def action(engine: sa.Engine) -> int:
-            trial_id = resolve_trial(engine, args.trial)
-            protocol = get_protocol(engine, trial_id)
-            data = load_trial_data(engine, trial_id)
-            day = reached_on(trial_status(protocol, data, trial_id=trial_id), args.look)
-            records = mark_look(
-                engine, trial_id, args.look, mark, by=args.by, at=_now(), reached_on=day
-            )
-            if args.json:
-                print_json(list(records))
-            else:
-                word = "sent" if mark is ReportMark.SENT else "signed off"
-                print(f"look at {args.look}: {len(records)} report(s) marked {word} by {args.by}")
-            return 0
+def _sent(args: argparse.Namespace) -> int:
+    def action(engine: sa.Engine) -> int:
+        trial_id = resolve_trial(engine, args.trial)
+        mark_report_sent(engine, trial_id, args.id, user=args.by, now=data_cli._now())
+        _print_record(get_report(engine, trial_id, args.id), args.json)
+        return 0
 
-        return _run(args, action)
+    return _run(args, action)
 
-    return handler
+
+def _signoff(args: argparse.Namespace) -> int:
+    def action(engine: sa.Engine) -> int:
+        trial_id = resolve_trial(engine, args.trial)
+        protocol = get_protocol(engine, trial_id)
+        data = load_trial_data(engine, trial_id)
+        day = reached_on(trial_status(protocol, data, trial_id=trial_id), args.look)
+        now = data_cli._now()
+        sign_off_look(
+            engine, trial_id, args.look, reached_date=day, user=args.by, now=now, note=args.note
+        )
+        print(f"look at {args.look} (reached {day}): summary signed off by {args.by}")
+        return 0
+
+    return _run(args, action)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="URL", help=DB_HELP)
-    parser.add_argument("--trial", metavar="ID", help="trial id (optional with one trial)")
+    data_cli._common(parser)
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -282,19 +266,27 @@ def _register_actions(sub: Any) -> None:
     again.add_argument("--out", required=True, metavar="PATH", help="file to write")
     again.add_argument("--user", help="who generates it (default: login)")
     again.set_defaults(handler=_regenerate)
-    for name, mark, what in (
-        ("sent", ReportMark.SENT, "sent to the medical monitor"),
-        ("signoff", ReportMark.SIGNED_OFF, "signed off"),
-    ):
-        action = sub.add_parser(
-            name,
-            help=f"mark a look's reports as {what}",
-            description=f"Mark every report of the look at N evaluable patients as {what}.",
-        )
-        _common(action)
-        action.add_argument("--look", type=int, required=True, metavar="N", help="look (N)")
-        action.add_argument("--by", required=True, metavar="NAME", help="who")
-        action.set_defaults(handler=_marker(mark))
+    sent = sub.add_parser(
+        "sent",
+        help="record that a report was sent",
+        description="Record that report ID was sent (to the IND Office Medical Monitor, the "
+        "DSMB, ...), by NAME, now.",
+    )
+    _common(sent)
+    sent.add_argument("--id", type=int, required=True, help="report id (see 'report list')")
+    sent.add_argument("--by", required=True, metavar="NAME", help="who sent it")
+    sent.set_defaults(handler=_sent)
+    signoff = sub.add_parser(
+        "signoff",
+        help="sign off the summary of a look",
+        description="Sign off the summary of the look at N evaluable patients (needs a "
+        "generated report of that look); shown as signed off in the monitoring log.",
+    )
+    _common(signoff)
+    signoff.add_argument("--look", type=int, required=True, metavar="N", help="look (N)")
+    signoff.add_argument("--by", required=True, metavar="NAME", help="who signs off")
+    signoff.add_argument("--note", help="optional note kept with the sign-off")
+    signoff.set_defaults(handler=_signoff)
 
 
 def register(sub: Any) -> None:
@@ -307,7 +299,12 @@ def register(sub: Any) -> None:
     _common(parser)
     parser.add_argument("--look", type=int, metavar="N", help="look at N evaluable patients")
     parser.add_argument("--cutoff", type=iso_date, metavar="DATE", help="data cut-off")
-    parser.add_argument("--as-known-on", type=moment, metavar="DATETIME", help="default: now")
+    parser.add_argument(
+        "--as-known-on",
+        type=known_on,
+        metavar="DATETIME",
+        help="data as known at this date or time (a date: end of that day, UTC; default: now)",
+    )
     parser.add_argument("--version", choices=list(VERSIONS), default="closed")
     parser.add_argument("--format", choices=[f.value for f in ReportFormat])
     parser.add_argument("--out", metavar="PATH", help="file to write")

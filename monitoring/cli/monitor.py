@@ -1,0 +1,240 @@
+"""``demo`` and ``status``: create the demo trial; the live decisions of a trial.
+
+``status`` exit codes: 0 nothing due; 3 an efficacy/toxicity summary is due and not yet
+generated (for cron jobs); 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from monitoring.cli.common import CliError, iso_date, print_json, to_jsonable
+from monitoring.cli.data import _common, _now, _run, _user
+from monitoring.db.demo_trial import create_demo_trial
+from monitoring.db.looks import look_records
+from monitoring.db.reading import load_trial_data
+from monitoring.db.repository import get_protocol, resolve_trial
+from monitoring.demo import Scenario
+from monitoring.status import TrialStatus, trial_status
+
+EXIT_SUMMARY_DUE = 3
+
+
+def known_on(text: str) -> datetime:
+    """argparse type: an ISO date or date-time; a date means the end of that day (UTC)."""
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=UTC)
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an ISO date or date-time") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
+    """--db, --trial, --cutoff, --as-known-on and --json, as every analysis command has."""
+    _common(parser)
+    parser.add_argument(
+        "--cutoff",
+        type=iso_date,
+        metavar="DATE",
+        help="data cut-off (default: the latest date in the data)",
+    )
+    parser.add_argument(
+        "--as-known-on",
+        type=known_on,
+        metavar="DATETIME",
+        help="use the data as known at this date or time (default: now)",
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def load_status(engine: sa.Engine, args: argparse.Namespace) -> TrialStatus:
+    """The trial's status at the requested cut-off, from the data as known on the date."""
+    trial_id = resolve_trial(engine, args.trial)
+    protocol = get_protocol(engine, trial_id)
+    data = load_trial_data(engine, trial_id, args.as_known_on)
+    if data.patients.empty:
+        raise CliError(f"trial '{trial_id}' has no patient data yet; import an extract first")
+    return trial_status(
+        protocol,
+        data,
+        cutoff=args.cutoff,
+        as_known_on=args.as_known_on,
+        records=look_records(engine, trial_id),
+        trial_id=trial_id,
+    )
+
+
+def status_json(status: TrialStatus) -> dict[str, Any]:
+    """SPEC 6.1 ``status --json`` keys, plus estimates, the monitoring log and provenance."""
+    efficacy: dict[str, Any] | None = None
+    if status.efficacy is not None:
+        e = status.efficacy
+        efficacy = {
+            "decision": e.state.value,
+            "responders": e.overall.responders,
+            "non_responders": e.overall.non_responders,
+            "pending": e.overall.pending,
+            "stage1": {
+                "n": e.n1,
+                "treated": min(status.treated, e.n1),
+                "responders": e.stage1.responders,
+                "non_responders": e.stage1.non_responders,
+                "pending": e.stage1.pending,
+                "decision": e.stage1_state.value,
+            },
+            "futility_r1": e.r1,
+            "success_r": e.r,
+            "n": e.n,
+            "explanation": e.explanation,
+            "predictive_probability": (
+                status.predictive.probability if status.predictive else None
+            ),
+        }
+    tox = status.primary_toxicity
+    toxicity: dict[str, Any] | None = None
+    if tox is not None:
+        toxicity = {
+            "evaluable": tox.evaluable,
+            "events": tox.events,
+            "posterior_prob": tox.posterior_prob,
+            "last_look": tox.last_look,
+            "events_at_last_look": tox.events_at_last_look,
+            "boundary_at_last_look": tox.boundary_at_last_look,
+            "next_look": tox.next_look,
+            "boundary_next_look": tox.boundary_next_look,
+            "events_to_cross_next": tox.events_to_cross_next,
+            "decision": tox.decision.value,
+            "explanation": tox.explanation,
+        }
+    due = status.summary_due
+    return {
+        "trial": status.provenance.trial_id,
+        "cutoff": status.cutoff.isoformat(),
+        "as_known_on": to_jsonable(status.provenance.as_known_on),
+        "enrolled": status.enrolled,
+        "treated": status.treated,
+        "efficacy": efficacy,
+        "toxicity": toxicity,
+        "predictive_probability": (status.predictive.probability if status.predictive else None),
+        "remission_rate": to_jsonable(status.remission),
+        "response_rate": to_jsonable(status.response),
+        "summary_due": due.evaluable if due else None,
+        "looks": [
+            {
+                "look": look.number,
+                "evaluable": look.evaluable,
+                "reached_on": to_jsonable(look.reached_on),
+                "efficacy_decision": to_jsonable(look.efficacy_state),
+                "responders": look.responders,
+                "toxicity_events": look.toxicity_events,
+                "toxicity_boundary": look.toxicity_boundary,
+                "toxicity_decision": to_jsonable(look.toxicity_state),
+                "summary": look.summary.value,
+                "generated_at": to_jsonable(look.record.generated_at if look.record else None),
+                "signed_off_by": look.record.signed_off_by if look.record else None,
+                "signed_off_at": to_jsonable(look.record.signed_off_at if look.record else None),
+            }
+            for look in status.looks
+        ],
+        "provenance": to_jsonable(status.provenance),
+    }
+
+
+def _print_status(status: TrialStatus) -> None:
+    p = status.provenance
+    print(f"{status.protocol.short_title} ({p.trial_id}) — cut-off {status.cutoff.isoformat()}")
+    print(f"Enrolled {status.enrolled}, treated {status.treated}")
+    if status.efficacy is not None:
+        print(f"\nEFFICACY: {status.efficacy.state.value.upper().replace('_', ' ')}")
+        print(f"  {status.efficacy.explanation}")
+        if status.predictive is not None:
+            print(f"  Predictive probability of final success: {status.predictive.probability:.3f}")
+    for tox in status.toxicity:
+        print(f"\nTOXICITY: {tox.decision.value.upper()}")
+        print(f"  {tox.explanation}")
+        print(f"  Current Pr(p > threshold | data) = {tox.posterior_prob:.3f}")
+    for rate in (status.remission, status.response):
+        print(
+            f"\n{rate.label}: {rate.x}/{rate.n}; {rate.level:.0%} credible interval "
+            f"{rate.credible.low:.3f}–{rate.credible.high:.3f} ({rate.prior.label} prior); "
+            f"exact {rate.exact.low:.3f}–{rate.exact.high:.3f}"
+        )
+    print("\nMonitoring log")
+    print(
+        f"{'look':>4} {'evaluable':>9} {'reached':>10} {'efficacy':>17} {'tox':>4} "
+        f"{'bound':>5}  summary"
+    )
+    for look in status.looks:
+        print(
+            f"{look.number:>4} {look.evaluable:>9} {look.reached_on or '-'!s:>10} "
+            f"{(look.efficacy_state.value if look.efficacy_state else '-'):>17} "
+            f"{'-' if look.toxicity_events is None else look.toxicity_events:>4} "
+            f"{'-' if look.toxicity_boundary is None else look.toxicity_boundary:>5}  "
+            f"{look.summary.value}"
+        )
+    due = status.summary_due
+    if due is not None:
+        print(
+            f"\nSUMMARY DUE: the efficacy/toxicity summary for look {due.number} "
+            f"({due.evaluable} evaluable patients, reached {due.reached_on}) is not generated."
+        )
+    print(f"\n{p.line}")
+
+
+def _status(args: argparse.Namespace) -> int:
+    def action(engine: sa.Engine) -> int:
+        status = load_status(engine, args)
+        if args.json:
+            print_json(status_json(status))
+        else:
+            _print_status(status)
+        return EXIT_SUMMARY_DUE if status.summary_due is not None else 0
+
+    return _run(args, action)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    def action(engine: sa.Engine) -> int:
+        trial_id = create_demo_trial(
+            engine, args.scenario, seed=args.seed, now=_now(), user=_user(args)
+        )
+        print(f"created demo trial {trial_id} (scenario {args.scenario}, seed {args.seed})")
+        return 0
+
+    return _run(args, action)
+
+
+def register(sub: Any) -> None:
+    demo = sub.add_parser(
+        "demo",
+        help="create the demo trial (default protocol, seeded data)",
+        description="Register the default protocol and import a seeded demo trial. Scenarios: "
+        + ", ".join(s.value for s in Scenario)
+        + ".",
+    )
+    _common(demo, trial=False, user=True)
+    demo.add_argument(
+        "--scenario",
+        default=Scenario.ON_TRACK.value,
+        choices=[s.value for s in Scenario],
+        help="default: on_track",
+    )
+    demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    demo.set_defaults(handler=_demo)
+
+    status = sub.add_parser(
+        "status",
+        help="current decisions, estimates and the monitoring log",
+        description="Efficacy (Simon) and toxicity decisions, estimates and the monitoring "
+        f"log. Exit 0; {EXIT_SUMMARY_DUE} when an efficacy/toxicity summary is due and not "
+        "yet generated; 2 on bad input.",
+    )
+    add_analysis_arguments(status)
+    status.set_defaults(handler=_status)
