@@ -143,3 +143,21 @@ def test_demo_refuses_a_second_trial_of_the_same_id(db_url: str) -> None:
     assert main(["demo", "--db", db_url, "--scenario", "futility"]) == 0
     assert main(["demo", "--db", db_url]) == 2
     engine.dispose()
+
+
+def test_status_from_the_database_equals_status_from_every_row(
+    demo_engine: sa.Engine,
+) -> None:
+    """``load_status`` reads only the monitored-toxicity AEs: same cut-off and decisions."""
+    from monitoring.db.repository import get_protocol
+    from monitoring.db.status import load_status
+    from monitoring.status import trial_status
+
+    fast = load_status(demo_engine, "ino-lowdose-ph2")
+    protocol = get_protocol(demo_engine, "ino-lowdose-ph2")
+    full = trial_status(protocol, load_trial_data(demo_engine, "ino-lowdose-ph2"))
+    assert fast.cutoff == full.cutoff
+    assert fast.efficacy == full.efficacy
+    assert fast.toxicity == full.toxicity
+    assert fast.remission == full.remission
+    assert [look.reached_on for look in fast.looks] == [look.reached_on for look in full.looks]

@@ -12,14 +12,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from monitoring.cli.common import CliError, iso_date, print_json, to_jsonable
+from monitoring.cli.common import iso_date, print_json, to_jsonable
 from monitoring.cli.data import _common, _now, _run, _user
 from monitoring.db.demo_trial import create_demo_trial
-from monitoring.db.looks import look_records
-from monitoring.db.reading import load_trial_data
-from monitoring.db.repository import get_protocol, resolve_trial
+from monitoring.db.repository import resolve_trial
+from monitoring.db.status import load_status as load_trial_status
 from monitoring.demo import Scenario
-from monitoring.status import TrialStatus, trial_status
+from monitoring.status import TrialStatus
 
 EXIT_SUMMARY_DUE = 3
 
@@ -55,20 +54,9 @@ def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def load_status(engine: sa.Engine, args: argparse.Namespace) -> TrialStatus:
-    """The trial's status at the requested cut-off, from the data as known on the date."""
+    """The status of the trial named by ``--trial`` at ``--cutoff`` as known on the date."""
     trial_id = resolve_trial(engine, args.trial)
-    protocol = get_protocol(engine, trial_id)
-    data = load_trial_data(engine, trial_id, args.as_known_on)
-    if data.patients.empty:
-        raise CliError(f"trial '{trial_id}' has no patient data yet; import an extract first")
-    return trial_status(
-        protocol,
-        data,
-        cutoff=args.cutoff,
-        as_known_on=args.as_known_on,
-        records=look_records(engine, trial_id),
-        trial_id=trial_id,
-    )
+    return load_trial_status(engine, trial_id, cutoff=args.cutoff, as_known_on=args.as_known_on)
 
 
 def status_json(status: TrialStatus) -> dict[str, Any]:

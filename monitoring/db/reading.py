@@ -6,7 +6,8 @@ than per-value conversion by the driver and identical on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -67,6 +68,17 @@ def _fetch(conn: sa.Connection, query: sa.Select[Any]) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=names, coerce_float=False)
 
 
+def _version_filter(table: sa.Table, as_known_on: datetime | None) -> list[sa.ColumnElement[bool]]:
+    """Rows current now, or current at ``as_known_on``."""
+    if as_known_on is None:
+        return [table.c.valid_to.is_(None)]
+    moment = to_utc(as_known_on)
+    return [
+        table.c.valid_from <= moment,
+        sa.or_(table.c.valid_to.is_(None), table.c.valid_to > moment),
+    ]
+
+
 def read_table(
     conn: sa.Connection,
     spec: TableSpec,
@@ -74,27 +86,36 @@ def read_table(
     as_known_on: datetime | None = None,
     *,
     with_version_id: bool = False,
+    where: sa.ColumnElement[bool] | None = None,
 ) -> pd.DataFrame:
-    """Rows of one table for one trial, current or as known at ``as_known_on``."""
+    """Rows of one table for one trial, current or as known at ``as_known_on``.
+
+    ``where`` narrows the rows further (a condition on the table's columns).
+    """
     table = DATA_TABLES[spec.name]
     columns = _selected(table, spec)
     if with_version_id:
         columns.append(table.c.version_id)
     query = sa.select(*columns).where(table.c.trial_id == trial_id)
-    if as_known_on is None:
-        query = query.where(table.c.valid_to.is_(None))
-    else:
-        moment = to_utc(as_known_on)
-        query = query.where(
-            table.c.valid_from <= moment,
-            sa.or_(table.c.valid_to.is_(None), table.c.valid_to > moment),
-        )
+    if where is not None:
+        query = query.where(where)
+    query = query.where(*_version_filter(table, as_known_on))
     query = query.order_by(*(table.c[k] for k in spec.key))
     return _typed(spec, _fetch(conn, query))
 
 
+def adverse_events_with_terms(terms: Collection[str]) -> sa.ColumnElement[bool]:
+    """Adverse-event rows whose term is one of ``terms`` (case and outer spaces ignored)."""
+    term = DATA_TABLES["adverse_events"].c.term
+    return sa.func.lower(sa.func.trim(term)).in_(sorted({t.strip().lower() for t in terms}))
+
+
 def load_trial_data(
-    engine: sa.Engine, trial_id: str, as_known_on: datetime | None = None
+    engine: sa.Engine,
+    trial_id: str,
+    as_known_on: datetime | None = None,
+    *,
+    adverse_event_terms: Collection[str] | None = None,
 ) -> TrialData:
     """The three tables of a trial as currently known, or as known at ``as_known_on``.
 
@@ -103,10 +124,42 @@ def load_trial_data(
     """
     with engine.connect() as conn:
         frames = {
-            name: read_table(conn, spec, trial_id, as_known_on) for name, spec in TABLES.items()
+            name: read_table(
+                conn,
+                spec,
+                trial_id,
+                as_known_on,
+                where=(
+                    adverse_events_with_terms(adverse_event_terms)
+                    if name == "adverse_events" and adverse_event_terms is not None
+                    else None
+                ),
+            )
+            for name, spec in TABLES.items()
         }
     return TrialData(
         patients=frames["patients"],
         responses=frames["responses"],
         adverse_events=frames["adverse_events"],
     )
+
+
+def latest_data_date(
+    engine: sa.Engine, trial_id: str, as_known_on: datetime | None = None
+) -> date | None:
+    """The latest date in any date column of the three tables (the default cut-off, SPEC 4),
+    computed in the database, so that a caller loading only some rows keeps the same
+    cut-off as one loading them all (``monitoring.derive.latest_date``)."""
+    latest: date | None = None
+    with engine.connect() as conn:
+        for spec in TABLES.values():
+            table = DATA_TABLES[spec.name]
+            dates = [c.name for c in spec.columns if c.type is ColumnType.DATE]
+            query = sa.select(*(sa.func.max(table.c[name]) for name in dates)).where(
+                table.c.trial_id == trial_id, *_version_filter(table, as_known_on)
+            )
+            for value in conn.execute(query).one():
+                day = date.fromisoformat(str(value)[:10]) if value is not None else None
+                if day is not None and (latest is None or day > latest):
+                    latest = day
+    return latest
