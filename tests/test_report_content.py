@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import subprocess
+from dataclasses import astuple
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -29,6 +30,9 @@ from monitoring.reports.document import (
     VersionLabel,
 )
 from monitoring.reports.export import ReportFormat, write_reports
+from monitoring.response_tables import response_tables
+from monitoring.safety_listings import safety_listings
+from monitoring.safety_tables import ae_tables
 from monitoring.status import TrialStatus, trial_status
 from monitoring.tables import TrialData
 
@@ -157,6 +161,44 @@ def test_disposition_stage1_and_rates_equal_the_library(
     )
 
 
+def test_best_response_ae_tables_and_listings_are_the_librarys(
+    built: tuple[TrialStatus, ReportDocument], demo: TrialData
+) -> None:
+    status, doc = built
+    derivation = derive(demo, PROTOCOL, status.cutoff)
+    best = response_tables(derivation, PROTOCOL).overall.best_response
+    table = _table(doc, best.title)
+    assert _column(table, "Best response") == [r.category for r in best.rows]
+    assert _column(table, "Patients") == [r.estimate.x for r in best.rows]
+    assert _column(table, "CrI high") == [r.estimate.credible.high for r in best.rows]
+    for ae in ae_tables(derivation, PROTOCOL).tables:
+        printed = _table(doc, ae.title)
+        assert len(printed.rows) == len(ae.rows)
+        first = ae.rows[0].cells[0]  # any adverse event, any grade
+        assert printed.rows[0][2:6] == (first.x, first.proportion, *astuple(first.credible)[:2])
+    listings = safety_listings(derivation, PROTOCOL)
+    deaths = _table(doc, listings.deaths.title)
+    assert _column(deaths, "Patient") == [r.patient_id for r in listings.deaths.rows]
+    serious = _table(doc, listings.serious.title)
+    assert len(serious.rows) == len(listings.serious)  # demo: under the listing limit
+
+
+def test_long_listing_shows_its_most_recent_rows(demo: TrialData) -> None:
+    status = trial_status(PROTOCOL, demo)
+    derivation = derive(demo, PROTOCOL, status.cutoff)
+    doc = build_report(status, derivation, stamp=STAMP, listing_limit=5)
+    serious = safety_listings(derivation, PROTOCOL).serious
+    table = next(t for t in doc.tables() if t.title.startswith(serious.title))
+    assert table.title.endswith(f"latest 5 of {len(serious)}")
+    onsets = _column(table, "Onset")
+    fifth_latest = sorted(serious.onset_date, reverse=True)[4]
+    assert len(onsets) == 5
+    assert all(d >= fifth_latest for d in onsets)  # type: ignore[operator]
+    assert "python -m monitoring tables" in table.note
+    full = _table(doc, ae_tables(derivation, PROTOCOL).tables[0].title)
+    assert len(full.rows) == len(ae_tables(derivation, PROTOCOL).tables[0].rows)  # complete
+
+
 def test_toxicity_boundaries_reproduce_protocol_table_3(
     built: tuple[TrialStatus, ReportDocument],
 ) -> None:
@@ -252,11 +294,11 @@ def test_open_version_leaves_out_closed_breakdowns(demo: TrialData) -> None:
     closed_titles = {t.title for t in closed.tables()}
     open_titles = {t.title for t in opened.tables()}
     assert closed_titles - open_titles == {
-        "Response status by site (closed)",
+        "Remission by site (closed)",
         "Kaplan–Meier medians by site (closed)",
     }
     assert not any("(closed)" in title for title in open_titles)
-    by_site = _table(closed, "Response status by site")
+    by_site = _table(closed, "Remission by site")
     assert sum(_column(by_site, "Treated")) == closed_treated(demo)
 
 

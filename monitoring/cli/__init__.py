@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from monitoring import __version__
-from monitoring.cli import data, design, monitor, report
+from monitoring.cli import analysis, data, design, monitor, report
 from monitoring.cli.common import CliError
 
-COMMAND_MODULES = [design, data, monitor, report]
+COMMAND_MODULES = [design, data, monitor, analysis, report]
 
 
 class OneLineErrorParser(argparse.ArgumentParser):
@@ -47,4 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into a command that stopped reading (head, less)
+        sys.stderr.close()
+        return 0
     return code

@@ -22,6 +22,8 @@ from monitoring.reports.toxicity_section import toxicity_section
 from monitoring.status import ScheduledLook, TrialStatus
 
 REPORT_TITLE = "Efficacy/Toxicity Summary"
+# Rows of a safety listing printed in the report (the most recent); tables stay complete.
+LISTING_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -90,11 +92,13 @@ def build_report(
     stamp: ReportStamp,
     version: VersionLabel = VersionLabel.CLOSED,
     look: int | None = None,
+    listing_limit: int | None = LISTING_LIMIT,
 ) -> ReportDocument:
     """The summary of ``status`` (and ``derivation``, cut at the same date) as a document.
 
     ``look`` is the number of evaluable patients of the scheduled look reported (default:
-    the latest reached by the cut-off).
+    the latest reached by the cut-off). Safety listings longer than ``listing_limit`` rows
+    show their most recent rows (None: every row).
     """
     if derivation.cutoff != status.cutoff:
         raise ValueError(
@@ -107,7 +111,7 @@ def build_report(
     sections = (
         decisions_section(status),
         efficacy_section(status, derivation, columns),
-        toxicity_section(status),
+        toxicity_section(status, derivation, listing_limit),
         survival_section(derivation, protocol.survival, columns),
         methods_section(protocol),
     )

@@ -1,5 +1,6 @@
-"""Report section "Efficacy": enrolment and disposition, stage-1 tally, rates, predictive
-probability; in the closed version also disposition by each closed breakdown column."""
+"""Report section "Efficacy": enrolment and disposition, stage-1 tally, best overall
+response (``monitoring.response_tables``), rates, predictive probability; in the closed
+version also remission by each closed breakdown column."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from monitoring.derive import Derivation, response_tally
+from monitoring.derive import Derivation
 from monitoring.estimates import PredictiveProbability, RateEstimate
+from monitoring.protocol import Protocol
 from monitoring.reports.blocks import quantity_table, text
 from monitoring.reports.document import Block, CellValue, Column, ColumnKind, Section, Table
+from monitoring.response_tables import BestResponseTable, ResponseSummary, response_tables
 from monitoring.status import TrialStatus
 
 
@@ -153,42 +156,85 @@ def predictive_table(p: PredictiveProbability) -> Table:
     )
 
 
-def disposition_by(derivation: Derivation, column: str) -> Table:
-    """Closed-version breakdown: response status of treated patients by ``column``."""
-    patients = derivation.patients
-    treated = patients.loc[patients["treated"].to_numpy(bool)]
-    groups = sorted(str(g) for g in treated[column].dropna().unique())
-    rows = []
-    for group in groups:
-        tally = response_tally(treated, treated[column].astype(str) == group)
-        rows.append((group, tally.total, tally.responders, tally.non_responders, tally.pending))
-    columns = (
-        Column(column.replace("_", " ").capitalize()),
-        Column("Treated", ColumnKind.INTEGER),
-        Column("Responders", ColumnKind.INTEGER),
-        Column("Non-responders", ColumnKind.INTEGER),
-        Column("Pending", ColumnKind.INTEGER),
+BEST_COLUMNS = (
+    Column("Best response"),
+    Column("Patients", ColumnKind.INTEGER),
+    Column("%", ColumnKind.PERCENT),
+    Column("CrI low", ColumnKind.PERCENT),
+    Column("CrI high", ColumnKind.PERCENT),
+    Column("Exact low", ColumnKind.PERCENT),
+    Column("Exact high", ColumnKind.PERCENT),
+)
+
+
+def best_response_table(best: BestResponseTable) -> Table:
+    rows = tuple(
+        (
+            row.category,
+            row.estimate.x,
+            row.estimate.proportion,
+            row.estimate.credible.low,
+            row.estimate.credible.high,
+            row.estimate.exact.low,
+            row.estimate.exact.high,
+        )
+        for row in best.rows
     )
+    return Table(best.title, BEST_COLUMNS, rows, note=best.note, sheet_name="Best response")
+
+
+GROUP_COLUMNS = (
+    Column("Group"),
+    Column("Treated", ColumnKind.INTEGER),
+    Column("Pending", ColumnKind.INTEGER),
+    Column("Remission x", ColumnKind.INTEGER),
+    Column("n evaluable", ColumnKind.INTEGER),
+    Column("Remission %", ColumnKind.PERCENT),
+    Column("CrI low", ColumnKind.PERCENT),
+    Column("CrI high", ColumnKind.PERCENT),
+)
+
+
+def _group_row(summary: ResponseSummary) -> tuple[CellValue, ...]:
+    rate = summary.remission.among_evaluable
+    return (
+        summary.group or "all",
+        summary.treated,
+        summary.pending,
+        rate.x,
+        rate.n,
+        rate.proportion,
+        rate.credible.low,
+        rate.credible.high,
+    )
+
+
+def response_by(derivation: Derivation, protocol: Protocol, column: str) -> Table:
+    """Closed-version breakdown: remission among evaluable patients by ``column``."""
+    tables = response_tables(derivation, protocol, by=column)
     return Table(
-        f"Response status by {column} (closed)",
-        columns,
-        tuple(rows),
-        note=f"Breakdown by {column}: closed information, left out of the open version.",
-        sheet_name=f"Status by {column}",
+        f"Remission by {column} (closed)",
+        GROUP_COLUMNS,
+        tuple(_group_row(g) for g in tables.groups),
+        note=f"Breakdown by {column}: closed information, left out of the open version. "
+        + tables.note,
+        sheet_name=f"Remission by {column}",
     )
 
 
 def efficacy_section(
     status: TrialStatus, derivation: Derivation, closed_columns: Sequence[str]
 ) -> Section:
+    protocol = status.protocol
     blocks: list[Block] = [disposition_table(derivation)]
-    simon = status.protocol.simon
+    simon = protocol.simon
     if simon is not None:
         blocks.append(stage1_listing(derivation, simon.n1))
+    blocks.append(best_response_table(response_tables(derivation, protocol).overall.best_response))
     blocks.append(rates_table((status.remission, status.response)))
     if status.predictive is not None:
         blocks.append(predictive_table(status.predictive))
     else:
         blocks.append(text("No predictive probability: the protocol has no Simon rule."))
-    blocks.extend(disposition_by(derivation, c) for c in closed_columns)
+    blocks.extend(response_by(derivation, protocol, c) for c in closed_columns)
     return Section("Efficacy", tuple(blocks))

@@ -1,4 +1,5 @@
-"""Report section "Toxicity": monitored-toxicity events against the stopping boundaries.
+"""Report section "Toxicity": monitored-toxicity events against the stopping boundaries,
+adverse-event tables and safety listings.
 
 Boundaries come from the rule (``stopping_boundaries``), the events at each reached look
 from the live decision (``ToxicityDecision.looks``); nothing is recomputed here.
@@ -6,11 +7,15 @@ from the live decision (``ToxicityDecision.looks``); nothing is recomputed here.
 
 from __future__ import annotations
 
+from monitoring.derive import Derivation
 from monitoring.designs.toxicity import ToxicityPlan, stopping_boundaries
 from monitoring.protocol import ToxicityRule
 from monitoring.reports.blocks import optional_float
 from monitoring.reports.document import Block, CellValue, Column, ColumnKind, Section, Table
+from monitoring.reports.safety_section import safety_blocks
 from monitoring.rules.toxicity import ToxicityDecision
+from monitoring.safety_listings import safety_listings
+from monitoring.safety_tables import ae_tables
 from monitoring.status import TrialStatus
 
 BOUNDARY_COLUMNS = (
@@ -60,9 +65,15 @@ def boundary_table(rule: ToxicityRule, decision: ToxicityDecision) -> Table:
     )
 
 
-def toxicity_section(status: TrialStatus) -> Section:
+def toxicity_section(
+    status: TrialStatus, derivation: Derivation, listing_limit: int | None = None
+) -> Section:
+    """Per rule the boundary table; then AE tables and safety listings."""
     blocks: list[Block] = [
         boundary_table(rule, decision)
         for rule, decision in zip(status.protocol.toxicity, status.toxicity, strict=True)
     ]
+    protocol = status.protocol
+    tables, listings = ae_tables(derivation, protocol), safety_listings(derivation, protocol)
+    blocks += safety_blocks(tables, listings, listing_limit)
     return Section("Toxicity", tuple(blocks))

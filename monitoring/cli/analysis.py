@@ -1,0 +1,120 @@
+"""Analysis commands: ``km`` (Kaplan-Meier of one endpoint) and ``tables`` (response, AE,
+listing, treatment and survival tables). Readable text by default, JSON with ``--json``.
+
+The data are read from the database as known on ``--as-known-on`` (default: now, i.e. the
+current versions) and cut at ``--cutoff`` (default: the latest date in the data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+
+from monitoring.cli.analysis_json import km_payload, tables_payload
+from monitoring.cli.analysis_text import km_text, tables_text
+from monitoring.cli.common import CliError, print_json
+from monitoring.cli.data import _run
+from monitoring.cli.monitor import add_analysis_arguments
+from monitoring.db.errors import DataInputError
+from monitoring.db.reading import load_trial_data
+from monitoring.db.repository import get_protocol, resolve_trial
+from monitoring.derive import Derivation, derive
+from monitoring.endpoints import endpoint_analysis
+from monitoring.protocol import SURVIVAL_ENDPOINTS, Protocol
+from monitoring.table_set import table_set
+
+T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class _Loaded:
+    trial_id: str
+    protocol: Protocol
+    derived: Derivation
+
+
+def _load(engine: sa.Engine, args: argparse.Namespace) -> _Loaded:
+    """Trial, protocol and derivations at ``--cutoff`` from the data as known on
+    ``--as-known-on`` (the same arguments and rules as ``status``)."""
+    trial_id = resolve_trial(engine, args.trial)
+    protocol = get_protocol(engine, trial_id)
+    data = load_trial_data(engine, trial_id, args.as_known_on)
+    if data.patients.empty:
+        raise DataInputError(f"trial '{trial_id}' has no patient data yet; import an extract")
+    cutoff: date | None = args.cutoff
+    return _Loaded(trial_id, protocol, _checked(lambda: derive(data, protocol, cutoff)))
+
+
+def _checked(step: Callable[[], T]) -> T:
+    """A library call whose ValueError (bad column, no data) is bad input: exit 2."""
+    try:
+        return step()
+    except (ValueError, KeyError) as exc:
+        raise CliError(str(exc).strip("'\"")) from exc
+
+
+def _km(args: argparse.Namespace) -> int:
+    return int(_run(args, lambda engine: _km_print(_load(engine, args), args)))
+
+
+def _km_print(loaded: _Loaded, args: argparse.Namespace) -> int:
+    settings = loaded.protocol.survival
+    if args.conf_type is not None:
+        settings = dataclasses.replace(settings, conf_type=args.conf_type)
+    analysis = _checked(
+        lambda: endpoint_analysis(loaded.derived, settings, args.endpoint, by=args.by)
+    )
+    if args.json:
+        payload = km_payload(analysis)
+        payload.update(trial=loaded.trial_id, cutoff=loaded.derived.cutoff.isoformat())
+        print_json(payload)
+    else:
+        print(f"Trial {loaded.trial_id}, cut-off {loaded.derived.cutoff.isoformat()}")
+        print("\n".join(km_text(analysis)))
+    return 0
+
+
+def _tables(args: argparse.Namespace) -> int:
+    return int(_run(args, lambda engine: _tables_print(_load(engine, args), args)))
+
+
+def _tables_print(loaded: _Loaded, args: argparse.Namespace) -> int:
+    tables = _checked(lambda: table_set(loaded.derived, loaded.protocol, by=args.by))
+    if args.json:
+        print_json(tables_payload(tables, loaded.trial_id))
+    else:
+        print("\n".join(tables_text(tables, loaded.trial_id)))
+    return 0
+
+
+def register(sub: Any) -> None:
+    km = sub.add_parser(
+        "km",
+        help="Kaplan-Meier estimate of one endpoint (optionally by subgroup)",
+        description="Kaplan-Meier estimate of one endpoint with its CI, numbers at risk, "
+        "median and landmarks; with --by, one fit per group and the log-rank test.",
+    )
+    add_analysis_arguments(km)
+    km.add_argument("--endpoint", required=True, choices=SURVIVAL_ENDPOINTS)
+    km.add_argument("--by", metavar="COLUMN", help="patient column to split by (e.g. sex)")
+    km.add_argument(
+        "--conf-type",
+        choices=["log-log", "plain", "log"],
+        help="CI transform (default: the protocol's survival.conf_type)",
+    )
+    km.set_defaults(handler=_km)
+    tables = sub.add_parser(
+        "tables",
+        help="response, adverse-event, listing, treatment and survival tables",
+        description="Response rates and best response, adverse events by category, term and "
+        "worst grade (all, serious, related), deaths/SAE/monitored-toxicity listings, "
+        "treatment summary and survival headlines.",
+    )
+    add_analysis_arguments(tables)
+    tables.add_argument("--by", metavar="COLUMN", help="add response tables by this column")
+    tables.set_defaults(handler=_tables)
