@@ -155,6 +155,20 @@ def bench_backend(
     ]
 
 
+def memory_scaling(patients: int) -> list[tuple[int, float, float]]:
+    """Peak memory of validating AE files of a quarter, half and all of ``patients``."""
+    out = []
+    for share in (4, 2, 1):
+        with tempfile.TemporaryDirectory() as tmp:
+            ae_file = make_extract(Path(tmp), patients // share)[2]
+            tracemalloc.start()
+            validate_files([ae_file])
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            out.append((20 * (patients // share), ae_file.stat().st_size / 2**20, peak / 2**20))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
@@ -165,17 +179,12 @@ def main() -> None:
         directory = Path(tmp)
         files = make_extract(directory, args.patients)
         ae_file = files[2]
-        size = ae_file.stat().st_size
         rows: list[tuple[str, float]] = [
             (
                 "validate adverse_events.csv (100,000 rows), no database",
                 median_time(lambda: validate_files([ae_file]), args.repeat),
             ),
         ]
-        tracemalloc.start()
-        validate_files([ae_file])
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
         _, sqlite_rows = bench_backend(
             "SQLite", lambda: fresh_sqlite(directory), files, args.repeat
         )
@@ -191,10 +200,11 @@ def main() -> None:
     print(f"{'step':<{width}}  median s")
     for name, seconds in rows:
         print(f"{name:<{width}}  {seconds:8.3f}")
-    print(
-        f"peak traced memory validating adverse_events.csv: {peak / 2**20:.1f} MiB "
-        f"for a {size / 2**20:.1f} MiB file ({peak / size:.1f} x the file)"
-    )
+    print()
+    print("peak traced memory (tracemalloc) validating adverse_events.csv alone")
+    print(f"{'AE rows':>8}  {'file MiB':>8}  {'peak MiB':>8}  {'peak / file':>11}")
+    for rows_n, file_mib, peak_mib in memory_scaling(args.patients):
+        print(f"{rows_n:>8}  {file_mib:>8.1f}  {peak_mib:>8.1f}  {peak_mib / file_mib:>11.1f}")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from monitoring.derive import Derivation, apply_cutoff, derive
-from monitoring.derive.counts import ResponseTally
 from monitoring.estimates import (
     BetaPrior,
     PredictiveProbability,
@@ -26,7 +25,6 @@ from monitoring.provenance import Provenance, data_digest
 from monitoring.rules.efficacy import (
     EfficacyDecision,
     EfficacyState,
-    ResponseCounts,
     efficacy_decision,
 )
 from monitoring.rules.toxicity import ToxicityDecision, ToxicityState, toxicity_decision
@@ -106,13 +104,9 @@ class TrialStatus:
         return self.toxicity[0] if self.toxicity else None
 
 
-def _counts(tally: ResponseTally) -> ResponseCounts:
-    return ResponseCounts(tally.responders, tally.non_responders, tally.pending)
-
-
 def _efficacy(rule: SimonRule, derived: Derivation) -> EfficacyDecision:
     treated = min(derived.evaluable.treated, rule.n)
-    return efficacy_decision(rule, _counts(derived.stage1), _counts(derived.simon_cohort), treated)
+    return efficacy_decision(rule, derived.stage1, derived.simon_cohort, treated)
 
 
 def _rates(protocol: Protocol, derived: Derivation) -> tuple[RateEstimate, RateEstimate]:

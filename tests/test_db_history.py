@@ -230,3 +230,29 @@ def test_two_trials_in_one_database_do_not_see_each_other(
         engine, other, write_extract(tmp_path / "c", {"responses": orphan}), now=T3, user="u"
     )
     assert [p.column for p in rejected.problems] == ["patient_id"]
+
+
+def test_every_past_state_is_reproducible(engine: sa.Engine, trial: str, tmp_path: Path) -> None:
+    """Import (T1), re-import a changed extract (T2), correct (T3): each state is recovered."""
+    import_files(engine, trial, write_extract(tmp_path / "a", copy_base()), now=T1, user="dm")
+    tables = copy_base()
+    tables["patients"][0]["age"] = "55"
+    tables["patients"].append({"patient_id": "P04", "enrollment_date": "2025-03-01", "site": "UCH"})
+    import_files(engine, trial, write_extract(tmp_path / "b", tables), now=T2, user="dm")
+    correct_value(
+        engine, trial, "patients", {"patient_id": "P01"}, "age", "56", reason="r", now=T3, user="s"
+    )
+    ages = {
+        moment: load_trial_data(engine, trial, as_known_on=moment)
+        .patients.set_index("patient_id")["age"]
+        .to_dict()
+        for moment in (T1, T2, T3)
+    }
+    assert ages[T1] == {"P01": 54, "P02": 67, "P03": 41}
+    assert ages[T2] == {"P01": 55, "P02": 67, "P03": 41, "P04": None}
+    assert ages[T3] == {"P01": 56, "P02": 67, "P03": 41, "P04": None}
+    _frames_equal(
+        load_trial_data(engine, trial).patients, load_trial_data(engine, trial, T3).patients
+    )
+    entries = [(e.source, e.old_value, e.new_value) for e in list_audit(engine, trial)]
+    assert entries == [(ChangeSource.IMPORT, "54", "55"), (ChangeSource.CORRECTION, "55", "56")]

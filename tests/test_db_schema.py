@@ -115,3 +115,40 @@ def test_url_forms(tmp_path: Path) -> None:
         resolve_url(tmp_path)
     with pytest.raises(DataInputError, match="not a valid database URL"):
         resolve_url("://nothing")
+
+
+def test_one_current_version_per_key(engine: sa.Engine, trial: str) -> None:
+    """The partial unique index refuses a second current row for a key (what two concurrent
+    imports of the same new row would write); the data layer reports it as a clear error."""
+    from monitoring.db.errors import concurrent_change_refused
+
+    insert = sa.text(
+        "INSERT INTO patients (trial_id, patient_id, enrollment_date, valid_from, valid_to) "
+        "VALUES (:t, 'P1', '2025-01-01', '2025-01-01 00:00:00', :to)"
+    )
+    with engine.begin() as conn:
+        conn.execute(insert, {"t": trial, "to": "2025-01-02 00:00:00"})  # closed version
+        conn.execute(insert, {"t": trial, "to": None})  # current version
+    with (
+        pytest.raises(DataInputError, match="at the same time"),
+        concurrent_change_refused(),
+        engine.begin() as conn,
+    ):
+        conn.execute(insert, {"t": trial, "to": None})
+
+
+def test_downgrade_to_base_and_upgrade_again(db_url: str, engine: sa.Engine) -> None:
+    """The initial revision is reversible: downgrade leaves no table, upgrade restores all."""
+    from alembic import command
+
+    from monitoring.db.engine import alembic_config, upgrade
+
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "base")
+    assert set(sa.inspect(engine).get_table_names()) == {"alembic_version"}
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []

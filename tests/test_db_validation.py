@@ -39,6 +39,9 @@ CASES = [
     ("responses", 0, "marrow_blasts_pct", "nan", "not a number"),
     ("responses", 0, "mrd_negative", "yes", "unknown code 'yes'"),
     ("responses", 0, "mrd_level", "-0.1", "below the minimum 0"),
+    ("responses", 0, "mrd_level", "1_000", "not a number"),
+    ("responses", 0, "mrd_level", "inf", "not a number"),
+    ("responses", 0, "cycle", "3000000000", "too large for a whole-number column"),
     ("adverse_events", 0, "grade", "6", "above the maximum 5"),
     ("adverse_events", 0, "grade", "0", "below the minimum 1"),
     ("adverse_events", 0, "term", "", "required value is missing"),
@@ -185,3 +188,44 @@ def test_xlsx_sheets_are_validated_like_csv(tmp_path: Path) -> None:
     frame = tables[0].frame
     assert str(frame.loc[2, "enrollment_date"].date()) == "2025-01-06"
     assert frame["age"].tolist() == [54, 61]
+
+
+def test_numbers_are_parsed_exactly(tmp_path: Path) -> None:
+    """Each decimal text becomes the nearest double, as Python's float() (correctly rounded);
+    pandas.to_numeric would return 228762.22127045263 for the second value (one ulp off)."""
+    texts = ["0.1", "228762.22127045266", "999999.9999999999", "5e-324", "1E+2", ".5"]
+    rows = [
+        {
+            "patient_id": "P01",
+            "assessment_date": f"2025-02-0{i + 1}",
+            "cycle": "1",
+            "response": "CR",
+            "mrd_level": text,
+        }
+        for i, text in enumerate(texts)
+    ]
+    tables, problems, _ = validate_files([write_csv(tmp_path, "responses", rows)])
+    assert problems == []
+    assert tables[0].frame["mrd_level"].tolist() == [float(t) for t in texts]
+
+
+def test_malformed_files_are_problems_not_crashes(tmp_path: Path) -> None:
+    ragged = tmp_path / "patients.csv"
+    ragged.write_text("patient_id,enrollment_date\nP1,2025-01-01,extra,cells\n", encoding="utf-8")
+    _, problems, _ = validate_files([ragged])
+    assert problems == [
+        ImportProblem("patients.csv", 2, None, "has more cells than the header row (2)")
+    ]
+    ragged.write_bytes(b"patient_id,enrollment_date\nP\xe9,2025-01-01\n")
+    _, problems, _ = validate_files([ragged])
+    assert [p.message for p in problems] == ["is not UTF-8 text"]
+    book = openpyxl.Workbook()
+    book.active.title = "patients"
+    book.active.append(["patient_id", "enrollment_date", "patient_id"])
+    book.active.append(["P1", "2025-01-01", "P2"])
+    book.save(tmp_path / "dup.xlsx")
+    tables, problems, _ = validate_files([tmp_path / "dup.xlsx"])
+    assert problems == [
+        ImportProblem("dup.xlsx[patients]", 1, "patient_id", "column appears twice")
+    ]
+    assert tables[0].frame["patient_id"].tolist() == ["P1"]

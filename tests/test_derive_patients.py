@@ -15,8 +15,8 @@ from derive_frames import ae, response, trial
 
 from monitoring.derive import (
     PATIENT_COLUMNS,
+    ResponseCounts,
     ResponseStatus,
-    ResponseTally,
     apply_cutoff,
     derive,
     derive_patients,
@@ -137,9 +137,9 @@ def test_stage1_cohort_is_first_n1_treated() -> None:
     responders (P07, P01) and one non-responder (P04)."""
     result = derive(DATA, _with_stage1(PROTOCOL, 3, 6))
     assert result.stage1_ids == ("P07", "P01", "P04")
-    assert result.stage1 == ResponseTally(responders=2, non_responders=1, pending=0)
-    assert result.simon_cohort == ResponseTally(responders=2, non_responders=3, pending=1)
-    assert result.overall == ResponseTally(responders=2, non_responders=4, pending=1)
+    assert result.stage1 == ResponseCounts(responders=2, non_responders=1, pending=0)
+    assert result.simon_cohort == ResponseCounts(responders=2, non_responders=3, pending=1)
+    assert result.overall == ResponseCounts(responders=2, non_responders=4, pending=1)
     assert result.evaluable.enrolled == 8
     assert result.evaluable.treated == 7
     assert result.evaluable.toxicity_evaluable == 7

@@ -238,7 +238,10 @@ def _signoff(args: argparse.Namespace) -> int:
         sign_off_look(
             engine, trial_id, args.look, reached_date=day, user=args.by, now=now, note=args.note
         )
-        print(f"look at {args.look} (reached {day}): summary signed off by {args.by}")
+        if args.json:
+            print_json([r for r in list_reports(engine, trial_id) if r.look == args.look])
+        else:
+            print(f"look at {args.look} (reached {day}): summary signed off by {args.by}")
         return 0
 
     return _run(args, action)

@@ -9,7 +9,7 @@ from datetime import datetime
 import pandas as pd
 import sqlalchemy as sa
 
-from monitoring.db.errors import DataInputError
+from monitoring.db.errors import DataInputError, concurrent_change_refused
 from monitoring.db.extracts import RawTable
 from monitoring.db.planning import plan_changes
 from monitoring.db.reading import read_table
@@ -96,7 +96,7 @@ def correct_value(
         raise DataInputError("a correction needs a reason")
     spec = _spec_and_column(table, column)
     trial_id = resolve_trial(engine, trial_id)
-    with engine.connect() as conn, conn.begin() as transaction:
+    with concurrent_change_refused(), engine.connect() as conn, conn.begin() as transaction:
         check_time_moves_forward(conn, trial_id, now)
         stored = read_table(conn, spec, trial_id, with_version_id=True)
         match = stored[_key_mask(spec, stored, key).to_numpy()]

@@ -9,6 +9,7 @@ spreadsheet row number (header = row 1).
 from __future__ import annotations
 
 import csv
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -52,6 +53,7 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
     """Strip values, number rows as a spreadsheet does and drop wholly empty rows."""
     frame = frame.copy()
     frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.loc[:, ~frame.columns.duplicated()]  # a repeated header is a problem already
     for name in frame.columns:
         frame[name] = frame[name].fillna("").astype(str).str.strip()
     frame.index = pd.RangeIndex(HEADER_ROW + 1, HEADER_ROW + 1 + len(frame))
@@ -60,26 +62,39 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _long_rows(path: Path, width: int) -> list[int]:
+    """Spreadsheet row numbers of the records holding more cells than the header."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return [n for n, row in enumerate(csv.reader(handle), start=1) if len(row) > width]
+
+
 def _read_csv(path: Path, spec: TableSpec) -> tuple[list[RawTable], list[ImportProblem]]:
     source = path.name
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             header = [h.strip() for h in next(csv.reader(handle), [])]
-        frame = pd.read_csv(
-            path,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            encoding="utf-8-sig",
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                path,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+                encoding="utf-8-sig",
+                index_col=False,
+            )
     except UnicodeDecodeError:
         return [], [ImportProblem(source, None, None, "is not UTF-8 text")]
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
         return [], [ImportProblem(source, None, None, f"cannot be read as CSV: {exc}".strip())]
     if not header:
         return [], [ImportProblem(source, HEADER_ROW, None, "has no header row")]
-    return [RawTable(source, spec, _finish(frame))], _header_problems(source, header)
+    problems = _header_problems(source, header)
+    if caught:
+        message = f"has more cells than the header row ({len(header)})"
+        problems += [ImportProblem(source, n, None, message) for n in _long_rows(path, len(header))]
+    return [RawTable(source, spec, _finish(frame))], problems
 
 
 def _cell_text(value: object) -> str:

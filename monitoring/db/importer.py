@@ -15,6 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from monitoring.db.errors import concurrent_change_refused
 from monitoring.db.extracts import read_extract
 from monitoring.db.planning import plan_changes
 from monitoring.db.problems import ImportProblem, sort_problems
@@ -105,7 +106,7 @@ def import_files(
     trial_id = resolve_trial(engine, trial_id)
     files = tuple(Path(p).name for p in paths)
     tables, problems, notes = validate_files([Path(p) for p in paths])
-    with engine.connect() as conn, conn.begin() as transaction:
+    with concurrent_change_refused(), engine.connect() as conn, conn.begin() as transaction:
         check_time_moves_forward(conn, trial_id, now)
         plan = plan_changes(conn, trial_id, tables, diff=not problems)
         problems += plan.problems

@@ -100,8 +100,9 @@ def read_table(
     if where is not None:
         query = query.where(where)
     query = query.where(*_version_filter(table, as_known_on))
-    query = query.order_by(*(table.c[k] for k in spec.key))
-    return _typed(spec, _fetch(conn, query))
+    frame = _typed(spec, _fetch(conn, query))
+    # Sorted here, not by ORDER BY: database collations differ, code-point order does not.
+    return frame.sort_values(list(spec.key), ignore_index=True, kind="stable")
 
 
 def adverse_events_with_terms(terms: Collection[str]) -> sa.ColumnElement[bool]:

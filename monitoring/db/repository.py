@@ -146,6 +146,31 @@ def latest_change(conn: sa.Connection, trial_id: str) -> datetime | None:
     return max(present) if present else None
 
 
+@dataclass(frozen=True)
+class DataVersion:
+    """Identifies the state of a trial's data: any import or correction changes it.
+
+    Cheap to read, so callers can cache :func:`load_trial_data` results keyed on it.
+    """
+
+    last_change: datetime | None
+    batches: int
+    audit_entries: int
+
+
+def data_version(engine: sa.Engine, trial_id: str) -> DataVersion:
+    """The current :class:`DataVersion` of ``trial_id`` (two small aggregate queries)."""
+    with engine.connect() as conn:
+        last = latest_change(conn, trial_id)
+        batches = conn.execute(
+            sa.select(sa.func.count()).where(import_batches.c.trial_id == trial_id)
+        ).scalar_one()
+        entries = conn.execute(
+            sa.select(sa.func.count()).where(audit_log.c.trial_id == trial_id)
+        ).scalar_one()
+    return DataVersion(None if last is None else as_aware(last), int(batches), int(entries))
+
+
 def check_time_moves_forward(conn: sa.Connection, trial_id: str, now: datetime) -> None:
     """Refuse a change dated before the trial's latest change: history must not be rewritten."""
     last = latest_change(conn, trial_id)

@@ -11,9 +11,9 @@ from datetime import date
 from enum import Enum
 
 import numpy as np
-from scipy import stats
 
 from monitoring.demo.plan import Course, Ints, Plan
+from monitoring.designs.toxicity import ToxicityPlan, stopping_boundaries
 from monitoring.protocol import Protocol, SimonRule, ToxicityRule
 
 
@@ -52,12 +52,10 @@ MATURE_RESPONSE = 24  # days after first dose by which a day-14/21 remission is 
 
 
 def toxicity_boundary(rule: ToxicityRule, k: int) -> int | None:
-    """Smallest toxicity count x of k with Pr(p > threshold | x, k) > confidence under the
-    Beta(prior_a + x, prior_b + k - x) posterior (Thall, Simon & Estey 1995); None if none."""
-    x = np.arange(k + 1)
-    posterior = stats.beta.sf(rule.threshold, rule.prior_a + x, rule.prior_b + k - x)
-    hits = np.nonzero(np.asarray(posterior) > rule.confidence)[0]
-    return int(hits[0]) if hits.size else None
+    """The rule's stopping count at look k (None where no count stops), from the design."""
+    bounds = stopping_boundaries(ToxicityPlan.from_rule(rule))
+    boundary = bounds.at(k) or (bounds.final if bounds.final and bounds.final.n == k else None)
+    return boundary.stop_at if boundary else None
 
 
 class _Builder:

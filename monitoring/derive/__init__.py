@@ -5,7 +5,6 @@
 
 from monitoring.derive.counts import (
     EvaluableCounts,
-    ResponseTally,
     evaluable_counts,
     response_tally,
 )
@@ -19,14 +18,15 @@ from monitoring.derive.toxicity import (
     monitored_patients,
     toxicity_outcomes,
 )
+from monitoring.rules.efficacy import ResponseCounts
 
 __all__ = [
     "PATIENT_COLUMNS",
     "Derivation",
     "Endpoint",
     "EvaluableCounts",
+    "ResponseCounts",
     "ResponseStatus",
-    "ResponseTally",
     "TimeToEvent",
     "ToxicityOutcomes",
     "apply_cutoff",

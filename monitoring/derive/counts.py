@@ -7,24 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from monitoring.derive.patients import ResponseStatus
-
-
-@dataclass(frozen=True)
-class ResponseTally:
-    """Responders, non-responders and pending patients of one group of treated patients."""
-
-    responders: int
-    non_responders: int
-    pending: int
-
-    @property
-    def total(self) -> int:
-        return self.responders + self.non_responders + self.pending
-
-    @property
-    def evaluable(self) -> int:
-        """Patients whose status is known (responder or non-responder)."""
-        return self.responders + self.non_responders
+from monitoring.rules.efficacy import ResponseCounts
 
 
 @dataclass(frozen=True)
@@ -41,11 +24,11 @@ class EvaluableCounts:
     toxicity_evaluable: int
 
 
-def response_tally(patients: pd.DataFrame, mask: pd.Series | None = None) -> ResponseTally:
+def response_tally(patients: pd.DataFrame, mask: pd.Series | None = None) -> ResponseCounts:
     """Status counts over the treated rows of the derived patient frame (or a subset)."""
     status = patients["status"] if mask is None else patients.loc[mask, "status"]
     counts = status.value_counts()
-    return ResponseTally(
+    return ResponseCounts(
         responders=int(counts.get(ResponseStatus.RESPONDER.value, 0)),
         non_responders=int(counts.get(ResponseStatus.NON_RESPONDER.value, 0)),
         pending=int(counts.get(ResponseStatus.PENDING.value, 0)),
@@ -58,6 +41,6 @@ def evaluable_counts(patients: pd.DataFrame) -> EvaluableCounts:
     return EvaluableCounts(
         enrolled=len(patients),
         treated=treated,
-        efficacy_evaluable=tally.evaluable,
+        efficacy_evaluable=tally.evaluated,
         toxicity_evaluable=treated,
     )

@@ -9,7 +9,6 @@ import pandas as pd
 
 from monitoring.derive.counts import (
     EvaluableCounts,
-    ResponseTally,
     evaluable_counts,
     response_tally,
 )
@@ -19,6 +18,7 @@ from monitoring.derive.scope import treated_positions
 from monitoring.derive.time_to_event import Endpoint, TimeToEvent, time_to_event
 from monitoring.derive.toxicity import ToxicityOutcomes, toxicity_outcomes
 from monitoring.protocol import Protocol
+from monitoring.rules.efficacy import ResponseCounts
 from monitoring.tables import TrialData
 
 
@@ -38,9 +38,9 @@ class Derivation:
     patients: pd.DataFrame
     treated_order: tuple[str, ...]
     stage1_ids: tuple[str, ...]
-    stage1: ResponseTally
-    simon_cohort: ResponseTally
-    overall: ResponseTally
+    stage1: ResponseCounts
+    simon_cohort: ResponseCounts
+    overall: ResponseCounts
     evaluable: EvaluableCounts
     toxicity: tuple[ToxicityOutcomes, ...]
 
