@@ -10,18 +10,24 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Protocol as Typing
 
 import pandas as pd
 
 from dashboard import source
+from monitoring.cli.report import Request, produce
 from monitoring.db.corrections import CorrectionResult, correct_value, parse_key
 from monitoring.db.errors import DataInputError
 from monitoring.db.importer import ImportResult, import_files
-from monitoring.db.looks import list_reports
+from monitoring.db.looks import ReportRecord, list_reports
 from monitoring.db.repository import list_audit, list_batches
+from monitoring.derive import derive
+from monitoring.reports.content import ReportStamp, build_report
+from monitoring.reports.document import VersionLabel
+from monitoring.reports.export import ReportFormat, write_report
+from monitoring.status import trial_status
 
 
 class Upload(Typing):
@@ -154,3 +160,62 @@ def reports_frame(url: str, trial_id: str) -> pd.DataFrame:
             "Data digest": [(r.data_digest or "")[:12] for r in rows],
         }
     )
+
+
+@dataclass(frozen=True)
+class GeneratedReport:
+    """A report file to download; ``record`` is its database entry (None for the demo)."""
+
+    file_name: str
+    mime: str
+    content: bytes
+    record: ReportRecord | None
+
+
+MIME = {
+    ReportFormat.PDF: "application/pdf",
+    ReportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def generate_report(
+    url: str,
+    trial_id: str,
+    *,
+    cutoff: date,
+    as_known_on: datetime | None,
+    look: int | None,
+    version: VersionLabel,
+    fmt: ReportFormat,
+) -> GeneratedReport:
+    """Write the efficacy/toxicity summary; in a database it is recorded like the CLI's
+    ``report`` command does (monitoring.cli.report.produce), so the look's summary state
+    moves to "generated"."""
+    now = datetime.now(UTC)
+    name = f"{trial_id}-summary-{'look' + str(look) if look else cutoff.isoformat()}"
+    file_name = f"{name}-{version.name.lower()}.{fmt.value}"
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / file_name
+        record = None
+        if source.is_demo(url):
+            trial = source.load_trial(url, trial_id, as_known_on)
+            status = trial_status(trial.protocol, trial.data, cutoff=cutoff, trial_id=trial_id)
+            derived = derive(trial.data, trial.protocol, status.cutoff)
+            stamp = ReportStamp(now, source.user())
+            doc = build_report(status, derived, stamp=stamp, version=version, look=look)
+            write_report(doc, out, fmt)
+        else:
+            request = Request(
+                trial_id=trial_id,
+                as_known_on=as_known_on or now,
+                look=look,
+                cutoff=None if look else cutoff,
+                version=version,
+                fmt=fmt,
+                out=out,
+                user=source.user(),
+                log_as_of=now,
+            )
+            record = produce(source.engine(url), request)
+        return GeneratedReport(file_name, MIME[fmt], out.read_bytes(), record)

@@ -43,5 +43,8 @@ class Key(enum.StrEnum):
     SIMON_NMAX = "design_simon_nmax"
     SIMON_BUTTON = "design_simon_button"
     # reports page
+    REPORT_LOOK = "report_look"
+    REPORT_VERSION = "report_version"
     REPORT_FORMAT = "report_format"
+    LAST_REPORT = "last_report"  # the GeneratedReport offered for download
     REPORT_BUTTON = "report_button"

@@ -1,24 +1,76 @@
-"""Reports: generate and download the efficacy/toxicity summaries."""
+"""Reports: generate and download the efficacy/toxicity summary of a look."""
 
 import streamlit as st
 
 from dashboard import actions, components, source
+from dashboard.keys import Key
 from dashboard.selection import current
+from monitoring.reports.document import VersionLabel
+from monitoring.reports.export import ReportFormat
 
 selection = current()
 status = selection.status()
 st.title("Reports")
-st.info(
-    "The efficacy/toxicity summary content is being built (monitoring.reports); its "
-    "generation and download (PDF, DOCX, XLSX) appear here when it lands.",
-    icon=":material/hourglass_top:",
-)
 due = status.summary_due
 if due is not None:
-    st.warning(f"Summary due for look {due.number} ({due.evaluable} evaluable patients).")
+    st.warning(
+        f"**Summary due** for look {due.number} ({due.evaluable} evaluable patients, reached "
+        f"on {due.reached_on}).",
+        icon=":material/notification_important:",
+    )
+reached = [look for look in status.looks if look.reached]
+cols = st.columns(3)
+look = cols[0].selectbox(
+    "Look",
+    [None, *(lk.evaluable for lk in reversed(reached))],
+    format_func=lambda n: (
+        f"data at the cut-off {selection.cutoff}" if n is None else f"look at {n} patients"
+    ),
+    key=Key.REPORT_LOOK,
+    index=1 if reached else 0,
+)
+version = cols[1].selectbox(
+    "Version",
+    list(VersionLabel),
+    format_func=lambda v: v.value,
+    key=Key.REPORT_VERSION,
+    index=list(VersionLabel).index(VersionLabel.CLOSED),  # as the report command
+)
+fmt = cols[2].selectbox(
+    "Format", list(ReportFormat), format_func=lambda f: f.value.upper(), key=Key.REPORT_FORMAT
+)
+if st.button("Generate the summary", key=Key.REPORT_BUTTON, type="primary"):
+    with st.status("Generating the summary…", expanded=True) as progress:
+        st.write("Decisions, tables and figures at the chosen cut-off…")
+        report = actions.generate_report(
+            selection.url,
+            selection.trial_id,
+            cutoff=selection.cutoff,
+            as_known_on=selection.as_known_on,
+            look=look,
+            version=version,
+            fmt=fmt,
+        )
+        progress.update(label=f"{report.file_name} ready", state="complete")
+    st.session_state[Key.LAST_REPORT] = report
+    if report.record is not None:
+        st.rerun()  # the look's summary is now recorded: banner and log change
+last = st.session_state.get(Key.LAST_REPORT)
+if last is not None:
+    st.download_button(
+        f"Download {last.file_name}",
+        data=last.content,
+        file_name=last.file_name,
+        mime=last.mime,
+        key="download_report",
+        on_click="ignore",
+        icon=":material/download:",
+    )
 if not source.is_demo(selection.url):
     st.subheader("Reports generated")
     components.table(actions.reports_frame(selection.url, selection.trial_id), "Reports")
+look_option = f" --look {look}" if look else ""
 components.reproduce(
-    f"python -m monitoring report {selection.cli_options()} --format pdf --out summary.pdf"
+    f"python -m monitoring report {selection.cli_options()}{look_option} "
+    f"--version {version.name.lower()} --format {fmt.value} --out summary.{fmt.value}"
 )

@@ -19,6 +19,7 @@ from monitoring.demo import generate
 from monitoring.derive import derive
 from monitoring.protocol import load_protocol
 from monitoring.quality import quality_findings
+from monitoring.reports.export import ReportFormat
 from monitoring.safety_tables import ae_tables
 from monitoring.status import trial_status
 
@@ -284,3 +285,26 @@ def test_data_page_reports_the_quality_findings(monkeypatch: pytest.MonkeyPatch)
     expected = quality_findings(derive(generate(PROTOCOL, "on_track", 0), PROTOCOL))
     assert any(s.value == f"Data-quality findings ({len(expected)})" for s in at.subheader)
     assert any("No finding at this cut-off" in s.value for s in at.success)
+
+
+def test_reports_page_generates_and_records_the_due_summary(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Generating the summary of the due look records it: the banner goes, the file is
+    offered, the reports table lists it (the demo's look 3 at 24 patients is due)."""
+    monkeypatch.setenv("TRIAL_MONITORING_DB", str(tmp_path / "trial.sqlite"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/reports.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("look 3 (24 evaluable patients" in w.value for w in at.warning)
+    assert at.selectbox(key=Key.REPORT_LOOK).value == 24  # the latest reached look
+    at.selectbox(key=Key.REPORT_FORMAT).set_value(ReportFormat.XLSX)
+    at.button(key=Key.REPORT_BUTTON).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not any("look 3 (24 evaluable patients" in w.value for w in at.warning)
+    report = at.session_state[Key.LAST_REPORT]
+    assert report.file_name.endswith("-look24-closed.xlsx")
+    assert report.content[:2] == b"PK"  # a zip container: an XLSX workbook
+    listed = next(d.value for d in at.dataframe if "Signed off" in d.value.columns)
+    assert list(listed["Look"]) == [24]
