@@ -44,10 +44,19 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+NO_SKELETON = "!document.querySelector('[data-testid=\"stSkeleton\"]')"
+
+
+def _settled(page: Page) -> None:
+    """Wait until no element of the page is still a loading skeleton."""
+    page.wait_for_function(NO_SKELETON)
+
+
 def _shot(page: Page, name: str, height: int = 2600) -> Path:
     """Screenshot of the whole page: the viewport is made tall enough to hold it."""
     page.set_viewport_size({"width": WIDTH, "height": height})
-    page.wait_for_timeout(800)  # let plotly finish its transitions
+    _settled(page)
+    page.wait_for_timeout(1500)  # let plotly finish drawing
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=path)
     page.set_viewport_size({"width": WIDTH, "height": 900})

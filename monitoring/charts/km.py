@@ -118,7 +118,7 @@ def km_figure(view: SurvivalView) -> go.Figure:
         y_title="",
         height=560 + 28 * max(0, rows - 1),
     )
-    fig.update_layout(margin={"t": 70 + 24 * rows}, legend={"y": 1.01})
+    fig.update_layout(margin={"t": 100 + 24 * rows}, legend={"y": 1.02})
     fig.update_xaxes(title_text="Months from origin", row=2, col=1)
     fig.update_yaxes(title_text="Probability without event", row=1, col=1)
     for note in fig.layout.annotations:

@@ -78,4 +78,4 @@ def swimmer_figure(data: SwimmerData) -> go.Figure:
         x_title="Days from first dose",
         y_title="Patient · last cycle (treatment order)",
         height=max(420, 190 + 24 * lanes),
-    ).update_layout(margin={"t": 130})
+    ).update_layout(margin={"t": 140, "l": 150})

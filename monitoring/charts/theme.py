@@ -38,17 +38,25 @@ def styled(
 ) -> go.Figure:
     """Apply the shared layout: title, axis titles with units, fonts, legend on top."""
     figure.update_layout(
-        title={"text": title, "font": {"size": FONT_SIZE + 2}, "x": 0.0, "xanchor": "left"},
+        title={
+            "text": title,
+            "font": {"size": FONT_SIZE + 2},
+            "x": 0.0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 0.98,
+            "yanchor": "top",
+        },
         font={"family": "Arial, Helvetica, sans-serif", "size": FONT_SIZE, "color": BLACK},
         colorway=list(PALETTE),
         height=height,
-        margin={"l": 80, "r": 30, "t": 90, "b": 70},
+        margin={"l": 80, "r": 30, "t": 110, "b": 70},
         plot_bgcolor="white",
         paper_bgcolor="white",
         legend={
             "orientation": "h",
             "yanchor": "bottom",
-            "y": 1.0,
+            "y": 1.02,
             "xanchor": "left",
             "x": 0.0,
             "font": {"size": TICK_SIZE},
