@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NoReturn
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from dashboard import cache, source
 from dashboard.keys import Key
@@ -68,5 +70,17 @@ def current() -> Selection:
     """The selection the sidebar stored for this run (the app draws the sidebar first)."""
     selection = st.session_state.get(Key.SELECTION)
     if not isinstance(selection, Selection):
+        _through_app()
+    return selection  # type: ignore[no-any-return]
+
+
+def _through_app() -> NoReturn:
+    """Rerun through app.py. Until a script has called ``st.navigation``, Streamlit treats
+    an app with a ``pages/`` folder as a legacy multipage app, so the first request of a
+    fresh server on a page's URL runs that page alone, without app.py and its sidebar.
+    Turning that mode off (what ``st.navigation`` itself does) and rerunning serves the same
+    URL through app.py."""
+    if PagesManager.uses_pages_directory is False:
         raise RuntimeError("the sidebar has not run: open the dashboard through app.py")
-    return selection
+    PagesManager.uses_pages_directory = False
+    st.rerun()

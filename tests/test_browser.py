@@ -149,3 +149,22 @@ def test_a_bad_import_is_refused_with_every_problem_listed(
     problems = page.locator('[data-testid="stDataFrame"]').first
     expect(problems).to_be_visible()
     _shot(page, "data_import_refused")
+
+
+def test_the_due_summary_is_generated_and_downloaded(page: Page, server: str) -> None:
+    _open(page, server, "reports")  # a deep link, possibly the server's first request
+    expect(page.get_by_text("for look 3 (24 evaluable")).to_be_visible()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Format").click()
+    page.get_by_role("option", name="XLSX", exact=True).click()
+    page.get_by_role("button", name="Generate the summary").click()
+    button = page.locator('[data-testid="stDownloadButton"]').filter(
+        has_text="Download ino-lowdose-ph2"
+    )
+    expect(button).to_be_visible()
+    with page.expect_download() as info:
+        button.click()
+    assert info.value.suggested_filename.endswith("-look24-closed.xlsx")
+    assert Path(info.value.path()).read_bytes()[:2] == b"PK"
+    # recorded: look 3 is no longer due (an earlier look may still be)
+    expect(page.get_by_text("for look 3 (24 evaluable")).to_have_count(0)
+    _shot(page, "reports_generated")
