@@ -221,3 +221,15 @@ def test_records_as_of_a_moment_keep_only_what_happened_before() -> None:
     assert records_as_of(records, day[1]) == (LookRecord(8, day[0], "a"),)
     assert records_as_of(records, datetime(2025, 2, 1, tzinfo=UTC)) == records
     assert records_as_of(records, day[0]) == ()
+
+
+def test_report_of_a_trial_without_data_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "empty.sqlite"
+    engine = open_database(path)
+    text = PROTOCOL_FILE.read_text(encoding="utf-8")
+    add_trial(engine, text, source="test", now=IMPORTED_AT, user="registrar")
+    engine.dispose()
+    assert _report(path, tmp_path / "x.pdf", "--format", "pdf") == 2
+    assert "no patient data known on" in capsys.readouterr().err

@@ -87,6 +87,11 @@ def _status_at(engine: sa.Engine, request: Request) -> tuple[TrialStatus, TrialD
     the data as known on the request's time."""
     protocol = get_protocol(engine, request.trial_id)
     data = load_trial_data(engine, request.trial_id, request.as_known_on)
+    if data.patients.empty:
+        raise ValueError(
+            f"trial '{request.trial_id}' has no patient data known on "
+            f"{request.as_known_on.isoformat(timespec='seconds')}; import an extract first"
+        )
     records = records_as_of(look_records(engine, request.trial_id), request.log_as_of)
 
     def status(cutoff: date | None) -> TrialStatus:
