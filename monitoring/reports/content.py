@@ -112,7 +112,7 @@ def build_report(
         decisions_section(status),
         efficacy_section(status, derivation, columns),
         toxicity_section(status, derivation, listing_limit),
-        survival_section(derivation, protocol.survival, columns),
+        survival_section(derivation, protocol, columns),
         methods_section(protocol),
     )
     return ReportDocument(
