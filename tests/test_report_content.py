@@ -22,7 +22,7 @@ from monitoring.charts import km_figure, toxicity_boundary_figure
 from monitoring.demo import generate
 from monitoring.derive import apply_cutoff, derive
 from monitoring.protocol import PROTOCOL_DIR, Protocol, load_protocol
-from monitoring.reports.content import ReportStamp, build_report, resolve_look
+from monitoring.reports.content import ReportStamp, build_report, render_report, resolve_look
 from monitoring.reports.document import (
     ParagraphStyle,
     ReportDocument,
@@ -69,7 +69,7 @@ def built(demo: TrialData) -> tuple[TrialStatus, ReportDocument]:
 def files(
     built: tuple[TrialStatus, ReportDocument], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[ReportFormat, Path]:
-    return write_reports(built[1], tmp_path_factory.mktemp("summary"), "summary")
+    return write_reports(render_report(built[1]), tmp_path_factory.mktemp("summary"), "summary")
 
 
 def _table(doc: ReportDocument, title: str) -> Table:

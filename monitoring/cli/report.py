@@ -32,7 +32,7 @@ from monitoring.db.looks import (
 from monitoring.db.reading import load_trial_data
 from monitoring.db.repository import get_protocol, resolve_trial
 from monitoring.derive import derive
-from monitoring.reports.content import ReportStamp, build_report, resolve_look
+from monitoring.reports.content import ReportStamp, build_report, render_report, resolve_look
 from monitoring.reports.document import VersionLabel
 from monitoring.reports.export import ReportFormat, write_report
 from monitoring.reports.records import file_digest, records_as_of
@@ -123,7 +123,7 @@ def produce(engine: sa.Engine, request: Request) -> ReportRecord:
     )
     look = resolve_look(status, request.look)
     request.out.parent.mkdir(parents=True, exist_ok=True)
-    write_report(doc, request.out, request.fmt)
+    write_report(render_report(doc), request.out, request.fmt)
     report_id = record_report(
         engine,
         request.trial_id,
