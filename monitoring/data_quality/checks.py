@@ -264,7 +264,7 @@ def unresolved_severe_ae(ctx: Context) -> list[Finding]:
     grade = e["grade"].to_numpy("int64", na_value=0)
     old = (e["onset_date"] + ctx.days(s.ae_unresolved_days) < ctx.cut).to_numpy(bool)
     flag = (grade >= s.ae_min_grade) & (grade < 5) & e["resolution_date"].isna().to_numpy(bool)
-    rows = e[flag & old]
+    rows = e.loc[flag & old, ["patient_id", "term", "grade", "onset_date"]]
     return _emit(
         FindingKind.UNRESOLVED_SEVERE_AE,
         rows,
