@@ -30,6 +30,7 @@ from monitoring.data_quality import (
 )
 from monitoring.db.demo_trial import create_demo_trial
 from monitoring.db.engine import open_database
+from monitoring.db.reading import load_trial_data
 from monitoring.demo import generate
 from monitoring.demo.scenarios import Scenario
 from monitoring.protocol import DEFAULT_TRIAL_ID, bundled_protocols, load_protocol
@@ -373,3 +374,23 @@ def test_cli_text_and_cutoff(demo_db: str, capsys: pytest.CaptureFixture[str]) -
 def test_cli_unknown_trial_is_bad_input(demo_db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["quality", "--db", demo_db, "--trial", "no-such-trial"]) == 2
     assert "no-such-trial" in capsys.readouterr().err
+
+
+def test_cli_as_known_on_reads_the_data_stored_then(
+    demo_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the demo database holds the extracts of the past looks: on 2025-01-01 only an earlier
+    # extract was known; the command must report on that one (library on the same rows)
+    when = datetime(2025, 1, 1, 23, 59, 59, 999999, tzinfo=UTC)  # a date = end of that day
+    engine = open_database(demo_db)
+    then = load_trial_data(engine, DEFAULT_TRIAL_ID, when)
+    engine.dispose()
+    expected = quality_findings(then, PROTOCOL)
+    capsys.readouterr()
+    assert main(["quality", "--db", demo_db, "--as-known-on", "2025-01-01", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["cutoff"] == expected.cutoff.isoformat()
+    assert expected.cutoff < quality_findings(generate(PROTOCOL, "on_track", 0), PROTOCOL).cutoff
+    assert [f["message"] for f in payload["findings"]] == [f.message for f in expected.findings]
+    assert main(["quality", "--db", demo_db, "--as-known-on", "2000-01-01"]) == 2
+    assert "no patient data" in capsys.readouterr().err

@@ -29,8 +29,9 @@ class Context:
     def cut(self) -> pd.Timestamp:
         return pd.Timestamp(self.derived.cutoff)
 
-    def days(self, n: int) -> pd.Timedelta:
-        return pd.Timedelta(days=n)
+
+def _days(n: int) -> pd.Timedelta:
+    return pd.Timedelta(days=n)
 
 
 def _iso(value: object) -> str:
@@ -70,7 +71,7 @@ def missing_assessment(ctx: Context) -> list[Finding]:
     p = ctx.derived.patients
     s = ctx.settings
     cycle = ctx.protocol.response.nonresponse_after_cycle
-    due = p["first_dose_date"] + ctx.days(s.cycle_days * cycle + s.assessment_grace_days)
+    due = p["first_dose_date"] + _days(s.cycle_days * cycle + s.assessment_grace_days)
     flag = p["treated"] & p["last_cycle"].isna().to_numpy(bool) & (due < ctx.cut)
     flag &= ~_ended_by(p, due)
     return _emit(
@@ -88,7 +89,7 @@ def missing_assessment(ctx: Context) -> list[Finding]:
 def pending_too_long(ctx: Context) -> list[Finding]:
     """Assessed at least once, status still pending long after the first dose."""
     p = ctx.derived.patients
-    limit = ctx.days(ctx.settings.pending_days)
+    limit = _days(ctx.settings.pending_days)
     pending = (p["status"] == ResponseStatus.PENDING.value).to_numpy(bool)
     flag = (
         pending & p["last_cycle"].notna().to_numpy(bool) & (p["first_dose_date"] + limit < ctx.cut)
@@ -109,7 +110,7 @@ def overdue_follow_up(ctx: Context) -> list[Finding]:
     """Not known dead and last known alive long before the cut-off."""
     p = ctx.derived.patients
     since = p["last_known_alive_date"]
-    flag = p["death_date"].isna() & (since < ctx.cut - ctx.days(ctx.settings.follow_up_days))
+    flag = p["death_date"].isna() & (since < ctx.cut - _days(ctx.settings.follow_up_days))
     return _emit(
         FindingKind.OVERDUE_FOLLOW_UP,
         p[flag],
@@ -126,7 +127,7 @@ def overdue_follow_up(ctx: Context) -> list[Finding]:
 def first_dose_missing(ctx: Context) -> list[Finding]:
     """Enrolled long ago and no first dose: never treated, or the date is missing."""
     p = ctx.derived.patients
-    limit = ctx.days(ctx.settings.untreated_days)
+    limit = _days(ctx.settings.untreated_days)
     flag = ~p["treated"].to_numpy(bool) & (p["enrollment_date"] + limit < ctx.cut)
     return _emit(
         FindingKind.FIRST_DOSE_MISSING,
@@ -262,7 +263,7 @@ def unresolved_severe_ae(ctx: Context) -> list[Finding]:
     s = ctx.settings
     e = ctx.derived.data.adverse_events
     grade = e["grade"].to_numpy("int64", na_value=0)
-    old = (e["onset_date"] + ctx.days(s.ae_unresolved_days) < ctx.cut).to_numpy(bool)
+    old = (e["onset_date"] + _days(s.ae_unresolved_days) < ctx.cut).to_numpy(bool)
     flag = (grade >= s.ae_min_grade) & (grade < 5) & e["resolution_date"].isna().to_numpy(bool)
     rows = e.loc[flag & old, ["patient_id", "term", "grade", "onset_date"]]
     return _emit(
