@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Start the dashboard on the embedded demo data (set-up included on a fresh machine).
+# Start the dashboard (set-up included on a fresh machine). The database is
+# TRIAL_MONITORING_DB (an SQLAlchemy URL or an SQLite path) or the default SQLite file;
+# on first run it is created with the embedded demo trial (scenario on_track).
+# Extra arguments go to `streamlit run` (e.g. scripts/run.sh --server.port 8502).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-if [ -f app.py ]; then
-  exec .venv/bin/python -m streamlit run app.py "$@"
-fi
-# Until the dashboard lands: the protocol's design audit from the command line.
-exec .venv/bin/python -m monitoring design audit --protocol data/protocols/ino-lowdose-ph2.toml
+.venv/bin/python -m dashboard.source
+exec .venv/bin/python -m streamlit run app.py "$@"

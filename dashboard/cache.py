@@ -1,0 +1,93 @@
+"""Memoised library results, keyed on (database URL, trial, cut-off, as-known-on, version).
+
+The data version is the trial's latest import or correction time, read from the repository
+on every run, so an import or a correction gives new keys and no page shows a stale
+decision. Small results go through ``st.cache_data`` (copied on each hit). The trial's data
+and derivation are large (8 MB on the 5,000-patient trial; a copy costs 0.1 s) and are never
+mutated, so they are shared with ``st.cache_resource`` under the same key.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import streamlit as st
+
+from dashboard import source
+from monitoring.derive import Derivation, derive
+from monitoring.derive.cutoff import latest_date
+from monitoring.safety_listings import SafetyListings, safety_listings
+from monitoring.safety_tables import AeTables, ae_tables
+from monitoring.series import SurvivalView, survival_view
+from monitoring.status import LookRecord, TrialStatus, trial_status
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def loaded(
+    url: str, trial_id: str, as_known_on: datetime | None, version: str
+) -> source.LoadedTrial:
+    """Protocol and data of the trial as known on the date (shared, read-only)."""
+    return source.load_trial(url, trial_id, as_known_on)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def latest(url: str, trial_id: str, as_known_on: datetime | None, version: str) -> date:
+    """The default cut-off: the latest date in the data."""
+    return latest_date(loaded(url, trial_id, as_known_on, version).data)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def derivation(
+    url: str, trial_id: str, cutoff: date, as_known_on: datetime | None, version: str
+) -> Derivation:
+    """Derived records at the cut-off (shared, read-only)."""
+    trial = loaded(url, trial_id, as_known_on, version)
+    return derive(trial.data, trial.protocol, cutoff)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def status(
+    url: str,
+    trial_id: str,
+    cutoff: date,
+    as_known_on: datetime | None,
+    version: str,
+    records: tuple[LookRecord, ...],
+) -> TrialStatus:
+    """Every decision and estimate at the cut-off; ``records`` (the looks' summaries
+    generated and signed off, read on every run) are part of the key."""
+    trial = loaded(url, trial_id, as_known_on, version)
+    return trial_status(
+        trial.protocol,
+        trial.data,
+        cutoff=cutoff,
+        as_known_on=as_known_on,
+        records=records,
+        trial_id=trial_id,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def survival(
+    url: str,
+    trial_id: str,
+    cutoff: date,
+    as_known_on: datetime | None,
+    version: str,
+    endpoint: str,
+    by: str | None,
+) -> SurvivalView:
+    """Kaplan–Meier view of one endpoint, optionally split by a patient column."""
+    trial = loaded(url, trial_id, as_known_on, version)
+    derived = derivation(url, trial_id, cutoff, as_known_on, version)
+    return survival_view(derived, trial.protocol, endpoint, by)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def safety(
+    url: str, trial_id: str, cutoff: date, as_known_on: datetime | None, version: str
+) -> tuple[AeTables, SafetyListings]:
+    """AE tables (all, serious, related) with credible intervals, and the listings."""
+    trial = loaded(url, trial_id, as_known_on, version)
+    derived = derivation(url, trial_id, cutoff, as_known_on, version)
+    return ae_tables(derived, trial.protocol), safety_listings(derived, trial.protocol)

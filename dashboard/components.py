@@ -1,0 +1,139 @@
+"""Widgets drawn from results: decision cards, tables and charts with downloads, the
+reproduce block. Downloads are generated only when clicked (deferred data), so a page
+paints without rendering a single file."""
+
+from __future__ import annotations
+
+import enum
+import html
+import io
+import re
+import time
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from monitoring.charts.theme import BLUE, GREEN, ORANGE, VERMILLION
+
+
+class Tone(enum.Enum):
+    """Colour of a decision, always paired with words (never colour alone)."""
+
+    GO = GREEN
+    WAIT = ORANGE
+    STOP = VERMILLION
+    INFO = BLUE
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def decision_card(
+    title: str, verdict: str, tone: Tone, sentence: str, facts: Sequence[tuple[str, str]]
+) -> None:
+    """A rule's decision: title, verdict in words on its colour, the numbers, the sentence."""
+    rows = "".join(
+        f"<tr><td>{html.escape(k)}</td><td><b>{html.escape(v)}</b></td></tr>" for k, v in facts
+    )
+    st.markdown(
+        f"""<div class="decision-card" data-testid="decision-card" data-tone="{tone.name}"
+  style="border:2px solid {tone.value};border-left:14px solid {tone.value};border-radius:6px;
+  padding:0.8rem 1rem;margin-bottom:0.6rem;">
+<div style="font-size:1.05rem;color:#1F2328">{html.escape(title)}</div>
+<div class="decision-verdict" style="font-size:1.6rem;font-weight:700;color:{tone.value}">
+{html.escape(verdict)}</div>
+<table style="font-size:1rem;margin:0.4rem 0;border:none">{rows}</table>
+<div class="read-aloud" style="font-size:1.05rem">{html.escape(sentence)}</div>
+</div>""",
+        unsafe_allow_html=True,
+    )
+
+
+def _xlsx(frame: pd.DataFrame, sheet: str) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name=sheet[:31], index=False)
+    return buffer.getvalue()
+
+
+def table(frame: pd.DataFrame, name: str, *, height: int | None = None) -> None:
+    """A table with CSV and XLSX downloads (files named after the table)."""
+    st.dataframe(frame, hide_index=True, width="stretch", height=height or "auto")
+    slug = _slug(name)
+    left, right, _ = st.columns([1, 1, 6])
+    left.download_button(
+        "CSV",
+        data=lambda: frame.to_csv(index=False).encode(),
+        file_name=f"{slug}.csv",
+        mime="text/csv",
+        key=f"csv_{slug}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    right.download_button(
+        "XLSX",
+        data=lambda: _xlsx(frame, name),
+        file_name=f"{slug}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx_{slug}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def _image(figure: go.Figure, fmt: str) -> bytes:
+    """PNG (2x) or SVG of a figure through kaleido, at the chart's own size."""
+    width = figure.layout.width or 1180
+    height = figure.layout.height or 440
+    image: bytes = figure.to_image(format=fmt, width=width, height=height, scale=2)
+    return image
+
+
+def chart(figure: go.Figure, name: str) -> None:
+    """A chart with PNG and SVG downloads (rendered on click: it takes about a second)."""
+    st.plotly_chart(
+        figure,
+        width="stretch",
+        theme=None,  # keep the charts' own palette and projector-sized fonts
+        config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}},
+        key=f"chart_{_slug(name)}",
+    )
+    slug = _slug(name)
+    left, right, _ = st.columns([1, 1, 6])
+    left.download_button(
+        "PNG",
+        data=lambda: _image(figure, "png"),
+        file_name=f"{slug}.png",
+        mime="image/png",
+        key=f"png_{slug}",
+        on_click="ignore",
+        icon=":material/image:",
+    )
+    right.download_button(
+        "SVG",
+        data=lambda: _image(figure, "svg"),
+        file_name=f"{slug}.svg",
+        mime="image/svg+xml",
+        key=f"svg_{slug}",
+        on_click="ignore",
+        icon=":material/image:",
+    )
+
+
+def reproduce(*commands: str) -> None:
+    """The command line that reproduces the page's numbers."""
+    with st.expander("Reproduce these numbers from the command line", expanded=False):
+        st.code("\n".join(commands), language="bash")
+
+
+def paint_first(seconds: float = 0.05) -> None:
+    """Let the browser paint what is already sent (the decision cards) before the charts.
+
+    Streamlit sends each element as the page produces it, but elements that arrive together
+    are drawn together: a plotly chart in the same batch as the cards held their paint back
+    by about 0.7 s in benchmarks/bench_pages.py. A 50 ms pause splits the batch.
+    """
+    time.sleep(seconds)

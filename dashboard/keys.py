@@ -1,0 +1,47 @@
+"""Every session-state and widget key, in one place (pages never spell a key as a string)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Key(enum.StrEnum):
+    """Session-state keys; widget keys are also how tests find widgets."""
+
+    # sidebar (every page)
+    TRIAL = "trial"
+    CUTOFF = "cutoff"
+    AS_KNOWN_ON = "as_known_on"
+    SELECTION = "selection"
+    # survival page
+    ENDPOINT = "survival_endpoint"
+    GROUP_BY = "survival_group_by"
+    # efficacy page
+    SWIMMER_LIMIT = "swimmer_limit"
+    # data page
+    IMPORT_FILES = "import_files"
+    IMPORT_BUTTON = "import_button"
+    CORRECTION_TABLE = "correction_table"
+    CORRECTION_KEY = "correction_key"
+    CORRECTION_COLUMN = "correction_column"
+    CORRECTION_VALUE = "correction_value"
+    CORRECTION_REASON = "correction_reason"
+    CORRECTION_BUTTON = "correction_button"
+    LAST_IMPORT = "last_import"  # the ImportResult shown after the rerun that follows it
+    LAST_CORRECTION = "last_correction"  # the CorrectionOutcome shown after its rerun
+    # design page
+    TOX_PRIOR_A = "design_tox_prior_a"
+    TOX_PRIOR_B = "design_tox_prior_b"
+    TOX_THRESHOLD = "design_tox_threshold"
+    TOX_CONFIDENCE = "design_tox_confidence"
+    TOX_COHORT = "design_tox_cohort"
+    TOX_NMAX = "design_tox_nmax"
+    SIMON_P0 = "design_simon_p0"
+    SIMON_P1 = "design_simon_p1"
+    SIMON_ALPHA = "design_simon_alpha"
+    SIMON_BETA = "design_simon_beta"
+    SIMON_NMAX = "design_simon_nmax"
+    SIMON_BUTTON = "design_simon_button"
+    # reports page
+    REPORT_FORMAT = "report_format"
+    REPORT_BUTTON = "report_button"

@@ -1,0 +1,72 @@
+"""The sidebar's choice (trial, cut-off, as-known-on) and the cached results it keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import streamlit as st
+
+from dashboard import cache, source
+from dashboard.keys import Key
+from monitoring.derive import Derivation
+from monitoring.protocol import Protocol
+from monitoring.safety_listings import SafetyListings
+from monitoring.safety_tables import AeTables
+from monitoring.series import SurvivalView
+from monitoring.status import TrialStatus
+from monitoring.tables import TrialData
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What every page computes from; ``version`` is the data version of the cache key."""
+
+    url: str
+    trial_id: str
+    cutoff: date
+    latest: date
+    as_known_on: datetime | None
+    version: str
+
+    @property
+    def protocol(self) -> Protocol:
+        return cache.loaded(self.url, self.trial_id, self.as_known_on, self.version).protocol
+
+    @property
+    def data(self) -> TrialData:
+        return cache.loaded(self.url, self.trial_id, self.as_known_on, self.version).data
+
+    def status(self) -> TrialStatus:
+        records = source.records(self.url, self.trial_id)
+        return cache.status(
+            self.url, self.trial_id, self.cutoff, self.as_known_on, self.version, records
+        )
+
+    def derivation(self) -> Derivation:
+        return cache.derivation(
+            self.url, self.trial_id, self.cutoff, self.as_known_on, self.version
+        )
+
+    def survival(self, endpoint: str, by: str | None) -> SurvivalView:
+        return cache.survival(
+            self.url, self.trial_id, self.cutoff, self.as_known_on, self.version, endpoint, by
+        )
+
+    def safety(self) -> tuple[AeTables, SafetyListings]:
+        return cache.safety(self.url, self.trial_id, self.cutoff, self.as_known_on, self.version)
+
+    def cli_options(self) -> str:
+        """The options that make the command line compute the same numbers."""
+        text = f"--db '{self.url}' --trial {self.trial_id} --cutoff {self.cutoff.isoformat()}"
+        if self.as_known_on is not None:
+            text += f" --as-known-on {self.as_known_on.date().isoformat()}"
+        return text
+
+
+def current() -> Selection:
+    """The selection the sidebar stored for this run (the app draws the sidebar first)."""
+    selection = st.session_state.get(Key.SELECTION)
+    if not isinstance(selection, Selection):
+        raise RuntimeError("the sidebar has not run: open the dashboard through app.py")
+    return selection

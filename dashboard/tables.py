@@ -1,0 +1,246 @@
+"""Display tables built from result dataclasses (formatting only, no arithmetic)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from monitoring.designs.simon_search import SimonSearch
+from monitoring.designs.toxicity import ToxicityDesign
+from monitoring.designs.toxicity_audit import ToxicityAudit
+from monitoring.estimates import RateEstimate
+from monitoring.safety_listings import AeListing, DeathListing
+from monitoring.safety_tables import AeTable, RowLevel
+from monitoring.series import SurvivalView, ToxicityPath
+from monitoring.status import ScheduledLook
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None or not math.isfinite(value) else f"{value:.1%}"
+
+
+def _interval(low: float, high: float) -> str:
+    return f"{_pct(low)} – {_pct(high)}"
+
+
+def rates_frame(estimates: Sequence[RateEstimate]) -> pd.DataFrame:
+    """Rates with the Bayesian credible and the exact (Clopper–Pearson) interval."""
+    return pd.DataFrame(
+        {
+            "Rate": [e.label for e in estimates],
+            "Patients": [f"{e.x} / {e.n}" for e in estimates],
+            "Observed": [_pct(e.proportion) for e in estimates],
+            "Posterior mean": [_pct(e.posterior_mean) for e in estimates],
+            "Credible interval": [_interval(e.credible.low, e.credible.high) for e in estimates],
+            "Exact interval (Clopper–Pearson)": [
+                _interval(e.exact.low, e.exact.high) for e in estimates
+            ],
+            "Level": [f"{e.level:.0%}" for e in estimates],
+            "Prior": [f"Beta({e.prior.a:g}, {e.prior.b:g})" for e in estimates],
+        }
+    )
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return "—"
+    return str(getattr(value, "value", value)).replace("_", " ")
+
+
+def _counts(look: ScheduledLook) -> str:
+    if look.responders is None:
+        return "—"
+    return f"{look.responders} / {look.non_responders} / {look.pending}"
+
+
+def monitoring_log_frame(looks: Sequence[ScheduledLook]) -> pd.DataFrame:
+    """Every scheduled look, reached or not, with the decisions on the day it was reached."""
+    return pd.DataFrame(
+        {
+            "Look": [lk.number for lk in looks],
+            "Patients": [lk.evaluable for lk in looks],
+            "Reached on": [_text(lk.reached_on) for lk in looks],
+            "Efficacy": [_text(lk.efficacy_state) for lk in looks],
+            "Resp. / non-resp. / pending": [_counts(lk) for lk in looks],
+            "Toxicity events / stop at": [
+                "—"
+                if lk.toxicity_events is None
+                else f"{lk.toxicity_events} / {_text(lk.toxicity_boundary)}"
+                for lk in looks
+            ],
+            "Toxicity": [_text(lk.toxicity_state) for lk in looks],
+            "Summary": [_text(lk.summary) for lk in looks],
+        }
+    )
+
+
+def toxicity_looks_frame(path: ToxicityPath) -> pd.DataFrame:
+    """Each interim look: boundary, events and the posterior probability once reached."""
+    return pd.DataFrame(
+        {
+            "Look (evaluable patients)": [lk.n for lk in path.looks],
+            "Stop if events ≥": [_text(lk.stop_at) for lk in path.looks],
+            "Reached": ["yes" if lk.reached else "no" for lk in path.looks],
+            "Events": [_text(lk.events) for lk in path.looks],
+            f"Pr(p > {path.threshold:g} | data)": [
+                "—" if lk.posterior_prob is None else f"{lk.posterior_prob:.4f}"
+                for lk in path.looks
+            ],
+            "Crossed": ["STOP" if lk.crossed else "no" for lk in path.looks],
+        }
+    )
+
+
+def _months(days: float | None, per_month: float) -> str:
+    if days is None or not math.isfinite(days):
+        return "not reached"
+    return f"{days / per_month:.1f}"
+
+
+def survival_frame(view: SurvivalView) -> pd.DataFrame:
+    """Median with its CI (months) and landmark survival with CI, per curve."""
+    per_month = view.days_per_month
+    rows = []
+    for curve in view.curves:
+        m = curve.fit.median
+        rows.append(
+            {
+                "Curve": curve.label,
+                "Patients": curve.fit.n,
+                "Events": curve.fit.events,
+                "Median (months)": _months(m.time, per_month),
+                "95% CI (months)": f"{_months(m.lower, per_month)} – {_months(m.upper, per_month)}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def landmark_frame(view: SurvivalView) -> pd.DataFrame:
+    """The protocol's landmarks (months) on the overall curve."""
+    s = view.summary.landmarks
+    return pd.DataFrame(
+        {
+            "Landmark (months)": [f"{m:g}" for m in view.summary.landmark_months],
+            "At risk": [int(v) for v in s.n_risk],
+            "Survival": [_pct(float(v)) for v in s.survival],
+            "95% CI": [
+                _interval(float(lo), float(hi)) for lo, hi in zip(s.lower, s.upper, strict=True)
+            ],
+        }
+    )
+
+
+def _cell(rate: RateEstimate) -> str:
+    """``x (p%) [low–high]``: patients, proportion and the credible interval."""
+    return (
+        f"{rate.x} ({_pct(rate.proportion)}) [{_interval(rate.credible.low, rate.credible.high)}]"
+    )
+
+
+def ae_table_frame(table: AeTable) -> pd.DataFrame:
+    """An AE table: one row per any-event / category / term, one column per grade band."""
+    labels = [
+        "Any adverse event"
+        if row.level is RowLevel.ANY
+        else (row.category or "")
+        if row.level is RowLevel.CATEGORY
+        else f"    {row.term}"
+        for row in table.rows
+    ]
+    frame = pd.DataFrame({"Category / term": labels})
+    for i, band in enumerate(table.bands):
+        frame[f"{band.label}: n (%) [credible interval]"] = [_cell(r.cells[i]) for r in table.rows]
+    return frame
+
+
+def ae_listing_frame(listing: AeListing) -> pd.DataFrame:
+    """An AE listing, one row per event."""
+    return pd.DataFrame(
+        {
+            "Patient": listing.patient_id,
+            "Term": listing.term,
+            "Category": listing.category,
+            "Grade": listing.grade,
+            "Onset": [_text(d) for d in listing.onset_date],
+            "Day": [_text(d) for d in listing.onset_day],
+            "Resolved": [_text(d) for d in listing.resolution_date],
+            "Attribution": [_text(a) for a in listing.attribution],
+            "Serious": [_text(v) for v in listing.serious],
+            "Outcome": [_text(o) for o in listing.outcome],
+        }
+    )
+
+
+def death_listing_frame(listing: DeathListing) -> pd.DataFrame:
+    """Deaths with their cause and the day from first dose."""
+    return pd.DataFrame(
+        {
+            "Patient": [r.patient_id for r in listing.rows],
+            "Death": [_text(r.death_date) for r in listing.rows],
+            "Day": [_text(r.days_from_first_dose) for r in listing.rows],
+            "Cause": [_text(r.cause) for r in listing.rows],
+        }
+    )
+
+
+def boundaries_frame(design: ToxicityDesign) -> pd.DataFrame:
+    """Stopping boundaries with the posterior probability at and below each."""
+    rows = design.boundaries.interim
+    return pd.DataFrame(
+        {
+            "Look (patients)": [b.n for b in rows],
+            "Stop if events ≥": [_text(b.stop_at) for b in rows],
+            "Pr(p > t) at the boundary": [
+                "—" if b.posterior_at_stop is None else f"{b.posterior_at_stop:.4f}" for b in rows
+            ],
+            "Pr(p > t) one event below": [
+                "—" if b.posterior_below is None else f"{b.posterior_below:.4f}" for b in rows
+            ],
+        }
+    )
+
+
+def oc_frame(design: ToxicityDesign) -> pd.DataFrame:
+    """Exact operating characteristics by true rate."""
+    return pd.DataFrame(
+        {
+            "True rate": [f"{oc.rate:g}" for oc in design.oc],
+            "Pr(stop early)": [f"{oc.stop_prob:.4f}" for oc in design.oc],
+            "Expected patients": [f"{oc.mean_n:.2f}" for oc in design.oc],
+            "25th percentile": [oc.p25 for oc in design.oc],
+            "75th percentile": [oc.p75 for oc in design.oc],
+        }
+    )
+
+
+def audit_frame(audit: ToxicityAudit) -> pd.DataFrame:
+    """Printed OC numbers of the protocol beside the exact ones."""
+    return pd.DataFrame(
+        {
+            "True rate": [f"{c.rate:g}" for c in audit.oc_checks],
+            "Pr(stop) printed": [f"{c.stop_prob.printed:g}" for c in audit.oc_checks],
+            "Pr(stop) exact": [f"{c.stop_prob.computed:.4f}" for c in audit.oc_checks],
+            "Mean N printed": [f"{c.mean_n.printed:g}" for c in audit.oc_checks],
+            "Mean N exact": [f"{c.mean_n.computed:.2f}" for c in audit.oc_checks],
+            "Matches": ["yes" if c.matches else "NO" for c in audit.oc_checks],
+        }
+    )
+
+
+def simon_frame(found: SimonSearch) -> pd.DataFrame:
+    """Admissible designs (minimax to optimal) with their exact characteristics."""
+    rows = found.admissible
+    return pd.DataFrame(
+        {
+            "Kind": [a.kind.value.replace("_", " and ") for a in rows],
+            "r1/n1": [f"{a.design.r1}/{a.design.n1}" for a in rows],
+            "r/n": [f"{a.design.r}/{a.design.n}" for a in rows],
+            "Alpha": [f"{a.design.alpha:.4f}" for a in rows],
+            "Power": [f"{a.design.power:.4f}" for a in rows],
+            "PET(p0)": [f"{a.design.pet0:.4f}" for a in rows],
+            "EN(p0)": [f"{a.design.en0:.2f}" for a in rows],
+            "Best for q in": [f"[{a.q_low:.3f}, {a.q_high:.3f}]" for a in rows],
+        }
+    )

@@ -1,0 +1,128 @@
+"""Kaplan–Meier curves with CI bands, censoring marks and the aligned number-at-risk table."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from monitoring.charts.theme import BLACK, FONT_SIZE, PALETTE, TICK_SIZE, rgba, styled
+from monitoring.series import SurvivalCurve, SurvivalView
+
+
+def _clean(values: Any) -> list[float | None]:
+    """Plotly wants None, not NaN, where a bound does not exist."""
+    return [None if not math.isfinite(v) else float(v) for v in np.asarray(values, float)]
+
+
+def _curve_traces(fig: go.Figure, curve: SurvivalCurve, colour: str, per_month: float) -> None:
+    fit = curve.fit
+    months = [0.0, *(fit.time / per_month)]
+    group = curve.label
+    fig.add_scatter(
+        x=months,
+        y=[1.0, *_clean(fit.lower)],
+        mode="lines",
+        line={"width": 0, "shape": "hv"},
+        showlegend=False,
+        legendgroup=group,
+        hoverinfo="skip",
+        row=1,
+        col=1,
+    )
+    fig.add_scatter(
+        x=months,
+        y=[1.0, *_clean(fit.upper)],
+        mode="lines",
+        line={"width": 0, "shape": "hv"},
+        fill="tonexty",
+        fillcolor=rgba(colour, 0.18),
+        name=f"{group}: {fit.conf_level:.0%} CI",
+        legendgroup=group,
+        hoverinfo="skip",
+        row=1,
+        col=1,
+    )
+    fig.add_scatter(
+        x=months,
+        y=[1.0, *fit.survival.tolist()],
+        mode="lines",
+        line={"color": colour, "width": 3, "shape": "hv"},
+        name=f"{group} (n = {fit.n}, {fit.events} events)",
+        legendgroup=group,
+        hovertemplate="%{x:.1f} months: %{y:.3f}<extra>" + group + "</extra>",
+        row=1,
+        col=1,
+    )
+    censored = fit.n_censor > 0
+    fig.add_scatter(
+        x=(fit.time[censored] / per_month).tolist(),
+        y=fit.survival[censored].tolist(),
+        mode="markers",
+        marker={"symbol": "line-ns-open", "size": 11, "color": colour, "line": {"width": 2}},
+        name=f"{group}: censored",
+        legendgroup=group,
+        showlegend=False,
+        hovertemplate="censored at %{x:.1f} months<extra></extra>",
+        row=1,
+        col=1,
+    )
+
+
+def _risk_rows(fig: go.Figure, view: SurvivalView) -> None:
+    months = [t / view.days_per_month for t in view.risk_times]
+    for i, curve in enumerate(view.curves):
+        fig.add_scatter(
+            x=months,
+            y=[curve.label] * len(months),
+            mode="text",
+            text=[str(int(v)) for v in curve.risk.at_risk],
+            textfont={"size": TICK_SIZE, "color": PALETTE[i % len(PALETTE)]},
+            showlegend=False,
+            hoverinfo="skip",
+            row=2,
+            col=1,
+        )
+
+
+def km_figure(view: SurvivalView) -> go.Figure:
+    """The endpoint's curve(s) over months from the origin, numbers at risk underneath."""
+    rows = len(view.curves)
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.1,
+        row_heights=[0.78, 0.22] if rows < 3 else [0.68, 0.32],
+        subplot_titles=("", "Number at risk"),
+    )
+    per_month = view.days_per_month
+    for i, curve in enumerate(view.curves):
+        _curve_traces(fig, curve, PALETTE[i % len(PALETTE)], per_month)
+    _risk_rows(fig, view)
+    last = max(view.risk_times[-1], max(float(c.fit.time.max(initial=0)) for c in view.curves))
+    step = view.risk_step_months
+    fig.update_xaxes(range=[-0.02 * last / per_month, last / per_month * 1.03], dtick=step)
+    fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=1)
+    fig.update_yaxes(
+        range=[rows - 0.5, -0.5], showgrid=False, showline=False, row=2, col=1, type="category"
+    )
+    fig.update_xaxes(showticklabels=True, row=1, col=1)
+    styled(
+        fig,
+        title=f"{view.endpoint}: Kaplan–Meier estimate",
+        x_title="",
+        y_title="",
+        height=560 + 28 * max(0, rows - 1),
+    )
+    fig.update_layout(margin={"t": 70 + 24 * rows}, legend={"y": 1.01})
+    fig.update_xaxes(title_text="Months from origin", row=2, col=1)
+    fig.update_yaxes(title_text="Probability without event", row=1, col=1)
+    for note in fig.layout.annotations:
+        note.font = {"size": FONT_SIZE, "color": BLACK}
+        note.x = 0.0
+        note.xanchor = "left"
+    return fig

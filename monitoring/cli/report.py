@@ -1,0 +1,316 @@
+"""``report``: write the Efficacy/Toxicity Summary from the database and record it;
+``report list``, ``report regenerate``, ``report sent`` and ``report signoff``.
+
+"Now" and the user are resolved here; the library takes them as arguments. A report's
+data are those known at its "as known on" time (default: now), which is recorded with it,
+so ``report regenerate`` reproduces the same rows, numbers and data digest later.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from monitoring.cli import data as data_cli
+from monitoring.cli.common import CliError, iso_date, print_json
+from monitoring.cli.monitor import known_on
+from monitoring.db.looks import (
+    ReportRecord,
+    get_report,
+    list_reports,
+    look_records,
+    mark_report_sent,
+    record_report,
+    sign_off_look,
+)
+from monitoring.db.reading import load_trial_data
+from monitoring.db.repository import get_protocol, resolve_trial
+from monitoring.derive import derive
+from monitoring.reports.content import ReportStamp, build_report, resolve_look
+from monitoring.reports.document import VersionLabel
+from monitoring.reports.export import ReportFormat, write_report
+from monitoring.reports.records import file_digest, records_as_of
+from monitoring.status import TrialStatus, trial_status
+from monitoring.tables import TrialData
+
+VERSIONS = {"open": VersionLabel.OPEN, "closed": VersionLabel.CLOSED}
+
+
+@dataclass(frozen=True)
+class Request:
+    """One report to produce: which data, which cut, which file.
+
+    ``log_as_of``: the monitoring log shows the reports recorded before this moment (now,
+    or the original's generation time when a report is regenerated).
+    """
+
+    trial_id: str
+    as_known_on: datetime
+    look: int | None
+    cutoff: date | None
+    version: VersionLabel
+    fmt: ReportFormat
+    out: Path
+    user: str
+    log_as_of: datetime
+
+
+def _run(args: argparse.Namespace, action: Callable[[sa.Engine], int]) -> int:
+    """Open the database and run ``action``; refused requests (ValueError) exit 2."""
+
+    def guarded(engine: sa.Engine) -> int:
+        try:
+            return action(engine)
+        except ValueError as exc:  # DataInputError included
+            raise CliError(str(exc)) from exc
+
+    code: int = data_cli._run(args, guarded)
+    return code
+
+
+def reached_on(status: TrialStatus, look: int) -> date:
+    """The day the look at ``look`` evaluable patients was reached (ValueError if not)."""
+    found = resolve_look(status, look)
+    if found is None or found.reached_on is None:
+        raise ValueError(f"the look at {look} evaluable patients is not reached yet")
+    return found.reached_on
+
+
+def _status_at(engine: sa.Engine, request: Request) -> tuple[TrialStatus, TrialData]:
+    """Trial status at the requested cut-off (the look's day when a look is asked for) and
+    the data as known on the request's time."""
+    protocol = get_protocol(engine, request.trial_id)
+    data = load_trial_data(engine, request.trial_id, request.as_known_on)
+    records = records_as_of(look_records(engine, request.trial_id), request.log_as_of)
+
+    def status(cutoff: date | None) -> TrialStatus:
+        return trial_status(
+            protocol,
+            data,
+            cutoff=cutoff,
+            as_known_on=request.as_known_on,
+            records=records,
+            trial_id=request.trial_id,
+        )
+
+    if request.look is None:
+        return status(request.cutoff), data
+    return status(reached_on(status(request.cutoff), request.look)), data
+
+
+def produce(engine: sa.Engine, request: Request) -> ReportRecord:
+    """Write the report file of ``request`` and record it in the database."""
+    status, data = _status_at(engine, request)
+    derivation = derive(data, status.protocol, status.cutoff)
+    generated_at = data_cli._now()
+    doc = build_report(
+        status,
+        derivation,
+        stamp=ReportStamp(generated_at, request.user),
+        version=request.version,
+        look=request.look,
+    )
+    look = resolve_look(status, request.look)
+    request.out.parent.mkdir(parents=True, exist_ok=True)
+    write_report(doc, request.out, request.fmt)
+    report_id = record_report(
+        engine,
+        request.trial_id,
+        look=look.evaluable if look else None,
+        cutoff=status.cutoff,
+        as_known_on=request.as_known_on,
+        fmt=request.fmt.value,
+        file_name=request.out.name,
+        content_digest=file_digest(request.out),
+        protocol_digest=status.provenance.protocol_digest,
+        data_digest=status.provenance.data_digest,
+        now=generated_at,
+        user=request.user,
+    )
+    return get_report(engine, request.trial_id, report_id)
+
+
+def _print_record(record: ReportRecord, as_json: bool) -> None:
+    if as_json:
+        print_json(record)
+        return
+    look = f"look at {record.look}" if record.look is not None else "no look"
+    print(
+        f"report {record.id}: {record.file_name} ({record.format}), {look}, cut-off "
+        f"{record.cutoff}, as known on {record.as_known_on.isoformat(timespec='seconds')}, "
+        f"data {record.data_digest}"
+    )
+
+
+def _generate(args: argparse.Namespace) -> int:
+    missing = [f"--{n}" for n in ("format", "out") if getattr(args, n) is None]
+    if missing:
+        raise CliError(f"report needs {' and '.join(missing)}")
+    if args.look is not None and args.cutoff is not None:
+        raise CliError("give --look or --cutoff, not both")
+
+    def action(engine: sa.Engine) -> int:
+        request = Request(
+            trial_id=resolve_trial(engine, args.trial),
+            as_known_on=args.as_known_on or data_cli._now(),
+            look=args.look,
+            cutoff=args.cutoff,
+            version=VERSIONS[args.version],
+            fmt=ReportFormat(args.format),
+            out=Path(args.out),
+            user=data_cli._user(args),
+            log_as_of=data_cli._now(),
+        )
+        _print_record(produce(engine, request), args.json)
+        return 0
+
+    return _run(args, action)
+
+
+def _regenerate(args: argparse.Namespace) -> int:
+    def action(engine: sa.Engine) -> int:
+        trial_id = resolve_trial(engine, args.trial)
+        original = get_report(engine, trial_id, args.id)
+        request = Request(
+            trial_id=trial_id,
+            as_known_on=original.as_known_on,
+            look=original.look,
+            cutoff=original.cutoff,
+            version=VERSIONS[args.version],
+            fmt=ReportFormat(args.format or original.format),
+            out=Path(args.out),
+            user=data_cli._user(args),
+            log_as_of=original.generated_at,
+        )
+        record = produce(engine, request)
+        _print_record(record, args.json)
+        if record.data_digest != original.data_digest:
+            raise CliError(
+                f"regenerated data digest {record.data_digest} differs from the original "
+                f"{original.data_digest}"
+            )
+        return 0
+
+    return _run(args, action)
+
+
+def _list(args: argparse.Namespace) -> int:
+    def action(engine: sa.Engine) -> int:
+        records = list_reports(engine, resolve_trial(engine, args.trial))
+        if args.json:
+            print_json(list(records))
+        for r in () if args.json else records:
+            signed = f"signed off by {r.signed_off_by}" if r.signed_off_by else "not signed off"
+            sent = f"sent by {r.sent_by}" if r.sent_by else "not sent"
+            print(
+                f"{r.id}\tlook {r.look}\t{r.cutoff}\t{r.format}\t{r.file_name}\t"
+                f"{r.generated_at.isoformat(timespec='seconds')}\t{r.generated_by}\t"
+                f"{sent}\t{signed}\tdata {r.data_digest}"
+            )
+        return 0
+
+    return _run(args, action)
+
+
+def _sent(args: argparse.Namespace) -> int:
+    def action(engine: sa.Engine) -> int:
+        trial_id = resolve_trial(engine, args.trial)
+        mark_report_sent(engine, trial_id, args.id, user=args.by, now=data_cli._now())
+        _print_record(get_report(engine, trial_id, args.id), args.json)
+        return 0
+
+    return _run(args, action)
+
+
+def _signoff(args: argparse.Namespace) -> int:
+    def action(engine: sa.Engine) -> int:
+        trial_id = resolve_trial(engine, args.trial)
+        protocol = get_protocol(engine, trial_id)
+        data = load_trial_data(engine, trial_id)
+        day = reached_on(trial_status(protocol, data, trial_id=trial_id), args.look)
+        now = data_cli._now()
+        sign_off_look(
+            engine, trial_id, args.look, reached_date=day, user=args.by, now=now, note=args.note
+        )
+        if args.json:
+            print_json([r for r in list_reports(engine, trial_id) if r.look == args.look])
+        else:
+            print(f"look at {args.look} (reached {day}): summary signed off by {args.by}")
+        return 0
+
+    return _run(args, action)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    data_cli._common(parser)
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _register_actions(sub: Any) -> None:
+    listing = sub.add_parser("list", help="list recorded reports", description="Recorded reports.")
+    _common(listing)
+    listing.set_defaults(handler=_list)
+    again = sub.add_parser(
+        "regenerate",
+        help="rewrite a recorded report from the data as known then",
+        description="Rewrite report ID with its cut-off and as-known-on; exit 2 if the data "
+        "digest differs from the original's.",
+    )
+    _common(again)
+    again.add_argument("--id", type=int, required=True, help="report id (see 'report list')")
+    again.add_argument("--format", choices=[f.value for f in ReportFormat])
+    again.add_argument("--version", choices=list(VERSIONS), default="closed")
+    again.add_argument("--out", required=True, metavar="PATH", help="file to write")
+    again.add_argument("--user", help="who generates it (default: login)")
+    again.set_defaults(handler=_regenerate)
+    sent = sub.add_parser(
+        "sent",
+        help="record that a report was sent",
+        description="Record that report ID was sent (to the IND Office Medical Monitor, the "
+        "DSMB, ...), by NAME, now.",
+    )
+    _common(sent)
+    sent.add_argument("--id", type=int, required=True, help="report id (see 'report list')")
+    sent.add_argument("--by", required=True, metavar="NAME", help="who sent it")
+    sent.set_defaults(handler=_sent)
+    signoff = sub.add_parser(
+        "signoff",
+        help="sign off the summary of a look",
+        description="Sign off the summary of the look at N evaluable patients (needs a "
+        "generated report of that look); shown as signed off in the monitoring log.",
+    )
+    _common(signoff)
+    signoff.add_argument("--look", type=int, required=True, metavar="N", help="look (N)")
+    signoff.add_argument("--by", required=True, metavar="NAME", help="who signs off")
+    signoff.add_argument("--note", help="optional note kept with the sign-off")
+    signoff.set_defaults(handler=_signoff)
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "report",
+        help="write the Efficacy/Toxicity Summary (PDF, DOCX or XLSX) and record it",
+        description="Write the Efficacy/Toxicity Summary from the database and record it. "
+        "--look N: the look at N evaluable patients, cut at the day it was reached.",
+    )
+    _common(parser)
+    parser.add_argument("--look", type=int, metavar="N", help="look at N evaluable patients")
+    parser.add_argument("--cutoff", type=iso_date, metavar="DATE", help="data cut-off")
+    parser.add_argument(
+        "--as-known-on",
+        type=known_on,
+        metavar="DATETIME",
+        help="data as known at this date or time (a date: end of that day, UTC; default: now)",
+    )
+    parser.add_argument("--version", choices=list(VERSIONS), default="closed")
+    parser.add_argument("--format", choices=[f.value for f in ReportFormat])
+    parser.add_argument("--out", metavar="PATH", help="file to write")
+    parser.add_argument("--user", help="who generates it (default: login)")
+    parser.set_defaults(handler=_generate)
+    _register_actions(parser.add_subparsers(dest="report_action", metavar="ACTION"))

@@ -1,0 +1,78 @@
+"""Small builders shared by the report sections: decision paragraphs and label/value tables.
+
+They only arrange results the library has computed; no statistic is computed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from monitoring.reports.document import (
+    CellValue,
+    Column,
+    ColumnKind,
+    Paragraph,
+    ParagraphStyle,
+    Status,
+    Table,
+)
+from monitoring.rules.efficacy import EfficacyState
+from monitoring.rules.toxicity import ToxicityState
+
+EFFICACY_STATUS = {
+    EfficacyState.STAGE1_ACCRUING: Status.OK,
+    EfficacyState.STAGE2: Status.OK,
+    EfficacyState.SUCCESS: Status.OK,
+    EfficacyState.ACCRUAL_SUSPENDED: Status.WARNING,
+    EfficacyState.STOP_FUTILITY: Status.STOP,
+    EfficacyState.CANNOT_SUCCEED: Status.STOP,
+}
+TOXICITY_STATUS = {ToxicityState.CONTINUE: Status.OK, ToxicityState.STOP: Status.STOP}
+
+
+def verdict(state: EfficacyState | ToxicityState) -> str:
+    """The decision word printed beside a decision: the state in capitals ("STAGE2")."""
+    return str(state.value).replace("_", " ").upper()
+
+
+def efficacy_paragraph(state: EfficacyState, sentence: str) -> Paragraph:
+    return Paragraph(sentence, ParagraphStyle.DECISION, EFFICACY_STATUS[state], verdict(state))
+
+
+def toxicity_paragraph(state: ToxicityState, sentence: str) -> Paragraph:
+    return Paragraph(sentence, ParagraphStyle.DECISION, TOXICITY_STATUS[state], verdict(state))
+
+
+def text(value: str) -> Paragraph:
+    return Paragraph(value)
+
+
+def note(value: str) -> Paragraph:
+    return Paragraph(value, ParagraphStyle.EMPHASIS)
+
+
+def quantity_table(
+    title: str,
+    rows: Sequence[tuple[str, CellValue]],
+    kind: ColumnKind,
+    *,
+    value_name: str = "Value",
+    decimals: int | None = None,
+    note: str = "",
+    sheet_name: str = "",
+) -> Table:
+    """A two-column table: what is counted or estimated, and its value."""
+    columns = (Column("Quantity"), Column(value_name, kind, decimals))
+    return Table(title, columns, tuple(rows), note=note, sheet_name=sheet_name)
+
+
+def optional_int(value: int | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def optional_float(value: float | None) -> float | None:
+    """A finite float or None (a NaN from the library becomes an empty cell)."""
+    if value is None:
+        return None
+    number = float(value)
+    return number if number == number and abs(number) != float("inf") else None

@@ -1,0 +1,143 @@
+"""Report section "Methods": designs, priors, definitions, derivation rules and what the
+design audits (``monitoring.designs.audit.audit_protocol``: Simon and toxicity) found when
+the protocol's printed figures were recomputed exactly."""
+
+from __future__ import annotations
+
+from monitoring.designs.audit import audit_protocol
+from monitoring.designs.simon_audit import SimonAudit
+from monitoring.protocol import Protocol, SimonRule, ToxicityRule
+from monitoring.reports.blocks import note, text
+from monitoring.reports.document import (
+    Block,
+    CellValue,
+    Column,
+    ColumnKind,
+    PageBreak,
+    Paragraph,
+    Section,
+    Table,
+)
+
+
+def _codes(codes: tuple[str, ...]) -> str:
+    return ", ".join(codes)
+
+
+def simon_design(rule: SimonRule) -> Paragraph:
+    return text(
+        f"Efficacy: {rule.label}. Simon (1989) {rule.design_type} two-stage design testing "
+        f"p0 = {rule.p0:g} against p1 = {rule.p1:g}: stage 1 treats n1 = {rule.n1} patients "
+        f"and stops for futility if {rule.r1} or fewer respond; otherwise up to n = {rule.n} "
+        f"are treated and the treatment is worth further study if more than r = {rule.r} "
+        "respond. Decisions are taken as soon as they are certain (deterministic "
+        "curtailment); the stage-1 cohort is the first n1 treated patients by "
+        f"{rule.stage1_order.replace('_', ' ')}, then patient id."
+        + (
+            " Accrual is suspended after stage 1 until its outcome is known."
+            if rule.suspend_accrual_after_stage1
+            else ""
+        )
+    )
+
+
+def toxicity_design(rule: ToxicityRule) -> Paragraph:
+    return text(
+        f"Toxicity: {rule.label}. Thall, Simon & Estey (1995) Bayesian monitoring: with the "
+        f"Beta({rule.prior_a:g}, {rule.prior_b:g}) prior, the trial stops at a look if "
+        f"Pr(p > {rule.threshold:g} | data) > {rule.confidence:g}; looks after every "
+        f"{rule.cohort_size} evaluable patients up to {rule.nmax}. Monitored terms: "
+        f"{_codes(rule.terms)}; attribution {_codes(rule.attributions)}; grade >= "
+        f"{rule.min_grade}. Evaluable: {rule.evaluable} (received any dose)."
+    )
+
+
+def priors(protocol: Protocol) -> Paragraph:
+    s = protocol.estimates
+    return text(
+        f"Estimates: rates with the {s.credible_level:.0%} equal-tailed credible interval of "
+        f"the Beta posterior under the Beta({s.response_prior[0]:g}, {s.response_prior[1]:g}) "
+        f"prior, beside the exact Clopper–Pearson interval; adverse-event proportions under "
+        f"the Beta({s.ae_prior[0]:g}, {s.ae_prior[1]:g}) prior. The predictive probability "
+        "of success is exact (beta-binomial, Lee & Liu 2008)."
+    )
+
+
+def definitions(protocol: Protocol) -> Paragraph:
+    r = protocol.response
+    return text(
+        f"Definitions: remission = best response in {{{_codes(r.remission)}}}; hematologic "
+        f"response = {{{_codes(r.hematologic_response)}}}. A treated patient is a responder "
+        "once any assessment shows remission; a non-responder when off treatment or dead "
+        f"without remission, or without remission by the end of cycle "
+        f"{r.nonresponse_after_cycle}; otherwise pending."
+    )
+
+
+def derivation_rules(protocol: Protocol) -> Paragraph:
+    s = protocol.survival
+    return text(
+        "Derivations: records dated after the data cut-off are ignored and follow-up is "
+        "censored at it; the data are those known on the 'as known on' time. Times in days "
+        "from first dose (OS, PFS, EFS), first response (DoR) or first remission (DoR1); "
+        "events: death (OS), progression/relapse or death (PFS, DoR, DoR1), and for EFS also "
+        "second malignancy, with no remission by the end of the response cycle counted as an "
+        f"event at day 0. Kaplan–Meier with {s.conf_type} confidence intervals "
+        "(Greenwood), as R's survival package; landmarks at "
+        f"{', '.join(f'{m:g}' for m in s.landmarks_months)} months of "
+        f"{s.days_per_month:g} days."
+    )
+
+
+def simon_audit_table(audit: SimonAudit, rule: SimonRule) -> Table:
+    """The protocol's printed Simon characteristics beside the exact ones."""
+    exact, printed = audit.exact, rule.printed
+    rows: tuple[tuple[CellValue, ...], ...] = (
+        ("alpha", printed.alpha, exact.alpha),
+        ("power", printed.power, exact.power),
+        ("PET(p0)", printed.pet0, exact.pet0),
+        ("EN(p0)", printed.en0, exact.en0),
+    )
+    return Table(
+        f"Design audit: Simon rule {rule.id}, printed versus exact",
+        (
+            Column("Characteristic"),
+            Column("Printed", ColumnKind.NUMBER, 3),
+            Column("Exact", ColumnKind.NUMBER, 4),
+        ),
+        rows,
+        note=f"Exact binomial characteristics of {exact.r1}/{exact.n1}, {exact.r}/{exact.n} "
+        f"at p0 = {exact.p0:g}, p1 = {exact.p1:g} (Simon 1989).",
+        sheet_name=f"Audit {rule.id}",
+    )
+
+
+def _finding(message: str, flagged: bool) -> Paragraph:
+    return note(f"Difference: {message}") if flagged else text(message)
+
+
+def audit_blocks(protocol: Protocol) -> list[Block]:
+    """Protocol-versus-exact findings of the Simon and toxicity design audits."""
+    audit = audit_protocol(protocol)
+    blocks: list[Block] = []
+    simon_rules = [r for r in protocol.efficacy if isinstance(r, SimonRule)]
+    for rule, simon in zip(simon_rules, audit.simon, strict=True):
+        blocks.append(simon_audit_table(simon, rule))
+        blocks.extend(_finding(f.message, f.flagged) for f in simon.findings)
+    for tox in audit.toxicity:
+        verdict = "reproduced" if tox.matches else "NOT all reproduced"
+        blocks.append(note(f"Audit of toxicity rule {tox.rule_id}: printed figures {verdict}."))
+        blocks.extend(text(finding) for finding in tox.findings)
+    return blocks
+
+
+def methods_section(protocol: Protocol) -> Section:
+    """The methods page (starts a new page)."""
+    blocks: list[Block] = [PageBreak()]
+    simon = protocol.simon
+    if simon is not None:
+        blocks.append(simon_design(simon))
+    blocks.extend(toxicity_design(rule) for rule in protocol.toxicity)
+    blocks += [priors(protocol), definitions(protocol), derivation_rules(protocol)]
+    blocks.extend(audit_blocks(protocol))
+    return Section("Methods", tuple(blocks))

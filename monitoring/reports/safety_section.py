@@ -1,0 +1,148 @@
+"""Adverse-event tables and safety listings for the report's "Toxicity" section.
+
+Tables and listings are ``monitoring.safety_tables`` and ``monitoring.safety_listings``
+results, laid out as report tables; nothing is counted here. A listing longer than the
+report's ``limit`` shows its ``limit`` most recent rows (latest onset or death dates, kept in
+the listing's order) and says so; the complete listings are in ``python -m monitoring
+tables``. The tables are always complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from monitoring.reports.document import Block, CellValue, Column, ColumnKind, Table
+from monitoring.safety_listings import AeListing, DeathListing, SafetyListings
+from monitoring.safety_tables import AeRow, AeTable, AeTables, RowLevel
+
+
+def _ae_columns(table: AeTable) -> tuple[Column, ...]:
+    first, *others = table.bands
+    level = table.rows[0].cells[0].level if table.rows else 0.95
+    columns = [
+        Column("Category"),
+        Column("Term"),
+        Column(f"{first.label} n", ColumnKind.INTEGER),
+        Column(f"{first.label} %", ColumnKind.PERCENT),
+        Column(f"{level:.0%} CrI low", ColumnKind.PERCENT),
+        Column(f"{level:.0%} CrI high", ColumnKind.PERCENT),
+    ]
+    for band in others:
+        columns += [Column(f"{band.label} n", ColumnKind.INTEGER), Column("%", ColumnKind.PERCENT)]
+    return tuple(columns)
+
+
+def _labels(row: AeRow) -> tuple[str, str]:
+    if row.level is RowLevel.ANY:
+        return "Any adverse event", ""
+    if row.level is RowLevel.CATEGORY:
+        return row.category or "", "(any term)"
+    return row.category or "", row.term or ""
+
+
+def _ae_row(row: AeRow) -> tuple[CellValue, ...]:
+    first, *others = row.cells
+    values: list[CellValue] = [
+        *_labels(row),
+        first.x,
+        first.proportion,
+        first.credible.low,
+        first.credible.high,
+    ]
+    for cell in others:
+        values += [cell.x, cell.proportion]
+    return tuple(values)
+
+
+def ae_table(table: AeTable) -> Table:
+    """Patients by worst grade per category and term; credible interval for any grade."""
+    return Table(
+        table.title,
+        _ae_columns(table),
+        tuple(_ae_row(r) for r in table.rows),
+        note=table.note,
+        sheet_name=f"AE {table.subset.value}",
+    )
+
+
+DEATH_COLUMNS = (
+    Column("Patient"),
+    Column("Date of death", ColumnKind.DATE),
+    Column("Day from first dose", ColumnKind.INTEGER),
+    Column("Cause"),
+)
+
+
+def latest(dates: Sequence[date], limit: int | None) -> list[int]:
+    """Positions of the ``limit`` rows with the latest dates, in their original order."""
+    positions = range(len(dates))
+    if limit is None or len(dates) <= limit:
+        return list(positions)
+    newest = sorted(positions, key=lambda i: (dates[i], -i), reverse=True)[:limit]
+    return sorted(newest)
+
+
+def _shown(title: str, note: str, shown: int, total: int, what: str) -> tuple[str, str]:
+    if shown == total:
+        return title, note
+    extra = (
+        f"Showing the {shown} {what} with the latest dates of {total}; the complete listing: "
+        "python -m monitoring tables."
+    )
+    return f"{title}: latest {shown} of {total}", f"{extra} {note}".strip()
+
+
+def death_table(listing: DeathListing, limit: int | None = None) -> Table:
+    keep = latest([r.death_date for r in listing.rows], limit)
+    picked = [listing.rows[i] for i in keep]
+    rows = tuple((r.patient_id, r.death_date, r.days_from_first_dose, r.cause) for r in picked)
+    title, note = _shown(listing.title, listing.note, len(keep), len(listing.rows), "deaths")
+    return Table(title, DEATH_COLUMNS, rows, note=note, sheet_name="Deaths")
+
+
+AE_LISTING_COLUMNS = (
+    Column("Patient"),
+    Column("Term"),
+    Column("Category"),
+    Column("Grade", ColumnKind.INTEGER),
+    Column("Onset", ColumnKind.DATE),
+    Column("Day", ColumnKind.INTEGER),
+    Column("Resolved", ColumnKind.DATE),
+    Column("Attribution"),
+    Column("Serious"),
+    Column("Outcome"),
+)
+
+
+def ae_listing_table(listing: AeListing, sheet_name: str, limit: int | None = None) -> Table:
+    """An event listing, column by column from the listing's arrays."""
+    columns = (
+        listing.patient_id,
+        listing.term,
+        listing.category,
+        listing.grade,
+        listing.onset_date,
+        listing.onset_day,
+        listing.resolution_date,
+        listing.attribution,
+        listing.serious,
+        tuple(o.value for o in listing.outcome),
+    )
+    keep = latest(listing.onset_date, limit)
+    rows = tuple(tuple(column[i] for column in columns) for i in keep)
+    title, note = _shown(listing.title, listing.note, len(keep), len(listing), "events")
+    return Table(title, AE_LISTING_COLUMNS, rows, note=note, sheet_name=sheet_name)
+
+
+def safety_blocks(
+    tables: AeTables, listings: SafetyListings, limit: int | None = None
+) -> list[Block]:
+    """AE tables (all, serious, related), then the death, SAE and monitored-event listings
+    (each at most ``limit`` rows, the most recent)."""
+    blocks: list[Block] = [ae_table(t) for t in tables.tables]
+    blocks.append(death_table(listings.deaths, limit))
+    blocks.append(ae_listing_table(listings.serious, "SAE listing", limit))
+    for number, listing in enumerate(listings.monitored, start=1):
+        blocks.append(ae_listing_table(listing, f"Monitored events {number}", limit))
+    return blocks

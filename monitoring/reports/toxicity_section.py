@@ -1,0 +1,79 @@
+"""Report section "Toxicity": monitored-toxicity events against the stopping boundaries,
+adverse-event tables and safety listings.
+
+Boundaries come from the rule (``stopping_boundaries``), the events at each reached look
+from the live decision (``ToxicityDecision.looks``); nothing is recomputed here.
+"""
+
+from __future__ import annotations
+
+from monitoring.derive import Derivation
+from monitoring.designs.toxicity import ToxicityPlan, stopping_boundaries
+from monitoring.protocol import ToxicityRule
+from monitoring.reports.blocks import optional_float
+from monitoring.reports.document import Block, CellValue, Column, ColumnKind, Section, Table
+from monitoring.reports.safety_section import safety_blocks
+from monitoring.rules.toxicity import ToxicityDecision
+from monitoring.safety_listings import safety_listings
+from monitoring.safety_tables import ae_tables
+from monitoring.status import TrialStatus
+
+BOUNDARY_COLUMNS = (
+    Column("Evaluable patients", ColumnKind.INTEGER),
+    Column("Stop if events >=", ColumnKind.INTEGER),
+    Column("Posterior at boundary", ColumnKind.NUMBER, 4),
+    Column("Events among first n", ColumnKind.INTEGER),
+    Column("Boundary crossed"),
+)
+
+
+def _crossed(reached: bool, crossed: bool) -> str | None:
+    if not reached:
+        return None
+    return "yes" if crossed else "no"
+
+
+def boundary_table(rule: ToxicityRule, decision: ToxicityDecision) -> Table:
+    """One row per look of the rule: its boundary and, once reached, the events there."""
+    bounds = stopping_boundaries(ToxicityPlan.from_rule(rule))
+    reached = {look.n: look for look in decision.looks}
+    rows: list[tuple[CellValue, ...]] = []
+    for boundary in (*bounds.interim, bounds.final):
+        look = reached.get(boundary.n)
+        is_final = boundary is bounds.final
+        rows.append(
+            (
+                boundary.n,
+                None if is_final else boundary.stop_at,
+                None if is_final else optional_float(boundary.posterior_at_stop),
+                look.events if look else None,
+                _crossed(look is not None, bool(look and look.crossed)),
+            )
+        )
+    return Table(
+        f"{rule.label}: events against the stopping boundaries",
+        BOUNDARY_COLUMNS,
+        tuple(rows),
+        note=(
+            f"Stop at a look if Pr(p > {rule.threshold:g} | data) > {rule.confidence:g} under "
+            f"the Beta({rule.prior_a:g}, {rule.prior_b:g}) prior; boundaries computed from the "
+            f"rule. The last row ({rule.nmax} patients) is the end of the trial, where no "
+            f"stopping boundary applies. Currently {decision.events} events among "
+            f"{decision.evaluable} evaluable patients."
+        ),
+        sheet_name=f"Boundaries {rule.id}",
+    )
+
+
+def toxicity_section(
+    status: TrialStatus, derivation: Derivation, listing_limit: int | None = None
+) -> Section:
+    """Per rule the boundary table; then AE tables and safety listings."""
+    blocks: list[Block] = [
+        boundary_table(rule, decision)
+        for rule, decision in zip(status.protocol.toxicity, status.toxicity, strict=True)
+    ]
+    protocol = status.protocol
+    tables, listings = ae_tables(derivation, protocol), safety_listings(derivation, protocol)
+    blocks += safety_blocks(tables, listings, listing_limit)
+    return Section("Toxicity", tuple(blocks))

@@ -1,0 +1,97 @@
+"""Data: import files (all or nothing), corrections with a reason, audit log, the tables."""
+
+import streamlit as st
+
+from dashboard import actions, components, source
+from dashboard.keys import Key
+from dashboard.selection import current
+from monitoring.tables import TABLES
+
+selection = current()
+st.title("Data")
+if source.is_demo(selection.url):
+    st.info(
+        "This is the in-memory demo trial: imports and corrections need a database "
+        f"({source.ENV_VAR} set to an SQLAlchemy URL or an SQLite file).",
+        icon=":material/info:",
+    )
+else:
+    st.subheader("Import")
+    st.caption(
+        "CSV files named after their table (patients.csv, responses.csv, adverse_events.csv) "
+        "or one XLSX workbook with a sheet per table. An import is all or nothing: if any "
+        "problem is found nothing is written, and every problem is listed."
+    )
+    uploads = st.file_uploader(
+        "Data files", type=["csv", "xlsx"], accept_multiple_files=True, key=Key.IMPORT_FILES
+    )
+    if st.button("Import", key=Key.IMPORT_BUTTON, disabled=not uploads, type="primary"):
+        with st.status("Importing…", expanded=True) as progress:
+            st.write(f"Validating {len(uploads)} file(s) against the data dictionary…")
+            result = actions.import_uploads(selection.url, selection.trial_id, uploads)
+            progress.update(label="Import finished", state="complete")
+        st.session_state[Key.LAST_IMPORT] = result
+        st.rerun()  # every page and the sidebar now read the new data version
+    last = st.session_state.get(Key.LAST_IMPORT)
+    if last is not None:
+        if last.accepted:
+            counts = "; ".join(
+                f"{c.table}: {c.added} added, {c.changed} changed" for c in last.counts
+            )
+            st.success(f"Imported {', '.join(last.files)} (batch {last.batch_id}). {counts}.")
+        else:
+            st.error(
+                f"Import refused: {len(last.problems)} problem(s); nothing was written.",
+                icon=":material/block:",
+            )
+            components.table(actions.problems_frame(last), "Import problems")
+
+    st.subheader("Correct a value")
+    with st.form("correction", clear_on_submit=False, border=True):
+        cols = st.columns(3)
+        table = cols[0].selectbox("Table", list(TABLES), key=Key.CORRECTION_TABLE)
+        key = cols[1].text_input(
+            "Row key",
+            placeholder="patient_id=P001",
+            key=Key.CORRECTION_KEY,
+            help="The row's key columns, e.g. patient_id=P001,assessment_date=2025-01-03",
+        )
+        column = cols[2].text_input("Column", key=Key.CORRECTION_COLUMN)
+        value = st.text_input("New value (empty clears it)", key=Key.CORRECTION_VALUE)
+        reason = st.text_input(
+            "Reason (required, kept in the audit log)", key=Key.CORRECTION_REASON
+        )
+        submitted = st.form_submit_button("Apply correction", type="primary")
+    if submitted:
+        outcome = actions.correct(
+            selection.url, selection.trial_id, str(table), key, column, value, reason
+        )
+        st.session_state[Key.LAST_CORRECTION] = outcome
+        if outcome.error is None:
+            st.rerun()
+    outcome = st.session_state.get(Key.LAST_CORRECTION)
+    if outcome is not None and outcome.error is not None:
+        st.error(f"Correction refused: {outcome.error}")
+    elif outcome is not None and outcome.result is not None:
+        st.success(actions.correction_message(outcome.result))
+
+    st.subheader("Imports")
+    components.table(actions.batches_frame(selection.url, selection.trial_id), "Import batches")
+    st.subheader("Audit log")
+    components.table(
+        actions.audit_frame(selection.url, selection.trial_id), "Audit log", height=320
+    )
+
+data = selection.derivation().data
+st.subheader(f"Data analysed at the cut-off {selection.cutoff.isoformat()}")
+for name, frame in (
+    ("patients", data.patients),
+    ("responses", data.responses),
+    ("adverse_events", data.adverse_events),
+):
+    with st.expander(f"{name} ({len(frame)} rows)"):
+        components.table(frame, name, height=320)
+components.reproduce(
+    f"python -m monitoring import --db '{selection.url}' --trial {selection.trial_id} FILE...",
+    f"python -m monitoring audit --db '{selection.url}' --trial {selection.trial_id}",
+)

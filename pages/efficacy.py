@@ -1,0 +1,73 @@
+"""Efficacy: stage-1 tally, responder path, rates, posterior, predictive probability, swimmer."""
+
+import streamlit as st
+
+from dashboard import components, decisions, tables
+from dashboard.keys import Key
+from dashboard.selection import current
+from monitoring.charts import posterior_figure, responder_path_figure, swimmer_figure
+from monitoring.series import patient_courses, responder_path
+
+selection = current()
+status = selection.status()
+protocol = status.protocol
+rule, decision = protocol.simon, status.efficacy
+st.title("Efficacy")
+if rule is None or decision is None:
+    st.info("This protocol has no Simon two-stage efficacy rule.")
+    st.stop()
+
+decisions.efficacy_card(rule, decision, status.predictive)
+components.paint_first()
+st.subheader(f"Stage 1: the first {decision.n1} treated patients (by first dose)")
+cols = st.columns(4)
+cols[0].metric("Responders", decision.stage1.responders, border=True)
+cols[1].metric("Non-responders", decision.stage1.non_responders, border=True)
+cols[2].metric("Pending", decision.stage1.pending, border=True)
+cols[3].metric(
+    "Still to be treated in stage 1",
+    decision.stage1_open,
+    border=True,
+    help=f"{decision.stage1_target} responders among {decision.n1} continue to stage 2",
+)
+
+derived = selection.derivation()
+components.chart(responder_path_figure(responder_path(derived, rule)), "Responder path")
+
+st.subheader("Remission and response rates")
+st.caption(
+    "Among treated patients whose response status is known. Bayesian credible interval "
+    f"under the protocol's Beta{protocol.estimates.response_prior} prior, exact "
+    "Clopper–Pearson interval beside it."
+)
+components.table(tables.rates_frame([status.remission, status.response]), "Response rates")
+components.chart(
+    posterior_figure(status.remission, [("p0", rule.p0), ("p1", rule.p1)]), "Remission posterior"
+)
+
+if status.predictive is not None:
+    pp = status.predictive
+    st.subheader("Predictive probability of final success")
+    left, right = st.columns(2)
+    left.metric("Pass stage 1", f"{pp.stage1_probability:.3f}", border=True)
+    right.metric(
+        f"Reach {decision.final_target} of {decision.n} responders",
+        f"{pp.probability:.3f}",
+        border=True,
+    )
+    st.caption(
+        f"Posterior predictive under Beta({pp.posterior.a:g}, {pp.posterior.b:g}) for the "
+        f"{pp.stage1_unknown + pp.later_unknown} patients whose outcome is still unknown."
+    )
+
+st.subheader("Each patient's course")
+limit = st.number_input(
+    "Patients shown (treatment order)",
+    min_value=5,
+    max_value=500,
+    value=60,
+    step=5,
+    key=Key.SWIMMER_LIMIT,
+)
+components.chart(swimmer_figure(patient_courses(derived, protocol, int(limit))), "Swimmer plot")
+components.reproduce(f"python -m monitoring status {selection.cli_options()} --json")

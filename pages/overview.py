@@ -1,0 +1,46 @@
+"""Overview: the DSMB's first screen — one card per rule, the summary banner, enrolment, log."""
+
+import streamlit as st
+
+from dashboard import components, decisions, tables
+from dashboard.selection import current
+from monitoring.charts import enrolment_figure
+from monitoring.series import enrolment_series
+
+selection = current()
+status = selection.status()
+protocol = status.protocol
+st.title(protocol.short_title or protocol.title)
+st.caption(
+    f"Data cut-off {status.cutoff.isoformat()} · {status.enrolled} enrolled · "
+    f"{status.treated} treated · protocol {protocol.version}"
+)
+due = status.summary_due
+if due is not None:
+    st.warning(
+        f"**Summary due** — look {due.number} ({due.evaluable} evaluable patients) was reached "
+        f"on {due.reached_on}; its efficacy/toxicity summary has not been generated yet.",
+        icon=":material/notification_important:",
+    )
+left, right = st.columns(2)
+with left:
+    if protocol.simon is not None and status.efficacy is not None:
+        decisions.efficacy_card(protocol.simon, status.efficacy, status.predictive)
+    else:
+        st.info("This protocol has no Simon efficacy rule.")
+with right:
+    rule, tox = protocol.primary_toxicity, status.primary_toxicity
+    if rule is not None and tox is not None:
+        decisions.toxicity_card(rule, tox)
+    else:
+        st.info("This protocol has no toxicity stopping rule.")
+
+components.paint_first()
+components.chart(enrolment_figure(enrolment_series(selection.derivation(), protocol)), "Enrolment")
+st.subheader("Monitoring log")
+st.caption(
+    f"A look every {protocol.reporting.summary_every} evaluable patients; counts and "
+    "decisions are those of the data cut on the day each look was reached."
+)
+components.table(tables.monitoring_log_frame(status.looks), "Monitoring log")
+components.reproduce(f"python -m monitoring status {selection.cli_options()} --json")

@@ -1,0 +1,67 @@
+"""Safety: toxicity posterior and boundaries at each look, what would stop the trial next,
+AE tables and the SAE, death and monitored-toxicity listings."""
+
+import streamlit as st
+
+from dashboard import components, decisions, tables
+from dashboard.selection import current
+from monitoring.charts import posterior_figure, toxicity_boundary_figure, toxicity_posterior_figure
+from monitoring.estimates import BetaPrior, rate_estimate
+from monitoring.series import toxicity_path
+
+selection = current()
+status = selection.status()
+protocol = status.protocol
+rule, decision = protocol.primary_toxicity, status.primary_toxicity
+st.title("Safety")
+derived = selection.derivation()
+if rule is not None and decision is not None:
+    decisions.toxicity_card(rule, decision)
+    components.paint_first()
+    left, mid, right = st.columns(3)
+    left.metric(f"Pr(p > {rule.threshold:g} | data)", f"{decision.posterior_prob:.3f}", border=True)
+    mid.metric("Next look (evaluable patients)", decision.next_look or "none", border=True)
+    right.metric(
+        "More events to stop at the next look",
+        "—" if decision.events_to_cross_next is None else decision.events_to_cross_next,
+        border=True,
+        help="How many more patients among the first at the next look would have to have "
+        "the toxicity for its boundary to be met.",
+    )
+    path = toxicity_path(rule, derived.toxicity[0], decision)
+    components.chart(toxicity_boundary_figure(path), "Toxicity boundaries")
+    components.chart(toxicity_posterior_figure(path), "Toxicity posterior by look")
+    components.table(tables.toxicity_looks_frame(path), "Toxicity looks")
+    current_rate = rate_estimate(
+        rule.label,
+        decision.events,
+        decision.evaluable,
+        BetaPrior(rule.prior_a, rule.prior_b),
+        protocol.estimates.credible_level,
+    )
+    components.chart(
+        posterior_figure(
+            current_rate,
+            [("threshold", rule.threshold)],
+            title=f"Posterior of the toxicity rate ({decision.events}/{decision.evaluable})",
+        ),
+        "Toxicity posterior",
+    )
+else:
+    st.info("This protocol has no toxicity stopping rule.")
+
+st.subheader("Adverse events by category and grade")
+ae, listings = selection.safety()
+st.caption(ae.note)
+for tab, table in zip(st.tabs([t.title.split(":")[0] for t in ae.tables]), ae.tables, strict=True):
+    with tab:
+        components.table(tables.ae_table_frame(table), table.title.split(":")[0], height=420)
+for listing in listings.monitored:
+    st.subheader(f"Listing: {listing.title}")
+    st.caption(listing.note)
+    components.table(tables.ae_listing_frame(listing), listing.title)
+st.subheader(f"Listing: {listings.serious.title.lower()}")
+components.table(tables.ae_listing_frame(listings.serious), "SAE listing", height=360)
+st.subheader("Listing: deaths")
+components.table(tables.death_listing_frame(listings.deaths), "Death listing", height=360)
+components.reproduce(f"python -m monitoring status {selection.cli_options()} --json")

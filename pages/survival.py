@@ -1,0 +1,57 @@
+"""Survival: Kaplan–Meier curves with CI bands, risk table, medians, landmarks, follow-up."""
+
+import streamlit as st
+
+from dashboard import components, tables
+from dashboard.keys import Key
+from dashboard.selection import current
+from monitoring.charts import km_figure
+
+selection = current()
+protocol = selection.protocol
+settings = protocol.survival
+st.title("Survival")
+left, right = st.columns(2)
+endpoint = left.selectbox("Endpoint", settings.endpoints, key=Key.ENDPOINT)
+by = right.selectbox(
+    "Split by",
+    [None, *settings.subgroups],
+    key=Key.GROUP_BY,
+    format_func=lambda v: "no split (all patients)" if v is None else v,
+)
+view = selection.survival(str(endpoint), by)
+components.chart(km_figure(view), f"KM {endpoint}")
+st.caption(
+    f"Times from the endpoint's origin; {view.summary.fit.conf_level:.0%} CI by the "
+    f"{settings.conf_type} method (R survival's default); | marks a censored patient."
+)
+if view.log_rank is not None and view.log_rank.p_value is not None:
+    st.markdown(
+        f"**Log-rank test** across {len(view.curves)} groups: chi-square "
+        f"{view.log_rank.chisq:.2f} on {view.log_rank.df} df, **p = {view.log_rank.p_value:.3f}**"
+    )
+if view.missing_group:
+    st.caption(f"{view.missing_group} patients without a value of {by} are left out of the split.")
+follow = view.summary.follow_up
+cols = st.columns(3)
+cols[0].metric(
+    "Patients / events", f"{view.summary.fit.n} / {view.summary.fit.events}", border=True
+)
+cols[1].metric(
+    "Median follow-up (reverse KM)",
+    "not reached" if follow.time is None else f"{follow.time / settings.days_per_month:.1f} months",
+    border=True,
+)
+if view.summary.rmst is not None:
+    rm = view.summary.rmst
+    cols[2].metric(
+        f"Restricted mean to {rm.horizon / settings.days_per_month:g} months",
+        f"{rm.rmst / settings.days_per_month:.1f} months",
+        border=True,
+    )
+st.subheader("Median")
+components.table(tables.survival_frame(view), f"{endpoint} medians")
+st.subheader("Landmarks (all patients)")
+components.table(tables.landmark_frame(view), f"{endpoint} landmarks")
+command = f"python -m monitoring km {selection.cli_options()} --endpoint {endpoint}"
+components.reproduce(command + (f" --by {by}" if by else "") + " --json")

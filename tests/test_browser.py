@@ -1,0 +1,142 @@
+"""End to end in headless Chromium: the real server on a fresh SQLite database.
+
+The server creates the demo trial on first start (scenario ``on_track``); the decisions
+checked here are the library's on that data (tests/test_pages.py checks them against
+``trial_status``). Screenshots of every page go to tests/artifacts/ for review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.browser_support import ARTIFACTS, CARD, dashboard_server, launch
+
+pytestmark = pytest.mark.browser
+expect.set_options(timeout=30_000)  # the first run of a page on a cold server
+WIDTH = 1280  # the layout must work on a 1280 px projector
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("browser")
+    with dashboard_server(str(folder / "demo.sqlite"), folder / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": WIDTH, "height": 900}, accept_downloads=True)
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    yield tab
+    context.close()
+
+
+def _shot(page: Page, name: str, height: int = 2600) -> Path:
+    """Screenshot of the whole page: the viewport is made tall enough to hold it."""
+    page.set_viewport_size({"width": WIDTH, "height": height})
+    page.wait_for_timeout(800)  # let plotly finish its transitions
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=path)
+    page.set_viewport_size({"width": WIDTH, "height": 900})
+    return path
+
+
+def _open(page: Page, server: str, path: str = "") -> None:
+    page.goto(f"{server}/{path}")
+    expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("Protocol seed-003")
+
+
+def _nav(page: Page, title: str) -> None:
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+    expect(page.locator("h1").first).to_contain_text(title)
+
+
+def test_overview_paints_both_decision_cards(page: Page, server: str) -> None:
+    _open(page, server)
+    cards = page.locator(CARD)
+    expect(cards).to_have_count(2)
+    expect(cards.nth(0)).to_contain_text("Continue to stage 2")
+    expect(cards.nth(1)).to_contain_text("Continue — no toxicity boundary crossed")
+    expect(page.get_by_text("Summary due")).to_be_visible()
+    expect(page.locator(".js-plotly-plot").first).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "overview_first_screen.png")
+    _shot(page, "overview")
+
+
+def test_each_page_opens_from_the_navigation(page: Page, server: str) -> None:
+    _open(page, server)
+    expected = {
+        "Efficacy": "Stage 1: the first 18 treated patients",
+        "Safety": "Listing: serious adverse events",
+        "Survival": "Landmarks",
+        "Data": "Audit log",
+        "Design": "Simon two-stage",
+        "Reports": "Reports",
+    }
+    for title, text in expected.items():
+        _nav(page, title)
+        expect(page.get_by_text(text).first).to_be_visible()
+        expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+        _shot(page, title.lower(), height=4200 if title in {"Efficacy", "Safety"} else 2600)
+
+
+def test_an_earlier_cutoff_shows_that_day_s_decision(page: Page, server: str) -> None:
+    """Look 1 of the demo was reached on 2024-03-22 (monitoring log): stage 1 was accruing."""
+    _open(page, server)
+    page.get_by_label("year, Data cut-off").click()
+    page.keyboard.type("20240322")
+    page.locator("h1").first.click()  # the date is sent when the field loses focus
+    expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("cut-off 2024-03-22")
+    expect(page.locator(CARD).nth(0)).to_contain_text("Stage 1 accruing — continue")
+    _shot(page, "overview_cutoff_2024-03-22")
+
+
+def test_survival_endpoint_and_split(page: Page, server: str) -> None:
+    _open(page, server, "survival")
+    for label, option in (("Endpoint", "PFS"), ("Split by", "sex")):
+        page.locator('[data-testid="stSelectbox"]').filter(has_text=label).click()
+        page.get_by_role("option", name=option, exact=True).click()
+    expect(page.get_by_text("Log-rank test")).to_be_visible()
+    expect(page.locator(".js-plotly-plot").first).to_contain_text("Number at risk")
+    _shot(page, "survival_pfs_by_sex")
+
+
+def test_a_table_downloads_as_csv(page: Page, server: str) -> None:
+    _open(page, server)
+    with page.expect_download() as info:
+        page.locator('[data-testid="stDownloadButton"]').filter(has_text="CSV").first.click()
+    download = info.value
+    assert download.suggested_filename == "monitoring_log.csv"
+    text = Path(download.path()).read_text(encoding="utf-8")
+    assert text.splitlines()[0].startswith("Look,Patients,Reached on")
+    assert len(text.splitlines()) == 7  # header + 6 scheduled looks (8 to 48 by 8)
+
+
+def test_a_bad_import_is_refused_with_every_problem_listed(
+    page: Page, server: str, tmp_path: Path
+) -> None:
+    bad = tmp_path / "responses.csv"
+    bad.write_text(
+        "patient_id,assessment_date,cycle,response\nP001,2024-13-01,1,CR\nP999,2024-02-01,1,XX\n",
+        encoding="utf-8",
+    )
+    _open(page, server, "data")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bad))
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_text("Import refused")).to_be_visible()
+    problems = page.locator('[data-testid="stDataFrame"]').first
+    expect(problems).to_be_visible()
+    _shot(page, "data_import_refused")

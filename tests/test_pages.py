@@ -1,0 +1,277 @@
+"""Every page in Streamlit's AppTest: what a DSMB member sees, widgets found by key.
+
+Expected decisions and numbers are computed by the library on the same seeded demo data
+(the page must show exactly the library's result) or quoted from the protocol tables.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from dashboard.keys import Key
+from monitoring.demo import generate
+from monitoring.derive import derive
+from monitoring.protocol import load_protocol
+from monitoring.safety_tables import ae_tables
+from monitoring.status import trial_status
+
+ROOT = Path(__file__).resolve().parent.parent
+PROTOCOL = load_protocol("data/protocols/ino-lowdose-ph2.toml")
+PAGES = [
+    "pages/overview.py",
+    "pages/efficacy.py",
+    "pages/safety.py",
+    "pages/survival.py",
+    "pages/data.py",
+    "pages/design.py",
+    "pages/reports.py",
+]
+
+
+@pytest.fixture(autouse=True)
+def _navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTest resets Streamlit's legacy multipage flag before every run and, seeing a
+    ``pages/`` folder, would rerun the current page alone, without app.py and its sidebar.
+    The app declares its pages with ``st.navigation``, which turns that mode off in the
+    real server; the tests turn it off the same way."""
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+def _app(
+    monkeypatch: pytest.MonkeyPatch, scenario: str = "on_track", page: str | None = None
+) -> AppTest:
+    monkeypatch.setenv("TRIAL_MONITORING_DB", f"demo:{scenario}")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    if page is not None:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _html(at: AppTest) -> str:
+    return "\n".join(str(m.value) for m in at.markdown)
+
+
+def _cards(at: AppTest) -> str:
+    return "\n".join(str(m.value) for m in at.markdown if "decision-card" in str(m.value))
+
+
+def _metric(at: AppTest, label: str) -> Any:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_without_error_and_shows_the_provenance(
+    monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    at = _app(monkeypatch, page=page)
+    status = trial_status(PROTOCOL, generate(PROTOCOL, "on_track", 0))
+    captions = [c.value for c in at.caption]
+    assert status.provenance.line in captions
+    assert at.title, page
+    assert any("python -m monitoring" in c.value for c in at.code), page
+
+
+def test_overview_shows_both_decisions_in_words_with_the_read_aloud_sentences(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at = _app(monkeypatch)
+    status = trial_status(PROTOCOL, generate(PROTOCOL, "on_track", 0))
+    cards = _cards(at)
+    assert "Continue to stage 2" in cards  # status.efficacy.state is STAGE2
+    assert "Continue — no toxicity boundary crossed" in cards
+    assert status.efficacy is not None
+    assert status.primary_toxicity is not None
+    assert status.efficacy.explanation in cards
+    assert status.primary_toxicity.explanation in cards
+    assert 'data-tone="GO"' in cards
+    due = status.summary_due
+    assert due is not None
+    assert any(f"look {due.number} ({due.evaluable} evaluable" in w.value for w in at.warning)
+    log = at.dataframe[0].value
+    # one row per scheduled look: every 8 evaluable patients up to 48 (protocol section 11)
+    assert list(log["Patients"]) == [8, 16, 24, 32, 40, 48]
+    first = status.looks[0]
+    counts = f"{first.responders} / {first.non_responders} / {first.pending}"
+    assert log.iloc[0]["Resp. / non-resp. / pending"] == counts
+
+
+def test_an_earlier_cutoff_reproduces_the_first_look(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Setting the sidebar cut-off to the day look 1 was reached shows that day's decision."""
+    at = _app(monkeypatch)
+    status = trial_status(PROTOCOL, generate(PROTOCOL, "on_track", 0))
+    first = status.looks[0].reached_on
+    assert first is not None
+    at.sidebar.date_input(key=Key.CUTOFF).set_value(first).run()
+    assert not at.exception
+    then = trial_status(PROTOCOL, generate(PROTOCOL, "on_track", 0), cutoff=first)
+    assert then.efficacy is not None
+    cards = _cards(at)
+    assert then.efficacy.explanation in cards
+    assert "Stage 1 accruing — continue" in cards  # 8 of 18 treated: stage 1 still accruing
+    assert f"cut-off {first.isoformat()}" in " ".join(c.value for c in at.caption)
+
+
+def test_as_known_on_is_carried_into_the_provenance(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _app(monkeypatch)
+    at.sidebar.date_input(key=Key.AS_KNOWN_ON).set_value(date(2025, 6, 30)).run()
+    assert not at.exception
+    assert "as known on 2025-06-30T23:59" in " ".join(c.value for c in at.caption)
+    assert "--as-known-on 2025-06-30" in at.code[0].value
+
+
+@pytest.mark.parametrize(
+    ("scenario", "verdict", "tone"),
+    [
+        ("futility", "STOP for futility", "STOP"),
+        ("toxicity_stop", "STOP for toxicity", "STOP"),
+        ("accrual_suspended", "Accrual suspended", "WAIT"),
+        ("early_success", "Final efficacy criterion met", "GO"),
+    ],
+)
+def test_overview_colours_each_decision(
+    monkeypatch: pytest.MonkeyPatch, scenario: str, verdict: str, tone: str
+) -> None:
+    """The demo scenarios are built to reach these decisions (monitoring/demo/scenarios.py)."""
+    at = _app(monkeypatch, scenario)
+    status = trial_status(PROTOCOL, generate(PROTOCOL, scenario, 0))
+    cards = _cards(at)
+    assert verdict in cards
+    assert f'data-tone="{tone}"' in cards
+    assert status.efficacy is not None
+    assert status.efficacy.explanation in cards
+
+
+def test_efficacy_page_tallies_stage_1_and_shows_both_intervals(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at = _app(monkeypatch, page="pages/efficacy.py")
+    status = trial_status(PROTOCOL, generate(PROTOCOL, "on_track", 0))
+    assert status.efficacy is not None
+    s1 = status.efficacy.stage1
+    assert _metric(at, "Responders") == str(s1.responders)
+    assert _metric(at, "Non-responders") == str(s1.non_responders)
+    assert _metric(at, "Pending") == str(s1.pending)
+    rates = at.dataframe[0].value
+    rem = status.remission
+    row = rates.iloc[0]
+    assert row["Patients"] == f"{rem.x} / {rem.n}"
+    assert row["Credible interval"] == f"{rem.credible.low:.1%} – {rem.credible.high:.1%}"
+    assert row["Exact interval (Clopper–Pearson)"] == f"{rem.exact.low:.1%} – {rem.exact.high:.1%}"
+    assert status.predictive is not None
+    assert _metric(at, "Reach 21 of 48 responders") == f"{status.predictive.probability:.3f}"
+    at.number_input(key=Key.SWIMMER_LIMIT).set_value(10).run()
+    assert not at.exception
+
+
+def test_safety_page_shows_the_posterior_and_the_table_3_boundaries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at = _app(monkeypatch, page="pages/safety.py")
+    status = trial_status(PROTOCOL, generate(PROTOCOL, "on_track", 0))
+    tox = status.primary_toxicity
+    assert tox is not None
+    assert _metric(at, "Pr(p > 0.2 | data)") == f"{tox.posterior_prob:.3f}"
+    assert _metric(at, "More events to stop at the next look") == str(tox.events_to_cross_next)
+    looks = next(d.value for d in at.dataframe if "Stop if events ≥" in d.value.columns)
+    # protocol Table 3: stop if >= 4/8, 6/16, 8/24, 11/32, 12/40
+    assert list(looks["Stop if events ≥"]) == ["4", "6", "8", "11", "12"]
+    data = generate(PROTOCOL, "on_track", 0)
+    tables = ae_tables(derive(data, PROTOCOL), PROTOCOL)
+    shown = next(d.value for d in at.dataframe if "Category / term" in d.value.columns)
+    first = tables.tables[0].rows[0].cells[0]  # all AEs, any event, any grade
+    assert shown.iloc[0]["Category / term"] == "Any adverse event"
+    assert shown.iloc[0, 1].startswith(f"{first.x} ({first.proportion:.1%}) [")
+    assert f"{first.credible.low:.1%} – {first.credible.high:.1%}" in shown.iloc[0, 1]
+
+
+def test_survival_page_switches_endpoint_and_splits_with_a_log_rank_test(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at = _app(monkeypatch, page="pages/survival.py")
+    assert at.selectbox(key=Key.ENDPOINT).value == "OS"
+    at.selectbox(key=Key.ENDPOINT).set_value("PFS").run()
+    at.selectbox(key=Key.GROUP_BY).set_value("sex").run()
+    assert not at.exception
+    assert any("Log-rank test" in m.value for m in at.markdown)
+    medians = at.dataframe[0].value
+    assert list(medians["Curve"]) == ["sex = F", "sex = M"]
+    assert "--endpoint PFS --by sex" in at.code[0].value
+
+
+def test_design_page_recomputes_boundaries_when_the_cohort_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at = _app(monkeypatch, page="pages/design.py")
+    bounds = next(d.value for d in at.dataframe if "Look (patients)" in d.value.columns)
+    # protocol Table 3 looks and boundaries
+    assert list(bounds["Look (patients)"]) == [8, 16, 24, 32, 40]
+    assert list(bounds["Stop if events ≥"]) == ["4", "6", "8", "11", "12"]
+    at.number_input(key=Key.TOX_COHORT).set_value(12).run()
+    assert not at.exception
+    bounds = next(d.value for d in at.dataframe if "Look (patients)" in d.value.columns)
+    assert list(bounds["Look (patients)"]) == [12, 24, 36]
+    assert any("printed tables reproduced" in m.value for m in at.markdown)
+
+
+def test_design_page_finds_simon_1989_designs(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _app(monkeypatch, page="pages/design.py")
+    simon = next(d.value for d in at.dataframe if "r1/n1" in d.value.columns)
+    # seed 003's nominal rates p0 0.35, p1 0.50, alpha 0.10, beta 0.20, nmax 100: optimal
+    # 7/20, 24/58 (clinfun ph2simon convention; tests/test_simon_search.py)
+    optimal = simon.loc[simon["Kind"].str.contains("optimal")].iloc[-1]
+    assert (optimal["r1/n1"], optimal["r/n"]) == ("7/20", "24/58")
+    at.number_input(key=Key.SIMON_P0).set_value(0.10)
+    at.number_input(key=Key.SIMON_P1).set_value(0.30)
+    at.number_input(key=Key.SIMON_ALPHA).set_value(0.05).run()
+    simon = next(d.value for d in at.dataframe if "r1/n1" in d.value.columns)
+    optimal = simon.loc[simon["Kind"].str.contains("optimal")].iloc[-1]
+    # Simon (1989) Table 1, p0 0.10, p1 0.30, alpha 0.05, beta 0.20: optimal 1/10, 5/29
+    assert (optimal["r1/n1"], optimal["r/n"]) == ("1/10", "5/29")
+    assert optimal["EN(p0)"] == "15.01"
+
+
+def test_data_page_applies_an_audited_correction_and_refuses_one_without_reason(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """On a fresh SQLite file the app creates the demo trial, then corrects through it."""
+    monkeypatch.setenv("TRIAL_MONITORING_DB", str(tmp_path / "trial.sqlite"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    before = next(c.value for c in at.caption if c.value.startswith("Protocol "))
+    at.text_input(key=Key.CORRECTION_KEY).set_value("patient_id=P003")
+    at.text_input(key=Key.CORRECTION_COLUMN).set_value("site")
+    at.text_input(key=Key.CORRECTION_VALUE).set_value("Site 99")
+    submit = "FormSubmitter:correction-Apply correction"
+    at.button(key=submit).click().run()
+    assert any("a correction needs a reason" in e.value for e in at.error)
+    at.text_input(key=Key.CORRECTION_KEY).set_value("patient_id=P003")
+    at.text_input(key=Key.CORRECTION_COLUMN).set_value("site")
+    at.text_input(key=Key.CORRECTION_VALUE).set_value("Site 99")
+    at.text_input(key=Key.CORRECTION_REASON).set_value("site transcribed wrongly")
+    at.button(key=submit).click().run()
+    assert not at.exception
+    assert any("changed from" in s.value and "Site 99" in s.value for s in at.success), [
+        e.value for e in [*at.error, *at.success, *at.exception]
+    ]
+    audit = next(d.value for d in at.dataframe if "Reason" in d.value.columns)
+    assert audit.iloc[0]["Reason"] == "site transcribed wrongly"
+    assert audit.iloc[0]["New"] == "Site 99"
+    after = next(c.value for c in at.caption if c.value.startswith("Protocol "))
+    assert before != after  # the data digest moved: nothing shown comes from the old data

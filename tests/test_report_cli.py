@@ -1,0 +1,223 @@
+"""``python -m monitoring report``: files written from the database, recorded, shown in the
+monitoring log, marked sent and signed off, and regenerated identically after later
+corrections. Expected numbers are the library's own results on the same data (status,
+derivation), computed here independently of the command."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from monitoring.cli import main
+from monitoring.db.corrections import correct_value
+from monitoring.db.engine import open_database
+from monitoring.db.importer import import_files
+from monitoring.db.looks import list_reports, look_records
+from monitoring.db.reading import load_trial_data
+from monitoring.db.repository import add_trial
+from monitoring.db.schema import monitoring_log
+from monitoring.demo import generate, write_tables
+from monitoring.protocol import PROTOCOL_DIR, load_protocol
+from monitoring.reports.content import resolve_look
+from monitoring.reports.records import records_as_of
+from monitoring.status import LookRecord, SummaryState, TrialStatus, trial_status
+
+PROTOCOL_FILE = PROTOCOL_DIR / "ino-lowdose-ph2.toml"
+PROTOCOL = load_protocol(PROTOCOL_FILE)
+IMPORTED_AT = datetime(2025, 7, 5, 8, 0, tzinfo=UTC)
+KNOWN_ON = "2025-07-06T12:00:00"
+CORRECTED_AT = datetime(2025, 7, 10, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite database with the demo trial (on_track scenario) imported once."""
+    folder = tmp_path_factory.mktemp("report-db")
+    path = folder / "monitoring.sqlite"
+    engine = open_database(path)
+    add_trial(
+        engine,
+        PROTOCOL_FILE.read_text(encoding="utf-8"),
+        source="test",
+        now=IMPORTED_AT,
+        user="registrar",
+    )
+    files = write_tables(generate(PROTOCOL, "on_track", seed=0), folder / "extract")
+    result = import_files(engine, None, files, now=IMPORTED_AT, user="data manager")
+    assert result.accepted, result.problems
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def db(database: Path, tmp_path: Path) -> Path:
+    """A copy of the module database, so each test starts from the same state."""
+    copy = tmp_path / "db.sqlite"
+    copy.write_bytes(database.read_bytes())
+    return copy
+
+
+def _engine(path: Path) -> sa.Engine:
+    return open_database(path)
+
+
+def _status(path: Path, cutoff: date | None = None, as_known_on: str = KNOWN_ON) -> TrialStatus:
+    engine = _engine(path)
+    known = datetime.fromisoformat(as_known_on).replace(tzinfo=UTC)
+    data = load_trial_data(engine, PROTOCOL.id, known)
+    records = look_records(engine, PROTOCOL.id)
+    engine.dispose()
+    return trial_status(PROTOCOL, data, cutoff=cutoff, as_known_on=known, records=records)
+
+
+def _look_day(path: Path, look: int) -> date:
+    found = resolve_look(_status(path), look)
+    assert found is not None
+    assert found.reached_on is not None
+    return found.reached_on
+
+
+def _report(db: Path, out: Path, *extra: str) -> int:
+    return main(["report", "--db", str(db), "--user", "statistician", "--out", str(out), *extra])
+
+
+def _pdf_text(path: Path) -> str:
+    out = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True)
+    return " ".join(out.stdout.split())
+
+
+def test_look_report_is_cut_at_the_day_the_look_was_reached(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "look16.pdf"
+    assert _report(db, out, "--look", "16", "--as-known-on", KNOWN_ON, "--format", "pdf") == 0
+    expected = _status(db, cutoff=_look_day(db, 16))
+    (record,) = list_reports(_engine(db), PROTOCOL.id)
+    assert record.look == 16
+    assert record.cutoff == expected.cutoff
+    assert record.data_digest == expected.provenance.data_digest
+    assert record.as_known_on == datetime.fromisoformat(KNOWN_ON).replace(tzinfo=UTC)
+    assert record.generated_by == "statistician"
+    text = _pdf_text(out)
+    assert expected.efficacy is not None
+    assert expected.efficacy.explanation in text
+    assert expected.provenance.data_digest in text.replace(" ", "")
+    assert "16 evaluable patients (look 2" in text
+
+
+def test_report_appears_as_generated_then_signed_off_in_the_monitoring_log(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = {look.evaluable: look.summary for look in _status(db).looks}
+    assert before[8] is SummaryState.DUE
+    assert _report(db, tmp_path / "l8.xlsx", "--look", "8", "--format", "xlsx") == 0
+    assert {lk.evaluable: lk.summary for lk in _status(db).looks}[8] is SummaryState.GENERATED
+    (generated,) = list_reports(_engine(db), PROTOCOL.id)
+    by = ["--db", str(db), "--by", "Medical Monitor"]
+    assert main(["report", "sent", *by, "--id", str(generated.id)]) == 0
+    assert main(["report", "signoff", *by, "--look", "8"]) == 0
+    look8 = next(look for look in _status(db).looks if look.evaluable == 8)
+    assert look8.summary is SummaryState.SIGNED_OFF
+    assert look8.record is not None
+    assert look8.record.signed_off_by == "Medical Monitor"
+    (record,) = list_reports(_engine(db), PROTOCOL.id)
+    assert record.sent_by == "Medical Monitor"
+    with _engine(db).connect() as conn:
+        logged = conn.execute(sa.select(monitoring_log)).mappings().one()
+    assert (logged["look_number"], logged["reached_date"]) == (8, _look_day(db, 8))
+    capsys.readouterr()
+    assert main(["report", "list", "--db", str(db)]) == 0
+    assert "signed off by Medical Monitor" in capsys.readouterr().out
+
+
+def test_regenerated_report_has_the_same_numbers_after_a_correction(
+    db: Path, tmp_path: Path
+) -> None:
+    first = tmp_path / "first.docx"
+    assert _report(db, first, "--look", "16", "--as-known-on", KNOWN_ON, "--format", "docx") == 0
+    day = _look_day(db, 16)
+    engine = _engine(db)
+    data = load_trial_data(engine, PROTOCOL.id)
+    early = data.patients.sort_values("enrollment_date").iloc[0]
+    correct_value(
+        engine,
+        PROTOCOL.id,
+        "patients",
+        {"patient_id": str(early["patient_id"])},
+        "age",
+        str(int(early["age"]) + 1),
+        reason="transcription error",
+        now=CORRECTED_AT,
+        user="data manager",
+    )
+    engine.dispose()
+    later = _status(db, cutoff=day, as_known_on="2025-07-11T00:00:00")
+    (original,) = list_reports(_engine(db), PROTOCOL.id)
+    assert later.provenance.data_digest != original.data_digest  # the correction is seen now
+    again = tmp_path / "again.docx"
+    args = ["--db", str(db), "--id", str(original.id), "--out", str(again), "--user", "x"]
+    assert main(["report", "regenerate", *args]) == 0
+    regenerated = list_reports(_engine(db), PROTOCOL.id)[-1]
+    assert regenerated.data_digest == original.data_digest
+    assert (regenerated.cutoff, regenerated.as_known_on) == (original.cutoff, original.as_known_on)
+
+    def tables(path: Path) -> list[list[list[str]]]:
+        word = docx.Document(str(path))
+        return [[[c.text for c in row.cells] for row in t.rows] for t in word.tables]
+
+    # Every table but the title block (generation time and user differ) is identical.
+    assert tables(first)[1:] == tables(again)[1:]
+    assert len(tables(first)) > 10
+
+
+def test_cutoff_and_open_version(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "open.xlsx"
+    cutoff = _look_day(db, 24)
+    args = ["--cutoff", cutoff.isoformat(), "--version", "open", "--format", "xlsx"]
+    assert _report(db, out, *args) == 0
+    book = openpyxl.load_workbook(out)
+    summary = [c for row in book["Summary"].iter_rows(values_only=True) for c in row if c]
+    assert "OPEN version" in summary
+    assert cutoff.isoformat() in summary
+    (record,) = list_reports(_engine(db), PROTOCOL.id)
+    assert record.look == 24  # the latest look reached by the cut-off
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--look", "9", "--format", "pdf"], "no scheduled look at 9"),
+        (["--look", "40", "--format", "pdf"], "not reached yet"),
+        (["--look", "8", "--cutoff", "2025-01-01", "--format", "pdf"], "not both"),
+        ([], "needs --format"),
+    ],
+)
+def test_bad_requests_exit_2_with_a_reason(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert _report(db, tmp_path / "x.pdf", *args) == 2
+    assert message in capsys.readouterr().err
+    assert list_reports(_engine(db), PROTOCOL.id) == ()
+
+
+def test_signoff_needs_a_generated_report(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["report", "signoff", "--db", str(db), "--look", "8", "--by", "M"])
+    assert code == 2
+    assert "generate it first" in capsys.readouterr().err
+
+
+def test_records_as_of_a_moment_keep_only_what_happened_before() -> None:
+    """Hand-made records: look 8 generated day 1 and signed off day 3, look 16 generated
+    day 2. As of day 2, look 8 is generated (not signed off) and look 16 not yet recorded."""
+    day = [datetime(2025, 1, d, tzinfo=UTC) for d in (1, 2, 3)]
+    records = (
+        LookRecord(8, day[0], "a", day[2], "m"),
+        LookRecord(16, day[1], "b"),
+    )
+    assert records_as_of(records, day[1]) == (LookRecord(8, day[0], "a"),)
+    assert records_as_of(records, datetime(2025, 2, 1, tzinfo=UTC)) == records
+    assert records_as_of(records, day[0]) == ()
