@@ -123,7 +123,9 @@ def produce(engine: sa.Engine, request: Request) -> ReportRecord:
     )
     look = resolve_look(status, request.look)
     request.out.parent.mkdir(parents=True, exist_ok=True)
-    write_report(render_report(doc), request.out, request.fmt)
+    # The workbook holds the numbers only: charts are rendered for PDF and DOCX.
+    ready = doc if request.fmt is ReportFormat.XLSX else render_report(doc)
+    write_report(ready, request.out, request.fmt)
     report_id = record_report(
         engine,
         request.trial_id,
