@@ -6,7 +6,8 @@ Run from the repository root:
 
 For the demo trial (``on_track``) and the 5,000-patient trial (``large``), each run computes
 the trial status and the derivation at the latest cut-off, builds the report document and
-writes PDF, DOCX and XLSX with ``write_reports`` (figures, if any, rendered once). Targets
+writes PDF, DOCX and XLSX with ``write_reports`` after ``render_report`` (charts rendered
+once, with headless Chromium). Targets
 (issue 7): demo < 5 s, large < 20 s for the three formats together. Data generation and
 database reads are not timed (see bench_derive.py and bench_import.py).
 """
@@ -27,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from monitoring.demo import generate  # noqa: E402
 from monitoring.derive import derive  # noqa: E402
 from monitoring.protocol import PROTOCOL_DIR, load_protocol  # noqa: E402
-from monitoring.reports.content import ReportStamp, build_report  # noqa: E402
+from monitoring.reports.content import ReportStamp, build_report, render_report  # noqa: E402
 from monitoring.reports.export import write_reports  # noqa: E402
 from monitoring.status import trial_status  # noqa: E402
 from monitoring.tables import TrialData  # noqa: E402
@@ -44,7 +45,7 @@ def one_run(data: TrialData, directory: Path) -> dict[str, float]:
     computed = time.perf_counter()
     doc = build_report(status, derivation, stamp=ReportStamp(datetime.now(UTC), "bench"))
     built = time.perf_counter()
-    write_reports(doc, directory, "summary")
+    write_reports(render_report(doc), directory, "summary")
     written = time.perf_counter()
     return {
         "status": computed - start,

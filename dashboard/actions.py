@@ -24,7 +24,7 @@ from monitoring.db.importer import ImportResult, import_files
 from monitoring.db.looks import ReportRecord, list_reports
 from monitoring.db.repository import list_audit, list_batches
 from monitoring.derive import derive
-from monitoring.reports.content import ReportStamp, build_report
+from monitoring.reports.content import ReportStamp, build_report, render_report
 from monitoring.reports.document import VersionLabel
 from monitoring.reports.export import ReportFormat, write_report
 from monitoring.status import trial_status
@@ -204,7 +204,8 @@ def generate_report(
             derived = derive(trial.data, trial.protocol, status.cutoff)
             stamp = ReportStamp(now, source.user())
             doc = build_report(status, derived, stamp=stamp, version=version, look=look)
-            write_report(doc, out, fmt)
+            # charts are drawn by Chromium (about a second each); a workbook holds numbers only
+            write_report(doc if fmt is ReportFormat.XLSX else render_report(doc), out, fmt)
         else:
             request = Request(
                 trial_id=trial_id,

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from monitoring.data_quality import Finding
 from monitoring.designs.simon_search import SimonSearch
 from monitoring.designs.toxicity import ToxicityDesign
 from monitoring.designs.toxicity_audit import ToxicityAudit
 from monitoring.estimates import RateEstimate
-from monitoring.quality import QualityFinding
 from monitoring.safety_listings import AeListing, DeathListing
 from monitoring.safety_tables import AeTable, RowLevel
 from monitoring.series import SurvivalView, ToxicityPath
@@ -247,14 +247,16 @@ def simon_frame(found: SimonSearch) -> pd.DataFrame:
     )
 
 
-def quality_frame(findings: Sequence[QualityFinding]) -> pd.DataFrame:
-    """Data-quality findings, one row each."""
+def quality_frame(findings: Sequence[Finding]) -> pd.DataFrame:
+    """Data-quality findings, one row each (warnings first, as the library sorts them)."""
     return pd.DataFrame(
         {
-            "Finding": [f.kind.value for f in findings],
+            "Severity": [f.severity.value for f in findings],
+            "Finding": [f.kind.value.replace("_", " ") for f in findings],
             "Patient": [f.patient_id for f in findings],
             "Table": [f.table for f in findings],
             "Column": [f.column for f in findings],
+            "Date": [f.day.isoformat() for f in findings],
             "Detail": [f.message for f in findings],
         }
     )

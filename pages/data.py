@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import actions, components, source, tables
 from dashboard.keys import Key
 from dashboard.selection import current
-from monitoring.quality import quality_findings
+from monitoring.data_quality import derived_findings
 from monitoring.tables import TABLES
 
 selection = current()
@@ -84,11 +84,12 @@ else:
     )
 
 derived = selection.derivation()
-findings = quality_findings(derived)
+findings = derived_findings(derived, selection.protocol).findings
 st.subheader(f"Data-quality findings ({len(findings)})")
 st.caption(
-    "Missing response assessments, overdue follow-up and dates out of order among the data "
-    "accepted, at the cut-off (windows in docs/methods.md)."
+    "Missing or overdue assessments, overdue follow-up, dates and cycles out of order, "
+    "unresolved severe adverse events, at the cut-off (checks and windows: docs/methods.md, "
+    '"Data quality").'
 )
 if findings:
     components.table(tables.quality_frame(findings), "Data quality findings")

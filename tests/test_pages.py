@@ -15,10 +15,10 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from dashboard.keys import Key
+from monitoring.data_quality import derived_findings
 from monitoring.demo import generate
 from monitoring.derive import derive
 from monitoring.protocol import load_protocol
-from monitoring.quality import quality_findings
 from monitoring.reports.export import ReportFormat
 from monitoring.safety_tables import ae_tables
 from monitoring.status import trial_status
@@ -279,12 +279,17 @@ def test_data_page_applies_an_audited_correction_and_refuses_one_without_reason(
     assert before != after  # the data digest moved: nothing shown comes from the old data
 
 
-def test_data_page_reports_the_quality_findings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The demo data are complete (tests/test_quality.py builds the findings themselves)."""
+def test_data_page_lists_the_quality_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page lists the library's findings (monitoring.data_quality) in its order."""
     at = _app(monkeypatch, "on_track", page="pages/data.py")
-    expected = quality_findings(derive(generate(PROTOCOL, "on_track", 0), PROTOCOL))
+    data = generate(PROTOCOL, "on_track", 0)
+    expected = derived_findings(derive(data, PROTOCOL), PROTOCOL).findings
     assert any(s.value == f"Data-quality findings ({len(expected)})" for s in at.subheader)
-    assert any("No finding at this cut-off" in s.value for s in at.success)
+    if expected:
+        shown = next(d.value for d in at.dataframe if "Severity" in d.value.columns)
+        assert list(shown["Patient"]) == [f.patient_id for f in expected]
+    else:
+        assert any("No finding at this cut-off" in s.value for s in at.success)
 
 
 def test_reports_page_generates_and_records_the_due_summary(

@@ -9,7 +9,6 @@ import subprocess
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import docx
 import openpyxl
 import pytest
 import sqlalchemy as sa
@@ -137,8 +136,8 @@ def test_report_appears_as_generated_then_signed_off_in_the_monitoring_log(
 def test_regenerated_report_has_the_same_numbers_after_a_correction(
     db: Path, tmp_path: Path
 ) -> None:
-    first = tmp_path / "first.docx"
-    assert _report(db, first, "--look", "16", "--as-known-on", KNOWN_ON, "--format", "docx") == 0
+    first = tmp_path / "first.xlsx"
+    assert _report(db, first, "--look", "16", "--as-known-on", KNOWN_ON, "--format", "xlsx") == 0
     day = _look_day(db, 16)
     engine = _engine(db)
     data = load_trial_data(engine, PROTOCOL.id)
@@ -158,20 +157,22 @@ def test_regenerated_report_has_the_same_numbers_after_a_correction(
     later = _status(db, cutoff=day, as_known_on="2025-07-11T00:00:00")
     (original,) = list_reports(_engine(db), PROTOCOL.id)
     assert later.provenance.data_digest != original.data_digest  # the correction is seen now
-    again = tmp_path / "again.docx"
+    again = tmp_path / "again.xlsx"
     args = ["--db", str(db), "--id", str(original.id), "--out", str(again), "--user", "x"]
     assert main(["report", "regenerate", *args]) == 0
     regenerated = list_reports(_engine(db), PROTOCOL.id)[-1]
     assert regenerated.data_digest == original.data_digest
     assert (regenerated.cutoff, regenerated.as_known_on) == (original.cutoff, original.as_known_on)
 
-    def tables(path: Path) -> list[list[list[str]]]:
-        word = docx.Document(str(path))
-        return [[[c.text for c in row.cells] for row in t.rows] for t in word.tables]
+    def sheets(path: Path) -> dict[str, list[tuple[object, ...]]]:
+        book = openpyxl.load_workbook(path)
+        return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
 
-    # Every table but the title block (generation time and user differ) is identical.
-    assert tables(first)[1:] == tables(again)[1:]
-    assert len(tables(first)) > 10
+    # Every sheet but the title block (generation time and user differ) is identical.
+    before, after = sheets(first), sheets(again)
+    assert before.pop("Summary") != after.pop("Summary")
+    assert before == after
+    assert len(before) > 10
 
 
 def test_cutoff_and_open_version(db: Path, tmp_path: Path) -> None:
@@ -221,3 +222,15 @@ def test_records_as_of_a_moment_keep_only_what_happened_before() -> None:
     assert records_as_of(records, day[1]) == (LookRecord(8, day[0], "a"),)
     assert records_as_of(records, datetime(2025, 2, 1, tzinfo=UTC)) == records
     assert records_as_of(records, day[0]) == ()
+
+
+def test_report_of_a_trial_without_data_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "empty.sqlite"
+    engine = open_database(path)
+    text = PROTOCOL_FILE.read_text(encoding="utf-8")
+    add_trial(engine, text, source="test", now=IMPORTED_AT, user="registrar")
+    engine.dispose()
+    assert _report(path, tmp_path / "x.pdf", "--format", "pdf") == 2
+    assert "no patient data known on" in capsys.readouterr().err

@@ -18,10 +18,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitoring.charts import km_figure, toxicity_boundary_figure
 from monitoring.demo import generate
 from monitoring.derive import apply_cutoff, derive
 from monitoring.protocol import PROTOCOL_DIR, Protocol, load_protocol
-from monitoring.reports.content import ReportStamp, build_report, resolve_look
+from monitoring.reports.content import ReportStamp, build_report, render_report, resolve_look
 from monitoring.reports.document import (
     ParagraphStyle,
     ReportDocument,
@@ -33,6 +34,7 @@ from monitoring.reports.export import ReportFormat, write_reports
 from monitoring.response_tables import response_tables
 from monitoring.safety_listings import safety_listings
 from monitoring.safety_tables import ae_tables
+from monitoring.series import survival_view, toxicity_path
 from monitoring.status import TrialStatus, trial_status
 from monitoring.tables import TrialData
 
@@ -67,7 +69,7 @@ def built(demo: TrialData) -> tuple[TrialStatus, ReportDocument]:
 def files(
     built: tuple[TrialStatus, ReportDocument], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[ReportFormat, Path]:
-    return write_reports(built[1], tmp_path_factory.mktemp("summary"), "summary")
+    return write_reports(render_report(built[1]), tmp_path_factory.mktemp("summary"), "summary")
 
 
 def _table(doc: ReportDocument, title: str) -> Table:
@@ -199,6 +201,24 @@ def test_long_listing_shows_its_most_recent_rows(demo: TrialData) -> None:
     assert len(full.rows) == len(ae_tables(derivation, PROTOCOL).tables[0].rows)  # complete
 
 
+def test_charts_are_the_dashboards_own(
+    built: tuple[TrialStatus, ReportDocument], demo: TrialData
+) -> None:
+    """Same chart functions on the same results: identical plotly figures."""
+    status, doc = built
+    derivation = derive(demo, PROTOCOL, status.cutoff)
+    rule = PROTOCOL.toxicity[0]
+    path = toxicity_path(rule, derivation.toxicity[0], status.toxicity[0])
+    expected = [toxicity_boundary_figure(path)]
+    expected += [
+        km_figure(survival_view(derivation, PROTOCOL, e)) for e in PROTOCOL.survival.endpoints
+    ]
+    figures = doc.figures()
+    assert len(figures) == len(expected)
+    for figure, chart in zip(figures, expected, strict=True):
+        assert figure.figure.to_plotly_json() == chart.to_plotly_json()
+
+
 def test_toxicity_boundaries_reproduce_protocol_table_3(
     built: tuple[TrialStatus, ReportDocument],
 ) -> None:
@@ -298,6 +318,10 @@ def test_open_version_leaves_out_closed_breakdowns(demo: TrialData) -> None:
         "Kaplan–Meier medians by site (closed)",
     }
     assert not any("(closed)" in title for title in open_titles)
+    closed_figures = {f.title for f in closed.figures()} - {f.title for f in opened.figures()}
+    assert closed_figures == {
+        f"Kaplan–Meier estimate: {e} by site" for e in PROTOCOL.survival.endpoints
+    }
     by_site = _table(closed, "Remission by site")
     assert sum(_column(by_site, "Treated")) == closed_treated(demo)
 
@@ -354,6 +378,22 @@ def test_pdf_carries_decisions_numbers_digest_and_label_on_every_page(
     remission = status.remission
     assert f"{remission.credible.low:.1%}" in text  # PERCENT columns: 1 decimal
     assert f"{status.toxicity[0].posterior_prob:.4f}" in text
+
+
+def test_pdf_charts_are_at_least_200_dpi(
+    built: tuple[TrialStatus, ReportDocument], files: dict[ReportFormat, Path]
+) -> None:
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(files[ReportFormat.PDF])],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()[2:]
+    images = [line for line in listing if line.split()[2] == "image"]  # not alpha masks
+    assert len(images) == len(built[1].figures())
+    for line in images:
+        x_ppi, y_ppi = (int(v) for v in line.split()[12:14])
+        assert min(x_ppi, y_ppi) >= 200, line
 
 
 def test_pdf_pages_rendered_for_visual_check(files: dict[ReportFormat, Path]) -> None:

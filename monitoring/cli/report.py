@@ -32,7 +32,7 @@ from monitoring.db.looks import (
 from monitoring.db.reading import load_trial_data
 from monitoring.db.repository import get_protocol, resolve_trial
 from monitoring.derive import derive
-from monitoring.reports.content import ReportStamp, build_report, resolve_look
+from monitoring.reports.content import ReportStamp, build_report, render_report, resolve_look
 from monitoring.reports.document import VersionLabel
 from monitoring.reports.export import ReportFormat, write_report
 from monitoring.reports.records import file_digest, records_as_of
@@ -87,6 +87,11 @@ def _status_at(engine: sa.Engine, request: Request) -> tuple[TrialStatus, TrialD
     the data as known on the request's time."""
     protocol = get_protocol(engine, request.trial_id)
     data = load_trial_data(engine, request.trial_id, request.as_known_on)
+    if data.patients.empty:
+        raise ValueError(
+            f"trial '{request.trial_id}' has no patient data known on "
+            f"{request.as_known_on.isoformat(timespec='seconds')}; import an extract first"
+        )
     records = records_as_of(look_records(engine, request.trial_id), request.log_as_of)
 
     def status(cutoff: date | None) -> TrialStatus:
@@ -118,7 +123,9 @@ def produce(engine: sa.Engine, request: Request) -> ReportRecord:
     )
     look = resolve_look(status, request.look)
     request.out.parent.mkdir(parents=True, exist_ok=True)
-    write_report(doc, request.out, request.fmt)
+    # The workbook holds the numbers only: charts are rendered for PDF and DOCX.
+    ready = doc if request.fmt is ReportFormat.XLSX else render_report(doc)
+    write_report(ready, request.out, request.fmt)
     report_id = record_report(
         engine,
         request.trial_id,

@@ -6,16 +6,19 @@ They only arrange results the library has computed; no statistic is computed her
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from monitoring.reports.document import (
     CellValue,
     Column,
     ColumnKind,
+    Figure,
     Paragraph,
     ParagraphStyle,
     Status,
     Table,
 )
+from monitoring.reports.figures import CSS_PX_PER_INCH
 from monitoring.rules.efficacy import EfficacyState
 from monitoring.rules.toxicity import ToxicityState
 
@@ -76,3 +79,18 @@ def optional_float(value: float | None) -> float | None:
         return None
     number = float(value)
     return number if number == number and abs(number) != float("inf") else None
+
+
+# Charts are rendered at about the dashboard's width (864 CSS px) and at the height their
+# layout sets, so legends and titles sit as on the dashboard; the writers then scale the
+# image to the 6.5-inch text width: rendered at CHART_DPI, 1440 pixels wide, 221 dpi on
+# paper (the floor is 200 dpi).
+CHART_WIDTH_IN = 9.0
+CHART_DPI = 160
+
+
+def chart(title: str, figure: Any, caption: str) -> Figure:
+    """A dashboard chart as a report figure, at the chart's own aspect ratio."""
+    height_px = figure.layout.height
+    height_in = None if height_px is None else height_px / CSS_PX_PER_INCH
+    return Figure(title, figure, caption=caption, width_in=CHART_WIDTH_IN, height_in=height_in)

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from monitoring.derive import Derivation
+from monitoring.reports.blocks import CHART_DPI
 from monitoring.reports.decisions_section import decisions_section
 from monitoring.reports.document import MetadataRow, ReportDocument, VersionLabel
 from monitoring.reports.efficacy_section import efficacy_section
+from monitoring.reports.figures import render_document
 from monitoring.reports.methods_page import methods_section
 from monitoring.reports.survival_section import survival_section
 from monitoring.reports.toxicity_section import toxicity_section
@@ -112,7 +114,7 @@ def build_report(
         decisions_section(status),
         efficacy_section(status, derivation, columns),
         toxicity_section(status, derivation, listing_limit),
-        survival_section(derivation, protocol.survival, columns),
+        survival_section(derivation, protocol, columns),
         methods_section(protocol),
     )
     return ReportDocument(
@@ -126,3 +128,9 @@ def build_report(
         subject=f"{REPORT_TITLE}, {protocol.id}, {look_label(scheduled)}",
         short_title=f"{REPORT_TITLE}: {protocol.short_title or protocol.id}",
     )
+
+
+def render_report(doc: ReportDocument) -> ReportDocument:
+    """``doc`` with its charts rendered once, at the report's chart resolution (>= 200 dpi
+    printed); pass the result to ``write_report`` or ``write_reports``."""
+    return render_document(doc, dpi=CHART_DPI)

@@ -1,19 +1,31 @@
-"""Report section "Survival": Kaplan–Meier medians and landmark estimates per endpoint.
+"""Report section "Survival": Kaplan–Meier charts with at-risk tables, medians and landmark
+estimates per endpoint.
 
-Fits come from ``monitoring.survival.summarize_endpoint`` with the protocol's ``[survival]``
-settings (times in days); the report prints them in months of ``days_per_month`` days.
-In the closed version, medians by each closed breakdown column are added.
+Each endpoint is one ``monitoring.series.survival_view`` (fit by the protocol's
+``[survival]`` settings, times in days) drawn by the dashboard's ``km_figure``; tables
+print months of ``days_per_month`` days. In the closed version, charts and medians by each
+closed breakdown column are added.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from monitoring.charts import km_figure
 from monitoring.derive import Derivation
-from monitoring.protocol import SurvivalSettings
-from monitoring.reports.blocks import optional_float
-from monitoring.reports.document import Block, CellValue, Column, ColumnKind, Section, Table
-from monitoring.survival import EndpointSurvival, kaplan_meier_by, summarize_endpoint
+from monitoring.protocol import Protocol, SurvivalSettings
+from monitoring.reports.blocks import chart, optional_float
+from monitoring.reports.document import (
+    Block,
+    CellValue,
+    Column,
+    ColumnKind,
+    Figure,
+    Section,
+    Table,
+)
+from monitoring.series import SurvivalView, survival_view
+from monitoring.survival import EndpointSurvival
 from monitoring.survival.kaplan_meier import KaplanMeierResult
 
 MEDIAN_COLUMNS = (
@@ -34,15 +46,6 @@ LANDMARK_COLUMNS = (
     Column("CI low", ColumnKind.PERCENT),
     Column("CI high", ColumnKind.PERCENT),
 )
-
-
-def summaries(derivation: Derivation, settings: SurvivalSettings) -> tuple[EndpointSurvival, ...]:
-    """One Kaplan–Meier summary per protocol endpoint (empty populations included)."""
-    out = []
-    for endpoint in settings.endpoints:
-        records = derivation.time_to_event(endpoint)
-        out.append(summarize_endpoint(endpoint, records.time, records.event, settings))
-    return tuple(out)
 
 
 def _months(days: float | None, settings: SurvivalSettings) -> float | None:
@@ -109,33 +112,43 @@ def landmark_table(results: Sequence[EndpointSurvival], settings: SurvivalSettin
     )
 
 
-def medians_by(derivation: Derivation, settings: SurvivalSettings, column: str) -> Table:
+def medians_by(views: Sequence[SurvivalView], settings: SurvivalSettings, column: str) -> Table:
     """Closed-version breakdown: medians per group of ``column``, each group its own fit."""
-    rows: list[tuple[CellValue, ...]] = []
-    for endpoint in settings.endpoints:
-        records = derivation.time_to_event(endpoint, by=column)
-        assert records.groups is not None
-        known = [g is not None for g in records.groups]
-        if not any(known):
-            continue
-        grouped = kaplan_meier_by(
-            records.time[known], records.event[known], records.groups[known], settings.conf_type
-        )
-        for label, fit in zip(grouped.groups, grouped.fits, strict=True):
-            rows.append((*_median_row(f"{endpoint}: {label}", fit, settings), None))
+    rows = tuple(
+        (*_median_row(f"{view.endpoint}: {curve.label}", curve.fit, settings), None)
+        for view in views
+        for curve in view.curves
+    )
     return Table(
         f"Kaplan–Meier medians by {column} (closed)",
         MEDIAN_COLUMNS,
-        tuple(rows),
+        rows,
         note=f"Breakdown by {column}: closed information, left out of the open version.",
         sheet_name=f"KM by {column}",
     )
 
 
+def km_chart(view: SurvivalView) -> Figure:
+    """The dashboard's Kaplan–Meier chart of one endpoint, with its number-at-risk table."""
+    by = f" by {view.by}" if view.by else ""
+    return chart(
+        f"Kaplan–Meier estimate: {view.endpoint}{by}",
+        km_figure(view),
+        f"{view.summary.fit.conf_level:.0%} pointwise confidence band; marks: censored "
+        "observations; below: number at risk.",
+    )
+
+
 def survival_section(
-    derivation: Derivation, settings: SurvivalSettings, closed_columns: Sequence[str]
+    derivation: Derivation, protocol: Protocol, closed_columns: Sequence[str]
 ) -> Section:
-    results = summaries(derivation, settings)
+    settings = protocol.survival
+    views = [survival_view(derivation, protocol, e) for e in settings.endpoints]
+    results = [view.summary for view in views]
     blocks: list[Block] = [median_table(results, settings), landmark_table(results, settings)]
-    blocks.extend(medians_by(derivation, settings, c) for c in closed_columns)
+    blocks.extend(km_chart(view) for view in views)
+    for column in closed_columns:
+        grouped = [survival_view(derivation, protocol, e, by=column) for e in settings.endpoints]
+        blocks.append(medians_by(grouped, settings, column))
+        blocks.extend(km_chart(view) for view in grouped)
     return Section("Survival", tuple(blocks))

@@ -1,5 +1,5 @@
-"""Report section "Toxicity": monitored-toxicity events against the stopping boundaries,
-adverse-event tables and safety listings.
+"""Report section "Toxicity": monitored-toxicity events against the stopping boundaries
+(table and the dashboard's chart), adverse-event tables and safety listings.
 
 Boundaries come from the rule (``stopping_boundaries``), the events at each reached look
 from the live decision (``ToxicityDecision.looks``); nothing is recomputed here.
@@ -7,15 +7,25 @@ from the live decision (``ToxicityDecision.looks``); nothing is recomputed here.
 
 from __future__ import annotations
 
+from monitoring.charts import toxicity_boundary_figure
 from monitoring.derive import Derivation
 from monitoring.designs.toxicity import ToxicityPlan, stopping_boundaries
 from monitoring.protocol import ToxicityRule
-from monitoring.reports.blocks import optional_float
-from monitoring.reports.document import Block, CellValue, Column, ColumnKind, Section, Table
+from monitoring.reports.blocks import chart, optional_float
+from monitoring.reports.document import (
+    Block,
+    CellValue,
+    Column,
+    ColumnKind,
+    Figure,
+    Section,
+    Table,
+)
 from monitoring.reports.safety_section import safety_blocks
 from monitoring.rules.toxicity import ToxicityDecision
 from monitoring.safety_listings import safety_listings
 from monitoring.safety_tables import ae_tables
+from monitoring.series import toxicity_path
 from monitoring.status import TrialStatus
 
 BOUNDARY_COLUMNS = (
@@ -65,14 +75,28 @@ def boundary_table(rule: ToxicityRule, decision: ToxicityDecision) -> Table:
     )
 
 
+def boundary_chart(
+    rule: ToxicityRule, derivation: Derivation, index: int, decision: ToxicityDecision
+) -> Figure:
+    """The dashboard's boundary chart: cumulative events against the stopping boundaries."""
+    path = toxicity_path(rule, derivation.toxicity[index], decision)
+    return chart(
+        f"{rule.label}: cumulative events and stopping boundaries",
+        toxicity_boundary_figure(path),
+        "Cumulative events among the first k evaluable patients; markers: the boundary at "
+        "each look (stop if events reach it).",
+    )
+
+
 def toxicity_section(
     status: TrialStatus, derivation: Derivation, listing_limit: int | None = None
 ) -> Section:
-    """Per rule the boundary table; then AE tables and safety listings."""
-    blocks: list[Block] = [
-        boundary_table(rule, decision)
-        for rule, decision in zip(status.protocol.toxicity, status.toxicity, strict=True)
-    ]
+    """Per rule: boundary table and chart; then AE tables and safety listings."""
+    blocks: list[Block] = []
+    rules = status.protocol.toxicity
+    for index, (rule, decision) in enumerate(zip(rules, status.toxicity, strict=True)):
+        blocks.append(boundary_table(rule, decision))
+        blocks.append(boundary_chart(rule, derivation, index, decision))
     protocol = status.protocol
     tables, listings = ae_tables(derivation, protocol), safety_listings(derivation, protocol)
     blocks += safety_blocks(tables, listings, listing_limit)
