@@ -27,7 +27,7 @@ from monitoring.db.engine import open_database
 from monitoring.db.reading import load_trial_data
 from monitoring.db.status import load_status
 
-RUNS = 7
+RUNS = 11
 
 
 def _time(engine: sa.Engine, trial_id: str) -> tuple[float, float, int, int]:
