@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from monitoring.derive import Derivation, apply_cutoff, derive
+import numpy as np
+
+from monitoring.derive import Derivation, derive
+from monitoring.derive.looks import LookDates, look_counts, look_dates
 from monitoring.estimates import (
     BetaPrior,
     PredictiveProbability,
@@ -140,53 +143,52 @@ def _look_limit(protocol: Protocol) -> int:
     return max(limits)
 
 
+def _summary(record: LookRecord | None) -> SummaryState:
+    if record is None or record.generated_at is None:
+        return SummaryState.DUE
+    if record.signed_off_at is None:
+        return SummaryState.GENERATED
+    return SummaryState.SIGNED_OFF
+
+
+def _not_reached(number: int, evaluable: int, record: LookRecord | None) -> ScheduledLook:
+    return ScheduledLook(
+        number, evaluable, None, None, None, None, None, None, None, None,
+        SummaryState.NOT_REACHED, record,
+    )  # fmt: skip
+
+
 def _look_at(
     protocol: Protocol,
-    data: TrialData,
+    dates: LookDates,
     number: int,
     evaluable: int,
     reached_on: date | None,
     record: LookRecord | None,
 ) -> ScheduledLook:
     if reached_on is None:
-        return ScheduledLook(
-            number,
-            evaluable,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            SummaryState.NOT_REACHED,
-            record,
-        )
-    derived = derive(data, protocol, reached_on)
+        return _not_reached(number, evaluable, record)
+    counts = look_counts(dates, protocol, reached_on)
     simon = protocol.simon
-    efficacy = _efficacy(simon, derived) if simon else None
-    tox_rule = protocol.primary_toxicity
-    tox = toxicity_decision(tox_rule, derived.toxicity[0].outcomes) if tox_rule else None
+    efficacy = None
+    if simon is not None:
+        treated = min(counts.treated, simon.n)
+        efficacy = efficacy_decision(simon, counts.stage1, counts.simon_cohort, treated)
+    tox_rule, outcomes = protocol.primary_toxicity, counts.toxicity
+    tox = toxicity_decision(tox_rule, outcomes.outcomes) if tox_rule and outcomes else None
     look = next((lk for lk in tox.looks if lk.n == evaluable), None) if tox else None
-    if record is None or record.generated_at is None:
-        summary = SummaryState.DUE
-    elif record.signed_off_at is None:
-        summary = SummaryState.GENERATED
-    else:
-        summary = SummaryState.SIGNED_OFF
     return ScheduledLook(
         number=number,
         evaluable=evaluable,
         reached_on=reached_on,
         efficacy_state=efficacy.state if efficacy else None,
-        responders=derived.overall.responders,
-        non_responders=derived.overall.non_responders,
-        pending=derived.overall.pending,
-        toxicity_events=derived.toxicity[0].events_among_first(evaluable) if tox else None,
+        responders=counts.overall.responders,
+        non_responders=counts.overall.non_responders,
+        pending=counts.overall.pending,
+        toxicity_events=outcomes.events_among_first(evaluable) if tox and outcomes else None,
         toxicity_boundary=look.boundary if look else None,
         toxicity_state=tox.decision if tox else None,
-        summary=summary,
+        summary=_summary(record),
         record=record,
     )
 
@@ -197,20 +199,24 @@ def monitoring_log(
     derived: Derivation,
     records: Sequence[LookRecord] = (),
 ) -> tuple[ScheduledLook, ...]:
-    """Every scheduled look up to the planned maximum, reached or not, with its decisions."""
+    """Every scheduled look up to the planned maximum, reached or not, with its decisions.
+
+    Each reached look is decided on the data cut at the day it was reached; the counts come
+    from ``derived`` (``monitoring.derive.looks``: equal to deriving ``data`` at that day).
+    ``data`` is the uncut data ``derived`` was derived from.
+    """
+    del data  # the cut rows in ``derived`` hold every fact dated up to any earlier look
     every = protocol.reporting.summary_every
     by_n = {r.evaluable: r for r in records}
-    first_doses = (
-        derived.patients.loc[derived.patients["treated"].to_numpy(bool)]
-        .sort_values("treatment_order")["first_dose_date"]
-        .tolist()
-    )
+    patients = derived.patients
+    treated = patients["treated"].to_numpy(bool)
+    order = np.argsort(patients["treatment_order"].to_numpy("int64", na_value=0)[treated])
+    first_doses = patients["first_dose_date"].to_numpy("datetime64[D]")[treated][order]
     schedule = list(enumerate(range(every, _look_limit(protocol) + 1, every), start=1))
-    reached = {n: first_doses[n - 1].date() for _, n in schedule if len(first_doses) >= n}
-    # Cut once at the last reached look: each look then derives from a small frame.
-    base = apply_cutoff(data, max(reached.values())) if reached else data
+    reached = {n: first_doses[n - 1].item() for _, n in schedule if len(first_doses) >= n}
+    dates = look_dates(derived, protocol)
     return tuple(
-        _look_at(protocol, base, number, n, reached.get(n), by_n.get(n)) for number, n in schedule
+        _look_at(protocol, dates, number, n, reached.get(n), by_n.get(n)) for number, n in schedule
     )
 
 

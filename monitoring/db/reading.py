@@ -10,10 +10,11 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from monitoring.db.schema import DATA_TABLES
+from monitoring.db.schema import DATA_TABLES, normalised
 from monitoring.db.timestamps import to_utc
 from monitoring.tables import TABLES, ColumnType, TableSpec, TrialData
 
@@ -37,7 +38,9 @@ def _typed(spec: TableSpec, frame: pd.DataFrame) -> pd.DataFrame:
     for column in spec.columns:
         values = frame[column.name]
         if column.type is ColumnType.DATE:
-            out[column.name] = pd.to_datetime(values, format="%Y-%m-%d").astype("datetime64[ns]")
+            # ISO 'YYYY-MM-DD' text (or None): numpy's own parser, 5x pandas' strptime path
+            days = np.array(values.to_numpy(object), dtype="datetime64[D]")
+            out[column.name] = days.astype("datetime64[ns]")
         elif column.type is ColumnType.INTEGER:
             out[column.name] = values.astype("float64").astype("Int64")
         elif column.type is ColumnType.NUMBER:
@@ -108,7 +111,7 @@ def read_table(
 def adverse_events_with_terms(terms: Collection[str]) -> sa.ColumnElement[bool]:
     """Adverse-event rows whose term is one of ``terms`` (case and outer spaces ignored)."""
     term = DATA_TABLES["adverse_events"].c.term
-    return sa.func.lower(sa.func.trim(term)).in_(sorted({t.strip().lower() for t in terms}))
+    return normalised(term).in_(sorted({t.strip().lower() for t in terms}))
 
 
 def load_trial_data(
@@ -150,17 +153,21 @@ def latest_data_date(
 ) -> date | None:
     """The latest date in any date column of the three tables (the default cut-off, SPEC 4),
     computed in the database, so that a caller loading only some rows keeps the same
-    cut-off as one loading them all (``monitoring.derive.latest_date``)."""
-    latest: date | None = None
+    cut-off as one loading them all (``monitoring.derive.latest_date``).
+
+    One statement of one scalar ``max`` per column: on current rows each is a single
+    lookup in a partial index of the large tables (migration 0002)."""
+    maxima = []
+    for spec in TABLES.values():
+        table = DATA_TABLES[spec.name]
+        for column in spec.columns:
+            if column.type is ColumnType.DATE:
+                maxima.append(
+                    sa.select(sa.func.max(table.c[column.name]))
+                    .where(table.c.trial_id == trial_id, *_version_filter(table, as_known_on))
+                    .scalar_subquery()
+                )
     with engine.connect() as conn:
-        for spec in TABLES.values():
-            table = DATA_TABLES[spec.name]
-            dates = [c.name for c in spec.columns if c.type is ColumnType.DATE]
-            query = sa.select(*(sa.func.max(table.c[name]) for name in dates)).where(
-                table.c.trial_id == trial_id, *_version_filter(table, as_known_on)
-            )
-            for value in conn.execute(query).one():
-                day = date.fromisoformat(str(value)[:10]) if value is not None else None
-                if day is not None and (latest is None or day > latest):
-                    latest = day
-    return latest
+        values = conn.execute(sa.select(*maxima)).one()
+    days = [date.fromisoformat(str(value)[:10]) for value in values if value is not None]
+    return max(days, default=None)

@@ -15,6 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from monitoring.tables import TABLES, Column, ColumnType, TableSpec
 
@@ -132,10 +135,52 @@ def _data_column(column: Column, key: tuple[str, ...]) -> sa.Column[Any]:
     return sa.Column(column.name, SQL_TYPES[column.type](), nullable=nullable)
 
 
+class normalised(FunctionElement[str]):  # noqa: N801 (SQL function style)
+    """``lower(trim(text))``: an AE term as the monitored-toxicity rule compares it.
+
+    Rendered as PostgreSQL prints it back (``TRIM(BOTH FROM ...)``), so that the migration
+    check compares the expression index over it exactly.
+    """
+
+    type = sa.Text()
+    name = "normalised"
+    inherit_cache = True
+
+
+@compiles(normalised)
+def _normalised(element: normalised, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"lower(trim({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(normalised, "postgresql")
+def _normalised_pg(element: normalised, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"lower(TRIM(BOTH FROM {compiler.process(element.clauses, **kw)}))"
+
+
+def _current(name: str, *columns: Any) -> sa.Index:
+    """An index over the current versions only (what ``status`` reads)."""
+    where = sa.text("valid_to IS NULL")
+    return sa.Index(name, *columns, sqlite_where=where, postgresql_where=where)
+
+
+def _add_read_indexes(table: sa.Table, spec: TableSpec) -> None:
+    """Indexes for the status read path (revision 0002) on the child tables: the latest
+    date of each date column (the default cut-off) and, on adverse events, the normalised
+    term the monitored toxicity is selected by."""
+    if spec.key == ("patient_id",):
+        return
+    c = table.c
+    for column in spec.columns:
+        if column.type is ColumnType.DATE:
+            _current(f"ix_{spec.name}_current_{column.name}", c.trial_id, c[column.name])
+    if "term" in spec.names:
+        _current(f"ix_{spec.name}_current_term", c.trial_id, normalised(c.term))
+
+
 def versioned_table(spec: TableSpec) -> sa.Table:
     """The versioned table of one imported table: its columns plus trial and validity."""
     name = spec.name
-    return sa.Table(
+    table = sa.Table(
         name,
         metadata,
         sa.Column("version_id", sa.Integer, primary_key=True, autoincrement=True),
@@ -154,6 +199,8 @@ def versioned_table(spec: TableSpec) -> sa.Table:
         ),
         sa.Index(f"ix_{name}_validity", "trial_id", "valid_from", "valid_to"),
     )
+    _add_read_indexes(table, spec)
+    return table
 
 
 DATA_TABLES: dict[str, sa.Table] = {name: versioned_table(spec) for name, spec in TABLES.items()}
