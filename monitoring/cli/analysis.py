@@ -9,64 +9,34 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from collections.abc import Callable
-from datetime import date
 from typing import Any, TypeVar
-
-import sqlalchemy as sa
 
 from monitoring.cli.analysis_json import km_payload, tables_payload
 from monitoring.cli.analysis_text import km_text, tables_text
-from monitoring.cli.common import CliError, print_json
-from monitoring.cli.data import _run
-from monitoring.cli.monitor import add_analysis_arguments
-from monitoring.db.errors import DataInputError
-from monitoring.db.reading import load_trial_data
-from monitoring.db.repository import get_protocol, resolve_trial
-from monitoring.derive import Derivation, derive
+from monitoring.cli.common import print_json
+from monitoring.cli.database import (
+    LoadedTrial,
+    add_analysis_arguments,
+    checked,
+    load_derivation,
+    run_with_engine,
+)
 from monitoring.endpoints import endpoint_analysis
-from monitoring.protocol import SURVIVAL_ENDPOINTS, Protocol
+from monitoring.protocol import SURVIVAL_ENDPOINTS
 from monitoring.table_set import table_set
 
 T = TypeVar("T")
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
-class _Loaded:
-    trial_id: str
-    protocol: Protocol
-    derived: Derivation
-
-
-def _load(engine: sa.Engine, args: argparse.Namespace) -> _Loaded:
-    """Trial, protocol and derivations at ``--cutoff`` from the data as known on
-    ``--as-known-on`` (the same arguments and rules as ``status``)."""
-    trial_id = resolve_trial(engine, args.trial)
-    protocol = get_protocol(engine, trial_id)
-    data = load_trial_data(engine, trial_id, args.as_known_on)
-    if data.patients.empty:
-        raise DataInputError(f"trial '{trial_id}' has no patient data yet; import an extract")
-    cutoff: date | None = args.cutoff
-    return _Loaded(trial_id, protocol, _checked(lambda: derive(data, protocol, cutoff)))
-
-
-def _checked(step: Callable[[], T]) -> T:
-    """A library call whose ValueError (bad column, no data) is bad input: exit 2."""
-    try:
-        return step()
-    except (ValueError, KeyError) as exc:
-        raise CliError(str(exc).strip("'\"")) from exc
-
-
 def _km(args: argparse.Namespace) -> int:
-    return int(_run(args, lambda engine: _km_print(_load(engine, args), args)))
+    return int(run_with_engine(args, lambda engine: _km_print(load_derivation(engine, args), args)))
 
 
-def _km_print(loaded: _Loaded, args: argparse.Namespace) -> int:
+def _km_print(loaded: LoadedTrial, args: argparse.Namespace) -> int:
     settings = loaded.protocol.survival
     if args.conf_type is not None:
         settings = dataclasses.replace(settings, conf_type=args.conf_type)
-    analysis = _checked(
+    analysis = checked(
         lambda: endpoint_analysis(loaded.derived, settings, args.endpoint, by=args.by)
     )
     if args.json:
@@ -80,11 +50,13 @@ def _km_print(loaded: _Loaded, args: argparse.Namespace) -> int:
 
 
 def _tables(args: argparse.Namespace) -> int:
-    return int(_run(args, lambda engine: _tables_print(_load(engine, args), args)))
+    return int(
+        run_with_engine(args, lambda engine: _tables_print(load_derivation(engine, args), args))
+    )
 
 
-def _tables_print(loaded: _Loaded, args: argparse.Namespace) -> int:
-    tables = _checked(lambda: table_set(loaded.derived, loaded.protocol, by=args.by))
+def _tables_print(loaded: LoadedTrial, args: argparse.Namespace) -> int:
+    tables = checked(lambda: table_set(loaded.derived, loaded.protocol, by=args.by))
     if args.json:
         print_json(tables_payload(tables, loaded.trial_id))
     else:

@@ -7,56 +7,17 @@ on success, 2 on bad input or a rejected import (problems on stderr, one per lin
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from monitoring.cli.common import CliError, print_json
+from monitoring.cli.database import add_database_arguments, now_utc, run_with_engine, user_name
 from monitoring.db.corrections import correct_value, parse_key
-from monitoring.db.engine import open_database
-from monitoring.db.errors import DataInputError
 from monitoring.db.importer import ImportResult, import_files
 from monitoring.db.repository import add_trial, list_audit, list_trials, resolve_trial
-
-DB_HELP = "SQLAlchemy URL or path to an SQLite file (default: the per-user data file)"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _engine(args: argparse.Namespace) -> sa.Engine:
-    try:
-        return open_database(args.db)
-    except DataInputError as exc:
-        raise CliError(str(exc)) from exc
-
-
-def _common(parser: argparse.ArgumentParser, *, trial: bool = True, user: bool = False) -> None:
-    parser.add_argument("--db", metavar="URL", help=DB_HELP)
-    if trial:
-        parser.add_argument("--trial", metavar="ID", help="trial id (optional with one trial)")
-    if user:
-        parser.add_argument("--user", default=None, help="who makes the change (default: login)")
-
-
-def _user(args: argparse.Namespace) -> str:
-    return str(args.user or getpass.getuser())
-
-
-def _run(args: argparse.Namespace, action: Any) -> int:
-    engine = _engine(args)
-    try:
-        code: int = action(engine)
-        return code
-    except DataInputError as exc:
-        raise CliError(str(exc)) from exc
-    finally:
-        engine.dispose()
 
 
 def _trial_add(args: argparse.Namespace) -> int:
@@ -67,14 +28,14 @@ def _trial_add(args: argparse.Namespace) -> int:
         raise CliError(f"cannot read protocol file {path}: {exc.strerror}") from exc
 
     def action(engine: sa.Engine) -> int:
-        record = add_trial(engine, text, source=str(path), now=_now(), user=_user(args))
+        record = add_trial(engine, text, source=str(path), now=now_utc(), user=user_name(args))
         if args.json:
             print_json(record)
         else:
             print(f"registered trial {record.id} (protocol sha256 {record.protocol_digest})")
         return 0
 
-    return _run(args, action)
+    return run_with_engine(args, action)
 
 
 def _trial_list(args: argparse.Namespace) -> int:
@@ -86,7 +47,7 @@ def _trial_list(args: argparse.Namespace) -> int:
             print(f"{r.id}\t{r.title}\t{r.protocol_digest[:12]}\t{r.registered_at.isoformat()}")
         return 0
 
-    return _run(args, action)
+    return run_with_engine(args, action)
 
 
 def _print_import(result: ImportResult, as_json: bool) -> None:
@@ -107,11 +68,11 @@ def _print_import(result: ImportResult, as_json: bool) -> None:
 
 def _import(args: argparse.Namespace) -> int:
     def action(engine: sa.Engine) -> int:
-        result = import_files(engine, args.trial, args.files, now=_now(), user=_user(args))
+        result = import_files(engine, args.trial, args.files, now=now_utc(), user=user_name(args))
         _print_import(result, args.json)
         return 0 if result.accepted else 2
 
-    return _run(args, action)
+    return run_with_engine(args, action)
 
 
 def _correct(args: argparse.Namespace) -> int:
@@ -124,8 +85,8 @@ def _correct(args: argparse.Namespace) -> int:
             args.column,
             args.value,
             reason=args.reason,
-            now=_now(),
-            user=_user(args),
+            now=now_utc(),
+            user=user_name(args),
         )
         if args.json:
             print_json(result)
@@ -138,7 +99,7 @@ def _correct(args: argparse.Namespace) -> int:
             print(f"{result.table} {result.row_key}: {result.column} already {result.old_value!r}")
         return 0
 
-    return _run(args, action)
+    return run_with_engine(args, action)
 
 
 def _audit(args: argparse.Namespace) -> int:
@@ -155,7 +116,7 @@ def _audit(args: argparse.Namespace) -> int:
             )
         return 0
 
-    return _run(args, action)
+    return run_with_engine(args, action)
 
 
 def _register_trial(sub: Any) -> None:
@@ -166,12 +127,12 @@ def _register_trial(sub: Any) -> None:
         help="register a trial from its protocol TOML",
         description="Register a trial from its protocol file; the trial id is its 'id' key.",
     )
-    _common(add, trial=False, user=True)
+    add_database_arguments(add, trial=False, user=True)
     add.add_argument("--protocol", required=True, metavar="FILE", help="protocol TOML file")
     add.add_argument("--json", action="store_true", help="machine-readable output")
     add.set_defaults(handler=_trial_add)
     show = trial_sub.add_parser("list", help="list registered trials", description="List trials.")
-    _common(show, trial=False)
+    add_database_arguments(show, trial=False)
     show.add_argument("--json", action="store_true", help="machine-readable output")
     show.set_defaults(handler=_trial_list)
 
@@ -184,7 +145,7 @@ def register(sub: Any) -> None:
         description="Import extracts: patients.csv, responses.csv, adverse_events.csv, or an "
         "XLSX workbook with sheets of those names. All or nothing; exit 2 when rejected.",
     )
-    _common(imp, user=True)
+    add_database_arguments(imp, user=True)
     imp.add_argument("files", nargs="+", metavar="FILE", help="CSV or XLSX files")
     imp.add_argument("--json", action="store_true", help="machine-readable output")
     imp.set_defaults(handler=_import)
@@ -194,7 +155,7 @@ def register(sub: Any) -> None:
         help="correct one stored value, with a reason (audited)",
         description="Correct one value of one current row; validated like an import, audited.",
     )
-    _common(cor, user=True)
+    add_database_arguments(cor, user=True)
     cor.add_argument("--table", required=True, help="patients, responses or adverse_events")
     cor.add_argument("--key", required=True, help="e.g. patient_id=P01,assessment_date=2025-01-03")
     cor.add_argument("--column", required=True, help="column to correct (not a key column)")
@@ -204,6 +165,6 @@ def register(sub: Any) -> None:
     cor.set_defaults(handler=_correct)
 
     aud = sub.add_parser("audit", help="list the audit log", description="List the audit log.")
-    _common(aud)
+    add_database_arguments(aud)
     aud.add_argument("--json", action="store_true", help="machine-readable output")
     aud.set_defaults(handler=_audit)

@@ -7,13 +7,18 @@ generated (for cron jobs); 2 bad input.
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from monitoring.cli.common import iso_date, print_json, to_jsonable
-from monitoring.cli.data import _common, _now, _run, _user
+from monitoring.cli.common import print_json, to_jsonable
+from monitoring.cli.database import (
+    add_analysis_arguments,
+    add_database_arguments,
+    now_utc,
+    run_with_engine,
+    user_name,
+)
 from monitoring.db.demo_trial import create_demo_trial
 from monitoring.db.repository import resolve_trial
 from monitoring.db.status import load_status as load_trial_status
@@ -21,36 +26,6 @@ from monitoring.demo import Scenario
 from monitoring.status import TrialStatus
 
 EXIT_SUMMARY_DUE = 3
-
-
-def known_on(text: str) -> datetime:
-    """argparse type: an ISO date or date-time; a date means the end of that day (UTC)."""
-    try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=UTC)
-        moment = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"'{text}' is not an ISO date or date-time") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
-    """--db, --trial, --cutoff, --as-known-on and --json, as every analysis command has."""
-    _common(parser)
-    parser.add_argument(
-        "--cutoff",
-        type=iso_date,
-        metavar="DATE",
-        help="data cut-off (default: the latest date in the data)",
-    )
-    parser.add_argument(
-        "--as-known-on",
-        type=known_on,
-        metavar="DATETIME",
-        help="use the data as known at this date or time (default: now)",
-    )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
 def load_status(engine: sa.Engine, args: argparse.Namespace) -> TrialStatus:
@@ -185,18 +160,18 @@ def _status(args: argparse.Namespace) -> int:
             _print_status(status)
         return EXIT_SUMMARY_DUE if status.summary_due is not None else 0
 
-    return _run(args, action)
+    return run_with_engine(args, action)
 
 
 def _demo(args: argparse.Namespace) -> int:
     def action(engine: sa.Engine) -> int:
         trial_id = create_demo_trial(
-            engine, args.scenario, seed=args.seed, now=_now(), user=_user(args)
+            engine, args.scenario, seed=args.seed, now=now_utc(), user=user_name(args)
         )
         print(f"created demo trial {trial_id} (scenario {args.scenario}, seed {args.seed})")
         return 0
 
-    return _run(args, action)
+    return run_with_engine(args, action)
 
 
 def register(sub: Any) -> None:
@@ -207,7 +182,7 @@ def register(sub: Any) -> None:
         + ", ".join(s.value for s in Scenario)
         + ".",
     )
-    _common(demo, trial=False, user=True)
+    add_database_arguments(demo, trial=False, user=True)
     demo.add_argument(
         "--scenario",
         default=Scenario.ON_TRACK.value,

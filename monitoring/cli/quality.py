@@ -9,11 +9,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from monitoring.cli.analysis import _load, _Loaded
 from monitoring.cli.analysis_text import _table
 from monitoring.cli.common import print_json
-from monitoring.cli.data import _run
-from monitoring.cli.monitor import add_analysis_arguments
+from monitoring.cli.database import (
+    LoadedTrial,
+    add_analysis_arguments,
+    load_derivation,
+    run_with_engine,
+)
 from monitoring.data_quality import QualityReport, Severity, derived_findings
 
 
@@ -58,10 +61,12 @@ def quality_text(report: QualityReport, trial_id: str) -> list[str]:
 
 
 def _quality(args: argparse.Namespace) -> int:
-    return int(_run(args, lambda engine: _quality_print(_load(engine, args), args)))
+    return int(
+        run_with_engine(args, lambda engine: _quality_print(load_derivation(engine, args), args))
+    )
 
 
-def _quality_print(loaded: _Loaded, args: argparse.Namespace) -> int:
+def _quality_print(loaded: LoadedTrial, args: argparse.Namespace) -> int:
     report = derived_findings(loaded.derived, loaded.protocol)
     if args.json:
         print_json(quality_payload(report, loaded.trial_id))

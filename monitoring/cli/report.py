@@ -17,9 +17,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from monitoring.cli import data as data_cli
 from monitoring.cli.common import CliError, iso_date, print_json
-from monitoring.cli.monitor import known_on
+from monitoring.cli.database import (
+    add_database_arguments,
+    known_on,
+    now_utc,
+    run_with_engine,
+    user_name,
+)
 from monitoring.db.looks import (
     ReportRecord,
     get_report,
@@ -70,7 +75,7 @@ def _run(args: argparse.Namespace, action: Callable[[sa.Engine], int]) -> int:
         except ValueError as exc:  # DataInputError included
             raise CliError(str(exc)) from exc
 
-    code: int = data_cli._run(args, guarded)
+    code: int = run_with_engine(args, guarded)
     return code
 
 
@@ -113,7 +118,7 @@ def produce(engine: sa.Engine, request: Request) -> ReportRecord:
     """Write the report file of ``request`` and record it in the database."""
     status, data = _status_at(engine, request)
     derivation = derive(data, status.protocol, status.cutoff)
-    generated_at = data_cli._now()
+    generated_at = now_utc()
     doc = build_report(
         status,
         derivation,
@@ -165,14 +170,14 @@ def _generate(args: argparse.Namespace) -> int:
     def action(engine: sa.Engine) -> int:
         request = Request(
             trial_id=resolve_trial(engine, args.trial),
-            as_known_on=args.as_known_on or data_cli._now(),
+            as_known_on=args.as_known_on or now_utc(),
             look=args.look,
             cutoff=args.cutoff,
             version=VERSIONS[args.version],
             fmt=ReportFormat(args.format),
             out=Path(args.out),
-            user=data_cli._user(args),
-            log_as_of=data_cli._now(),
+            user=user_name(args),
+            log_as_of=now_utc(),
         )
         _print_record(produce(engine, request), args.json)
         return 0
@@ -192,7 +197,7 @@ def _regenerate(args: argparse.Namespace) -> int:
             version=VERSIONS[args.version],
             fmt=ReportFormat(args.format or original.format),
             out=Path(args.out),
-            user=data_cli._user(args),
+            user=user_name(args),
             log_as_of=original.generated_at,
         )
         record = produce(engine, request)
@@ -228,7 +233,7 @@ def _list(args: argparse.Namespace) -> int:
 def _sent(args: argparse.Namespace) -> int:
     def action(engine: sa.Engine) -> int:
         trial_id = resolve_trial(engine, args.trial)
-        mark_report_sent(engine, trial_id, args.id, user=args.by, now=data_cli._now())
+        mark_report_sent(engine, trial_id, args.id, user=args.by, now=now_utc())
         _print_record(get_report(engine, trial_id, args.id), args.json)
         return 0
 
@@ -241,7 +246,7 @@ def _signoff(args: argparse.Namespace) -> int:
         protocol = get_protocol(engine, trial_id)
         data = load_trial_data(engine, trial_id)
         day = reached_on(trial_status(protocol, data, trial_id=trial_id), args.look)
-        now = data_cli._now()
+        now = now_utc()
         sign_off_look(
             engine, trial_id, args.look, reached_date=day, user=args.by, now=now, note=args.note
         )
@@ -255,7 +260,7 @@ def _signoff(args: argparse.Namespace) -> int:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    data_cli._common(parser)
+    add_database_arguments(parser)
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 

@@ -1,0 +1,129 @@
+"""What every database command shares: the --db/--trial/--user arguments, the analysis
+arguments (--cutoff, --as-known-on, --json), opening the database, "now" and the user.
+
+"Now" and the user are resolved here, at the command line; the library takes them as
+arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import getpass
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import TypeVar
+
+import sqlalchemy as sa
+
+from monitoring.cli.common import CliError, iso_date
+from monitoring.db.engine import open_database
+from monitoring.db.errors import DataInputError
+from monitoring.db.reading import load_trial_data
+from monitoring.db.repository import get_protocol, resolve_trial
+from monitoring.derive import Derivation, derive
+from monitoring.protocol import Protocol
+
+T = TypeVar("T")
+
+DB_HELP = "SQLAlchemy URL or path to an SQLite file (default: the per-user data file)"
+
+
+def now_utc() -> datetime:
+    """The current time, aware, UTC: resolved here and passed into the library."""
+    return datetime.now(UTC)
+
+
+def open_engine(args: argparse.Namespace) -> sa.Engine:
+    """The database of ``--db``, upgraded to the current schema; bad input exits 2."""
+    try:
+        return open_database(args.db)
+    except DataInputError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def add_database_arguments(
+    parser: argparse.ArgumentParser, *, trial: bool = True, user: bool = False
+) -> None:
+    """--db, and optionally --trial and --user."""
+    parser.add_argument("--db", metavar="URL", help=DB_HELP)
+    if trial:
+        parser.add_argument("--trial", metavar="ID", help="trial id (optional with one trial)")
+    if user:
+        parser.add_argument("--user", default=None, help="who makes the change (default: login)")
+
+
+def user_name(args: argparse.Namespace) -> str:
+    """``--user``, or the login name: recorded with every change."""
+    return str(args.user or getpass.getuser())
+
+
+def run_with_engine(args: argparse.Namespace, action: Callable[[sa.Engine], int]) -> int:
+    """Open the database, run ``action`` on it, close it; library input errors exit 2."""
+    engine = open_engine(args)
+    try:
+        code: int = action(engine)
+        return code
+    except DataInputError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        engine.dispose()
+
+
+def known_on(text: str) -> datetime:
+    """argparse type: an ISO date or date-time; a date means the end of that day (UTC)."""
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=UTC)
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an ISO date or date-time") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
+    """--db, --trial, --cutoff, --as-known-on and --json, as every analysis command has."""
+    add_database_arguments(parser)
+    parser.add_argument(
+        "--cutoff",
+        type=iso_date,
+        metavar="DATE",
+        help="data cut-off (default: the latest date in the data)",
+    )
+    parser.add_argument(
+        "--as-known-on",
+        type=known_on,
+        metavar="DATETIME",
+        help="use the data as known at this date or time (default: now)",
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class LoadedTrial:
+    """A trial's id, protocol and derivations, as the analysis commands load them."""
+
+    trial_id: str
+    protocol: Protocol
+    derived: Derivation
+
+
+def load_derivation(engine: sa.Engine, args: argparse.Namespace) -> LoadedTrial:
+    """Trial, protocol and derivations at ``--cutoff`` from the data as known on
+    ``--as-known-on`` (the same arguments and rules as ``status``)."""
+    trial_id = resolve_trial(engine, args.trial)
+    protocol = get_protocol(engine, trial_id)
+    data = load_trial_data(engine, trial_id, args.as_known_on)
+    if data.patients.empty:
+        raise DataInputError(f"trial '{trial_id}' has no patient data yet; import an extract")
+    cutoff: date | None = args.cutoff
+    return LoadedTrial(trial_id, protocol, checked(lambda: derive(data, protocol, cutoff)))
+
+
+def checked(step: Callable[[], T]) -> T:
+    """A library call whose ValueError (bad column, no data) is bad input: exit 2."""
+    try:
+        return step()
+    except (ValueError, KeyError) as exc:
+        raise CliError(str(exc).strip("'\"")) from exc
