@@ -64,6 +64,7 @@ def status(
         as_known_on=as_known_on,
         records=records,
         trial_id=trial_id,
+        data_batch=trial.batch,
     )
 
 

@@ -23,7 +23,7 @@ from monitoring.db.engine import open_database
 from monitoring.db.looks import look_records
 from monitoring.db.reading import load_trial_data
 from monitoring.db.repository import data_version as repository_data_version
-from monitoring.db.repository import get_protocol, list_trials
+from monitoring.db.repository import get_protocol, latest_batch, list_trials
 from monitoring.db.url import default_database_path
 from monitoring.demo import generate
 from monitoring.protocol import Protocol, load_protocol
@@ -50,6 +50,7 @@ class LoadedTrial:
 
     protocol: Protocol
     data: TrialData
+    batch: int | None = None
 
 
 def database_url() -> str:
@@ -104,7 +105,9 @@ def load_trial(url: str, trial_id: str, as_known_on: datetime | None) -> LoadedT
         return LoadedTrial(protocol, generate(protocol, url.removeprefix(DEMO_PREFIX), seed=0))
     database = engine(url)
     return LoadedTrial(
-        get_protocol(database, trial_id), load_trial_data(database, trial_id, as_known_on)
+        get_protocol(database, trial_id),
+        load_trial_data(database, trial_id, as_known_on),
+        latest_batch(database, trial_id, as_known_on),
     )
 
 

@@ -29,14 +29,16 @@ class Provenance:
     data_digest: str
     cutoff: date
     as_known_on: datetime | None
+    data_batch: int | None = None
     software_version: str = __version__
 
     @property
     def line(self) -> str:
         known = self.as_known_on.isoformat(timespec="minutes") if self.as_known_on else "now"
+        batch = f" (import batch {self.data_batch})" if self.data_batch is not None else ""
         return (
             f"Protocol {self.protocol_version} ({self.protocol_digest[:12]}) · "
-            f"data {self.data_digest[:12]} · cut-off {self.cutoff.isoformat()} · "
+            f"data {self.data_digest[:12]}{batch} · cut-off {self.cutoff.isoformat()} · "
             f"as known on {known} · software {self.software_version}"
         )
 

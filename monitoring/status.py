@@ -228,11 +228,13 @@ def trial_status(
     as_known_on: datetime | None = None,
     records: Sequence[LookRecord] = (),
     trial_id: str | None = None,
+    data_batch: int | None = None,
 ) -> TrialStatus:
     """Decisions, estimates and the monitoring log of ``data`` cut at ``cutoff``.
 
     ``data`` must already be the data as known on ``as_known_on`` (the repository does
-    that); the time is carried into the provenance only.
+    that); the time and the last import batch (``data_batch``) are carried into the
+    provenance only.
     """
     derived = derive(data, protocol, cutoff)
     simon = protocol.simon
@@ -258,6 +260,7 @@ def trial_status(
         data_digest=data_digest(derived.data),
         cutoff=derived.cutoff,
         as_known_on=as_known_on,
+        data_batch=data_batch,
     )
     return TrialStatus(
         protocol=protocol,

@@ -161,3 +161,22 @@ def test_status_from_the_database_equals_status_from_every_row(
     assert fast.toxicity == full.toxicity
     assert fast.remission == full.remission
     assert [look.reached_on for look in fast.looks] == [look.reached_on for look in full.looks]
+
+
+def test_provenance_names_the_last_import_batch_known_on_the_date(
+    demo_engine: sa.Engine,
+) -> None:
+    """The demo imports one extract per reached look, then a final one (4 batches)."""
+    from monitoring.db.repository import list_batches
+    from monitoring.db.status import load_status
+
+    batches = list_batches(demo_engine, "ino-lowdose-ph2")
+    now = load_status(demo_engine, "ino-lowdose-ph2")
+    assert now.provenance.data_batch == batches[-1].id
+    assert f"(import batch {batches[-1].id})" in now.provenance.line
+    early = load_status(
+        demo_engine, "ino-lowdose-ph2", as_known_on=datetime(2024, 12, 31, tzinfo=UTC)
+    )
+    known = [b.id for b in batches if b.imported_at <= datetime(2024, 12, 31, tzinfo=UTC)]
+    assert early.provenance.data_batch == known[-1]
+    assert early.provenance.data_batch < now.provenance.data_batch

@@ -35,7 +35,7 @@ from monitoring.db.looks import (
     sign_off_look,
 )
 from monitoring.db.reading import load_trial_data
-from monitoring.db.repository import get_protocol, resolve_trial
+from monitoring.db.repository import get_protocol, latest_batch, resolve_trial
 from monitoring.derive import derive
 from monitoring.reports.content import ReportStamp, build_report, render_report, resolve_look
 from monitoring.reports.document import VersionLabel
@@ -98,6 +98,7 @@ def _status_at(engine: sa.Engine, request: Request) -> tuple[TrialStatus, TrialD
             f"{request.as_known_on.isoformat(timespec='seconds')}; import an extract first"
         )
     records = records_as_of(look_records(engine, request.trial_id), request.log_as_of)
+    batch = latest_batch(engine, request.trial_id, request.as_known_on)
 
     def status(cutoff: date | None) -> TrialStatus:
         return trial_status(
@@ -107,6 +108,7 @@ def _status_at(engine: sa.Engine, request: Request) -> tuple[TrialStatus, TrialD
             as_known_on=request.as_known_on,
             records=records,
             trial_id=request.trial_id,
+            data_batch=batch,
         )
 
     if request.look is None:

@@ -243,3 +243,15 @@ def list_batches(engine: sa.Engine, trial_id: str) -> tuple[ImportBatch, ...]:
         )
         for b in batches
     )
+
+
+def latest_batch(
+    engine: sa.Engine, trial_id: str, as_known_on: datetime | None = None
+) -> int | None:
+    """The last import batch of the trial (at or before ``as_known_on``), if any."""
+    query = sa.select(sa.func.max(import_batches.c.id)).where(import_batches.c.trial_id == trial_id)
+    if as_known_on is not None:
+        query = query.where(import_batches.c.imported_at <= to_utc(as_known_on))
+    with engine.connect() as conn:
+        value = conn.execute(query).scalar_one_or_none()
+    return None if value is None else int(value)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from monitoring.db.errors import DataInputError
 from monitoring.db.looks import look_records
 from monitoring.db.reading import latest_data_date, load_trial_data
-from monitoring.db.repository import get_protocol
+from monitoring.db.repository import get_protocol, latest_batch
 from monitoring.status import TrialStatus, trial_status
 
 
@@ -40,4 +40,5 @@ def load_status(
         as_known_on=as_known_on,
         records=look_records(engine, trial_id),
         trial_id=trial_id,
+        data_batch=latest_batch(engine, trial_id, as_known_on),
     )
