@@ -27,6 +27,13 @@ def _events(count: int) -> str:
     return f"{count} event" if count == 1 else f"{count} events"
 
 
+def _target(target: int, still_needed: int) -> str:
+    """'7 needed, 2 more to go' while open; '7 needed: reached' once met."""
+    if still_needed == 0:
+        return f"{target} needed: reached"
+    return f"{target} needed, {still_needed} more to go"
+
+
 def efficacy_card(
     rule: SimonRule, decision: EfficacyDecision, predictive: PredictiveProbability | None
 ) -> None:
@@ -42,12 +49,12 @@ def efficacy_card(
         (
             f"Stage 1 (first {decision.n1})",
             f"{s.responders} responders, {s.non_responders} non-responders, "
-            f"{s.pending} pending; {decision.stage1_target} needed",
+            f"{s.pending} pending; {_target(decision.stage1_target, decision.stage1_needed)}",
         ),
         (
             f"All treated ({decision.treated} of {decision.n})",
             f"{o.responders} responders, {o.non_responders} non-responders, "
-            f"{o.pending} pending; {decision.final_target} needed",
+            f"{o.pending} pending; {_target(decision.final_target, decision.final_needed)}",
         ),
     ]
     if predictive is not None:
