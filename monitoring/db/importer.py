@@ -90,6 +90,19 @@ def _record_batch(
     return int(batch_id)
 
 
+def refresh_statistics(conn: sa.Connection, tables: Sequence[str]) -> None:
+    """PostgreSQL: refresh the planner's statistics of the tables an import wrote.
+
+    A bulk load leaves them stale until autovacuum runs; with stale statistics the planner
+    scans where an index lookup would do (the default cut-off's ``max`` queries took 89 ms
+    instead of 12 ms on the 5,000-patient trial). SQLite plans without them.
+    """
+    if conn.dialect.name == "postgresql":
+        names = ", ".join(conn.dialect.identifier_preparer.quote(t) for t in sorted(set(tables)))
+        if names:
+            conn.exec_driver_sql(f"ANALYZE {names}")
+
+
 def import_files(
     engine: sa.Engine,
     trial_id: str | None,
@@ -123,4 +136,5 @@ def import_files(
         change = Change(trial_id, change.at, user, ChangeSource.IMPORT, batch_id=batch_id)
         for diff in plan.diffs:
             write_diff(conn, diff, change)
+        refresh_statistics(conn, [diff.spec.name for diff in plan.diffs])
     return ImportResult(trial_id, True, files, (), sort_problems(notes), counts, batch_id)
