@@ -71,7 +71,7 @@ def current() -> Selection:
     selection = st.session_state.get(Key.SELECTION)
     if not isinstance(selection, Selection):
         _through_app()
-    return selection  # type: ignore[no-any-return]
+    return selection
 
 
 def _through_app() -> NoReturn:

@@ -13,7 +13,7 @@ from dashboard.selection import Selection
 EARLIEST = date(1990, 1, 1)  # date pickers default to ten years back; trials run longer
 
 
-def _end_of_day(day: object) -> datetime | None:
+def _end_of_day(day: date | None) -> datetime | None:
     """An "as known on" date means everything recorded up to the end of that day (UTC)."""
     if day is None:
         return None

@@ -70,11 +70,11 @@ else:
         st.session_state[Key.LAST_CORRECTION] = outcome
         if outcome.error is None:
             st.rerun()
-    outcome = st.session_state.get(Key.LAST_CORRECTION)
-    if outcome is not None and outcome.error is not None:
-        st.error(f"Correction refused: {outcome.error}")
-    elif outcome is not None and outcome.result is not None:
-        st.success(actions.correction_message(outcome.result))
+    last_outcome = st.session_state.get(Key.LAST_CORRECTION)
+    if last_outcome is not None and last_outcome.error is not None:
+        st.error(f"Correction refused: {last_outcome.error}")
+    elif last_outcome is not None and last_outcome.result is not None:
+        st.success(actions.correction_message(last_outcome.result))
 
     st.subheader("Imports")
     components.table(actions.batches_frame(selection.url, selection.trial_id), "Import batches")

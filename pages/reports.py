@@ -29,14 +29,15 @@ look = cols[0].selectbox(
     key=Key.REPORT_LOOK,
     index=1 if reached else 0,
 )
-version = cols[1].selectbox(
+# Both selectboxes always hold one of their options (they have a default index).
+version: VersionLabel = cols[1].selectbox(  # type: ignore[assignment]
     "Version",
     list(VersionLabel),
     format_func=lambda v: v.value,
     key=Key.REPORT_VERSION,
     index=list(VersionLabel).index(VersionLabel.CLOSED),  # as the report command
 )
-fmt = cols[2].selectbox(
+fmt: ReportFormat = cols[2].selectbox(  # type: ignore[assignment]
     "Format", list(ReportFormat), format_func=lambda f: f.value.upper(), key=Key.REPORT_FORMAT
 )
 if st.button("Generate the summary", key=Key.REPORT_BUTTON, type="primary"):
