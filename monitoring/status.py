@@ -195,17 +195,15 @@ def _look_at(
 
 def monitoring_log(
     protocol: Protocol,
-    data: TrialData,
     derived: Derivation,
     records: Sequence[LookRecord] = (),
 ) -> tuple[ScheduledLook, ...]:
     """Every scheduled look up to the planned maximum, reached or not, with its decisions.
 
     Each reached look is decided on the data cut at the day it was reached; the counts come
-    from ``derived`` (``monitoring.derive.looks``: equal to deriving ``data`` at that day).
-    ``data`` is the uncut data ``derived`` was derived from.
+    from ``derived`` (``monitoring.derive.looks``: equal to deriving the data at that day,
+    since the cut rows in ``derived`` hold every fact dated up to any earlier look).
     """
-    del data  # the cut rows in ``derived`` hold every fact dated up to any earlier look
     every = protocol.reporting.summary_every
     by_n = {r.evaluable: r for r in records}
     patients = derived.patients
@@ -273,5 +271,5 @@ def trial_status(
         remission=remission,
         response=response,
         toxicity=toxicity,
-        looks=monitoring_log(protocol, data, derived, records),
+        looks=monitoring_log(protocol, derived, records),
     )
