@@ -9,9 +9,9 @@ together well under 300 ms (status page budget); generating ``large`` well under
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from collections.abc import Callable
+
+from timing import median_and_min_ms  # benchmarks/timing.py (script folder)
 
 from monitoring.demo import Scenario, generate
 from monitoring.derive import (
@@ -23,15 +23,6 @@ from monitoring.derive import (
     time_to_event,
 )
 from monitoring.protocol import DEFAULT_TRIAL_ID, bundled_protocols, load_protocol
-
-
-def _time(step: Callable[[], object], repeat: int) -> tuple[float, float]:
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        step()
-        runs.append((time.perf_counter() - start) * 1000)
-    return statistics.median(runs), min(runs)
 
 
 def main() -> None:
@@ -68,7 +59,7 @@ def main() -> None:
     print(f"{'step':<48}{'median ms':>12}{'min ms':>10}")
     for name, step in steps:
         step()  # warm-up
-        median, fastest = _time(step, repeat)
+        median, fastest = median_and_min_ms(step, repeat)
         print(f"{name:<48}{median:>12.1f}{fastest:>10.1f}")
 
 

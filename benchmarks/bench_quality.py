@@ -8,9 +8,9 @@ at its default cut-off. Target: ``quality_findings`` (derivations included) unde
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from collections.abc import Callable
+
+from timing import median_and_min_ms  # benchmarks/timing.py (script folder)
 
 from monitoring.data_quality import derived_findings, quality_findings
 from monitoring.data_quality.checks import CHECKS, Context
@@ -18,15 +18,6 @@ from monitoring.data_quality.model import QualitySettings
 from monitoring.demo import Scenario, generate
 from monitoring.derive import derive
 from monitoring.protocol import DEFAULT_TRIAL_ID, bundled_protocols, load_protocol
-
-
-def _time(step: Callable[[], object], repeat: int) -> tuple[float, float]:
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        step()
-        runs.append((time.perf_counter() - start) * 1000)
-    return statistics.median(runs), min(runs)
 
 
 def main() -> None:
@@ -54,7 +45,7 @@ def main() -> None:
     print(f"{'step':<48}{'median ms':>12}{'min ms':>10}")
     for name, step in steps:
         step()  # warm-up
-        median, fastest = _time(step, repeat)
+        median, fastest = median_and_min_ms(step, repeat)
         print(f"{name:<48}{median:>12.1f}{fastest:>10.1f}")
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import statistics
-import time
 from collections.abc import Callable
+
+from timing import median_and_min_ms  # benchmarks/timing.py (script folder)
 
 from monitoring.demo import SETTINGS, Scenario, generate
 from monitoring.demo import scenarios as demo_scenarios
@@ -28,13 +28,7 @@ from monitoring.treatment_summary import treatment_summary
 
 
 def _time(step: Callable[[], object], repeat: int) -> tuple[float, float]:
-    step()  # warm-up
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        step()
-        runs.append((time.perf_counter() - start) * 1000)
-    return statistics.median(runs), min(runs)
+    return median_and_min_ms(step, repeat, warm_up=True)
 
 
 def _materialised(derived_set: Callable[[], object]) -> Callable[[], object]:
