@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.sidebar import render_sidebar
+from dashboard import sidebar
 
 st.set_page_config(page_title="Trial monitoring", page_icon=":material/monitoring:", layout="wide")
 navigation = st.navigation(
@@ -16,5 +16,9 @@ navigation = st.navigation(
         st.Page("pages/reports.py", title="Reports", icon=":material/description:"),
     ]
 )
-render_sidebar()
-navigation.run()
+choice = sidebar.choose()
+slot = st.sidebar.container()  # the widgets go here, drawn after the page (see sidebar.py)
+try:
+    navigation.run()
+finally:
+    sidebar.draw(slot, choice)

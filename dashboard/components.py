@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard.keys import Key
 from monitoring.charts.theme import BLUE, GREEN, ORANGE, VERMILLION
 
 
@@ -129,11 +130,17 @@ def reproduce(*commands: str) -> None:
         st.code("\n".join(commands), language="bash")
 
 
-def paint_first(seconds: float = 0.05) -> None:
-    """Let the browser paint what is already sent (the decision cards) before the charts.
+def paint_first(seconds: float = 0.15) -> None:
+    """On a tab's first run, let the browser paint the decision cards before the charts.
 
-    Streamlit sends each element as the page produces it, but elements that arrive together
-    are drawn together: a plotly chart in the same batch as the cards held their paint back
-    by about 0.7 s in benchmarks/bench_pages.py. A 50 ms pause splits the batch.
+    Streamlit sends each element as the page makes it, and the browser fetches and compiles
+    each kind of element's code on first use: the chart library alone is 4.7 MB and blocks
+    the page for about 0.7 s. Elements that arrive together are drawn together, so cards
+    sent with a chart waited for it (benchmarks/bench_pages.py). A short pause on the tab's
+    first run lets the cards' own code load and paint first; later runs have every kind of
+    element's code loaded already and do not pause.
     """
+    if st.session_state.get(Key.CARDS_PAINTED):
+        return
+    st.session_state[Key.CARDS_PAINTED] = True
     time.sleep(seconds)

@@ -13,6 +13,7 @@ class Key(enum.StrEnum):
     CUTOFF = "cutoff"
     AS_KNOWN_ON = "as_known_on"
     SELECTION = "selection"
+    CARDS_PAINTED = "cards_painted"  # the tab has drawn decision cards once
     # survival page
     ENDPOINT = "survival_endpoint"
     GROUP_BY = "survival_group_by"

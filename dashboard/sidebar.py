@@ -1,16 +1,33 @@
-"""The shared sidebar: trial, data cut-off, "as known on" date and the provenance line."""
+"""The shared sidebar: trial, data cut-off, "as known on" date and the provenance line.
+
+The choice is read before the page runs and the widgets are drawn after it, into a slot
+reserved at the top of the sidebar. Streamlit sends elements in the order a script makes
+them and the browser loads each widget's code on first use, so widgets drawn first held the
+decision cards back by about a second on a new tab (benchmarks/bench_pages.py).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import cache, source
 from dashboard.keys import Key
 from dashboard.selection import Selection
 
 EARLIEST = date(1990, 1, 1)  # date pickers default to ten years back; trials run longer
+
+
+@dataclass(frozen=True)
+class SidebarChoice:
+    """What the sidebar widgets hold this run, and the selection computed from it."""
+
+    trials: dict[str, source.TrialEntry]
+    selection: Selection
+    cutoff_chosen: bool
 
 
 def _end_of_day(day: date | None) -> datetime | None:
@@ -20,15 +37,39 @@ def _end_of_day(day: date | None) -> datetime | None:
     return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
 
 
-def render_sidebar() -> Selection:
-    """Draw the inputs, store the selection in session state and show its provenance."""
+def _stored_date(key: Key) -> date | None:
+    value = st.session_state.get(key)
+    return value if isinstance(value, date) else None
+
+
+def choose() -> SidebarChoice:
+    """The selection from the sidebar widgets' values (their defaults on a session's first
+    run), stored in session state for the pages."""
     url = source.database_url()
     trials = {t.id: t for t in source.trials(url)}
-    with st.sidebar:
-        trial_id = st.selectbox(
+    stored = st.session_state.get(Key.TRIAL)
+    trial_id = stored if isinstance(stored, str) and stored in trials else next(iter(trials))
+    as_known_on = _end_of_day(_stored_date(Key.AS_KNOWN_ON))
+    version = source.data_version(url, trial_id)
+    latest = cache.latest(url, trial_id, as_known_on, version)
+    chosen = _stored_date(Key.CUTOFF)
+    if chosen is not None and chosen > latest:  # a later "as known on" date had more data
+        del st.session_state[Key.CUTOFF]
+        chosen = None
+    cutoff = chosen if chosen is not None else latest
+    selection = Selection(url, trial_id, cutoff, latest, as_known_on, version)
+    st.session_state[Key.SELECTION] = selection
+    return SidebarChoice(trials, selection, chosen is not None)
+
+
+def draw(slot: DeltaGenerator, choice: SidebarChoice) -> None:
+    """The widgets behind ``choice`` and the provenance line, in the reserved slot."""
+    trials, selection = choice.trials, choice.selection
+    with slot:
+        st.selectbox(
             "Trial", list(trials), format_func=lambda t: f"{t} · {trials[t].title}", key=Key.TRIAL
         )
-        known_day = st.date_input(
+        st.date_input(
             "As known on",
             value=None,
             min_value=EARLIEST,
@@ -36,22 +77,15 @@ def render_sidebar() -> Selection:
             help="Reproduce a past look: the data as recorded by the end of this day. "
             "Empty: everything recorded until now.",
         )
-        as_known_on = _end_of_day(known_day)
-        version = source.data_version(url, str(trial_id))
-        latest = cache.latest(url, str(trial_id), as_known_on, version)
-        chosen = st.date_input(
+        st.date_input(
             "Data cut-off",
             value=None,
             min_value=EARLIEST,
-            max_value=latest,
+            max_value=selection.latest,
             key=Key.CUTOFF,
             help=f"Records dated after the cut-off are ignored. Empty: the latest data "
-            f"({latest.isoformat()}).",
+            f"({selection.latest.isoformat()}).",
         )
-        cutoff = chosen if chosen is not None else latest
-        selection = Selection(url, str(trial_id), cutoff, latest, as_known_on, version)
-        st.session_state[Key.SELECTION] = selection
-        if chosen is None:
-            st.caption(f"Cut-off: latest data, {latest.isoformat()}")
+        if not choice.cutoff_chosen:
+            st.caption(f"Cut-off: latest data, {selection.latest.isoformat()}")
         st.caption(selection.status().provenance.line)
-    return selection

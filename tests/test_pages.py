@@ -6,7 +6,7 @@ Expected decisions and numbers are computed by the library on the same seeded de
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +134,30 @@ def test_as_known_on_is_carried_into_the_provenance(monkeypatch: pytest.MonkeyPa
     assert not at.exception
     assert "as known on 2025-06-30T23:59" in " ".join(c.value for c in at.caption)
     assert "--as-known-on 2025-06-30" in at.code[0].value
+
+
+def test_an_earlier_as_known_on_date_brings_a_later_cutoff_back_to_its_latest_data(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The demo database imports one extract a week, so data known on an earlier day end
+    earlier: a cut-off chosen beyond them falls back to "latest data" of that day, and the
+    cards show the decision of that day's data (not an error about the date picker)."""
+    monkeypatch.setenv("TRIAL_MONITORING_DB", str(tmp_path / "trial.sqlite"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    now = at.session_state[Key.SELECTION]
+    at.sidebar.date_input(key=Key.CUTOFF).set_value(now.latest).run()
+    assert not any(c.value.startswith("Cut-off: latest data") for c in at.sidebar.caption)
+    known_on = now.latest - timedelta(days=60)
+    at.sidebar.date_input(key=Key.AS_KNOWN_ON).set_value(known_on).run()
+    assert not at.exception, [e.value for e in at.exception]
+    then = at.session_state[Key.SELECTION]
+    assert then.latest < now.latest  # fewer extracts had been imported by then
+    assert then.cutoff == then.latest
+    assert f"Cut-off: latest data, {then.latest.isoformat()}" in [
+        c.value for c in at.sidebar.caption
+    ]
+    assert at.sidebar.date_input(key=Key.CUTOFF).value is None
 
 
 @pytest.mark.parametrize(
