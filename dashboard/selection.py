@@ -79,7 +79,8 @@ def _through_app() -> NoReturn:
     an app with a ``pages/`` folder as a legacy multipage app, so the first request of a
     fresh server on a page's URL runs that page alone, without app.py and its sidebar.
     Turning that mode off (what ``st.navigation`` itself does) and rerunning serves the same
-    URL through app.py."""
+    URL through app.py. ``PagesManager`` is internal: pyproject.toml bounds the Streamlit
+    version, and tests/test_browser.py opens a deep link as a fresh server's first request."""
     if PagesManager.uses_pages_directory is False:
         raise RuntimeError("the sidebar has not run: open the dashboard through app.py")
     PagesManager.uses_pages_directory = False

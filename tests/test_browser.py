@@ -151,6 +151,23 @@ def test_a_bad_import_is_refused_with_every_problem_listed(
     _shot(page, "data_import_refused")
 
 
+def test_a_deep_link_is_the_fresh_server_s_first_request(browser: Browser, tmp_path: Path) -> None:
+    """A bookmarked page opened on a server nobody has visited yet: Streamlit would run that
+    page alone (its legacy ``pages/`` mode) until app.py has run once; the page must still
+    come with the app's navigation and the sidebar (dashboard/selection.py)."""
+    with dashboard_server("demo:on_track", tmp_path / "streamlit.log") as url:
+        context = browser.new_context(viewport={"width": WIDTH, "height": 900})
+        tab = context.new_page()
+        tab.goto(f"{url}/efficacy")
+        expect(tab.locator("h1").first).to_contain_text("Efficacy")
+        expect(tab.locator('[data-testid="stSidebar"]')).to_contain_text("Protocol seed-003")
+        navigation = tab.locator('[data-testid="stSidebarNav"]')
+        expect(navigation).to_contain_text("Overview")
+        expect(navigation.get_by_text("app", exact=True)).to_have_count(0)
+        expect(tab.locator(CARD)).to_have_count(1)
+        context.close()
+
+
 def test_the_due_summary_is_generated_and_downloaded(page: Page, server: str) -> None:
     _open(page, server, "reports")  # a deep link, possibly the server's first request
     expect(page.get_by_text("for look 3 (24 evaluable")).to_be_visible()
