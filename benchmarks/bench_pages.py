@@ -1,17 +1,22 @@
 """Dashboard speed in a real browser (issue 6 targets).
 
 - navigation to the Overview decision cards painted: < 1 s on the demo trial, < 1.5 s on the
-  5,000-patient trial;
+  5,000-patient trial, against a bare one-line Streamlit page that paints in about 0.4 s
+  on the reference machine (so the app may add 0.6 s and 1.1 s to that floor);
 - switching pages once cached: < 1 s.
 
-Each trial is imported into a fresh SQLite file, the real server is started on it
-(``streamlit run app.py``) and headless Chromium opens the Overview: the time is from
-``page.goto`` to the two decision cards visible. The first open (server caches empty) is
-reported apart; then each repeat is a new browser tab (a new Streamlit session, server caches
-warm). Page switch: a click on "Efficacy" in the navigation until its decision card is
-visible, then on "Overview" until its cards are. Medians over the repeats.
+Three servers run side by side: a bare page that only writes two cards (the floor of this
+machine for any Streamlit page: browser, websocket, first script run), and the real app
+(``streamlit run app.py``) on each trial, imported into a fresh SQLite file. Each server's
+first open (server caches empty) is reported apart. Then each round opens one new browser
+tab on every server in turn (a new Streamlit session with warm server caches, an empty
+browser cache): the time is from ``page.goto`` to the two decision cards visible. Measuring
+the three in the same round puts the same machine load on each, so the app's overhead is
+the median over rounds of (app - bare) of that round. Page switch: a click on "Efficacy" in
+the navigation until its decision card is visible, then on "Overview" until its cards are,
+each click once the page it leaves is drawn (charts included).
 
-Run from the repository root:  python benchmarks/bench_pages.py [--repeats 7]
+Run from the repository root:  python benchmarks/bench_pages.py [--repeats 9]
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -34,12 +41,22 @@ from tests.browser_support import CARD, dashboard_server, launch  # noqa: E402
 
 TIMEOUT_MS = 120_000
 TRIALS = (("on_track", "demo trial (30 patients)"), ("large", "5,000 patients"))
-# The same measure on a page that only writes two cards: what this machine needs for any
-# Streamlit page (browser, websocket, first script run), before any work of ours.
 BARE_APP = """import streamlit as st
 st.markdown('<div data-testid="decision-card">a</div>', unsafe_allow_html=True)
 st.markdown('<div data-testid="decision-card">b</div>', unsafe_allow_html=True)
 """
+
+
+@dataclass
+class Runs:
+    """Seconds measured on one server."""
+
+    label: str
+    url: str
+    switches_too: bool
+    first: float = float("nan")
+    opens: list[float] = field(default_factory=list)
+    switches: list[float] = field(default_factory=list)
 
 
 def _database(folder: Path, scenario: str) -> str:
@@ -61,9 +78,17 @@ def _open_overview(browser: Browser, url: str) -> tuple[float, Page]:
     return time.perf_counter() - start, page
 
 
+# The page is drawn: no element is still a loading skeleton and every chart has its plot.
+DRAWN = """() => !document.querySelector('[data-testid="stSkeleton"]') &&
+  [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    .every(c => c.querySelector('.main-svg'))"""
+
+
 def _switch(page: Page, title: str, heading: str | None, cards: int) -> float:
-    """Click a page in the navigation; done when its heading and its last card show (the
-    Overview has two cards, the Efficacy page one, so the second card marks the Overview)."""
+    """From the current page once drawn (a user reads a page before leaving it), click a
+    page in the navigation; done when its heading and its last card show (the Overview has
+    two cards, the Efficacy page one, so the second card marks the Overview)."""
+    page.wait_for_function(DRAWN)
     start = time.perf_counter()
     page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
     if heading is not None:
@@ -72,60 +97,62 @@ def _switch(page: Page, title: str, heading: str | None, cards: int) -> float:
     return time.perf_counter() - start
 
 
-def measure(browser: Browser, url: str, repeats: int, switch: bool = True) -> dict[str, float]:
-    cold, page = _open_overview(browser, url)
+def _round(browser: Browser, runs: Runs) -> None:
+    seconds, page = _open_overview(browser, runs.url)
+    runs.opens.append(seconds)
+    if runs.switches_too:
+        runs.switches.append(_switch(page, "Efficacy", "Efficacy", 1))
+        runs.switches.append(_switch(page, "Overview", None, 2))
     page.context.close()
-    warm, switches = [], []
-    for _ in range(repeats):
-        seconds, page = _open_overview(browser, url)
-        warm.append(seconds)
-        if switch:
-            switches.append(_switch(page, "Efficacy", "Efficacy", 1))
-            switches.append(_switch(page, "Overview", None, 2))
-        page.context.close()
-    return {
-        "cold": cold,
-        "warm": statistics.median(warm),
-        "warm_max": max(warm),
-        "switch": statistics.median(switches) if switches else float("nan"),
-        "switch_max": max(switches) if switches else float("nan"),
-    }
 
 
-def bare_page(browser: Browser, folder: Path, repeats: int) -> dict[str, float]:
-    """The floor: the same measure on a two-card page with nothing else."""
-    app = folder / "bare" / "app.py"
-    app.parent.mkdir()
-    app.write_text(BARE_APP, encoding="utf-8")
-    with dashboard_server(str(folder / "bare.sqlite"), folder / "bare.log", app) as url:
-        return measure(browser, url, repeats, switch=False)
+def _first(browser: Browser, runs: Runs) -> None:
+    runs.first, page = _open_overview(browser, runs.url)
+    page.context.close()
+
+
+def _print(all_runs: list[Runs], repeats: int) -> None:
+    bare = all_runs[0]
+    print(f"\nmedians over {repeats} rounds (seconds); over bare = median of per-round differences")
+    header = ("server", "first open", "overview", "(max)", "over bare", "switch", "(max)")
+    print("{:26} {:>10} {:>9} {:>6} {:>9} {:>7} {:>6}".format(*header))
+    for r in all_runs:
+        over = statistics.median(o - b for o, b in zip(r.opens, bare.opens, strict=True))
+        switch = statistics.median(r.switches) if r.switches else float("nan")
+        worst = max(r.switches) if r.switches else float("nan")
+        print(
+            f"{r.label:26} {r.first:10.2f} {statistics.median(r.opens):9.2f} "
+            f"{max(r.opens):6.2f} {over:9.2f} {switch:7.2f} {worst:6.2f}"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--only", choices=[t for t, _ in TRIALS], help="one trial only")
     args = parser.parse_args()
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright, ExitStack() as up:
         folder = Path(tmp)
-        browser = launch(playwright)
-        rows.append(("bare two-card page", bare_page(browser, folder, args.repeats)))
-        for scenario, label in TRIALS:
-            if args.only and scenario != args.only:
-                continue
-            database = _database(folder, scenario)
-            with dashboard_server(database, folder / f"{scenario}.log") as url:
-                rows.append((label, measure(browser, url, args.repeats)))
-        browser.close()
-    print(f"\nmedians over {args.repeats} repeats (seconds)")
-    header = ("trial", "first open", "overview", "(max)", "switch", "(max)")
-    print("{:26} {:>10} {:>9} {:>6} {:>7} {:>6}".format(*header))
-    for label, r in rows:
-        print(
-            f"{label:26} {r['cold']:10.2f} {r['warm']:9.2f} {r['warm_max']:6.2f} "
-            f"{r['switch']:7.2f} {r['switch_max']:6.2f}"
+        app = folder / "bare" / "app.py"
+        app.parent.mkdir()
+        app.write_text(BARE_APP, encoding="utf-8")
+        bare_url = up.enter_context(
+            dashboard_server(str(folder / "bare.sqlite"), folder / "bare.log", app)
         )
+        all_runs = [Runs("bare two-card page", bare_url, switches_too=False)]
+        for scenario, label in TRIALS:
+            if args.only in (None, scenario):
+                database = _database(folder, scenario)
+                url = up.enter_context(dashboard_server(database, folder / f"{scenario}.log"))
+                all_runs.append(Runs(label, url, switches_too=True))
+        browser = launch(playwright)
+        for runs in all_runs:
+            _first(browser, runs)
+        for _ in range(args.repeats):
+            for runs in all_runs:
+                _round(browser, runs)
+        browser.close()
+    _print(all_runs, args.repeats)
 
 
 if __name__ == "__main__":
