@@ -50,7 +50,12 @@ def responder_path_figure(path: ResponderPath) -> go.Figure:
     )
     fig.add_hline(y=path.r + 1, line={"color": GREY, "width": 1})
     fig.add_annotation(
-        x=path.n, y=path.r + 1, text=f"success: {path.r + 1}", showarrow=False, yshift=12
+        x=path.n,
+        y=path.r + 1,
+        text=f"success: {path.r + 1} responders",
+        showarrow=False,
+        xanchor="right",  # inside the plot: the label ends at the last patient
+        yshift=12,
     )
     fig.add_vline(x=path.n1, line={"color": GREY, "width": 1, "dash": "dot"})
     fig.add_annotation(
