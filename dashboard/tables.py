@@ -23,6 +23,9 @@ def _pct(value: float | None) -> str:
 
 
 def _interval(low: float, high: float) -> str:
+    """ "a – b"; a single dash where neither end is estimable (e.g. past the last follow-up)."""
+    if not (math.isfinite(low) or math.isfinite(high)):
+        return "—"
     return f"{_pct(low)} – {_pct(high)}"
 
 

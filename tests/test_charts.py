@@ -230,6 +230,36 @@ def test_km_split_by_a_column_draws_one_curve_and_risk_row_per_group(
     assert sum(c.fit.n for c in view.curves) + view.missing_group == view.summary.fit.n
 
 
+def test_km_band_is_an_unbroken_step_band_around_the_curve(
+    protocol: Protocol, trial: tuple[Derivation, TrialStatus]
+) -> None:
+    """The fill between the bounds breaks (and is drawn as a slope) wherever a bound is
+    missing: the log-log bounds are undefined where the estimate is 1 (R's summary gives
+    NA there), so the band is 1 until the first event and never has a gap; where both
+    bounds exist they are the fit's own."""
+    derived, _ = trial
+    for by in (None, "sex"):
+        view = survival_view(derived, protocol, "PFS", by)
+        fig = km_figure(view)
+        for curve in view.curves:
+            lower, upper = [
+                t for t in fig.data if t.legendgroup == curve.label and t.mode == "lines"
+            ][:2]
+            fit = curve.fit
+            assert None not in lower.y
+            assert None not in upper.y
+            before_first_event = [1.0, *fit.survival.tolist()]
+            for lo, up, s in zip(lower.y, upper.y, before_first_event, strict=True):
+                assert lo <= s <= up
+                if s == 1.0:
+                    assert lo == up == 1.0
+            defined = [i for i, v in enumerate(fit.lower) if v == v and fit.survival[i] < 1]
+            assert defined
+            for i in defined:
+                assert lower.y[i + 1] == pytest.approx(fit.lower[i])
+                assert upper.y[i + 1] == pytest.approx(fit.upper[i])
+
+
 def test_posterior_figure_marks_p0_and_p1_and_shades_the_credible_interval(
     protocol: Protocol, trial: tuple[Derivation, TrialStatus]
 ) -> None:

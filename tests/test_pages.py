@@ -237,6 +237,11 @@ def test_survival_page_switches_endpoint_and_splits_with_a_log_rank_test(
     medians = at.dataframe[0].value
     assert list(medians["Curve"]) == ["sex = F", "sex = M"]
     assert "--endpoint PFS --by sex" in at.code[0].value
+    landmarks = at.dataframe[1].value
+    past = landmarks[landmarks["At risk"] == 0]  # the 36-month landmark: after all follow-up
+    assert len(past) > 0
+    assert set(past["Survival"]) == {"—"}
+    assert set(past["95% CI"]) == {"—"}
 
 
 def test_design_page_recomputes_boundaries_when_the_cohort_changes(

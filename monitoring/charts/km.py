@@ -13,9 +13,16 @@ from monitoring.charts.theme import BLACK, FONT_SIZE, PALETTE, TICK_SIZE, rgba, 
 from monitoring.series import SurvivalCurve, SurvivalView
 
 
-def _clean(values: Any) -> list[float | None]:
-    """Plotly wants None, not NaN, where a bound does not exist."""
-    return [None if not math.isfinite(v) else float(v) for v in np.asarray(values, float)]
+def _band(bound: Any, survival: Any) -> list[float | None]:
+    """A confidence bound drawn as a step band from time 0: 1 while no event has occurred
+    (the log-log and log bounds are undefined where the estimate is 1), and where a bound is
+    undefined later on (estimate 0) the band keeps its last value instead of breaking."""
+    values = np.asarray(bound, float).copy()
+    values[np.asarray(survival, float) >= 1.0] = 1.0
+    band: list[float | None] = [1.0]
+    for v in values:
+        band.append(float(v) if math.isfinite(v) else band[-1])
+    return band
 
 
 def _curve_traces(fig: go.Figure, curve: SurvivalCurve, colour: str, per_month: float) -> None:
@@ -24,7 +31,7 @@ def _curve_traces(fig: go.Figure, curve: SurvivalCurve, colour: str, per_month: 
     group = curve.label
     fig.add_scatter(
         x=months,
-        y=[1.0, *_clean(fit.lower)],
+        y=_band(fit.lower, fit.survival),
         mode="lines",
         line={"width": 0, "shape": "hv"},
         showlegend=False,
@@ -35,7 +42,7 @@ def _curve_traces(fig: go.Figure, curve: SurvivalCurve, colour: str, per_month: 
     )
     fig.add_scatter(
         x=months,
-        y=[1.0, *_clean(fit.upper)],
+        y=_band(fit.upper, fit.survival),
         mode="lines",
         line={"width": 0, "shape": "hv"},
         fill="tonexty",
@@ -95,7 +102,7 @@ def km_figure(view: SurvivalView) -> go.Figure:
         rows=2,
         cols=1,
         shared_xaxes=True,
-        vertical_spacing=0.1,
+        vertical_spacing=0.16,  # room for the time labels and the table's title
         row_heights=[0.78, 0.22] if rows < 3 else [0.68, 0.32],
         subplot_titles=("", "Number at risk"),
     )
