@@ -43,6 +43,7 @@ def styled(
             "font": {"size": FONT_SIZE + 2},
             "x": 0.0,
             "xanchor": "left",
+            "pad": {"l": 12},  # off the image's edge in exported PNG/SVG and reports
             "yref": "container",
             "y": 0.98,
             "yanchor": "top",
