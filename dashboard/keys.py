@@ -14,6 +14,7 @@ class Key(enum.StrEnum):
     AS_KNOWN_ON = "as_known_on"
     SELECTION = "selection"
     CARDS_PAINTED = "cards_painted"  # the tab has drawn decision cards once
+    REROUTED = "rerouted"  # a page run alone was sent through app.py once
     # survival page
     ENDPOINT = "survival_endpoint"
     GROUP_BY = "survival_group_by"

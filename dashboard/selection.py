@@ -7,9 +7,8 @@ from datetime import date, datetime
 from typing import NoReturn
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
-from dashboard import cache, source
+from dashboard import cache, navigation, source
 from dashboard.keys import Key
 from monitoring.derive import Derivation
 from monitoring.protocol import Protocol
@@ -78,10 +77,10 @@ def _through_app() -> NoReturn:
     """Rerun through app.py. Until a script has called ``st.navigation``, Streamlit treats
     an app with a ``pages/`` folder as a legacy multipage app, so the first request of a
     fresh server on a page's URL runs that page alone, without app.py and its sidebar.
-    Turning that mode off (what ``st.navigation`` itself does) and rerunning serves the same
-    URL through app.py. ``PagesManager`` is internal: pyproject.toml bounds the Streamlit
-    version, and tests/test_browser.py opens a deep link as a fresh server's first request."""
-    if PagesManager.uses_pages_directory is False:
+    Declaring the app's pages ends that mode for the server, and the rerun serves the same
+    URL through app.py (tests/test_browser.py opens such a deep link)."""
+    if st.session_state.get(Key.REROUTED):
         raise RuntimeError("the sidebar has not run: open the dashboard through app.py")
-    PagesManager.uses_pages_directory = False
+    st.session_state[Key.REROUTED] = True
+    navigation.declare()
     st.rerun()
