@@ -9,7 +9,7 @@ import html
 import io
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -17,6 +17,8 @@ import streamlit as st
 
 from dashboard.keys import Key
 from monitoring.charts.theme import BLUE, GREEN, ORANGE, VERMILLION
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class Tone(enum.Enum):
@@ -60,28 +62,31 @@ def _xlsx(frame: pd.DataFrame, sheet: str) -> bytes:
     return buffer.getvalue()
 
 
+def _downloads(slug: str, files: Sequence[tuple[str, Callable[[], bytes], str, str]]) -> None:
+    """Download buttons in a row, one per (label, bytes on click, mime, icon); the file is
+    named after the table or chart and rendered only when its button is clicked."""
+    columns = st.columns([1] * len(files) + [8 - len(files)])
+    for column, (label, data, mime, icon) in zip(columns, files, strict=False):
+        column.download_button(
+            label,
+            data=data,
+            file_name=f"{slug}.{label.lower()}",
+            mime=mime,
+            key=f"{label.lower()}_{slug}",
+            on_click="ignore",
+            icon=icon,
+        )
+
+
 def table(frame: pd.DataFrame, name: str, *, height: int | None = None) -> None:
     """A table with CSV and XLSX downloads (files named after the table)."""
     st.dataframe(frame, hide_index=True, width="stretch", height=height or "auto")
-    slug = _slug(name)
-    left, right, _ = st.columns([1, 1, 6])
-    left.download_button(
-        "CSV",
-        data=lambda: frame.to_csv(index=False).encode(),
-        file_name=f"{slug}.csv",
-        mime="text/csv",
-        key=f"csv_{slug}",
-        on_click="ignore",
-        icon=":material/download:",
-    )
-    right.download_button(
-        "XLSX",
-        data=lambda: _xlsx(frame, name),
-        file_name=f"{slug}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"xlsx_{slug}",
-        on_click="ignore",
-        icon=":material/download:",
+    _downloads(
+        _slug(name),
+        [
+            ("CSV", lambda: frame.to_csv(index=False).encode(), "text/csv", ":material/download:"),
+            ("XLSX", lambda: _xlsx(frame, name), XLSX_MIME, ":material/download:"),
+        ],
     )
 
 
@@ -95,32 +100,20 @@ def _image(figure: go.Figure, fmt: str) -> bytes:
 
 def chart(figure: go.Figure, name: str) -> None:
     """A chart with PNG and SVG downloads (rendered on click: it takes about a second)."""
+    slug = _slug(name)
     st.plotly_chart(
         figure,
         width="stretch",
         theme=None,  # keep the charts' own palette and projector-sized fonts
         config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}},
-        key=f"chart_{_slug(name)}",
+        key=f"chart_{slug}",
     )
-    slug = _slug(name)
-    left, right, _ = st.columns([1, 1, 6])
-    left.download_button(
-        "PNG",
-        data=lambda: _image(figure, "png"),
-        file_name=f"{slug}.png",
-        mime="image/png",
-        key=f"png_{slug}",
-        on_click="ignore",
-        icon=":material/image:",
-    )
-    right.download_button(
-        "SVG",
-        data=lambda: _image(figure, "svg"),
-        file_name=f"{slug}.svg",
-        mime="image/svg+xml",
-        key=f"svg_{slug}",
-        on_click="ignore",
-        icon=":material/image:",
+    _downloads(
+        slug,
+        [
+            ("PNG", lambda: _image(figure, "png"), "image/png", ":material/image:"),
+            ("SVG", lambda: _image(figure, "svg"), "image/svg+xml", ":material/image:"),
+        ],
     )
 
 
