@@ -23,6 +23,16 @@ TOXICITY_VERDICT: dict[ToxicityState, tuple[str, Tone]] = {
 }
 
 
+def efficacy_words(state: EfficacyState) -> str:
+    """The verdict's first words, for tables ("Continue to stage 2", "Stage 1 accruing")."""
+    return EFFICACY_VERDICT[state][0].split(" — ")[0]
+
+
+def toxicity_words(state: ToxicityState) -> str:
+    """The verdict's first words, for tables ("Continue", "STOP for toxicity")."""
+    return TOXICITY_VERDICT[state][0].split(" — ")[0]
+
+
 def _events(count: int) -> str:
     return f"{count} event" if count == 1 else f"{count} events"
 

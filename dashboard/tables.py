@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from dashboard.decisions import efficacy_words, toxicity_words
 from monitoring.data_quality import Finding
 from monitoring.designs.simon_search import SimonSearch
 from monitoring.designs.toxicity import ToxicityDesign
@@ -66,7 +67,10 @@ def monitoring_log_frame(looks: Sequence[ScheduledLook]) -> pd.DataFrame:
             "Look": [lk.number for lk in looks],
             "Patients": [lk.evaluable for lk in looks],
             "Reached on": [_text(lk.reached_on) for lk in looks],
-            "Efficacy": [_text(lk.efficacy_state) for lk in looks],
+            "Efficacy": [
+                "—" if lk.efficacy_state is None else efficacy_words(lk.efficacy_state)
+                for lk in looks
+            ],
             "Resp. / non-resp. / pending": [_counts(lk) for lk in looks],
             "Toxicity events / stop at": [
                 "—"
@@ -74,7 +78,10 @@ def monitoring_log_frame(looks: Sequence[ScheduledLook]) -> pd.DataFrame:
                 else f"{lk.toxicity_events} / {_text(lk.toxicity_boundary)}"
                 for lk in looks
             ],
-            "Toxicity": [_text(lk.toxicity_state) for lk in looks],
+            "Toxicity": [
+                "—" if lk.toxicity_state is None else toxicity_words(lk.toxicity_state)
+                for lk in looks
+            ],
             "Summary": [_text(lk.summary) for lk in looks],
         }
     )

@@ -20,6 +20,7 @@ from monitoring.demo import generate
 from monitoring.derive import derive
 from monitoring.protocol import load_protocol
 from monitoring.reports.export import ReportFormat
+from monitoring.rules.efficacy import EfficacyState
 from monitoring.safety_tables import ae_tables
 from monitoring.status import trial_status
 
@@ -110,6 +111,17 @@ def test_overview_shows_both_decisions_in_words_with_the_read_aloud_sentences(
     first = status.looks[0]
     counts = f"{first.responders} / {first.non_responders} / {first.pending}"
     assert log.iloc[0]["Resp. / non-resp. / pending"] == counts
+    # decisions in the cards' words, not state codes: look 1 (8 of 18 treated) was in
+    # stage 1, looks 2 and 3 in stage 2
+    states = [lk.efficacy_state for lk in status.looks[:3]]
+    assert states == [EfficacyState.STAGE1_ACCRUING, EfficacyState.STAGE2, EfficacyState.STAGE2]
+    assert list(log["Efficacy"][:3]) == [
+        "Stage 1 accruing",
+        "Continue to stage 2",
+        "Continue to stage 2",
+    ]
+    assert list(log["Toxicity"][:3]) == ["Continue"] * 3
+    assert list(log["Efficacy"][3:]) == ["—"] * 3  # looks not reached yet
 
 
 def test_an_earlier_cutoff_reproduces_the_first_look(monkeypatch: pytest.MonkeyPatch) -> None:
