@@ -1,4 +1,5 @@
-"""Data: import files (all or nothing), corrections with a reason, audit log, the tables."""
+"""Data: quality findings, import files (all or nothing), corrections with a reason, audit
+log, the tables analysed."""
 
 import streamlit as st
 
@@ -10,6 +11,18 @@ from monitoring.tables import TABLES
 
 selection = current()
 st.title("Data")
+derived = selection.derivation()
+findings = derived_findings(derived, selection.protocol).findings
+st.subheader(f"Data-quality findings ({len(findings)})")
+st.caption(
+    "Missing or overdue assessments, overdue follow-up, dates and cycles out of order, "
+    "unresolved severe adverse events, at the cut-off (checks and windows: docs/methods.md, "
+    '"Data quality").'
+)
+if findings:
+    components.table(tables.quality_frame(findings), "Data quality findings")
+else:
+    st.success("No finding at this cut-off.")
 if source.is_demo(selection.url):
     st.info(
         "This is the in-memory demo trial: imports and corrections need a database "
@@ -83,18 +96,6 @@ else:
         actions.audit_frame(selection.url, selection.trial_id), "Audit log", height=320
     )
 
-derived = selection.derivation()
-findings = derived_findings(derived, selection.protocol).findings
-st.subheader(f"Data-quality findings ({len(findings)})")
-st.caption(
-    "Missing or overdue assessments, overdue follow-up, dates and cycles out of order, "
-    "unresolved severe adverse events, at the cut-off (checks and windows: docs/methods.md, "
-    '"Data quality").'
-)
-if findings:
-    components.table(tables.quality_frame(findings), "Data quality findings")
-else:
-    st.success("No finding at this cut-off.")
 data = derived.data
 st.subheader(f"Data analysed at the cut-off {selection.cutoff.isoformat()}")
 for name, frame in (
