@@ -29,6 +29,7 @@ class Key(enum.StrEnum):
     CORRECTION_VALUE = "correction_value"
     CORRECTION_REASON = "correction_reason"
     CORRECTION_BUTTON = "correction_button"
+    ANALYSED_TABLE = "data_analysed_table"
     LAST_IMPORT = "last_import"  # the ImportResult shown after the rerun that follows it
     LAST_CORRECTION = "last_correction"  # the CorrectionOutcome shown after its rerun
     # design page

@@ -98,13 +98,21 @@ else:
 
 data = derived.data
 st.subheader(f"Data analysed at the cut-off {selection.cutoff.isoformat()}")
-for name, frame in (
-    ("patients", data.patients),
-    ("responses", data.responses),
-    ("adverse_events", data.adverse_events),
-):
-    with st.expander(f"{name} ({len(frame)} rows)"):
-        components.table(frame, name, height=320)
+analysed = {
+    "patients": data.patients,
+    "responses": data.responses,
+    "adverse_events": data.adverse_events,
+}
+shown = st.selectbox(
+    "Table",
+    list(analysed),
+    index=None,
+    format_func=lambda name: f"{name} ({len(analysed[name]):,} rows)",
+    placeholder="Choose a table to view and download it",
+    key=Key.ANALYSED_TABLE,
+)
+if shown is not None:  # one table at a time: a whole trial's tables weigh megabytes per run
+    components.table(analysed[shown], shown, height=420)
 components.reproduce(
     f"python -m monitoring import --db '{selection.url}' --trial {selection.trial_id} FILE...",
     f"python -m monitoring audit --db '{selection.url}' --trial {selection.trial_id}",

@@ -333,6 +333,22 @@ def test_data_page_lists_the_quality_findings(monkeypatch: pytest.MonkeyPatch) -
         assert any("No finding at this cut-off" in s.value for s in at.success)
 
 
+def test_data_page_shows_the_analysed_table_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The analysed tables are sent one at a time, on request: none at first, then the
+    chosen one whole (every adverse event of the derivation at the cut-off)."""
+    at = _app(monkeypatch, "on_track", page="pages/data.py")
+    before = len(at.dataframe)
+    chooser = at.selectbox(key=Key.ANALYSED_TABLE)
+    assert chooser.value is None
+    data = generate(PROTOCOL, "on_track", 0)
+    chooser.set_value("adverse_events").run()
+    assert not at.exception
+    assert len(at.dataframe) == before + 1
+    shown = at.dataframe[-1].value
+    assert len(shown) == len(derive(data, PROTOCOL).data.adverse_events)
+    assert list(shown.columns) == list(data.adverse_events.columns)
+
+
 def test_reports_page_generates_and_records_the_due_summary(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
