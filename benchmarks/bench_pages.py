@@ -16,7 +16,10 @@ the median over rounds of (app - bare) of that round. Page switch: a click on "E
 the navigation until its decision card is visible, then on "Overview" until its cards are,
 each click once the page it leaves is drawn (charts included).
 
-Run from the repository root:  python benchmarks/bench_pages.py [--repeats 9]
+With ``--tour`` each round also visits every page in navigation order (each click once
+the page it leaves is drawn); the first tour fills the server caches and is left out.
+
+Run from the repository root:  python benchmarks/bench_pages.py [--repeats 9] [--tour]
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ class Runs:
     first: float = float("nan")
     opens: list[float] = field(default_factory=list)
     switches: list[float] = field(default_factory=list)
+    tours: dict[str, list[float]] = field(default_factory=dict)
 
 
 def _database(folder: Path, scenario: str) -> str:
@@ -97,12 +101,40 @@ def _switch(page: Page, title: str, heading: str | None, cards: int) -> float:
     return time.perf_counter() - start
 
 
-def _round(browser: Browser, runs: Runs) -> None:
+# Every page in navigation order, and what marks it drawn enough to read: its decision card
+# or its first chart, table or (Reports) selector.
+TOUR = (
+    ("Safety", CARD),
+    ("Survival", '[data-testid="stPlotlyChart"]'),
+    ("Data", '[data-testid="stDataFrame"]'),
+    ("Design", '[data-testid="stPlotlyChart"]'),
+    ("Reports", '[data-testid="stSelectbox"]'),
+    ("Efficacy", CARD),
+    ("Overview", CARD),
+)
+
+
+def _visit(page: Page, title: str, marker: str) -> float:
+    """Click a page in the navigation once the current one is drawn; done when the new
+    page's title and its marker element show."""
+    page.wait_for_function(DRAWN)
+    start = time.perf_counter()
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+    if title != "Overview":
+        page.locator("h1", has_text=title).first.wait_for(state="visible")
+    page.locator(marker).first.wait_for(state="visible")
+    return time.perf_counter() - start
+
+
+def _round(browser: Browser, runs: Runs, tour: bool) -> None:
     seconds, page = _open_overview(browser, runs.url)
     runs.opens.append(seconds)
     if runs.switches_too:
         runs.switches.append(_switch(page, "Efficacy", "Efficacy", 1))
         runs.switches.append(_switch(page, "Overview", None, 2))
+        if tour:  # every page's server results are cached after the first tour
+            for title, marker in TOUR:
+                runs.tours.setdefault(title, []).append(_visit(page, title, marker))
     page.context.close()
 
 
@@ -124,12 +156,25 @@ def _print(all_runs: list[Runs], repeats: int) -> None:
             f"{r.label:26} {r.first:10.2f} {statistics.median(r.opens):9.2f} "
             f"{max(r.opens):6.2f} {over:9.2f} {switch:7.2f} {worst:6.2f}"
         )
+    toured = [r for r in all_runs if r.tours]
+    if toured:
+        print("\nswitch to each page once its results are cached: median (max) seconds")
+        print("{:26}".format("server") + "".join(f"{t:>14}" for t, _ in TOUR))
+        for r in toured:
+            cells = "".join(
+                f"{statistics.median(r.tours[t][1:]):8.2f} ({max(r.tours[t][1:]):.2f})"
+                for t, _ in TOUR
+            )
+            print(f"{r.label:26}{cells}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--only", choices=[t for t, _ in TRIALS], help="one trial only")
+    parser.add_argument(
+        "--tour", action="store_true", help="also switch to every page in each round"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright, ExitStack() as up:
         folder = Path(tmp)
@@ -150,7 +195,7 @@ def main() -> None:
             _first(browser, runs)
         for _ in range(args.repeats):
             for runs in all_runs:
-                _round(browser, runs)
+                _round(browser, runs, args.tour)
         browser.close()
     _print(all_runs, args.repeats)
 

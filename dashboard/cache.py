@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import source
+from monitoring.charts import km_figure
 from monitoring.derive import Derivation, derive
 from monitoring.derive.cutoff import latest_date
 from monitoring.safety_listings import SafetyListings, safety_listings
@@ -82,6 +84,20 @@ def survival(
     trial = loaded(url, trial_id, as_known_on, version)
     derived = derivation(url, trial_id, cutoff, as_known_on, version)
     return survival_view(derived, trial.protocol, endpoint, by)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def km_chart(
+    url: str,
+    trial_id: str,
+    cutoff: date,
+    as_known_on: datetime | None,
+    version: str,
+    endpoint: str,
+    by: str | None,
+) -> go.Figure:
+    """The Kaplan–Meier chart of that view (building it takes about 0.1 s on 5,000 patients)."""
+    return km_figure(survival(url, trial_id, cutoff, as_known_on, version, endpoint, by))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NoReturn
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import cache, navigation, source
@@ -51,6 +52,11 @@ class Selection:
 
     def survival(self, endpoint: str, by: str | None) -> SurvivalView:
         return cache.survival(
+            self.url, self.trial_id, self.cutoff, self.as_known_on, self.version, endpoint, by
+        )
+
+    def km_chart(self, endpoint: str, by: str | None) -> go.Figure:
+        return cache.km_chart(
             self.url, self.trial_id, self.cutoff, self.as_known_on, self.version, endpoint, by
         )
 

@@ -5,7 +5,6 @@ import streamlit as st
 from dashboard import components, tables
 from dashboard.keys import Key
 from dashboard.selection import current
-from monitoring.charts import km_figure
 
 selection = current()
 protocol = selection.protocol
@@ -20,7 +19,7 @@ by = right.selectbox(
     format_func=lambda v: "no split (all patients)" if v is None else v,
 )
 view = selection.survival(str(endpoint), by)
-components.chart(km_figure(view), f"KM {endpoint}")
+components.chart(selection.km_chart(str(endpoint), by), f"KM {endpoint}")
 st.caption(
     f"Times from the endpoint's origin; {view.summary.fit.conf_level:.0%} CI by the "
     f"{settings.conf_type} method (R survival's default); | marks a censored patient."

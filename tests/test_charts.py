@@ -6,6 +6,8 @@ use); design numbers against the protocol tables quoted in each test.
 
 from __future__ import annotations
 
+import bisect
+import math
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -230,34 +232,49 @@ def test_km_split_by_a_column_draws_one_curve_and_risk_row_per_group(
     assert sum(c.fit.n for c in view.curves) + view.missing_group == view.summary.fit.n
 
 
-def test_km_band_is_an_unbroken_step_band_around_the_curve(
-    protocol: Protocol, trial: tuple[Derivation, TrialStatus]
+def _step_at(xs: Any, ys: Any, t: float) -> float:
+    """The value of a plotly "hv" step line at x = t (the last vertex at or before t)."""
+    return float(ys[bisect.bisect_right(list(xs), t) - 1])
+
+
+@pytest.mark.parametrize("scenario", ["on_track", "large"])
+def test_km_curve_band_and_marks_are_the_fit_s_at_every_time(
+    protocol: Protocol, scenario: str
 ) -> None:
-    """The fill between the bounds breaks (and is drawn as a slope) wherever a bound is
-    missing: the log-log bounds are undefined where the estimate is 1 (R's summary gives
-    NA there), so the band is 1 until the first event and never has a gap; where both
-    bounds exist they are the fit's own."""
-    derived, _ = trial
+    """What is drawn equals the fit at every distinct time although only the vertices are
+    sent: the curve and both bounds read off the step lines equal R's columns (survival,
+    lower, upper) wherever defined; the band is 1 until the first event (R's log-log
+    bounds are NA where S = 1) and never breaks; every censored time has a mark within the
+    chart's resolution at its height."""
+    derived = derive(generate(protocol, scenario, 0), protocol)
     for by in (None, "sex"):
         view = survival_view(derived, protocol, "PFS", by)
         fig = km_figure(view)
+        span = max(float(c.fit.time.max()) for c in view.curves) / view.days_per_month
         for curve in view.curves:
-            lower, upper = [
-                t for t in fig.data if t.legendgroup == curve.label and t.mode == "lines"
-            ][:2]
+            lower, upper, line, marks = (t for t in fig.data if t.legendgroup == curve.label)
             fit = curve.fit
             assert None not in lower.y
             assert None not in upper.y
-            before_first_event = [1.0, *fit.survival.tolist()]
-            for lo, up, s in zip(lower.y, upper.y, before_first_event, strict=True):
-                assert lo <= s <= up
+            months = fit.time / view.days_per_month
+            for i, t in enumerate(months):
+                s = fit.survival[i]
+                assert _step_at(line.x, line.y, t) == pytest.approx(s)
+                lo, up = _step_at(lower.x, lower.y, t), _step_at(upper.x, upper.y, t)
                 if s == 1.0:
                     assert lo == up == 1.0
-            defined = [i for i, v in enumerate(fit.lower) if v == v and fit.survival[i] < 1]
-            assert defined
-            for i in defined:
-                assert lower.y[i + 1] == pytest.approx(fit.lower[i])
-                assert upper.y[i + 1] == pytest.approx(fit.upper[i])
+                elif math.isfinite(fit.lower[i]):
+                    assert lo == pytest.approx(fit.lower[i])
+                    assert up == pytest.approx(fit.upper[i])
+            censored = fit.n_censor > 0
+            for t, s in zip(months[censored], fit.survival[censored], strict=True):
+                near = [
+                    abs(mx - t) <= span / 800 and abs(my - s) < 1e-3
+                    for mx, my in zip(marks.x, marks.y, strict=True)
+                ]
+                assert any(near), (t, s)
+            if scenario == "large":  # the thinning is real: fewer vertices than times
+                assert len(line.x) < len(fit.time)
 
 
 def test_posterior_figure_marks_p0_and_p1_and_shades_the_credible_interval(

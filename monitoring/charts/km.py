@@ -12,6 +12,8 @@ from plotly.subplots import make_subplots
 from monitoring.charts.theme import BLACK, FONT_SIZE, PALETTE, TICK_SIZE, rgba, styled
 from monitoring.series import SurvivalCurve, SurvivalView
 
+MARKS_ACROSS = 800  # censoring marks closer than 1/800 of the time axis overlap: one is drawn
+
 
 def _band(bound: Any, survival: Any) -> list[float | None]:
     """A confidence bound drawn as a step band from time 0: 1 while no event has occurred
@@ -25,13 +27,37 @@ def _band(bound: Any, survival: Any) -> list[float | None]:
     return band
 
 
-def _curve_traces(fig: go.Figure, curve: SurvivalCurve, colour: str, per_month: float) -> None:
+def _drawn_rows(fit: Any) -> Any:
+    """Rows where the step changes (event times) and the last row (end of follow-up): the
+    curve and its bounds are constant between events, so the other rows add no vertex."""
+    rows = np.asarray(fit.is_event_time).copy()
+    if rows.size:
+        rows[-1] = True
+    return rows
+
+
+def _censor_marks(fit: Any, per_month: float, resolution: float) -> tuple[list[float], list[float]]:
+    """Censoring marks, one per (time, survival) place at the chart's resolution: marks
+    closer than ``resolution`` months at the same height are drawn once (they would overlap)."""
+    censored = fit.n_censor > 0
+    months = fit.time[censored] / per_month
+    survival = fit.survival[censored]
+    keys = np.column_stack([np.round(months / resolution), np.round(survival, 3)])
+    _, first = np.unique(keys, axis=0, return_index=True)
+    first.sort()
+    return months[first].tolist(), survival[first].tolist()
+
+
+def _curve_traces(
+    fig: go.Figure, curve: SurvivalCurve, colour: str, per_month: float, resolution: float
+) -> None:
     fit = curve.fit
-    months = [0.0, *(fit.time / per_month)]
+    rows = _drawn_rows(fit)
+    months = [0.0, *(fit.time[rows] / per_month)]
     group = curve.label
     fig.add_scatter(
         x=months,
-        y=_band(fit.lower, fit.survival),
+        y=_band(fit.lower[rows], fit.survival[rows]),
         mode="lines",
         line={"width": 0, "shape": "hv"},
         showlegend=False,
@@ -42,7 +68,7 @@ def _curve_traces(fig: go.Figure, curve: SurvivalCurve, colour: str, per_month: 
     )
     fig.add_scatter(
         x=months,
-        y=_band(fit.upper, fit.survival),
+        y=_band(fit.upper[rows], fit.survival[rows]),
         mode="lines",
         line={"width": 0, "shape": "hv"},
         fill="tonexty",
@@ -55,7 +81,7 @@ def _curve_traces(fig: go.Figure, curve: SurvivalCurve, colour: str, per_month: 
     )
     fig.add_scatter(
         x=months,
-        y=[1.0, *fit.survival.tolist()],
+        y=[1.0, *fit.survival[rows].tolist()],
         mode="lines",
         line={"color": colour, "width": 3, "shape": "hv"},
         name=f"{group} (n = {fit.n}, {fit.events} events)",
@@ -64,10 +90,10 @@ def _curve_traces(fig: go.Figure, curve: SurvivalCurve, colour: str, per_month: 
         row=1,
         col=1,
     )
-    censored = fit.n_censor > 0
+    mark_x, mark_y = _censor_marks(fit, per_month, resolution)
     fig.add_scatter(
-        x=(fit.time[censored] / per_month).tolist(),
-        y=fit.survival[censored].tolist(),
+        x=mark_x,
+        y=mark_y,
         mode="markers",
         marker={"symbol": "line-ns-open", "size": 11, "color": colour, "line": {"width": 2}},
         name=f"{group}: censored",
@@ -107,10 +133,11 @@ def km_figure(view: SurvivalView) -> go.Figure:
         subplot_titles=("", "Number at risk"),
     )
     per_month = view.days_per_month
-    for i, curve in enumerate(view.curves):
-        _curve_traces(fig, curve, PALETTE[i % len(PALETTE)], per_month)
-    _risk_rows(fig, view)
     last = max(view.risk_times[-1], max(float(c.fit.time.max(initial=0)) for c in view.curves))
+    resolution = last / per_month / MARKS_ACROSS
+    for i, curve in enumerate(view.curves):
+        _curve_traces(fig, curve, PALETTE[i % len(PALETTE)], per_month, resolution)
+    _risk_rows(fig, view)
     step = view.risk_step_months
     fig.update_xaxes(range=[-0.02 * last / per_month, last / per_month * 1.03], dtick=step)
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=1)
