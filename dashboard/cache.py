@@ -15,9 +15,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import source
-from monitoring.charts import km_figure
+from monitoring.charts import km_figure, simon_designs_figure, toxicity_oc_figure
 from monitoring.derive import Derivation, derive
 from monitoring.derive.cutoff import latest_date
+from monitoring.designs.audit import ProtocolAudit, audit_protocol
+from monitoring.designs.simon_search import SimonSearch, search
+from monitoring.designs.toxicity import ToxicityDesign, ToxicityPlan, toxicity_design
+from monitoring.protocol import Protocol
 from monitoring.safety_listings import SafetyListings, safety_listings
 from monitoring.safety_tables import AeTables, ae_tables
 from monitoring.series import SurvivalView, survival_view
@@ -108,3 +112,27 @@ def safety(
     trial = loaded(url, trial_id, as_known_on, version)
     derived = derivation(url, trial_id, cutoff, as_known_on, version)
     return ae_tables(derived, trial.protocol), safety_listings(derived, trial.protocol)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def simon_designs(
+    p0: float, p1: float, alpha: float, beta: float, nmax: int
+) -> tuple[SimonSearch, go.Figure]:
+    """Every admissible Simon design up to nmax, and its chart (ValueError on bad input)."""
+    found = search(p0, p1, alpha, beta, nmax)
+    return found, simon_designs_figure(found)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def toxicity_explorer(
+    plan: ToxicityPlan, rates: tuple[float, ...]
+) -> tuple[ToxicityDesign, go.Figure]:
+    """Boundaries and exact operating characteristics of a toxicity plan, and their chart."""
+    design = toxicity_design(plan, rates)
+    return design, toxicity_oc_figure(design)
+
+
+@st.cache_data(show_spinner=False, max_entries=8, hash_funcs={Protocol: lambda p: p.digest})
+def design_audit(protocol: Protocol) -> ProtocolAudit:
+    """The printed design figures of the protocol against their exact values."""
+    return audit_protocol(protocol)

@@ -2,14 +2,11 @@
 
 import streamlit as st
 
-from dashboard import components, tables
+from dashboard import cache, components, tables
 from dashboard.keys import Key
 from dashboard.selection import current
-from monitoring.charts import simon_designs_figure, toxicity_oc_figure
 from monitoring.cli.design_toxicity import default_rates
-from monitoring.designs.audit import audit_protocol
-from monitoring.designs.simon_search import search
-from monitoring.designs.toxicity import ToxicityPlan, toxicity_design
+from monitoring.designs.toxicity import ToxicityPlan
 
 selection = current()
 protocol = selection.protocol
@@ -32,11 +29,13 @@ with simon_tab:
     nmax = cols[4].number_input("nmax", 5, 1000, 100, key=Key.SIMON_NMAX)
     try:
         with st.spinner(f"Searching every two-stage design up to n = {nmax}…"):
-            found = search(float(p0), float(p1), float(alpha), float(beta), int(nmax))
+            found, figure = cache.simon_designs(
+                float(p0), float(p1), float(alpha), float(beta), int(nmax)
+            )
     except ValueError as error:
         st.error(str(error))
     else:
-        components.chart(simon_designs_figure(found), "Simon designs")
+        components.chart(figure, "Simon designs")
         components.table(tables.simon_frame(found), "Simon admissible designs")
         components.reproduce(
             f"python -m monitoring design simon --p0 {p0:g} --p1 {p1:g} --alpha {alpha:g} "
@@ -67,8 +66,8 @@ with tox_tab:
     else:
         rates = default_rates(float(t))
         with st.spinner("Computing exact operating characteristics…"):
-            design = toxicity_design(plan, rates)
-        components.chart(toxicity_oc_figure(design), "Toxicity operating characteristics")
+            design, figure = cache.toxicity_explorer(plan, tuple(rates))
+        components.chart(figure, "Toxicity operating characteristics")
         left, right = st.columns(2)
         with left:
             st.subheader("Stopping boundaries")
@@ -83,7 +82,7 @@ with tox_tab:
         )
 
 with audit_tab:
-    audit = audit_protocol(protocol)
+    audit = cache.design_audit(protocol)
     verdict = "figures differ from the exact values" if audit.flagged else "all reproduced"
     st.subheader(f"Printed design figures: {verdict}")
     for simon_audit in audit.simon:
