@@ -13,6 +13,7 @@ from monitoring.charts.theme import BLACK, FONT_SIZE, PALETTE, TICK_SIZE, rgba, 
 from monitoring.series import SurvivalCurve, SurvivalView
 
 MARKS_ACROSS = 800  # censoring marks closer than 1/800 of the time axis overlap: one is drawn
+MARK_HALF_HEIGHT = 0.022  # a censoring tick spans 4.4% of the survival axis (10-14 px)
 
 
 def _band(bound: Any, survival: Any) -> list[float | None]:
@@ -91,11 +92,12 @@ def _curve_traces(
         col=1,
     )
     mark_x, mark_y = _censor_marks(fit, per_month, resolution)
-    fig.add_scatter(
-        x=mark_x,
-        y=mark_y,
-        mode="markers",
-        marker={"symbol": "line-ns-open", "size": 11, "color": colour, "line": {"width": 2}},
+    fig.add_scatter(  # one path of short vertical ticks: a marker per point costs the
+        # browser an SVG element each (0.5 s for a thousand marks)
+        x=[x for t in mark_x for x in (t, t, None)],
+        y=[y for s in mark_y for y in (s - MARK_HALF_HEIGHT, s + MARK_HALF_HEIGHT, None)],
+        mode="lines",
+        line={"color": colour, "width": 2},
         name=f"{group}: censored",
         legendgroup=group,
         showlegend=False,
