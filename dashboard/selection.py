@@ -55,6 +55,11 @@ class Selection:
             self.url, self.trial_id, self.cutoff, self.as_known_on, self.version, endpoint, by
         )
 
+    def safety_frames(self) -> cache.SafetyFrames:
+        return cache.safety_frames(
+            self.url, self.trial_id, self.cutoff, self.as_known_on, self.version
+        )
+
     def km_chart(self, endpoint: str, by: str | None) -> go.Figure:
         return cache.km_chart(
             self.url, self.trial_id, self.cutoff, self.as_known_on, self.version, endpoint, by

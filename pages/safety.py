@@ -52,16 +52,18 @@ else:
 
 st.subheader("Adverse events by category and grade")
 ae, listings = selection.safety()
+frames = selection.safety_frames()
 st.caption(f"Cells: patients (%) [credible interval]. {ae.note}")
-for tab, table in zip(st.tabs([t.title.split(":")[0] for t in ae.tables]), ae.tables, strict=True):
+titles = [t.title.split(":")[0] for t in ae.tables]
+for tab, title, frame in zip(st.tabs(titles), titles, frames.ae, strict=True):
     with tab:
-        components.table(tables.ae_table_frame(table), table.title.split(":")[0], height=420)
-for listing in listings.monitored:
+        components.table(frame, title, height=420)
+for listing, frame in zip(listings.monitored, frames.monitored, strict=True):
     st.subheader(f"Listing: {listing.title}")
     st.caption(listing.note)
-    components.table(tables.ae_listing_frame(listing), listing.title)
+    components.table(frame, listing.title)
 st.subheader(f"Listing: {listings.serious.title.lower()}")
-components.table(tables.ae_listing_frame(listings.serious), "SAE listing", height=360)
+components.table(frames.serious, "SAE listing", height=360)
 st.subheader("Listing: deaths")
-components.table(tables.death_listing_frame(listings.deaths), "Death listing", height=360)
+components.table(frames.deaths, "Death listing", height=360)
 components.reproduce(f"python -m monitoring status {selection.cli_options()} --json")
