@@ -189,7 +189,7 @@ def _table(
     width = text_width_pt(orientation)
     style_id = word.styles["Table Grid"].style_id
     bodies = []
-    for panel in column_panels(table, width):
+    for panel in column_panels(table.printed(), width):
         word.add_heading(f"Table {doc.table_number(table)}. {panel.title}", level=2)
         fit = fit_columns(panel.columns, cell_texts(panel), width)
         anchor = word.add_paragraph()

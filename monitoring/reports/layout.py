@@ -215,7 +215,7 @@ Step = NewPage | Heading | Place
 
 def _wanted(block: Block) -> Orientation:
     portrait = text_width_pt(Orientation.PORTRAIT)
-    wide = isinstance(block, Table) and needs_landscape(block, portrait)
+    wide = isinstance(block, Table) and needs_landscape(block.printed(), portrait)
     return Orientation.LANDSCAPE if wide else Orientation.PORTRAIT
 
 

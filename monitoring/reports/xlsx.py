@@ -56,8 +56,9 @@ def _put(sheet: Any, row: int, column: int, value: CellValue, **style: Any) -> A
     cell = sheet.cell(row=row, column=column, value=value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
-    for key, setting in style.items():
-        setattr(cell, key, setting)
+    if style:
+        for key, setting in style.items():
+            setattr(cell, key, setting)
     return cell
 
 
@@ -134,7 +135,7 @@ def _table_sheet(sheet: Any, doc: ReportDocument, table: Table) -> None:
         _put(sheet, 1, j, column.name, font=BOLD, fill=header_fill, alignment=align)
     for i, values in enumerate(table.rows, start=2):
         for j, (value, number_format) in enumerate(zip(values, formats, strict=True), start=1):
-            _put(sheet, i, j, value, number_format=number_format)
+            _put(sheet, i, j, value).number_format = number_format
     last = len(table.rows) + 1
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{last}"
@@ -164,7 +165,8 @@ def _fit_widths(sheet: Any, table: Table) -> list[float]:
     longer than the widest allowed column wraps and its row grows."""
     widths: list[float] = []
     for j, column in enumerate(table.columns):
-        texts = [column.name, *(format_cell(row[j], column) for row in table.rows)]
+        distinct = {row[j] for row in table.rows}  # a long listing repeats most of its values
+        texts = [column.name, *(format_cell(value, column) for value in distinct)]
         if column.kind is ColumnKind.DATE:
             texts.append(date.min.isoformat())
         width = min(max(len(t) for t in texts) + 2, MAX_WIDTH)
