@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from datetime import date, datetime
 from pathlib import Path
 
 import docx
@@ -17,7 +18,15 @@ import openpyxl
 import pytest
 from reportlab.platypus import tables as rl_tables
 
-from monitoring.reports.document import Excerpt, ReportDocument, Section, Table
+from monitoring.reports.document import (
+    Column,
+    ColumnKind,
+    Excerpt,
+    ReportDocument,
+    Section,
+    Table,
+    VersionLabel,
+)
 from monitoring.reports.docx import write_docx
 from monitoring.reports.docx_xml import ROWS_PER_PARSE
 from monitoring.reports.pdf import write_pdf
@@ -181,3 +190,39 @@ def test_short_listing_has_no_excerpt() -> None:
     assert table.excerpt is None
     assert table.printed() is table
     assert doc.tables()[-1] is table
+
+
+def test_xlsx_rows_written_as_text_read_back_as_openpyxl_writes_them(tmp_path: Path) -> None:
+    """Rows 3 and beyond are spliced in as XML text (xlsx_rows.py); each value reads back
+    with its type, exact value and number format: text (even "=..." or with markup
+    characters) stays text, numbers stay numbers, dates are dates, empty cells keep their
+    format. Control characters, not allowed in XML, are dropped."""
+    columns = (
+        Column("text"),
+        Column("n", ColumnKind.NUMBER, 3),
+        Column("k", ColumnKind.INTEGER),
+        Column("d", ColumnKind.DATE),
+        Column("p", ColumnKind.PERCENT, 1),
+    )
+    tricky = 0.1 + 0.2  # 0.30000000000000004: needs 17 significant digits
+    rows = (
+        ("first", 1.0, 1, date(2024, 1, 2), 0.5),
+        ("=1+1", tricky, -7, date(1900, 3, 1), None),
+        ("  a & b < c > d \x07", 1e-300, 10**15, date(2031, 12, 31), 1.0),
+        ("", None, None, None, 0.0),
+    )
+    table = Table("t", columns, rows)
+    doc = ReportDocument("t", "s", (), "stamp", VersionLabel.CLOSED, (Section("S", (table,)),))
+    sheet = openpyxl.load_workbook(write_xlsx(doc, tmp_path / "t.xlsx"))["t"]
+    expected = [
+        ("=1+1", tricky, -7, datetime(1900, 3, 1), None),
+        ("  a & b < c > d ", 1e-300, 10**15, datetime(2031, 12, 31), 1.0),
+        (None, None, None, None, 0.0),  # openpyxl reads an empty text cell as None
+    ]
+    formats = ["@", "0.000", "0", "yyyy-mm-dd", "0.0%"]
+    for r, values in enumerate(expected, start=3):
+        cells = [sheet.cell(r, j) for j in range(1, 6)]
+        assert [c.value for c in cells] == list(values)
+        assert [c.number_format for c in cells] == formats
+    assert sheet["A3"].data_type == "s"  # not a formula
+    assert sheet["A7"].value == "Table 1. t"  # footnotes follow the spliced rows

@@ -25,21 +25,22 @@ from monitoring.reports.document import Table
 from monitoring.reports.layout import EMPTY_TEXT, PAD, cell_texts, fit_columns
 from monitoring.reports.pdf_fonts import BOLD, REGULAR, markup, text_width
 
+LEADING = 1.2  # line height / font size, in plain and wrapping cells alike
+TOP_PAD, BOTTOM_PAD = 1.5, 2.0  # points
+# Rows a page can hold at most: a row is at least one line of the floor font high plus its
+# paddings (5.5 x 1.2 + 3.5 = 10.1 pt), a frame at most a Letter page (792 pt): 79; a window
+# of WINDOW_ROWS rows is therefore always taller than the space it is offered.
+WINDOW_ROWS = 100
+
 
 def _styles(size: float) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("cell", fontName=REGULAR, fontSize=size, leading=size * 1.2)
+    base = ParagraphStyle("cell", fontName=REGULAR, fontSize=size, leading=size * LEADING)
     return {
         "left": ParagraphStyle("cell-l", parent=base, alignment=TA_LEFT),
         "right": ParagraphStyle("cell-r", parent=base, alignment=TA_RIGHT),
         "head-left": ParagraphStyle("head-l", parent=base, fontName=BOLD, alignment=TA_LEFT),
         "head-right": ParagraphStyle("head-r", parent=base, fontName=BOLD, alignment=TA_RIGHT),
     }
-
-
-# Rows a page can hold at most: a row is at least one line of the floor font high
-# (MIN_FONT_PT x 1.2 = 6.6 pt), a frame at most a Letter page (792 pt), so 120 rows; a window
-# of WINDOW_ROWS rows is therefore always taller than the space it is offered.
-WINDOW_ROWS = 200
 
 
 def build_table(table: Table, width: float) -> Flowable:
@@ -92,7 +93,7 @@ class PagedTable(Flowable):  # type: ignore[misc]
 
     def _rows_for(self, height: float) -> int:
         """Rows to look at for ``height`` points: more than can fit, at most the rest."""
-        least = self.font_size * 1.2  # one line of text, paddings left out: a lower bound
+        least = self.font_size * LEADING + TOP_PAD + BOTTOM_PAD  # a row of one line
         return min(len(self.body) - self.start, int(height / least) + 2, WINDOW_ROWS)
 
     def _table(self, height: float) -> Flowable:
@@ -146,12 +147,12 @@ def _table_style(table: Table, size: float, has_rows: bool, *, odd_start: bool) 
     hexcolour = colors.HexColor
     zebra = [colors.white, hexcolour("#" + theme.ZEBRA_FILL)]
     commands: list[tuple[object, ...]] = [
-        ("FONT", (0, 0), (-1, -1), REGULAR, size, size * 1.2),
+        ("FONT", (0, 0), (-1, -1), REGULAR, size, size * LEADING),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), PAD),
         ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), TOP_PAD),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), BOTTOM_PAD),
         ("BACKGROUND", (0, 0), (-1, 0), hexcolour("#" + theme.HEADER_FILL)),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), zebra[::-1] if odd_start else zebra),
         ("LINEABOVE", (0, 0), (-1, 0), 0.8, hexcolour("#" + theme.RULE_COLOUR)),
