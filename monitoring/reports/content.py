@@ -27,7 +27,7 @@ REPORT_TITLE = "Efficacy/Toxicity Summary"
 # Rows of each safety listing printed in the PDF and DOCX (the most recent); the XLSX and
 # the tables are always complete. Chosen from benchmarks/bench_reports.py so that the
 # 5,000-patient trial's report stays under 20 s (docs/performance.md).
-LISTING_LIMIT = 2000
+LISTING_LIMIT = 5000
 
 
 @dataclass(frozen=True)
