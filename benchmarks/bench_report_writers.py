@@ -1,11 +1,15 @@
-"""Time the report writers on a ~30-page document (medians over repeated runs).
+"""Time the report writers on documents with a long listing (medians over repeated runs).
 
 Run from the repository root:
 
-    /work/main/.venv/bin/python benchmarks/bench_report_writers.py [--rows 640] [--repeat 7]
+    /work/main/.venv/bin/python benchmarks/bench_report_writers.py [--rows 2000 8000 32000]
+        [--repeat 3]
 
-Figures are rendered once with kaleido (timed on its own: it starts a headless Chromium);
-the writers then receive the rendered document, as ``write_reports`` does.
+The document is the test sample (tests/report_sample.py) with an n-row, 10-column listing
+(landscape pages) and three figures. Figures are rendered once with kaleido (timed on its
+own: it starts a headless Chromium); the writers then receive the rendered document, as
+``write_reports`` does. For each n the table gives each writer's median and its time per
+1,000 rows; a writer is linear in n when the time per 1,000 rows stays flat as n grows.
 """
 
 from __future__ import annotations
@@ -32,16 +36,22 @@ from monitoring.reports.pdf import write_pdf  # noqa: E402
 from monitoring.reports.xlsx import write_xlsx  # noqa: E402
 from tests.report_sample import sample_document  # noqa: E402
 
+WRITERS: dict[str, Callable[[ReportDocument, Path], Path]] = {
+    "PDF": write_pdf,
+    "DOCX": write_docx,
+    "XLSX": write_xlsx,
+}
+
 
 def _figure(seed: int) -> go.Figure:
     looks = [8, 16, 24, 32, 40]
     return go.Figure(go.Scatter(x=looks, y=[(seed + k) / 10 for k in range(len(looks))]))
 
 
-def build_document(rows: int) -> ReportDocument:
-    """The test sample with a long listing and three figures."""
-    doc = sample_document(rows, figure=_figure(0))
-    extra = Section("Charts", tuple(Figure(f"Chart {k}", _figure(k)) for k in (1, 2)))
+def build_document(rows: int, charts: tuple[object, object, object]) -> ReportDocument:
+    """The test sample with an ``rows``-row listing and three figures."""
+    doc = sample_document(rows, figure=charts[0])
+    extra = Section("Charts", tuple(Figure(f"Chart {k}", charts[k]) for k in (1, 2)))
     return dataclasses.replace(doc, sections=(*doc.sections, extra))
 
 
@@ -54,31 +64,33 @@ def median_seconds(action: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+def pdf_pages(path: Path) -> str:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    return next(ln.split()[-1] for ln in info.splitlines() if ln.startswith("Pages"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=640)
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--rows", type=int, nargs="+", default=[2000, 8000, 32000])
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    doc = build_document(args.rows)
     start = time.perf_counter()
-    rendered = render_document(doc)
+    plotly_charts = (_figure(0), _figure(1), _figure(2))
+    rendered = render_document(build_document(1, plotly_charts)).figures()
     render_time = time.perf_counter() - start
+    charts = (rendered[0].figure, rendered[1].figure, rendered[2].figure)
+    print(f"render 3 figures (kaleido, once): {render_time:.2f} s; medians of {args.repeat} runs")
+    print("| listing rows | PDF pages | writer | median s | s per 1,000 rows |")
+    print("|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)
-        pdf = lambda: write_pdf(rendered, out / "r.pdf")  # noqa: E731
-        docx = lambda: write_docx(rendered, out / "r.docx")  # noqa: E731
-        xlsx = lambda: write_xlsx(rendered, out / "r.xlsx")  # noqa: E731
-        timings = {name: median_seconds(f, args.repeat) for name, f in
-                   (("PDF", pdf), ("DOCX", docx), ("XLSX", xlsx))}  # fmt: skip
-        info = subprocess.run(["pdfinfo", str(out / "r.pdf")], capture_output=True, text=True)
-        pages = next(ln.split()[-1] for ln in info.stdout.splitlines() if ln.startswith("Pages"))
-    print(f"document: {args.rows}-row listing, 3 figures, {pages} PDF pages; "
-          f"medians of {args.repeat} runs")  # fmt: skip
-    print(f"{'step':<34}{'seconds':>9}")
-    print(f"{'render 3 figures (kaleido, once)':<34}{render_time:>9.2f}")
-    for name, seconds in timings.items():
-        print(f"{'write ' + name:<34}{seconds:>9.2f}")
-    print(f"{'write all three formats':<34}{sum(timings.values()):>9.2f}")
+        for rows in args.rows:
+            doc = build_document(rows, charts)
+            for name, writer in WRITERS.items():
+                path = Path(tmp) / f"r.{name.lower()}"
+                seconds = median_seconds(lambda: writer(doc, path), args.repeat)  # noqa: B023
+                pages = pdf_pages(path) if name == "PDF" else ""
+                per_1000 = seconds * 1000 / rows
+                print(f"| {rows} | {pages} | {name} | {seconds:.2f} | {per_1000:.3f} |")
 
 
 if __name__ == "__main__":

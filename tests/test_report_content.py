@@ -185,20 +185,27 @@ def test_best_response_ae_tables_and_listings_are_the_librarys(
     assert len(serious.rows) == len(listings.serious)  # demo: under the listing limit
 
 
-def test_long_listing_shows_its_most_recent_rows(demo: TrialData) -> None:
+def test_long_listing_is_complete_and_prints_its_most_recent_rows(demo: TrialData) -> None:
+    """The table keeps every event (the XLSX writes them all); the PDF and DOCX print the
+    5 latest, with a title and note saying how many of how many and where the rest are."""
     status = trial_status(PROTOCOL, demo)
     derivation = derive(demo, PROTOCOL, status.cutoff)
     doc = build_report(status, derivation, stamp=STAMP, listing_limit=5)
     serious = safety_listings(derivation, PROTOCOL).serious
-    table = next(t for t in doc.tables() if t.title.startswith(serious.title))
-    assert table.title.endswith(f"latest 5 of {len(serious)}")
-    onsets = _column(table, "Onset")
+    table = _table(doc, serious.title)
+    assert len(table.rows) == len(serious)
+    assert _column(table, "Onset") == list(serious.onset_date)
+    printed = table.printed()
+    assert printed.title == f"{serious.title}: latest 5 of {len(serious)}"
+    onsets = _column(printed, "Onset")
     fifth_latest = sorted(serious.onset_date, reverse=True)[4]
     assert len(onsets) == 5
     assert all(d >= fifth_latest for d in onsets)  # type: ignore[operator]
-    assert "python -m monitoring tables" in table.note
+    assert f"the 5 events with the latest dates, of {len(serious)}" in printed.note
+    assert f"XLSX workbook of this report lists all {len(serious)}" in printed.note
     full = _table(doc, ae_tables(derivation, PROTOCOL).tables[0].title)
     assert len(full.rows) == len(ae_tables(derivation, PROTOCOL).tables[0].rows)  # complete
+    assert full.printed() is full
 
 
 def test_charts_are_the_dashboards_own(

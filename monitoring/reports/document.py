@@ -9,6 +9,7 @@ column kind happens in :mod:`monitoring.reports.formatting`, shared by every wri
 from __future__ import annotations
 
 import enum
+import itertools
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -125,14 +126,34 @@ def _check_value(value: CellValue, column: Column) -> None:
 
 
 @dataclass(frozen=True)
+class Excerpt:
+    """The rows of a long table that the PDF and DOCX print, with their own title and note
+    (saying how many rows are shown and where the others are); the XLSX has every row."""
+
+    positions: tuple[int, ...]  # 0-based row positions, increasing
+    title: str
+    note: str
+
+
+def _valid_positions(positions: tuple[int, ...], count: int) -> bool:
+    """Strictly increasing positions of existing rows."""
+    inside = all(0 <= i < count for i in positions[:1] + positions[-1:])
+    return inside and all(a < b for a, b in itertools.pairwise(positions))
+
+
+@dataclass(frozen=True)
 class Table:
-    """A titled table; ``sheet_name`` proposes the XLSX sheet name (made valid and unique)."""
+    """A titled table; ``sheet_name`` proposes the XLSX sheet name (made valid and unique).
+
+    ``excerpt``: print only these rows in the PDF and DOCX (see :meth:`printed`).
+    """
 
     title: str
     columns: tuple[Column, ...]
     rows: tuple[tuple[CellValue, ...], ...]
     note: str = ""
     sheet_name: str = ""
+    excerpt: Excerpt | None = None
 
     def __post_init__(self) -> None:
         if not self.columns:
@@ -145,6 +166,17 @@ class Table:
                 )
             for value, column in zip(row, self.columns, strict=True):
                 _check_value(value, column)
+        if self.excerpt is not None and not _valid_positions(
+            self.excerpt.positions, len(self.rows)
+        ):
+            raise ValueError(f"table '{self.title}': excerpt rows must be increasing positions")
+
+    def printed(self) -> Table:
+        """The table as the PDF and DOCX print it: itself, or its excerpt (rows, title, note)."""
+        if self.excerpt is None:
+            return self
+        rows = tuple(self.rows[i] for i in self.excerpt.positions)
+        return Table(self.excerpt.title, self.columns, rows, self.excerpt.note, self.sheet_name)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ tables get a landscape section. US Letter, 0.75 in margins, as the PDF.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,9 @@ from docx.shared import Inches, Pt, RGBColor
 from monitoring.reports import theme
 from monitoring.reports.document import Figure, Paragraph, ParagraphStyle, ReportDocument, Table
 from monitoring.reports.docx_xml import (
+    body_rows,
     decision_properties,
+    fill_rows,
     page_number_runs,
     set_font,
     table_element,
@@ -61,6 +64,7 @@ def write_docx(doc: ReportDocument, path: Path) -> Path:
     word: Any = docx.Document()
     _setup(word, doc)
     _title_block(word, doc)
+    bodies: list[tuple[Any, Iterator[Any]]] = []
     current = Orientation.PORTRAIT
     for step in reading_order(doc):
         if isinstance(step, NewPage):
@@ -72,7 +76,9 @@ def write_docx(doc: ReportDocument, path: Path) -> Path:
         elif isinstance(step, Heading):
             word.add_heading(step.title, level=1)
         else:
-            _block(word, doc, step.block, step.orientation)
+            bodies += _block(word, doc, step.block, step.orientation)
+    for element, rows in bodies:  # last: python-docx searches the whole document per picture
+        fill_rows(element, rows)
     word.save(str(path))
     return path
 
@@ -152,16 +158,18 @@ def _title_block(word: Any, doc: ReportDocument) -> None:
 
 def _block(
     word: Any, doc: ReportDocument, block: Paragraph | Table | Figure, orientation: Orientation
-) -> None:
+) -> list[tuple[Any, Iterator[Any]]]:
+    """Add ``block``; a table's body rows are returned, to be filled in at the end."""
     if isinstance(block, Table):
-        _table(word, doc, block, orientation)
-    elif isinstance(block, Figure):
+        return _table(word, doc, block, orientation)
+    if isinstance(block, Figure):
         _figure(word, doc, block, orientation)
     elif block.style is ParagraphStyle.DECISION:
         _decision(word, block)
     else:
         run = word.add_paragraph().add_run(block.text)
         run.bold = block.style is ParagraphStyle.EMPHASIS
+    return []
 
 
 def _decision(word: Any, paragraph: Paragraph) -> None:
@@ -174,18 +182,25 @@ def _decision(word: Any, paragraph: Paragraph) -> None:
     par.add_run(" — " + paragraph.text)
 
 
-def _table(word: Any, doc: ReportDocument, table: Table, orientation: Orientation) -> None:
+def _table(
+    word: Any, doc: ReportDocument, table: Table, orientation: Orientation
+) -> list[tuple[Any, Iterator[Any]]]:
+    """Heading, table (header row now, body rows returned) and note, per column panel."""
     width = text_width_pt(orientation)
     style_id = word.styles["Table Grid"].style_id
-    for panel in column_panels(table, width):
+    bodies = []
+    for panel in column_panels(table.printed(), width):
         word.add_heading(f"Table {doc.table_number(table)}. {panel.title}", level=2)
         fit = fit_columns(panel.columns, cell_texts(panel), width)
         anchor = word.add_paragraph()
-        anchor._p.addprevious(table_element(panel, fit, style_id))
+        element = table_element(panel, fit, style_id)
+        anchor._p.addprevious(element)
+        bodies.append((element, body_rows(panel, fit)))
         if panel.note:
             note = anchor.add_run(panel.note)
             note.italic = True
             note.font.size = Pt(theme.SMALL_PT + 0.5)
+    return bodies
 
 
 def _figure(word: Any, doc: ReportDocument, figure: Figure, orientation: Orientation) -> None:

@@ -1,13 +1,17 @@
 """WordprocessingML fragments for the DOCX writer, built as strings (fast for long tables).
 
 python-docx's cell-by-cell API is slow for listings of thousands of cells; a table is
-instead written as one ``w:tbl`` element and parsed once.
+instead written as XML text and parsed. Its body rows are parsed in blocks of
+``ROWS_PER_PARSE`` and moved into the document row by row: lxml moves a large subtree from
+one document to another in time that grows faster than its size (a 28,000-row table took
+16 s, a 7,000-row one 0.8 s), small subtrees in time proportional to their size.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -15,11 +19,12 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 
 from monitoring.reports import theme
-from monitoring.reports.document import Table
+from monitoring.reports.document import CellValue, Table
 from monitoring.reports.formatting import format_cell
 from monitoring.reports.layout import EMPTY_TEXT, PAD, ColumnWidths
 
 TWIPS_PER_POINT = 20
+ROWS_PER_PARSE = 500
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -48,33 +53,39 @@ def _cell(
     )
 
 
-def table_element(table: Table, fit: ColumnWidths, style_id: str) -> object:
-    """A bordered ``w:tbl``: header row repeated on each page, zebra rows, numbers right."""
-    widths = [round(w * TWIPS_PER_POINT) for w in fit.widths]
+@dataclass(frozen=True)
+class _Geometry:
+    widths: tuple[int, ...]  # twips
+    rights: tuple[bool, ...]
+    size: int  # half-points
+
+
+def _geometry(table: Table, fit: ColumnWidths) -> _Geometry:
+    return _Geometry(
+        tuple(round(w * TWIPS_PER_POINT) for w in fit.widths),
+        tuple(c.numeric for c in table.columns),
+        round(fit.font_size * 2),
+    )
+
+
+def table_element(table: Table, fit: ColumnWidths, style_id: str) -> Any:
+    """A bordered ``w:tbl`` holding its header row (repeated on each page), or the
+    "No records." row of an empty table; body rows come from :func:`body_rows`."""
+    g = _geometry(table, fit)
     pad = round(PAD * TWIPS_PER_POINT)
-    size = round(fit.font_size * 2)
-    rights = [c.numeric for c in table.columns]
     header = "".join(
-        _cell(c.name, w, right=r, bold=True, fill=theme.HEADER_FILL, size=size)
-        for c, w, r in zip(table.columns, widths, rights, strict=True)
+        _cell(c.name, w, right=r, bold=True, fill=theme.HEADER_FILL, size=g.size)
+        for c, w, r in zip(table.columns, g.widths, g.rights, strict=True)
     )
     rows = [f"<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>{header}</w:tr>"]
-    for index, values in enumerate(table.rows):
-        fill = theme.ZEBRA_FILL if index % 2 else None
-        cells = "".join(
-            _cell(format_cell(v, c), w, right=r, bold=False, fill=fill, size=size)
-            for v, c, w, r in zip(values, table.columns, widths, rights, strict=True)
-        )
-        rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>")
     if not table.rows:
-        empty = _cell(
-            EMPTY_TEXT, sum(widths), right=False, bold=False, fill=None, size=size, span=len(widths)
-        )
+        width, span = sum(g.widths), len(g.widths)
+        empty = _cell(EMPTY_TEXT, width, right=False, bold=False, fill=None, size=g.size, span=span)
         rows.append(f"<w:tr>{empty}</w:tr>")
-    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in g.widths)
     xml = (
         f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{style_id}"/>'
-        f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+        f'<w:tblW w:w="{sum(g.widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
         f'<w:tblCellMar><w:left w:w="{pad}" w:type="dxa"/><w:right w:w="{pad}" w:type="dxa"/>'
         f"</w:tblCellMar>"
         f'<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
@@ -82,6 +93,30 @@ def table_element(table: Table, fit: ColumnWidths, style_id: str) -> object:
         f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
     )
     return parse_xml(xml)
+
+
+def _row(values: tuple[CellValue, ...], table: Table, g: _Geometry, index: int) -> str:
+    fill = theme.ZEBRA_FILL if index % 2 else None
+    cells = "".join(
+        _cell(format_cell(v, c), w, right=r, bold=False, fill=fill, size=g.size)
+        for v, c, w, r in zip(values, table.columns, g.widths, g.rights, strict=True)
+    )
+    return f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>"
+
+
+def body_rows(table: Table, fit: ColumnWidths) -> Iterator[Any]:
+    """The body rows (``w:tr``, zebra fill on every second row), parsed a block at a time."""
+    g = _geometry(table, fit)
+    for first in range(0, len(table.rows), ROWS_PER_PARSE):
+        block = table.rows[first : first + ROWS_PER_PARSE]
+        xml = "".join(_row(values, table, g, first + k) for k, values in enumerate(block))
+        yield from list(parse_xml(f"<w:tbl {nsdecls('w')}>{xml}</w:tbl>"))
+
+
+def fill_rows(element: Any, rows: Iterable[Any]) -> None:
+    """Append ``rows`` to the table ``element``, one row at a time (see the module note)."""
+    for row in rows:
+        element.append(row)
 
 
 def decision_properties(colour: str, fill: str) -> object:

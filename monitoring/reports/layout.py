@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from monitoring.reports import theme
 from monitoring.reports.document import (
     Block,
+    CellValue,
     Column,
     ColumnKind,
     Figure,
@@ -42,41 +43,73 @@ class ColumnWidths:
 
 
 def cell_texts(table: Table) -> list[list[str]]:
-    """Formatted text of every body cell (the shared formatting rule)."""
-    return [
-        [printable(format_cell(v, c)) for v, c in zip(row, table.columns, strict=True)]
-        for row in table.rows
-    ]
+    """Formatted text of every body cell (the shared formatting rule).
+
+    Each distinct value of a column is formatted once: a listing of tens of thousands of
+    rows repeats its terms, grades and dates, so this stays a few dictionary look-ups a row.
+    """
+    memos: list[dict[CellValue, str]] = [{} for _ in table.columns]
+    texts = []
+    for row in table.rows:
+        line = []
+        for value, column, memo in zip(row, table.columns, memos, strict=True):
+            text = memo.get(value)
+            if text is None:
+                text = memo[value] = printable(format_cell(value, column))
+            line.append(text)
+        texts.append(line)
+    return texts
+
+
+@dataclass(frozen=True)
+class _Extent:
+    """A column's widths at a 1-point font (widths scale linearly with the font size)."""
+
+    widest: float  # widest body text, one line
+    widest_word: float  # widest word of the body
+    header: float  # header on one line (bold)
+    header_word: float  # widest word of the header (bold)
 
 
 def _longest_word(text: str, font: str, size: float) -> float:
     return max((text_width(w, font, size) for w in text.split()), default=0.0)
 
 
+def _extents(columns: Sequence[Column], texts: list[list[str]]) -> list[_Extent]:
+    """Each column's extent, measuring each distinct text once."""
+    extents = []
+    for j, column in enumerate(columns):
+        distinct = {row[j] for row in texts}
+        header = printable(column.name)
+        extents.append(
+            _Extent(
+                widest=max((text_width(t, REGULAR, 1.0) for t in distinct), default=0.0),
+                widest_word=max((_longest_word(t, REGULAR, 1.0) for t in distinct), default=0.0),
+                header=text_width(header, BOLD, 1.0),
+                header_word=_longest_word(header, BOLD, 1.0),
+            )
+        )
+    return extents
+
+
 def _measure(
-    columns: Sequence[Column], texts: list[list[str]], size: float
+    columns: Sequence[Column], extents: list[_Extent], size: float
 ) -> tuple[list[float], list[float]]:
     """Natural (no wrap) and minimal (wrap text at words) width of each column."""
     natural, minimal = [], []
-    for j, column in enumerate(columns):
-        header = printable(column.name)
-        body = [text_width(row[j], REGULAR, size) for row in texts]
-        widest = max(body, default=0.0)
-        head_word = _longest_word(header, BOLD, size)
-        natural.append(max(widest, text_width(header, BOLD, size)) + 2 * PAD)
-        if column.kind is ColumnKind.TEXT:
-            words = max((_longest_word(row[j], REGULAR, size) for row in texts), default=0.0)
-            minimal.append(max(words, head_word) + 2 * PAD)
-        else:
-            minimal.append(max(widest, head_word) + 2 * PAD)
+    for column, e in zip(columns, extents, strict=True):
+        natural.append(size * max(e.widest, e.header) + 2 * PAD)
+        body = e.widest_word if column.kind is ColumnKind.TEXT else e.widest
+        minimal.append(size * max(body, e.header_word) + 2 * PAD)
     return natural, minimal
 
 
 def fit_columns(columns: Sequence[Column], texts: list[list[str]], width: float) -> ColumnWidths:
     """Column widths filling ``width``, shrinking the font if even wrapped text does not fit."""
     size = theme.TABLE_PT
+    extents = _extents(columns, texts)
     while True:
-        natural, minimal = _measure(columns, texts, size)
+        natural, minimal = _measure(columns, extents, size)
         if sum(minimal) <= width or size <= MIN_FONT_PT:
             break
         size = max(MIN_FONT_PT, size * width / sum(minimal) - 0.05)
@@ -106,7 +139,7 @@ def column_panels(table: Table, width: float) -> tuple[Table, ...]:
     """``table`` split into panels of consecutive columns when it cannot fit ``width`` even at
     the floor font; each panel repeats the first (identifying) column, so no number is ever
     broken across lines. A table that fits is returned alone."""
-    _, minimal = _measure(table.columns, cell_texts(table), MIN_FONT_PT)
+    _, minimal = _measure(table.columns, _extents(table.columns, cell_texts(table)), MIN_FONT_PT)
     if sum(minimal) <= width or len(table.columns) < 3:
         return (table,)
     groups: list[list[int]] = [[]]
@@ -139,7 +172,8 @@ def needs_landscape(table: Table, portrait_width: float) -> bool:
     """Wide tables (many columns, or wider than a portrait frame) go on a landscape page."""
     if len(table.columns) > theme.WIDE_TABLE_COLUMNS:
         return True
-    natural, _ = _measure(table.columns, cell_texts(table), theme.TABLE_PT)
+    extents = _extents(table.columns, cell_texts(table))
+    natural, _ = _measure(table.columns, extents, theme.TABLE_PT)
     return sum(natural) > portrait_width
 
 
@@ -181,7 +215,7 @@ Step = NewPage | Heading | Place
 
 def _wanted(block: Block) -> Orientation:
     portrait = text_width_pt(Orientation.PORTRAIT)
-    wide = isinstance(block, Table) and needs_landscape(block, portrait)
+    wide = isinstance(block, Table) and needs_landscape(block.printed(), portrait)
     return Orientation.LANDSCAPE if wide else Orientation.PORTRAIT
 
 

@@ -294,7 +294,7 @@ def _table(
 ) -> list[Flowable]:
     number = doc.table_number(table)
     parts: list[Flowable] = []
-    for panel in column_panels(table, width):
+    for panel in column_panels(table.printed(), width):
         title = f"Table {number}. {panel.title}"
         parts += [RLParagraph(markup(title), styles["h2"]), build_table(panel, width)]
         parts.append(

@@ -2,6 +2,13 @@
 
 A cell whose text does not fit its column becomes a wrapping Paragraph, so no text is ever
 cut; other cells stay plain strings (much faster to lay out).
+
+A table is laid out a page at a time (:class:`PagedTable`): at each page break reportlab's
+own ``Table.split`` builds a new table of every remaining row, so a listing of n rows over
+n/k pages costs O(n²/k) (28,483 rows: 142 s). Here each page builds a reportlab table of the
+header and only the rows that can fit the space left, so the cost per page is bounded and a
+listing costs O(n). The pages look exactly as one table split by reportlab: same column
+widths, header row at the top of every page, zebra rows continuing across pages.
 """
 
 from __future__ import annotations
@@ -18,9 +25,16 @@ from monitoring.reports.document import Table
 from monitoring.reports.layout import EMPTY_TEXT, PAD, cell_texts, fit_columns
 from monitoring.reports.pdf_fonts import BOLD, REGULAR, markup, text_width
 
+LEADING = 1.2  # line height / font size, in plain and wrapping cells alike
+TOP_PAD, BOTTOM_PAD = 1.5, 2.0  # points
+# Rows a page can hold at most: a row is at least one line of the floor font high plus its
+# paddings (5.5 x 1.2 + 3.5 = 10.1 pt), a frame at most a Letter page (792 pt): 79; a window
+# of WINDOW_ROWS rows is therefore always taller than the space it is offered.
+WINDOW_ROWS = 100
+
 
 def _styles(size: float) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("cell", fontName=REGULAR, fontSize=size, leading=size * 1.2)
+    base = ParagraphStyle("cell", fontName=REGULAR, fontSize=size, leading=size * LEADING)
     return {
         "left": ParagraphStyle("cell-l", parent=base, alignment=TA_LEFT),
         "right": ParagraphStyle("cell-r", parent=base, alignment=TA_RIGHT),
@@ -30,7 +44,7 @@ def _styles(size: float) -> dict[str, ParagraphStyle]:
 
 
 def build_table(table: Table, width: float) -> Flowable:
-    """A platypus table that fits ``width``: header repeated on every page, zebra rows."""
+    """A table that fits ``width``: header repeated on every page, zebra rows."""
     texts = cell_texts(table)
     fit = fit_columns(table.columns, texts, width)
     styles = _styles(fit.font_size)
@@ -39,18 +53,85 @@ def build_table(table: Table, width: float) -> Flowable:
         RLParagraph(markup(c.name), styles[f"head-{side}"])
         for c, side in zip(table.columns, sides, strict=True)
     ]
-    body: list[list[object]] = [
+    if not texts:
+        empty = [RLParagraph(EMPTY_TEXT, styles["left"])] + [""] * (len(header) - 1)
+        flowable = RLTable([header, empty], colWidths=list(fit.widths), hAlign="LEFT")
+        flowable.setStyle(_table_style(table, fit.font_size, has_rows=False, odd_start=False))
+        return flowable
+    body = [
         [
             _cell(text, w, fit.font_size, styles[side])
             for text, w, side in zip(row, fit.widths, sides, strict=True)
         ]
         for row in texts
     ]
-    if not body:
-        body = [[RLParagraph(EMPTY_TEXT, styles["left"])] + [""] * (len(header) - 1)]
-    flowable = RLTable([header, *body], colWidths=list(fit.widths), repeatRows=1, hAlign="LEFT")
-    flowable.setStyle(_table_style(table, fit.font_size, bool(table.rows)))
-    return flowable
+    return PagedTable(table, header, body, fit.widths, fit.font_size)
+
+
+class PagedTable(Flowable):  # type: ignore[misc]
+    """Rows ``start:`` of a table, laid out one page at a time (linear in the rows).
+
+    ``wrap`` and ``split`` look at a window of at most ``WINDOW_ROWS`` rows from ``start``;
+    ``split`` lets reportlab split the header plus that window at the space left and returns
+    its first part (the page) and a new ``PagedTable`` starting after the rows it holds.
+    """
+
+    def __init__(
+        self,
+        table: Table,
+        header: list[object],
+        body: list[list[object]],
+        widths: tuple[float, ...],
+        font_size: float,
+        start: int = 0,
+    ) -> None:
+        super().__init__()
+        self.table, self.header, self.body = table, header, body
+        self.widths, self.font_size, self.start = widths, font_size, start
+        self.hAlign = "LEFT"
+        self._window: tuple[float, Flowable] | None = None
+
+    def _rows_for(self, height: float) -> int:
+        """Rows to look at for ``height`` points: more than can fit, at most the rest."""
+        least = self.font_size * LEADING + TOP_PAD + BOTTOM_PAD  # a row of one line
+        return min(len(self.body) - self.start, int(height / least) + 2, WINDOW_ROWS)
+
+    def _table(self, height: float) -> Flowable:
+        if self._window is None or self._window[0] != height:
+            rows = self.body[self.start : self.start + self._rows_for(height)]
+            flowable = RLTable(
+                [self.header, *rows], colWidths=list(self.widths), repeatRows=1, hAlign="LEFT"
+            )
+            odd = self.start % 2 == 1
+            flowable.setStyle(_table_style(self.table, self.font_size, True, odd_start=odd))
+            self._window = (height, flowable)
+        return self._window[1]
+
+    def _rest(self, start: int) -> PagedTable:
+        return PagedTable(self.table, self.header, self.body, self.widths, self.font_size, start)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        table = self._table(avail_height)
+        width, height = table.wrap(avail_width, avail_height)
+        if self.start + self._rows_for(avail_height) < len(self.body):  # more than the window
+            height = max(height, avail_height + 1)
+        self.width, self.height = width, height
+        return width, height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        table = self._table(avail_height)
+        parts = table.split(avail_width, avail_height)
+        if not parts:
+            return []  # not even the header and one row: the frame moves on
+        page = parts[0]
+        held = len(page._cellvalues) - 1  # body rows on this page (reportlab has no public count)
+        following = self.start + held
+        return [page] if following >= len(self.body) else [page, self._rest(following)]
+
+    def draw(self) -> None:
+        """Drawn whole only when every remaining row fits (``wrap`` said so)."""
+        assert self._window is not None
+        self._window[1].drawOn(self.canv, 0, 0)
 
 
 def _cell(text: str, width: float, size: float, style: ParagraphStyle) -> object:
@@ -60,17 +141,20 @@ def _cell(text: str, width: float, size: float, style: ParagraphStyle) -> object
     return RLParagraph(markup(text), style)
 
 
-def _table_style(table: Table, size: float, has_rows: bool) -> TableStyle:
+def _table_style(table: Table, size: float, has_rows: bool, *, odd_start: bool) -> TableStyle:
+    """Rules, header fill, alignment; zebra rows counted from the table's first body row
+    (``odd_start``: the first row shown is an odd one, so the colours are swapped)."""
     hexcolour = colors.HexColor
+    zebra = [colors.white, hexcolour("#" + theme.ZEBRA_FILL)]
     commands: list[tuple[object, ...]] = [
-        ("FONT", (0, 0), (-1, -1), REGULAR, size, size * 1.2),
+        ("FONT", (0, 0), (-1, -1), REGULAR, size, size * LEADING),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), PAD),
         ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), TOP_PAD),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), BOTTOM_PAD),
         ("BACKGROUND", (0, 0), (-1, 0), hexcolour("#" + theme.HEADER_FILL)),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, hexcolour("#" + theme.ZEBRA_FILL)]),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), zebra[::-1] if odd_start else zebra),
         ("LINEABOVE", (0, 0), (-1, 0), 0.8, hexcolour("#" + theme.RULE_COLOUR)),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, hexcolour("#" + theme.RULE_COLOUR)),
         ("LINEBELOW", (0, -1), (-1, -1), 0.8, hexcolour("#" + theme.RULE_COLOUR)),

@@ -1,10 +1,11 @@
 """Adverse-event tables and safety listings for the report's "Toxicity" section.
 
 Tables and listings are ``monitoring.safety_tables`` and ``monitoring.safety_listings``
-results, laid out as report tables; nothing is counted here. A listing longer than the
-report's ``limit`` shows its ``limit`` most recent rows (latest onset or death dates, kept in
-the listing's order) and says so; the complete listings are in ``python -m monitoring
-tables``. The tables are always complete.
+results, laid out as report tables; nothing is counted here. Every listing is complete (the
+XLSX writes every row). A listing longer than the report's ``limit`` is printed in the PDF
+and DOCX as an excerpt of its ``limit`` most recent rows (latest onset or death dates, kept
+in the listing's order) whose title and note say how many rows are shown and that the XLSX
+has all of them. The tables are always complete.
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from monitoring.reports.document import Block, CellValue, Column, ColumnKind, Table
+from monitoring.reports.document import (
+    Block,
+    CellValue,
+    Column,
+    ColumnKind,
+    Excerpt,
+    Table,
+)
 from monitoring.safety_listings import AeListing, DeathListing, SafetyListings
 from monitoring.safety_tables import AeRow, AeTable, AeTables, RowLevel
 
@@ -83,22 +91,35 @@ def latest(dates: Sequence[date], limit: int | None) -> list[int]:
     return sorted(newest)
 
 
-def _shown(title: str, note: str, shown: int, total: int, what: str) -> tuple[str, str]:
-    if shown == total:
-        return title, note
+def excerpt(
+    title: str, note: str, dates: Sequence[date], limit: int | None, what: str
+) -> Excerpt | None:
+    """The rows printed in the PDF and DOCX when a listing is longer than ``limit``: the
+    ``limit`` with the latest dates; None when every row is printed."""
+    total = len(dates)
+    if limit is None or total <= limit:
+        return None
+    shown = latest(dates, limit)
     extra = (
-        f"Showing the {shown} {what} with the latest dates of {total}; the complete listing: "
-        "python -m monitoring tables."
+        f"Printed here: the {len(shown):,} {what} with the latest dates, of {total:,}. "
+        f"The XLSX workbook of this report lists all {total:,} (also: python -m monitoring "
+        "tables)."
     )
-    return f"{title}: latest {shown} of {total}", f"{extra} {note}".strip()
+    return Excerpt(
+        tuple(shown), f"{title}: latest {len(shown):,} of {total:,}", f"{extra} {note}".strip()
+    )
 
 
 def death_table(listing: DeathListing, limit: int | None = None) -> Table:
-    keep = latest([r.death_date for r in listing.rows], limit)
-    picked = [listing.rows[i] for i in keep]
-    rows = tuple((r.patient_id, r.death_date, r.days_from_first_dose, r.cause) for r in picked)
-    title, note = _shown(listing.title, listing.note, len(keep), len(listing.rows), "deaths")
-    return Table(title, DEATH_COLUMNS, rows, note=note, sheet_name="Deaths")
+    """Every death; the PDF and DOCX print the ``limit`` latest (all if None)."""
+    rows = tuple(
+        (r.patient_id, r.death_date, r.days_from_first_dose, r.cause) for r in listing.rows
+    )
+    dates = [r.death_date for r in listing.rows]
+    printed = excerpt(listing.title, listing.note, dates, limit, "deaths")
+    return Table(
+        listing.title, DEATH_COLUMNS, rows, listing.note, sheet_name="Deaths", excerpt=printed
+    )
 
 
 AE_LISTING_COLUMNS = (
@@ -116,7 +137,8 @@ AE_LISTING_COLUMNS = (
 
 
 def ae_listing_table(listing: AeListing, sheet_name: str, limit: int | None = None) -> Table:
-    """An event listing, column by column from the listing's arrays."""
+    """An event listing, column by column from the listing's arrays; the PDF and DOCX print
+    the ``limit`` latest events (all if None)."""
     columns = (
         listing.patient_id,
         listing.term,
@@ -129,17 +151,16 @@ def ae_listing_table(listing: AeListing, sheet_name: str, limit: int | None = No
         listing.serious,
         tuple(o.value for o in listing.outcome),
     )
-    keep = latest(listing.onset_date, limit)
-    rows = tuple(tuple(column[i] for column in columns) for i in keep)
-    title, note = _shown(listing.title, listing.note, len(keep), len(listing), "events")
-    return Table(title, AE_LISTING_COLUMNS, rows, note=note, sheet_name=sheet_name)
+    rows = tuple(zip(*columns, strict=True))
+    printed = excerpt(listing.title, listing.note, listing.onset_date, limit, "events")
+    return Table(listing.title, AE_LISTING_COLUMNS, rows, listing.note, sheet_name, excerpt=printed)
 
 
 def safety_blocks(
     tables: AeTables, listings: SafetyListings, limit: int | None = None
 ) -> list[Block]:
     """AE tables (all, serious, related), then the death, SAE and monitored-event listings
-    (each at most ``limit`` rows, the most recent)."""
+    (complete; the PDF and DOCX print at most ``limit`` rows of each, the most recent)."""
     blocks: list[Block] = [ae_table(t) for t in tables.tables]
     blocks.append(death_table(listings.deaths, limit))
     blocks.append(ae_listing_table(listings.serious, "SAE listing", limit))

@@ -23,6 +23,7 @@ from monitoring.reports import theme
 from monitoring.reports.document import CellValue, ColumnKind, ReportDocument, Table
 from monitoring.reports.formatting import excel_number_format, format_cell
 from monitoring.reports.sheets import unique_sheet_names
+from monitoring.reports.xlsx_rows import rows_xml, splice_rows
 
 SUMMARY = "Summary"
 MAX_WIDTH = 80
@@ -45,9 +46,11 @@ def write_xlsx(doc: ReportDocument, path: Path) -> Path:
     summary = book.active
     summary.title = SUMMARY
     _summary(summary, doc, names)
-    for table, name in zip(tables, names, strict=True):
-        _table_sheet(book.create_sheet(name), doc, table)
+    later_rows = {}
+    for number, (table, name) in enumerate(zip(tables, names, strict=True), start=2):
+        later_rows[number] = _table_sheet(book.create_sheet(name), doc, table)
     book.save(str(path))
+    splice_rows(path, {k: xml for k, xml in later_rows.items() if xml})
     return path
 
 
@@ -56,8 +59,9 @@ def _put(sheet: Any, row: int, column: int, value: CellValue, **style: Any) -> A
     cell = sheet.cell(row=row, column=column, value=value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
-    for key, setting in style.items():
-        setattr(cell, key, setting)
+    if style:
+        for key, setting in style.items():
+            setattr(cell, key, setting)
     return cell
 
 
@@ -125,16 +129,24 @@ def _table_index(sheet: Any, doc: ReportDocument, names: Sequence[str], row: int
         _put(sheet, row, 4, table.note)
 
 
-def _table_sheet(sheet: Any, doc: ReportDocument, table: Table) -> None:
-    """Header row 1 (bold, frozen, filtered), values typed by column kind, footnotes below."""
+def _table_sheet(sheet: Any, doc: ReportDocument, table: Table) -> str:
+    """Header row 1 (bold, frozen, filtered), values typed by column kind, footnotes below.
+
+    Row 2 is written here; rows 3 and beyond are returned as XML text, to be spliced in
+    after the workbook is saved (:mod:`monitoring.reports.xlsx_rows`)."""
     header_fill = PatternFill("solid", fgColor=theme.HEADER_FILL)
     formats = [excel_number_format(c) for c in table.columns]
     for j, column in enumerate(table.columns, start=1):
         align = Alignment(horizontal="right" if column.numeric else "left", wrap_text=True)
         _put(sheet, 1, j, column.name, font=BOLD, fill=header_fill, alignment=align)
-    for i, values in enumerate(table.rows, start=2):
-        for j, (value, number_format) in enumerate(zip(values, formats, strict=True), start=1):
-            _put(sheet, i, j, value, number_format=number_format)
+    later = ""
+    if table.rows:
+        styles = []
+        for j, (value, number_format) in enumerate(zip(table.rows[0], formats, strict=True), 1):
+            cell = _put(sheet, 2, j, value)
+            cell.number_format = number_format
+            styles.append(cell.style_id)
+        later = rows_xml(table.rows[1:], 3, styles)
     last = len(table.rows) + 1
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{last}"
@@ -142,6 +154,7 @@ def _table_sheet(sheet: Any, doc: ReportDocument, table: Table) -> None:
     widths = _fit_widths(sheet, table)
     _footnotes(sheet, doc, table, last + 2, widths)
     _print_setup(sheet, doc, landscape=len(table.columns) > theme.WIDE_TABLE_COLUMNS)
+    return later
 
 
 def _footnotes(
@@ -164,7 +177,8 @@ def _fit_widths(sheet: Any, table: Table) -> list[float]:
     longer than the widest allowed column wraps and its row grows."""
     widths: list[float] = []
     for j, column in enumerate(table.columns):
-        texts = [column.name, *(format_cell(row[j], column) for row in table.rows)]
+        distinct = {row[j] for row in table.rows}  # a long listing repeats most of its values
+        texts = [column.name, *(format_cell(value, column) for value in distinct)]
         if column.kind is ColumnKind.DATE:
             texts.append(date.min.isoformat())
         width = min(max(len(t) for t in texts) + 2, MAX_WIDTH)
