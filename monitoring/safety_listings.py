@@ -146,7 +146,7 @@ def death_listing(derived: Derivation) -> DeathListing:
         )
     )
     note = "Days from the first dose (day 0); empty for a patient never treated."
-    return DeathListing(title=f"Deaths (n = {len(rows)})", note=note, rows=rows)
+    return DeathListing(title=f"Deaths (n = {len(rows):,})", note=note, rows=rows)
 
 
 def _outcome(events: pd.DataFrame) -> list[AeOutcome]:
@@ -162,7 +162,7 @@ def ae_listing(derived: Derivation, events: pd.DataFrame, title: str, note: str)
     events = events.sort_values(["patient_id", "onset_date", "term"], kind="stable")
     origin = _first_dose(derived, events["patient_id"])
     return AeListing(
-        title=f"{title} (n = {len(events)} events)",
+        title=f"{title} (n = {len(events):,} events)",
         note=note,
         patient_id=tuple(events["patient_id"].tolist()),
         term=tuple(events["term"].tolist()),
