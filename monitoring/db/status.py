@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from monitoring.db.digest import adverse_event_digest
 from monitoring.db.errors import DataInputError
 from monitoring.db.looks import look_records
 from monitoring.db.reading import latest_data_date, load_trial_data
 from monitoring.db.repository import get_protocol, latest_batch
 from monitoring.status import TrialStatus, trial_status
+
+
+class _Pending(Mapping[str, str]):
+    """Table digests still being computed in the database: read when the digest is built."""
+
+    def __init__(self, futures: Mapping[str, Future[str]]) -> None:
+        self._futures = futures
+
+    def __getitem__(self, name: str) -> str:
+        return self._futures[name].result()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._futures)
+
+    def __len__(self) -> int:
+        return len(self._futures)
 
 
 def load_status(
@@ -25,20 +44,26 @@ def load_status(
 
     Only the adverse events that can be the monitored toxicity are read (the decisions need
     no other): this keeps status fast on large trials. The cut-off is computed over every
-    row, so it is the one a full analysis uses; the data digest covers the rows read.
+    row, and the adverse events' digest is computed by the database over every row at that
+    cut-off (``monitoring.db.digest``, on a second connection while the rows are read and
+    derived), so cut-off and data digest are those of a full analysis of the same cut.
     """
     protocol = get_protocol(engine, trial_id)
     day = cutoff or latest_data_date(engine, trial_id, as_known_on)
     if day is None:
         raise DataInputError(f"trial '{trial_id}' has no patient data yet; import an extract")
     terms = [term for rule in protocol.toxicity for term in rule.terms]
-    data = load_trial_data(engine, trial_id, as_known_on, adverse_event_terms=terms)
-    return trial_status(
-        protocol,
-        data,
-        cutoff=day,
-        as_known_on=as_known_on,
-        records=look_records(engine, trial_id),
-        trial_id=trial_id,
-        data_batch=latest_batch(engine, trial_id, as_known_on),
-    )
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # No cut for the default cut-off: the latest date cuts nothing.
+        events = pool.submit(adverse_event_digest, engine, trial_id, cutoff, as_known_on)
+        data = load_trial_data(engine, trial_id, as_known_on, adverse_event_terms=terms)
+        return trial_status(
+            protocol,
+            data,
+            cutoff=day,
+            as_known_on=as_known_on,
+            records=look_records(engine, trial_id),
+            trial_id=trial_id,
+            data_batch=latest_batch(engine, trial_id, as_known_on),
+            table_digests=_Pending({"adverse_events": events}),
+        )
