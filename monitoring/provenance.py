@@ -7,8 +7,8 @@ reads only some adverse events and takes that table's digest from the database,
 ``monitoring.db.digest``), the reports and the dashboard (which hash the rows in memory).
 
 Canonical form (docs/methods.md, "Data digest"): each row is one line of its values in
-data-dictionary order, each value written ``<length>:<text>`` (length in characters) or
-``-`` when missing, the line ended by a newline; text as stored, dates ``YYYY-MM-DD``,
+data-dictionary order, each value written ``<length>:<text>`` (length in characters), a
+missing value ``:`` alone, the line ended by a newline; text as stored, dates ``YYYY-MM-DD``,
 integers in decimal, numbers as Python's shortest round-trip ``repr``. A table's digest is
 the SHA-256 of its lines in key order (code-point order); the data digest is the SHA-256
 of one line ``name:columns:table digest`` per table, in dictionary order. Text, not a
@@ -30,10 +30,10 @@ import pandas as pd
 from monitoring import __version__
 from monitoring.tables import TABLES, Column, ColumnType, TableSpec, TrialData
 
-MISSING = "-"
-"""A missing value in the canonical form."""
 LENGTH_MARK = ":"
 """Between a value's length and its text."""
+MISSING = LENGTH_MARK
+"""A missing value in the canonical form: no length, no text."""
 LINE_END = "\n"
 """Ends every row's line."""
 
@@ -68,14 +68,14 @@ def _texts(values: np.ndarray[Any, Any] | pd.Index, column: Column) -> list[str]
         days = np.asarray(values, dtype="datetime64[ns]").astype("datetime64[D]")
         return list(np.datetime_as_string(days, unit="D").tolist())
     if column.type is ColumnType.INTEGER:
-        return [str(int(v)) for v in values]
+        return list(map(str, np.asarray(values, dtype="int64").tolist()))
     if column.type is ColumnType.NUMBER:
-        return [repr(float(v)) for v in values]
-    return [str(v) for v in values]
+        return list(map(repr, np.asarray(values, dtype="float64").tolist()))
+    return list(map(str, values))
 
 
 def _fields(values: pd.Series, column: Column) -> list[str]:
-    """One column's values in canonical form: ``<length>:<text>``, or ``-`` when missing.
+    """One column's values in canonical form: ``<length>:<text>``, or ``:`` when missing.
 
     Columns have few distinct values: each is written once (``pd.factorize``) and taken
     for every row. A number column holding -0.0 is written value by value (factorize

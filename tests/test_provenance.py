@@ -44,7 +44,7 @@ def test_digest_ignores_row_order_but_sees_every_value() -> None:
 
 def test_canonical_lines_written_by_hand() -> None:
     """docs/methods.md, "Data digest": values in dictionary order, ``<length>:<text>`` or
-    ``-``; dates ISO, integers decimal, numbers Python's repr; rows in key order."""
+    ``:`` when missing; dates ISO, integers decimal, numbers Python's repr; rows in key order."""
     frame = pd.DataFrame(
         {
             "patient_id": ["P2", "P1"],
@@ -58,8 +58,8 @@ def test_canonical_lines_written_by_hand() -> None:
     )
     lines = canonical_lines(frame, RESPONSES)
     assert lines == [
-        "2:P110:2025-02-041:12:NR-1:N5:1e-05\n",
-        "2:P210:2025-01-031:22:CR3:3.5-5:0.012\n",
+        "2:P110:2025-02-041:12:NR:1:N5:1e-05\n",
+        "2:P210:2025-01-031:22:CR3:3.5:5:0.012\n",
     ]
     by_hand = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
     assert table_digest(frame, RESPONSES) == by_hand
@@ -105,7 +105,7 @@ def test_numbers_are_written_exactly() -> None:
         ignore_index=True,
     )[list(RESPONSES.names)]
     assert canonical_lines(frame, RESPONSES) == [
-        "2:P110:2025-01-031:12:NR3:0.0--\n",
-        "2:P210:2025-01-031:12:NR4:-0.0--\n",
-        "2:P310:2025-01-031:12:NR19:0.30000000000000004--\n",
+        "2:P110:2025-01-031:12:NR3:0.0::\n",
+        "2:P210:2025-01-031:12:NR4:-0.0::\n",
+        "2:P310:2025-01-031:12:NR19:0.30000000000000004::\n",
     ]
