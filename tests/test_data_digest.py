@@ -230,3 +230,12 @@ def test_sql_and_python_write_the_same_lines_for_any_text(
     cut = date(2025, 1, 3)
     expected_cut = table_digest(apply_cutoff(data, cut).adverse_events, ADVERSE_EVENTS)
     assert adverse_event_digest(engine, trial, cut) == expected_cut
+
+
+def test_an_in_memory_sqlite_database_gives_the_same_digest() -> None:
+    """Each connection to ``sqlite://`` is a database of its own: the AE digest is then
+    computed on the caller's thread, and still equals the full in-memory digest."""
+    engine = open_database("sqlite://")
+    create_demo_trial(engine, "on_track", seed=0, now=NOW)
+    assert load_status(engine, TRIAL).provenance.data_digest == _full_digest(engine, None, None)
+    engine.dispose()

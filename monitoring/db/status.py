@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -32,6 +33,16 @@ class _Pending(Mapping[str, str]):
         return len(self._futures)
 
 
+def _digest_beside(pool: ThreadPoolExecutor, engine: sa.Engine, *args: Any) -> Future[str]:
+    """The adverse events' digest, on a second connection while the caller goes on; at once
+    for an in-memory SQLite database (each connection there is a database of its own)."""
+    if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        done: Future[str] = Future()
+        done.set_result(adverse_event_digest(engine, *args))
+        return done
+    return pool.submit(adverse_event_digest, engine, *args)
+
+
 def load_status(
     engine: sa.Engine,
     trial_id: str,
@@ -48,14 +59,14 @@ def load_status(
     cut-off (``monitoring.db.digest``, on a second connection while the rows are read and
     derived), so cut-off and data digest are those of a full analysis of the same cut.
     """
-    protocol = get_protocol(engine, trial_id)
-    day = cutoff or latest_data_date(engine, trial_id, as_known_on)
-    if day is None:
-        raise DataInputError(f"trial '{trial_id}' has no patient data yet; import an extract")
-    terms = [term for rule in protocol.toxicity for term in rule.terms]
     with ThreadPoolExecutor(max_workers=1) as pool:
         # No cut for the default cut-off: the latest date cuts nothing.
-        events = pool.submit(adverse_event_digest, engine, trial_id, cutoff, as_known_on)
+        events = _digest_beside(pool, engine, trial_id, cutoff, as_known_on)
+        protocol = get_protocol(engine, trial_id)
+        day = cutoff or latest_data_date(engine, trial_id, as_known_on)
+        if day is None:
+            raise DataInputError(f"trial '{trial_id}' has no patient data yet; import an extract")
+        terms = [term for rule in protocol.toxicity for term in rule.terms]
         data = load_trial_data(engine, trial_id, as_known_on, adverse_event_terms=terms)
         return trial_status(
             protocol,
