@@ -9,6 +9,7 @@ values are the in-memory digests of the same rows: equality is the property test
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -239,3 +240,32 @@ def test_an_in_memory_sqlite_database_gives_the_same_digest() -> None:
     create_demo_trial(engine, "on_track", seed=0, now=NOW)
     assert load_status(engine, TRIAL).provenance.data_digest == _full_digest(engine, None, None)
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_sqlite_and_postgresql_give_the_same_digest_for_the_same_data(
+    tmp_path: Path, pg_admin: sa.Engine, pg_template: str
+) -> None:
+    """The canonical form does not depend on the backend: the same demo trial imported
+    into both gives the same status digest, now and at a past cut-off."""
+    name = f"t_{uuid.uuid4().hex}"
+    with pg_admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    engines = [
+        open_database(tmp_path / "same.sqlite"),
+        open_database(pg_admin.url.set(database=name).render_as_string(hide_password=False)),
+    ]
+    try:
+        digests = []
+        for engine in engines:
+            create_demo_trial(engine, "on_track", seed=0, now=NOW)
+            past = _past_cutoff(engine)
+            digests.append(
+                [load_status(engine, TRIAL, cutoff=c).provenance.data_digest for c in (None, past)]
+            )
+        assert digests[0] == digests[1]
+    finally:
+        for engine in engines:
+            engine.dispose()
+        with pg_admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
