@@ -7,7 +7,7 @@ the "as known on" time and the report records are arguments.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -227,12 +227,16 @@ def trial_status(
     records: Sequence[LookRecord] = (),
     trial_id: str | None = None,
     data_batch: int | None = None,
+    table_digests: Mapping[str, str] | None = None,
 ) -> TrialStatus:
     """Decisions, estimates and the monitoring log of ``data`` cut at ``cutoff``.
 
     ``data`` must already be the data as known on ``as_known_on`` (the repository does
     that); the time and the last import batch (``data_batch``) are carried into the
-    provenance only.
+    provenance only. ``table_digests`` gives the digests of tables of which ``data`` holds
+    only some rows, computed over all of them at the same cut-off (``monitoring.db.status``
+    passes the adverse events' digest from the database); the data digest is then the one
+    every row gives.
     """
     derived = derive(data, protocol, cutoff)
     simon = protocol.simon
@@ -255,7 +259,7 @@ def trial_status(
         trial_id=trial_id or protocol.id,
         protocol_version=protocol.version,
         protocol_digest=protocol.digest,
-        data_digest=data_digest(derived.data),
+        data_digest=data_digest(derived.data, table_digests),
         cutoff=derived.cutoff,
         as_known_on=as_known_on,
         data_batch=data_batch,

@@ -71,7 +71,7 @@ def _fetch(conn: sa.Connection, query: sa.Select[Any]) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=names, coerce_float=False)
 
 
-def _version_filter(table: sa.Table, as_known_on: datetime | None) -> list[sa.ColumnElement[bool]]:
+def version_filter(table: sa.Table, as_known_on: datetime | None) -> list[sa.ColumnElement[bool]]:
     """Rows current now, or current at ``as_known_on``."""
     if as_known_on is None:
         return [table.c.valid_to.is_(None)]
@@ -102,7 +102,7 @@ def read_table(
     query = sa.select(*columns).where(table.c.trial_id == trial_id)
     if where is not None:
         query = query.where(where)
-    query = query.where(*_version_filter(table, as_known_on))
+    query = query.where(*version_filter(table, as_known_on))
     frame = _typed(spec, _fetch(conn, query))
     # Sorted here, not by ORDER BY: database collations differ, code-point order does not.
     return frame.sort_values(list(spec.key), ignore_index=True, kind="stable")
@@ -164,7 +164,7 @@ def latest_data_date(
             if column.type is ColumnType.DATE:
                 maxima.append(
                     sa.select(sa.func.max(table.c[column.name]))
-                    .where(table.c.trial_id == trial_id, *_version_filter(table, as_known_on))
+                    .where(table.c.trial_id == trial_id, *version_filter(table, as_known_on))
                     .scalar_subquery()
                 )
     with engine.connect() as conn:
