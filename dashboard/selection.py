@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import cache, navigation, source
 from dashboard.keys import Key
+from monitoring.data_quality import Finding
 from monitoring.derive import Derivation
 from monitoring.protocol import Protocol
 from monitoring.safety_listings import SafetyListings
@@ -54,6 +55,9 @@ class Selection:
         return cache.survival(
             self.url, self.trial_id, self.cutoff, self.as_known_on, self.version, endpoint, by
         )
+
+    def quality(self) -> tuple[Finding, ...]:
+        return cache.quality(self.url, self.trial_id, self.cutoff, self.as_known_on, self.version)
 
     def safety_frames(self) -> cache.SafetyFrames:
         return cache.safety_frames(

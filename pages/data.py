@@ -6,13 +6,11 @@ import streamlit as st
 from dashboard import actions, components, source, tables
 from dashboard.keys import Key
 from dashboard.selection import current
-from monitoring.data_quality import derived_findings
 from monitoring.tables import TABLES
 
 selection = current()
 st.title("Data")
-derived = selection.derivation()
-findings = derived_findings(derived, selection.protocol).findings
+findings = selection.quality()
 st.subheader(f"Data-quality findings ({len(findings)})")
 st.caption(
     "Missing or overdue assessments, overdue follow-up, dates and cycles out of order, "
@@ -96,7 +94,7 @@ else:
         actions.audit_frame(selection.url, selection.trial_id), "Audit log", height=320
     )
 
-data = derived.data
+data = selection.derivation().data
 st.subheader(f"Data analysed at the cut-off {selection.cutoff.isoformat()}")
 analysed = {
     "patients": data.patients,
