@@ -151,6 +151,22 @@ def test_a_bad_import_is_refused_with_every_problem_listed(
     _shot(page, "data_import_refused")
 
 
+def test_no_request_leaves_the_server(page: Page, server: str) -> None:
+    """Trial data stay on site and the dashboard must work without internet: every request
+    of the Overview, the Survival and the Safety pages goes to the dashboard's own server
+    (a Material-icon favicon, for one, would be fetched from Google's font servers)."""
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    _open(page, server)
+    expect(page.locator(CARD)).to_have_count(2)
+    for title in ("Survival", "Safety"):
+        _nav(page, title)
+        _settled(page)
+    outside = [u for u in requested if not u.startswith((server, "data:", "blob:"))]
+    assert requested
+    assert outside == []
+
+
 def test_a_deep_link_is_the_fresh_server_s_first_request(browser: Browser, tmp_path: Path) -> None:
     """A bookmarked page opened on a server nobody has visited yet: Streamlit would run that
     page alone (its legacy ``pages/`` mode) until app.py has run once; the page must still
