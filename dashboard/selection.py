@@ -40,37 +40,32 @@ class Selection:
     def data(self) -> TrialData:
         return cache.loaded(self.url, self.trial_id, self.as_known_on, self.version).data
 
+    @property
+    def key(self) -> tuple[str, str, date, datetime | None, str]:
+        """The cache key of every result at this cut: database, trial, cut-off, as-known-on,
+        data version."""
+        return (self.url, self.trial_id, self.cutoff, self.as_known_on, self.version)
+
     def status(self) -> TrialStatus:
-        records = source.records(self.url, self.trial_id)
-        return cache.status(
-            self.url, self.trial_id, self.cutoff, self.as_known_on, self.version, records
-        )
+        return cache.status(*self.key, source.records(self.url, self.trial_id))
 
     def derivation(self) -> Derivation:
-        return cache.derivation(
-            self.url, self.trial_id, self.cutoff, self.as_known_on, self.version
-        )
+        return cache.derivation(*self.key)
 
     def survival(self, endpoint: str, by: str | None) -> SurvivalView:
-        return cache.survival(
-            self.url, self.trial_id, self.cutoff, self.as_known_on, self.version, endpoint, by
-        )
-
-    def quality(self) -> tuple[Finding, ...]:
-        return cache.quality(self.url, self.trial_id, self.cutoff, self.as_known_on, self.version)
-
-    def safety_frames(self) -> cache.SafetyFrames:
-        return cache.safety_frames(
-            self.url, self.trial_id, self.cutoff, self.as_known_on, self.version
-        )
+        return cache.survival(*self.key, endpoint, by)
 
     def km_chart(self, endpoint: str, by: str | None) -> go.Figure:
-        return cache.km_chart(
-            self.url, self.trial_id, self.cutoff, self.as_known_on, self.version, endpoint, by
-        )
+        return cache.km_chart(*self.key, endpoint, by)
 
     def safety(self) -> tuple[AeTables, SafetyListings]:
-        return cache.safety(self.url, self.trial_id, self.cutoff, self.as_known_on, self.version)
+        return cache.safety(*self.key)
+
+    def safety_frames(self) -> cache.SafetyFrames:
+        return cache.safety_frames(*self.key)
+
+    def quality(self) -> tuple[Finding, ...]:
+        return cache.quality(*self.key)
 
     def cli_options(self) -> str:
         """The options that make the command line compute the same numbers."""

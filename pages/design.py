@@ -5,8 +5,7 @@ import streamlit as st
 from dashboard import cache, components, tables
 from dashboard.keys import Key
 from dashboard.selection import current
-from monitoring.cli.design_toxicity import default_rates
-from monitoring.designs.toxicity import ToxicityPlan
+from monitoring.designs.toxicity import ToxicityPlan, default_rates
 
 selection = current()
 protocol = selection.protocol

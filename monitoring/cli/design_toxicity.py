@@ -11,12 +11,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from monitoring.cli.common import CliError, positive_float, print_json, probability
-from monitoring.designs.toxicity import ToxicityBoundary, ToxicityDesign, ToxicityPlan
+from monitoring.designs.toxicity import (
+    ToxicityBoundary,
+    ToxicityDesign,
+    ToxicityPlan,
+    default_rates,
+)
 from monitoring.designs.toxicity import toxicity_design as compute_design
 
 # Default true rates when --rates is left out: the threshold and multiples of this step
 # around it (4 below, 5 above), kept strictly inside (0, 1).
-DEFAULT_RATE_STEP = 0.05
 
 
 def register(sub: Any) -> None:
@@ -92,12 +96,6 @@ def parse_rates(text: str) -> tuple[float, ...]:
     if not items or any(not item for item in items):
         raise CliError(f"--rates: '{text}' must be a comma-separated list of numbers")
     return tuple(_value("rates", item, _rate) for item in items)
-
-
-def default_rates(threshold: float) -> tuple[float, ...]:
-    """The threshold and multiples of DEFAULT_RATE_STEP around it, inside (0, 1)."""
-    rates = (round(threshold + j * DEFAULT_RATE_STEP, 4) for j in range(-4, 6))
-    return tuple(r for r in rates if 0.0 < r < 1.0)
 
 
 def plan_from_args(args: argparse.Namespace) -> ToxicityPlan:

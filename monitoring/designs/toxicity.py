@@ -264,3 +264,14 @@ def toxicity_design(plan: ToxicityPlan, rates: Sequence[float]) -> ToxicityDesig
     """Boundaries and exact operating characteristics in one call."""
     boundaries = stopping_boundaries(plan)
     return ToxicityDesign(boundaries, operating_characteristics(boundaries, rates))
+
+
+DEFAULT_RATE_STEP = 0.05
+
+
+def default_rates(threshold: float) -> tuple[float, ...]:
+    """True toxicity rates for operating characteristics when none are given: the threshold
+    and multiples of DEFAULT_RATE_STEP around it, inside (0, 1)
+    (the CLI and the Design page use the same)."""
+    rates = (round(threshold + j * DEFAULT_RATE_STEP, 4) for j in range(-4, 6))
+    return tuple(r for r in rates if 0.0 < r < 1.0)
