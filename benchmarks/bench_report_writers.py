@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    /work/main/.venv/bin/python benchmarks/bench_report_writers.py [--rows 2000 8000 32000]
+    .venv/bin/python benchmarks/bench_report_writers.py [--rows 2000 8000 32000]
         [--repeat 3]
 
 The document is the test sample (tests/report_sample.py) with an n-row, 10-column listing

@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    /work/main/.venv/bin/python benchmarks/bench_reports.py [--repeat 5]
+    .venv/bin/python benchmarks/bench_reports.py [--repeat 5]
         [--scenarios on_track large] [--listing-limit 2000|none]
 
 For the demo trial (``on_track``) and the 5,000-patient trial (``large``), each run computes
