@@ -18,9 +18,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from psycopg.conninfo import make_conninfo
+from psycopg.pq import TransactionStatus
 
 from monitoring.db.errors import DataInputError
 
@@ -110,20 +112,34 @@ def run_program(program: ClientProgram, url: sa.URL, arguments: Sequence[str]) -
     return result.stdout
 
 
+def _in_snapshot(dbapi_connection: Any, snapshot: str) -> None:
+    """Start the connection's next transaction in ``snapshot`` unless one is open."""
+    if dbapi_connection.info.transaction_status == TransactionStatus.IDLE:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+
+
 @contextmanager
 def exported_snapshot(engine: sa.Engine) -> Iterator[tuple[str, sa.Engine]]:
     """A snapshot of the database held open, and an engine whose every transaction reads
     that snapshot: ``pg_dump --snapshot`` and the digests then see the same data, however
-    many connections either uses, while other sessions go on writing."""
+    many connections either uses, while other sessions go on writing.
+
+    The snapshot is set when a connection is checked out of the pool (reads through the
+    DB-API cursor start no SQLAlchemy transaction) and at each SQLAlchemy ``begin``."""
     with engine.connect() as holder:
         holder = holder.execution_options(isolation_level="REPEATABLE READ")
         with holder.begin():
             snapshot = str(holder.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one())
             reader = sa.create_engine(engine.url, isolation_level="REPEATABLE READ")
 
-            def _begin(conn: sa.Connection) -> None:
-                conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+            def _checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+                _in_snapshot(dbapi_connection, snapshot)
 
+            def _begin(conn: sa.Connection) -> None:
+                _in_snapshot(conn.connection.dbapi_connection, snapshot)
+
+            sa.event.listen(reader, "checkout", _checkout)
             sa.event.listen(reader, "begin", _begin)
             try:
                 yield snapshot, reader
