@@ -8,6 +8,7 @@ A restore is right when all of them are equal in the restored database.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -23,6 +24,7 @@ import sqlalchemy as sa
 from monitoring.cli import main
 from monitoring.db import pg_client
 from monitoring.db.backup import BackupKind, BackupResult, TrialDigest, backup, manifest_path
+from monitoring.db.copy import copy_database
 from monitoring.db.corrections import correct_value
 from monitoring.db.engine import open_database
 from monitoring.db.errors import DataInputError
@@ -496,3 +498,77 @@ def test_password_goes_to_the_environment_not_the_command_line() -> None:
 def test_no_client_program_of_the_server_version_is_a_clear_error() -> None:
     with pytest.raises(DataInputError, match=r"pg_dump of PostgreSQL 99 or newer not found"):
         pg_client.find_program("pg_dump", 99)
+
+
+@pytest.mark.postgres
+def test_copy_takes_columns_from_the_databases_not_from_this_code(
+    pg_database: str, tmp_path: Path
+) -> None:
+    """A column a later migration adds (here by hand on both sides, as the hash-chain
+    revision adds columns) is copied with no change to ``monitoring.db.copy``; a column on
+    one side only stops the copy with its name, and the target stays empty."""
+    source = open_database(tmp_path / "source.sqlite")
+    target = open_database(pg_database)
+    try:
+        _register(source)
+        import_files(source, TRIAL, write_extract(tmp_path / "x", copy_base()), now=T1, user="dm")
+        with source.begin() as conn:
+            conn.exec_driver_sql("ALTER TABLE patients ADD COLUMN row_hash TEXT")
+            conn.exec_driver_sql("UPDATE patients SET row_hash = 'h' || version_id")
+        with target.begin() as conn:
+            conn.exec_driver_sql("ALTER TABLE patients ADD COLUMN row_hash TEXT")
+        query = "SELECT version_id, row_hash FROM patients ORDER BY version_id"
+        with source.connect() as conn:
+            expected = conn.exec_driver_sql(query).all()
+        assert [h for _, h in expected] == ["h1", "h2", "h3"]
+
+        with source.begin() as conn:
+            conn.exec_driver_sql("ALTER TABLE responses ADD COLUMN extra TEXT")
+        with pytest.raises(DataInputError, match=r"responses\.extra missing in the target"):
+            copy_database(source, target)
+        with target.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM trials").scalar() == 0
+        with target.begin() as conn:
+            conn.exec_driver_sql("ALTER TABLE responses ADD COLUMN extra TEXT")
+
+        copy_database(source, target)
+        with target.connect() as conn:
+            assert conn.exec_driver_sql(query).all() == expected
+    finally:
+        source.dispose()
+        target.dispose()
+
+
+def test_json_output_and_the_database_file_itself_as_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--json`` carries the printed facts; ``--out`` naming the SQLite database itself is
+    refused even with ``--force`` (it would replace the live file under its -wal)."""
+    built = str(tmp_path / "source.sqlite")
+    engine = open_database(built)
+    _register(engine)
+    import_files(engine, TRIAL, write_extract(tmp_path / "x", copy_base()), now=T1, user="dm")
+    engine.dispose()
+    out = tmp_path / "b"
+    capsys.readouterr()
+    assert main(["backup", "--db", built, "--out", str(out), "--json"]) == 0
+    written = json.loads(capsys.readouterr().out)
+    assert written["path"] == str(out)
+    assert written["size"] == out.stat().st_size
+    assert [t["trial_id"] for t in written["trials"]] == [TRIAL, EMPTY_TRIAL]
+    assert written["trials"][1] == {
+        "trial_id": EMPTY_TRIAL,
+        "data_digest": None,
+        "last_batch": None,
+    }
+
+    target = tmp_path / "r.sqlite"
+    assert main(["restore", "--db", str(target), "--from", str(out), "--json"]) == 0
+    restored = json.loads(capsys.readouterr().out)
+    assert restored["verified"] is True
+    assert restored["restored"] == written["trials"] == restored["expected"]
+
+    before = fingerprint(built)
+    message = _refused(["backup", "--db", built, "--out", built, "--force"], capsys)
+    assert message == f"error: {built} is the database itself or one of its files"
+    assert fingerprint(built) == before

@@ -253,6 +253,9 @@ def backup(location: str | Path | None, out: Path, *, force: bool = False) -> Ba
         source = Path(str(url.database))
         if not source.is_file():
             raise DataInputError(f"no database file {source}")
+        own = {source.with_name(source.name + suffix) for suffix in ("", "-wal", "-shm")}
+        if out.resolve() in own:
+            raise DataInputError(f"{out} is the database itself or one of its files")
     engine = open_database(url.render_as_string(hide_password=False))
     try:
         if url.get_backend_name() == "sqlite":

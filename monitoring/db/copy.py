@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from monitoring.db.bulk import bulk_insert
+from monitoring.db.errors import DataInputError
 
 MIGRATIONS_TABLE = "alembic_version"
 """Written by the migrations on each side; compared, not copied."""
@@ -65,7 +66,7 @@ def _check_same_tables(source: dict[str, sa.Table], target: dict[str, sa.Table])
         differences += [f"{name}.{c} missing in the target" for c in sorted(ours - theirs)]
         differences += [f"{name}.{c} missing in the source" for c in sorted(theirs - ours)]
     if differences:
-        raise ValueError("source and target schemas differ: " + "; ".join(differences))
+        raise DataInputError("source and target schemas differ: " + "; ".join(differences))
 
 
 def _clear(conn: sa.Connection, names: Sequence[str]) -> None:
@@ -123,12 +124,17 @@ def copy_database(
     _check_same_tables(tables, into)
     order = _in_dependency_order(target)
     copied = []
-    with source.connect() as reading, target.begin() as writing:
-        if clear:
-            _clear(writing, order)
-        for name in order:
-            copied.append(
-                CopiedTable(name, _copy_table(reading, writing, tables[name], into[name]))
-            )
-        reset_sequences(writing, [into[name] for name in order])
+    try:
+        with source.connect() as reading, target.begin() as writing:
+            if clear:
+                _clear(writing, order)
+            for name in order:
+                rows = _copy_table(reading, writing, tables[name], into[name])
+                copied.append(CopiedTable(name, rows))
+            reset_sequences(writing, [into[name] for name in order])
+    except sa.exc.DBAPIError as exc:
+        done = copied[-1].table if copied else "none"
+        raise DataInputError(
+            f"the copy failed after table {done} ({exc.orig}); nothing was copied"
+        ) from exc
     return tuple(copied)
