@@ -164,7 +164,7 @@ def pg_database(pg_admin: sa.Engine) -> Iterator[str]:
 def test_sqlite_backup_and_restore_keep_every_digest(tmp_path: Path) -> None:
     source = str(tmp_path / "source.sqlite")
     build_trial(source, tmp_path / "extracts")
-    out = tmp_path / "backups" / "trial.sqlite"
+    out = tmp_path / "back ups #1 %20" / "trial.sqlite"  # URL-special characters
     out.parent.mkdir()
     result = backup(source, out)
     assert result.kind is BackupKind.SQLITE
@@ -179,7 +179,7 @@ def test_sqlite_backup_and_restore_keep_every_digest(tmp_path: Path) -> None:
     assert by_trial[TRIAL].data_digest == expected[TRIAL][0][1]
     assert by_trial[TRIAL].last_batch == 3
 
-    target = str(tmp_path / "restored.sqlite")
+    target = str(tmp_path / "restored #2.sqlite")
     restored = restore(target, out)
     assert restored.verified is True
     assert history(target) == expected

@@ -108,9 +108,19 @@ def database_url(location: str | Path | None) -> sa.URL:
     backend = url.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
         raise DataInputError(f"'{backend}' databases are not supported (SQLite or PostgreSQL)")
-    if backend == "sqlite" and url.database in (None, "", ":memory:"):
-        raise DataInputError("an in-memory SQLite database cannot be backed up or restored")
+    if backend == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            raise DataInputError("an in-memory SQLite database cannot be backed up or restored")
+        url = url.set(database=str(Path(str(url.database)).expanduser().resolve()))
     return url
+
+
+def opened(url: sa.URL) -> sa.Engine:
+    """``open_database`` on ``url``; an SQLite file by its path (a path with ``#`` or ``%``
+    does not survive a round trip through URL text)."""
+    if url.get_backend_name() == "sqlite":
+        return open_database(Path(str(url.database)))
+    return open_database(url.render_as_string(hide_password=False))
 
 
 def shown(url: sa.URL) -> str:
@@ -131,7 +141,12 @@ def sqlite_connect(path: Path, mode: str) -> sqlite3.Connection:
 
 def sqlite_read_engine(path: Path) -> sa.Engine:
     """A read-only engine on an SQLite file: computing digests cannot change it."""
-    return sa.create_engine(f"sqlite+pysqlite:///{path.as_uri()}?mode=ro&uri=true")
+    uri = f"{path.as_uri()}?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+    return sa.create_engine(sa.URL.create("sqlite+pysqlite", database=str(path)), creator=connect)
 
 
 def _checked_out(out: Path, force: bool) -> Path:
@@ -176,12 +191,17 @@ def _publish(partial: Path, out: Path, force: bool) -> None:
         os.fsync(handle.fileno())
     if force:
         os.replace(partial, out)
-        return
+    else:
+        try:
+            os.link(partial, out)  # fails if ``out`` appeared meanwhile
+        except FileExistsError as exc:
+            raise DataInputError(f"{out} exists; give --force to replace it") from exc
+        partial.unlink()
+    folder = os.open(out.parent, os.O_RDONLY)
     try:
-        os.link(partial, out)  # fails if ``out`` appeared meanwhile
-    except FileExistsError as exc:
-        raise DataInputError(f"{out} exists; give --force to replace it") from exc
-    partial.unlink()
+        os.fsync(folder)  # the new name itself on disk
+    finally:
+        os.close(folder)
 
 
 # ----------------------------------------------------------------------------- backup
@@ -194,7 +214,7 @@ def _sqlite_backup(source: Path, partial: Path) -> None:
     try:
         dst = sqlite3.connect(partial)
         try:
-            src.backup(dst)
+            src.backup(dst, pages=-1)  # one step: one read transaction, one state
             dst.execute("PRAGMA journal_mode=DELETE")
         finally:
             dst.close()
@@ -256,7 +276,7 @@ def backup(location: str | Path | None, out: Path, *, force: bool = False) -> Ba
         own = {source.with_name(source.name + suffix) for suffix in ("", "-wal", "-shm")}
         if out.resolve() in own:
             raise DataInputError(f"{out} is the database itself or one of its files")
-    engine = open_database(url.render_as_string(hide_password=False))
+    engine = opened(url)
     try:
         if url.get_backend_name() == "sqlite":
             return _backup_sqlite(Path(str(url.database)), out, force)

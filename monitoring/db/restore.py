@@ -33,6 +33,7 @@ from monitoring.db.backup import (
     database_url,
     file_sha256,
     manifest_path,
+    opened,
     shown,
     sqlite_connect,
     trial_digests,
@@ -195,7 +196,7 @@ def _restore_sqlite(source: Path, url: sa.URL, force: bool) -> RestoreResult:
             staged.dispose()  # every change checkpointed into the staged file
             _into_sqlite(staged, target_path)
             method = "SQLite backup API"
-        target = open_database(url.render_as_string(hide_password=False))
+        target = opened(url)
         try:
             if backend != "sqlite":
                 copied = copy_database(staged, target, clear=force)
@@ -251,7 +252,7 @@ def _restore_pg_dump(source: Path, url: sa.URL, force: bool) -> RestoreResult:
     arguments = ["--single-transaction", "--clean", "--if-exists", "--no-owner"]
     conninfo = f"--dbname={pg_client.conninfo(url)}"
     pg_client.run_program(program, url, [*arguments, conninfo, str(source)])
-    target = open_database(url.render_as_string(hide_password=False))
+    target = opened(url)
     try:
         restored = trial_digests(target)
     finally:
