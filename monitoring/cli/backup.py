@@ -17,6 +17,7 @@ from monitoring.cli.database import DB_HELP
 from monitoring.db.backup import BackupResult, TrialDigest, backup
 from monitoring.db.errors import DataInputError
 from monitoring.db.restore import RestoreResult, restore
+from monitoring.protocol import ProtocolError
 
 
 def _digest_lines(trials: tuple[TrialDigest, ...]) -> list[str]:
@@ -42,7 +43,7 @@ def _print_backup(result: BackupResult) -> None:
 def _backup(args: argparse.Namespace) -> int:
     try:
         result = backup(args.db, Path(args.out), force=args.force)
-    except DataInputError as exc:
+    except (DataInputError, ProtocolError) as exc:
         raise CliError(str(exc)) from exc
     if args.json:
         print_json(result)
@@ -65,7 +66,7 @@ def _differences(result: RestoreResult) -> str:
 def _restore(args: argparse.Namespace) -> int:
     try:
         result = restore(args.db, Path(getattr(args, "from")), force=args.force)
-    except DataInputError as exc:
+    except (DataInputError, ProtocolError) as exc:
         raise CliError(str(exc)) from exc
     if args.json:
         print_json({**to_jsonable(result), "verified": result.verified})

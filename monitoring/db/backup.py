@@ -155,6 +155,8 @@ def _checked_out(out: Path, force: bool) -> Path:
         raise DataInputError(f"the directory of {out} does not exist; create it first")
     if out.is_dir():
         raise DataInputError(f"{out} is a directory; give a file name")
+    if not os.access(out.parent, os.W_OK):
+        raise DataInputError(f"the directory of {out} is not writable")
     if not force:
         for path in (out, manifest_path(out)):
             if path.exists():
@@ -281,5 +283,7 @@ def backup(location: str | Path | None, out: Path, *, force: bool = False) -> Ba
         if url.get_backend_name() == "sqlite":
             return _backup_sqlite(Path(str(url.database)), out, force)
         return _backup_postgres(engine, out, force)
+    except OSError as exc:  # a full disk, a folder made read-only meanwhile
+        raise DataInputError(f"cannot write {out}: {exc.strerror or exc}") from exc
     finally:
         engine.dispose()

@@ -267,6 +267,9 @@ def restore(location: str | Path, source: Path, *, force: bool = False) -> Resto
     source = source.expanduser()
     kind = backup_kind(source)
     url = database_url(location)
-    if kind is BackupKind.SQLITE:
-        return _restore_sqlite(source, url, force)
-    return _restore_pg_dump(source, url, force)
+    try:
+        if kind is BackupKind.SQLITE:
+            return _restore_sqlite(source, url, force)
+        return _restore_pg_dump(source, url, force)
+    except OSError as exc:  # a full disk (the staging copy), an unreadable file
+        raise DataInputError(f"cannot restore {source}: {exc.strerror or exc}") from exc
