@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 from monitoring.db import pg_client
 from monitoring.db.backup import (
+    BUSY_TIMEOUT_MS,
     MANIFEST_FORMAT,
     PG_DUMP_MAGIC,
     SQLITE_MAGIC,
@@ -143,41 +144,48 @@ def _check_postgres_target(url: sa.URL, force: bool) -> bool:
 # ----------------------------------------------------------------------------- SQLite source
 
 
-@contextmanager
-def _staged(source: Path) -> Iterator[sa.Engine]:
-    """A private copy of the SQLite backup at this version's schema (source untouched)."""
+def _stage(source: Path, staged: Path) -> None:
+    """Copy the SQLite backup ``source`` into ``staged`` after checking it is one of ours."""
     conn = sqlite_connect(source, "ro")
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not set(OUR_TABLES) <= tables:
             raise DataInputError(f"{source} is an SQLite database but not a monitoring backup")
-        with tempfile.TemporaryDirectory(prefix="monitoring-restore-") as folder:
-            staged = Path(folder) / "staged.sqlite"
-            copy = sqlite3.connect(staged)
-            try:
-                conn.backup(copy)
-            finally:
-                copy.close()
-            engine = open_database(staged)
-            try:
-                yield engine
-            finally:
-                engine.dispose()
+        copy = sqlite3.connect(staged)
+        try:
+            conn.backup(copy, pages=-1)
+        finally:
+            copy.close()
     except sqlite3.DatabaseError as exc:
         raise DataInputError(f"{source} is not a readable SQLite database ({exc})") from exc
     finally:
         conn.close()
 
 
+@contextmanager
+def _staged(source: Path) -> Iterator[sa.Engine]:
+    """A private copy of the SQLite backup at this version's schema (source untouched)."""
+    with tempfile.TemporaryDirectory(prefix="monitoring-restore-") as folder:
+        staged = Path(folder) / "staged.sqlite"
+        _stage(source, staged)
+        engine = open_database(staged)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
 def _into_sqlite(staged: sa.Engine, target: Path) -> None:
     """The staged database written over ``target`` (created if missing) in one step."""
     source = sqlite_connect(Path(str(staged.url.database)), "rw")
     try:
-        dst = sqlite3.connect(target, timeout=10)
+        dst = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            source.backup(dst)
+            source.backup(dst, pages=-1)
         finally:
             dst.close()
+    except sqlite3.Error as exc:
+        raise DataInputError(f"cannot write {target}: {exc}; nothing was restored") from exc
     finally:
         source.close()
 
