@@ -9,6 +9,7 @@ import json
 import math
 import sys
 from datetime import date, datetime
+from pathlib import PurePath
 from typing import Any
 
 
@@ -45,13 +46,15 @@ def iso_date(text: str) -> date:
 
 
 def to_jsonable(value: Any) -> Any:
-    """Dataclasses, enums, dates, tuples and non-finite floats to plain JSON values."""
+    """Dataclasses, enums, dates, paths, tuples and non-finite floats to plain JSON values."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, PurePath):
+        return str(value)
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
