@@ -7,8 +7,10 @@ import dataclasses
 import enum
 import json
 import math
+import os
 import sys
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 
@@ -42,6 +44,20 @@ def iso_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"'{text}' is not an ISO date YYYY-MM-DD") from exc
+
+
+def output_file(text: str) -> Path:
+    """argparse type: a file to write. Its folder must exist and be writable (nothing is
+    created but the file), and it must not name a folder."""
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"'{text}' is a directory; give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"no directory '{folder}' for '{text}'")
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise argparse.ArgumentTypeError(f"cannot write '{text}': permission denied")
+    return path
 
 
 def to_jsonable(value: Any) -> Any:

@@ -34,10 +34,11 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-def open_engine(args: argparse.Namespace) -> sa.Engine:
-    """The database of ``--db``, upgraded to the current schema; bad input exits 2."""
+def open_engine(args: argparse.Namespace, *, create: bool = False) -> sa.Engine:
+    """The database of ``--db``, upgraded to the current schema; bad input exits 2. Only
+    the commands that bring data (``create``) may create a missing database."""
     try:
-        return open_database(args.db)
+        return open_database(args.db, create=create)
     except DataInputError as exc:
         raise CliError(str(exc)) from exc
 
@@ -58,9 +59,12 @@ def user_name(args: argparse.Namespace) -> str:
     return str(args.user or getpass.getuser())
 
 
-def run_with_engine(args: argparse.Namespace, action: Callable[[sa.Engine], int]) -> int:
-    """Open the database, run ``action`` on it, close it; library input errors exit 2."""
-    engine = open_engine(args)
+def run_with_engine(
+    args: argparse.Namespace, action: Callable[[sa.Engine], int], *, create: bool = False
+) -> int:
+    """Open the database (creating it only if ``create``), run ``action`` on it, close it;
+    library input errors exit 2."""
+    engine = open_engine(args, create=create)
     try:
         code: int = action(engine)
         return code

@@ -171,7 +171,7 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"created demo trial {trial_id} (scenario {args.scenario}, seed {args.seed})")
         return 0
 
-    return run_with_engine(args, action)
+    return run_with_engine(args, action, create=True)
 
 
 def register(sub: Any) -> None:
