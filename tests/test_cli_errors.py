@@ -16,6 +16,8 @@ import pytest
 import sqlalchemy as sa
 
 from monitoring.cli import main
+from monitoring.db import engine as engine_module
+from monitoring.db.engine import open_database
 
 
 @pytest.mark.parametrize(
@@ -334,3 +336,14 @@ def test_whole_process_runs_exit_2_without_traceback(demo_db: Path, tmp_path: Pa
         assert message in done.stderr, (argv, done.stderr)
         assert done.stderr.count("\n") == 1, done.stderr
     assert _tree(tmp_path) == before
+
+
+def test_the_default_database_folder_is_made_when_creating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The per-user default file (named or not, as scripts/run.sh names it) is the one
+    database whose folder is made: a first start on a fresh machine creates it."""
+    default = tmp_path / "data" / "trial-monitoring" / "monitoring.sqlite"
+    monkeypatch.setattr(engine_module, "default_database_path", lambda: default)
+    open_database(str(default), create=True).dispose()
+    assert default.is_file()

@@ -16,7 +16,7 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 
 from monitoring.db.errors import DataInputError
-from monitoring.db.url import resolve_url, shown, sqlite_path
+from monitoring.db.url import default_database_path, resolve_url, shown, sqlite_path
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -89,7 +89,8 @@ def open_database(location: str | Path | None, *, create: bool = True) -> sa.Eng
     path = sqlite_path(url)
     new_file = path is not None and not path.exists()
     if path is not None:
-        _check_file(path, new_file, create=create, default=location is None)
+        default = path == default_database_path().expanduser().resolve()
+        _check_file(path, new_file, create=create, default=default)
         if not create:  # before the engine's first connection sets WAL mode in the file
             _require_schema(url, _sqlite_revision(path))
     engine = create_engine(url)
