@@ -347,3 +347,19 @@ def test_the_default_database_folder_is_made_when_creating(
     monkeypatch.setattr(engine_module, "default_database_path", lambda: default)
     open_database(str(default), create=True).dispose()
     assert default.is_file()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["trial", "add", "--protocol", "/dev/null"], "key 'id'"),  # not a protocol
+        (["import", "/dev/null"], "holds no trial"),
+        (["demo", "--seed", "-1"], "must be 0 or more"),  # numpy refused it with a traceback
+    ],
+)
+def test_a_refused_first_command_leaves_no_database(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """demo, trial add and import may create the database, but not when they are refused."""
+    _refused([*argv, "--db", str(tmp_path / "new.sqlite")], capsys, message)
+    assert _tree(tmp_path) == {}

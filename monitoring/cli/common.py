@@ -46,6 +46,17 @@ def iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not an ISO date YYYY-MM-DD") from exc
 
 
+def seed(text: str) -> int:
+    """argparse type: a random seed, a whole number from 0 (numpy refuses negative seeds)."""
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from exc
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
+    return value
+
+
 def output_file(text: str) -> Path:
     """argparse type: a file to write. Its folder must exist and be writable (nothing is
     created but the file), and it must not name a folder."""

@@ -155,6 +155,21 @@ def _check_file(path: Path, missing: bool, *, create: bool, default: bool) -> No
 def _discard(engine: sa.Engine, created: Path | None) -> None:
     """Close ``engine``; remove the SQLite file (and its journal) if this call made it."""
     engine.dispose()
-    if created is not None:
+    discard_sqlite_file(created)
+
+
+def new_sqlite_file(location: str | Path | None) -> Path | None:
+    """The SQLite file ``location`` names if it does not exist yet (opening would create
+    it), else None; for :func:`discard_sqlite_file` after a refused first command."""
+    try:
+        path = sqlite_path(resolve_url(location))
+    except DataInputError:
+        return None
+    return path if path is not None and not path.exists() else None
+
+
+def discard_sqlite_file(path: Path | None) -> None:
+    """Remove the SQLite file ``path`` with its WAL, shared-memory and journal files."""
+    if path is not None:
         for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{created}{suffix}").unlink(missing_ok=True)
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
