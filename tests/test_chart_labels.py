@@ -9,6 +9,7 @@ has no link element, and the legend reads the imported text back character for c
 
 from __future__ import annotations
 
+import html
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitoring.charts import (
     enrolment_figure,
@@ -137,3 +140,13 @@ def test_km_legend_renders_the_names_as_text(figures: dict[str, go.Figure]) -> N
     texts = {"".join(node.itertext()) for node in root.iter(f"{SVG}text")}
     for site in SITES:
         assert any(t.startswith(f"site = {site} (n = ") for t in texts), (site, texts)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(max_size=40))
+def test_plain_text_has_no_tag_and_decodes_to_itself(text: str) -> None:
+    """Plotly decodes &amp;, &lt; and &gt; (as html.unescape does): any text comes back."""
+    shown = plain(text)
+    assert "<" not in shown
+    assert ">" not in shown
+    assert html.unescape(shown) == text

@@ -21,6 +21,8 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dashboard import components
 from monitoring import safe_cells
@@ -205,3 +207,16 @@ def test_every_spreadsheet_writer_goes_through_safe_cells() -> None:
     assert writing <= ALLOWED, writing - ALLOWED
     for name in ALLOWED - {"monitoring/safe_cells.py"}:
         assert "safe_cells" in (ROOT / name).read_text(), name
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.text(max_size=12), min_size=1, max_size=6))
+def test_no_csv_cell_starts_like_a_formula_and_text_survives(texts: list[str]) -> None:
+    """Any text, through csv_bytes and back with the csv module: the same cells, each
+    either unchanged or behind one apostrophe, and none opening with a trigger unless it is
+    a plain number."""
+    rows = _csv_rows(safe_cells.csv_bytes(pd.DataFrame({"text": texts})))
+    assert len(rows) == len(texts) + 1
+    for (cell,), text in zip(rows[1:], texts, strict=True):
+        assert cell == (f"'{text}" if is_formula_like(text) else text)
+        assert not is_formula_like(cell)
