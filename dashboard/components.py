@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import enum
 import html
-import io
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -16,6 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.keys import Key
+from monitoring import safe_cells
 from monitoring.charts.theme import BLUE, GREEN, ORANGE, VERMILLION
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,13 +55,6 @@ def decision_card(
     )
 
 
-def _xlsx(frame: pd.DataFrame, sheet: str) -> bytes:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name=sheet[:31], index=False)
-    return buffer.getvalue()
-
-
 def _downloads(slug: str, files: Sequence[tuple[str, Callable[[], bytes], str, str]]) -> None:
     """Download buttons in a row, one per (label, bytes on click, mime, icon); the file is
     named after the table or chart and rendered only when its button is clicked."""
@@ -79,13 +72,14 @@ def _downloads(slug: str, files: Sequence[tuple[str, Callable[[], bytes], str, s
 
 
 def table(frame: pd.DataFrame, name: str, *, height: int | None = None) -> None:
-    """A table with CSV and XLSX downloads (files named after the table)."""
+    """A table with CSV and XLSX downloads (files named after the table); text that a
+    spreadsheet would run as a formula is neutralised (:mod:`monitoring.safe_cells`)."""
     st.dataframe(frame, hide_index=True, width="stretch", height=height or "auto")
     _downloads(
         _slug(name),
         [
-            ("CSV", lambda: frame.to_csv(index=False).encode(), "text/csv", ":material/download:"),
-            ("XLSX", lambda: _xlsx(frame, name), XLSX_MIME, ":material/download:"),
+            ("CSV", lambda: safe_cells.csv_bytes(frame), "text/csv", ":material/download:"),
+            ("XLSX", lambda: safe_cells.xlsx_bytes(frame, name), XLSX_MIME, ":material/download:"),
         ],
     )
 

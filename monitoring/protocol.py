@@ -633,6 +633,8 @@ def load_protocol(path: str | Path) -> Protocol:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ProtocolError(str(path), "<file>", f"cannot be read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:  # a binary file given by mistake
+        raise ProtocolError(str(path), "<file>", "is not UTF-8 text (a TOML file is)") from exc
     return parse_protocol(text, str(path))
 
 

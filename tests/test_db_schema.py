@@ -114,9 +114,10 @@ def test_url_forms(tmp_path: Path) -> None:
     path_url = resolve_url(tmp_path / "sub" / "db.sqlite")
     assert path_url.drivername == "sqlite+pysqlite"
     assert path_url.database == str(tmp_path / "sub" / "db.sqlite")
-    assert (tmp_path / "sub").is_dir()
+    assert not (tmp_path / "sub").exists()  # resolving creates nothing (issue 11, item 10)
     pg = resolve_url("postgresql+psycopg://u@localhost:5432/trials")
     assert (pg.drivername, pg.database) == ("postgresql+psycopg", "trials")
+    assert resolve_url("postgresql://u@localhost/trials").drivername == "postgresql+psycopg"
     assert default_database_path().parts[-1] == "monitoring.sqlite"
     assert "trial-monitoring" in default_database_path().parts
     with pytest.raises(DataInputError, match="directory"):

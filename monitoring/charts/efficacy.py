@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from scipy import stats
 
+from monitoring.charts.labels import plain
 from monitoring.charts.theme import BLUE, GREY, ORANGE, VERMILLION, rgba, styled
 from monitoring.estimates import RateEstimate
 from monitoring.series import ResponderPath
@@ -45,7 +46,7 @@ def responder_path_figure(path: ResponderPath) -> go.Figure:
         mode="lines+markers",
         line={"color": BLUE, "width": 3, "shape": "hv"},
         marker={"size": 6},
-        customdata=["", *path.patient_ids],
+        customdata=["", *(plain(p) for p in path.patient_ids)],
         hovertemplate="Patient %{x} (%{customdata}): %{y} responders<extra></extra>",
     )
     fig.add_hline(y=path.r + 1, line={"color": GREY, "width": 1})
@@ -106,7 +107,7 @@ def posterior_figure(
             x=value,
             y=1.0,
             yref="paper",
-            text=f"{label} = {value:g}",
+            text=f"{plain(label)} = {value:g}",
             showarrow=False,
             font={"color": colour},
             bgcolor="rgba(255,255,255,0.85)",

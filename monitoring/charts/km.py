@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from monitoring.charts.labels import plain
 from monitoring.charts.theme import BLACK, FONT_SIZE, PALETTE, TICK_SIZE, rgba, styled
 from monitoring.series import SurvivalCurve, SurvivalView
 
@@ -55,7 +56,7 @@ def _curve_traces(
     fit = curve.fit
     rows = _drawn_rows(fit)
     months = [0.0, *(fit.time[rows] / per_month)]
-    group = curve.label
+    group = plain(curve.label)  # from data: a site's or a subgroup's name
     fig.add_scatter(
         x=months,
         y=_band(fit.lower[rows], fit.survival[rows]),
@@ -112,7 +113,7 @@ def _risk_rows(fig: go.Figure, view: SurvivalView) -> None:
     for i, curve in enumerate(view.curves):
         fig.add_scatter(
             x=months,
-            y=[curve.label] * len(months),
+            y=[plain(curve.label)] * len(months),
             mode="text",
             text=[str(int(v)) for v in curve.risk.at_risk],
             textfont={"size": TICK_SIZE, "color": PALETTE[i % len(PALETTE)]},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from monitoring.charts.labels import plain
 from monitoring.charts.theme import (
     BLACK,
     BLUE,
@@ -30,7 +31,7 @@ _MARKERS = {
 
 def _lane(patient_id: str, last_cycle: int | None) -> str:
     """Lane label: the patient and the last cycle started ("P007 · C6")."""
-    return f"{patient_id} · C{last_cycle}" if last_cycle else patient_id
+    return plain(f"{patient_id} · C{last_cycle}" if last_cycle else patient_id)
 
 
 def swimmer_figure(data: SwimmerData) -> go.Figure:
@@ -65,7 +66,7 @@ def swimmer_figure(data: SwimmerData) -> go.Figure:
             mode="markers",
             marker={"color": colour, "symbol": symbol, "size": 11, "line": {"width": 2}},
             name=label,
-            customdata=[e.label for _, e in points],
+            customdata=[plain(e.label) for _, e in points],
             hovertemplate="%{y}: %{customdata} on day %{x:.0f}<extra></extra>",
         )
     lanes = max(len(ids), 1)

@@ -10,6 +10,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from monitoring.charts.labels import plain
+
 BLUE = "#0072B2"
 ORANGE = "#E69F00"
 GREEN = "#009E73"
@@ -36,10 +38,11 @@ def rgba(hex_colour: str, alpha: float) -> str:
 def styled(
     figure: go.Figure, *, title: str, x_title: str, y_title: str, height: int = HEIGHT
 ) -> go.Figure:
-    """Apply the shared layout: title, axis titles with units, fonts, legend on top."""
+    """Apply the shared layout: title, axis titles with units, fonts, legend on top. The
+    titles are plain text (they may quote data: a cut-off, an endpoint's name)."""
     figure.update_layout(
         title={
-            "text": title,
+            "text": plain(title),
             "font": {"size": FONT_SIZE + 2},
             "x": 0.0,
             "xanchor": "left",
@@ -74,6 +77,6 @@ def styled(
     }
     figure.update_xaxes(**axis)
     figure.update_yaxes(**axis)
-    figure.update_xaxes(title_text=x_title, row=None)
-    figure.update_yaxes(title_text=y_title)
+    figure.update_xaxes(title_text=plain(x_title), row=None)
+    figure.update_yaxes(title_text=plain(y_title))
     return figure

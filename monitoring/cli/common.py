@@ -7,9 +7,10 @@ import dataclasses
 import enum
 import json
 import math
+import os
 import sys
 from datetime import date, datetime
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 
 
@@ -43,6 +44,31 @@ def iso_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"'{text}' is not an ISO date YYYY-MM-DD") from exc
+
+
+def seed(text: str) -> int:
+    """argparse type: a random seed, a whole number from 0 (numpy refuses negative seeds)."""
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from exc
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
+    return value
+
+
+def output_file(text: str) -> Path:
+    """argparse type: a file to write. Its folder must exist and be writable (nothing is
+    created but the file), and it must not name a folder."""
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"'{text}' is a directory; give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"no directory '{folder}' for '{text}'")
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise argparse.ArgumentTypeError(f"cannot write '{text}': permission denied")
+    return path
 
 
 def to_jsonable(value: Any) -> Any:

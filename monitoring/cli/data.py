@@ -26,6 +26,8 @@ def _trial_add(args: argparse.Namespace) -> int:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CliError(f"cannot read protocol file {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:  # a binary file given by mistake
+        raise CliError(f"protocol file {path} is not UTF-8 text (a TOML file is)") from exc
 
     def action(engine: sa.Engine) -> int:
         record = add_trial(engine, text, source=str(path), now=now_utc(), user=user_name(args))
@@ -35,7 +37,7 @@ def _trial_add(args: argparse.Namespace) -> int:
             print(f"registered trial {record.id} (protocol sha256 {record.protocol_digest})")
         return 0
 
-    return run_with_engine(args, action)
+    return run_with_engine(args, action, create=True)
 
 
 def _trial_list(args: argparse.Namespace) -> int:
@@ -72,7 +74,7 @@ def _import(args: argparse.Namespace) -> int:
         _print_import(result, args.json)
         return 0 if result.accepted else 2
 
-    return run_with_engine(args, action)
+    return run_with_engine(args, action, create=True)
 
 
 def _correct(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 
 from monitoring.cli.common import CliError, iso_date
-from monitoring.db.engine import open_database
+from monitoring.db.engine import discard_sqlite_file, new_sqlite_file, open_database
 from monitoring.db.errors import DataInputError
 from monitoring.db.reading import load_trial_data
 from monitoring.db.repository import get_protocol, resolve_trial
@@ -34,10 +34,11 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-def open_engine(args: argparse.Namespace) -> sa.Engine:
-    """The database of ``--db``, upgraded to the current schema; bad input exits 2."""
+def open_engine(args: argparse.Namespace, *, create: bool = False) -> sa.Engine:
+    """The database of ``--db``, upgraded to the current schema; bad input exits 2. Only
+    the commands that bring data (``create``) may create a missing database."""
     try:
-        return open_database(args.db)
+        return open_database(args.db, create=create)
     except DataInputError as exc:
         raise CliError(str(exc)) from exc
 
@@ -58,16 +59,26 @@ def user_name(args: argparse.Namespace) -> str:
     return str(args.user or getpass.getuser())
 
 
-def run_with_engine(args: argparse.Namespace, action: Callable[[sa.Engine], int]) -> int:
-    """Open the database, run ``action`` on it, close it; library input errors exit 2."""
-    engine = open_engine(args)
+def run_with_engine(
+    args: argparse.Namespace, action: Callable[[sa.Engine], int], *, create: bool = False
+) -> int:
+    """Open the database (creating it only if ``create``), run ``action`` on it, close it;
+    library input errors exit 2. An SQLite file this call created is removed again when
+    the action is refused."""
+    new_file = new_sqlite_file(args.db) if create else None
+    engine = open_engine(args, create=create)
     try:
         code: int = action(engine)
-        return code
-    except DataInputError as exc:
-        raise CliError(str(exc)) from exc
-    finally:
+    except BaseException as exc:
         engine.dispose()
+        discard_sqlite_file(new_file)  # a refused first command leaves no database behind
+        if isinstance(exc, DataInputError):
+            raise CliError(str(exc)) from exc
+        raise
+    engine.dispose()
+    if code == 2:
+        discard_sqlite_file(new_file)
+    return code
 
 
 def known_on(text: str) -> datetime:

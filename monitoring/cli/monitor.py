@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from monitoring.cli.common import print_json, to_jsonable
+from monitoring.cli.common import print_json, seed, to_jsonable
 from monitoring.cli.database import (
     add_analysis_arguments,
     add_database_arguments,
@@ -171,7 +171,7 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"created demo trial {trial_id} (scenario {args.scenario}, seed {args.seed})")
         return 0
 
-    return run_with_engine(args, action)
+    return run_with_engine(args, action, create=True)
 
 
 def register(sub: Any) -> None:
@@ -189,7 +189,7 @@ def register(sub: Any) -> None:
         choices=[s.value for s in Scenario],
         help="default: on_track",
     )
-    demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    demo.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
     demo.set_defaults(handler=_demo)
 
     status = sub.add_parser(

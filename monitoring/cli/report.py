@@ -9,6 +9,7 @@ so ``report regenerate`` reproduces the same rows, numbers and data digest later
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from monitoring.cli.common import CliError, iso_date, print_json
+from monitoring.cli.common import CliError, iso_date, output_file, print_json
 from monitoring.cli.database import (
     add_database_arguments,
     known_on,
@@ -38,7 +39,7 @@ from monitoring.db.reading import load_trial_data
 from monitoring.db.repository import get_protocol, latest_batch, resolve_trial
 from monitoring.derive import derive
 from monitoring.reports.content import ReportStamp, build_report, render_report, resolve_look
-from monitoring.reports.document import VersionLabel
+from monitoring.reports.document import ReportDocument, VersionLabel
 from monitoring.reports.export import ReportFormat, write_report
 from monitoring.reports.records import file_digest, records_as_of
 from monitoring.status import TrialStatus, trial_status
@@ -129,10 +130,9 @@ def produce(engine: sa.Engine, request: Request) -> ReportRecord:
         look=request.look,
     )
     look = resolve_look(status, request.look)
-    request.out.parent.mkdir(parents=True, exist_ok=True)
     # The workbook holds the numbers only: charts are rendered for PDF and DOCX.
     ready = doc if request.fmt is ReportFormat.XLSX else render_report(doc)
-    write_report(ready, request.out, request.fmt)
+    _write_whole(ready, request.out, request.fmt)
     report_id = record_report(
         engine,
         request.trial_id,
@@ -148,6 +148,19 @@ def produce(engine: sa.Engine, request: Request) -> ReportRecord:
         user=request.user,
     )
     return get_report(engine, request.trial_id, report_id)
+
+
+def _write_whole(doc: ReportDocument, out: Path, fmt: ReportFormat) -> None:
+    """Write beside ``out``, then rename: a failed write leaves neither a partial file nor a
+    half-overwritten earlier one. A write the system refuses exits 2 naming ``out``."""
+    partial = out.with_name(f".{out.stem}.partial-{os.getpid()}{out.suffix}")
+    try:
+        write_report(doc, partial, fmt)
+        os.replace(partial, out)
+    except OSError as exc:
+        raise CliError(f"cannot write '{out}': {exc.strerror or exc}") from exc
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _print_record(record: ReportRecord, as_json: bool) -> None:
@@ -280,7 +293,9 @@ def _register_actions(sub: Any) -> None:
     again.add_argument("--id", type=int, required=True, help="report id (see 'report list')")
     again.add_argument("--format", choices=[f.value for f in ReportFormat])
     again.add_argument("--version", choices=list(VERSIONS), default="closed")
-    again.add_argument("--out", required=True, metavar="PATH", help="file to write")
+    again.add_argument(
+        "--out", type=output_file, required=True, metavar="PATH", help="file to write"
+    )
     again.add_argument("--user", help="who generates it (default: login)")
     again.set_defaults(handler=_regenerate)
     sent = sub.add_parser(
@@ -324,7 +339,9 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--version", choices=list(VERSIONS), default="closed")
     parser.add_argument("--format", choices=[f.value for f in ReportFormat])
-    parser.add_argument("--out", metavar="PATH", help="file to write")
+    parser.add_argument(
+        "--out", type=output_file, metavar="PATH", help="file to write (its folder must exist)"
+    )
     parser.add_argument("--user", help="who generates it (default: login)")
     parser.set_defaults(handler=_generate)
     _register_actions(parser.add_subparsers(dest="report_action", metavar="ACTION"))

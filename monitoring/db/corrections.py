@@ -37,11 +37,13 @@ class CorrectionResult:
 
 def parse_key(text: str) -> dict[str, str]:
     """``patient_id=P1,assessment_date=2025-01-03`` as a mapping of column to text."""
-    pairs = {}
+    pairs: dict[str, str] = {}
     for part in text.split(","):
         name, sep, value = part.partition("=")
         if not sep or not name.strip():
             raise DataInputError(f"key '{text}' must read column=value[,column=value...]")
+        if name.strip() in pairs:  # the later value would silently win: another row
+            raise DataInputError(f"key '{text}' gives column '{name.strip()}' twice")
         pairs[name.strip()] = value.strip()
     return pairs
 

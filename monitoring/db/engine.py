@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +16,7 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 
 from monitoring.db.errors import DataInputError
-from monitoring.db.url import resolve_url
+from monitoring.db.url import default_database_path, resolve_url, shown, sqlite_path
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -27,10 +30,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(location: str | Path | None) -> sa.Engine:
+def create_engine(location: str | Path | sa.URL | None) -> sa.Engine:
     """An engine for ``location`` (URL, SQLite path or ``None`` for the default file)."""
-    url = resolve_url(location)
-    engine = sa.create_engine(url)
+    url = location if isinstance(location, sa.URL) else resolve_url(location)
+    try:
+        engine = sa.create_engine(url)
+    except (sa.exc.NoSuchModuleError, ImportError) as exc:
+        raise DataInputError(
+            f"cannot open database '{shown(url)}': its driver is not installed ({exc})"
+        ) from exc
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -68,12 +76,100 @@ def upgrade(engine: sa.Engine) -> None:
         ) from exc
 
 
-def open_database(location: str | Path | None) -> sa.Engine:
-    """Engine for ``location`` with its schema upgraded to head: the way every command starts."""
-    engine = create_engine(location)
+def open_database(location: str | Path | None, *, create: bool = True) -> sa.Engine:
+    """Engine for ``location`` with its schema upgraded to head: the way every command starts.
+
+    With ``create`` a missing SQLite file is created (its directory must exist, except the
+    per-user default's), and an empty database gets the schema. Without it (the commands
+    that only read or change existing data) a missing file, or a database without the
+    schema, is an error naming it, and nothing is created. A file that is not a database, or
+    a server that refuses the connection, is an error naming the location.
+    """
+    url = resolve_url(location)
+    path = sqlite_path(url)
+    new_file = path is not None and not path.exists()
+    if path is not None:
+        default = path == default_database_path().expanduser().resolve()
+        _check_file(path, new_file, create=create, default=default)
+        if not create:  # before the engine's first connection sets WAL mode in the file
+            _require_schema(url, _sqlite_revision(path))
+    engine = create_engine(url)
     try:
+        if not create and path is None:
+            _require_schema(url, current_revision(engine))
         upgrade(engine)
-    except sa.exc.OperationalError as exc:
-        engine.dispose()
-        raise DataInputError(f"cannot open database: {exc.orig}") from exc
+    except sa.exc.DBAPIError as exc:
+        _discard(engine, path if new_file else None)
+        raise DataInputError(f"cannot open database '{shown(url)}': {_one_line(exc.orig)}") from exc
+    except DataInputError:
+        _discard(engine, path if new_file else None)
+        raise
     return engine
+
+
+def _one_line(error: object) -> str:
+    return " ".join(str(error).split())
+
+
+def _require_schema(url: sa.URL, revision: str | None) -> None:
+    if revision is None:
+        raise DataInputError(
+            f"'{shown(url)}' is not a monitoring database (no schema); create one with "
+            "'demo', 'trial add' or 'import'"
+        )
+
+
+def _sqlite_revision(path: Path) -> str | None:
+    """The schema revision of an SQLite file, read through a read-only connection (an
+    ordinary one would turn an empty or foreign file into a WAL database)."""
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"file:{urllib.parse.quote(str(path))}?mode=ro", uri=True)
+        ) as conn:
+            tables = conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).fetchall()
+            if not tables:
+                return None
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise DataInputError(f"cannot open database '{path}': {_one_line(exc)}") from exc
+    return str(row[0]) if row else None
+
+
+def _check_file(path: Path, missing: bool, *, create: bool, default: bool) -> None:
+    if path.is_dir():
+        raise DataInputError(f"'{path}' is a directory, not a database file")
+    if not missing:
+        return
+    if not create:
+        raise DataInputError(
+            f"no database at '{path}'; create one with 'demo', 'trial add' or 'import'"
+        )
+    if default:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.parent.is_dir():
+        raise DataInputError(f"cannot create database '{path}': no directory '{path.parent}'")
+
+
+def _discard(engine: sa.Engine, created: Path | None) -> None:
+    """Close ``engine``; remove the SQLite file (and its journal) if this call made it."""
+    engine.dispose()
+    discard_sqlite_file(created)
+
+
+def new_sqlite_file(location: str | Path | None) -> Path | None:
+    """The SQLite file ``location`` names if it does not exist yet (opening would create
+    it), else None; for :func:`discard_sqlite_file` after a refused first command."""
+    try:
+        path = sqlite_path(resolve_url(location))
+    except DataInputError:
+        return None
+    return path if path is not None and not path.exists() else None
+
+
+def discard_sqlite_file(path: Path | None) -> None:
+    """Remove the SQLite file ``path`` with its WAL, shared-memory and journal files."""
+    if path is not None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)

@@ -1,4 +1,10 @@
-"""Write a trial's three tables for the importer (SPEC 5): CSV files or one workbook."""
+"""Write a trial's three tables for the importer (SPEC 5): CSV files or one workbook.
+
+These are extracts in the importer's format, meant to be read back unchanged, so CSV cells
+are written as they are: the demo catalogue holds no text a spreadsheet would run as a
+formula (tests/test_safe_cells.py checks it). In the workbook, such text would be a quoted
+string cell, never a formula (:mod:`monitoring.safe_cells`), which reads back unchanged.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from typing import Literal
 
 import pandas as pd
 
+from monitoring.safe_cells import neutralise_sheet
 from monitoring.tables import TrialData
 
 WORKBOOK = "trial.xlsx"
@@ -42,5 +49,6 @@ def write_tables(
         ) as writer:
             for name, frame in _tables(data).items():
                 frame.to_excel(writer, sheet_name=name, index=False)
+                neutralise_sheet(writer.sheets[name])
         return [path]
     raise ValueError(f"format must be 'csv' or 'xlsx'; got '{format}'")

@@ -24,6 +24,7 @@ from monitoring.reports.document import CellValue, ColumnKind, ReportDocument, T
 from monitoring.reports.formatting import excel_number_format, format_cell
 from monitoring.reports.sheets import unique_sheet_names
 from monitoring.reports.xlsx_rows import rows_xml, splice_rows
+from monitoring.safe_cells import is_formula_like, xlsx_text_cell
 
 SUMMARY = "Summary"
 MAX_WIDTH = 80
@@ -55,10 +56,10 @@ def write_xlsx(doc: ReportDocument, path: Path) -> Path:
 
 
 def _put(sheet: Any, row: int, column: int, value: CellValue, **style: Any) -> Any:
-    """Write a value; text starting with "=" stays text (never a formula)."""
+    """Write a value; text a spreadsheet would run as a formula stays a quoted string
+    (:mod:`monitoring.safe_cells`)."""
     cell = sheet.cell(row=row, column=column, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
+    xlsx_text_cell(cell)
     if style:
         for key, setting in style.items():
             setattr(cell, key, setting)
@@ -141,12 +142,14 @@ def _table_sheet(sheet: Any, doc: ReportDocument, table: Table) -> str:
         _put(sheet, 1, j, column.name, font=BOLD, fill=header_fill, alignment=align)
     later = ""
     if table.rows:
-        styles = []
+        styles, quoted = [], []
         for j, (value, number_format) in enumerate(zip(table.rows[0], formats, strict=True), 1):
             cell = _put(sheet, 2, j, value)
             cell.number_format = number_format
-            styles.append(cell.style_id)
-        later = rows_xml(table.rows[1:], 3, styles)
+            styles.append(_style_id(cell, quote_prefix=False))
+            quoted.append(_style_id(cell, quote_prefix=True))
+            cell.quotePrefix = is_formula_like(value)
+        later = rows_xml(table.rows[1:], 3, styles, quoted)
     last = len(table.rows) + 1
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{last}"
@@ -155,6 +158,14 @@ def _table_sheet(sheet: Any, doc: ReportDocument, table: Table) -> str:
     _footnotes(sheet, doc, table, last + 2, widths)
     _print_setup(sheet, doc, landscape=len(table.columns) > theme.WIDE_TABLE_COLUMNS)
     return later
+
+
+def _style_id(cell: Any, *, quote_prefix: bool) -> int:
+    """The workbook's style index of ``cell``'s style with ``quotePrefix`` as given (setting
+    it registers the style), for the rows written as XML text."""
+    cell.quotePrefix = quote_prefix
+    style_id: int = cell.style_id
+    return style_id
 
 
 def _footnotes(

@@ -6,7 +6,9 @@ beyond of a table sheet are instead written as text, in the form openpyxl itself
 (``<c r="A3" s="1" t="n"><v>45293</v></c>``, text as inline strings), with the cell styles
 openpyxl gave row 2; :func:`splice_rows` puts them after row 2 of the saved sheet. Values
 follow openpyxl's rules: numbers as ``repr``, dates as serial days since 1899-12-30 (the
-1900 date system), empty cells kept with their style, text never a formula.
+1900 date system), empty cells kept with their style, text never a formula: always an inline
+string, and text a spreadsheet would run as a formula takes the column's style with
+``quotePrefix`` (:mod:`monitoring.safe_cells`), so it stays text even when edited.
 """
 
 from __future__ import annotations
@@ -23,17 +25,20 @@ from xml.sax.saxutils import escape
 from openpyxl.utils import get_column_letter
 
 from monitoring.reports.document import CellValue
+from monitoring.safe_cells import is_formula_like
 
 EXCEL_EPOCH = date(1899, 12, 30)  # serial day 0 of the 1900 date system (openpyxl's default)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0
 
 
-def _cell(reference: str, style: str, value: CellValue) -> str:
-    """One ``<c>``; an empty value (None or "") keeps its style, as openpyxl writes it."""
+def _cell(reference: str, style: str, quoted: str, value: CellValue) -> str:
+    """One ``<c>``; an empty value (None or "") keeps its style, as openpyxl writes it;
+    formula-like text takes the ``quoted`` style."""
     if value is None or value == "":
         return f'<c r="{reference}"{style}/>' if style else ""
     if isinstance(value, str):
-        text = escape(_CONTROL.sub("", value))
+        style = quoted if is_formula_like(value) else style
+        text = escape(_CONTROL.sub("", value), {"\r": "&#13;"})  # a raw CR reads back as LF
         inline = f'<is><t xml:space="preserve">{text}</t></is>'
         return f'<c r="{reference}"{style} t="inlineStr">{inline}</c>'
     if isinstance(value, date):
@@ -41,16 +46,23 @@ def _cell(reference: str, style: str, value: CellValue) -> str:
     return f'<c r="{reference}"{style} t="n"><v>{value!r}</v></c>'
 
 
-def rows_xml(rows: Sequence[Sequence[CellValue]], first_row: int, style_ids: Sequence[int]) -> str:
+def rows_xml(
+    rows: Sequence[Sequence[CellValue]],
+    first_row: int,
+    style_ids: Sequence[int],
+    quoted_style_ids: Sequence[int],
+) -> str:
     """``<row>`` elements for ``rows``, numbered from ``first_row``, cell j styled
-    ``style_ids[j]`` (an index into the workbook's cell styles)."""
+    ``style_ids[j]`` (an index into the workbook's cell styles), or ``quoted_style_ids[j]``
+    (the same with ``quotePrefix``) when it holds formula-like text."""
     letters = [get_column_letter(j) for j in range(1, len(style_ids) + 1)]
     styles = [f' s="{s}"' if s else "" for s in style_ids]
+    quoted = [f' s="{s}"' for s in quoted_style_ids]
     parts = []
     for number, values in enumerate(rows, start=first_row):
         cells = "".join(
-            _cell(f"{letter}{number}", style, value)
-            for letter, style, value in zip(letters, styles, values, strict=True)
+            _cell(f"{letter}{number}", style, quote, value)
+            for letter, style, quote, value in zip(letters, styles, quoted, values, strict=True)
         )
         parts.append(f'<row r="{number}">{cells}</row>')
     return "".join(parts)
