@@ -10,19 +10,20 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from monitoring.db.errors import concurrent_change_refused
 from monitoring.db.extracts import read_extract
+from monitoring.db.limits import ImportLimits
 from monitoring.db.planning import plan_changes
-from monitoring.db.problems import ImportProblem, sort_problems
+from monitoring.db.problems import ImportProblem, at_most_per_file, sort_problems
 from monitoring.db.repository import TableCounts, check_time_moves_forward, resolve_trial
 from monitoring.db.schema import import_batches, import_counts
 from monitoring.db.timestamps import to_utc
-from monitoring.db.validation import ValidatedTable, validate_table
+from monitoring.db.validation import ValidatedTable, future_limit, validate_table
 from monitoring.db.versions import Change, ChangeSource, TableDiff, write_diff
 
 
@@ -40,18 +41,24 @@ class ImportResult:
 
 
 def validate_files(
-    paths: Sequence[Path],
+    paths: Sequence[Path], *, latest: date | None = None, limits: ImportLimits | None = None
 ) -> tuple[list[ValidatedTable], list[ImportProblem], list[ImportProblem]]:
-    """Read and validate each file on its own (no database): typed tables, problems, notes."""
-    extract = read_extract(paths)
+    """Read and validate each file on its own (no database): typed tables, problems, notes.
+
+    A date after ``latest`` is a problem. When a file cannot be read, the readable ones are
+    still validated but no table is returned: checks across tables would only report
+    the missing file's rows as missing.
+    """
+    limits = limits or ImportLimits.from_environment()
+    extract = read_extract(paths, limits)
     problems, notes = list(extract.problems), list(extract.notes)
     tables = []
     for raw in extract.tables:
-        table, trouble, remarks = validate_table(raw)
+        table, trouble, remarks = validate_table(raw, latest=latest, limits=limits)
         tables.append(table)
         problems += trouble
         notes += remarks
-    return tables, problems, notes
+    return ([] if extract.problems else tables), problems, notes
 
 
 def _counts(diffs: Sequence[TableDiff]) -> tuple[TableCounts, ...]:
@@ -114,11 +121,16 @@ def import_files(
     """Validate ``paths`` against the dictionary and the stored data; write them if clean.
 
     ``trial_id`` may be ``None`` when the database holds one trial. ``now`` is the time the
-    new row versions become valid (resolved by the caller, never read here).
+    new row versions become valid (resolved by the caller); a date after it (or after the
+    clock, :func:`future_limit`) is a problem. At most ``max_problems_per_file`` problems
+    are listed per file, then a count of the others.
     """
     trial_id = resolve_trial(engine, trial_id)
     files = tuple(Path(p).name for p in paths)
-    tables, problems, notes = validate_files([Path(p) for p in paths])
+    limits = ImportLimits.from_environment()
+    tables, problems, notes = validate_files(
+        [Path(p) for p in paths], latest=future_limit(now), limits=limits
+    )
     with concurrent_change_refused(), engine.connect() as conn, conn.begin() as transaction:
         check_time_moves_forward(conn, trial_id, now)
         plan = plan_changes(conn, trial_id, tables, diff=not problems)
@@ -127,9 +139,8 @@ def import_files(
             transaction.rollback()
             if not tables and not problems:
                 problems.append(ImportProblem("-", None, None, "no table to import"))
-            return ImportResult(
-                trial_id, False, files, sort_problems(problems), sort_problems(notes), (), None
-            )
+            listed = at_most_per_file(sort_problems(problems), limits.max_problems_per_file)
+            return ImportResult(trial_id, False, files, listed, sort_problems(notes), (), None)
         counts = _counts(plan.diffs)
         change = Change(trial_id, to_utc(now), user, ChangeSource.IMPORT)
         batch_id = _record_batch(conn, change, files, counts)
