@@ -98,19 +98,22 @@ class _Lines:
         self.pending_bytes = 0
 
 
-def open_cell(text: str) -> int:
-    """Index of the cell being read at the end of ``text`` (one record's text so far)."""
-    index, state = 0, "start"
+def cell_lengths(text: str) -> list[int]:
+    """Length of each cell of ``text`` (one record's text so far), as ``csv`` splits it."""
+    lengths, state = [0], "start"
     for ch in text:
         if state == "quoted":
             state = "after_quote" if ch == '"' else "quoted"
         elif ch == ",":
-            index, state = index + 1, "start"
+            lengths.append(0)
+            state = "start"
+            continue
         elif ch == '"' and state in ("start", "after_quote"):
             state = "quoted"
         else:
             state = "plain"
-    return index
+        lengths[-1] += 1
+    return lengths
 
 
 def _encoding_problem(start: bytes) -> str | None:
@@ -141,18 +144,22 @@ class _Reader:
         return (header[index].strip() or None) if index < len(header) else None
 
     def stop(self, row: int, exc: _UnreadableError | csv.Error, lines: _Lines) -> None:
+        """The problem that ends reading, on the cell being read when it can be told."""
         if isinstance(exc, _UnreadableError):
-            message, prefix = exc.message, exc.prefix
+            message, index = exc.message, len(cell_lengths(exc.prefix)) - 1
         else:
-            prefix = "".join(lines.pending)
+            lengths = cell_lengths("".join(lines.pending))
             text = str(exc)
             if "unexpected end of data" in text:
                 message = "a quoted cell is never closed (the file may be cut off)"
+                index = len(lengths) - 1
             elif "field larger than field limit" in text:
                 message = "a cell is too long (or a quote is never closed)"
+                limit = csv.field_size_limit()
+                index = next((i for i, n in enumerate(lengths) if n > limit), len(lengths) - 1)
             else:
-                message = f"cannot be read as CSV: {text}"
-        column = self.column_at(open_cell(prefix)) if row > HEADER_ROW else None
+                message, index = f"cannot be read as CSV: {text}", -1
+        column = self.column_at(index) if row > HEADER_ROW and index >= 0 else None
         self.problem(row, column, message)
 
     def misshapen_row(self, row: int, record: list[str]) -> None:
