@@ -380,3 +380,42 @@ def _one_file(path: Path) -> ImportProblem:
     _, problems, _ = validate_files([path], latest=LATEST)
     assert len(problems) == 1, problems
     return problems[0]
+
+
+# --- streaming: chunks of rows --------------------------------------------------------------
+
+
+def test_rows_validated_in_chunks_give_the_same_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of 2 rows: the typed table equals the one read whole; a key repeated in
+    another chunk is still a duplicate (P01 on rows 2 and 5)."""
+    path = write_csv(tmp_path, "responses", copy_base()["responses"])
+    whole, problems, _ = validate_files([path], latest=LATEST)
+    assert problems == []
+    monkeypatch.setattr("monitoring.db.csv_records.CHUNK_ROWS", 2)
+    chunked, problems, _ = validate_files([path], latest=LATEST)
+    assert problems == []
+    assert chunked[0].frame.equals(whole[0].frame)
+    rows = copy_base()["responses"]
+    rows.append(dict(rows[0]))
+    _, problems, _ = validate_files([write_csv(tmp_path, "responses", rows)], latest=LATEST)
+    assert [(p.row, p.column) for p in problems] == [(5, "assessment_date")]
+    assert problems[0].message == "duplicate key; first given on row 2"
+
+
+def test_reading_stops_after_the_problem_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every row dated 2099: reading stops at the first chunk past 50 problems (chunks of
+    10 rows: 60 problems after 6 chunks), not at the end of the 10,000 rows."""
+    monkeypatch.setattr("monitoring.db.csv_records.CHUNK_ROWS", 10)
+    rows = "".join(f"P{i},2099-01-01\n" for i in range(10_000))
+    problems, _ = _check(tmp_path, f"patient_id,enrollment_date\n{rows}".encode())
+    assert len(problems) == 61
+    assert problems[-1] == ImportProblem(
+        "patients.csv",
+        None,
+        None,
+        "… and the rest of the file was not read (more than 50 problems)",
+    )

@@ -16,6 +16,7 @@ every cell is read as complete, with a note.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -34,6 +35,11 @@ WIDE_ENCODINGS = (
 SAVE_AS = "save it as CSV UTF-8"
 
 
+CHUNK_ROWS = 50_000
+RowSink = Callable[[list[str], list[list[str]], list[int]], bool]
+"""Takes the header and a chunk of rows with their numbers; false stops reading the file."""
+
+
 @dataclass
 class CsvContent:
     """Header, records with their row numbers, problems (fatal) and notes of one CSV file."""
@@ -43,6 +49,10 @@ class CsvContent:
     row_numbers: list[int] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
     notes: list[ImportProblem] = field(default_factory=list)
+
+
+class _EnoughError(Exception):
+    """The row sink asked to stop reading (it has found enough problems)."""
 
 
 class _UnreadableError(Exception):
@@ -129,9 +139,10 @@ def _encoding_problem(start: bytes) -> str | None:
 class _Reader:
     """One pass over the records of one file, collecting rows and problems."""
 
-    def __init__(self, source: str, limits: ImportLimits) -> None:
+    def __init__(self, source: str, limits: ImportLimits, sink: RowSink | None) -> None:
         self.source = source
         self.limits = limits
+        self.sink = sink
         self.content = CsvContent()
         self.misshapen = 0
         self.last_short: tuple[int, int] | None = None  # row, cells
@@ -203,6 +214,18 @@ class _Reader:
         else:
             self.content.rows.append(record)
             self.content.row_numbers.append(row)
+            if self.sink is not None and len(self.content.rows) >= CHUNK_ROWS:
+                self.flush()
+
+    def flush(self) -> None:
+        """Hand the rows read so far to the sink and forget them."""
+        content = self.content
+        if self.sink is None or not content.rows:
+            return
+        go_on = self.sink(content.header, content.rows, content.row_numbers)
+        content.rows, content.row_numbers = [], []
+        if not go_on:
+            raise _EnoughError
 
     def finish(self, row: int, lines: _Lines) -> None:
         width = len(self.content.header)
@@ -244,14 +267,22 @@ class _Reader:
                     self.record(row, record)
                 elif not self.header(record, start):
                     return self.content
+            self.finish(row, lines)
+            self.flush()
+        except _EnoughError:
+            pass
         except (_UnreadableError, csv.Error) as exc:
             self.stop(row + 1, exc, lines)
-            return self.content
-        self.finish(row, lines)
         return self.content
 
 
-def read_csv_records(path: Path, source: str, limits: ImportLimits) -> CsvContent:
-    """Header, rows (with spreadsheet row numbers) and problems of the CSV file ``path``."""
+def read_csv_records(
+    path: Path, source: str, limits: ImportLimits, sink: RowSink | None = None
+) -> CsvContent:
+    """Header, rows (with spreadsheet row numbers) and problems of the CSV file ``path``.
+
+    With a ``sink``, rows go to it in chunks of :data:`CHUNK_ROWS` as they are read (and
+    are not kept): memory then holds one chunk, and the sink may stop the reading.
+    """
     with path.open("rb") as handle:
-        return _Reader(source, limits).read(handle)
+        return _Reader(source, limits, sink).read(handle)

@@ -11,7 +11,7 @@ header repeats a name, gives problems and no table.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -33,6 +33,10 @@ class RawTable:
     source: str
     spec: TableSpec
     frame: pd.DataFrame
+
+
+ChunkCheck = Callable[[RawTable], bool]
+"""Validates a chunk of one CSV table's rows; false stops reading that file."""
 
 
 @dataclass(frozen=True)
@@ -70,20 +74,37 @@ def _nameless_notes(source: str, header: Sequence[str], frame: pd.DataFrame) -> 
     return notes
 
 
+def _frame(header: Sequence[str], rows: list[list[str]], numbers: list[int]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=range(len(header)), index=numbers, dtype=object)
+
+
 def _read_csv(
-    path: Path, spec: TableSpec, limits: ImportLimits
+    path: Path, spec: TableSpec, limits: ImportLimits, check: ChunkCheck | None
 ) -> tuple[list[RawTable], list[ImportProblem], list[ImportProblem]]:
+    """The table of one CSV file; with ``check``, its rows go to ``check`` chunk by chunk
+    and the table returned holds the header only."""
     source = path.name
     too_big = limits.file_size_problem(path.stat().st_size)
     if too_big is not None:
         return [], [ImportProblem(source, None, None, too_big)], []
-    content = read_csv_records(path, source, limits)
+    notes: list[ImportProblem] = []
+
+    def sink(header: list[str], rows: list[list[str]], numbers: list[int]) -> bool:
+        assert check is not None
+        frame = _frame(header, rows, numbers)
+        if not notes:
+            notes.extend(_nameless_notes(source, header, frame))
+        frame.columns = [h.strip() for h in header]
+        return check(RawTable(source, spec, _finish(frame)))
+
+    content = read_csv_records(path, source, limits, None if check is None else sink)
     header = [h.strip() for h in content.header]
     problems = content.problems + repeated_names(source, header)
+    notes += content.notes
     if problems:
-        return [], problems, content.notes
-    frame = pd.DataFrame(content.rows, columns=range(len(header)), index=content.row_numbers)
-    notes = content.notes + _nameless_notes(source, header, frame)
+        return [], problems, notes
+    frame = _frame(header, content.rows, content.row_numbers)
+    notes += _nameless_notes(source, header, frame)
     frame.columns = header
     return [RawTable(source, spec, _finish(frame))], [], notes
 
@@ -132,8 +153,7 @@ def _sheet_frame(
         if any(c.strip() for c in cells):
             body.append(cells)
             numbers.append(number)
-    frame = pd.DataFrame(body, columns=range(width), index=numbers, dtype=object)
-    return header, frame, problems
+    return header, _frame(header, body, numbers), problems
 
 
 def _read_sheets(
@@ -183,10 +203,13 @@ def _read_xlsx(
     return tables, problems, notes
 
 
-def read_extract(paths: Sequence[Path], limits: ImportLimits | None = None) -> Extract:
+def read_extract(
+    paths: Sequence[Path], limits: ImportLimits | None = None, check: ChunkCheck | None = None
+) -> Extract:
     """Read every file; a table given twice, an unknown file name or type is a problem.
 
-    ``limits`` default to :meth:`ImportLimits.from_environment`.
+    ``limits`` default to :meth:`ImportLimits.from_environment`. With ``check``, the rows
+    of CSV files go to it chunk by chunk (see :func:`_read_csv`).
     """
     limits = limits or ImportLimits.from_environment()
     tables: list[RawTable] = []
@@ -202,7 +225,7 @@ def read_extract(paths: Sequence[Path], limits: ImportLimits | None = None) -> E
                 names = ", ".join(f"{t}.csv" for t in TABLES)
                 problems.append(ImportProblem(path.name, None, None, f"must be named {names}"))
                 continue
-            found, trouble, remarks = _read_csv(path, spec, limits)
+            found, trouble, remarks = _read_csv(path, spec, limits, check)
             tables += found
             problems += trouble
             notes += remarks

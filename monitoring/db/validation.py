@@ -177,13 +177,23 @@ def _duplicate_keys(source: str, spec: TableSpec, typed: pd.DataFrame) -> list[I
     ]
 
 
+def duplicate_keys(table: ValidatedTable) -> list[ImportProblem]:
+    """A problem on each row whose key an earlier row of the same table already gave."""
+    return _duplicate_keys(table.source, table.spec, table.frame)
+
+
 def validate_table(
-    raw: RawTable, *, latest: date | None = None, limits: ImportLimits | None = None
+    raw: RawTable,
+    *,
+    latest: date | None = None,
+    limits: ImportLimits | None = None,
+    keys: bool = True,
 ) -> tuple[ValidatedTable, list[ImportProblem], list[ImportProblem]]:
     """Typed table, problems and notes for one raw table.
 
     Every cell is checked (``cells.py``) and put in NFC first; a date after ``latest`` is a
     problem; a misspelt dictionary column is a problem, another extra column a note.
+    ``keys=False`` leaves out the duplicate-key check (for a chunk of a table).
     """
     spec, source = raw.spec, raw.source
     limits = limits or ImportLimits()
@@ -201,6 +211,7 @@ def validate_table(
         typed[column.name] = parsed.values
         if column.name in frame.columns:
             problems += _fault_problems(source, column.name, raw_values, parsed)
-    problems += _duplicate_keys(source, spec, typed)
+    if keys:
+        problems += _duplicate_keys(source, spec, typed)
     provided = tuple(c for c in spec.names if c in frame.columns)
     return ValidatedTable(source, spec, typed, provided), problems, notes
