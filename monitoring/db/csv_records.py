@@ -207,7 +207,7 @@ class _Reader:
 
     def record(self, row: int, record: list[str]) -> None:
         self.last_short = None
-        if not any(cell.strip() for cell in record):
+        if not "".join(record).strip():
             return  # a blank row keeps its number but holds nothing
         if len(record) != len(self.content.header):
             self.misshapen_row(row, record)

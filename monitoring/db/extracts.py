@@ -10,6 +10,7 @@ header repeats a name, gives problems and no table.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from monitoring.db.csv_records import read_csv_records
@@ -48,19 +50,34 @@ class Extract:
     notes: tuple[ImportProblem, ...]
 
 
-def _finish(frame: pd.DataFrame) -> pd.DataFrame:
-    """Strip names and values, drop nameless and repeated columns and wholly empty rows.
+PADS = tuple(f"{a}{b}" for w in " \t\r\n" for a, b in (("\x00", w), (w, "\x00")))
+RARE_SPACE = re.compile(
+    r"[\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
 
-    The frame's index is already the spreadsheet row number. A repeated name is a problem
-    already (:func:`repeated_names`); its first column is kept.
+
+def _padded(values: pd.Series) -> bool:
+    """Whether a cell may begin or end with white space (a few searches over the column)."""
+    joined = "\x00".join(values.tolist())
+    if joined != joined.strip() or any(pad in joined for pad in PADS):
+        return True
+    return RARE_SPACE.search(joined) is not None
+
+
+def _finish(frame: pd.DataFrame) -> pd.DataFrame:
+    """Strip names and values, drop nameless and repeated columns.
+
+    The frame's index is already the spreadsheet row number, and wholly blank rows are
+    already left out by the readers. A repeated name is a problem already
+    (:func:`repeated_names`); its first column is kept.
     """
-    frame = frame.copy()
-    frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.loc[:, (frame.columns != "") & ~frame.columns.duplicated()]
-    for name in frame.columns:
-        frame[name] = frame[name].fillna("").astype(str).str.strip()
-    if len(frame.columns):
-        frame = frame[(frame != "").any(axis=1)]
+    frame = frame.set_axis([str(c).strip() for c in frame.columns], axis=1)
+    keep = (frame.columns != "") & ~frame.columns.duplicated()
+    if not keep.all():
+        frame = frame.loc[:, keep]
+    for name in frame.columns:  # every cell is text already ("" = empty)
+        if _padded(frame[name]):
+            frame[name] = frame[name].str.strip()
     return frame
 
 
@@ -75,7 +92,11 @@ def _nameless_notes(source: str, header: Sequence[str], frame: pd.DataFrame) -> 
 
 
 def _frame(header: Sequence[str], rows: list[list[str]], numbers: list[int]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=range(len(header)), index=numbers, dtype=object)
+    """Rows (each as long as the header) as a frame of text, columns numbered, rows by number."""
+    cells = np.empty((len(rows), len(header)), dtype=object)
+    if rows:
+        cells[:] = rows
+    return pd.DataFrame(cells, index=pd.Index(numbers, dtype="int64"), columns=range(len(header)))
 
 
 def _read_csv(
