@@ -258,14 +258,22 @@ class _Reader:
             return self.content
         lines = _Lines(handle, self.limits)
         records = csv.reader(lines, strict=True)
-        row = 0
+        row, width = 0, -1
+        rows, numbers = self.content.rows, self.content.row_numbers
         try:
             for record in records:
                 row += 1
                 lines.record_done()
-                if row > HEADER_ROW:
+                if len(record) == width and len(rows) < CHUNK_ROWS - 1 and "".join(record).strip():
+                    rows.append(record)  # the usual row, inline: no call per row
+                    numbers.append(row)
+                    self.last_short = None
+                elif row > HEADER_ROW:
                     self.record(row, record)
-                elif not self.header(record, start):
+                    rows, numbers = self.content.rows, self.content.row_numbers
+                elif self.header(record, start):
+                    width = len(record)
+                else:
                     return self.content
             self.finish(row, lines)
             self.flush()
