@@ -33,7 +33,7 @@ WIDE_ENCODINGS = (
     (b"\xfe\xff", "UTF-16"),
 )
 SAVE_AS = "save it as CSV UTF-8"
-
+START_BYTES = 4096  # read first to tell the encoding
 
 CHUNK_ROWS = 50_000
 RowSink = Callable[[list[str], list[list[str]], list[int]], bool]
@@ -130,8 +130,7 @@ def _encoding_problem(start: bytes) -> str | None:
     for bom, name in WIDE_ENCODINGS:
         if start.startswith(bom):
             return f"is {name} text; {SAVE_AS}"
-    sample = start[:4096]
-    if sample and sample.count(0) * 4 >= len(sample):
+    if start and start.count(0) * 4 >= len(start):  # ASCII text as UTF-16 is half NULs
         return f"looks like UTF-16 or UTF-32 text without a byte-order mark; {SAVE_AS}"
     return None
 
@@ -189,7 +188,7 @@ class _Reader:
         """Take the header row; false (with a problem) when the file cannot be read on."""
         self.content.header = record
         if not any(name.strip() for name in record):
-            blank = not start.strip()
+            blank = not start.strip() and len(start) < START_BYTES  # the whole file seen
             message = (
                 "is blank: it holds only spaces or line breaks"
                 if blank
@@ -247,7 +246,7 @@ class _Reader:
             self.problem(None, None, message)
 
     def read(self, handle: BinaryIO) -> CsvContent:
-        start = handle.read(4096)
+        start = handle.read(START_BYTES)
         handle.seek(0)
         if not start:
             self.problem(None, None, "is empty")
