@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from monitoring.db.errors import DataInputError
-from monitoring.db.importer import validate_files
+from monitoring.db.file_validation import validate_files
 from monitoring.db.limits import ImportLimits
 from monitoring.db.problems import MAX_MESSAGE_CHARS, ImportProblem, at_most_per_file
 from monitoring.db.validation import future_limit

@@ -10,32 +10,20 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
-import pandas as pd
 import sqlalchemy as sa
 
 from monitoring.db.errors import concurrent_change_refused
-from monitoring.db.extracts import RawTable, read_extract
+from monitoring.db.file_validation import validate_files
 from monitoring.db.limits import ImportLimits
 from monitoring.db.planning import plan_changes
-from monitoring.db.problems import (
-    HEADER_ROW,
-    MORE,
-    ImportProblem,
-    at_most_per_file,
-    sort_problems,
-)
+from monitoring.db.problems import ImportProblem, at_most_per_file, sort_problems
 from monitoring.db.repository import TableCounts, check_time_moves_forward, resolve_trial
 from monitoring.db.schema import import_batches, import_counts
 from monitoring.db.timestamps import to_utc
-from monitoring.db.validation import (
-    ValidatedTable,
-    duplicate_keys,
-    future_limit,
-    validate_table,
-)
+from monitoring.db.validation import future_limit
 from monitoring.db.versions import Change, ChangeSource, TableDiff, write_diff
 
 
@@ -50,81 +38,6 @@ class ImportResult:
     notes: tuple[ImportProblem, ...]
     counts: tuple[TableCounts, ...]
     batch_id: int | None
-
-
-class _Chunks:
-    """Validates CSV tables chunk by chunk as they are read; stops a file at the problem cap.
-
-    Only the typed chunks are kept (the text of a chunk is dropped once validated), and a
-    file with more than ``max_problems_per_file`` problems is not read further.
-    """
-
-    def __init__(self, latest: date | None, limits: ImportLimits) -> None:
-        self.latest = latest
-        self.limits = limits
-        self.parts: dict[str, list[ValidatedTable]] = {}
-        self.counts: dict[str, int] = {}
-        self.stopped: set[str] = set()
-        self.problems: list[ImportProblem] = []
-        self.notes: list[ImportProblem] = []
-
-    def check(self, raw: RawTable) -> bool:
-        table, trouble, remarks = validate_table(
-            raw, latest=self.latest, limits=self.limits, keys=False
-        )
-        source, first = raw.source, raw.source not in self.counts
-        if not first:  # header problems and notes were given with the first chunk
-            trouble = [p for p in trouble if p.row != HEADER_ROW]
-            remarks = []
-        self.problems += trouble
-        self.notes += remarks
-        self.counts[source] = self.counts.get(source, 0) + len(trouble)
-        if self.counts[source] > self.limits.max_problems_per_file:
-            cap = self.limits.max_problems_per_file
-            message = f"{MORE}the rest of the file was not read (more than {cap} problems)"
-            self.problems.append(ImportProblem(source, None, None, message))
-            self.stopped.add(source)
-            self.parts.pop(source, None)
-            return False
-        self.parts.setdefault(source, []).append(table)
-        return True
-
-    def tables(self) -> list[ValidatedTable]:
-        """Each streamed table whole, with its duplicate keys as problems."""
-        tables = []
-        for parts in self.parts.values():
-            frame = pd.concat([p.frame for p in parts]) if len(parts) > 1 else parts[0].frame
-            table = ValidatedTable(parts[0].source, parts[0].spec, frame, parts[0].provided)
-            self.problems += duplicate_keys(table)
-            tables.append(table)
-        return tables
-
-
-def validate_files(
-    paths: Sequence[Path], *, latest: date | None = None, limits: ImportLimits | None = None
-) -> tuple[list[ValidatedTable], list[ImportProblem], list[ImportProblem]]:
-    """Read and validate each file on its own (no database): typed tables, problems, notes.
-
-    A date after ``latest`` is a problem. When a file cannot be read (or has too many
-    problems to be read to the end), the readable ones are still validated but no table
-    is returned: checks across tables would only report the missing file's rows as missing.
-    """
-    limits = limits or ImportLimits.from_environment()
-    chunks = _Chunks(latest, limits)
-    extract = read_extract(paths, limits, chunks.check)
-    problems, notes = list(extract.problems), list(extract.notes)
-    tables = chunks.tables()
-    for raw in extract.tables:
-        if raw.source in chunks.counts:
-            continue  # streamed: validated chunk by chunk
-        table, trouble, remarks = validate_table(raw, latest=latest, limits=limits)
-        tables.append(table)
-        problems += trouble
-        notes += remarks
-    problems += chunks.problems
-    notes = chunks.notes + notes
-    unreadable = extract.problems or chunks.stopped
-    return ([] if unreadable else tables), problems, notes
 
 
 def _counts(diffs: Sequence[TableDiff]) -> tuple[TableCounts, ...]:
