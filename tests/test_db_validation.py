@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from monitoring.db.importer import validate_files
+from monitoring.db.file_validation import validate_files
 from monitoring.db.problems import ImportProblem
 from monitoring.tables import PATIENTS, TABLES
 from tests.db_support import copy_base, write_csv, write_extract
@@ -218,7 +218,11 @@ def test_malformed_files_are_problems_not_crashes(tmp_path: Path) -> None:
     ]
     ragged.write_bytes(b"patient_id,enrollment_date\nP\xe9,2025-01-01\n")
     _, problems, _ = validate_files([ragged])
-    assert [p.message for p in problems] == ["is not UTF-8 text"]
+    assert problems == [
+        ImportProblem(
+            "patients.csv", 2, "patient_id", "is not UTF-8 text (byte 0xE9); save it as CSV UTF-8"
+        )
+    ]
     book = openpyxl.Workbook()
     book.active.title = "patients"
     book.active.append(["patient_id", "enrollment_date", "patient_id"])
@@ -228,4 +232,4 @@ def test_malformed_files_are_problems_not_crashes(tmp_path: Path) -> None:
     assert problems == [
         ImportProblem("dup.xlsx[patients]", 1, "patient_id", "column appears twice")
     ]
-    assert tables[0].frame["patient_id"].tolist() == ["P1"]
+    assert tables == []  # a file that cannot be read gives no table

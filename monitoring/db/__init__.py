@@ -6,7 +6,8 @@ The names most callers need are re-exported here; each lives in its own module.
 from monitoring.db.corrections import CorrectionResult, correct_value, parse_key
 from monitoring.db.engine import open_database, upgrade
 from monitoring.db.errors import DataInputError
-from monitoring.db.importer import ImportResult, import_files, validate_files
+from monitoring.db.file_validation import validate_files
+from monitoring.db.importer import ImportResult, import_files
 from monitoring.db.problems import ImportProblem
 from monitoring.db.reading import load_trial_data
 from monitoring.db.repository import (

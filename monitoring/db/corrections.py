@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,13 +10,14 @@ from datetime import datetime
 import pandas as pd
 import sqlalchemy as sa
 
+from monitoring.db.cells import character_message, refused_character
 from monitoring.db.errors import DataInputError, concurrent_change_refused
 from monitoring.db.extracts import RawTable
 from monitoring.db.planning import plan_changes
 from monitoring.db.reading import read_table
 from monitoring.db.repository import check_time_moves_forward, resolve_trial
 from monitoring.db.timestamps import to_utc
-from monitoring.db.validation import parse_column, validate_table
+from monitoring.db.validation import future_limit, parse_column, validate_table
 from monitoring.db.versions import Change, ChangeSource, key_text, value_text, write_diff
 from monitoring.tables import TABLES, TableSpec
 
@@ -68,7 +70,11 @@ def _key_mask(spec: TableSpec, stored: pd.DataFrame, key: Mapping[str, str]) -> 
         )
     mask = pd.Series(True, index=stored.index)
     for name in spec.key:
-        parsed = parse_column(spec.column(name), pd.Series([key[name]]))
+        text = unicodedata.normalize("NFC", key[name])  # as an imported key is stored
+        refused = refused_character(text)
+        if refused is not None:
+            raise DataInputError(f"key {name}: {character_message(refused)}")
+        parsed = parse_column(spec.column(name), pd.Series([text]))
         if any(bool(m.iloc[0]) for m, _ in parsed.faults):
             raise DataInputError(f"key {name}: {parsed.faults[0][1](key[name])}")
         mask &= (stored[name] == parsed.values.iloc[0]).to_numpy()
@@ -107,7 +113,8 @@ def correct_value(
                 f"no current {table} row with key {','.join(f'{k}={v}' for k, v in key.items())}"
             )
         current = match.iloc[0]
-        validated, problems, _ = validate_table(_corrected_row(spec, current, column, value))
+        corrected = _corrected_row(spec, current, column, value)
+        validated, problems, _ = validate_table(corrected, latest=future_limit(now))
         plan = plan_changes(conn, trial_id, [validated], diff=not problems)
         problems += plan.problems
         if problems:

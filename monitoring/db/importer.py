@@ -16,13 +16,14 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from monitoring.db.errors import concurrent_change_refused
-from monitoring.db.extracts import read_extract
+from monitoring.db.file_validation import validate_files
+from monitoring.db.limits import ImportLimits
 from monitoring.db.planning import plan_changes
-from monitoring.db.problems import ImportProblem, sort_problems
+from monitoring.db.problems import ImportProblem, at_most_per_file, sort_problems
 from monitoring.db.repository import TableCounts, check_time_moves_forward, resolve_trial
 from monitoring.db.schema import import_batches, import_counts
 from monitoring.db.timestamps import to_utc
-from monitoring.db.validation import ValidatedTable, validate_table
+from monitoring.db.validation import future_limit
 from monitoring.db.versions import Change, ChangeSource, TableDiff, write_diff
 
 
@@ -37,21 +38,6 @@ class ImportResult:
     notes: tuple[ImportProblem, ...]
     counts: tuple[TableCounts, ...]
     batch_id: int | None
-
-
-def validate_files(
-    paths: Sequence[Path],
-) -> tuple[list[ValidatedTable], list[ImportProblem], list[ImportProblem]]:
-    """Read and validate each file on its own (no database): typed tables, problems, notes."""
-    extract = read_extract(paths)
-    problems, notes = list(extract.problems), list(extract.notes)
-    tables = []
-    for raw in extract.tables:
-        table, trouble, remarks = validate_table(raw)
-        tables.append(table)
-        problems += trouble
-        notes += remarks
-    return tables, problems, notes
 
 
 def _counts(diffs: Sequence[TableDiff]) -> tuple[TableCounts, ...]:
@@ -114,11 +100,16 @@ def import_files(
     """Validate ``paths`` against the dictionary and the stored data; write them if clean.
 
     ``trial_id`` may be ``None`` when the database holds one trial. ``now`` is the time the
-    new row versions become valid (resolved by the caller, never read here).
+    new row versions become valid (resolved by the caller); a date after it (or after the
+    clock, :func:`future_limit`) is a problem. At most ``max_problems_per_file`` problems
+    are listed per file, then a count of the others.
     """
     trial_id = resolve_trial(engine, trial_id)
     files = tuple(Path(p).name for p in paths)
-    tables, problems, notes = validate_files([Path(p) for p in paths])
+    limits = ImportLimits.from_environment()
+    tables, problems, notes = validate_files(
+        [Path(p) for p in paths], latest=future_limit(now), limits=limits
+    )
     with concurrent_change_refused(), engine.connect() as conn, conn.begin() as transaction:
         check_time_moves_forward(conn, trial_id, now)
         plan = plan_changes(conn, trial_id, tables, diff=not problems)
@@ -127,9 +118,8 @@ def import_files(
             transaction.rollback()
             if not tables and not problems:
                 problems.append(ImportProblem("-", None, None, "no table to import"))
-            return ImportResult(
-                trial_id, False, files, sort_problems(problems), sort_problems(notes), (), None
-            )
+            listed = at_most_per_file(sort_problems(problems), limits.max_problems_per_file)
+            return ImportResult(trial_id, False, files, listed, sort_problems(notes), (), None)
         counts = _counts(plan.diffs)
         change = Change(trial_id, to_utc(now), user, ChangeSource.IMPORT)
         batch_id = _record_batch(conn, change, files, counts)

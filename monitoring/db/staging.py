@@ -21,7 +21,7 @@ def overlay(stored: pd.DataFrame, imported: ValidatedTable) -> pd.DataFrame:
     """Imported rows, with the columns the file lacks filled from the stored row of that key."""
     spec = imported.spec
     key = list(spec.key)
-    absent = [c for c in spec.names if c not in imported.provided]
+    absent = [c for c in spec.names if c not in imported.provided and c not in key]
     frame = imported.frame.copy()
     if absent:
         merged = frame[key].merge(stored[key + absent], on=key, how="left")

@@ -11,18 +11,35 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 
+from monitoring.db.cells import check_cells
 from monitoring.db.extracts import RawTable
-from monitoring.db.problems import HEADER_ROW, ImportProblem
+from monitoring.db.headers import unknown_names
+from monitoring.db.limits import ImportLimits
+from monitoring.db.problems import HEADER_ROW, ImportProblem, shown
 from monitoring.tables import Column, ColumnType, TableSpec
 
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 INTEGER = r"[+-]?\d+"
 INT32_MAX = 2**31 - 1  # database INTEGER columns hold 32 bits
 DECIMAL = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+EARLIEST_ZONE = timedelta(hours=14)  # UTC+14: the first place on Earth to reach a date
+
+
+def future_limit(now: datetime, clock: datetime | None = None) -> date:
+    """The latest date a value may hold when data are changed at ``now``.
+
+    A date is in the future when no place on Earth has reached it yet: the calendar date at
+    UTC+14 of ``now``, or of the clock when ``now`` is later (a caller's wrong ``now`` cannot
+    admit future dates). A site a day ahead of UTC may so record today's events.
+    """
+    clock = clock or datetime.now(UTC)
+    moment = min(now.astimezone(UTC), clock.astimezone(UTC))
+    return (moment + EARLIEST_ZONE).date()
 
 
 @dataclass(frozen=True)
@@ -50,12 +67,18 @@ def _text(raw: pd.Series, keep: pd.Series) -> pd.Series:
     return pd.Series(values, index=raw.index, dtype=object)
 
 
-def _dates(raw: pd.Series, present: pd.Series) -> ParsedColumn:
+def _dates(raw: pd.Series, present: pd.Series, latest: date | None) -> ParsedColumn:
     shaped = raw.str.fullmatch(ISO_DATE) & present
     values = pd.to_datetime(raw.where(shaped), format="%Y-%m-%d", errors="coerce")
     values = values.astype("datetime64[ns]")
     bad = present & values.isna()
-    return ParsedColumn(values, ((bad, lambda v: f"'{v}' is not a valid ISO date YYYY-MM-DD"),))
+    faults: list[tuple[pd.Series, Callable[[str], str]]] = [
+        (bad, lambda v: f"'{shown(v)}' is not a valid ISO date YYYY-MM-DD")
+    ]
+    if latest is not None:
+        future = (values > pd.Timestamp(latest)).fillna(False).astype(bool)
+        faults.append((future, lambda v: f"{shown(v)} is in the future (after {latest})"))
+    return ParsedColumn(values, tuple(faults))
 
 
 def _integers(raw: pd.Series, present: pd.Series) -> ParsedColumn:
@@ -66,8 +89,8 @@ def _integers(raw: pd.Series, present: pd.Series) -> ParsedColumn:
     return ParsedColumn(
         values,
         (
-            (present & ~shaped, lambda v: f"'{v}' is not a whole number"),
-            (shaped & ~fits, lambda v: f"{v} is too large for a whole-number column"),
+            (present & ~shaped, lambda v: f"'{shown(v)}' is not a whole number"),
+            (shaped & ~fits, lambda v: f"{shown(v)} is too large for a whole-number column"),
         ),
     )
 
@@ -83,14 +106,15 @@ def _numbers(raw: pd.Series, present: pd.Series) -> ParsedColumn:
     values = pd.Series(text.astype("float64"), index=raw.index)
     finite = pd.Series(np.isfinite(values.to_numpy()), index=raw.index)
     bad = present & ~(shaped & finite)
-    return ParsedColumn(values.where(finite), ((bad, lambda v: f"'{v}' is not a number"),))
+    return ParsedColumn(values.where(finite), ((bad, lambda v: f"'{shown(v)}' is not a number"),))
 
 
 def _codes(column: Column, raw: pd.Series, present: pd.Series) -> ParsedColumn:
     allowed = ", ".join(column.codes)
     bad = present & ~raw.isin(column.codes)
     values = _text(raw, present & ~bad)
-    return ParsedColumn(values, ((bad, lambda v: f"unknown code '{v}'; expected {allowed}"),))
+    fault = (bad, lambda v: f"unknown code '{shown(v)}'; expected {allowed}")
+    return ParsedColumn(values, (fault,))
 
 
 def _range_faults(column: Column, parsed: ParsedColumn) -> ParsedColumn:
@@ -105,11 +129,14 @@ def _range_faults(column: Column, parsed: ParsedColumn) -> ParsedColumn:
     return ParsedColumn(values, tuple(faults))
 
 
-def parse_column(column: Column, raw: pd.Series) -> ParsedColumn:
-    """Typed values of ``raw`` (stripped text, ``""`` = missing) and its problems."""
+def parse_column(column: Column, raw: pd.Series, latest: date | None = None) -> ParsedColumn:
+    """Typed values of ``raw`` (stripped text, ``""`` = missing) and its problems.
+
+    A date after ``latest`` (when given) is a problem: see :func:`future_limit`.
+    """
     present = raw != ""
     if column.type is ColumnType.DATE:
-        parsed = _dates(raw, present)
+        parsed = _dates(raw, present, latest)
     elif column.type is ColumnType.INTEGER:
         parsed = _range_faults(column, _integers(raw, present))
     elif column.type is ColumnType.NUMBER:
@@ -150,17 +177,29 @@ def _duplicate_keys(source: str, spec: TableSpec, typed: pd.DataFrame) -> list[I
     ]
 
 
+def duplicate_keys(table: ValidatedTable) -> list[ImportProblem]:
+    """A problem on each row whose key an earlier row of the same table already gave."""
+    return _duplicate_keys(table.source, table.spec, table.frame)
+
+
 def validate_table(
     raw: RawTable,
+    *,
+    latest: date | None = None,
+    limits: ImportLimits | None = None,
+    keys: bool = True,
 ) -> tuple[ValidatedTable, list[ImportProblem], list[ImportProblem]]:
-    """Typed table, problems and notes for one raw table."""
-    spec, frame, source = raw.spec, raw.frame, raw.source
-    problems: list[ImportProblem] = []
-    notes = [
-        ImportProblem(source, HEADER_ROW, name, "column ignored: not in the data dictionary")
-        for name in frame.columns
-        if name not in spec.names
-    ]
+    """Typed table, problems and notes for one raw table.
+
+    Every cell is checked (``cells.py``) and put in NFC first; a date after ``latest`` is a
+    problem; a misspelt dictionary column is a problem, another extra column a note.
+    ``keys=False`` leaves out the duplicate-key check (for a chunk of a table).
+    """
+    spec, source = raw.spec, raw.source
+    limits = limits or ImportLimits()
+    frame, problems = check_cells(source, raw.frame, limits.max_cell_chars)
+    misspelt, notes = unknown_names(source, list(frame.columns), spec)
+    problems += misspelt
     typed = pd.DataFrame(index=frame.index)
     empty = pd.Series("", index=frame.index, dtype=object)
     for column in spec.columns:
@@ -168,10 +207,11 @@ def validate_table(
             message = "required column is missing"
             problems.append(ImportProblem(source, HEADER_ROW, column.name, message))
         raw_values = frame[column.name] if column.name in frame.columns else empty
-        parsed = parse_column(column, raw_values)
+        parsed = parse_column(column, raw_values, latest)
         typed[column.name] = parsed.values
         if column.name in frame.columns:
             problems += _fault_problems(source, column.name, raw_values, parsed)
-    problems += _duplicate_keys(source, spec, typed)
+    if keys:
+        problems += _duplicate_keys(source, spec, typed)
     provided = tuple(c for c in spec.names if c in frame.columns)
     return ValidatedTable(source, spec, typed, provided), problems, notes
