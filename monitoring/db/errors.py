@@ -12,16 +12,44 @@ class DataInputError(ValueError):
     """Bad input to the data layer: unknown trial, bad URL, refused correction, ..."""
 
 
+CONCURRENT_CHANGE = (
+    "another change to the same trial was written at the same time; nothing was changed, "
+    "run the command again"
+)
+
+STILL_WRITING = (
+    "another change to the same trial is still being written; nothing was changed, run the "
+    "command again when it is done"
+)
+
+BUSY_SQLITE = ("SQLITE_BUSY", "SQLITE_LOCKED")
+"""SQLite: the write lock was not obtained within the busy timeout."""
+
+BUSY_POSTGRESQL = ("55P03", "40001", "40P01")
+"""PostgreSQL: lock wait timed out, serialization failure, deadlock."""
+
+
+def _busy(exc: sa.exc.OperationalError) -> bool:
+    """Whether ``exc`` says another writer held the lock (not a broken database)."""
+    orig = exc.orig
+    name = getattr(orig, "sqlite_errorname", None)
+    if name is not None:
+        return str(name).startswith(BUSY_SQLITE)
+    return getattr(orig, "sqlstate", None) in BUSY_POSTGRESQL
+
+
 @contextmanager
 def concurrent_change_refused() -> Iterator[None]:
-    """Turn a uniqueness clash (two writers changing the same rows at once) into a clear error.
+    """Turn a clash with another writer into a clear error: a uniqueness violation (two
+    writers changing the same rows), a lock not obtained in time, a serialization failure.
 
     The transaction is already rolled back when this is raised, so nothing was changed.
     """
     try:
         yield
     except sa.exc.IntegrityError as exc:
-        raise DataInputError(
-            "another change to the same rows was written at the same time; nothing was "
-            "changed, run the command again"
-        ) from exc
+        raise DataInputError(CONCURRENT_CHANGE) from exc
+    except sa.exc.OperationalError as exc:
+        if not _busy(exc):
+            raise
+        raise DataInputError(STILL_WRITING) from exc

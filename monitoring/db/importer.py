@@ -15,13 +15,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from monitoring.db.errors import concurrent_change_refused
 from monitoring.db.extracts import read_extract
 from monitoring.db.planning import plan_changes
 from monitoring.db.problems import ImportProblem, sort_problems
 from monitoring.db.repository import TableCounts, check_time_moves_forward, resolve_trial
 from monitoring.db.schema import import_batches, import_counts
-from monitoring.db.timestamps import to_utc
+from monitoring.db.timestamps import Clock, read_time, to_utc
+from monitoring.db.transactions import writing
 from monitoring.db.validation import ValidatedTable, validate_table
 from monitoring.db.versions import Change, ChangeSource, TableDiff, write_diff
 
@@ -108,30 +108,35 @@ def import_files(
     trial_id: str | None,
     paths: Sequence[str | Path],
     *,
-    now: datetime,
+    now: datetime | Clock,
     user: str,
 ) -> ImportResult:
     """Validate ``paths`` against the dictionary and the stored data; write them if clean.
 
     ``trial_id`` may be ``None`` when the database holds one trial. ``now`` is the time the
-    new row versions become valid (resolved by the caller, never read here).
+    new row versions become valid, or a clock read once no other change of the trial is
+    being written (resolved by the caller, never read here). The checks against stored
+    data read in the transaction that writes, serialized with every other writer of the
+    trial (``monitoring.db.transactions``): an import waits for another to finish and is
+    checked against its result.
     """
     trial_id = resolve_trial(engine, trial_id)
     files = tuple(Path(p).name for p in paths)
     tables, problems, notes = validate_files([Path(p) for p in paths])
-    with concurrent_change_refused(), engine.connect() as conn, conn.begin() as transaction:
-        check_time_moves_forward(conn, trial_id, now)
+    with writing(engine, trial_id) as conn:
+        at = to_utc(read_time(now))
+        check_time_moves_forward(conn, trial_id, at)
         plan = plan_changes(conn, trial_id, tables, diff=not problems)
         problems += plan.problems
         if problems or not tables:
-            transaction.rollback()
+            conn.rollback()
             if not tables and not problems:
                 problems.append(ImportProblem("-", None, None, "no table to import"))
             return ImportResult(
                 trial_id, False, files, sort_problems(problems), sort_problems(notes), (), None
             )
         counts = _counts(plan.diffs)
-        change = Change(trial_id, to_utc(now), user, ChangeSource.IMPORT)
+        change = Change(trial_id, at, user, ChangeSource.IMPORT)
         batch_id = _record_batch(conn, change, files, counts)
         change = Change(trial_id, change.at, user, ChangeSource.IMPORT, batch_id=batch_id)
         for diff in plan.diffs:
