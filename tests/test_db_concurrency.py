@@ -42,9 +42,9 @@ from tests.conftest import DEFAULT_PROTOCOL, ROOT
 from tests.db_support import Row, copy_base, write_csv, write_extract
 
 ROUNDS = 50
-SAME_ROW_ROUNDS = 6
+SAME_ROW_ROUNDS = 5
 KILLS = 6
-READER_IMPORTS = 8
+READER_IMPORTS = 16
 
 
 def _now() -> datetime:
@@ -168,7 +168,7 @@ def _reader_extract(k: int) -> dict[str, list[Row]]:
     event, and P01's last contact moved, so a read that saw part of it matches no state."""
     pid = f"N{k:02d}"
     return {
-        "patients": [_patient(pid), _patient("P01", last_contact_date=f"2025-04-{21 + k:02d}")],
+        "patients": [_patient(pid), _patient("P01", last_contact_date=f"2025-04-{10 + k:02d}")],
         "responses": [
             {"patient_id": pid, "assessment_date": "2025-02-05", "cycle": "1", "response": "CR"}
         ],
@@ -222,7 +222,7 @@ Apply = Callable[[sa.Engine, str], None]
 
 def _kill_change(k: int, folder: Path) -> tuple[list[str], Apply]:
     """Change ``k`` of the kill test, as command-line arguments and as the same change made
-    in this process: an import of 150 new patients with responses and adverse events (even
+    in this process: an import of 60 new patients with responses and adverse events (even
     ``k``), or a correction of P01's last contact (odd ``k``)."""
     if k % 2:
         value = f"2025-04-{1 + k:02d}"
@@ -243,7 +243,7 @@ def _kill_change(k: int, folder: Path) -> tuple[list[str], Apply]:
 
         return ["correct", *where, "--value", value, "--reason", "kill test"], correct
     tables = _reader_extract(0)
-    ids = [f"K{k:02d}{j:03d}" for j in range(150)]
+    ids = [f"K{k:02d}{j:03d}" for j in range(60)]
     extract = {
         name: [
             row | {"patient_id": pid} for pid in ids for row in rows if row["patient_id"] != "P01"
