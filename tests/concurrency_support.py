@@ -67,23 +67,16 @@ def import_together(url: str, trial_id: str, paths: Sequence[Path]) -> str:
 
 
 def import_in_turn(url: str, trial_id: str, extracts: Sequence[Sequence[Path]]) -> list[str]:
-    """After the barrier, import each extract in turn; then tell the reader to stop."""
+    """After the barrier, import each extract in turn (outcome: the batch id); then tell
+    the reader to stop."""
     _shared["barrier"].wait(timeout=120)
+
+    def batch(paths: Sequence[Path]) -> str:
+        now = partial(datetime.now, UTC)
+        return str(import_files(_engine(url), trial_id, paths, now=now, user="worker").batch_id)
+
     try:
-        return [
-            _outcome(
-                lambda paths=paths: str(  # type: ignore[misc]
-                    import_files(
-                        _engine(url),
-                        trial_id,
-                        paths,
-                        now=partial(datetime.now, UTC),
-                        user="worker",
-                    ).batch_id
-                )
-            )
-            for paths in extracts
-        ]
+        return [_outcome(partial(batch, paths)) for paths in extracts]
     finally:
         _shared["done"].set()
 

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from multiprocessing.pool import Pool
 from pathlib import Path
@@ -333,3 +334,36 @@ def test_kill_during_import_or_correction_leaves_before_or_after(
             reopened.dispose()
     reference.dispose()
     print(f"kill test ({reopened.dialect.name}): state left by each run {landed}")
+
+
+class _LatePool:
+    """Runs a submitted call only when its result is asked for: the second connection
+    then reads after whatever the test committed meanwhile."""
+
+    def submit(self, fn: Callable[..., object], *args: object) -> Future[object]:
+        future: Future[object] = Future()
+        future.result = lambda timeout=None: fn(*args)  # type: ignore[method-assign]
+        return future
+
+
+def test_digest_beside_reads_the_snapshot_state(
+    engine: sa.Engine, trial: str, tmp_path: Path
+) -> None:
+    """The AE digest computed on the second connection is that of the main snapshot even
+    when an import commits before the second connection reads (PostgreSQL: the exported
+    snapshot; SQLite: the data marker differs, so it is computed on the main connection).
+    Expected: the digest read before that import, which changes the adverse events."""
+    from monitoring.db.digest import adverse_event_digest
+    from monitoring.db.status import _Cut, _digest_beside
+
+    _base(engine, trial, tmp_path / "base")
+    before = adverse_event_digest(engine, trial, None)
+    with snapshot(engine) as conn:
+        pending = _digest_beside(_LatePool(), conn, _Cut(trial, None, None))  # type: ignore[arg-type]
+        extract = {name: rows for name, rows in _reader_extract(0).items() if name != "patients"}
+        extract["patients"] = [_patient("N00")]
+        assert import_files(
+            engine, trial, write_extract(tmp_path / "i", extract), now=_now(), user="u"
+        ).accepted
+        assert pending() == before
+    assert adverse_event_digest(engine, trial, None) != before

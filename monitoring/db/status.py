@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, partial
 
 import sqlalchemy as sa
 
@@ -44,42 +45,52 @@ class _Pending(Mapping[str, str]):
         return len(self._results)
 
 
-def _postgresql_digest(engine: sa.Engine, snapshot_id: str, *args: object) -> str:
+@dataclass(frozen=True)
+class _Cut:
+    """Which adverse events the digest covers: the trial's, at a cut-off, as known on."""
+
+    trial_id: str
+    cutoff: date | None
+    as_known_on: datetime | None
+
+    def digest(self, conn: sa.Connection) -> str:
+        return adverse_event_digest(conn, self.trial_id, self.cutoff, self.as_known_on)
+
+
+def _postgresql_digest(engine: sa.Engine, snapshot_id: str, cut: _Cut) -> str:
     """The digest in a transaction that imports the caller's snapshot: the same state."""
     with engine.connect() as conn:
         conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         with conn.begin():
             conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot_id}'")
-            return adverse_event_digest(conn, *args)  # type: ignore[arg-type]
+            return cut.digest(conn)
 
 
-def _sqlite_digest(engine: sa.Engine, *args: object) -> tuple[tuple[int, int], str]:
+def _sqlite_digest(engine: sa.Engine, cut: _Cut) -> tuple[tuple[int, int], str]:
     """The digest and the data marker of the state it was computed from (one transaction)."""
     with engine.connect() as conn, conn.begin():
-        return data_marker(conn), adverse_event_digest(conn, *args)  # type: ignore[arg-type]
+        return data_marker(conn), cut.digest(conn)
 
 
-def _digest_beside(
-    pool: ThreadPoolExecutor, conn: sa.Connection, *args: object
-) -> Callable[[], str]:
+def _digest_beside(pool: ThreadPoolExecutor, conn: sa.Connection, cut: _Cut) -> Callable[[], str]:
     """The adverse events' digest of the state ``conn`` reads, computed on a second
     connection while the caller goes on; on ``conn`` itself for an in-memory SQLite
-    database (each connection there is a database of its own)."""
+    database (each connection there is a database of its own). Call it before any other
+    read of ``conn``: it starts the snapshot."""
     engine = conn.engine
-    here: Callable[[], str] = lambda: adverse_event_digest(conn, *args)  # type: ignore[arg-type]  # noqa: E731
     if engine.dialect.name == "postgresql":
         snapshot_id = str(conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one())
         if not SNAPSHOT_ID.fullmatch(snapshot_id):
             raise ValueError(f"unexpected snapshot id {snapshot_id!r}")
-        return pool.submit(_postgresql_digest, engine, snapshot_id, *args).result
+        return pool.submit(_postgresql_digest, engine, snapshot_id, cut).result
     if engine.url.database in (None, "", ":memory:"):
-        return here
+        return partial(cut.digest, conn)
     marker = data_marker(conn)
-    beside: Future[tuple[tuple[int, int], str]] = pool.submit(_sqlite_digest, engine, *args)
+    beside = pool.submit(_sqlite_digest, engine, cut)
 
     def checked() -> str:
         seen, digest = beside.result()
-        return digest if seen == marker else here()
+        return digest if seen == marker else cut.digest(conn)
 
     return checked
 
@@ -102,7 +113,7 @@ def load_status(
     """
     with ThreadPoolExecutor(max_workers=1) as pool, snapshot(engine) as conn:
         # No cut for the default cut-off: the latest date cuts nothing.
-        events = _digest_beside(pool, conn, trial_id, cutoff, as_known_on)
+        events = _digest_beside(pool, conn, _Cut(trial_id, cutoff, as_known_on))
         protocol = get_protocol(conn, trial_id)
         day = cutoff or latest_data_date(conn, trial_id, as_known_on)
         if day is None:
