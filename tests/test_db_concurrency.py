@@ -50,7 +50,7 @@ from tests.db_support import Row, copy_base, write_csv, write_extract
 
 ROUNDS = 50
 SAME_ROW_ROUNDS = 5
-KILLS = 6
+KILLS = 5
 READER_IMPORTS = 16
 
 
