@@ -35,13 +35,13 @@ import sqlalchemy as sa
 
 from monitoring.db.corrections import correct_value
 from monitoring.db.engine import open_database
-from monitoring.db.errors import CONCURRENT_CHANGE, STILL_WRITING
+from monitoring.db.errors import CONCURRENT_CHANGE, STILL_WRITING, DataInputError
 from monitoring.db.importer import import_files
 from monitoring.db.planning import stored_problems
 from monitoring.db.reading import load_trial_data, read_table
 from monitoring.db.repository import add_trial, data_marker, list_batches
 from monitoring.db.status import load_status
-from monitoring.db.transactions import snapshot
+from monitoring.db.transactions import snapshot, writing
 from monitoring.provenance import data_digest
 from monitoring.tables import PATIENTS
 from tests import concurrency_support as workers
@@ -367,3 +367,49 @@ def test_digest_beside_reads_the_snapshot_state(
         ).accepted
         assert pending() == before
     assert adverse_event_digest(engine, trial, None) != before
+
+
+def test_clash_on_the_raw_bulk_path_is_the_clear_refusal(engine: sa.Engine, trial: str) -> None:
+    """A uniqueness violation raised by the driver itself (SQLite's executemany, PostgreSQL's
+    COPY: the bulk writes, which SQLAlchemy does not wrap; the tracebacks of issue 11 item
+    3) ends in the one-line refusal, and nothing is written."""
+    from monitoring.db.bulk import bulk_insert
+    from monitoring.db.schema import trials
+
+    with engine.connect() as conn:
+        row = dict(conn.execute(sa.select(trials)).mappings().one())
+    with pytest.raises(DataInputError) as refused, writing(engine, trial) as conn:
+        bulk_insert(conn, trials, [row])
+    assert str(refused.value) == CONCURRENT_CHANGE
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(trials)).scalar_one() == 1
+
+
+def test_a_writer_that_waits_too_long_is_refused(
+    db_url: str, trial: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While another change of the trial is being written, a correction waits (here 1 s
+    instead of 60) and is then refused with the one-line message, exit 2 at the CLI."""
+    import monitoring.db.engine
+    import monitoring.db.transactions
+
+    monkeypatch.setattr(monitoring.db.engine, "WRITE_WAIT", 1)
+    monkeypatch.setattr(monitoring.db.transactions, "WRITE_WAIT", 1)
+    holder, waiter = open_database(db_url), open_database(db_url)
+    try:
+        _base(holder, trial, tmp_path)
+        with writing(holder, trial), pytest.raises(DataInputError, match="still being written"):
+            correct_value(
+                waiter,
+                trial,
+                "patients",
+                {"patient_id": "P01"},
+                "age",
+                "55",
+                reason="test",
+                now=_now,
+                user="u",
+            )
+    finally:
+        holder.dispose()
+        waiter.dispose()

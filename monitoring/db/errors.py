@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -29,9 +30,9 @@ BUSY_POSTGRESQL = ("55P03", "40001", "40P01")
 """PostgreSQL: lock wait timed out, serialization failure, deadlock."""
 
 
-def _busy(exc: sa.exc.OperationalError) -> bool:
+def _busy(exc: BaseException) -> bool:
     """Whether ``exc`` says another writer held the lock (not a broken database)."""
-    orig = exc.orig
+    orig = getattr(exc, "orig", exc)
     name = getattr(orig, "sqlite_errorname", None)
     if name is not None:
         return str(name).startswith(BUSY_SQLITE)
@@ -39,17 +40,24 @@ def _busy(exc: sa.exc.OperationalError) -> bool:
 
 
 @contextmanager
-def concurrent_change_refused() -> Iterator[None]:
+def concurrent_change_refused(dbapi: Any = None) -> Iterator[None]:
     """Turn a clash with another writer into a clear error: a uniqueness violation (two
     writers changing the same rows), a lock not obtained in time, a serialization failure.
 
-    The transaction is already rolled back when this is raised, so nothing was changed.
+    ``dbapi``: the driver module, whose own exceptions (raised by bulk writes on the raw
+    cursor, which SQLAlchemy does not wrap) are turned too. The transaction is already
+    rolled back when this is raised, so nothing was changed.
     """
+    clash: tuple[type[BaseException], ...] = (sa.exc.IntegrityError,)
+    busy: tuple[type[BaseException], ...] = (sa.exc.OperationalError,)
+    if dbapi is not None:
+        clash += (dbapi.IntegrityError,)
+        busy += (dbapi.OperationalError,)
     try:
         yield
-    except sa.exc.IntegrityError as exc:
+    except clash as exc:
         raise DataInputError(CONCURRENT_CHANGE) from exc
-    except sa.exc.OperationalError as exc:
+    except busy as exc:
         if not _busy(exc):
             raise
         raise DataInputError(STILL_WRITING) from exc

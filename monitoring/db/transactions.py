@@ -55,7 +55,7 @@ def writing(engine: sa.Engine, scope: str) -> Iterator[sa.Connection]:
     uniqueness violation) or wait longer than :data:`WRITE_WAIT` end in the one-line
     refusal of :func:`monitoring.db.errors.concurrent_change_refused`.
     """
-    with concurrent_change_refused(), engine.connect() as conn:
+    with concurrent_change_refused(engine.dialect.loaded_dbapi), engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             conn.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
         with conn.begin():
