@@ -48,9 +48,10 @@ from tests import concurrency_support as workers
 from tests.conftest import DEFAULT_PROTOCOL, ROOT
 from tests.db_support import Row, copy_base, write_csv, write_extract
 
-ROUNDS = 50
+ROUNDS = int(os.environ.get("CONCURRENCY_ROUNDS", "50"))
+"""Rounds of the race; a longer soak: ``CONCURRENCY_ROUNDS=1000 pytest -k race ...``."""
 SAME_ROW_ROUNDS = 5
-KILLS = 5
+KILLS = int(os.environ.get("CONCURRENCY_KILLS", "5"))
 READER_IMPORTS = 16
 
 
