@@ -114,8 +114,9 @@ def import_files(
     """Validate ``paths`` against the dictionary and the stored data; write them if clean.
 
     ``trial_id`` may be ``None`` when the database holds one trial. ``now`` is the time the
-    new row versions become valid, or a clock read once no other change of the trial is
-    being written (resolved by the caller, never read here). The checks against stored
+    new row versions become valid, or the caller's clock, read once no other change of the
+    trial is being written (so a waiting import is dated after the one it waited for;
+    nothing here reads the system time). The checks against stored
     data read in the transaction that writes, serialized with every other writer of the
     trial (``monitoring.db.transactions``): an import waits for another to finish and is
     checked against its result.
