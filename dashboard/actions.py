@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Protocol as Typing
 
@@ -56,7 +57,7 @@ def import_uploads(url: str, trial_id: str, uploads: Sequence[Upload]) -> Import
             path.write_bytes(upload.getvalue())
             paths.append(path)
         return import_files(
-            source.engine(url), trial_id, paths, now=datetime.now(UTC), user=source.user()
+            source.engine(url), trial_id, paths, now=partial(datetime.now, UTC), user=source.user()
         )
 
 
@@ -73,7 +74,7 @@ def correct(
             column,
             value,
             reason=reason,
-            now=datetime.now(UTC),
+            now=partial(datetime.now, UTC),
             user=source.user(),
         )
     except DataInputError as error:

@@ -24,6 +24,7 @@ from monitoring.db.looks import look_records
 from monitoring.db.reading import load_trial_data
 from monitoring.db.repository import data_version as repository_data_version
 from monitoring.db.repository import get_protocol, latest_batch, list_trials
+from monitoring.db.transactions import snapshot
 from monitoring.db.url import default_database_path
 from monitoring.demo import generate
 from monitoring.protocol import Protocol, load_protocol
@@ -99,16 +100,17 @@ def trials(url: str) -> tuple[TrialEntry, ...]:
 
 
 def load_trial(url: str, trial_id: str, as_known_on: datetime | None) -> LoadedTrial:
-    """The trial's protocol and data (as known on ``as_known_on``; None: now)."""
+    """The trial's protocol and data (as known on ``as_known_on``; None: now), read in one
+    snapshot: a page never shows rows of one import with the batch of another."""
     if is_demo(url):
         protocol = _demo_protocol()
         return LoadedTrial(protocol, generate(protocol, url.removeprefix(DEMO_PREFIX), seed=0))
-    database = engine(url)
-    return LoadedTrial(
-        get_protocol(database, trial_id),
-        load_trial_data(database, trial_id, as_known_on),
-        latest_batch(database, trial_id, as_known_on),
-    )
+    with snapshot(engine(url)) as conn:  # protocol, rows and batch of one state of the data
+        return LoadedTrial(
+            get_protocol(conn, trial_id),
+            load_trial_data(conn, trial_id, as_known_on),
+            latest_batch(conn, trial_id, as_known_on),
+        )
 
 
 def records(url: str, trial_id: str) -> tuple[LookRecord, ...]:

@@ -70,7 +70,7 @@ def _print_import(result: ImportResult, as_json: bool) -> None:
 
 def _import(args: argparse.Namespace) -> int:
     def action(engine: sa.Engine) -> int:
-        result = import_files(engine, args.trial, args.files, now=now_utc(), user=user_name(args))
+        result = import_files(engine, args.trial, args.files, now=now_utc, user=user_name(args))
         _print_import(result, args.json)
         return 0 if result.accepted else 2
 
@@ -87,7 +87,7 @@ def _correct(args: argparse.Namespace) -> int:
             args.column,
             args.value,
             reason=args.reason,
-            now=now_utc(),
+            now=now_utc,
             user=user_name(args),
         )
         if args.json:

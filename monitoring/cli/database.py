@@ -21,6 +21,7 @@ from monitoring.db.engine import discard_sqlite_file, new_sqlite_file, open_data
 from monitoring.db.errors import DataInputError
 from monitoring.db.reading import load_trial_data
 from monitoring.db.repository import get_protocol, resolve_trial
+from monitoring.db.transactions import snapshot
 from monitoring.derive import Derivation, derive
 from monitoring.protocol import Protocol
 
@@ -124,8 +125,9 @@ def load_derivation(engine: sa.Engine, args: argparse.Namespace) -> LoadedTrial:
     """Trial, protocol and derivations at ``--cutoff`` from the data as known on
     ``--as-known-on`` (the same arguments and rules as ``status``)."""
     trial_id = resolve_trial(engine, args.trial)
-    protocol = get_protocol(engine, trial_id)
-    data = load_trial_data(engine, trial_id, args.as_known_on)
+    with snapshot(engine) as conn:
+        protocol = get_protocol(conn, trial_id)
+        data = load_trial_data(conn, trial_id, args.as_known_on)
     if data.patients.empty:
         raise DataInputError(f"trial '{trial_id}' has no patient data yet; import an extract")
     cutoff: date | None = args.cutoff

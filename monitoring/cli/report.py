@@ -37,6 +37,7 @@ from monitoring.db.looks import (
 )
 from monitoring.db.reading import load_trial_data
 from monitoring.db.repository import get_protocol, latest_batch, resolve_trial
+from monitoring.db.transactions import snapshot
 from monitoring.derive import derive
 from monitoring.reports.content import ReportStamp, build_report, render_report, resolve_look
 from monitoring.reports.document import ReportDocument, VersionLabel
@@ -90,16 +91,18 @@ def reached_on(status: TrialStatus, look: int) -> date:
 
 def _status_at(engine: sa.Engine, request: Request) -> tuple[TrialStatus, TrialData]:
     """Trial status at the requested cut-off (the look's day when a look is asked for) and
-    the data as known on the request's time."""
-    protocol = get_protocol(engine, request.trial_id)
-    data = load_trial_data(engine, request.trial_id, request.as_known_on)
+    the data as known on the request's time, all read in one snapshot of the database."""
+    with snapshot(engine) as conn:
+        protocol = get_protocol(conn, request.trial_id)
+        data = load_trial_data(conn, request.trial_id, request.as_known_on)
+        logged = look_records(conn, request.trial_id)
+        batch = latest_batch(conn, request.trial_id, request.as_known_on)
     if data.patients.empty:
         raise ValueError(
             f"trial '{request.trial_id}' has no patient data known on "
             f"{request.as_known_on.isoformat(timespec='seconds')}; import an extract first"
         )
-    records = records_as_of(look_records(engine, request.trial_id), request.log_as_of)
-    batch = latest_batch(engine, request.trial_id, request.as_known_on)
+    records = records_as_of(logged, request.log_as_of)
 
     def status(cutoff: date | None) -> TrialStatus:
         return trial_status(
@@ -258,8 +261,9 @@ def _sent(args: argparse.Namespace) -> int:
 def _signoff(args: argparse.Namespace) -> int:
     def action(engine: sa.Engine) -> int:
         trial_id = resolve_trial(engine, args.trial)
-        protocol = get_protocol(engine, trial_id)
-        data = load_trial_data(engine, trial_id)
+        with snapshot(engine) as conn:
+            protocol = get_protocol(conn, trial_id)
+            data = load_trial_data(conn, trial_id)
         day = reached_on(trial_status(protocol, data, trial_id=trial_id), args.look)
         now = now_utc()
         sign_off_look(

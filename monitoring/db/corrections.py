@@ -11,12 +11,13 @@ import pandas as pd
 import sqlalchemy as sa
 
 from monitoring.db.cells import character_message, refused_character
-from monitoring.db.errors import DataInputError, concurrent_change_refused
+from monitoring.db.errors import DataInputError
 from monitoring.db.extracts import RawTable
 from monitoring.db.planning import plan_changes
 from monitoring.db.reading import read_table
 from monitoring.db.repository import check_time_moves_forward, resolve_trial
-from monitoring.db.timestamps import to_utc
+from monitoring.db.timestamps import Clock, read_time, to_utc
+from monitoring.db.transactions import writing
 from monitoring.db.validation import future_limit, parse_column, validate_table
 from monitoring.db.versions import Change, ChangeSource, key_text, value_text, write_diff
 from monitoring.tables import TABLES, TableSpec
@@ -96,16 +97,21 @@ def correct_value(
     value: str,
     *,
     reason: str,
-    now: datetime,
+    now: datetime | Clock,
     user: str,
 ) -> CorrectionResult:
-    """Set one value of one current row (``""`` empties it); refused with a one-line reason."""
+    """Set one value of one current row (``""`` empties it); refused with a one-line reason.
+
+    Read, checked and written in one transaction serialized with every other writer of the
+    trial, as an import is (``now``: a time, or a clock read once the trial is free).
+    """
     if not reason.strip():
         raise DataInputError("a correction needs a reason")
     spec = _spec_and_column(table, column)
     trial_id = resolve_trial(engine, trial_id)
-    with concurrent_change_refused(), engine.connect() as conn, conn.begin() as transaction:
-        check_time_moves_forward(conn, trial_id, now)
+    with writing(engine, trial_id) as conn:
+        at = to_utc(read_time(now))
+        check_time_moves_forward(conn, trial_id, at)
         stored = read_table(conn, spec, trial_id, with_version_id=True)
         match = stored[_key_mask(spec, stored, key).to_numpy()]
         if match.empty:
@@ -114,19 +120,16 @@ def correct_value(
             )
         current = match.iloc[0]
         corrected = _corrected_row(spec, current, column, value)
-        validated, problems, _ = validate_table(corrected, latest=future_limit(now))
+        validated, problems, _ = validate_table(corrected, latest=future_limit(at))
         plan = plan_changes(conn, trial_id, [validated], diff=not problems)
         problems += plan.problems
         if problems:
-            transaction.rollback()
             raise DataInputError("; ".join(f"{p.column}: {p.message}" for p in problems))
         diff = plan.diffs[0]
         row_key = key_text(spec, [current[k] for k in spec.key])
         old = value_text(current[column])
         new = value_text(validated.frame[column].iloc[0])
         if diff.cells:
-            change = Change(
-                trial_id, to_utc(now), user, ChangeSource.CORRECTION, reason=reason.strip()
-            )
+            change = Change(trial_id, at, user, ChangeSource.CORRECTION, reason=reason.strip())
             write_diff(conn, diff, change)
     return CorrectionResult(trial_id, table, row_key, column, old, new, bool(diff.cells))

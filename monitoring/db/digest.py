@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from monitoring.db.reading import version_filter
 from monitoring.db.schema import DATA_TABLES
+from monitoring.db.transactions import Bind, connected
 from monitoring.provenance import LENGTH_MARK, LINE_END
 from monitoring.tables import ADVERSE_EVENTS, PATIENTS, ColumnType, TableSpec
 
@@ -94,7 +95,7 @@ def _ordered(dialect: str, table: sa.Table, spec: TableSpec) -> list[sa.ColumnEl
 
 
 def adverse_event_digest(
-    engine: sa.Engine,
+    bind: Bind,
     trial_id: str,
     cutoff: date | None,
     as_known_on: datetime | None = None,
@@ -108,7 +109,7 @@ def adverse_event_digest(
     """
     spec, table = ADVERSE_EVENTS, DATA_TABLES["adverse_events"]
     day = None if cutoff is None else sa.literal(cutoff, sa.Date)
-    dialect = engine.dialect.name
+    dialect = bind.dialect.name
     line = _line(_cut_values(table, spec, day), spec, dialect)
     cut_rows = _cut_rows(table, trial_id, day, as_known_on)
     keys = _ordered(dialect, table, spec)
@@ -124,6 +125,6 @@ def adverse_event_digest(
         joined = sa.func.group_concat(lines.c.line, sa.literal(""))
         # As a blob: UTF-8 bytes as stored, no decoding into a Python string.
         query = sa.select(sa.cast(sa.func.coalesce(joined, sa.literal("")), sa.LargeBinary))
-    with engine.connect() as conn:
+    with connected(bind) as conn:
         value = bytes(conn.execute(query).scalar_one())
     return value.hex() if dialect == "postgresql" else hashlib.sha256(value).hexdigest()

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from monitoring.db.errors import concurrent_change_refused
 from monitoring.db.file_validation import validate_files
 from monitoring.db.limits import ImportLimits
 from monitoring.db.planning import plan_changes
 from monitoring.db.problems import ImportProblem, at_most_per_file, sort_problems
 from monitoring.db.repository import TableCounts, check_time_moves_forward, resolve_trial
 from monitoring.db.schema import import_batches, import_counts
-from monitoring.db.timestamps import to_utc
+from monitoring.db.timestamps import Clock, read_time, to_utc
+from monitoring.db.transactions import writing
 from monitoring.db.validation import future_limit
 from monitoring.db.versions import Change, ChangeSource, TableDiff, write_diff
 
@@ -94,34 +94,40 @@ def import_files(
     trial_id: str | None,
     paths: Sequence[str | Path],
     *,
-    now: datetime,
+    now: datetime | Clock,
     user: str,
 ) -> ImportResult:
     """Validate ``paths`` against the dictionary and the stored data; write them if clean.
 
     ``trial_id`` may be ``None`` when the database holds one trial. ``now`` is the time the
-    new row versions become valid (resolved by the caller); a date after it (or after the
-    clock, :func:`future_limit`) is a problem. At most ``max_problems_per_file`` problems
-    are listed per file, then a count of the others.
+    new row versions become valid, or the caller's clock, read once no other change of the
+    trial is being written (so a waiting import is dated after the one it waited for;
+    nothing here reads the system time). A date after the time of validation (or after the
+    clock, :func:`future_limit`) is a problem. The checks against stored data read in the
+    transaction that writes, serialized with every other writer of the trial
+    (``monitoring.db.transactions``): an import waits for another to finish and is checked
+    against its result. At most ``max_problems_per_file`` problems are listed per file,
+    then a count of the others.
     """
     trial_id = resolve_trial(engine, trial_id)
     files = tuple(Path(p).name for p in paths)
     limits = ImportLimits.from_environment()
     tables, problems, notes = validate_files(
-        [Path(p) for p in paths], latest=future_limit(now), limits=limits
+        [Path(p) for p in paths], latest=future_limit(read_time(now)), limits=limits
     )
-    with concurrent_change_refused(), engine.connect() as conn, conn.begin() as transaction:
-        check_time_moves_forward(conn, trial_id, now)
+    with writing(engine, trial_id) as conn:
+        at = to_utc(read_time(now))
+        check_time_moves_forward(conn, trial_id, at)
         plan = plan_changes(conn, trial_id, tables, diff=not problems)
         problems += plan.problems
         if problems or not tables:
-            transaction.rollback()
+            conn.rollback()
             if not tables and not problems:
                 problems.append(ImportProblem("-", None, None, "no table to import"))
             listed = at_most_per_file(sort_problems(problems), limits.max_problems_per_file)
             return ImportResult(trial_id, False, files, listed, sort_problems(notes), (), None)
         counts = _counts(plan.diffs)
-        change = Change(trial_id, to_utc(now), user, ChangeSource.IMPORT)
+        change = Change(trial_id, at, user, ChangeSource.IMPORT)
         batch_id = _record_batch(conn, change, files, counts)
         change = Change(trial_id, change.at, user, ChangeSource.IMPORT, batch_id=batch_id)
         for diff in plan.diffs:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from monitoring.db.errors import DataInputError
 from monitoring.db.schema import monitoring_log, reports
 from monitoring.db.timestamps import as_aware, to_utc
+from monitoring.db.transactions import Bind, connected, writing
 from monitoring.status import LookRecord
 
 
@@ -70,7 +71,7 @@ def record_report(
         "generated_at": to_utc(now),
         "generated_by": user,
     }
-    with engine.begin() as conn:
+    with writing(engine, trial_id) as conn:
         key = conn.execute(reports.insert().values(**values)).inserted_primary_key
     assert key is not None
     return int(key[0])
@@ -100,16 +101,16 @@ def _record(row: sa.RowMapping) -> ReportRecord:
     )
 
 
-def list_reports(engine: sa.Engine, trial_id: str) -> tuple[ReportRecord, ...]:
+def list_reports(bind: Bind, trial_id: str) -> tuple[ReportRecord, ...]:
     """Every report generated for the trial, oldest first."""
     query = sa.select(reports).where(reports.c.trial_id == trial_id).order_by(reports.c.id)
-    with engine.connect() as conn:
+    with connected(bind) as conn:
         return tuple(_record(r) for r in conn.execute(query).mappings())
 
 
-def get_report(engine: sa.Engine, trial_id: str, report_id: int) -> ReportRecord:
+def get_report(bind: Bind, trial_id: str, report_id: int) -> ReportRecord:
     query = sa.select(reports).where(reports.c.trial_id == trial_id, reports.c.id == report_id)
-    with engine.connect() as conn:
+    with connected(bind) as conn:
         row = conn.execute(query).mappings().first()
     if row is None:
         raise DataInputError(f"no report {report_id} for trial '{trial_id}'")
@@ -120,8 +121,8 @@ def mark_report_sent(
     engine: sa.Engine, trial_id: str, report_id: int, *, user: str, now: datetime
 ) -> None:
     """Record that a generated report was sent (to the IND office, the DSMB, ...)."""
-    get_report(engine, trial_id, report_id)
-    with engine.begin() as conn:
+    with writing(engine, trial_id) as conn:
+        get_report(conn, trial_id, report_id)
         conn.execute(
             reports.update()
             .where(reports.c.id == report_id, reports.c.trial_id == trial_id)
@@ -140,7 +141,7 @@ def sign_off_look(
     note: str | None = None,
 ) -> None:
     """Sign off the summary of look ``look``: needs a generated report for that look."""
-    with engine.begin() as conn:
+    with writing(engine, trial_id) as conn:
         generated = conn.execute(
             sa.select(reports.c.id).where(reports.c.trial_id == trial_id, reports.c.look == look)
         ).first()
@@ -169,10 +170,10 @@ def sign_off_look(
         )
 
 
-def look_records(engine: sa.Engine, trial_id: str) -> tuple[LookRecord, ...]:
+def look_records(bind: Bind, trial_id: str) -> tuple[LookRecord, ...]:
     """Per look: first generation (when, who) and latest sign-off (when, who)."""
     generated: dict[int, tuple[datetime, str]] = {}
-    for report in list_reports(engine, trial_id):
+    for report in list_reports(bind, trial_id):
         if report.look is not None and report.look not in generated:
             generated[report.look] = (report.generated_at, report.generated_by)
     signed: dict[int, tuple[datetime, str]] = {}
@@ -181,7 +182,7 @@ def look_records(engine: sa.Engine, trial_id: str) -> tuple[LookRecord, ...]:
         .where(monitoring_log.c.trial_id == trial_id)
         .order_by(monitoring_log.c.id)
     )
-    with engine.connect() as conn:
+    with connected(bind) as conn:
         for row in conn.execute(query).mappings():
             signed[int(row["look_number"])] = (
                 as_aware(row["signed_off_at"]),

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from monitoring.db.consistency import orphan_problems, sequence_problems
 from monitoring.db.problems import ImportProblem
 from monitoring.db.reading import read_table
-from monitoring.db.staging import overlay, stage
+from monitoring.db.staging import ROW, SOURCE, overlay, stage
+from monitoring.db.transactions import Bind, connected
 from monitoring.db.validation import ValidatedTable
 from monitoring.db.versions import TableDiff, diff_rows
 from monitoring.tables import TABLES
@@ -55,3 +56,18 @@ def plan_changes(
         diff_rows(t.spec, overlay(stored[name], t), stored[name]) for name, t in by_name.items()
     )
     return Plan((), diffs)
+
+
+def stored_problems(bind: Bind, trial_id: str) -> tuple[ImportProblem, ...]:
+    """The cross-table import rules checked over the trial's stored current rows, as if each
+    table were imported again whole (the "file" of a problem is the table's name): a
+    database written only through imports and corrections never has one."""
+    with connected(bind) as conn:
+        stored = {name: read_table(conn, spec, trial_id) for name, spec in TABLES.items()}
+    staged = {}
+    for name, frame in stored.items():
+        rows = frame[list(TABLES[name].names)].copy()
+        rows[SOURCE] = name
+        rows[ROW] = pd.array(range(1, len(rows) + 1), dtype="Int64")
+        staged[name] = rows
+    return tuple(orphan_problems(staged) + sequence_problems(staged))

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from monitoring.db.schema import DATA_TABLES, normalised
 from monitoring.db.timestamps import to_utc
+from monitoring.db.transactions import Bind, connected
 from monitoring.tables import TABLES, ColumnType, TableSpec, TrialData
 
 VERSION_ID = "version_id"
@@ -115,7 +116,7 @@ def adverse_events_with_terms(terms: Collection[str]) -> sa.ColumnElement[bool]:
 
 
 def load_trial_data(
-    engine: sa.Engine,
+    bind: Bind,
     trial_id: str,
     as_known_on: datetime | None = None,
     *,
@@ -126,7 +127,7 @@ def load_trial_data(
     ``as_known_on`` (aware, or naive UTC) selects, for every record, the version that was
     current at that moment; ``None`` means the current versions. Rows are sorted by key.
     """
-    with engine.connect() as conn:
+    with connected(bind) as conn:
         frames = {
             name: read_table(
                 conn,
@@ -148,9 +149,7 @@ def load_trial_data(
     )
 
 
-def latest_data_date(
-    engine: sa.Engine, trial_id: str, as_known_on: datetime | None = None
-) -> date | None:
+def latest_data_date(bind: Bind, trial_id: str, as_known_on: datetime | None = None) -> date | None:
     """The latest date in any date column of the three tables (the default cut-off, SPEC 4),
     computed in the database, so that a caller loading only some rows keeps the same
     cut-off as one loading them all (``monitoring.derive.latest_date``).
@@ -167,7 +166,7 @@ def latest_data_date(
                     .where(table.c.trial_id == trial_id, *version_filter(table, as_known_on))
                     .scalar_subquery()
                 )
-    with engine.connect() as conn:
+    with connected(bind) as conn:
         values = conn.execute(sa.select(*maxima)).one()
     days = [date.fromisoformat(str(value)[:10]) for value in values if value is not None]
     return max(days, default=None)

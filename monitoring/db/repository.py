@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from monitoring.db.errors import DataInputError
 from monitoring.db.schema import audit_log, import_batches, import_counts, trials
 from monitoring.db.timestamps import as_aware, to_utc
+from monitoring.db.transactions import Bind, connected, writing
 from monitoring.db.versions import ChangeSource
 from monitoring.protocol import Protocol, ProtocolError, parse_protocol
 
@@ -82,7 +83,7 @@ def add_trial(
         "registered_at": to_utc(now),
         "registered_by": user,
     }
-    with engine.begin() as conn:
+    with writing(engine, protocol.id) as conn:
         if conn.execute(sa.select(trials.c.id).where(trials.c.id == protocol.id)).first():
             raise DataInputError(f"trial '{protocol.id}' is already registered")
         conn.execute(trials.insert().values(**row))
@@ -99,17 +100,17 @@ def _trial_record(row: sa.RowMapping | dict[str, object]) -> TrialRecord:
     )
 
 
-def list_trials(engine: sa.Engine) -> tuple[TrialRecord, ...]:
+def list_trials(bind: Bind) -> tuple[TrialRecord, ...]:
     """Every registered trial, by id."""
     columns = [c for c in trials.c if c.name != "protocol_toml"]
-    with engine.connect() as conn:
+    with connected(bind) as conn:
         rows = conn.execute(sa.select(*columns).order_by(trials.c.id)).mappings().all()
     return tuple(_trial_record(r) for r in rows)
 
 
-def resolve_trial(engine: sa.Engine, trial_id: str | None) -> str:
+def resolve_trial(bind: Bind, trial_id: str | None) -> str:
     """``trial_id`` checked to exist, or the only trial when ``None``; else a clear error."""
-    ids = [t.id for t in list_trials(engine)]
+    ids = [t.id for t in list_trials(bind)]
     if trial_id is not None:
         if trial_id not in ids:
             known = ", ".join(ids) or "none"
@@ -122,9 +123,9 @@ def resolve_trial(engine: sa.Engine, trial_id: str | None) -> str:
     raise DataInputError(f"the database holds {len(ids)} trials ({', '.join(ids)}); give --trial")
 
 
-def get_protocol(engine: sa.Engine, trial_id: str) -> Protocol:
+def get_protocol(bind: Bind, trial_id: str) -> Protocol:
     """The validated protocol stored for ``trial_id`` (digest identical to registration)."""
-    with engine.connect() as conn:
+    with connected(bind) as conn:
         text = conn.execute(
             sa.select(trials.c.protocol_toml).where(trials.c.id == trial_id)
         ).scalar_one_or_none()
@@ -158,9 +159,9 @@ class DataVersion:
     audit_entries: int
 
 
-def data_version(engine: sa.Engine, trial_id: str) -> DataVersion:
+def data_version(bind: Bind, trial_id: str) -> DataVersion:
     """The current :class:`DataVersion` of ``trial_id`` (two small aggregate queries)."""
-    with engine.connect() as conn:
+    with connected(bind) as conn:
         last = latest_change(conn, trial_id)
         batches = conn.execute(
             sa.select(sa.func.count()).where(import_batches.c.trial_id == trial_id)
@@ -181,10 +182,10 @@ def check_time_moves_forward(conn: sa.Connection, trial_id: str, now: datetime) 
         )
 
 
-def list_audit(engine: sa.Engine, trial_id: str) -> tuple[AuditEntry, ...]:
+def list_audit(bind: Bind, trial_id: str) -> tuple[AuditEntry, ...]:
     """The trial's audit log in the order it was written."""
     query = sa.select(audit_log).where(audit_log.c.trial_id == trial_id).order_by(audit_log.c.id)
-    with engine.connect() as conn:
+    with connected(bind) as conn:
         rows = conn.execute(query).mappings().all()
     return tuple(
         AuditEntry(
@@ -205,9 +206,9 @@ def list_audit(engine: sa.Engine, trial_id: str) -> tuple[AuditEntry, ...]:
     )
 
 
-def list_batches(engine: sa.Engine, trial_id: str) -> tuple[ImportBatch, ...]:
+def list_batches(bind: Bind, trial_id: str) -> tuple[ImportBatch, ...]:
     """The trial's accepted imports, oldest first, with their per-table counts."""
-    with engine.connect() as conn:
+    with connected(bind) as conn:
         batches = (
             conn.execute(
                 sa.select(import_batches)
@@ -245,13 +246,28 @@ def list_batches(engine: sa.Engine, trial_id: str) -> tuple[ImportBatch, ...]:
     )
 
 
-def latest_batch(
-    engine: sa.Engine, trial_id: str, as_known_on: datetime | None = None
-) -> int | None:
+def latest_batch(bind: Bind, trial_id: str, as_known_on: datetime | None = None) -> int | None:
     """The last import batch of the trial (at or before ``as_known_on``), if any."""
     query = sa.select(sa.func.max(import_batches.c.id)).where(import_batches.c.trial_id == trial_id)
     if as_known_on is not None:
         query = query.where(import_batches.c.imported_at <= to_utc(as_known_on))
-    with engine.connect() as conn:
+    with connected(bind) as conn:
         value = conn.execute(query).scalar_one_or_none()
     return None if value is None else int(value)
+
+
+def data_marker(bind: Bind) -> tuple[int, int]:
+    """The latest import batch id and audit entry id of the whole database.
+
+    Every change of the data tables adds one of them (an import its batch, a correction its
+    audit rows) and nothing is ever deleted, so two transactions that read the same marker
+    read the same data. Two primary-key maxima: one index lookup each.
+    """
+    with connected(bind) as conn:
+        batch, entry = conn.execute(
+            sa.select(
+                sa.select(sa.func.max(import_batches.c.id)).scalar_subquery(),
+                sa.select(sa.func.max(audit_log.c.id)).scalar_subquery(),
+            )
+        ).one()
+    return int(batch or 0), int(entry or 0)

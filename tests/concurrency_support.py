@@ -1,0 +1,129 @@
+"""Worker processes of the concurrency tests: imports and reads in real processes.
+
+The pool is started with the 'spawn' method, so each worker is a fresh interpreter with its
+own engine and connections, as a second command on the same database is. Workers are
+reused across rounds; a barrier shared at start-up makes the two writers of a round begin
+together, an event tells a reader that the writer is done. Outcomes come back as text
+(``accepted``, ``rejected: ...``, ``refused: ...`` or ``traceback: ...``) so that the test
+process can assert on them.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from functools import partial
+from multiprocessing.synchronize import Barrier, Event
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from monitoring.db.engine import open_database
+from monitoring.db.errors import DataInputError
+from monitoring.db.importer import import_files
+
+_shared: dict[str, Any] = {}
+_engines: dict[str, sa.Engine] = {}
+
+Observation = tuple[str, int | None, str]
+"""A reader's view: what read it, the batch it reported, the data digest it printed."""
+
+
+def start(barrier: Barrier, done: Event) -> None:
+    """Pool initializer: keep the synchronisation objects of this pool."""
+    _shared["barrier"] = barrier
+    _shared["done"] = done
+
+
+def _engine(url: str) -> sa.Engine:
+    if url not in _engines:
+        _engines[url] = open_database(url)
+    return _engines[url]
+
+
+def _outcome(step: Callable[[], str]) -> str:
+    try:
+        return step()
+    except DataInputError as exc:
+        return f"refused: {exc}"
+    except Exception:
+        return f"traceback: {traceback.format_exc()}"
+
+
+def import_together(url: str, trial_id: str, paths: Sequence[Path]) -> str:
+    """Wait for the other worker, then import ``paths`` with the real clock."""
+    _shared["barrier"].wait(timeout=120)
+
+    def run() -> str:
+        now = partial(datetime.now, UTC)
+        result = import_files(_engine(url), trial_id, paths, now=now, user="worker")
+        if result.accepted:
+            return "accepted"
+        return "rejected: " + "; ".join(str(p) for p in result.problems)
+
+    return _outcome(run)
+
+
+def import_in_turn(url: str, trial_id: str, extracts: Sequence[Sequence[Path]]) -> list[str]:
+    """After the barrier, import each extract in turn (outcome: the batch id); then tell
+    the reader to stop."""
+    _shared["barrier"].wait(timeout=120)
+
+    def batch(paths: Sequence[Path]) -> str:
+        now = partial(datetime.now, UTC)
+        return str(import_files(_engine(url), trial_id, paths, now=now, user="worker").batch_id)
+
+    try:
+        return [_outcome(partial(batch, paths)) for paths in extracts]
+    finally:
+        _shared["done"].set()
+
+
+def _status_read(url: str, trial_id: str) -> Observation:
+    from monitoring.db.status import load_status
+
+    provenance = load_status(_engine(url), trial_id).provenance
+    return "status", provenance.data_batch, provenance.data_digest
+
+
+def _report_read(url: str, trial_id: str) -> Observation:
+    from monitoring.cli.report import Request, _status_at
+    from monitoring.reports.document import VersionLabel
+    from monitoring.reports.export import ReportFormat
+
+    now = datetime.now(UTC)
+    request = Request(
+        trial_id, now, None, None, VersionLabel.CLOSED, ReportFormat.XLSX, Path("-"), "r", now
+    )
+    provenance = _status_at(_engine(url), request)[0].provenance
+    return "report", provenance.data_batch, provenance.data_digest
+
+
+def _page_read(url: str, trial_id: str) -> Observation:
+    from dashboard.source import load_trial
+    from monitoring.status import trial_status
+
+    trial = load_trial(url, trial_id, None)
+    status = trial_status(trial.protocol, trial.data, trial_id=trial_id, data_batch=trial.batch)
+    return "page", status.provenance.data_batch, status.provenance.data_digest
+
+
+READERS = (_status_read, _report_read, _page_read)
+
+
+def read_until_done(url: str, trial_id: str) -> list[Observation] | str:
+    """After the barrier, read the trial's status as ``status``, ``report`` and a dashboard
+    page do, in turn, until the writer is done (and once more after)."""
+    _shared["barrier"].wait(timeout=120)
+    seen: list[Observation] = []
+    try:
+        while True:
+            last = _shared["done"].is_set()
+            reader = READERS[len(seen) % len(READERS)]
+            seen.append(reader(url, trial_id))
+            if last:
+                return seen
+    except Exception:
+        return f"traceback: {traceback.format_exc()}"
