@@ -9,6 +9,7 @@ from datetime import datetime
 import pandas as pd
 import sqlalchemy as sa
 
+from monitoring.db.chain import extend_chain
 from monitoring.db.errors import DataInputError, concurrent_change_refused
 from monitoring.db.extracts import RawTable
 from monitoring.db.planning import plan_changes
@@ -120,4 +121,5 @@ def correct_value(
                 trial_id, to_utc(now), user, ChangeSource.CORRECTION, reason=reason.strip()
             )
             write_diff(conn, diff, change)
+            extend_chain(conn, trial_id, change.at)
     return CorrectionResult(trial_id, table, row_key, column, old, new, bool(diff.cells))

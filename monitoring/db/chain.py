@@ -1,0 +1,352 @@
+"""The history chain: a SHA-256 hash chain over everything a trial's history holds.
+
+One chain per trial, in ``history_chain``. Each link names one row (table, row id) and one
+*part* of it, carries the SHA-256 of that part's canonical content and the hash of the
+link itself, which covers the previous link's hash: changing, removing, inserting or
+reordering anything already linked changes every later hash, and the head (the last
+link's hash) names the whole history. Reports record the head at the time they are made.
+
+What is linked (``CHAINED``, in this order within one change): the trial's registration
+(its protocol text included), import batches (with their per-table counts), the row
+versions of the three data tables, audit rows, reports and monitoring-log rows. A row is
+linked once, when written. Two things change later by design: a version's ``valid_to``
+(set when a newer version supersedes it) is not hashed, it must equal the next version's
+``valid_from`` (``monitoring.db.chain_verify`` checks that); a report's sent and
+signed-off fields are parts of their own, linked again each time they are set.
+
+The chain is extended by :func:`extend_chain` inside the transaction that writes, after
+the writes. It links only rows stamped with that change's time: a row outside the chain
+written at any other time (a forged row) makes the change refused, never absorbed.
+
+Canonical content (``content_text``): the table name, then per column ``<length>:<name>=``
+and the value typed: ``n`` (missing), ``i``/``f``/``s``/``d``/``t`` (integer, float,
+text, date, timestamp) followed by ``<length>:<text>``; integers in decimal, floats as
+Python's shortest round-trip ``repr``, dates ``YYYY-MM-DD``, timestamps (naive UTC)
+``YYYY-MM-DD HH:MM:SS.ffffff``. The values are the ones SQLAlchemy returns, which are the
+same on SQLite and PostgreSQL, so that the same history gives the same head on both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from monitoring.db.bulk import bulk_insert
+from monitoring.db.errors import DataInputError
+from monitoring.db.schema import (
+    DATA_TABLES,
+    audit_log,
+    history_chain,
+    import_batches,
+    import_counts,
+    monitoring_log,
+    reports,
+    trials,
+)
+
+GENESIS = "0" * 64
+"""The "previous hash" of a chain's first link."""
+ROW = "row"
+"""The part of a row hashed when it is written (every column but the mutable ones)."""
+
+
+@dataclass(frozen=True)
+class Chained:
+    """One history table as the chain sees it: what identifies, stamps and makes a row."""
+
+    table: sa.Table
+    id_column: str
+    stamp: str
+    """The column holding the time of the change that wrote the row."""
+    excluded: tuple[str, ...] = ()
+    """Columns set after the row is written (hashed as parts, or checked otherwise)."""
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+    @property
+    def content_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.table.columns if c.name not in self.excluded)
+
+    @property
+    def keyed_by_text(self) -> bool:
+        """The trials table: one row per trial, its id is text (links carry no row id)."""
+        return self.table is trials
+
+
+@dataclass(frozen=True)
+class Part:
+    """Columns of a row set after it is written, linked each time they are set."""
+
+    chained: Chained
+    name: str
+    columns: tuple[str, ...]
+    stamp: str
+
+
+CHAINED: tuple[Chained, ...] = (
+    Chained(trials, "id", "registered_at"),
+    Chained(import_batches, "id", "imported_at"),
+    *(Chained(t, "version_id", "valid_from", ("valid_to",)) for t in DATA_TABLES.values()),
+    Chained(audit_log, "id", "changed_at"),
+    Chained(
+        reports, "id", "generated_at", ("sent_at", "sent_by", "signed_off_at", "signed_off_by")
+    ),
+    Chained(monitoring_log, "id", "signed_off_at"),
+)
+BY_NAME = {c.name: c for c in CHAINED}
+PARTS: tuple[Part, ...] = (
+    Part(BY_NAME["reports"], "sent", ("sent_at", "sent_by"), "sent_at"),
+    Part(BY_NAME["reports"], "signed_off", ("signed_off_at", "signed_off_by"), "signed_off_at"),
+)
+COUNT_COLUMNS = ("table_name", "added", "changed", "unchanged")
+"""An import batch's per-table counts, hashed with the batch (ordered by table)."""
+
+
+def value_text(value: object) -> str:
+    """One value in canonical form: type letter, then ``<length>:<text>`` (``n`` if missing)."""
+    if value is None:
+        return "n"
+    if isinstance(value, bool):
+        raise TypeError("booleans are not stored in the history")
+    if isinstance(value, int):
+        tag, text = "i", str(value)
+    elif isinstance(value, float):
+        tag, text = "f", repr(value)
+    elif isinstance(value, datetime):
+        if value.tzinfo is not None:
+            raise TypeError("history timestamps are naive UTC")
+        tag, text = "t", value.isoformat(sep=" ", timespec="microseconds")
+    elif isinstance(value, date):
+        tag, text = "d", value.isoformat()
+    elif isinstance(value, str):
+        tag, text = "s", value
+    else:
+        raise TypeError(f"no canonical form for {type(value).__name__}")
+    return f"{tag}{len(text)}:{text}"
+
+
+def content_text(table: str, names: Sequence[str], values: Sequence[object]) -> str:
+    """The canonical text of one row (or part): table name, then each named typed value."""
+    fields = "".join(f"{len(n)}:{n}={value_text(v)}\n" for n, v in zip(names, values, strict=True))
+    return f"{len(table)}:{table}\n{fields}"
+
+
+def content_hash(table: str, names: Sequence[str], values: Sequence[object]) -> str:
+    return hashlib.sha256(content_text(table, names, values).encode("utf-8")).hexdigest()
+
+
+def link_hash(
+    previous: str, seq: int, table: str, row_id: int | None, part: str, content: str
+) -> str:
+    """The hash of one link: the previous link's hash and what this link names."""
+    row = "-" if row_id is None else str(row_id)
+    text = f"{previous}\n{seq}\n{len(table)}:{table}\n{row}\n{part}\n{content}\n"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A link to be written: which row and part, and its content hash."""
+
+    table: str
+    row_id: int | None
+    part: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """The chain's length and the hash of its last link (``GENESIS`` when empty)."""
+
+    length: int
+    hash: str
+
+
+def read_head(conn: sa.Connection, trial_id: str) -> ChainHead:
+    """The trial's chain head as stored."""
+    row = conn.execute(
+        sa.select(history_chain.c.seq, history_chain.c.link_hash)
+        .where(history_chain.c.trial_id == trial_id)
+        .order_by(history_chain.c.seq.desc())
+        .limit(1)
+    ).first()
+    return ChainHead(0, GENESIS) if row is None else ChainHead(int(row[0]), str(row[1]))
+
+
+def chain_head(engine: sa.Engine, trial_id: str) -> ChainHead:
+    with engine.connect() as conn:
+        return read_head(conn, trial_id)
+
+
+def batch_counts(conn: sa.Connection, batch_ids: Sequence[int]) -> dict[int, list[Any]]:
+    """Per batch: its import counts rows, ordered by table name (hashed with the batch)."""
+    counts: dict[int, list[Any]] = {b: [] for b in batch_ids}
+    if not batch_ids:
+        return counts
+    query = (
+        sa.select(import_counts.c.batch_id, *(import_counts.c[n] for n in COUNT_COLUMNS))
+        .where(import_counts.c.batch_id.in_(list(batch_ids)))
+        .order_by(import_counts.c.batch_id, import_counts.c.table_name)
+    )
+    for row in conn.execute(query):
+        counts[int(row[0])].extend(row[1:])
+    return counts
+
+
+def row_hashes(chained: Chained, conn: sa.Connection, rows: Sequence[Any]) -> list[str]:
+    """The content hash of each of ``rows`` (all of ``chained.content_columns``, in order)."""
+    names = list(chained.content_columns)
+    if chained.table is not import_batches:
+        return [content_hash(chained.name, names, tuple(r)) for r in rows]
+    ids = [int(r[names.index("id")]) for r in rows]
+    counts = batch_counts(conn, ids)
+    per_count = [f"count.{n}" for n in COUNT_COLUMNS]
+    return [
+        content_hash(
+            chained.name, names + per_count * (len(counts[i]) // 4), (*tuple(r), *counts[i])
+        )
+        for i, r in zip(ids, rows, strict=True)
+    ]
+
+
+def part_hash(part: Part, values: Sequence[object]) -> str:
+    return content_hash(f"{part.chained.name}.{part.name}", part.columns, values)
+
+
+def _last_linked(conn: sa.Connection, trial_id: str, chained: Chained) -> int | None:
+    """The highest row id of ``chained`` already linked (-1 for a linked trial row)."""
+    c = history_chain.c
+    where = (c.trial_id == trial_id, c.table_name == chained.name, c.part == ROW)
+    if chained.keyed_by_text:
+        linked = conn.execute(sa.select(sa.func.count()).where(*where)).scalar_one()
+        return -1 if linked else None
+    value = conn.execute(sa.select(sa.func.max(c.row_id)).where(*where)).scalar_one_or_none()
+    return None if value is None else int(value)
+
+
+def _trial_rows(table: sa.Table, trial_id: str) -> sa.ColumnElement[bool]:
+    return (table.c.id if table is trials else table.c.trial_id) == trial_id
+
+
+def _unlinked_rows(
+    conn: sa.Connection, trial_id: str, chained: Chained
+) -> tuple[list[int | None], list[Any], list[str]]:
+    """Rows of ``chained`` written after its last linked row: ids, stamps, content hashes."""
+    last = _last_linked(conn, trial_id, chained)
+    if chained.keyed_by_text and last is not None:
+        return [], [], []
+    table = chained.table
+    columns = [table.c[n] for n in chained.content_columns]
+    query = sa.select(table.c[chained.stamp], *columns).where(_trial_rows(table, trial_id))
+    if not chained.keyed_by_text:
+        id_column = table.c[chained.id_column]
+        if last is not None:
+            query = query.where(id_column > last)
+        query = query.order_by(id_column)
+    rows = conn.execute(query).all()
+    content = [r[1:] for r in rows]
+    ids: list[int | None] = (
+        [None] * len(rows)
+        if chained.keyed_by_text
+        else [int(r[1 + chained.content_columns.index(chained.id_column)]) for r in rows]
+    )
+    return ids, [r[0] for r in rows], row_hashes(chained, conn, content)
+
+
+def _latest_parts(conn: sa.Connection, trial_id: str, part: Part) -> dict[int, str]:
+    """Per row: the content hash of the part's latest link."""
+    c = history_chain.c
+    query = (
+        sa.select(c.row_id, c.content_hash)
+        .where(c.trial_id == trial_id, c.table_name == part.chained.name, c.part == part.name)
+        .order_by(c.seq)
+    )
+    return {int(r[0]): str(r[1]) for r in conn.execute(query)}
+
+
+def empty_part_hash(part: Part) -> str:
+    """The hash of a part never set (every column missing): needs no link."""
+    return part_hash(part, [None] * len(part.columns))
+
+
+def _changed_parts(conn: sa.Connection, trial_id: str, part: Part) -> list[tuple[int, Any, str]]:
+    """Rows whose ``part`` differs from its latest link: id, stamp, new content hash."""
+    table = part.chained.table
+    query = (
+        sa.select(table.c.id, table.c[part.stamp], *(table.c[n] for n in part.columns))
+        .where(table.c.trial_id == trial_id)
+        .order_by(table.c.id)
+    )
+    latest = _latest_parts(conn, trial_id, part)
+    changed = []
+    for row in conn.execute(query):
+        now = part_hash(part, row[2:])
+        if now != latest.get(int(row[0]), empty_part_hash(part)):
+            changed.append((int(row[0]), row[1], now))
+    return changed
+
+
+def _refuse_unstamped(table: str, row_id: int | None, stamp: object, at: datetime) -> None:
+    if stamp != at:
+        where = f"{table} row {row_id}" if row_id is not None else f"the {table} row"
+        raise DataInputError(
+            f"{where} is not in the trial's history chain and was not written by this change; "
+            "nothing was changed: run 'python -m monitoring audit verify'"
+        )
+
+
+def pending_links(conn: sa.Connection, trial_id: str, at: datetime | None) -> list[Pending]:
+    """What the chain lacks: rows written after the last linked ones, then changed parts.
+
+    With ``at`` (a change's naive-UTC time) each of them must carry that time; ``None``
+    links whatever is there (the migration that links history written before the chain).
+    """
+    pending: list[Pending] = []
+    for chained in CHAINED:
+        ids, stamps, hashes = _unlinked_rows(conn, trial_id, chained)
+        for row_id, stamp, digest in zip(ids, stamps, hashes, strict=True):
+            if at is not None:
+                _refuse_unstamped(chained.name, row_id, stamp, at)
+            pending.append(Pending(chained.name, row_id, ROW, digest))
+    for part in PARTS:
+        for row_id, stamp, digest in _changed_parts(conn, trial_id, part):
+            if at is not None:
+                _refuse_unstamped(f"{part.chained.name}.{part.name}", row_id, stamp, at)
+            pending.append(Pending(part.chained.name, row_id, part.name, digest))
+    return pending
+
+
+def links(head: ChainHead, pending: Iterable[Pending], trial_id: str) -> list[dict[str, object]]:
+    """The rows of ``history_chain`` that append ``pending`` after ``head``."""
+    rows: list[dict[str, object]] = []
+    previous, seq = head.hash, head.length
+    for p in pending:
+        seq += 1
+        previous = link_hash(previous, seq, p.table, p.row_id, p.part, p.content_hash)
+        rows.append(
+            {
+                "trial_id": trial_id,
+                "seq": seq,
+                "table_name": p.table,
+                "row_id": p.row_id,
+                "part": p.part,
+                "content_hash": p.content_hash,
+                "link_hash": previous,
+            }
+        )
+    return rows
+
+
+def extend_chain(conn: sa.Connection, trial_id: str, at: datetime | None) -> ChainHead:
+    """Link what the change at ``at`` wrote (inside its transaction); the new head."""
+    head = read_head(conn, trial_id)
+    rows = links(head, pending_links(conn, trial_id, at), trial_id)
+    bulk_insert(conn, history_chain, rows)
+    return ChainHead(head.length + len(rows), str(rows[-1]["link_hash"])) if rows else head
