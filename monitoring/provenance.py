@@ -50,15 +50,18 @@ class Provenance:
     as_known_on: datetime | None
     data_batch: int | None = None
     software_version: str = __version__
+    chain_head: str | None = None
+    """The history chain's head when the data were read (``monitoring.db.chain``)."""
 
     @property
     def line(self) -> str:
         known = self.as_known_on.isoformat(timespec="minutes") if self.as_known_on else "now"
         batch = f" (import batch {self.data_batch})" if self.data_batch is not None else ""
+        chain = f" · history chain {self.chain_head[:12]}" if self.chain_head else ""
         return (
             f"Protocol {self.protocol_version} ({self.protocol_digest[:12]}) · "
             f"data {self.data_digest[:12]}{batch} · cut-off {self.cutoff.isoformat()} · "
-            f"as known on {known} · software {self.software_version}"
+            f"as known on {known} · software {self.software_version}{chain}"
         )
 
 

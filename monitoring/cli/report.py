@@ -25,6 +25,7 @@ from monitoring.cli.database import (
     run_with_engine,
     user_name,
 )
+from monitoring.db.chain import chain_head
 from monitoring.db.looks import (
     ReportRecord,
     get_report,
@@ -99,6 +100,7 @@ def _status_at(engine: sa.Engine, request: Request) -> tuple[TrialStatus, TrialD
         )
     records = records_as_of(look_records(engine, request.trial_id), request.log_as_of)
     batch = latest_batch(engine, request.trial_id, request.as_known_on)
+    head = chain_head(engine, request.trial_id).hash
 
     def status(cutoff: date | None) -> TrialStatus:
         return trial_status(
@@ -109,6 +111,7 @@ def _status_at(engine: sa.Engine, request: Request) -> tuple[TrialStatus, TrialD
             records=records,
             trial_id=request.trial_id,
             data_batch=batch,
+            chain_head=head,
         )
 
     if request.look is None:
@@ -146,6 +149,7 @@ def produce(engine: sa.Engine, request: Request) -> ReportRecord:
         data_digest=status.provenance.data_digest,
         now=generated_at,
         user=request.user,
+        chain_head=status.provenance.chain_head,
     )
     return get_report(engine, request.trial_id, report_id)
 

@@ -321,7 +321,8 @@ def verify_chain(engine: sa.Engine, trial_id: str) -> ChainVerification:
         breaks += _part_breaks(conn, trial_id, links, end)
         breaks += _head_breaks(conn, trial_id, links, end)
     order = {c.name: i for i, c in enumerate(CHAINED)}
-    breaks.sort(key=lambda b: (b.seq, order.get(b.table, 0), b.row_id or -1))
+    kinds = list(BreakKind)  # at one link, a broken link first: it explains the rest
+    breaks.sort(key=lambda b: (b.seq, kinds.index(b.kind), order.get(b.table, 0), b.row_id or -1))
     return ChainVerification(trial_id, len(links), head, tuple(counts), tuple(breaks))
 
 
