@@ -51,17 +51,18 @@ class Provenance:
     data_batch: int | None = None
     software_version: str = __version__
     chain_head: str | None = None
-    """The history chain's head when the data were read (``monitoring.db.chain``)."""
+    """The history chain's head when the data were read (``monitoring.db.chain``): in the
+    report's title block and ``status --json``, not in the stamp on every page, which names
+    the data and so stays the same when a report is regenerated later."""
 
     @property
     def line(self) -> str:
         known = self.as_known_on.isoformat(timespec="minutes") if self.as_known_on else "now"
         batch = f" (import batch {self.data_batch})" if self.data_batch is not None else ""
-        chain = f" · history chain {self.chain_head[:12]}" if self.chain_head else ""
         return (
             f"Protocol {self.protocol_version} ({self.protocol_digest[:12]}) · "
             f"data {self.data_digest[:12]}{batch} · cut-off {self.cutoff.isoformat()} · "
-            f"as known on {known} · software {self.software_version}{chain}"
+            f"as known on {known} · software {self.software_version}"
         )
 
 

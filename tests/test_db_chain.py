@@ -27,6 +27,7 @@ from monitoring.db.importer import import_files
 from monitoring.db.looks import get_report
 from monitoring.db.repository import add_trial
 from monitoring.db.schema import DATA_TABLES
+from monitoring.db.status import load_status
 from tests.chain_support import T6, make_history
 from tests.conftest import DEFAULT_PROTOCOL, REGISTERED_AT, ROOT
 from tests.db_support import copy_base, write_extract
@@ -72,6 +73,8 @@ def test_untouched_history_verifies_clean(engine: sa.Engine, trial: str, tmp_pat
     recorded = get_report(engine, trial, report).chain_head
     assert recorded is not None
     assert recorded != result.head  # the head before the report
+    # status (and so status --json's provenance) carries the current head.
+    assert load_status(engine, trial).provenance.chain_head == result.head
 
 
 @pytest.fixture
