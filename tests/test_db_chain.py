@@ -13,21 +13,34 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from monitoring.db.chain import GENESIS, chain_head
+from monitoring.db.bulk import bulk_insert
+from monitoring.db.chain import (
+    BY_NAME,
+    GENESIS,
+    ROW,
+    Pending,
+    chain_head,
+    extend_chain,
+    links,
+    read_head,
+    row_hashes,
+)
 from monitoring.db.chain_verify import BreakKind, ChainVerification, verify_chain
 from monitoring.db.engine import alembic_config, open_database
 from monitoring.db.errors import DataInputError
 from monitoring.db.importer import import_files
 from monitoring.db.looks import get_report
 from monitoring.db.repository import add_trial
-from monitoring.db.schema import DATA_TABLES
+from monitoring.db.schema import DATA_TABLES, audit_log, history_chain
 from monitoring.db.status import load_status
+from monitoring.db.timestamps import to_utc
 from tests.chain_support import T6, make_history
 from tests.conftest import DEFAULT_PROTOCOL, REGISTERED_AT, ROOT
 from tests.db_support import copy_base, write_extract
@@ -272,3 +285,38 @@ def test_cli_demo_verifies_then_tampering_exits_4(tmp_path: Path) -> None:
     assert broken.returncode == 4, broken.stderr
     assert "BROKEN at link " in broken.stdout
     assert "import_batches row 2: content changed" in broken.stdout
+
+
+def test_rows_of_a_change_below_the_linked_ones_are_refused(history: sa.Engine) -> None:
+    """Two writers of one trial interleaved (ids of the first below rows the second linked
+    and committed): the first is refused, never left with rows outside the chain."""
+    first, second = T6 + timedelta(hours=1), T6 + timedelta(hours=2)
+    row = {
+        "trial_id": TRIAL,
+        "table_name": "patients",
+        "row_key": "patient_id=P03",
+        "column_name": "site",
+        "old_value": None,
+        "new_value": "UCH",
+        "source": "correction",
+        "batch_id": None,
+        "changed_by": "dm",
+        "reason": "r",
+    }
+    chained = BY_NAME["audit_log"]
+    refused = pytest.raises(DataInputError, match="another change to the same trial")
+    with refused, history.begin() as conn:
+        conn.execute(audit_log.insert().values(**row, changed_at=to_utc(first)))
+        key = conn.execute(audit_log.insert().values(**row, changed_at=to_utc(second)))
+        later = int(key.inserted_primary_key[0])
+        # The second writer links its row (as if it had committed first) ...
+        content = conn.execute(
+            sa.select(*(audit_log.c[n] for n in chained.content_columns)).where(
+                audit_log.c.id == later
+            )
+        ).all()
+        pending = [Pending("audit_log", later, ROW, row_hashes(chained, conn, content)[0])]
+        bulk_insert(conn, history_chain, links(read_head(conn, TRIAL), pending, TRIAL))
+        # ... then the first writer extends the chain: its row lies below.
+        extend_chain(conn, TRIAL, to_utc(first))
+    assert verify_chain(history, TRIAL).ok

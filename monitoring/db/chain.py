@@ -235,13 +235,37 @@ def _trial_rows(table: sa.Table, trial_id: str) -> sa.ColumnElement[bool]:
     return (table.c.id if table is trials else table.c.trial_id) == trial_id
 
 
+def _refuse_skipped(
+    conn: sa.Connection, trial_id: str, chained: Chained, last: int, at: datetime
+) -> None:
+    """Refuse when rows of this change have ids below the last linked one: a change of the
+    same trial committed in between (writers of a trial are meant to be serialized)."""
+    table, c = chained.table, history_chain.c
+    id_column = table.c[chained.id_column]
+    linked = sa.exists().where(
+        c.trial_id == trial_id, c.table_name == chained.name, c.row_id == id_column
+    )
+    skipped = conn.execute(
+        sa.select(sa.func.count()).where(
+            table.c.trial_id == trial_id, table.c[chained.stamp] == at, id_column <= last, ~linked
+        )
+    ).scalar_one()
+    if skipped:
+        raise DataInputError(
+            "another change to the same trial was written at the same time; nothing was "
+            "changed, run the command again"
+        )
+
+
 def _unlinked_rows(
-    conn: sa.Connection, trial_id: str, chained: Chained
+    conn: sa.Connection, trial_id: str, chained: Chained, at: datetime | None
 ) -> tuple[list[int | None], list[Any], list[str]]:
     """Rows of ``chained`` written after its last linked row: ids, stamps, content hashes."""
     last = _last_linked(conn, trial_id, chained)
     if chained.keyed_by_text and last is not None:
         return [], [], []
+    if at is not None and last is not None and not chained.keyed_by_text:
+        _refuse_skipped(conn, trial_id, chained, last, at)
     table = chained.table
     columns = [table.c[n] for n in chained.content_columns]
     query = sa.select(table.c[chained.stamp], *columns).where(_trial_rows(table, trial_id))
@@ -310,7 +334,7 @@ def pending_links(conn: sa.Connection, trial_id: str, at: datetime | None) -> li
     """
     pending: list[Pending] = []
     for chained in CHAINED:
-        ids, stamps, hashes = _unlinked_rows(conn, trial_id, chained)
+        ids, stamps, hashes = _unlinked_rows(conn, trial_id, chained, at)
         for row_id, stamp, digest in zip(ids, stamps, hashes, strict=True):
             if at is not None:
                 _refuse_unstamped(chained.name, row_id, stamp, at)
