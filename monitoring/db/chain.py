@@ -18,12 +18,7 @@ The chain is extended by :func:`extend_chain` inside the transaction that writes
 the writes. It links only rows stamped with that change's time: a row outside the chain
 written at any other time (a forged row) makes the change refused, never absorbed.
 
-Canonical content (``content_text``): the table name, then per column ``<length>:<name>=``
-and the value typed: ``n`` (missing), ``i``/``f``/``s``/``d``/``t`` (integer, float,
-text, date, timestamp) followed by ``<length>:<text>``; integers in decimal, floats as
-Python's shortest round-trip ``repr``, dates ``YYYY-MM-DD``, timestamps (naive UTC)
-``YYYY-MM-DD HH:MM:SS.ffffff``. The values are the ones SQLAlchemy returns, which are the
-same on SQLite and PostgreSQL, so that the same history gives the same head on both.
+Canonical content: ``monitoring.db.chain_content`` (typed, the same on both backends).
 """
 
 from __future__ import annotations
@@ -31,12 +26,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
+from functools import cached_property, lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 
 from monitoring.db.bulk import bulk_insert
+from monitoring.db.chain_content import column_kind, content_hashes, raw, value_text
 from monitoring.db.errors import DataInputError
 from monitoring.db.schema import (
     DATA_TABLES,
@@ -70,9 +67,17 @@ class Chained:
     def name(self) -> str:
         return self.table.name
 
-    @property
+    @cached_property
     def content_columns(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.table.columns if c.name not in self.excluded)
+
+    @cached_property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(column_kind(self.table.c[n]) for n in self.content_columns)
+
+    @cached_property
+    def id_index(self) -> int:
+        return self.content_columns.index(self.id_column)
 
     @property
     def keyed_by_text(self) -> bool:
@@ -88,6 +93,10 @@ class Part:
     name: str
     columns: tuple[str, ...]
     stamp: str
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(column_kind(self.chained.table.c[n]) for n in self.columns)
 
 
 CHAINED: tuple[Chained, ...] = (
@@ -107,39 +116,6 @@ PARTS: tuple[Part, ...] = (
 )
 COUNT_COLUMNS = ("table_name", "added", "changed", "unchanged")
 """An import batch's per-table counts, hashed with the batch (ordered by table)."""
-
-
-def value_text(value: object) -> str:
-    """One value in canonical form: type letter, then ``<length>:<text>`` (``n`` if missing)."""
-    if value is None:
-        return "n"
-    if isinstance(value, bool):
-        raise TypeError("booleans are not stored in the history")
-    if isinstance(value, int):
-        tag, text = "i", str(value)
-    elif isinstance(value, float):
-        tag, text = "f", repr(value)
-    elif isinstance(value, datetime):
-        if value.tzinfo is not None:
-            raise TypeError("history timestamps are naive UTC")
-        tag, text = "t", value.isoformat(sep=" ", timespec="microseconds")
-    elif isinstance(value, date):
-        tag, text = "d", value.isoformat()
-    elif isinstance(value, str):
-        tag, text = "s", value
-    else:
-        raise TypeError(f"no canonical form for {type(value).__name__}")
-    return f"{tag}{len(text)}:{text}"
-
-
-def content_text(table: str, names: Sequence[str], values: Sequence[object]) -> str:
-    """The canonical text of one row (or part): table name, then each named typed value."""
-    fields = "".join(f"{len(n)}:{n}={value_text(v)}\n" for n, v in zip(names, values, strict=True))
-    return f"{len(table)}:{table}\n{fields}"
-
-
-def content_hash(table: str, names: Sequence[str], values: Sequence[object]) -> str:
-    return hashlib.sha256(content_text(table, names, values).encode("utf-8")).hexdigest()
 
 
 def link_hash(
@@ -201,23 +177,44 @@ def batch_counts(conn: sa.Connection, batch_ids: Sequence[int]) -> dict[int, lis
 
 
 def row_hashes(chained: Chained, conn: sa.Connection, rows: Sequence[Any]) -> list[str]:
-    """The content hash of each of ``rows`` (all of ``chained.content_columns``, in order)."""
-    names = list(chained.content_columns)
+    """The content hash of each of ``rows`` (raw values of ``chained.content_columns``)."""
+    names, kinds = chained.content_columns, chained.kinds
     if chained.table is not import_batches:
-        return [content_hash(chained.name, names, tuple(r)) for r in rows]
-    ids = [int(r[names.index("id")]) for r in rows]
-    counts = batch_counts(conn, ids)
-    per_count = [f"count.{n}" for n in COUNT_COLUMNS]
-    return [
-        content_hash(
-            chained.name, names + per_count * (len(counts[i]) // 4), (*tuple(r), *counts[i])
+        return content_hashes(chained.name, names, kinds, rows)
+    counts = batch_counts(conn, [int(r[chained.id_index]) for r in rows])
+    per_names = [f"count.{n}" for n in COUNT_COLUMNS]
+    per_kinds = [column_kind(import_counts.c[n]) for n in COUNT_COLUMNS]
+    hashes = []
+    for row in rows:
+        extra = counts[int(row[chained.id_index])]
+        times = len(extra) // len(COUNT_COLUMNS)
+        (digest,) = content_hashes(
+            chained.name,
+            [*names, *per_names * times],
+            [*kinds, *per_kinds * times],
+            [(*row, *extra)],
         )
-        for i, r in zip(ids, rows, strict=True)
-    ]
+        hashes.append(digest)
+    return hashes
 
 
 def part_hash(part: Part, values: Sequence[object]) -> str:
-    return content_hash(f"{part.chained.name}.{part.name}", part.columns, values)
+    """The content hash of a part's raw values."""
+    (digest,) = content_hashes(
+        f"{part.chained.name}.{part.name}", part.columns, part.kinds, [values]
+    )
+    return digest
+
+
+def same_time(stamp: object, at: datetime) -> bool:
+    """Whether a raw stored timestamp is ``at`` (naive UTC)."""
+    return _time_text(stamp) == _time_text(at)
+
+
+@lru_cache(maxsize=64)
+def _time_text(stamp: object) -> str:
+    """Rows of one change share one stamp: its canonical text is written once."""
+    return value_text("t", stamp)
 
 
 def _last_linked(conn: sa.Connection, trial_id: str, chained: Chained) -> int | None:
@@ -267,8 +264,8 @@ def _unlinked_rows(
     if at is not None and last is not None and not chained.keyed_by_text:
         _refuse_skipped(conn, trial_id, chained, last, at)
     table = chained.table
-    columns = [table.c[n] for n in chained.content_columns]
-    query = sa.select(table.c[chained.stamp], *columns).where(_trial_rows(table, trial_id))
+    columns = [raw(table.c[n]) for n in chained.content_columns]
+    query = sa.select(raw(table.c[chained.stamp]), *columns).where(_trial_rows(table, trial_id))
     if not chained.keyed_by_text:
         id_column = table.c[chained.id_column]
         if last is not None:
@@ -279,7 +276,7 @@ def _unlinked_rows(
     ids: list[int | None] = (
         [None] * len(rows)
         if chained.keyed_by_text
-        else [int(r[1 + chained.content_columns.index(chained.id_column)]) for r in rows]
+        else [int(r[1 + chained.id_index]) for r in rows]
     )
     return ids, [r[0] for r in rows], row_hashes(chained, conn, content)
 
@@ -304,7 +301,7 @@ def _changed_parts(conn: sa.Connection, trial_id: str, part: Part) -> list[tuple
     """Rows whose ``part`` differs from its latest link: id, stamp, new content hash."""
     table = part.chained.table
     query = (
-        sa.select(table.c.id, table.c[part.stamp], *(table.c[n] for n in part.columns))
+        sa.select(table.c.id, raw(table.c[part.stamp]), *(raw(table.c[n]) for n in part.columns))
         .where(table.c.trial_id == trial_id)
         .order_by(table.c.id)
     )
@@ -318,7 +315,7 @@ def _changed_parts(conn: sa.Connection, trial_id: str, part: Part) -> list[tuple
 
 
 def _refuse_unstamped(table: str, row_id: int | None, stamp: object, at: datetime) -> None:
-    if stamp != at:
+    if not same_time(stamp, at):
         where = f"{table} row {row_id}" if row_id is not None else f"the {table} row"
         raise DataInputError(
             f"{where} is not in the trial's history chain and was not written by this change; "

@@ -31,6 +31,7 @@ from monitoring.db.chain import (
     part_hash,
     row_hashes,
 )
+from monitoring.db.chain_content import raw
 from monitoring.db.schema import DATA_TABLES, history_chain, reports, trials
 from monitoring.tables import TABLES
 
@@ -148,7 +149,7 @@ def _trial_filter(table: sa.Table, trial_id: str) -> sa.ColumnElement[bool]:
 def _current_rows(conn: sa.Connection, trial_id: str, chained: Chained) -> dict[int | None, str]:
     """Row id (``None`` for the trial row) -> content hash, of every row of the trial."""
     table = chained.table
-    query = sa.select(*(table.c[n] for n in chained.content_columns)).where(
+    query = sa.select(*(raw(table.c[n]) for n in chained.content_columns)).where(
         _trial_filter(table, trial_id)
     )
     if not chained.keyed_by_text:
@@ -157,8 +158,7 @@ def _current_rows(conn: sa.Connection, trial_id: str, chained: Chained) -> dict[
     hashes = row_hashes(chained, conn, rows)
     if chained.keyed_by_text:
         return dict.fromkeys([None], hashes[0]) if hashes else {}
-    index = chained.content_columns.index(chained.id_column)
-    return {int(r[index]): h for r, h in zip(rows, hashes, strict=True)}
+    return {int(r[chained.id_index]): h for r, h in zip(rows, hashes, strict=True)}
 
 
 def _row_breaks(
@@ -217,7 +217,7 @@ def _part_breaks(
             if link.table == part.chained.name and link.part == part.name and link.row_id:
                 latest[link.row_id] = link
         table = part.chained.table
-        query = sa.select(table.c.id, *(table.c[n] for n in part.columns)).where(
+        query = sa.select(table.c.id, *(raw(table.c[n]) for n in part.columns)).where(
             table.c.trial_id == trial_id
         )
         for row in conn.execute(query):
