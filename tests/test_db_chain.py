@@ -80,8 +80,8 @@ def test_untouched_history_verifies_clean(engine: sa.Engine, trial: str, tmp_pat
         "reports": 1,
         "monitoring_log": 1,
     }
-    # One link per row, plus the report's sent and signed-off parts.
-    assert result.links == sum(counts.values()) + 2
+    # Every row linked once, plus the report's sent and signed-off parts.
+    assert result.linked == sum(counts.values()) + 2
     assert result.head == chain_head(engine, trial).hash != GENESIS
     recorded = get_report(engine, trial, report).chain_head
     assert recorded is not None
@@ -154,14 +154,14 @@ SQLITE_TAMPERING = {
     ),
     "chain link deleted": (
         ("DROP TRIGGER history_chain_no_delete", "DELETE FROM history_chain WHERE seq = 3"),
-        ("patients", None, BreakKind.LINK_MISSING),
+        ("responses", None, BreakKind.LINK_MISSING),
     ),
     "chain link rewritten": (
         (
             "DROP TRIGGER history_chain_no_update",
             f"UPDATE history_chain SET link_hash = '{'e' * 64}' WHERE seq = 4",
         ),
-        ("patients", None, BreakKind.LINK_CHANGED),
+        ("responses", None, BreakKind.LINK_CHANGED),
     ),
 }
 
@@ -252,7 +252,7 @@ def test_database_before_0003_upgrades_and_verifies(
     try:
         result = verify_chain(reopened, trial)
         assert result.ok, result.first_break
-        assert result.links == sum(c.rows for c in result.rows) + 2
+        assert result.linked == sum(c.rows for c in result.rows) + 2
         rows = copy_base()
         rows["patients"][2]["site"] = "MSK"
         assert import_files(

@@ -22,13 +22,16 @@ BROKEN = 4
 def _print(result: ChainVerification) -> None:
     counts = ", ".join(f"{c.table} {c.rows}" for c in result.rows)
     if result.ok:
-        print(f"{result.trial_id}: OK, {result.links} links, head {result.head} ({counts})")
+        print(
+            f"{result.trial_id}: OK, {result.links} links of {result.linked} rows, "
+            f"head {result.head} ({counts})"
+        )
         return
     first = result.first_break
     assert first is not None
     print(
         f"{result.trial_id}: BROKEN at {first.line} "
-        f"({len(result.breaks)} difference(s) in {result.links} links)"
+        f"({len(result.breaks)} difference(s); {result.links} links)"
     )
 
 

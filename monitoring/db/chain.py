@@ -24,10 +24,12 @@ Canonical content: ``monitoring.db.chain_content`` (typed, the same on both back
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, lru_cache
+from itertools import groupby
 from typing import Any
 
 import sqlalchemy as sa
@@ -118,13 +120,31 @@ COUNT_COLUMNS = ("table_name", "added", "changed", "unchanged")
 """An import batch's per-table counts, hashed with the batch (ordered by table)."""
 
 
+def pack_ids(ids: Sequence[int | None]) -> bytes:
+    """Row ids as 8-byte little-endian integers (the trial row, whose id is text, as 0)."""
+    return struct.pack(f"<{len(ids)}q", *(0 if i is None else i for i in ids))
+
+
+def unpack_ids(blob: bytes) -> list[int]:
+    return list(struct.unpack(f"<{len(blob) // 8}q", blob))
+
+
+def pack_hashes(hashes: Sequence[str]) -> bytes:
+    """Content hashes (hex) as 32 bytes each."""
+    return bytes.fromhex("".join(hashes))
+
+
+def unpack_hashes(blob: bytes) -> list[str]:
+    return [blob[i : i + 32].hex() for i in range(0, len(blob), 32)]
+
+
 def link_hash(
-    previous: str, seq: int, table: str, row_id: int | None, part: str, content: str
+    previous: str, seq: int, table: str, part: str, rows: int, ids: bytes, hashes: bytes
 ) -> str:
-    """The hash of one link: the previous link's hash and what this link names."""
-    row = "-" if row_id is None else str(row_id)
-    text = f"{previous}\n{seq}\n{len(table)}:{table}\n{row}\n{part}\n{content}\n"
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """The hash of one link: the previous link's hash, what the link names, and the ids and
+    content hashes of its rows."""
+    head = f"{previous}\n{seq}\n{len(table)}:{table}\n{part}\n{rows}\n".encode()
+    return hashlib.sha256(head + ids + hashes).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -139,7 +159,7 @@ class Pending:
 
 @dataclass(frozen=True)
 class ChainHead:
-    """The chain's length and the hash of its last link (``GENESIS`` when empty)."""
+    """The chain's length (links) and the hash of its last link (``GENESIS`` when empty)."""
 
     length: int
     hash: str
@@ -218,14 +238,20 @@ def _time_text(stamp: object) -> str:
 
 
 def _last_linked(conn: sa.Connection, trial_id: str, chained: Chained) -> int | None:
-    """The highest row id of ``chained`` already linked (-1 for a linked trial row)."""
+    """The highest row id of ``chained`` already linked (0 for a linked trial row)."""
     c = history_chain.c
     where = (c.trial_id == trial_id, c.table_name == chained.name, c.part == ROW)
-    if chained.keyed_by_text:
-        linked = conn.execute(sa.select(sa.func.count()).where(*where)).scalar_one()
-        return -1 if linked else None
-    value = conn.execute(sa.select(sa.func.max(c.row_id)).where(*where)).scalar_one_or_none()
+    value = conn.execute(sa.select(sa.func.max(c.last_row_id)).where(*where)).scalar_one_or_none()
     return None if value is None else int(value)
+
+
+def _linked_ids(conn: sa.Connection, trial_id: str, table: str, part: str, since: int) -> set[int]:
+    """Ids of ``table`` linked (as ``part``) in links whose last id is ``since`` or more."""
+    c = history_chain.c
+    query = sa.select(c.row_ids).where(
+        c.trial_id == trial_id, c.table_name == table, c.part == part, c.last_row_id >= since
+    )
+    return {i for (blob,) in conn.execute(query) for i in unpack_ids(bytes(blob))}
 
 
 def _trial_rows(table: sa.Table, trial_id: str) -> sa.ColumnElement[bool]:
@@ -237,17 +263,15 @@ def _refuse_skipped(
 ) -> None:
     """Refuse when rows of this change have ids below the last linked one: a change of the
     same trial committed in between (writers of a trial are meant to be serialized)."""
-    table, c = chained.table, history_chain.c
+    table = chained.table
     id_column = table.c[chained.id_column]
-    linked = sa.exists().where(
-        c.trial_id == trial_id, c.table_name == chained.name, c.row_id == id_column
-    )
-    skipped = conn.execute(
-        sa.select(sa.func.count()).where(
-            table.c.trial_id == trial_id, table.c[chained.stamp] == at, id_column <= last, ~linked
+    candidates = conn.execute(
+        sa.select(id_column).where(
+            table.c.trial_id == trial_id, table.c[chained.stamp] == at, id_column <= last
         )
-    ).scalar_one()
-    if skipped:
+    ).scalars()
+    found = [int(i) for i in candidates]
+    if found and set(found) - _linked_ids(conn, trial_id, chained.name, ROW, min(found)):
         raise DataInputError(
             "another change to the same trial was written at the same time; nothing was "
             "changed, run the command again"
@@ -285,11 +309,14 @@ def _latest_parts(conn: sa.Connection, trial_id: str, part: Part) -> dict[int, s
     """Per row: the content hash of the part's latest link."""
     c = history_chain.c
     query = (
-        sa.select(c.row_id, c.content_hash)
+        sa.select(c.row_ids, c.row_hashes)
         .where(c.trial_id == trial_id, c.table_name == part.chained.name, c.part == part.name)
         .order_by(c.seq)
     )
-    return {int(r[0]): str(r[1]) for r in conn.execute(query)}
+    latest: dict[int, str] = {}
+    for ids, hashes in conn.execute(query):
+        latest.update(zip(unpack_ids(bytes(ids)), unpack_hashes(bytes(hashes)), strict=True))
+    return latest
 
 
 def empty_part_hash(part: Part) -> str:
@@ -332,10 +359,10 @@ def pending_links(conn: sa.Connection, trial_id: str, at: datetime | None) -> li
     pending: list[Pending] = []
     for chained in CHAINED:
         ids, stamps, hashes = _unlinked_rows(conn, trial_id, chained, at)
-        for row_id, stamp, digest in zip(ids, stamps, hashes, strict=True):
-            if at is not None:
-                _refuse_unstamped(chained.name, row_id, stamp, at)
-            pending.append(Pending(chained.name, row_id, ROW, digest))
+        if at is not None:
+            for stamp in set(stamps):  # the rows of one change share one stamp
+                _refuse_unstamped(chained.name, ids[stamps.index(stamp)], stamp, at)
+        pending += [Pending(chained.name, i, ROW, h) for i, h in zip(ids, hashes, strict=True)]
     for part in PARTS:
         for row_id, stamp, digest in _changed_parts(conn, trial_id, part):
             if at is not None:
@@ -344,25 +371,31 @@ def pending_links(conn: sa.Connection, trial_id: str, at: datetime | None) -> li
     return pending
 
 
-def links(head: ChainHead, pending: Iterable[Pending], trial_id: str) -> list[dict[str, object]]:
-    """The rows of ``history_chain`` that append ``pending`` after ``head``."""
-    rows: list[dict[str, object]] = []
+def links(head: ChainHead, pending: Sequence[Pending], trial_id: str) -> list[dict[str, object]]:
+    """The rows of ``history_chain`` that append ``pending`` after ``head``: one link per
+    run of pending rows of the same table and part."""
+    out: list[dict[str, object]] = []
     previous, seq = head.hash, head.length
-    for p in pending:
+    for (table, part), group in groupby(pending, key=lambda p: (p.table, p.part)):
+        items = list(group)
         seq += 1
-        previous = link_hash(previous, seq, p.table, p.row_id, p.part, p.content_hash)
-        rows.append(
+        ids = pack_ids([p.row_id for p in items])
+        hashes = pack_hashes([p.content_hash for p in items])
+        previous = link_hash(previous, seq, table, part, len(items), ids, hashes)
+        out.append(
             {
                 "trial_id": trial_id,
                 "seq": seq,
-                "table_name": p.table,
-                "row_id": p.row_id,
-                "part": p.part,
-                "content_hash": p.content_hash,
+                "table_name": table,
+                "part": part,
+                "rows": len(items),
+                "last_row_id": max(p.row_id or 0 for p in items),
+                "row_ids": ids,
+                "row_hashes": hashes,
                 "link_hash": previous,
             }
         )
-    return rows
+    return out
 
 
 def extend_chain(conn: sa.Connection, trial_id: str, at: datetime | None) -> ChainHead:

@@ -30,6 +30,8 @@ from monitoring.db.chain import (
     link_hash,
     part_hash,
     row_hashes,
+    unpack_hashes,
+    unpack_ids,
 )
 from monitoring.db.chain_content import raw
 from monitoring.db.schema import DATA_TABLES, history_chain, reports, trials
@@ -78,6 +80,8 @@ class ChainVerification:
 
     trial_id: str
     links: int
+    linked: int
+    """Rows (and report parts) the links name."""
     head: str
     """The recomputed head (the stored one when the links are intact)."""
     rows: tuple[TableCount, ...]
@@ -94,25 +98,52 @@ class ChainVerification:
 
 @dataclass(frozen=True)
 class _Link:
+    """One linked row (or report part): the link (``seq``) that holds it and its hash."""
+
     seq: int
     table: str
     row_id: int | None
     part: str
     content_hash: str
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """One stored link: what it names, its rows' ids and content hashes, its hash."""
+
+    seq: int
+    table: str
+    part: str
+    rows: int
+    row_ids: bytes
+    row_hashes: bytes
     link_hash: str
 
+    def items(self) -> list[_Link]:
+        ids: list[int | None] = list(unpack_ids(self.row_ids))
+        if self.table == "trials":
+            ids = [None] * len(ids)
+        hashes = unpack_hashes(self.row_hashes)
+        if len(ids) != len(hashes):
+            return []  # the link's hash no longer matches: reported by ``_walk``
+        pairs = zip(ids, hashes, strict=True)
+        return [_Link(self.seq, self.table, i, self.part, h) for i, h in pairs]
 
-def _read_links(conn: sa.Connection, trial_id: str) -> list[_Link]:
+
+def _read_links(conn: sa.Connection, trial_id: str) -> list[_Stored]:
     c = history_chain.c
     query = (
-        sa.select(c.seq, c.table_name, c.row_id, c.part, c.content_hash, c.link_hash)
+        sa.select(c.seq, c.table_name, c.part, c.rows, c.row_ids, c.row_hashes, c.link_hash)
         .where(c.trial_id == trial_id)
         .order_by(c.seq)
     )
-    return [_Link(int(r[0]), *r[1:]) for r in conn.execute(query)]
+    return [
+        _Stored(int(r[0]), str(r[1]), str(r[2]), int(r[3]), bytes(r[4]), bytes(r[5]), str(r[6]))
+        for r in conn.execute(query)
+    ]
 
 
-def _walk(links: Sequence[_Link]) -> Iterator[tuple[ChainBreak | None, str]]:
+def _walk(links: Sequence[_Stored]) -> Iterator[tuple[ChainBreak | None, str]]:
     """Each link's break (if any) and the recomputed hash after it."""
     previous = GENESIS
     for position, link in enumerate(links, start=1):
@@ -121,18 +152,19 @@ def _walk(links: Sequence[_Link]) -> Iterator[tuple[ChainBreak | None, str]]:
             problem = ChainBreak(
                 link.seq,
                 link.table,
-                link.row_id,
+                None,
                 BreakKind.LINK_MISSING,
                 f"link {link.seq} is at position {position}: links are missing or out of order",
             )
         expected = link_hash(
-            previous, link.seq, link.table, link.row_id, link.part, link.content_hash
+            previous, link.seq, link.table, link.part, link.rows, link.row_ids, link.row_hashes
         )
-        if problem is None and expected != link.link_hash:
+        sizes = (len(link.row_ids), len(link.row_hashes)) == (8 * link.rows, 32 * link.rows)
+        if problem is None and (expected != link.link_hash or not sizes):
             problem = ChainBreak(
                 link.seq,
                 link.table,
-                link.row_id,
+                None,
                 BreakKind.LINK_CHANGED,
                 f"stored link hash {link.link_hash[:12]} differs from the recomputed "
                 f"{expected[:12]}",
@@ -273,10 +305,14 @@ def _version_breaks(
 
 
 def _head_breaks(
-    conn: sa.Connection, trial_id: str, links: Sequence[_Link], end: int
+    conn: sa.Connection,
+    trial_id: str,
+    stored: Sequence[_Stored],
+    links: Sequence[_Link],
+    end: int,
 ) -> list[ChainBreak]:
     """A report's recorded head must be the head of the chain at a link before the report."""
-    seq_of_head = {GENESIS: 0, **{lk.link_hash: lk.seq for lk in links}}
+    seq_of_head = {GENESIS: 0, **{s.link_hash: s.seq for s in stored}}
     report_seq = {lk.row_id: lk.seq for lk in links if lk.table == "reports" and lk.part == ROW}
     query = sa.select(reports.c.id, reports.c.chain_head).where(
         reports.c.trial_id == trial_id, reports.c.chain_head.is_not(None)
@@ -300,10 +336,11 @@ def _head_breaks(
 def verify_chain(engine: sa.Engine, trial_id: str) -> ChainVerification:
     """Recompute the chain of ``trial_id`` against its history (one read transaction)."""
     with engine.connect() as conn, conn.begin():
-        links = _read_links(conn, trial_id)
-        end = len(links) + 1
+        stored = _read_links(conn, trial_id)
+        links = [item for link in stored for item in link.items()]
+        end = len(stored) + 1
         breaks: list[ChainBreak] = []
-        walked = list(_walk(links))
+        walked = list(_walk(stored))
         breaks += [problem for problem, _ in walked if problem is not None]
         head = walked[-1][1] if walked else GENESIS
         by_table: dict[str, list[_Link]] = defaultdict(list)
@@ -319,11 +356,11 @@ def verify_chain(engine: sa.Engine, trial_id: str) -> ChainVerification:
             seq_of = {lk.row_id: lk.seq for lk in by_table.get(name, [])}
             breaks += _version_breaks(conn, trial_id, name, seq_of, end)
         breaks += _part_breaks(conn, trial_id, links, end)
-        breaks += _head_breaks(conn, trial_id, links, end)
+        breaks += _head_breaks(conn, trial_id, stored, links, end)
     order = {c.name: i for i, c in enumerate(CHAINED)}
     kinds = list(BreakKind)  # at one link, a broken link first: it explains the rest
     breaks.sort(key=lambda b: (b.seq, kinds.index(b.kind), order.get(b.table, 0), b.row_id or -1))
-    return ChainVerification(trial_id, len(links), head, tuple(counts), tuple(breaks))
+    return ChainVerification(trial_id, len(stored), len(links), head, tuple(counts), tuple(breaks))
 
 
 def verify_all(engine: sa.Engine, trial_ids: Sequence[str]) -> tuple[ChainVerification, ...]:

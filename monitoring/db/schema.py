@@ -136,14 +136,16 @@ history_chain = sa.Table(
     sa.Column("trial_id", sa.Text, sa.ForeignKey("trials.id"), primary_key=True),
     sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("table_name", sa.Text, nullable=False),
-    sa.Column("row_id", sa.Integer),
     sa.Column("part", sa.String(16), nullable=False),
-    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("last_row_id", sa.Integer, nullable=False),
+    sa.Column("row_ids", sa.LargeBinary, nullable=False),
+    sa.Column("row_hashes", sa.LargeBinary, nullable=False),
     sa.Column("link_hash", sa.String(64), nullable=False),
-    sa.Index("ix_history_chain_row", "trial_id", "table_name", "row_id"),
+    sa.Index("ix_history_chain_last", "trial_id", "table_name", "last_row_id"),
 )
-"""The trial's hash chain over its history (``monitoring.db.chain``): one link per history
-row (and per later change of a report's sent or signed-off state), in the order written."""
+"""The trial's hash chain over its history (``monitoring.db.chain``): one link per table
+(or report part) per change, holding the ids and content hashes of the rows it links."""
 
 
 def _data_column(column: Column, key: tuple[str, ...]) -> sa.Column[Any]:

@@ -46,9 +46,11 @@ def upgrade() -> None:
         sa.Column("trial_id", sa.Text(), nullable=False),
         sa.Column("seq", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("table_name", sa.Text(), nullable=False),
-        sa.Column("row_id", sa.Integer(), nullable=True),
         sa.Column("part", sa.String(length=16), nullable=False),
-        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("last_row_id", sa.Integer(), nullable=False),
+        sa.Column("row_ids", sa.LargeBinary(), nullable=False),
+        sa.Column("row_hashes", sa.LargeBinary(), nullable=False),
         sa.Column("link_hash", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
             ["trial_id"], ["trials.id"], name=op.f("fk_history_chain_trial_id_trials")
@@ -56,7 +58,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("trial_id", "seq", name=op.f("pk_history_chain")),
     )
     op.create_index(
-        "ix_history_chain_row", "history_chain", ["trial_id", "table_name", "row_id"], unique=False
+        "ix_history_chain_last",
+        "history_chain",
+        ["trial_id", "table_name", "last_row_id"],
+        unique=False,
     )
     dialect = op.get_bind().dialect.name
     statements = {"sqlite": SQLITE_TRIGGERS, "postgresql": POSTGRES_TRIGGERS}.get(dialect, ())
@@ -73,7 +78,7 @@ def _link_existing_history(conn: sa.Connection) -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_history_chain_row", table_name="history_chain")
+    op.drop_index("ix_history_chain_last", table_name="history_chain")
     op.drop_table("history_chain")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS history_chain_append_only()")
