@@ -359,9 +359,11 @@ def pending_links(conn: sa.Connection, trial_id: str, at: datetime | None) -> li
     pending: list[Pending] = []
     for chained in CHAINED:
         ids, stamps, hashes = _unlinked_rows(conn, trial_id, chained, at)
-        if at is not None:
-            for stamp in set(stamps):  # the rows of one change share one stamp
-                _refuse_unstamped(chained.name, ids[stamps.index(stamp)], stamp, at)
+        if at is not None:  # the rows of one change share one stamp: each checked once
+            foreign = {stamp for stamp in set(stamps) if not same_time(stamp, at)}
+            if foreign:
+                first = next(n for n, stamp in enumerate(stamps) if stamp in foreign)
+                _refuse_unstamped(chained.name, ids[first], stamps[first], at)
         pending += [Pending(chained.name, i, ROW, h) for i, h in zip(ids, hashes, strict=True)]
     for part in PARTS:
         for row_id, stamp, digest in _changed_parts(conn, trial_id, part):
