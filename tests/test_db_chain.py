@@ -25,10 +25,12 @@ from monitoring.db.chain import (
     BY_NAME,
     GENESIS,
     ROW,
+    ChainHead,
     Pending,
     chain_head,
     extend_chain,
     links,
+    pending_links,
     read_head,
     row_hashes,
 )
@@ -320,3 +322,18 @@ def test_rows_of_a_change_below_the_linked_ones_are_refused(history: sa.Engine) 
         # ... then the first writer extends the chain: its row lies below.
         extend_chain(conn, TRIAL, to_utc(first))
     assert verify_chain(history, TRIAL).ok
+
+
+def test_history_rewritten_and_rechained_is_named_by_the_report_head(history: sa.Engine) -> None:
+    """Whoever can write every table can edit the past and recompute the whole chain; the
+    head the report recorded then is no head of the new chain."""
+    with history.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER history_chain_no_delete")
+        conn.exec_driver_sql("UPDATE adverse_events SET grade = 4 WHERE version_id = 1")
+        conn.exec_driver_sql("DELETE FROM history_chain")
+        rechained = links(ChainHead(0, GENESIS), pending_links(conn, TRIAL, None), TRIAL)
+        bulk_insert(conn, history_chain, rechained)
+    result = verify_chain(history, TRIAL)
+    assert [(b.table, b.row_id, b.kind) for b in result.breaks] == [
+        ("reports", 1, BreakKind.HEAD_UNKNOWN)
+    ]
