@@ -105,9 +105,10 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.1f} (1 min)")
     print(
-        "| backend | import without chain (s) | import with chain (s) | cost | audit verify (s) |"
+        "| backend | import without chain (s) | import with chain (s) | difference "
+        "| in extend_chain (s) | audit verify (s) |"
     )
-    print("|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         files = make_extract(directory, args.patients)
