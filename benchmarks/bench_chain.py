@@ -38,7 +38,8 @@ from benchmarks.bench_import import (
     make_extract,
 )
 from monitoring.db import importer
-from monitoring.db.chain import ChainHead, extend_chain
+from monitoring.db.chain import extend_chain
+from monitoring.db.chain_links import ChainHead
 from monitoring.db.chain_verify import verify_chain
 from monitoring.db.engine import open_database
 from monitoring.db.importer import import_files

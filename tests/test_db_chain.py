@@ -23,17 +23,13 @@ from alembic import command
 from monitoring.db.bulk import bulk_insert
 from monitoring.db.chain import (
     BY_NAME,
-    GENESIS,
-    ROW,
-    ChainHead,
-    Pending,
     chain_head,
     extend_chain,
-    links,
     pending_links,
     read_head,
     row_hashes,
 )
+from monitoring.db.chain_links import GENESIS, ROW, ChainHead, Pending, links
 from monitoring.db.chain_verify import BreakKind, ChainVerification, verify_chain
 from monitoring.db.engine import alembic_config, open_database
 from monitoring.db.errors import DataInputError

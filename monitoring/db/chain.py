@@ -1,10 +1,12 @@
 """The history chain: a SHA-256 hash chain over everything a trial's history holds.
 
-One chain per trial, in ``history_chain``. Each link names one row (table, row id) and one
-*part* of it, carries the SHA-256 of that part's canonical content and the hash of the
-link itself, which covers the previous link's hash: changing, removing, inserting or
-reordering anything already linked changes every later hash, and the head (the last
-link's hash) names the whole history. Reports record the head at the time they are made.
+One chain per trial, in ``history_chain``. Every history row (or *part* of one) has a
+content hash, the SHA-256 of its canonical content. A link holds the rows one change wrote
+to one table (or part): their ids and content hashes, and the hash of the link itself,
+which covers the previous link's hash: changing, removing, inserting or reordering
+anything already linked changes every later hash, and the head (the last link's hash)
+names the whole history. Reports record the head at the time they are made. One link per
+table and change, not per row: the chain adds a few rows to an import, not one per row.
 
 What is linked (``CHAINED``, in this order within one change): the trial's registration
 (its protocol text included), import batches (with their per-table counts), the row
@@ -23,19 +25,25 @@ Canonical content: ``monitoring.db.chain_content`` (typed, the same on both back
 
 from __future__ import annotations
 
-import hashlib
-import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, lru_cache
-from itertools import groupby
 from typing import Any
 
 import sqlalchemy as sa
 
 from monitoring.db.bulk import bulk_insert
 from monitoring.db.chain_content import column_kind, content_hashes, raw, value_text
+from monitoring.db.chain_links import (
+    GENESIS,
+    ROW,
+    ChainHead,
+    Pending,
+    links,
+    unpack_hashes,
+    unpack_ids,
+)
 from monitoring.db.errors import DataInputError
 from monitoring.db.schema import (
     DATA_TABLES,
@@ -47,11 +55,6 @@ from monitoring.db.schema import (
     reports,
     trials,
 )
-
-GENESIS = "0" * 64
-"""The "previous hash" of a chain's first link."""
-ROW = "row"
-"""The part of a row hashed when it is written (every column but the mutable ones)."""
 
 
 @dataclass(frozen=True)
@@ -118,51 +121,6 @@ PARTS: tuple[Part, ...] = (
 )
 COUNT_COLUMNS = ("table_name", "added", "changed", "unchanged")
 """An import batch's per-table counts, hashed with the batch (ordered by table)."""
-
-
-def pack_ids(ids: Sequence[int | None]) -> bytes:
-    """Row ids as 8-byte little-endian integers (the trial row, whose id is text, as 0)."""
-    return struct.pack(f"<{len(ids)}q", *(0 if i is None else i for i in ids))
-
-
-def unpack_ids(blob: bytes) -> list[int]:
-    return list(struct.unpack(f"<{len(blob) // 8}q", blob))
-
-
-def pack_hashes(hashes: Sequence[str]) -> bytes:
-    """Content hashes (hex) as 32 bytes each."""
-    return bytes.fromhex("".join(hashes))
-
-
-def unpack_hashes(blob: bytes) -> list[str]:
-    return [blob[i : i + 32].hex() for i in range(0, len(blob), 32)]
-
-
-def link_hash(
-    previous: str, seq: int, table: str, part: str, rows: int, ids: bytes, hashes: bytes
-) -> str:
-    """The hash of one link: the previous link's hash, what the link names, and the ids and
-    content hashes of its rows."""
-    head = f"{previous}\n{seq}\n{len(table)}:{table}\n{part}\n{rows}\n".encode()
-    return hashlib.sha256(head + ids + hashes).hexdigest()
-
-
-@dataclass(frozen=True)
-class Pending:
-    """A link to be written: which row and part, and its content hash."""
-
-    table: str
-    row_id: int | None
-    part: str
-    content_hash: str
-
-
-@dataclass(frozen=True)
-class ChainHead:
-    """The chain's length (links) and the hash of its last link (``GENESIS`` when empty)."""
-
-    length: int
-    hash: str
 
 
 def read_head(conn: sa.Connection, trial_id: str) -> ChainHead:
@@ -371,33 +329,6 @@ def pending_links(conn: sa.Connection, trial_id: str, at: datetime | None) -> li
                 _refuse_unstamped(f"{part.chained.name}.{part.name}", row_id, stamp, at)
             pending.append(Pending(part.chained.name, row_id, part.name, digest))
     return pending
-
-
-def links(head: ChainHead, pending: Sequence[Pending], trial_id: str) -> list[dict[str, object]]:
-    """The rows of ``history_chain`` that append ``pending`` after ``head``: one link per
-    run of pending rows of the same table and part."""
-    out: list[dict[str, object]] = []
-    previous, seq = head.hash, head.length
-    for (table, part), group in groupby(pending, key=lambda p: (p.table, p.part)):
-        items = list(group)
-        seq += 1
-        ids = pack_ids([p.row_id for p in items])
-        hashes = pack_hashes([p.content_hash for p in items])
-        previous = link_hash(previous, seq, table, part, len(items), ids, hashes)
-        out.append(
-            {
-                "trial_id": trial_id,
-                "seq": seq,
-                "table_name": table,
-                "part": part,
-                "rows": len(items),
-                "last_row_id": max(p.row_id or 0 for p in items),
-                "row_ids": ids,
-                "row_hashes": hashes,
-                "link_hash": previous,
-            }
-        )
-    return out
 
 
 def extend_chain(conn: sa.Connection, trial_id: str, at: datetime | None) -> ChainHead:

@@ -20,20 +20,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from monitoring.db.chain import (
-    CHAINED,
-    GENESIS,
-    PARTS,
-    ROW,
-    Chained,
-    empty_part_hash,
-    link_hash,
-    part_hash,
-    row_hashes,
-    unpack_hashes,
-    unpack_ids,
-)
+from monitoring.db.chain import CHAINED, PARTS, Chained, empty_part_hash, part_hash, row_hashes
 from monitoring.db.chain_content import raw
+from monitoring.db.chain_links import GENESIS, ROW, link_hash, unpack_hashes, unpack_ids
 from monitoring.db.schema import DATA_TABLES, history_chain, reports, trials
 from monitoring.tables import TABLES
 

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 
 from monitoring.db.bulk import bulk_insert
-from monitoring.db.chain import GENESIS, ChainHead, links, pending_links
+from monitoring.db.chain import pending_links
+from monitoring.db.chain_links import GENESIS, ChainHead, links
 from monitoring.db.schema import history_chain
 
 revision = "0003"
