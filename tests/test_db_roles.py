@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
+from monitoring.cli import main
 from monitoring.db.chain_verify import verify_chain
 from monitoring.db.engine import alembic_config, open_database
 from monitoring.db.errors import DataInputError
@@ -123,3 +124,21 @@ def test_app_role_cannot_migrate(owner_and_app: tuple[str, str]) -> None:
     owner.dispose()
     with pytest.raises(DataInputError, match="only its owner may run"):
         open_database(app_url)
+
+
+def test_cli_grant_app_role(
+    owner_and_app: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``db grant-app-role``: exit 0 as the owner (granting again changes nothing), exit 2
+    with one line on SQLite or for a role that does not exist."""
+    owner_url, app_url = owner_and_app
+    role = str(sa.make_url(app_url).username)
+    assert main(["db", "grant-app-role", "--db", owner_url, "--role", role]) == 0
+    assert f"role {role} may now read and append" in capsys.readouterr().out
+    assert main(["db", "grant-app-role", "--db", owner_url, "--role", "nobody_x"]) == 2
+    sqlite = str(tmp_path / "x.sqlite")
+    assert main(["db", "grant-app-role", "--db", sqlite, "--role", role]) == 2
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert len(errors) == 2
+    assert "does not exist" in errors[0]
+    assert "PostgreSQL only" in errors[1]
