@@ -25,7 +25,8 @@ Canonical content: ``monitoring.db.chain_content`` (typed, the same on both back
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import weakref
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -236,15 +237,74 @@ def _refuse_skipped(
         )
 
 
+_WRITTEN: weakref.WeakKeyDictionary[sa.Connection, list[_Written]] = weakref.WeakKeyDictionary()
+"""Per open connection: the rows its writers inserted and noted (``note_written``)."""
+
+
+def note_written(
+    conn: sa.Connection,
+    table: sa.Table,
+    trial_id: str,
+    at: datetime,
+    records: Sequence[Mapping[str, object]],
+) -> None:
+    """Keep the rows a writer has just inserted (the values sent to the driver), so that
+    :func:`extend_chain` hashes them without reading them back. They are used only when
+    their number equals the rows stored after the last linked one, paired by id order."""
+    _WRITTEN.setdefault(conn, []).append(_Written(table.name, trial_id, at, records))
+
+
+@dataclass(frozen=True)
+class _Written:
+    table: str
+    trial_id: str
+    at: datetime
+    records: Sequence[Mapping[str, object]]
+
+
+Rows = tuple[list[int | None], list[Any], list[str]]
+"""Ids, raw stamps and content hashes of rows to link."""
+
+
+def _from_written(
+    conn: sa.Connection, trial_id: str, chained: Chained, last: int | None, at: datetime
+) -> Rows | None:
+    """The rows to link, hashed from the values noted by the writer (ids read back)."""
+    records = [
+        record
+        for written in _WRITTEN.get(conn, [])
+        if (written.table, written.trial_id, written.at) == (chained.name, trial_id, at)
+        for record in written.records
+    ]
+    if not records:
+        return None
+    table = chained.table
+    id_column = table.c[chained.id_column]
+    query = sa.select(id_column).where(table.c.trial_id == trial_id)
+    if last is not None:
+        query = query.where(id_column > last)
+    ids: list[int | None] = [int(i) for i in conn.execute(query.order_by(id_column)).scalars()]
+    others = [n for n in chained.content_columns if n != chained.id_column]
+    if len(ids) != len(records) or any(set(others) - set(r) for r in records[:1]):
+        return None
+    # As many rows after the last linked one as this change wrote: they are its own rows.
+    content = [(i, *(record[n] for n in others)) for i, record in zip(ids, records, strict=True)]
+    return ids, [at] * len(ids), row_hashes(chained, conn, content)
+
+
 def _unlinked_rows(
     conn: sa.Connection, trial_id: str, chained: Chained, at: datetime | None
-) -> tuple[list[int | None], list[Any], list[str]]:
+) -> Rows:
     """Rows of ``chained`` written after its last linked row: ids, stamps, content hashes."""
     last = _last_linked(conn, trial_id, chained)
     if chained.keyed_by_text and last is not None:
         return [], [], []
     if at is not None and last is not None and not chained.keyed_by_text:
         _refuse_skipped(conn, trial_id, chained, last, at)
+    if at is not None and not chained.keyed_by_text and chained.id_index == 0:
+        noted = _from_written(conn, trial_id, chained, last, at)
+        if noted is not None:
+            return noted
     table = chained.table
     columns = [raw(table.c[n]) for n in chained.content_columns]
     query = sa.select(raw(table.c[chained.stamp]), *columns).where(_trial_rows(table, trial_id))
@@ -333,7 +393,10 @@ def pending_links(conn: sa.Connection, trial_id: str, at: datetime | None) -> li
 
 def extend_chain(conn: sa.Connection, trial_id: str, at: datetime | None) -> ChainHead:
     """Link what the change at ``at`` wrote (inside its transaction); the new head."""
-    head = read_head(conn, trial_id)
-    rows = links(head, pending_links(conn, trial_id, at), trial_id)
+    try:
+        head = read_head(conn, trial_id)
+        rows = links(head, pending_links(conn, trial_id, at), trial_id)
+    finally:
+        _WRITTEN.pop(conn, None)
     bulk_insert(conn, history_chain, rows)
     return ChainHead(head.length + len(rows), str(rows[-1]["link_hash"])) if rows else head
