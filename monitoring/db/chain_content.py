@@ -10,7 +10,8 @@ not of its column's type (only a hand edit of an SQLite file can store one) is w
 
 Rows are read without SQLAlchemy's conversions (``raw``): SQLite returns dates and
 timestamps as the text SQLAlchemy stored, which is already the canonical text;
-PostgreSQL's driver returns ``date`` and ``datetime`` objects, written in the same form.
+PostgreSQL's driver returns ``date`` and ``datetime`` objects, written in the same form,
+as are the values a writer sends to the driver (``monitoring.db.chain.note_written``).
 Columns are encoded one at a time with each distinct value written once (dates, codes and
 names repeat): the chain must not double the cost of an import.
 """
