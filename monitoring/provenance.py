@@ -50,6 +50,10 @@ class Provenance:
     as_known_on: datetime | None
     data_batch: int | None = None
     software_version: str = __version__
+    chain_head: str | None = None
+    """The history chain's head when the data were read (``monitoring.db.chain``): in the
+    report's title block and ``status --json``, not in the stamp on every page, which names
+    the data and so stays the same when a report is regenerated later."""
 
     @property
     def line(self) -> str:

@@ -228,6 +228,7 @@ def trial_status(
     trial_id: str | None = None,
     data_batch: int | None = None,
     table_digests: Mapping[str, str] | None = None,
+    chain_head: str | None = None,
 ) -> TrialStatus:
     """Decisions, estimates and the monitoring log of ``data`` cut at ``cutoff``.
 
@@ -263,6 +264,7 @@ def trial_status(
         cutoff=derived.cutoff,
         as_known_on=as_known_on,
         data_batch=data_batch,
+        chain_head=chain_head,
     )
     return TrialStatus(
         protocol=protocol,

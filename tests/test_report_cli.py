@@ -14,6 +14,8 @@ import pytest
 import sqlalchemy as sa
 
 from monitoring.cli import main
+from monitoring.db.chain import chain_head
+from monitoring.db.chain_verify import verify_chain
 from monitoring.db.corrections import correct_value
 from monitoring.db.engine import open_database
 from monitoring.db.importer import import_files
@@ -234,3 +236,22 @@ def test_report_of_a_trial_without_data_exits_2(
     engine.dispose()
     assert _report(path, tmp_path / "x.pdf", "--format", "pdf") == 2
     assert "no patient data known on" in capsys.readouterr().err
+
+
+def test_report_records_and_prints_the_history_chain_head(db: Path, tmp_path: Path) -> None:
+    """The head before the report is recorded with it, printed in the title block, and
+    ``audit verify`` still passes (the report's own link follows that head)."""
+    engine = _engine(db)
+    head = chain_head(engine, PROTOCOL.id).hash
+    engine.dispose()
+    out = tmp_path / "chain.xlsx"
+    assert _report(db, out, "--as-known-on", KNOWN_ON, "--format", "xlsx") == 0
+    engine = _engine(db)
+    (record,) = list_reports(engine, PROTOCOL.id)
+    assert verify_chain(engine, PROTOCOL.id).ok
+    engine.dispose()
+    assert record.chain_head == head
+    summary = openpyxl.load_workbook(out)["Summary"]
+    cells = [c for row in summary.iter_rows(values_only=True) for c in row]
+    assert "History chain head (SHA-256)" in cells
+    assert head in cells

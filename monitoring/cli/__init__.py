@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from monitoring import __version__
-from monitoring.cli import analysis, backup, data, design, monitor, quality, report
+from monitoring.cli import admin, analysis, backup, data, design, monitor, quality, report
 from monitoring.cli.common import CliError
 
-COMMAND_MODULES = [design, data, monitor, analysis, report, quality, backup]
+COMMAND_MODULES = [design, data, monitor, analysis, report, quality, backup, admin]
 
 
 class OneLineErrorParser(argparse.ArgumentParser):

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from monitoring.cli.audit_chain import register_verify
 from monitoring.cli.common import CliError, print_json
 from monitoring.cli.database import add_database_arguments, now_utc, run_with_engine, user_name
 from monitoring.db.corrections import correct_value, parse_key
@@ -170,3 +171,4 @@ def register(sub: Any) -> None:
     add_database_arguments(aud)
     aud.add_argument("--json", action="store_true", help="machine-readable output")
     aud.set_defaults(handler=_audit)
+    register_verify(aud)

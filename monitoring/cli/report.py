@@ -26,6 +26,7 @@ from monitoring.cli.database import (
     run_with_engine,
     user_name,
 )
+from monitoring.db.chain import chain_head
 from monitoring.db.looks import (
     ReportRecord,
     get_report,
@@ -97,6 +98,7 @@ def _status_at(engine: sa.Engine, request: Request) -> tuple[TrialStatus, TrialD
         data = load_trial_data(conn, request.trial_id, request.as_known_on)
         logged = look_records(conn, request.trial_id)
         batch = latest_batch(conn, request.trial_id, request.as_known_on)
+        head = chain_head(conn, request.trial_id).hash
     if data.patients.empty:
         raise ValueError(
             f"trial '{request.trial_id}' has no patient data known on "
@@ -113,6 +115,7 @@ def _status_at(engine: sa.Engine, request: Request) -> tuple[TrialStatus, TrialD
             records=records,
             trial_id=request.trial_id,
             data_batch=batch,
+            chain_head=head,
         )
 
     if request.look is None:
@@ -149,6 +152,7 @@ def produce(engine: sa.Engine, request: Request) -> ReportRecord:
         data_digest=status.provenance.data_digest,
         now=generated_at,
         user=request.user,
+        chain_head=status.provenance.chain_head,
     )
     return get_report(engine, request.trial_id, report_id)
 

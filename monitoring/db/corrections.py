@@ -11,6 +11,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from monitoring.db.cells import character_message, refused_character
+from monitoring.db.chain import extend_chain
 from monitoring.db.errors import DataInputError
 from monitoring.db.extracts import RawTable
 from monitoring.db.planning import plan_changes
@@ -132,4 +133,5 @@ def correct_value(
         if diff.cells:
             change = Change(trial_id, at, user, ChangeSource.CORRECTION, reason=reason.strip())
             write_diff(conn, diff, change)
+            extend_chain(conn, trial_id, change.at)
     return CorrectionResult(trial_id, table, row_key, column, old, new, bool(diff.cells))

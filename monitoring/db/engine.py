@@ -22,6 +22,8 @@ from monitoring.db.url import default_database_path, resolve_url, shown, sqlite_
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_SCOPE = ""
 """The lock scope of schema upgrades (no trial id is empty)."""
+INSUFFICIENT_PRIVILEGE = "42501"
+"""PostgreSQL's SQLSTATE for a statement the role may not run."""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -93,6 +95,13 @@ def upgrade(engine: sa.Engine) -> None:
         raise DataInputError(
             f"the database schema is not one this version knows ({exc}); "
             "use the newer program that wrote it"
+        ) from exc
+    except sa.exc.ProgrammingError as exc:
+        if getattr(exc.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+            raise
+        raise DataInputError(
+            "the database schema needs an upgrade that only its owner may run: run "
+            "'python -m monitoring db grant-app-role' with the owner's URL (docs/security.md)"
         ) from exc
 
 

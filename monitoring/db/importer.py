@@ -15,6 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from monitoring.db.chain import extend_chain
 from monitoring.db.file_validation import validate_files
 from monitoring.db.limits import ImportLimits
 from monitoring.db.planning import plan_changes
@@ -132,5 +133,6 @@ def import_files(
         change = Change(trial_id, change.at, user, ChangeSource.IMPORT, batch_id=batch_id)
         for diff in plan.diffs:
             write_diff(conn, diff, change)
+        extend_chain(conn, trial_id, change.at)
         refresh_statistics(conn, [diff.spec.name for diff in plan.diffs])
     return ImportResult(trial_id, True, files, (), sort_problems(notes), counts, batch_id)

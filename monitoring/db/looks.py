@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from monitoring.db.chain import extend_chain
 from monitoring.db.errors import DataInputError
 from monitoring.db.schema import monitoring_log, reports
 from monitoring.db.timestamps import as_aware, to_utc
@@ -34,6 +35,8 @@ class ReportRecord:
     content_digest: str
     protocol_digest: str
     data_digest: str | None
+    chain_head: str | None
+    """The history chain's head when the report was made (``monitoring.db.chain``)."""
     generated_at: datetime
     generated_by: str
     sent_at: datetime | None
@@ -56,6 +59,7 @@ def record_report(
     data_digest: str,
     now: datetime,
     user: str,
+    chain_head: str | None = None,
 ) -> int:
     """Store that a report was generated; returns its id."""
     values = {
@@ -68,11 +72,13 @@ def record_report(
         "content_digest": content_digest,
         "protocol_digest": protocol_digest,
         "data_digest": data_digest,
+        "chain_head": chain_head,
         "generated_at": to_utc(now),
         "generated_by": user,
     }
     with writing(engine, trial_id) as conn:
         key = conn.execute(reports.insert().values(**values)).inserted_primary_key
+        extend_chain(conn, trial_id, to_utc(now))
     assert key is not None
     return int(key[0])
 
@@ -92,6 +98,7 @@ def _record(row: sa.RowMapping) -> ReportRecord:
         content_digest=str(row["content_digest"]),
         protocol_digest=str(row["protocol_digest"]),
         data_digest=row["data_digest"],
+        chain_head=row["chain_head"],
         generated_at=as_aware(row["generated_at"]),
         generated_by=str(row["generated_by"]),
         sent_at=aware(row["sent_at"]),
@@ -128,6 +135,7 @@ def mark_report_sent(
             .where(reports.c.id == report_id, reports.c.trial_id == trial_id)
             .values(sent_at=to_utc(now), sent_by=user)
         )
+        extend_chain(conn, trial_id, to_utc(now))
 
 
 def sign_off_look(
@@ -168,6 +176,7 @@ def sign_off_look(
             )
             .values(signed_off_at=to_utc(now), signed_off_by=user)
         )
+        extend_chain(conn, trial_id, to_utc(now))
 
 
 def look_records(bind: Bind, trial_id: str) -> tuple[LookRecord, ...]:

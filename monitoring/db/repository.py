@@ -8,6 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from monitoring.db.chain import extend_chain
 from monitoring.db.errors import DataInputError
 from monitoring.db.schema import audit_log, import_batches, import_counts, trials
 from monitoring.db.timestamps import as_aware, to_utc
@@ -87,6 +88,7 @@ def add_trial(
         if conn.execute(sa.select(trials.c.id).where(trials.c.id == protocol.id)).first():
             raise DataInputError(f"trial '{protocol.id}' is already registered")
         conn.execute(trials.insert().values(**row))
+        extend_chain(conn, protocol.id, to_utc(now))
     return _trial_record(row)
 
 

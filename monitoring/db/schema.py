@@ -109,6 +109,7 @@ reports = sa.Table(
     sa.Column("content_digest", sa.String(64), nullable=False),
     sa.Column("protocol_digest", sa.String(64), nullable=False),
     sa.Column("data_digest", sa.String(64)),
+    sa.Column("chain_head", sa.String(64)),
     sa.Column("generated_at", sa.DateTime, nullable=False),
     sa.Column("generated_by", sa.Text, nullable=False),
     sa.Column("sent_at", sa.DateTime),
@@ -128,6 +129,23 @@ monitoring_log = sa.Table(
     sa.Column("signed_off_at", sa.DateTime),
     sa.Column("note", sa.Text),
 )
+
+history_chain = sa.Table(
+    "history_chain",
+    metadata,
+    sa.Column("trial_id", sa.Text, sa.ForeignKey("trials.id"), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("table_name", sa.Text, nullable=False),
+    sa.Column("part", sa.String(16), nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("last_row_id", sa.Integer, nullable=False),
+    sa.Column("row_ids", sa.LargeBinary, nullable=False),
+    sa.Column("row_hashes", sa.LargeBinary, nullable=False),
+    sa.Column("link_hash", sa.String(64), nullable=False),
+    sa.Index("ix_history_chain_last", "trial_id", "table_name", "last_row_id"),
+)
+"""The trial's hash chain over its history (``monitoring.db.chain``): one link per table
+(or report part) per change, holding the ids and content hashes of the rows it links."""
 
 
 def _data_column(column: Column, key: tuple[str, ...]) -> sa.Column[Any]:

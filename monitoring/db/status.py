@@ -18,6 +18,7 @@ from functools import cache, partial
 
 import sqlalchemy as sa
 
+from monitoring.db.chain import chain_head
 from monitoring.db.digest import adverse_event_digest
 from monitoring.db.errors import DataInputError
 from monitoring.db.looks import look_records
@@ -129,4 +130,5 @@ def load_status(
             trial_id=trial_id,
             data_batch=latest_batch(conn, trial_id, as_known_on),
             table_digests=_Pending({"adverse_events": events}),
+            chain_head=chain_head(conn, trial_id).hash,
         )

@@ -17,6 +17,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from monitoring.db.bulk import bulk_insert
+from monitoring.db.chain import note_written
 from monitoring.db.reading import VERSION_ID
 from monitoring.db.schema import DATA_TABLES, audit_log
 from monitoring.tables import Column, ColumnType, TableSpec
@@ -155,7 +156,10 @@ def write_diff(conn: sa.Connection, diff: TableDiff, change: Change) -> None:
         for rec in _records(diff.spec, frame)
     ]
     bulk_insert(conn, table, records)
-    bulk_insert(conn, audit_log, [_audit_row(diff.spec, cell, change) for cell in diff.cells])
+    audits = [_audit_row(diff.spec, cell, change) for cell in diff.cells]
+    bulk_insert(conn, audit_log, audits)
+    note_written(conn, table, change.trial_id, change.at, records)
+    note_written(conn, audit_log, change.trial_id, change.at, audits)
 
 
 def _audit_row(spec: TableSpec, cell: CellChange, change: Change) -> dict[str, object]:

@@ -79,6 +79,7 @@ def title_block(
     rows += [
         MetadataRow("Protocol digest (SHA-256)", p.protocol_digest),
         MetadataRow("Data digest (SHA-256)", p.data_digest),
+        *([MetadataRow("History chain head (SHA-256)", p.chain_head)] if p.chain_head else []),
         MetadataRow("Software version", p.software_version),
     ]
     return tuple(rows)

@@ -1,0 +1,66 @@
+"""``audit verify``: recompute each trial's history chain and name the first broken link.
+
+Exit status 0 when every chain verifies, 4 when one is broken (``BROKEN``), 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import sqlalchemy as sa
+
+from monitoring.cli.common import print_json
+from monitoring.cli.database import add_database_arguments, run_with_engine
+from monitoring.db.chain_verify import ChainVerification, verify_chain
+from monitoring.db.repository import list_trials, resolve_trial
+
+BROKEN = 4
+"""Exit status when a chain does not verify (distinct from 2, bad input)."""
+
+
+def _print(result: ChainVerification) -> None:
+    counts = ", ".join(f"{c.table} {c.rows}" for c in result.rows)
+    if result.ok:
+        print(
+            f"{result.trial_id}: OK, {result.links} links of {result.linked} rows, "
+            f"head {result.head} ({counts})"
+        )
+        return
+    first = result.first_break
+    assert first is not None
+    print(
+        f"{result.trial_id}: BROKEN at {first.line} "
+        f"({len(result.breaks)} difference(s); {result.links} links)"
+    )
+
+
+def _verify(args: argparse.Namespace) -> int:
+    def action(engine: sa.Engine) -> int:
+        if args.trial is not None:
+            trial_ids = [resolve_trial(engine, args.trial)]
+        else:
+            trial_ids = [t.id for t in list_trials(engine)]
+        results = [verify_chain(engine, t) for t in trial_ids]
+        if args.json:
+            print_json([{"ok": r.ok, "first_break": r.first_break, **vars(r)} for r in results])
+        else:
+            for result in results:
+                _print(result)
+        return 0 if all(r.ok for r in results) else BROKEN
+
+    return run_with_engine(args, action)
+
+
+def register_verify(audit: argparse.ArgumentParser) -> None:
+    """``audit verify`` under the ``audit`` command (which lists the log without it)."""
+    sub: Any = audit.add_subparsers(dest="audit_command", metavar="ACTION")
+    verify = sub.add_parser(
+        "verify",
+        help="recompute the history chain; exit 4 at the first broken link",
+        description="Recompute each trial's history chain (every trial, or --trial) and "
+        "print OK with the head hash and row counts, or the first broken link.",
+    )
+    add_database_arguments(verify)
+    verify.add_argument("--json", action="store_true", help="machine-readable output")
+    verify.set_defaults(handler=_verify)
