@@ -137,6 +137,7 @@ def test_cli_grant_app_role(
     assert f"role {role} may now read and append" in capsys.readouterr().out
     assert main(["db", "grant-app-role", "--db", owner_url, "--role", "nobody_x"]) == 2
     sqlite = str(tmp_path / "x.sqlite")
+    open_database(sqlite).dispose()  # an existing SQLite database: refused as not PostgreSQL
     assert main(["db", "grant-app-role", "--db", sqlite, "--role", role]) == 2
     errors = capsys.readouterr().err.strip().splitlines()
     assert len(errors) == 2

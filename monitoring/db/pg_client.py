@@ -25,6 +25,7 @@ from psycopg.conninfo import make_conninfo
 from psycopg.pq import TransactionStatus
 
 from monitoring.db.errors import DataInputError
+from monitoring.db.transactions import IMPORTS_SNAPSHOT
 
 PROGRAM_DIRS = "/usr/lib/postgresql/*/bin"
 _VERSION = re.compile(r"\(PostgreSQL\)\s+(\d+)")
@@ -125,21 +126,20 @@ def exported_snapshot(engine: sa.Engine) -> Iterator[tuple[str, sa.Engine]]:
     that snapshot: ``pg_dump --snapshot`` and the digests then see the same data, however
     many connections either uses, while other sessions go on writing.
 
-    The snapshot is set when a connection is checked out of the pool (reads through the
-    DB-API cursor start no SQLAlchemy transaction) and at each SQLAlchemy ``begin``."""
+    The snapshot is set at each SQLAlchemy ``begin`` (an automatic one included), after the
+    caller has set the connection's isolation level, except in a transaction that imports a
+    snapshot itself (``IMPORTS_SNAPSHOT``: the status digest's second connection, which
+    imports the snapshot of a connection of this engine, so reads the same state)."""
     with engine.connect() as holder:
         holder = holder.execution_options(isolation_level="REPEATABLE READ")
         with holder.begin():
             snapshot = str(holder.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one())
             reader = sa.create_engine(engine.url, isolation_level="REPEATABLE READ")
 
-            def _checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-                _in_snapshot(dbapi_connection, snapshot)
-
             def _begin(conn: sa.Connection) -> None:
-                _in_snapshot(conn.connection.dbapi_connection, snapshot)
+                if not conn.get_execution_options().get(IMPORTS_SNAPSHOT):
+                    _in_snapshot(conn.connection.dbapi_connection, snapshot)
 
-            sa.event.listen(reader, "checkout", _checkout)
             sa.event.listen(reader, "begin", _begin)
             try:
                 yield snapshot, reader

@@ -24,7 +24,7 @@ from monitoring.db.errors import DataInputError
 from monitoring.db.looks import look_records
 from monitoring.db.reading import latest_data_date, load_trial_data
 from monitoring.db.repository import data_marker, get_protocol, latest_batch
-from monitoring.db.transactions import snapshot
+from monitoring.db.transactions import IMPORTS_SNAPSHOT, snapshot
 from monitoring.status import TrialStatus, trial_status
 
 SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f-]+")
@@ -61,7 +61,9 @@ class _Cut:
 def _postgresql_digest(engine: sa.Engine, snapshot_id: str, cut: _Cut) -> str:
     """The digest in a transaction that imports the caller's snapshot: the same state."""
     with engine.connect() as conn:
-        conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        conn.execution_options(
+            isolation_level="REPEATABLE READ", postgresql_readonly=True, **{IMPORTS_SNAPSHOT: True}
+        )
         with conn.begin():
             conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot_id}'")
             return cut.digest(conn)

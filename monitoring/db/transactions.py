@@ -67,6 +67,12 @@ def writing(engine: sa.Engine, scope: str) -> Iterator[sa.Connection]:
             yield conn
 
 
+IMPORTS_SNAPSHOT = "monitoring_imports_snapshot"
+"""Execution option of a PostgreSQL connection whose transaction imports a snapshot itself
+(``SET TRANSACTION SNAPSHOT``): an engine pinned to another snapshot leaves it alone, as a
+transaction can set its snapshot only once."""
+
+
 @contextmanager
 def snapshot(engine: sa.Engine) -> Iterator[sa.Connection]:
     """A read-only transaction on one connection: every read through it sees one state."""
