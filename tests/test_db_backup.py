@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from monitoring.cli import main
 from monitoring.db import pg_client
 from monitoring.db.backup import BackupKind, BackupResult, TrialDigest, backup, manifest_path
+from monitoring.db.chain_verify import verify_chain
 from monitoring.db.copy import copy_database
 from monitoring.db.corrections import correct_value
 from monitoring.db.engine import open_database
@@ -125,6 +126,16 @@ def history(url: str) -> History:
         engine.dispose()
 
 
+def chains(url: str) -> dict[str, tuple[bool, str]]:
+    """Each trial's history chain as ``audit verify`` finds it: intact, and its head."""
+    engine = open_database(url)
+    try:
+        found = {t.id: verify_chain(engine, t.id) for t in list_trials(engine)}
+        return {trial: (check.ok, check.head) for trial, check in found.items()}
+    finally:
+        engine.dispose()
+
+
 def _digest(engine: sa.Engine, trial_id: str, known: datetime | None) -> str | None:
     if latest_batch(engine, trial_id, known) is None:
         return None
@@ -184,6 +195,8 @@ def test_sqlite_backup_and_restore_keep_every_digest(tmp_path: Path) -> None:
     assert restored.verified is True
     assert history(target) == expected
     assert fingerprint(target) == fingerprint(source)
+    assert chains(target) == chains(source)
+    assert all(ok for ok, _ in chains(target).values())
 
 
 @pytest.mark.postgres
@@ -207,6 +220,8 @@ def test_pg_dump_backup_and_restore_keep_every_digest(
         assert restored.verified is True
         assert history(target) == expected
         assert fingerprint(target) == fingerprint(pg_database)
+        assert chains(target) == chains(pg_database)
+        assert all(ok for ok, _ in chains(target).values())
     finally:
         _drop_pg_database(pg_admin, name)
 
@@ -229,6 +244,9 @@ def test_sqlite_to_postgres_keeps_digests_and_ids_then_imports_continue(
     assert {t.table: t.rows for t in restored.copied}["import_batches"] == 3
     assert history(pg_database) == history(source)
     assert fingerprint(pg_database) == fingerprint(source)
+    # The same history chain head on both backends, intact after the copy.
+    assert chains(pg_database) == chains(source)
+    assert all(ok for ok, _ in chains(pg_database).values())
 
     engine = open_database(pg_database)
     try:
