@@ -7,9 +7,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-
-class DataInputError(ValueError):
-    """Bad input to the data layer: unknown trial, bad URL, refused correction, ..."""
+from monitoring.errors import DataInputError as DataInputError  # one of the input-error family
 
 
 @contextmanager
