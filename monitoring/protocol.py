@@ -550,7 +550,7 @@ def parse_protocol(text: str, source: str = "<protocol>") -> Protocol:
     response = _response(top)
     reporting = top.sub("reporting", required=True)
     accrual = top.sub("accrual")
-    top.text("notes", "-")  # free text, checked for type only
+    top.optional_text("notes")  # free text for the reader of the file, checked for type only
     protocol = Protocol(
         id=trial_id,
         title=top.text("title"),

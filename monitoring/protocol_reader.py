@@ -143,6 +143,11 @@ class TableReader:
             raise self.fail(name, "must not be empty")
         return str(value)
 
+    def optional_text(self, name: str) -> str | None:
+        """A string that may be absent or empty (free text)."""
+        value = self._get(name, str, False)
+        return None if value is None else str(value)
+
     def choice(self, name: str, default: str | None = None) -> str:
         """One of the values the schema allows for ``name`` (from the field's Literal)."""
         options = self._choices(name)
