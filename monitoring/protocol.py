@@ -366,21 +366,27 @@ def _estimates(reader: TableReader) -> EstimateSettings:
     )
 
 
-def _scope(r: TableReader) -> Mapping[str, str]:
-    """The stratum a rule is restricted to. Not evaluated yet: a scoped rule is refused, as
-    it would otherwise be applied to every patient of the trial."""
+Units = Mapping[str, tuple[Unit, ...]]
+
+
+def _scope(r: TableReader, units: Units) -> Mapping[str, str]:
+    """The stratum a rule is restricted to (``scope = { cohort = "1" }``): each value must be
+    an id of a unit the protocol declares (``cohorts``, ``arms``, ``dose_levels``)."""
     s = r.sub("scope")
-    scope = {name: s.text(name) for name in s.schema.keys if s.has(name)}
-    if scope:
-        raise r.fail(
-            "scope",
-            "is not evaluated by this version (the rule would count every patient of the "
-            "trial); monitor the stratum as a trial of its own",
-        )
+    scope = {}
+    for name in s.schema.keys:
+        if not s.has(name):
+            continue
+        value = s.text(name)
+        ids = [u.id for u in units[name]]
+        if value not in ids:
+            declared = ", ".join(ids) if ids else "none declared"
+            raise s.fail(name, f"'{value}' is not a {name} id of this protocol ({declared})")
+        scope[name] = value
     return scope
 
 
-def _simon(r: TableReader) -> SimonRule:
+def _simon(r: TableReader, units: Units) -> SimonRule:
     p0 = r.required_number("p0", 0.0, 1.0, open_interval=True)
     p1 = r.required_number("p1", 0.0, 1.0, open_interval=True)
     if p1 <= p0:
@@ -418,11 +424,11 @@ def _simon(r: TableReader) -> SimonRule:
             pet0=printed.number("pet0", 0.0, 1.0, required=False),
             en0=printed.number("en0", 0.0, None, required=False),
         ),
-        scope=_scope(r),
+        scope=_scope(r, units),
     )
 
 
-def _group_sequential(r: TableReader) -> GroupSequentialRule:
+def _group_sequential(r: TableReader, units: Units) -> GroupSequentialRule:
     fractions = r.numbers("information_fractions")
     if not fractions or any(b <= a for a, b in itertools.pairwise(fractions)):
         raise r.fail("information_fractions", "must be increasing")
@@ -436,7 +442,7 @@ def _group_sequential(r: TableReader) -> GroupSequentialRule:
         alpha=r.required_number("alpha", 0.0, 1.0, open_interval=True),
         efficacy_spending=cast(Spending, r.choice("efficacy_spending")),
         futility_spending=cast(FutilitySpending, r.choice("futility_spending", "none")),
-        scope=_scope(r),
+        scope=_scope(r, units),
     )
 
 
@@ -451,10 +457,10 @@ def _refuse_unevaluated(r: TableReader, kind: str) -> None:
         )
 
 
-def _efficacy(reader: TableReader) -> tuple[EfficacyRule, ...]:
+def _efficacy(reader: TableReader, units: Units) -> tuple[EfficacyRule, ...]:
     rules: list[EfficacyRule] = []
     for kind, r in reader.rules("efficacy"):
-        rule = _simon(r) if kind == "simon_two_stage" else _group_sequential(r)
+        rule = _simon(r, units) if kind == "simon_two_stage" else _group_sequential(r, units)
         _refuse_unevaluated(r, kind)
         if isinstance(rule, SimonRule) and any(isinstance(x, SimonRule) for x in rules):
             raise r.fail(
@@ -466,7 +472,7 @@ def _efficacy(reader: TableReader) -> tuple[EfficacyRule, ...]:
     return tuple(rules)
 
 
-def _toxicity(reader: TableReader) -> tuple[ToxicityRule, ...]:
+def _toxicity(reader: TableReader, units: Units) -> tuple[ToxicityRule, ...]:
     rules = []
     for kind, r in reader.rules("toxicity"):
         _refuse_unevaluated(r, kind)
@@ -509,7 +515,7 @@ def _toxicity(reader: TableReader) -> tuple[ToxicityRule, ...]:
                 evaluable=cast(Population, r.choice("evaluable", "treated")),
                 printed_boundaries=boundaries,
                 printed_oc=oc,
-                scope=_scope(r),
+                scope=_scope(r, units),
             )
         )
     return tuple(rules)
@@ -550,6 +556,11 @@ def parse_protocol(text: str, source: str = "<protocol>") -> Protocol:
     response = _response(top)
     reporting = top.sub("reporting", required=True)
     accrual = top.sub("accrual")
+    units = {
+        "cohort": _units(top, "cohorts"),
+        "arm": _units(top, "arms"),
+        "dose_level": _units(top, "dose_levels"),
+    }
     top.optional_text("notes")  # free text for the reader of the file, checked for type only
     protocol = Protocol(
         id=trial_id,
@@ -559,14 +570,14 @@ def parse_protocol(text: str, source: str = "<protocol>") -> Protocol:
         phase=top.text("phase"),
         design=cast(TrialDesign, top.choice("design")),
         max_patients=top.integer("max_patients", minimum=1) if top.has("max_patients") else None,
-        cohorts=_units(top, "cohorts"),
-        arms=_units(top, "arms"),
-        dose_levels=_units(top, "dose_levels"),
+        cohorts=units["cohort"],
+        arms=units["arm"],
+        dose_levels=units["dose_level"],
         closed_by=top.texts("closed_by", ()),
         response=response,
         estimates=_estimates(top),
-        efficacy=_efficacy(top),
-        toxicity=_toxicity(top),
+        efficacy=_efficacy(top, units),
+        toxicity=_toxicity(top, units),
         reporting=ReportingSettings(
             summary_every=reporting.integer("summary_every", minimum=1),
             summary_population=cast(Population, reporting.choice("summary_population", "treated")),

@@ -118,8 +118,8 @@ RULE_KINDS = [
     (
         "r = 20\n",
         'r = 20\nscope = { cohort = "1" }\n',
-        "efficacy[0].scope",
-        "not evaluated by this version",
+        "efficacy[0].scope.cohort",
+        "'1' is not a cohort id of this protocol (none declared)",
     ),
 ]
 CASES = MISSPELT + WRONG_CHOICES + RULE_KINDS
@@ -169,6 +169,17 @@ def test_a_second_simon_rule_is_refused_as_it_would_not_be_evaluated() -> None:
         parse_protocol(text[:end] + block + text[end:], "two.toml")
     assert info.value.key == "efficacy[1].rule"
     assert "second simon_two_stage rule" in info.value.problem
+
+
+def test_a_scope_naming_a_declared_unit_is_kept() -> None:
+    """Scopes are evaluated (monitoring/derive/scope.py): a declared cohort id is accepted."""
+    units = 'max_patients = 48\ncohorts = [{ id = "1", label = "One" }]\n'
+    text = _mutated("max_patients = 48\n", units).replace(
+        "r = 20\n", 'r = 20\nscope = { cohort = "1" }\n', 1
+    )
+    rule = parse_protocol(text, "scoped.toml").simon
+    assert rule is not None
+    assert rule.scope == {"cohort": "1"}
 
 
 def test_every_shipped_protocol_still_loads_strictly() -> None:
