@@ -2,7 +2,9 @@
 
 Every trial-specific number (sample sizes, priors, thresholds, look spacing) lives in the
 protocol file, never in code. A bad file is refused with a :class:`ProtocolError` naming
-the file, the key and the problem.
+the file, the full key path and the problem: a key :data:`SCHEMA` does not declare is refused
+at every level, a choice must be a value of its field's ``Literal``, and a rule kind this
+version does not evaluate is refused rather than parsed and ignored.
 """
 
 from __future__ import annotations
@@ -10,26 +12,37 @@ from __future__ import annotations
 import hashlib
 import itertools
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Literal, cast, get_args
+
+from monitoring.protocol_reader import (
+    KEY,
+    Key,
+    RuleTables,
+    Table,
+    TableReader,
+    Tables,
+    field_choices,
+)
+from monitoring.protocol_reader import (
+    ProtocolError as ProtocolError,  # re-exported: callers catch it from here
+)
 
 ConfType = Literal["log-log", "plain", "log"]
 TrialDesign = Literal["single_arm", "multi_cohort", "randomized"]
-SURVIVAL_ENDPOINTS = ("OS", "PFS", "EFS", "DoR", "DoR1")
-ATTRIBUTIONS = ("unrelated", "unlikely", "possible", "probable", "definite")
+SurvivalEndpoint = Literal["OS", "PFS", "EFS", "DoR", "DoR1"]
+Attribution = Literal["unrelated", "unlikely", "possible", "probable", "definite"]
+SimonEndpoint = Literal["remission", "hematologic_response", "mrd_negativity"]
+Stage1Order = Literal["first_dose_date", "enrollment_date"]
+SimonDesignType = Literal["optimal", "minimax", "admissible", "other"]
+Spending = Literal["obrien_fleming", "pocock", "hsd"]
+FutilitySpending = Literal["obrien_fleming", "pocock", "hsd", "none"]
+Population = Literal["treated"]
+SURVIVAL_ENDPOINTS: tuple[SurvivalEndpoint, ...] = get_args(SurvivalEndpoint)
+ATTRIBUTIONS: tuple[Attribution, ...] = get_args(Attribution)
 PROTOCOL_DIR = Path(__file__).resolve().parent.parent / "data" / "protocols"
-
-
-class ProtocolError(ValueError):
-    """A protocol file that cannot be used: names the file, the key and the problem."""
-
-    def __init__(self, source: str, key: str, problem: str) -> None:
-        self.source = source
-        self.key = key
-        self.problem = problem
-        super().__init__(f"{source}: key '{key}': {problem}")
 
 
 @dataclass(frozen=True)
@@ -75,16 +88,16 @@ class SimonRule:
 
     id: str
     label: str
-    endpoint: str
+    endpoint: SimonEndpoint
     p0: float
     p1: float
     n1: int
     r1: int
     n: int
     r: int
-    stage1_order: str
+    stage1_order: Stage1Order
     suspend_accrual_after_stage1: bool
-    design_type: str
+    design_type: SimonDesignType
     nominal_alpha: float | None
     nominal_beta: float | None
     printed: PrintedSimon
@@ -97,11 +110,11 @@ class GroupSequentialRule:
 
     id: str
     label: str
-    endpoint: str
+    endpoint: SurvivalEndpoint
     information_fractions: tuple[float, ...]
     alpha: float
-    efficacy_spending: str
-    futility_spending: str | None
+    efficacy_spending: Spending
+    futility_spending: FutilitySpending
     scope: Mapping[str, str]
 
 
@@ -130,7 +143,7 @@ class ToxicityRule:
     id: str
     label: str
     terms: tuple[str, ...]
-    attributions: tuple[str, ...]
+    attributions: tuple[Attribution, ...]
     min_grade: int
     prior_a: float
     prior_b: float
@@ -138,7 +151,7 @@ class ToxicityRule:
     confidence: float
     cohort_size: int
     nmax: int
-    evaluable: str
+    evaluable: Population
     printed_boundaries: tuple[PrintedBoundary, ...]
     printed_oc: tuple[PrintedOC, ...]
     scope: Mapping[str, str]
@@ -155,12 +168,12 @@ class ToxicityRule:
 @dataclass(frozen=True)
 class ReportingSettings:
     summary_every: int
-    summary_population: str
+    summary_population: Population
 
 
 @dataclass(frozen=True)
 class SurvivalSettings:
-    endpoints: tuple[str, ...]
+    endpoints: tuple[SurvivalEndpoint, ...]
     conf_type: ConfType
     landmarks_months: tuple[float, ...]
     rmst_horizon_months: float | None
@@ -208,154 +221,108 @@ class Protocol:
         return self.toxicity[0] if self.toxicity else None
 
 
-T = TypeVar("T")
+def _choice(cls: type, name: str) -> Key:
+    return Key(field_choices(cls, name))
 
 
-class _Reader:
-    """Typed access to one TOML table; every failure names file and dotted key."""
-
-    def __init__(self, source: str, table: Mapping[str, Any], prefix: str = "") -> None:
-        self.source = source
-        self.table = table
-        self.prefix = prefix
-
-    def key(self, name: str) -> str:
-        return f"{self.prefix}{name}"
-
-    def fail(self, name: str, problem: str) -> ProtocolError:
-        return ProtocolError(self.source, self.key(name), problem)
-
-    def _get(self, name: str, kind: type[T] | tuple[type, ...], required: bool) -> Any:
-        if name not in self.table:
-            if required:
-                raise self.fail(name, "is required but missing")
-            return None
-        value = self.table[name]
-        if isinstance(value, bool) and kind is not bool:
-            raise self.fail(name, f"must be {_kind_name(kind)}, got a boolean")
-        if not isinstance(value, kind):
-            raise self.fail(name, f"must be {_kind_name(kind)}, got {type(value).__name__}")
-        return value
-
-    def text(self, name: str, default: str | None = None) -> str:
-        value = self._get(name, str, default is None)
-        if value is None:
-            assert default is not None
-            return default
-        if not value.strip():
-            raise self.fail(name, "must not be empty")
-        return str(value)
-
-    def choice(self, name: str, options: Sequence[str], default: str | None = None) -> str:
-        value = self.text(name, default)
-        if value not in options:
-            raise self.fail(name, f"must be one of {', '.join(options)}; got '{value}'")
-        return value
-
-    def integer(self, name: str, minimum: int | None = None, default: int | None = None) -> int:
-        value = self._get(name, int, default is None)
-        if value is None:
-            assert default is not None
-            return default
-        if minimum is not None and value < minimum:
-            raise self.fail(name, f"must be >= {minimum}; got {value}")
-        return int(value)
-
-    def number(
-        self,
-        name: str,
-        low: float | None = None,
-        high: float | None = None,
-        *,
-        open_interval: bool = False,
-        required: bool = True,
-    ) -> float | None:
-        value = self._get(name, (int, float), required)
-        if value is None:
-            return None
-        value = float(value)
-        if open_interval:
-            if (low is not None and value <= low) or (high is not None and value >= high):
-                raise self.fail(name, f"must lie strictly between {low} and {high}; got {value}")
-        elif (low is not None and value < low) or (high is not None and value > high):
-            raise self.fail(name, f"must lie in [{low}, {high}]; got {value}")
-        return value
-
-    def required_number(
-        self,
-        name: str,
-        low: float | None = None,
-        high: float | None = None,
-        *,
-        open_interval: bool = False,
-    ) -> float:
-        value = self.number(name, low, high, open_interval=open_interval)
-        assert value is not None
-        return value
-
-    def flag(self, name: str, default: bool) -> bool:
-        value = self._get(name, bool, False)
-        return default if value is None else bool(value)
-
-    def texts(self, name: str, default: Sequence[str] | None = None) -> tuple[str, ...]:
-        value = self._get(name, list, default is None)
-        if value is None:
-            assert default is not None
-            return tuple(default)
-        for i, item in enumerate(value):
-            if not isinstance(item, str) or not item.strip():
-                raise self.fail(f"{name}[{i}]", "must be a non-empty string")
-        return tuple(value)
-
-    def numbers(self, name: str, default: Sequence[float] | None = None) -> tuple[float, ...]:
-        value = self._get(name, list, default is None)
-        if value is None:
-            assert default is not None
-            return tuple(default)
-        out = []
-        for i, item in enumerate(value):
-            if isinstance(item, bool) or not isinstance(item, int | float):
-                raise self.fail(f"{name}[{i}]", "must be a number")
-            out.append(float(item))
-        return tuple(out)
-
-    def sub(self, name: str, required: bool = False) -> _Reader:
-        value = self._get(name, dict, required)
-        return _Reader(self.source, value or {}, f"{self.key(name)}.")
-
-    def subs(self, name: str) -> list[_Reader]:
-        value = self._get(name, list, False) or []
-        readers = []
-        for i, item in enumerate(value):
-            if not isinstance(item, dict):
-                raise self.fail(f"{name}[{i}]", "must be a table")
-            readers.append(_Reader(self.source, item, f"{self.key(name)}[{i}]."))
-        return readers
-
-    def scope(self) -> Mapping[str, str]:
-        value = self._get("scope", dict, False) or {}
-        for k, v in value.items():
-            if not isinstance(v, str):
-                raise self.fail(f"scope.{k}", "must be a string")
-        return dict(value)
+def _rule(keys: Mapping[str, Key | Table | Tables | RuleTables]) -> Table:
+    """A rule table: ``id``, ``rule``, ``label``, the kind's own keys, then ``scope``."""
+    scope = Table({"cohort": KEY, "arm": KEY, "dose_level": KEY})
+    return Table({"id": KEY, "rule": KEY, "label": KEY, **keys, "scope": scope})
 
 
-def _kind_name(kind: type | tuple[type, ...]) -> str:
-    names = {
-        str: "a string",
-        int: "an integer",
-        float: "a number",
-        bool: "true or false",
-        list: "a list",
-        dict: "a table",
+_UNIT = Table({"id": KEY, "label": KEY})
+_SIMON = _rule(
+    {
+        "endpoint": _choice(SimonRule, "endpoint"),
+        **dict.fromkeys(("p0", "p1", "n1", "r1", "n", "r"), KEY),
+        "stage1_order": _choice(SimonRule, "stage1_order"),
+        "suspend_accrual_after_stage1": KEY,
+        "design_type": _choice(SimonRule, "design_type"),
+        "nominal_alpha": KEY,
+        "nominal_beta": KEY,
+        "printed": Table(dict.fromkeys(("alpha", "power", "pet0", "en0"), KEY)),
     }
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    if set(kinds) == {int, float}:
-        return "a number"
-    return " or ".join(names.get(k, k.__name__) for k in kinds)
+)
+_GROUP_SEQUENTIAL = _rule(
+    {
+        "endpoint": _choice(GroupSequentialRule, "endpoint"),
+        "information_fractions": KEY,
+        "alpha": KEY,
+        "efficacy_spending": _choice(GroupSequentialRule, "efficacy_spending"),
+        "futility_spending": _choice(GroupSequentialRule, "futility_spending"),
+    }
+)
+_THALL_SIMON_ESTEY = _rule(
+    {
+        "terms": KEY,
+        "attributions": _choice(ToxicityRule, "attributions"),
+        **dict.fromkeys(("min_grade", "prior_a", "prior_b", "threshold", "confidence"), KEY),
+        "cohort_size": KEY,
+        "nmax": KEY,
+        "evaluable": _choice(ToxicityRule, "evaluable"),
+        "printed": Table(
+            {
+                "boundaries": Tables(Table({"n": KEY, "stop_at": KEY})),
+                "oc": Tables(
+                    Table(dict.fromkeys(("rate", "stop_prob", "mean_n", "p25", "p75"), KEY))
+                ),
+            }
+        ),
+    }
+)
+
+# The rule kinds monitoring/status.py evaluates. A kind the schema knows but this version does
+# not evaluate is parsed (its keys and values are checked) and then refused, never ignored.
+EVALUATED_RULE_KINDS = frozenset({"simon_two_stage", "thall_simon_estey"})
+
+SCHEMA = Table(
+    {
+        "id": KEY,
+        "title": KEY,
+        "short_title": KEY,
+        "version": KEY,
+        "phase": KEY,
+        "design": _choice(Protocol, "design"),
+        "max_patients": KEY,
+        "cohorts": Tables(_UNIT),
+        "arms": Tables(_UNIT),
+        "dose_levels": Tables(_UNIT),
+        "closed_by": KEY,
+        "notes": KEY,
+        "response": Table(
+            dict.fromkeys(
+                ("categories", "remission", "hematologic_response", "nonresponse_after_cycle"),
+                KEY,
+            )
+        ),
+        "estimates": Table(dict.fromkeys(("credible_level", "response_prior", "ae_prior"), KEY)),
+        "efficacy": RuleTables(
+            {"simon_two_stage": _SIMON, "group_sequential": _GROUP_SEQUENTIAL},
+            EVALUATED_RULE_KINDS,
+        ),
+        "toxicity": RuleTables({"thall_simon_estey": _THALL_SIMON_ESTEY}, EVALUATED_RULE_KINDS),
+        "reporting": Table(
+            {
+                "summary_every": KEY,
+                "summary_population": _choice(ReportingSettings, "summary_population"),
+            }
+        ),
+        "survival": Table(
+            {
+                "endpoints": _choice(SurvivalSettings, "endpoints"),
+                "conf_type": _choice(SurvivalSettings, "conf_type"),
+                **dict.fromkeys(
+                    ("landmarks_months", "rmst_horizon_months", "subgroups", "days_per_month"), KEY
+                ),
+            }
+        ),
+        "accrual": Table({"planned_per_month": KEY}),
+    }
+)
 
 
-def _units(reader: _Reader, name: str) -> tuple[Unit, ...]:
+def _units(reader: TableReader, name: str) -> tuple[Unit, ...]:
     units = tuple(Unit(u.text("id"), u.text("label")) for u in reader.subs(name))
     ids = [u.id for u in units]
     if len(set(ids)) != len(ids):
@@ -363,7 +330,7 @@ def _units(reader: _Reader, name: str) -> tuple[Unit, ...]:
     return units
 
 
-def _response(reader: _Reader) -> ResponseDefinition:
+def _response(reader: TableReader) -> ResponseDefinition:
     r = reader.sub("response", required=True)
     categories = r.texts("categories")
     if len(set(categories)) != len(categories):
@@ -383,14 +350,14 @@ def _response(reader: _Reader) -> ResponseDefinition:
     )
 
 
-def _prior(reader: _Reader, name: str) -> tuple[float, float]:
+def _prior(reader: TableReader, name: str) -> tuple[float, float]:
     values = reader.numbers(name)
     if len(values) != 2 or min(values) <= 0:
         raise reader.fail(name, "must be two positive numbers [a, b] of a Beta prior")
     return values[0], values[1]
 
 
-def _estimates(reader: _Reader) -> EstimateSettings:
+def _estimates(reader: TableReader) -> EstimateSettings:
     e = reader.sub("estimates", required=True)
     return EstimateSettings(
         credible_level=e.required_number("credible_level", 0.0, 1.0, open_interval=True),
@@ -399,7 +366,27 @@ def _estimates(reader: _Reader) -> EstimateSettings:
     )
 
 
-def _simon(r: _Reader, endpoints: Sequence[str]) -> SimonRule:
+Units = Mapping[str, tuple[Unit, ...]]
+
+
+def _scope(r: TableReader, units: Units) -> Mapping[str, str]:
+    """The stratum a rule is restricted to (``scope = { cohort = "1" }``): each value must be
+    an id of a unit the protocol declares (``cohorts``, ``arms``, ``dose_levels``)."""
+    s = r.sub("scope")
+    scope = {}
+    for name in s.schema.keys:
+        if not s.has(name):
+            continue
+        value = s.text(name)
+        ids = [u.id for u in units[name]]
+        if value not in ids:
+            declared = ", ".join(ids) if ids else "none declared"
+            raise s.fail(name, f"'{value}' is not a {name} id of this protocol ({declared})")
+        scope[name] = value
+    return scope
+
+
+def _simon(r: TableReader, units: Units) -> SimonRule:
     p0 = r.required_number("p0", 0.0, 1.0, open_interval=True)
     p1 = r.required_number("p1", 0.0, 1.0, open_interval=True)
     if p1 <= p0:
@@ -414,23 +401,21 @@ def _simon(r: _Reader, endpoints: Sequence[str]) -> SimonRule:
         raise r.fail("r1", f"must be smaller than n1 ({n1}); got {r1}")
     if not r1 <= rr < n:
         raise r.fail("r", f"must satisfy r1 ({r1}) <= r < n ({n}); got {rr}")
-    endpoint = r.choice("endpoint", endpoints)
+    endpoint = r.choice("endpoint")
     printed = r.sub("printed")
     return SimonRule(
         id=r.text("id"),
         label=r.text("label"),
-        endpoint=endpoint,
+        endpoint=cast(SimonEndpoint, endpoint),
         p0=p0,
         p1=p1,
         n1=n1,
         r1=r1,
         n=n,
         r=rr,
-        stage1_order=r.choice(
-            "stage1_order", ["first_dose_date", "enrollment_date"], "first_dose_date"
-        ),
+        stage1_order=cast(Stage1Order, r.choice("stage1_order", "first_dose_date")),
         suspend_accrual_after_stage1=r.flag("suspend_accrual_after_stage1", True),
-        design_type=r.choice("design_type", ["optimal", "minimax", "admissible", "other"], "other"),
+        design_type=cast(SimonDesignType, r.choice("design_type", "other")),
         nominal_alpha=r.number("nominal_alpha", 0.0, 1.0, open_interval=True, required=False),
         nominal_beta=r.number("nominal_beta", 0.0, 1.0, open_interval=True, required=False),
         printed=PrintedSimon(
@@ -439,11 +424,11 @@ def _simon(r: _Reader, endpoints: Sequence[str]) -> SimonRule:
             pet0=printed.number("pet0", 0.0, 1.0, required=False),
             en0=printed.number("en0", 0.0, None, required=False),
         ),
-        scope=r.scope(),
+        scope=_scope(r, units),
     )
 
 
-def _group_sequential(r: _Reader) -> GroupSequentialRule:
+def _group_sequential(r: TableReader, units: Units) -> GroupSequentialRule:
     fractions = r.numbers("information_fractions")
     if not fractions or any(b <= a for a, b in itertools.pairwise(fractions)):
         raise r.fail("information_fractions", "must be increasing")
@@ -452,34 +437,46 @@ def _group_sequential(r: _Reader) -> GroupSequentialRule:
     return GroupSequentialRule(
         id=r.text("id"),
         label=r.text("label"),
-        endpoint=r.choice("endpoint", SURVIVAL_ENDPOINTS),
+        endpoint=cast(SurvivalEndpoint, r.choice("endpoint")),
         information_fractions=fractions,
         alpha=r.required_number("alpha", 0.0, 1.0, open_interval=True),
-        efficacy_spending=r.choice("efficacy_spending", ["obrien_fleming", "pocock", "hsd"]),
-        futility_spending=r.choice(
-            "futility_spending", ["obrien_fleming", "pocock", "hsd", "none"], "none"
-        ),
-        scope=r.scope(),
+        efficacy_spending=cast(Spending, r.choice("efficacy_spending")),
+        futility_spending=cast(FutilitySpending, r.choice("futility_spending", "none")),
+        scope=_scope(r, units),
     )
 
 
-def _efficacy(reader: _Reader) -> tuple[EfficacyRule, ...]:
+def _refuse_unevaluated(r: TableReader, kind: str) -> None:
+    """A rule kind parsed but not evaluated by this version is refused, naming it."""
+    if kind not in EVALUATED_RULE_KINDS:
+        where = r.prefix.rstrip(".")
+        raise r.fail(
+            "rule",
+            f"rule kind '{kind}' at {where} is not evaluated by this version; remove the "
+            "rule or monitor it outside this product",
+        )
+
+
+def _efficacy(reader: TableReader, units: Units) -> tuple[EfficacyRule, ...]:
     rules: list[EfficacyRule] = []
-    endpoints = ("remission", "hematologic_response", "mrd_negativity")
-    for r in reader.subs("efficacy"):
-        kind = r.choice("rule", ["simon_two_stage", "group_sequential"])
-        rules.append(_simon(r, endpoints) if kind == "simon_two_stage" else _group_sequential(r))
+    for kind, r in reader.rules("efficacy"):
+        rule = _simon(r, units) if kind == "simon_two_stage" else _group_sequential(r, units)
+        _refuse_unevaluated(r, kind)
+        if isinstance(rule, SimonRule) and any(isinstance(x, SimonRule) for x in rules):
+            raise r.fail(
+                "rule",
+                "a second simon_two_stage rule is not evaluated by this version (only the "
+                "first is); give one Simon rule per protocol",
+            )
+        rules.append(rule)
     return tuple(rules)
 
 
-def _toxicity(reader: _Reader) -> tuple[ToxicityRule, ...]:
+def _toxicity(reader: TableReader, units: Units) -> tuple[ToxicityRule, ...]:
     rules = []
-    for r in reader.subs("toxicity"):
-        r.choice("rule", ["thall_simon_estey"])
-        attributions = r.texts("attributions")
-        bad = [a for a in attributions if a not in ATTRIBUTIONS]
-        if bad:
-            raise r.fail("attributions", f"unknown attribution(s) {bad}; use {ATTRIBUTIONS}")
+    for kind, r in reader.rules("toxicity"):
+        _refuse_unevaluated(r, kind)
+        attributions = cast(tuple[Attribution, ...], r.choice_list("attributions"))
         nmax = r.integer("nmax", minimum=2)
         cohort = r.integer("cohort_size", minimum=1)
         if cohort > nmax:
@@ -488,7 +485,7 @@ def _toxicity(reader: _Reader) -> tuple[ToxicityRule, ...]:
         boundaries = tuple(
             PrintedBoundary(
                 b.integer("n", minimum=1),
-                None if "stop_at" not in b.table else b.integer("stop_at", 0),
+                b.integer("stop_at", 0) if b.has("stop_at") else None,
             )
             for b in printed.subs("boundaries")
         )
@@ -515,28 +512,25 @@ def _toxicity(reader: _Reader) -> tuple[ToxicityRule, ...]:
                 confidence=r.required_number("confidence", 0.0, 1.0, open_interval=True),
                 cohort_size=cohort,
                 nmax=nmax,
-                evaluable=r.choice("evaluable", ["treated"], "treated"),
+                evaluable=cast(Population, r.choice("evaluable", "treated")),
                 printed_boundaries=boundaries,
                 printed_oc=oc,
-                scope=r.scope(),
+                scope=_scope(r, units),
             )
         )
     return tuple(rules)
 
 
-def _survival(reader: _Reader) -> SurvivalSettings:
+def _survival(reader: TableReader) -> SurvivalSettings:
     s = reader.sub("survival")
-    endpoints = s.texts("endpoints", SURVIVAL_ENDPOINTS)
-    unknown = [e for e in endpoints if e not in SURVIVAL_ENDPOINTS]
-    if unknown:
-        raise s.fail("endpoints", f"unknown endpoint(s) {unknown}; use {SURVIVAL_ENDPOINTS}")
-    conf = s.choice("conf_type", ["log-log", "plain", "log"], "log-log")
+    endpoints = cast(tuple[SurvivalEndpoint, ...], s.choice_list("endpoints", SURVIVAL_ENDPOINTS))
+    conf = cast(ConfType, s.choice("conf_type", "log-log"))
     landmarks = s.numbers("landmarks_months", ())
     if any(x <= 0 for x in landmarks):
         raise s.fail("landmarks_months", "must be positive")
     return SurvivalSettings(
         endpoints=endpoints,
-        conf_type=conf,  # type: ignore[arg-type]
+        conf_type=conf,
         landmarks_months=landmarks,
         rmst_horizon_months=s.number(
             "rmst_horizon_months", 0.0, None, open_interval=True, required=False
@@ -546,64 +540,47 @@ def _survival(reader: _Reader) -> SurvivalSettings:
     )
 
 
-KNOWN_TOP_KEYS = {
-    "id",
-    "title",
-    "short_title",
-    "version",
-    "phase",
-    "design",
-    "max_patients",
-    "cohorts",
-    "arms",
-    "dose_levels",
-    "closed_by",
-    "response",
-    "estimates",
-    "efficacy",
-    "toxicity",
-    "reporting",
-    "survival",
-    "accrual",
-    "notes",
-}
-
-
 def parse_protocol(text: str, source: str = "<protocol>") -> Protocol:
-    """Parse and validate protocol TOML text; ``source`` names the file in errors."""
+    """Parse and validate protocol TOML text; ``source`` names the file in errors.
+
+    Every key at every level must be one the schema declares (:data:`SCHEMA`).
+    """
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProtocolError(source, "<file>", f"is not valid TOML: {exc}") from exc
-    unknown = sorted(set(raw) - KNOWN_TOP_KEYS)
-    if unknown:
-        raise ProtocolError(source, unknown[0], "is not a known protocol key")
-    top = _Reader(source, raw)
+    top = TableReader(source, raw, SCHEMA)
     trial_id = top.text("id")
     if not all(ch.isalnum() or ch in "-_." for ch in trial_id):
         raise top.fail("id", "may hold only letters, digits, '-', '_' and '.'")
     response = _response(top)
     reporting = top.sub("reporting", required=True)
     accrual = top.sub("accrual")
+    units = {
+        "cohort": _units(top, "cohorts"),
+        "arm": _units(top, "arms"),
+        "dose_level": _units(top, "dose_levels"),
+    }
+    top.optional_text("notes")  # free text for the reader of the file, checked for type only
     protocol = Protocol(
         id=trial_id,
         title=top.text("title"),
         short_title=top.text("short_title", trial_id),
         version=top.text("version"),
         phase=top.text("phase"),
-        design=top.choice("design", ["single_arm", "multi_cohort", "randomized"]),  # type: ignore[arg-type]
-        max_patients=top.integer("max_patients", minimum=1) if "max_patients" in raw else None,
-        cohorts=_units(top, "cohorts"),
-        arms=_units(top, "arms"),
-        dose_levels=_units(top, "dose_levels"),
+        design=cast(TrialDesign, top.choice("design")),
+        max_patients=top.integer("max_patients", minimum=1) if top.has("max_patients") else None,
+        cohorts=units["cohort"],
+        arms=units["arm"],
+        dose_levels=units["dose_level"],
         closed_by=top.texts("closed_by", ()),
         response=response,
         estimates=_estimates(top),
-        efficacy=_efficacy(top),
-        toxicity=_toxicity(top),
+        efficacy=_efficacy(top, units),
+        toxicity=_toxicity(top, units),
         reporting=ReportingSettings(
             summary_every=reporting.integer("summary_every", minimum=1),
-            summary_population=reporting.choice("summary_population", ["treated"], "treated"),
+            summary_population=cast(Population, reporting.choice("summary_population", "treated")),
         ),
         survival=_survival(top),
         accrual=AccrualSettings(
@@ -614,14 +591,14 @@ def parse_protocol(text: str, source: str = "<protocol>") -> Protocol:
         source=source,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
-    for rule in protocol.efficacy:
+    for i, rule in enumerate(protocol.efficacy):
         if (
             isinstance(rule, SimonRule)
             and protocol.max_patients is not None
             and rule.n > protocol.max_patients
         ):
             raise ProtocolError(
-                source, "efficacy.n", f"exceeds max_patients ({protocol.max_patients})"
+                source, f"efficacy[{i}].n", f"exceeds max_patients ({protocol.max_patients})"
             )
     return protocol
 

@@ -18,6 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from monitoring.derive import Derivation, ResponseStatus
+from monitoring.errors import DataInputError
 from monitoring.estimates import RateEstimate
 from monitoring.proportions import ProportionMaker
 from monitoring.protocol import Protocol
@@ -184,7 +185,7 @@ def response_tables(
     cut-off, optionally also for each value of the patient column ``by``."""
     patients = derived.patients
     if by is not None and by not in patients.columns:
-        raise ValueError(f"unknown subgroup column '{by}'; use a column of the patient frame")
+        raise DataInputError(f"unknown subgroup column '{by}'; use a column of the patient frame")
     treated = patients.loc[patients["treated"].to_numpy(bool)]
     make = ProportionMaker(protocol.estimates.response_prior, protocol.estimates.credible_level)
     groups: tuple[ResponseSummary, ...] = ()

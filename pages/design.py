@@ -6,6 +6,7 @@ from dashboard import cache, components, tables
 from dashboard.keys import Key
 from dashboard.selection import current
 from monitoring.designs.toxicity import ToxicityPlan, default_rates
+from monitoring.errors import InputError
 
 selection = current()
 protocol = selection.protocol
@@ -31,7 +32,7 @@ with simon_tab:
             found, figure = cache.simon_designs(
                 float(p0), float(p1), float(alpha), float(beta), int(nmax)
             )
-    except ValueError as error:
+    except InputError as error:  # a parameter out of range; anything else is a bug
         st.error(str(error))
     else:
         components.chart(figure, "Simon designs")
@@ -60,7 +61,7 @@ with tox_tab:
     n = cols[5].number_input("Max patients", 2, 500, base.nmax if base else 40, key=Key.TOX_NMAX)
     try:
         plan = ToxicityPlan(float(a), float(b), float(t), float(c), int(k), int(n))
-    except ValueError as error:
+    except InputError as error:  # a parameter out of range; anything else is a bug
         st.error(str(error))
     else:
         rates = default_rates(float(t))

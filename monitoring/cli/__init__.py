@@ -2,7 +2,9 @@
 
 Each command group lives in its own module with a ``register(subparsers)`` function. JSON is
 produced only at this boundary. Exit codes: 0 success, 2 bad input (one-line reason on
-stderr); commands may document further codes (see docs/cli.md).
+stderr), 1 a bug (the traceback); commands may document further codes (see docs/cli.md).
+Bad input is exactly the :class:`monitoring.errors.InputError` family: any other exception
+propagates, so a defect is never reported as the user's mistake.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import NoReturn
 
 from monitoring import __version__
 from monitoring.cli import admin, analysis, backup, data, design, monitor, quality, report
-from monitoring.cli.common import CliError
+from monitoring.errors import InputError
 
 COMMAND_MODULES = [design, data, monitor, analysis, report, quality, backup, admin]
 
@@ -44,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.handler(args)
-    except CliError as exc:
+    except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into a command that stopped reading (head, less)

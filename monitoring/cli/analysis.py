@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from typing import Any, TypeVar
+from typing import Any
 
 from monitoring.cli.analysis_json import km_payload, tables_payload
 from monitoring.cli.analysis_text import km_text, tables_text
@@ -17,15 +17,12 @@ from monitoring.cli.common import print_json
 from monitoring.cli.database import (
     LoadedTrial,
     add_analysis_arguments,
-    checked,
     load_derivation,
     run_with_engine,
 )
 from monitoring.endpoints import endpoint_analysis
 from monitoring.protocol import SURVIVAL_ENDPOINTS
 from monitoring.table_set import table_set
-
-T = TypeVar("T")
 
 
 def _km(args: argparse.Namespace) -> int:
@@ -36,9 +33,7 @@ def _km_print(loaded: LoadedTrial, args: argparse.Namespace) -> int:
     settings = loaded.protocol.survival
     if args.conf_type is not None:
         settings = dataclasses.replace(settings, conf_type=args.conf_type)
-    analysis = checked(
-        lambda: endpoint_analysis(loaded.derived, settings, args.endpoint, by=args.by)
-    )
+    analysis = endpoint_analysis(loaded.derived, settings, args.endpoint, by=args.by)
     if args.json:
         payload = km_payload(analysis)
         payload.update(trial=loaded.trial_id, cutoff=loaded.derived.cutoff.isoformat())
@@ -56,7 +51,7 @@ def _tables(args: argparse.Namespace) -> int:
 
 
 def _tables_print(loaded: LoadedTrial, args: argparse.Namespace) -> int:
-    tables = checked(lambda: table_set(loaded.derived, loaded.protocol, by=args.by))
+    tables = table_set(loaded.derived, loaded.protocol, by=args.by)
     if args.json:
         print_json(tables_payload(tables, loaded.trial_id))
     else:

@@ -13,9 +13,11 @@ from datetime import date, datetime
 from pathlib import Path, PurePath
 from typing import Any
 
+from monitoring.errors import InputError
 
-class CliError(Exception):
-    """Bad input: printed as a one-line reason on stderr, exit status 2."""
+
+class CliError(InputError):
+    """Bad arguments: printed as a one-line reason on stderr, exit status 2."""
 
 
 def probability(text: str) -> float:

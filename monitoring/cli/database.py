@@ -12,11 +12,11 @@ import dataclasses
 import getpass
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 
-from monitoring.cli.common import CliError, iso_date
+from monitoring.cli.common import iso_date
 from monitoring.db.engine import discard_sqlite_file, new_sqlite_file, open_database
 from monitoring.db.errors import DataInputError
 from monitoring.db.reading import load_trial_data
@@ -24,8 +24,6 @@ from monitoring.db.repository import get_protocol, resolve_trial
 from monitoring.db.transactions import snapshot
 from monitoring.derive import Derivation, derive
 from monitoring.protocol import Protocol
-
-T = TypeVar("T")
 
 DB_HELP = "SQLAlchemy URL or path to an SQLite file (default: the per-user data file)"
 
@@ -36,23 +34,30 @@ def now_utc() -> datetime:
 
 
 def open_engine(args: argparse.Namespace, *, create: bool = False) -> sa.Engine:
-    """The database of ``--db``, upgraded to the current schema; bad input exits 2. Only
-    the commands that bring data (``create``) may create a missing database."""
-    try:
-        return open_database(args.db, create=create)
-    except DataInputError as exc:
-        raise CliError(str(exc)) from exc
+    """The database of ``--db``, upgraded to the current schema; bad input (a
+    :class:`DataInputError`) exits 2. Only the commands that bring data (``create``) may
+    create a missing database."""
+    return open_database(args.db, create=create)
 
 
 def add_database_arguments(
-    parser: argparse.ArgumentParser, *, trial: bool = True, user: bool = False
+    parser: argparse.ArgumentParser,
+    *,
+    trial: bool = True,
+    user: bool = False,
+    inherited: bool = False,
 ) -> None:
-    """--db, and optionally --trial and --user."""
-    parser.add_argument("--db", metavar="URL", help=DB_HELP)
+    """--db, and optionally --trial and --user. ``inherited``: the parser is an action of a
+    command that takes the same options (``report --db X list``); an option not repeated
+    after the action keeps the command's value instead of being reset to its default."""
+    default: Any = argparse.SUPPRESS if inherited else None
+    parser.add_argument("--db", metavar="URL", default=default, help=DB_HELP)
     if trial:
-        parser.add_argument("--trial", metavar="ID", help="trial id (optional with one trial)")
+        parser.add_argument(
+            "--trial", metavar="ID", default=default, help="trial id (optional with one trial)"
+        )
     if user:
-        parser.add_argument("--user", default=None, help="who makes the change (default: login)")
+        parser.add_argument("--user", default=default, help="who makes the change (default: login)")
 
 
 def user_name(args: argparse.Namespace) -> str:
@@ -63,18 +68,15 @@ def user_name(args: argparse.Namespace) -> str:
 def run_with_engine(
     args: argparse.Namespace, action: Callable[[sa.Engine], int], *, create: bool = False
 ) -> int:
-    """Open the database (creating it only if ``create``), run ``action`` on it, close it;
-    library input errors exit 2. An SQLite file this call created is removed again when
-    the action is refused."""
+    """Open the database (creating it only if ``create``), run ``action`` on it, close it.
+    An SQLite file this call created is removed again when the action is refused or fails."""
     new_file = new_sqlite_file(args.db) if create else None
     engine = open_engine(args, create=create)
     try:
         code: int = action(engine)
-    except BaseException as exc:
+    except BaseException:
         engine.dispose()
         discard_sqlite_file(new_file)  # a refused first command leaves no database behind
-        if isinstance(exc, DataInputError):
-            raise CliError(str(exc)) from exc
         raise
     engine.dispose()
     if code == 2:
@@ -131,12 +133,4 @@ def load_derivation(engine: sa.Engine, args: argparse.Namespace) -> LoadedTrial:
     if data.patients.empty:
         raise DataInputError(f"trial '{trial_id}' has no patient data yet; import an extract")
     cutoff: date | None = args.cutoff
-    return LoadedTrial(trial_id, protocol, checked(lambda: derive(data, protocol, cutoff)))
-
-
-def checked(step: Callable[[], T]) -> T:
-    """A library call whose ValueError (bad column, no data) is bad input: exit 2."""
-    try:
-        return step()
-    except (ValueError, KeyError) as exc:
-        raise CliError(str(exc).strip("'\"")) from exc
+    return LoadedTrial(trial_id, protocol, derive(data, protocol, cutoff))

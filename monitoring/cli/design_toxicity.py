@@ -69,7 +69,7 @@ def register(sub: Any) -> None:
 def _value(name: str, text: str, parse: Callable[[str], Any]) -> Any:
     try:
         return parse(text)
-    except (argparse.ArgumentTypeError, ValueError) as exc:
+    except argparse.ArgumentTypeError as exc:
         raise CliError(f"--{name}: {exc}") from exc
 
 
@@ -115,10 +115,7 @@ def plan_from_args(args: argparse.Namespace) -> ToxicityPlan:
             f"--cohort: must lie between 1 and --nmax ({plan_args['nmax']}); "
             f"got {plan_args['cohort_size']}"
         )
-    try:
-        return ToxicityPlan(**plan_args)
-    except ValueError as exc:
-        raise CliError(str(exc)) from exc
+    return ToxicityPlan(**plan_args)  # a PlanError is of the input-error family: exit 2
 
 
 def design_json(design: ToxicityDesign) -> dict[str, Any]:

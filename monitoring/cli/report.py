@@ -27,6 +27,7 @@ from monitoring.cli.database import (
     user_name,
 )
 from monitoring.db.chain import chain_head
+from monitoring.db.errors import DataInputError
 from monitoring.db.looks import (
     ReportRecord,
     get_report,
@@ -70,23 +71,17 @@ class Request:
 
 
 def _run(args: argparse.Namespace, action: Callable[[sa.Engine], int]) -> int:
-    """Open the database and run ``action``; refused requests (ValueError) exit 2."""
-
-    def guarded(engine: sa.Engine) -> int:
-        try:
-            return action(engine)
-        except ValueError as exc:  # DataInputError included
-            raise CliError(str(exc)) from exc
-
-    code: int = run_with_engine(args, guarded)
+    """Open the database and run ``action``; refused requests (the input-error family,
+    :mod:`monitoring.errors`) exit 2 in ``monitoring.cli.main``."""
+    code: int = run_with_engine(args, action)
     return code
 
 
 def reached_on(status: TrialStatus, look: int) -> date:
-    """The day the look at ``look`` evaluable patients was reached (ValueError if not)."""
+    """The day the look at ``look`` evaluable patients was reached (DataInputError if not)."""
     found = resolve_look(status, look)
     if found is None or found.reached_on is None:
-        raise ValueError(f"the look at {look} evaluable patients is not reached yet")
+        raise DataInputError(f"the look at {look} evaluable patients is not reached yet")
     return found.reached_on
 
 
@@ -100,7 +95,7 @@ def _status_at(engine: sa.Engine, request: Request) -> tuple[TrialStatus, TrialD
         batch = latest_batch(conn, request.trial_id, request.as_known_on)
         head = chain_head(conn, request.trial_id).hash
     if data.patients.empty:
-        raise ValueError(
+        raise DataInputError(
             f"trial '{request.trial_id}' has no patient data known on "
             f"{request.as_known_on.isoformat(timespec='seconds')}; import an extract first"
         )
@@ -195,7 +190,7 @@ def _generate(args: argparse.Namespace) -> int:
             as_known_on=args.as_known_on or now_utc(),
             look=args.look,
             cutoff=args.cutoff,
-            version=VERSIONS[args.version],
+            version=VERSIONS[args.version or "closed"],
             fmt=ReportFormat(args.format),
             out=Path(args.out),
             user=user_name(args),
@@ -216,7 +211,7 @@ def _regenerate(args: argparse.Namespace) -> int:
             as_known_on=original.as_known_on,
             look=original.look,
             cutoff=original.cutoff,
-            version=VERSIONS[args.version],
+            version=VERSIONS[args.version or "closed"],
             fmt=ReportFormat(args.format or original.format),
             out=Path(args.out),
             user=user_name(args),
@@ -282,15 +277,49 @@ def _signoff(args: argparse.Namespace) -> int:
     return _run(args, action)
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    add_database_arguments(parser)
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+def _common(parser: argparse.ArgumentParser, *, action: bool = True) -> None:
+    """--db, --trial and --json. On an action (``report list``) they may also be given
+    before it (``report --db X list``): an action's option left out keeps that value."""
+    add_database_arguments(parser, inherited=action)
+    default = argparse.SUPPRESS if action else False
+    parser.add_argument(
+        "--json", action="store_true", default=default, help="machine-readable output"
+    )
+
+
+# Options of writing a report that an action does not take: given before an action
+# (``report --look 8 list``) they are refused rather than ignored.
+_WRITING_ONLY = {"--look": "look", "--cutoff": "cutoff", "--as-known-on": "as_known_on"}
+
+
+def _action(
+    handler: Callable[[argparse.Namespace], int], *, takes: tuple[str, ...] = ()
+) -> Callable[[argparse.Namespace], int]:
+    """``handler`` of a ``report`` action, refusing writing options it would ignore."""
+    refused = dict(_WRITING_ONLY, **{"--format": "format", "--out": "out", "--user": "user"})
+    refused.update({"--version": "version"} if "version" not in takes else {})
+
+    def run(args: argparse.Namespace) -> int:
+        given = [
+            flag
+            for flag, name in refused.items()
+            if name not in takes and getattr(args, name, None) is not None
+        ]
+        if given:
+            verb = "is an option" if len(given) == 1 else "are options"
+            raise CliError(
+                f"{', '.join(given)} {verb} of writing a report; 'report "
+                f"{args.report_action}' does not take it"
+            )
+        return handler(args)
+
+    return run
 
 
 def _register_actions(sub: Any) -> None:
     listing = sub.add_parser("list", help="list recorded reports", description="Recorded reports.")
     _common(listing)
-    listing.set_defaults(handler=_list)
+    listing.set_defaults(handler=_action(_list))
     again = sub.add_parser(
         "regenerate",
         help="rewrite a recorded report from the data as known then",
@@ -299,13 +328,17 @@ def _register_actions(sub: Any) -> None:
     )
     _common(again)
     again.add_argument("--id", type=int, required=True, help="report id (see 'report list')")
-    again.add_argument("--format", choices=[f.value for f in ReportFormat])
-    again.add_argument("--version", choices=list(VERSIONS), default="closed")
+    again.add_argument(
+        "--format", choices=[f.value for f in ReportFormat], default=argparse.SUPPRESS
+    )
+    again.add_argument(
+        "--version", choices=list(VERSIONS), default=argparse.SUPPRESS, help="default: closed"
+    )
     again.add_argument(
         "--out", type=output_file, required=True, metavar="PATH", help="file to write"
     )
-    again.add_argument("--user", help="who generates it (default: login)")
-    again.set_defaults(handler=_regenerate)
+    again.add_argument("--user", default=argparse.SUPPRESS, help="who generates it")
+    again.set_defaults(handler=_action(_regenerate, takes=("format", "out", "user", "version")))
     sent = sub.add_parser(
         "sent",
         help="record that a report was sent",
@@ -315,7 +348,7 @@ def _register_actions(sub: Any) -> None:
     _common(sent)
     sent.add_argument("--id", type=int, required=True, help="report id (see 'report list')")
     sent.add_argument("--by", required=True, metavar="NAME", help="who sent it")
-    sent.set_defaults(handler=_sent)
+    sent.set_defaults(handler=_action(_sent))
     signoff = sub.add_parser(
         "signoff",
         help="sign off the summary of a look",
@@ -326,7 +359,7 @@ def _register_actions(sub: Any) -> None:
     signoff.add_argument("--look", type=int, required=True, metavar="N", help="look (N)")
     signoff.add_argument("--by", required=True, metavar="NAME", help="who signs off")
     signoff.add_argument("--note", help="optional note kept with the sign-off")
-    signoff.set_defaults(handler=_signoff)
+    signoff.set_defaults(handler=_action(_signoff, takes=("look",)))
 
 
 def register(sub: Any) -> None:
@@ -336,7 +369,7 @@ def register(sub: Any) -> None:
         description="Write the Efficacy/Toxicity Summary from the database and record it. "
         "--look N: the look at N evaluable patients, cut at the day it was reached.",
     )
-    _common(parser)
+    _common(parser, action=False)
     parser.add_argument("--look", type=int, metavar="N", help="look at N evaluable patients")
     parser.add_argument("--cutoff", type=iso_date, metavar="DATE", help="data cut-off")
     parser.add_argument(
@@ -345,7 +378,7 @@ def register(sub: Any) -> None:
         metavar="DATETIME",
         help="data as known at this date or time (a date: end of that day, UTC; default: now)",
     )
-    parser.add_argument("--version", choices=list(VERSIONS), default="closed")
+    parser.add_argument("--version", choices=list(VERSIONS), help="default: closed")
     parser.add_argument("--format", choices=[f.value for f in ReportFormat])
     parser.add_argument(
         "--out", type=output_file, metavar="PATH", help="file to write (its folder must exist)"

@@ -8,10 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-
-class DataInputError(ValueError):
-    """Bad input to the data layer: unknown trial, bad URL, refused correction, ..."""
-
+from monitoring.errors import DataInputError as DataInputError  # one of the input-error family
 
 CONCURRENT_CHANGE = (
     "another change to the same trial was written at the same time; nothing was changed, "

@@ -11,6 +11,7 @@ from datetime import date
 
 import pandas as pd
 
+from monitoring.errors import DataInputError
 from monitoring.tables import ADVERSE_EVENTS, PATIENTS, RESPONSES, ColumnType, TableSpec, TrialData
 
 # Patient dates that are simply unknown at the cut-off when they fall after it, with the
@@ -37,7 +38,7 @@ def _date_columns(spec: TableSpec) -> list[str]:
 def latest_date(data: TrialData) -> date:
     """The latest date anywhere in the three tables: the default cut-off (SPEC 4).
 
-    Raises ValueError when the data hold no date at all (no patient enrolled).
+    Raises DataInputError when the data hold no date at all (no patient enrolled).
     """
     latest: pd.Timestamp | None = None
     for frame, spec in (
@@ -50,7 +51,7 @@ def latest_date(data: TrialData) -> date:
             if pd.notna(value) and (latest is None or value > latest):
                 latest = pd.Timestamp(value)
     if latest is None:
-        raise ValueError("the data hold no dates: no default cut-off exists")
+        raise DataInputError("the data hold no dates: no default cut-off exists")
     return latest.date()
 
 

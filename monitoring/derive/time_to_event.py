@@ -16,6 +16,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from monitoring.derive.scope import treated_positions
+from monitoring.errors import DataInputError
 
 A = TypeVar("A", bound=np.ndarray)
 Dates = npt.NDArray[np.datetime64]
@@ -116,7 +117,7 @@ def time_to_event(
     """
     endpoint = Endpoint(endpoint)
     if by is not None and by not in patients.columns:
-        raise ValueError(f"unknown grouping column '{by}'; use a patient column")
+        raise DataInputError(f"unknown grouping column '{by}'; use a patient column")
     definition = _DEFINITIONS[endpoint]
     rows = _population(patients, definition)
     origin = _column(patients, definition.origin, rows)

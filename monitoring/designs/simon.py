@@ -12,11 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from monitoring.errors import InputError
 from monitoring.protocol import SimonRule
 
 
-class DesignError(ValueError):
-    """Design parameters that do not describe a Simon two-stage design."""
+class DesignError(InputError, ValueError):
+    """Design parameters that do not describe a design (out of range, inconsistent)."""
 
 
 @dataclass(frozen=True)

@@ -25,13 +25,14 @@ import enum
 import itertools
 from dataclasses import dataclass
 
-from monitoring.designs.simon import SimonDesign, check_rates
+from monitoring.designs.simon import DesignError, SimonDesign, check_rates
 from monitoring.designs.simon_enumeration import best_designs_by_size
+from monitoring.errors import InputError
 
 NMAX_LIMIT = 1000
 
 
-class NoFeasibleDesignError(ValueError):
+class NoFeasibleDesignError(InputError, ValueError):
     """No design with n <= nmax meets the error bounds."""
 
 
@@ -78,9 +79,9 @@ def check_search_inputs(p0: float, p1: float, alpha: float, beta: float, nmax: i
     check_rates(p0, p1)
     for name, value in (("alpha", alpha), ("beta", beta)):
         if not 0.0 < value < 1.0:
-            raise ValueError(f"{name} must lie strictly between 0 and 1; got {value}")
+            raise DesignError(f"{name} must lie strictly between 0 and 1; got {value}")
     if not 2 <= nmax <= NMAX_LIMIT:
-        raise ValueError(f"nmax must lie between 2 and {NMAX_LIMIT}; got {nmax}")
+        raise DesignError(f"nmax must lie between 2 and {NMAX_LIMIT}; got {nmax}")
 
 
 def search(p0: float, p1: float, alpha: float, beta: float, nmax: int = 100) -> SimonSearch:

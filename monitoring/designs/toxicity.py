@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 from scipy.special import betaincc
 from scipy.stats import binom
 
+from monitoring.errors import InputError
 from monitoring.protocol import ToxicityRule
 
 FloatArray = NDArray[np.float64]
@@ -36,11 +37,15 @@ IntArray = NDArray[np.int64]
 _QUANTILE_TOLERANCE = 1e-12
 
 
+class PlanError(InputError, ValueError):
+    """Parameters that do not describe a Thall-Simon-Estey rule (a value out of range)."""
+
+
 @dataclass(frozen=True)
 class ToxicityPlan:
     """The parameters of a Thall-Simon-Estey rule, validated once.
 
-    Raises ``ValueError`` naming the value and the rule it broke.
+    Raises :class:`PlanError` naming the value and the rule it broke.
     """
 
     prior_a: float
@@ -54,15 +59,15 @@ class ToxicityPlan:
         for name in ("prior_a", "prior_b"):
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0):
-                raise ValueError(f"{name} must be a positive number; got {value}")
+                raise PlanError(f"{name} must be a positive number; got {value}")
         for name in ("threshold", "confidence"):
             value = getattr(self, name)
             if not 0.0 < value < 1.0:
-                raise ValueError(f"{name} must lie strictly between 0 and 1; got {value}")
+                raise PlanError(f"{name} must lie strictly between 0 and 1; got {value}")
         if self.nmax < 2:
-            raise ValueError(f"nmax must be at least 2; got {self.nmax}")
+            raise PlanError(f"nmax must be at least 2; got {self.nmax}")
         if not 1 <= self.cohort_size <= self.nmax:
-            raise ValueError(
+            raise PlanError(
                 f"cohort_size must lie between 1 and nmax ({self.nmax}); got {self.cohort_size}"
             )
 
@@ -208,7 +213,7 @@ def _quantile_look(looks: Sequence[int], probs: FloatArray, level: float) -> int
 def _check_rates(rates: Sequence[float]) -> FloatArray:
     array = np.asarray(rates, dtype=np.float64)
     if array.ndim != 1 or np.any(~np.isfinite(array)) or np.any((array < 0) | (array > 1)):
-        raise ValueError(f"rates must be numbers between 0 and 1; got {list(rates)}")
+        raise PlanError(f"rates must be numbers between 0 and 1; got {list(rates)}")
     return array
 
 
