@@ -35,6 +35,7 @@ class Status(enum.Enum):
     """Traffic status of a decision; each writer colours it with the Okabe-Ito palette."""
 
     OK = "ok"
+    INFO = "info"
     WARNING = "warning"
     STOP = "stop"
 
