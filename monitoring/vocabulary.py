@@ -285,14 +285,15 @@ def confirmed_role(audit: SimonAudit) -> str | None:
 def simon_design(rule: SimonRule, audit: SimonAudit | None = None) -> str:
     """The design by name and exact error rates, computed from the rule by the audit.
 
-    "Simon two-stage 6/18, 20/48: α 0.113, power 0.785"; with a confirmed role,
-    "Simon optimal two-stage 7/20, 24/58 for α 0.1, β 0.2: α 0.100, power 0.802".
+    "Simon two-stage 6/18, 20/48: alpha 0.113, power 0.785"; with a confirmed role,
+    "Simon optimal two-stage 7/20, 24/58 for alpha 0.1, beta 0.2: alpha 0.100, power 0.802".
+    Words, not Greek letters: the PDF font has none, and every format must read the same.
     """
     audit = audit if audit is not None else audit_rule(rule)
     exact = audit.exact
     role = confirmed_role(audit)
-    errors = f"α {exact.alpha:.3f}, power {exact.power:.3f}"
+    errors = f"alpha {exact.alpha:.3f}, power {exact.power:.3f}"
     if role is None or audit.nominal is None:
         return f"Simon two-stage {exact.label()}: {errors}"
-    bounds = f"α {audit.nominal.alpha:g}, β {audit.nominal.beta:g}"
+    bounds = f"alpha {audit.nominal.alpha:g}, beta {audit.nominal.beta:g}"
     return f"Simon {role} two-stage {exact.label()} for {bounds}: {errors}"

@@ -15,8 +15,9 @@ from monitoring.rules.toxicity import ToxicityDecision
 from monitoring.status import ScheduledLook, TrialStatus
 
 
-def efficacy_numbers(d: EfficacyDecision) -> Table:
-    """Stage-1 and overall counts beside the Simon thresholds they are compared with."""
+def efficacy_numbers(d: EfficacyDecision, design: str = "Simon two-stage rule") -> Table:
+    """Stage-1 and overall counts beside the Simon thresholds they are compared with;
+    ``design`` names the design (:func:`monitoring.vocabulary.simon_design`)."""
     columns = (
         Column("Quantity"),
         Column(f"Stage 1 (first {d.n1} treated)", ColumnKind.INTEGER),
@@ -37,9 +38,9 @@ def efficacy_numbers(d: EfficacyDecision) -> Table:
         columns,
         rows,
         note=(
-            f"Simon two-stage rule: continue to stage 2 when more than r1 = {d.r1} of the "
+            f"{design}. Continue to stage 2 when more than r1 = {d.r1} of the "
             f"first n1 = {d.n1} respond; the final criterion is met when more than r = {d.r} "
-            f"of n = {d.n} respond. Stage 1: {vocabulary.title(d.stage1_state).lower()}."
+            f"of n = {d.n} respond. Stage-1 decision: {vocabulary.title(d.stage1_state)}."
         ),
         sheet_name="Efficacy decision",
     )
@@ -159,7 +160,7 @@ def decisions_section(status: TrialStatus) -> Section:
         blocks.append(
             decision_paragraph(status.efficacy.state, f"{name}. {status.efficacy.explanation}")
         )
-        blocks.append(efficacy_numbers(status.efficacy))
+        blocks.append(efficacy_numbers(status.efficacy, vocabulary.simon_design(simon)))
     else:
         blocks.append(text("The protocol has no Simon two-stage efficacy rule."))
     for rule, decision in zip(status.protocol.toxicity, status.toxicity, strict=True):
