@@ -291,3 +291,13 @@ def test_the_raw_code_pattern_catches_what_the_reports_used_to_print() -> None:
         assert RAW_CODES.search(old), old
     for words in ("Continue to stage 2", "Any-grade VOD/SOS", "Summary due", "Stage 1 accruing"):
         assert RAW_CODES.search(words) is None, words
+
+
+def test_methods_doc_lists_every_state_with_its_severity_and_words() -> None:
+    """docs/methods.md, "Decision words and severity", is the vocabulary as printed."""
+    doc = Path("docs/methods.md").read_text(encoding="utf-8")
+    for cls in vocabulary.VOCABULARY:
+        for state in cls:
+            w = vocabulary.words(state)  # type: ignore[arg-type]
+            row = f"| `{state.value}` | {w.severity.name} | {w.headline} |"
+            assert row in doc, row
