@@ -31,6 +31,7 @@ from monitoring.demo import generate
 from monitoring.derive import derive
 from monitoring.designs.simon_audit import audit_rule
 from monitoring.protocol import SURVIVAL_ENDPOINTS, SimonRule, load_protocol
+from monitoring.reports import blocks
 from monitoring.reports.content import ReportStamp, build_report, render_report
 from monitoring.reports.document import Paragraph, ReportDocument
 from monitoring.reports.export import ReportFormat, write_reports
@@ -301,3 +302,9 @@ def test_methods_doc_lists_every_state_with_its_severity_and_words() -> None:
             w = vocabulary.words(state)  # type: ignore[arg-type]
             row = f"| `{state.value}` | {w.severity.name} | {w.headline} |"
             assert row in doc, row
+
+
+def test_report_status_words_are_the_severity_words() -> None:
+    """The XLSX prints a decision's status in the words of its severity."""
+    for severity, status in blocks.REPORT_STATUS.items():
+        assert status.word == severity.word

@@ -39,6 +39,11 @@ class Status(enum.Enum):
     WARNING = "warning"
     STOP = "stop"
 
+    @property
+    def word(self) -> str:
+        """As printed (the severity words of ``monitoring.vocabulary.Severity``)."""
+        return {"ok": "OK", "info": "Info", "warning": "Attention", "stop": "STOP"}[self.value]
+
 
 class ColumnKind(enum.Enum):
     TEXT = "text"
