@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import source, tables
+from monitoring import vocabulary
 from monitoring.charts import km_figure, simon_designs_figure, toxicity_oc_figure
 from monitoring.data_quality import Finding, derived_findings
 from monitoring.derive import Derivation, derive
@@ -176,3 +177,9 @@ def toxicity_explorer(
 def design_audit(protocol: Protocol) -> ProtocolAudit:
     """The printed design figures of the protocol against their exact values."""
     return audit_protocol(protocol)
+
+
+@st.cache_data(show_spinner=False, max_entries=8, hash_funcs={Protocol: lambda p: p.digest})
+def simon_design(protocol: Protocol) -> str | None:
+    """The Simon design by name and exact error rates ("optimal" only where audited so)."""
+    return None if protocol.simon is None else vocabulary.simon_design(protocol.simon)

@@ -1,36 +1,39 @@
-"""Decision cards of the two rules: verdict in words, colour, the numbers behind it."""
+"""Decision cards of the rules: verdict in words, colour, the numbers behind it.
+
+Words and severity come from ``monitoring.vocabulary``, as in the reports and the CLI.
+"""
 
 from __future__ import annotations
 
 from dashboard.components import Tone, decision_card
+from monitoring import vocabulary
 from monitoring.estimates import PredictiveProbability
-from monitoring.protocol import SimonRule, ToxicityRule
+from monitoring.protocol import Protocol, SimonRule, ToxicityRule
 from monitoring.rules.efficacy import EfficacyDecision, EfficacyState
 from monitoring.rules.toxicity import ToxicityDecision, ToxicityState
+from monitoring.vocabulary import Severity
 
-EFFICACY_VERDICT: dict[EfficacyState, tuple[str, Tone]] = {
-    EfficacyState.STAGE1_ACCRUING: ("Stage 1 accruing — continue", Tone.INFO),
-    EfficacyState.ACCRUAL_SUSPENDED: ("Accrual suspended — awaiting stage-1 responses", Tone.WAIT),
-    EfficacyState.STOP_FUTILITY: ("STOP for futility", Tone.STOP),
-    EfficacyState.STAGE2: ("Continue to stage 2", Tone.GO),
-    EfficacyState.SUCCESS: ("Final efficacy criterion met", Tone.GO),
-    EfficacyState.CANNOT_SUCCEED: ("Final criterion can no longer be met", Tone.STOP),
+TONES: dict[Severity, Tone] = {
+    Severity.OK: Tone.GO,
+    Severity.INFO: Tone.INFO,
+    Severity.ATTENTION: Tone.WAIT,
+    Severity.STOP: Tone.STOP,
 }
 
-TOXICITY_VERDICT: dict[ToxicityState, tuple[str, Tone]] = {
-    ToxicityState.CONTINUE: ("Continue — no toxicity boundary crossed", Tone.GO),
-    ToxicityState.STOP: ("STOP for toxicity", Tone.STOP),
-}
+
+def tone(state: vocabulary.State) -> Tone:
+    """The card colour of a state's severity."""
+    return TONES[vocabulary.severity(state)]
 
 
 def efficacy_words(state: EfficacyState) -> str:
-    """The verdict's first words, for tables ("Continue to stage 2", "Stage 1 accruing")."""
-    return EFFICACY_VERDICT[state][0].split(" — ")[0]
+    """The state's title, for tables ("Continue to stage 2", "Stage 1 accruing")."""
+    return vocabulary.title(state)
 
 
 def toxicity_words(state: ToxicityState) -> str:
-    """The verdict's first words, for tables ("Continue", "STOP for toxicity")."""
-    return TOXICITY_VERDICT[state][0].split(" — ")[0]
+    """The state's title, for tables ("Continue", "STOP for toxicity")."""
+    return vocabulary.title(state)
 
 
 def _events(count: int) -> str:
@@ -45,14 +48,18 @@ def _target(target: int, still_needed: int) -> str:
 
 
 def efficacy_card(
-    rule: SimonRule, decision: EfficacyDecision, predictive: PredictiveProbability | None
+    protocol: Protocol,
+    rule: SimonRule,
+    decision: EfficacyDecision,
+    predictive: PredictiveProbability | None,
+    design: str | None = None,
 ) -> None:
-    """The Simon rule's card."""
-    verdict, tone = EFFICACY_VERDICT[decision.state]
+    """The Simon rule's card; ``design`` is :func:`monitoring.vocabulary.simon_design`."""
     s, o = decision.stage1, decision.overall
     facts = [
+        ("Design (Simon 1989)", design or vocabulary.simon_design(rule)),
         (
-            "Design (Simon 1989)",
+            "Rule",
             f"p0 = {rule.p0:g}, p1 = {rule.p1:g}; continue if > {decision.r1} of "
             f"{decision.n1} respond, success if > {decision.r} of {decision.n}",
         ),
@@ -70,9 +77,9 @@ def efficacy_card(
     if predictive is not None:
         facts.append(("Predictive probability of final success", f"{predictive.probability:.3f}"))
     decision_card(
-        f"Efficacy — {rule.label}",
-        verdict,
-        tone,
+        vocabulary.rule_name(rule, protocol),
+        vocabulary.words(decision.state).headline,
+        tone(decision.state),
         decision.explanation,
         facts,
     )
@@ -80,7 +87,6 @@ def efficacy_card(
 
 def toxicity_card(rule: ToxicityRule, decision: ToxicityDecision) -> None:
     """The Thall–Simon–Estey rule's card."""
-    verdict, tone = TOXICITY_VERDICT[decision.decision]
     facts = [
         (
             "Rule (Thall, Simon & Estey 1995)",
@@ -116,9 +122,9 @@ def toxicity_card(rule: ToxicityRule, decision: ToxicityDecision) -> None:
             )
         )
     decision_card(
-        f"Toxicity — {rule.label}",
-        verdict,
-        tone,
+        vocabulary.rule_name(rule),
+        vocabulary.words(decision.decision).headline,
+        tone(decision.decision),
         decision.explanation,
         facts,
     )

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from dashboard.decisions import efficacy_words, toxicity_words
+from monitoring import vocabulary
 from monitoring.data_quality import Finding
 from monitoring.designs.simon_search import SimonSearch
 from monitoring.designs.toxicity import ToxicityDesign
@@ -82,7 +83,7 @@ def monitoring_log_frame(looks: Sequence[ScheduledLook]) -> pd.DataFrame:
                 "—" if lk.toxicity_state is None else toxicity_words(lk.toxicity_state)
                 for lk in looks
             ],
-            "Summary": [_text(lk.summary) for lk in looks],
+            "Summary": [vocabulary.title(lk.summary) for lk in looks],
         }
     )
 

@@ -5,8 +5,10 @@ import streamlit as st
 from dashboard import cache, components, tables
 from dashboard.keys import Key
 from dashboard.selection import current
+from monitoring import vocabulary
 from monitoring.designs.toxicity import ToxicityPlan, default_rates
 from monitoring.errors import InputError
+from monitoring.protocol import SimonRule
 
 selection = current()
 protocol = selection.protocol
@@ -85,14 +87,21 @@ with audit_tab:
     audit = cache.design_audit(protocol)
     verdict = "figures differ from the exact values" if audit.flagged else "all reproduced"
     st.subheader(f"Printed design figures: {verdict}")
-    for simon_audit in audit.simon:
-        st.markdown(f"**{simon_audit.rule_id}** (Simon, {simon_audit.claimed_type})")
+    simon_rules = [r for r in protocol.efficacy if isinstance(r, SimonRule)]
+    for simon_rule, simon_audit in zip(simon_rules, audit.simon, strict=True):
+        st.markdown(
+            f"**{vocabulary.rule_name(simon_rule, protocol)}** — "
+            f"{vocabulary.simon_design(simon_rule, simon_audit)} "
+            f"(the protocol calls it {simon_audit.claimed_type})"
+        )
         for finding in simon_audit.findings:
             st.markdown(f"- {'⚠ ' if finding.flagged else ''}{finding.message}")
-    for tox_audit in audit.toxicity:
+    for tox_rule, tox_audit in zip(protocol.toxicity, audit.toxicity, strict=True):
         state = "reproduced" if tox_audit.matches else "NOT reproduced"
-        st.markdown(f"**{tox_audit.rule_id}** (toxicity): printed tables {state}")
+        st.markdown(f"**{vocabulary.rule_name(tox_rule)}**: printed tables {state}")
         for text in tox_audit.findings:
             st.markdown(f"- {text}")
-        components.table(tables.audit_frame(tox_audit), f"Audit {tox_audit.rule_id}")
+        components.table(
+            tables.audit_frame(tox_audit), f"Audit of {vocabulary.rule_name(tox_rule)}"
+        )
     components.reproduce(f"python -m monitoring design audit --protocol {protocol.source}")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import components, decisions, tables
+from dashboard import cache, components, decisions, tables
 from dashboard.keys import Key
 from dashboard.selection import current
 from monitoring.charts import posterior_figure, responder_path_figure, swimmer_figure
@@ -17,7 +17,7 @@ if rule is None or decision is None:
     st.info("This protocol has no Simon two-stage efficacy rule.")
     st.stop()
 
-decisions.efficacy_card(rule, decision, status.predictive)
+decisions.efficacy_card(protocol, rule, decision, status.predictive, cache.simon_design(protocol))
 components.paint_first()
 st.subheader(f"Stage 1: the first {decision.n1} treated patients (by first dose)")
 cols = st.columns(4)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import components, decisions, tables
+from dashboard import cache, components, decisions, tables
 from dashboard.selection import current
 from monitoring.charts import enrolment_figure
 from monitoring.series import enrolment_series
@@ -25,7 +25,13 @@ if due is not None:
 left, right = st.columns(2)
 with left:
     if protocol.simon is not None and status.efficacy is not None:
-        decisions.efficacy_card(protocol.simon, status.efficacy, status.predictive)
+        decisions.efficacy_card(
+            protocol,
+            protocol.simon,
+            status.efficacy,
+            status.predictive,
+            cache.simon_design(protocol),
+        )
     else:
         st.info("This protocol has no Simon efficacy rule.")
 with right:

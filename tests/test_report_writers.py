@@ -490,7 +490,7 @@ def test_xlsx_summary_has_title_block_decisions_and_provenance(files: dict[str, 
     assert ("Report version", "OPEN version") in rows
     assert ("Provenance", PROVENANCE) in rows
     decision = "Toxicity: 3 of 29 evaluable; Pr(p > 0.20 | data) = 0.41 ≤ 0.92."
-    assert ("CONTINUE", decision, "ok") in rows
+    assert ("CONTINUE", decision, "OK") in rows  # Status.OK in words
     assert summary.oddHeader.right.text == "OPEN version"
 
 

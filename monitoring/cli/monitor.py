@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from monitoring import vocabulary
 from monitoring.cli.common import print_json, seed, to_jsonable
 from monitoring.cli.database import (
     add_analysis_arguments,
@@ -23,7 +24,9 @@ from monitoring.db.demo_trial import create_demo_trial
 from monitoring.db.repository import resolve_trial
 from monitoring.db.status import load_status as load_trial_status
 from monitoring.demo import Scenario
+from monitoring.protocol import SimonRule, ToxicityRule
 from monitoring.status import TrialStatus
+from monitoring.vocabulary import simon_design
 
 EXIT_SUMMARY_DUE = 3
 
@@ -34,6 +37,31 @@ def load_status(engine: sa.Engine, args: argparse.Namespace) -> TrialStatus:
     return load_trial_status(engine, trial_id, cutoff=args.cutoff, as_known_on=args.as_known_on)
 
 
+def _verdict(state: vocabulary.State) -> str:
+    """ "Continue to stage 2 [OK]": the vocabulary's words and the severity in words."""
+    w = vocabulary.words(state)
+    return f"{w.headline} [{w.severity.word}]"
+
+
+def _words(state: vocabulary.State | None, key: str) -> dict[str, Any]:
+    """``{key}_title``, ``{key}_severity``: the words beside a state's code (None if none)."""
+    if state is None:
+        return {f"{key}_title": None, f"{key}_severity": None}
+    w = vocabulary.words(state)
+    return {f"{key}_title": w.title, f"{key}_severity": w.severity.name.lower()}
+
+
+def _rule_json(status: TrialStatus, rule: SimonRule | ToxicityRule | None) -> dict[str, Any]:
+    """The rule's id (a code) and its name and kind in words."""
+    if rule is None:
+        return {}
+    return {
+        "id": rule.id,
+        "name": vocabulary.rule_name(rule, status.protocol),
+        "kind": vocabulary.rule_kind(rule),
+    }
+
+
 def status_json(status: TrialStatus) -> dict[str, Any]:
     """SPEC 6.1 ``status --json`` keys, plus estimates, the monitoring log and provenance."""
     efficacy: dict[str, Any] | None = None
@@ -41,6 +69,11 @@ def status_json(status: TrialStatus) -> dict[str, Any]:
         e = status.efficacy
         efficacy = {
             "decision": e.state.value,
+            **_words(e.state, "decision"),
+            "rule": _rule_json(status, status.protocol.simon),
+            "design": None
+            if status.protocol.simon is None
+            else simon_design(status.protocol.simon),
             "responders": e.overall.responders,
             "non_responders": e.overall.non_responders,
             "pending": e.overall.pending,
@@ -51,6 +84,7 @@ def status_json(status: TrialStatus) -> dict[str, Any]:
                 "non_responders": e.stage1.non_responders,
                 "pending": e.stage1.pending,
                 "decision": e.stage1_state.value,
+                **_words(e.stage1_state, "decision"),
             },
             "futility_r1": e.r1,
             "success_r": e.r,
@@ -74,6 +108,8 @@ def status_json(status: TrialStatus) -> dict[str, Any]:
             "boundary_next_look": tox.boundary_next_look,
             "events_to_cross_next": tox.events_to_cross_next,
             "decision": tox.decision.value,
+            **_words(tox.decision, "decision"),
+            "rule": _rule_json(status, status.protocol.primary_toxicity),
             "explanation": tox.explanation,
         }
     due = status.summary_due
@@ -95,11 +131,14 @@ def status_json(status: TrialStatus) -> dict[str, Any]:
                 "evaluable": look.evaluable,
                 "reached_on": to_jsonable(look.reached_on),
                 "efficacy_decision": to_jsonable(look.efficacy_state),
+                **_words(look.efficacy_state, "efficacy_decision"),
                 "responders": look.responders,
                 "toxicity_events": look.toxicity_events,
                 "toxicity_boundary": look.toxicity_boundary,
                 "toxicity_decision": to_jsonable(look.toxicity_state),
+                **_words(look.toxicity_state, "toxicity_decision"),
                 "summary": look.summary.value,
+                **_words(look.summary, "summary"),
                 "generated_at": to_jsonable(look.record.generated_at if look.record else None),
                 "signed_off_by": look.record.signed_off_by if look.record else None,
                 "signed_off_at": to_jsonable(look.record.signed_off_at if look.record else None),
@@ -115,12 +154,18 @@ def _print_status(status: TrialStatus) -> None:
     print(f"{status.protocol.short_title} ({p.trial_id}) — cut-off {status.cutoff.isoformat()}")
     print(f"Enrolled {status.enrolled}, treated {status.treated}")
     if status.efficacy is not None:
-        print(f"\nEFFICACY: {status.efficacy.state.value.upper().replace('_', ' ')}")
+        rule = status.protocol.simon
+        name = vocabulary.rule_name(rule, status.protocol) if rule else "Efficacy"
+        print(f"\n{name}")
+        print(f"  {_verdict(status.efficacy.state)}")
+        if rule is not None:
+            print(f"  Design: {simon_design(rule)}")
         print(f"  {status.efficacy.explanation}")
         if status.predictive is not None:
             print(f"  Predictive probability of final success: {status.predictive.probability:.3f}")
-    for tox in status.toxicity:
-        print(f"\nTOXICITY: {tox.decision.value.upper()}")
+    for tox_rule, tox in zip(status.protocol.toxicity, status.toxicity, strict=True):
+        print(f"\n{vocabulary.rule_name(tox_rule)}")
+        print(f"  {_verdict(tox.decision)}")
         print(f"  {tox.explanation}")
         print(f"  Current Pr(p > threshold | data) = {tox.posterior_prob:.3f}")
     for rate in (status.remission, status.response):
@@ -131,16 +176,17 @@ def _print_status(status: TrialStatus) -> None:
         )
     print("\nMonitoring log")
     print(
-        f"{'look':>4} {'evaluable':>9} {'reached':>10} {'efficacy':>17} {'tox':>4} "
-        f"{'bound':>5}  summary"
+        f"{'look':>4} {'evaluable':>9} {'reached':>10} {'efficacy':>20} {'tox':>4} "
+        f"{'bound':>5} {'toxicity':>17}  summary"
     )
     for look in status.looks:
         print(
             f"{look.number:>4} {look.evaluable:>9} {look.reached_on or '-'!s:>10} "
-            f"{(look.efficacy_state.value if look.efficacy_state else '-'):>17} "
+            f"{vocabulary.title(look.efficacy_state, '-'):>20} "
             f"{'-' if look.toxicity_events is None else look.toxicity_events:>4} "
-            f"{'-' if look.toxicity_boundary is None else look.toxicity_boundary:>5}  "
-            f"{look.summary.value}"
+            f"{'-' if look.toxicity_boundary is None else look.toxicity_boundary:>5} "
+            f"{vocabulary.title(look.toxicity_state, '-'):>17}  "
+            f"{vocabulary.title(look.summary)}"
         )
     due = status.summary_due
     if due is not None:

@@ -19,31 +19,25 @@ from monitoring.reports.document import (
     Table,
 )
 from monitoring.reports.figures import CSS_PX_PER_INCH
-from monitoring.rules.efficacy import EfficacyState
-from monitoring.rules.toxicity import ToxicityState
+from monitoring.vocabulary import Severity, State, words
 
-EFFICACY_STATUS = {
-    EfficacyState.STAGE1_ACCRUING: Status.OK,
-    EfficacyState.STAGE2: Status.OK,
-    EfficacyState.SUCCESS: Status.OK,
-    EfficacyState.ACCRUAL_SUSPENDED: Status.WARNING,
-    EfficacyState.STOP_FUTILITY: Status.STOP,
-    EfficacyState.CANNOT_SUCCEED: Status.STOP,
+REPORT_STATUS = {
+    Severity.OK: Status.OK,
+    Severity.INFO: Status.INFO,
+    Severity.ATTENTION: Status.WARNING,
+    Severity.STOP: Status.STOP,
 }
-TOXICITY_STATUS = {ToxicityState.CONTINUE: Status.OK, ToxicityState.STOP: Status.STOP}
 
 
-def verdict(state: EfficacyState | ToxicityState) -> str:
-    """The decision word printed beside a decision: the state in capitals ("STAGE2")."""
-    return str(state.value).replace("_", " ").upper()
+def verdict(state: State) -> str:
+    """The decision words printed beside a decision ("Continue to stage 2"): the vocabulary's."""
+    return words(state).headline
 
 
-def efficacy_paragraph(state: EfficacyState, sentence: str) -> Paragraph:
-    return Paragraph(sentence, ParagraphStyle.DECISION, EFFICACY_STATUS[state], verdict(state))
-
-
-def toxicity_paragraph(state: ToxicityState, sentence: str) -> Paragraph:
-    return Paragraph(sentence, ParagraphStyle.DECISION, TOXICITY_STATUS[state], verdict(state))
+def decision_paragraph(state: State, sentence: str) -> Paragraph:
+    """The rule's sentence behind its verdict, coloured by the state's severity."""
+    status = REPORT_STATUS[words(state).severity]
+    return Paragraph(sentence, ParagraphStyle.DECISION, status, verdict(state))
 
 
 def text(value: str) -> Paragraph:

@@ -6,21 +6,18 @@ beside them print the counts and thresholds the decision was taken from.
 
 from __future__ import annotations
 
+from monitoring import vocabulary
 from monitoring.protocol import ToxicityRule
-from monitoring.reports.blocks import (
-    efficacy_paragraph,
-    optional_int,
-    text,
-    toxicity_paragraph,
-)
+from monitoring.reports.blocks import decision_paragraph, optional_int, text
 from monitoring.reports.document import Block, CellValue, Column, ColumnKind, Section, Table
 from monitoring.rules.efficacy import EfficacyDecision
 from monitoring.rules.toxicity import ToxicityDecision
 from monitoring.status import ScheduledLook, TrialStatus
 
 
-def efficacy_numbers(d: EfficacyDecision) -> Table:
-    """Stage-1 and overall counts beside the Simon thresholds they are compared with."""
+def efficacy_numbers(d: EfficacyDecision, design: str = "Simon two-stage rule") -> Table:
+    """Stage-1 and overall counts beside the Simon thresholds they are compared with;
+    ``design`` names the design (:func:`monitoring.vocabulary.simon_design`)."""
     columns = (
         Column("Quantity"),
         Column(f"Stage 1 (first {d.n1} treated)", ColumnKind.INTEGER),
@@ -41,9 +38,9 @@ def efficacy_numbers(d: EfficacyDecision) -> Table:
         columns,
         rows,
         note=(
-            f"Simon two-stage rule: continue to stage 2 when more than r1 = {d.r1} of the "
+            f"{design}. Continue to stage 2 when more than r1 = {d.r1} of the "
             f"first n1 = {d.n1} respond; the final criterion is met when more than r = {d.r} "
-            f"of n = {d.n} respond. Stage-1 state: {d.stage1_state.value}."
+            f"of n = {d.n} respond. Stage-1 decision: {vocabulary.title(d.stage1_state)}."
         ),
         sheet_name="Efficacy decision",
     )
@@ -65,7 +62,7 @@ TOXICITY_COLUMNS = (
 
 def _toxicity_row(rule: ToxicityRule, d: ToxicityDecision) -> tuple[CellValue, ...]:
     return (
-        rule.id,
+        rule.label,
         d.evaluable,
         d.events,
         d.posterior_prob,
@@ -80,7 +77,7 @@ def _toxicity_row(rule: ToxicityRule, d: ToxicityDecision) -> tuple[CellValue, .
 
 def _rule_note(rule: ToxicityRule) -> str:
     return (
-        f"{rule.id}: stop at a look if Pr(p > {rule.threshold:g} | data) > {rule.confidence:g} "
+        f"{rule.label}: stop at a look if Pr(p > {rule.threshold:g} | data) > {rule.confidence:g} "
         f"under the Beta({rule.prior_a:g}, {rule.prior_b:g}) prior (Thall, Simon & Estey 1995)."
     )
 
@@ -108,14 +105,14 @@ def _log_row(look: ScheduledLook) -> tuple[CellValue, ...]:
         look.number,
         look.evaluable,
         look.reached_on,
-        look.efficacy_state.value if look.efficacy_state else None,
+        vocabulary.title(look.efficacy_state, "") or None,
         look.responders,
         look.non_responders,
         look.pending,
         look.toxicity_events,
         look.toxicity_boundary,
-        look.toxicity_state.value if look.toxicity_state else None,
-        look.summary.value.replace("_", " "),
+        vocabulary.title(look.toxicity_state, "") or None,
+        vocabulary.title(look.summary),
         record.generated_at.date() if record and record.generated_at else None,
         record.signed_off_by if record else None,
     )
@@ -157,13 +154,18 @@ def monitoring_log_table(status: TrialStatus) -> Table:
 def decisions_section(status: TrialStatus) -> Section:
     """Efficacy decision, each toxicity decision, then the monitoring log."""
     blocks: list[Block] = []
-    if status.efficacy is not None:
-        blocks.append(efficacy_paragraph(status.efficacy.state, status.efficacy.explanation))
-        blocks.append(efficacy_numbers(status.efficacy))
+    simon = status.protocol.simon
+    if status.efficacy is not None and simon is not None:
+        name = vocabulary.rule_name(simon, status.protocol)
+        blocks.append(
+            decision_paragraph(status.efficacy.state, f"{name}. {status.efficacy.explanation}")
+        )
+        blocks.append(efficacy_numbers(status.efficacy, vocabulary.simon_design(simon)))
     else:
         blocks.append(text("The protocol has no Simon two-stage efficacy rule."))
-    for decision in status.toxicity:
-        blocks.append(toxicity_paragraph(decision.decision, decision.explanation))
+    for rule, decision in zip(status.protocol.toxicity, status.toxicity, strict=True):
+        name = vocabulary.rule_name(rule)
+        blocks.append(decision_paragraph(decision.decision, f"{name}. {decision.explanation}"))
     if status.toxicity:
         blocks.append(toxicity_numbers(status))
     blocks.append(monitoring_log_table(status))

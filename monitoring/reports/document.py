@@ -35,8 +35,14 @@ class Status(enum.Enum):
     """Traffic status of a decision; each writer colours it with the Okabe-Ito palette."""
 
     OK = "ok"
+    INFO = "info"
     WARNING = "warning"
     STOP = "stop"
+
+    @property
+    def word(self) -> str:
+        """As printed (the severity words of ``monitoring.vocabulary.Severity``)."""
+        return {"ok": "OK", "info": "Info", "warning": "Attention", "stop": "STOP"}[self.value]
 
 
 class ColumnKind(enum.Enum):

@@ -4,7 +4,8 @@ the protocol's printed figures were recomputed exactly."""
 
 from __future__ import annotations
 
-from monitoring.designs.audit import audit_protocol
+from monitoring import vocabulary
+from monitoring.designs.audit import ProtocolAudit, audit_protocol
 from monitoring.designs.simon_audit import SimonAudit
 from monitoring.protocol import Protocol, SimonRule, ToxicityRule
 from monitoring.reports.blocks import note, text
@@ -24,9 +25,11 @@ def _codes(codes: tuple[str, ...]) -> str:
     return ", ".join(codes)
 
 
-def simon_design(rule: SimonRule) -> Paragraph:
+def simon_design(protocol: Protocol, rule: SimonRule, audit: SimonAudit) -> Paragraph:
+    """The Simon rule in words; called optimal or minimax only where the audit says so."""
     return text(
-        f"Efficacy: {rule.label}. Simon (1989) {rule.design_type} two-stage design testing "
+        f"{vocabulary.rule_name(rule, protocol)}. {vocabulary.simon_design(rule, audit)} "
+        "(exact binomial error rates). The Simon (1989) two-stage design tests "
         f"p0 = {rule.p0:g} against p1 = {rule.p1:g}: stage 1 treats n1 = {rule.n1} patients "
         f"and stops for futility if {rule.r1} or fewer respond; otherwise up to n = {rule.n} "
         f"are treated and the treatment is worth further study if more than r = {rule.r} "
@@ -43,7 +46,7 @@ def simon_design(rule: SimonRule) -> Paragraph:
 
 def toxicity_design(rule: ToxicityRule) -> Paragraph:
     return text(
-        f"Toxicity: {rule.label}. Thall, Simon & Estey (1995) Bayesian monitoring: with the "
+        f"{vocabulary.rule_name(rule)}. Thall, Simon & Estey (1995) Bayesian monitoring: with the "
         f"Beta({rule.prior_a:g}, {rule.prior_b:g}) prior, the trial stops at a look if "
         f"Pr(p > {rule.threshold:g} | data) > {rule.confidence:g}; looks after every "
         f"{rule.cohort_size} evaluable patients up to {rule.nmax}. Monitored terms: "
@@ -89,7 +92,7 @@ def derivation_rules(protocol: Protocol) -> Paragraph:
     )
 
 
-def simon_audit_table(audit: SimonAudit, rule: SimonRule) -> Table:
+def simon_audit_table(audit: SimonAudit, rule: SimonRule, number: int = 1) -> Table:
     """The protocol's printed Simon characteristics beside the exact ones."""
     exact, printed = audit.exact, rule.printed
     rows: tuple[tuple[CellValue, ...], ...] = (
@@ -99,7 +102,7 @@ def simon_audit_table(audit: SimonAudit, rule: SimonRule) -> Table:
         ("EN(p0)", printed.en0, exact.en0),
     )
     return Table(
-        f"Design audit: Simon rule {rule.id}, printed versus exact",
+        f"Design audit: Simon rule {exact.label()}, printed versus exact",
         (
             Column("Characteristic"),
             Column("Printed", ColumnKind.NUMBER, 3),
@@ -108,7 +111,7 @@ def simon_audit_table(audit: SimonAudit, rule: SimonRule) -> Table:
         rows,
         note=f"Exact binomial characteristics of {exact.r1}/{exact.n1}, {exact.r}/{exact.n} "
         f"at p0 = {exact.p0:g}, p1 = {exact.p1:g} (Simon 1989).",
-        sheet_name=f"Audit {rule.id}",
+        sheet_name=f"Simon audit {number}",
     )
 
 
@@ -116,28 +119,32 @@ def _finding(message: str, flagged: bool) -> Paragraph:
     return note(f"Difference: {message}") if flagged else text(message)
 
 
-def audit_blocks(protocol: Protocol) -> list[Block]:
+def _simon_rules(protocol: Protocol) -> list[SimonRule]:
+    return [r for r in protocol.efficacy if isinstance(r, SimonRule)]
+
+
+def audit_blocks(protocol: Protocol, audit: ProtocolAudit) -> list[Block]:
     """Protocol-versus-exact findings of the Simon and toxicity design audits."""
-    audit = audit_protocol(protocol)
     blocks: list[Block] = []
-    simon_rules = [r for r in protocol.efficacy if isinstance(r, SimonRule)]
-    for rule, simon in zip(simon_rules, audit.simon, strict=True):
-        blocks.append(simon_audit_table(simon, rule))
+    simon_rules = _simon_rules(protocol)
+    for number, (rule, simon) in enumerate(zip(simon_rules, audit.simon, strict=True), 1):
+        blocks.append(simon_audit_table(simon, rule, number))
         blocks.extend(_finding(f.message, f.flagged) for f in simon.findings)
-    for tox in audit.toxicity:
+    for tox_rule, tox in zip(protocol.toxicity, audit.toxicity, strict=True):
         verdict = "reproduced" if tox.matches else "NOT all reproduced"
-        blocks.append(note(f"Audit of toxicity rule {tox.rule_id}: printed figures {verdict}."))
+        name = vocabulary.rule_name(tox_rule)
+        blocks.append(note(f"Audit of the rule {name}: printed figures {verdict}."))
         blocks.extend(text(finding) for finding in tox.findings)
     return blocks
 
 
 def methods_section(protocol: Protocol) -> Section:
     """The methods page (starts a new page)."""
+    audit = audit_protocol(protocol)
     blocks: list[Block] = [PageBreak()]
-    simon = protocol.simon
-    if simon is not None:
-        blocks.append(simon_design(simon))
+    for rule, simon in zip(_simon_rules(protocol), audit.simon, strict=True):
+        blocks.append(simon_design(protocol, rule, simon))
     blocks.extend(toxicity_design(rule) for rule in protocol.toxicity)
     blocks += [priors(protocol), definitions(protocol), derivation_rules(protocol)]
-    blocks.extend(audit_blocks(protocol))
+    blocks.extend(audit_blocks(protocol, audit))
     return Section("Methods", tuple(blocks))

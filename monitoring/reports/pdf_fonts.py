@@ -19,7 +19,16 @@ BOLD = "ReportSans-Bold"
 ITALIC = "ReportSans-Italic"
 BOLD_ITALIC = "ReportSans-BoldItalic"
 _FILES = {REGULAR: "Vera.ttf", BOLD: "VeraBd.ttf", ITALIC: "VeraIt.ttf", BOLD_ITALIC: "VeraBI.ttf"}
-_ASCII = {"→": "->", "←": "<-", "⇒": "=>", "✓": "yes", "✗": "no", "…": "..."}
+_ASCII = {
+    "→": "->",
+    "←": "<-",
+    "⇒": "=>",
+    "✓": "yes",
+    "✗": "no",
+    "…": "...",
+    "α": "alpha",
+    "β": "beta",
+}
 
 
 def register_fonts() -> None:

@@ -1,6 +1,6 @@
 """Colours and type sizes shared by the writers (colour-blind-safe Okabe–Ito palette).
 
-Okabe M, Ito K. Color Universal Design (2008): bluish green, orange and vermillion stay
+Okabe M, Ito K. Color Universal Design (2008): bluish green, blue, orange and vermillion stay
 distinguishable for the common colour-vision deficiencies; the status word is always printed
 as well, so nothing depends on colour alone.
 """
@@ -11,6 +11,7 @@ from monitoring.reports.document import Status
 
 STATUS_COLOURS = {
     Status.OK: "009E73",  # bluish green
+    Status.INFO: "0072B2",  # blue
     Status.WARNING: "E69F00",  # orange
     Status.STOP: "D55E00",  # vermillion
 }

@@ -43,7 +43,7 @@ def _crossed(reached: bool, crossed: bool) -> str | None:
     return "yes" if crossed else "no"
 
 
-def boundary_table(rule: ToxicityRule, decision: ToxicityDecision) -> Table:
+def boundary_table(rule: ToxicityRule, decision: ToxicityDecision, number: int = 1) -> Table:
     """One row per look of the rule: its boundary and, once reached, the events there."""
     bounds = stopping_boundaries(ToxicityPlan.from_rule(rule))
     reached = {look.n: look for look in decision.looks}
@@ -71,7 +71,7 @@ def boundary_table(rule: ToxicityRule, decision: ToxicityDecision) -> Table:
             f"stopping boundary applies. Currently {decision.events} events among "
             f"{decision.evaluable} evaluable patients."
         ),
-        sheet_name=f"Boundaries {rule.id}",
+        sheet_name=f"Toxicity boundaries {number}",
     )
 
 
@@ -95,7 +95,7 @@ def toxicity_section(
     blocks: list[Block] = []
     rules = status.protocol.toxicity
     for index, (rule, decision) in enumerate(zip(rules, status.toxicity, strict=True)):
-        blocks.append(boundary_table(rule, decision))
+        blocks.append(boundary_table(rule, decision, index + 1))
         blocks.append(boundary_chart(rule, derivation, index, decision))
     protocol = status.protocol
     tables, listings = ae_tables(derivation, protocol), safety_listings(derivation, protocol)

@@ -103,7 +103,7 @@ def _height(text: str, width_chars: float) -> float:
 def _decisions(sheet: Any, doc: ReportDocument, row: int) -> int:
     _put(sheet, row, 1, "Decisions", font=Font(bold=True, size=12))
     row += 1
-    for column, head in enumerate(("Decision", "Explanation", "Status"), start=1):
+    for column, head in enumerate(("Decision", "Explanation", "Severity"), start=1):
         _put(sheet, row, column, head, font=BOLD)
     for paragraph in doc.decisions():
         row += 1
@@ -112,7 +112,7 @@ def _decisions(sheet: Any, doc: ReportDocument, row: int) -> int:
         _put(sheet, row, 1, paragraph.verdict, font=BOLD, fill=fill)
         _put(sheet, row, 2, paragraph.text, fill=fill, alignment=WRAP)
         sheet.row_dimensions[row].height = _height(paragraph.text, SUMMARY_WIDTHS[1])
-        _put(sheet, row, 3, paragraph.status.value, fill=fill)
+        _put(sheet, row, 3, paragraph.status.word, fill=fill)
     return row + 1
 
 
