@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-PROTOCOL_FILES = sorted((ROOT / "data" / "protocols").rglob("*.toml"))
+PROTOCOL_FILES = sorted((ROOT / "monitoring" / "protocols").rglob("*.toml"))
 
 
 def _keys(table: dict[str, Any], prefix: str = "") -> Iterator[str]:
