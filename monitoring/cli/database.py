@@ -16,6 +16,7 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 
+from monitoring.awaiting_data import no_data_message
 from monitoring.cli.common import CliError, iso_date
 from monitoring.db.engine import discard_sqlite_file, new_sqlite_file, open_database
 from monitoring.db.errors import DataInputError
@@ -127,7 +128,7 @@ def load_derivation(engine: sa.Engine, args: argparse.Namespace) -> LoadedTrial:
     protocol = get_protocol(engine, trial_id)
     data = load_trial_data(engine, trial_id, args.as_known_on)
     if data.patients.empty:
-        raise DataInputError(f"trial '{trial_id}' has no patient data yet; import an extract")
+        raise DataInputError(no_data_message(trial_id))
     cutoff: date | None = args.cutoff
     return LoadedTrial(trial_id, protocol, checked(lambda: derive(data, protocol, cutoff)))
 

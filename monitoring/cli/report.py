@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from monitoring.awaiting_data import no_data_message
 from monitoring.cli.common import CliError, iso_date, output_file, print_json
 from monitoring.cli.database import (
     add_database_arguments,
@@ -26,6 +27,7 @@ from monitoring.cli.database import (
     run_with_engine,
     user_name,
 )
+from monitoring.db.errors import DataInputError
 from monitoring.db.looks import (
     ReportRecord,
     get_report,
@@ -94,10 +96,8 @@ def _status_at(engine: sa.Engine, request: Request) -> tuple[TrialStatus, TrialD
     protocol = get_protocol(engine, request.trial_id)
     data = load_trial_data(engine, request.trial_id, request.as_known_on)
     if data.patients.empty:
-        raise ValueError(
-            f"trial '{request.trial_id}' has no patient data known on "
-            f"{request.as_known_on.isoformat(timespec='seconds')}; import an extract first"
-        )
+        known_on = request.as_known_on.isoformat(timespec="seconds")
+        raise DataInputError(no_data_message(request.trial_id, known_on))
     records = records_as_of(look_records(engine, request.trial_id), request.log_as_of)
     batch = latest_batch(engine, request.trial_id, request.as_known_on)
 
