@@ -82,9 +82,8 @@ def draw(slot: DeltaGenerator, choice: SidebarChoice) -> None:
             "Empty: everything recorded until now.",
         )
         if isinstance(selection, EmptyTrial):
-            st.caption(
-                f"No data yet: {selection.protocol.id}, protocol {selection.protocol.version}"
-            )
+            protocol = selection.protocol
+            st.caption(f"No data yet · {protocol.id} · protocol {protocol.version}")
             return
         st.date_input(
             "Data cut-off",
