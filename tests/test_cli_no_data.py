@@ -53,3 +53,16 @@ def test_analysis_commands_on_a_trial_without_data_name_the_files_to_import(
     assert main(["trial", "list", "--db", db_url]) == 0
     assert name in capsys.readouterr().out
     assert main(["design", "audit", "--protocol", name]) == 0
+
+
+def test_an_unknown_protocol_name_is_refused_with_the_bundled_names(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Neither a file nor a bundled name: exit 2, the bundled names listed, no database."""
+    db = tmp_path / "new.sqlite"
+    assert main(["trial", "add", "--db", str(db), "--protocol", "no-such-trial"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot read protocol file no-such-trial" in err
+    for name in NAMES:
+        assert name in err
+    assert not db.exists()

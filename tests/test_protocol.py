@@ -52,17 +52,26 @@ def test_an_unknown_bundled_name_is_refused_with_the_names_there_are() -> None:
 
 
 def test_the_protocols_exist_once_in_the_repository() -> None:
-    """One copy: the package's ``monitoring/protocols/``, read as package data (no second
-    tree under ``data/`` that could drift from what an installed package ships)."""
-    everywhere = []
-    for folder, subfolders, names in os.walk(ROOT):
+    """One copy: the package's ``monitoring/protocols/``, read as package data. No other
+    file in the checkout (``data/`` included) carries a bundled protocol's name or bytes,
+    so nothing can drift from what an installed package ships; the checkout's files are the
+    ones the package reads."""
+    bundled = list(PROTOCOL_DIR.rglob("*.toml"))
+    names = {p.name for p in bundled}
+    contents = {p.read_bytes() for p in bundled}
+    assert len(names) == len(contents) == len(bundled) == 4
+    for folder, subfolders, files in os.walk(ROOT):
         subfolders[:] = [d for d in subfolders if not d.startswith(".") and d != "build"]
-        where = Path(folder).relative_to(ROOT)
-        everywhere += [(where / n).as_posix() for n in names if n.endswith(".toml")]
-    bundled = sorted(p.relative_to(ROOT).as_posix() for p in PROTOCOL_DIR.rglob("*.toml"))
-    assert sorted(p for p in everywhere if p != "pyproject.toml") == bundled
-    contents = [p.read_bytes() for p in PROTOCOL_DIR.rglob("*.toml")]
-    assert len(set(contents)) == len(contents)
+        here = Path(folder)
+        if here == PROTOCOL_DIR or PROTOCOL_DIR in here.parents:
+            continue
+        for name in (n for n in files if n.endswith(".toml")):
+            assert name not in names, here / name
+            assert (here / name).read_bytes() not in contents, here / name
+    assert {f.name for f in bundled_protocol_files()} == names
+    assert all(
+        Path(str(f)).resolve().parent.is_relative_to(PROTOCOL_DIR) for f in bundled_protocol_files()
+    )
 
 
 def _mutated(old: str, new: str) -> str:

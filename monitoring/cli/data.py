@@ -17,6 +17,7 @@ from monitoring.cli.database import add_database_arguments, now_utc, run_with_en
 from monitoring.db.corrections import correct_value, parse_key
 from monitoring.db.importer import ImportResult, import_files
 from monitoring.db.repository import add_trial, list_audit, list_trials, resolve_trial
+from monitoring.protocol import bundled_protocol_files, bundled_protocol_name
 
 
 def _trial_add(args: argparse.Namespace) -> int:
@@ -24,7 +25,11 @@ def _trial_add(args: argparse.Namespace) -> int:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise CliError(f"cannot read protocol file {path}: {exc.strerror}") from exc
+        names = ", ".join(bundled_protocol_name(f) for f in bundled_protocol_files())
+        raise CliError(
+            f"cannot read protocol file {path}: {exc.strerror} (or name a bundled protocol: "
+            f"{names})"
+        ) from exc
     except UnicodeDecodeError as exc:  # a binary file given by mistake
         raise CliError(f"protocol file {path} is not UTF-8 text (a TOML file is)") from exc
 
