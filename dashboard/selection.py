@@ -91,7 +91,8 @@ class EmptyTrial:
 
     @property
     def awaiting(self) -> AwaitingData:
-        return awaiting_data(self.trial_id, self.protocol)
+        known_on = None if self.as_known_on is None else self.as_known_on.date().isoformat()
+        return awaiting_data(self.trial_id, self.protocol, known_on)
 
 
 class NoDataYet(Exception):  # noqa: N818 (a state the app draws, not an error)

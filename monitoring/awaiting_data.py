@@ -45,10 +45,11 @@ class AwaitingData:
     protocol: Protocol
     rules: tuple[RuleOutline, ...]
     files: tuple[ImportFile, ...]
+    known_on: str | None = None  # an "as known on" time that saw no data (None: now)
 
     @property
     def message(self) -> str:
-        return no_data_message(self.trial_id)
+        return no_data_message(self.trial_id, self.known_on)
 
     @property
     def command(self) -> str:
@@ -118,6 +119,6 @@ def rule_outlines(protocol: Protocol) -> tuple[RuleOutline, ...]:
     return (*efficacy, *(_toxicity(r) for r in protocol.toxicity))
 
 
-def awaiting_data(trial_id: str, protocol: Protocol) -> AwaitingData:
+def awaiting_data(trial_id: str, protocol: Protocol, known_on: str | None = None) -> AwaitingData:
     """What a trial without data shows: its rules and the extract to import."""
-    return AwaitingData(trial_id, protocol, rule_outlines(protocol), import_files())
+    return AwaitingData(trial_id, protocol, rule_outlines(protocol), import_files(), known_on)

@@ -10,7 +10,7 @@ is registered and nothing is imported. The expected sentences come from the libr
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -133,3 +133,19 @@ def test_the_expected_files_come_from_the_data_dictionary() -> None:
     files = awaiting_data(protocol.id, protocol).files
     assert [f.file for f in files] == ["patients.csv", "responses.csv", "adverse_events.csv"]
     assert files[0].required == ("patient_id", "enrollment_date")
+
+
+def test_an_as_known_on_date_before_the_first_import_shows_no_data_known_then(
+    monkeypatch: pytest.MonkeyPatch, databases: dict[str, str]
+) -> None:
+    """The demo trial was registered ten years before ``NOW`` and its first extract arrived
+    in 2024 (monitoring/db/demo_trial.py): on 2020-01-01 nothing was known yet."""
+    at = _open(monkeypatch, databases["mrd-ino-ph2"], DEFAULT_TRIAL_ID)
+    at.date_input(key=Key.AS_KNOWN_ON).set_value(date(2020, 1, 1)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = _text(at)
+    assert f"trial '{DEFAULT_TRIAL_ID}' has no patient data known on 2020-01-01" in text
+    assert at.selectbox(key=Key.TRIAL).value == DEFAULT_TRIAL_ID
+    at.date_input(key=Key.AS_KNOWN_ON).set_value(None).run()  # back to now: the decisions
+    assert "No data yet" not in _text(at)
+    assert "decision-card" in "\n".join(str(m.value) for m in at.markdown)
