@@ -4,7 +4,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import navigation, sidebar
+from dashboard import awaiting, navigation, sidebar
+from dashboard.selection import NoDataYet
 
 ICON = Path(__file__).parent / "dashboard" / "assets" / "icon.png"  # served by the app itself
 
@@ -14,5 +15,7 @@ choice = sidebar.choose()
 slot = st.sidebar.container()  # the widgets go here, drawn after the page (see sidebar.py)
 try:
     page.run()
+except NoDataYet as no_data:  # a trial without data: what exists and what to import next
+    awaiting.page(page.title, no_data.trial.awaiting)
 finally:
     sidebar.draw(slot, choice)

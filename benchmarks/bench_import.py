@@ -38,9 +38,10 @@ from monitoring.db.importer import import_files, validate_files
 from monitoring.db.repository import add_trial
 from monitoring.db.schema import DATA_TABLES
 from monitoring.db.timestamps import to_utc
+from monitoring.protocol import bundled_protocol
 from monitoring.tables import TABLES, ColumnType
 
-PROTOCOL = Path(__file__).resolve().parent.parent / "data" / "protocols" / "ino-lowdose-ph2.toml"
+PROTOCOL = bundled_protocol("ino-lowdose-ph2")
 T0 = datetime(2025, 6, 1, tzinfo=UTC)
 
 

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from monitoring.demo import generate  # noqa: E402
 from monitoring.derive import derive  # noqa: E402
-from monitoring.protocol import PROTOCOL_DIR, load_protocol  # noqa: E402
+from monitoring.protocol import bundled_protocol, load_protocol  # noqa: E402
 from monitoring.reports.content import (  # noqa: E402
     LISTING_LIMIT,
     ReportStamp,
@@ -40,7 +40,7 @@ from monitoring.reports.export import ReportFormat, write_report  # noqa: E402
 from monitoring.status import trial_status  # noqa: E402
 from monitoring.tables import TrialData  # noqa: E402
 
-PROTOCOL = load_protocol(PROTOCOL_DIR / "ino-lowdose-ph2.toml")
+PROTOCOL = load_protocol(bundled_protocol("ino-lowdose-ph2"))
 TARGETS = {"on_track": 5.0, "large": 20.0}
 STEPS = ("status", "content", "charts", "pdf", "docx", "xlsx", "total")
 

@@ -22,7 +22,7 @@ from monitoring import vocabulary
 from monitoring.charts import km_figure, simon_designs_figure, toxicity_oc_figure
 from monitoring.data_quality import Finding, derived_findings
 from monitoring.derive import Derivation, derive
-from monitoring.derive.cutoff import latest_date
+from monitoring.derive.cutoff import data_latest_date
 from monitoring.designs.audit import ProtocolAudit, audit_protocol
 from monitoring.designs.simon_search import SimonSearch, search
 from monitoring.designs.toxicity import ToxicityDesign, ToxicityPlan, toxicity_design
@@ -42,9 +42,9 @@ def loaded(
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def latest(url: str, trial_id: str, as_known_on: datetime | None, version: str) -> date:
-    """The default cut-off: the latest date in the data."""
-    return latest_date(loaded(url, trial_id, as_known_on, version).data)
+def latest(url: str, trial_id: str, as_known_on: datetime | None, version: str) -> date | None:
+    """The default cut-off: the latest date in the data; None when the trial has no data."""
+    return data_latest_date(loaded(url, trial_id, as_known_on, version).data)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

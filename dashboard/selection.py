@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import cache, navigation, source
 from dashboard.keys import Key
+from monitoring.awaiting_data import AwaitingData, awaiting_data
 from monitoring.data_quality import Finding
 from monitoring.derive import Derivation
 from monitoring.protocol import Protocol
@@ -75,11 +76,48 @@ class Selection:
         return text
 
 
-def current() -> Selection:
-    """The selection the sidebar stored for this run (the app draws the sidebar first)."""
+@dataclass(frozen=True)
+class EmptyTrial:
+    """A chosen trial that holds no data (as known on the date): no cut-off exists."""
+
+    url: str
+    trial_id: str
+    as_known_on: datetime | None
+    version: str
+
+    @property
+    def protocol(self) -> Protocol:
+        return cache.loaded(self.url, self.trial_id, self.as_known_on, self.version).protocol
+
+    @property
+    def awaiting(self) -> AwaitingData:
+        known_on = None if self.as_known_on is None else self.as_known_on.date().isoformat()
+        return awaiting_data(self.trial_id, self.protocol, known_on)
+
+
+class NoDataYet(Exception):  # noqa: N818 (a state the app draws, not an error)
+    """Raised by :func:`current` for a trial without data; app.py draws the trial's
+    protocol, rules and the files to import in place of the page."""
+
+    def __init__(self, trial: EmptyTrial) -> None:
+        super().__init__(trial.trial_id)
+        self.trial = trial
+
+
+def current_trial() -> Selection | EmptyTrial:
+    """The sidebar's choice for pages that also serve a trial without data (Data, Design)."""
     selection = st.session_state.get(Key.SELECTION)
-    if not isinstance(selection, Selection):
+    if not isinstance(selection, Selection | EmptyTrial):
         _through_app()
+    return selection
+
+
+def current() -> Selection:
+    """The selection the sidebar stored for this run (the app draws the sidebar first);
+    :class:`NoDataYet` when the trial holds no data."""
+    selection = current_trial()
+    if isinstance(selection, EmptyTrial):
+        raise NoDataYet(selection)
     return selection
 
 

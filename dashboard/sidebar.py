@@ -16,7 +16,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import cache, source
 from dashboard.keys import Key
-from dashboard.selection import Selection
+from dashboard.selection import EmptyTrial, Selection
 
 EARLIEST = date(1990, 1, 1)  # date pickers default to ten years back; trials run longer
 
@@ -26,7 +26,7 @@ class SidebarChoice:
     """What the sidebar widgets hold this run, and the selection computed from it."""
 
     trials: dict[str, source.TrialEntry]
-    selection: Selection
+    selection: Selection | EmptyTrial
     cutoff_chosen: bool
 
 
@@ -52,6 +52,10 @@ def choose() -> SidebarChoice:
     as_known_on = _end_of_day(_stored_date(Key.AS_KNOWN_ON))
     version = source.data_version(url, trial_id)
     latest = cache.latest(url, trial_id, as_known_on, version)
+    if latest is None:  # registered, nothing imported (as known on the date)
+        empty = EmptyTrial(url, trial_id, as_known_on, version)
+        st.session_state[Key.SELECTION] = empty
+        return SidebarChoice(trials, empty, False)
     chosen = _stored_date(Key.CUTOFF)
     if chosen is not None and chosen > latest:  # a later "as known on" date had more data
         del st.session_state[Key.CUTOFF]
@@ -77,6 +81,10 @@ def draw(slot: DeltaGenerator, choice: SidebarChoice) -> None:
             help="Reproduce a past look: the data as recorded by the end of this day. "
             "Empty: everything recorded until now.",
         )
+        if isinstance(selection, EmptyTrial):
+            protocol = selection.protocol
+            st.caption(f"No data yet · {protocol.id} · protocol {protocol.version}")
+            return
         st.date_input(
             "Data cut-off",
             value=None,

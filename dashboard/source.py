@@ -13,7 +13,6 @@ import getpass
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import sqlalchemy as sa
 import streamlit as st
@@ -27,14 +26,13 @@ from monitoring.db.repository import get_protocol, latest_batch, list_trials
 from monitoring.db.transactions import snapshot
 from monitoring.db.url import default_database_path
 from monitoring.demo import generate
-from monitoring.protocol import Protocol, load_protocol
+from monitoring.protocol import DEFAULT_TRIAL_ID, Protocol, bundled_protocol, load_protocol
 from monitoring.status import LookRecord
 from monitoring.tables import TrialData
 
 ENV_VAR = "TRIAL_MONITORING_DB"
 DEMO_PREFIX = "demo:"
 DEMO_SCENARIO = "on_track"
-DEFAULT_PROTOCOL = Path(__file__).resolve().parent.parent / "data/protocols/ino-lowdose-ph2.toml"
 
 
 @dataclass(frozen=True)
@@ -88,7 +86,7 @@ def engine(url: str) -> sa.Engine:
 
 
 def _demo_protocol() -> Protocol:
-    return load_protocol(DEFAULT_PROTOCOL)
+    return load_protocol(bundled_protocol(DEFAULT_TRIAL_ID))
 
 
 def trials(url: str) -> tuple[TrialEntry, ...]:

@@ -14,6 +14,8 @@ import itertools
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal, cast, get_args
 
@@ -42,7 +44,6 @@ FutilitySpending = Literal["obrien_fleming", "pocock", "hsd", "none"]
 Population = Literal["treated"]
 SURVIVAL_ENDPOINTS: tuple[SurvivalEndpoint, ...] = get_args(SurvivalEndpoint)
 ATTRIBUTIONS: tuple[Attribution, ...] = get_args(Attribution)
-PROTOCOL_DIR = Path(__file__).resolve().parent.parent / "data" / "protocols"
 
 
 @dataclass(frozen=True)
@@ -603,9 +604,9 @@ def parse_protocol(text: str, source: str = "<protocol>") -> Protocol:
     return protocol
 
 
-def load_protocol(path: str | Path) -> Protocol:
+def load_protocol(path: str | Path | Traversable) -> Protocol:
     """Load and validate a protocol file; errors name the file, key and problem."""
-    path = Path(path)
+    path = Path(path) if isinstance(path, str) else path
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -615,9 +616,40 @@ def load_protocol(path: str | Path) -> Protocol:
     return parse_protocol(text, str(path))
 
 
-def bundled_protocols() -> dict[str, Path]:
-    """Protocol files shipped under data/protocols, by trial id."""
-    return {load_protocol(p).id: p for p in sorted(PROTOCOL_DIR.glob("*.toml"))}
+def bundled_protocol_files() -> tuple[Traversable, ...]:
+    """Protocol files shipped in the package (``monitoring/protocols/``, then its examples).
+
+    Read through ``importlib.resources`` so that an installed package finds them as well as
+    a source checkout does.
+    """
+    folder = files("monitoring").joinpath("protocols")
+    examples = folder.joinpath("examples")
+    return _toml_files(folder) + (_toml_files(examples) if examples.is_dir() else ())
+
+
+def _toml_files(folder: Traversable) -> tuple[Traversable, ...]:
+    found = (f for f in folder.iterdir() if f.is_file() and f.name.endswith(".toml"))
+    return tuple(sorted(found, key=lambda f: f.name))
+
+
+def bundled_protocols() -> dict[str, Traversable]:
+    """The bundled trials' protocols (the top level of ``monitoring/protocols/``), by id."""
+    top = _toml_files(files("monitoring").joinpath("protocols"))
+    return {load_protocol(f).id: f for f in top}
+
+
+def bundled_protocol_name(file: Traversable) -> str:
+    """The name a bundled protocol is asked for by: its file name without ``.toml``."""
+    return file.name.removesuffix(".toml")
+
+
+def bundled_protocol(name: str) -> Traversable:
+    """The bundled protocol file called ``name`` (for example ``mrd-ino-ph2``)."""
+    bundled = {bundled_protocol_name(f): f for f in bundled_protocol_files()}
+    if name not in bundled:
+        known = ", ".join(bundled)
+        raise ProtocolError(name, "<file>", f"no bundled protocol of that name ({known})")
+    return bundled[name]
 
 
 DEFAULT_TRIAL_ID = "ino-lowdose-ph2"

@@ -3,24 +3,28 @@ log, the tables analysed."""
 
 import streamlit as st
 
-from dashboard import actions, components, source, tables
+from dashboard import actions, awaiting, components, source, tables
 from dashboard.keys import Key
-from dashboard.selection import current
+from dashboard.selection import EmptyTrial, Selection, current_trial
 from monitoring.tables import TABLES
 
-selection = current()
+selection = current_trial()
 st.title("Data")
-findings = selection.quality()
-st.subheader(f"Data-quality findings ({len(findings)})")
-st.caption(
-    "Missing or overdue assessments, overdue follow-up, dates and cycles out of order, "
-    "unresolved severe adverse events, at the cut-off (checks and windows: docs/methods.md, "
-    '"Data quality").'
-)
-if findings:
-    components.table(tables.quality_frame(findings), "Data quality findings")
+if isinstance(selection, EmptyTrial):  # nothing imported yet: say what to import first
+    awaiting.notice(selection.awaiting)
+    awaiting.import_next(selection.awaiting)
 else:
-    st.success("No finding at this cut-off.")
+    findings = selection.quality()
+    st.subheader(f"Data-quality findings ({len(findings)})")
+    st.caption(
+        "Missing or overdue assessments, overdue follow-up, dates and cycles out of order, "
+        "unresolved severe adverse events, at the cut-off (checks and windows: "
+        'docs/methods.md, "Data quality").'
+    )
+    if findings:
+        components.table(tables.quality_frame(findings), "Data quality findings")
+    else:
+        st.success("No finding at this cut-off.")
 if source.is_demo(selection.url):
     st.info(
         "This is the in-memory demo trial: imports and corrections need a database "
@@ -94,23 +98,24 @@ else:
         actions.audit_frame(selection.url, selection.trial_id), "Audit log", height=320
     )
 
-data = selection.derivation().data
-st.subheader(f"Data analysed at the cut-off {selection.cutoff.isoformat()}")
-analysed = {
-    "patients": data.patients,
-    "responses": data.responses,
-    "adverse_events": data.adverse_events,
-}
-shown = st.selectbox(
-    "Table",
-    list(analysed),
-    index=None,
-    format_func=lambda name: f"{name} ({len(analysed[name]):,} rows)",
-    placeholder="Choose a table to view and download it",
-    key=Key.ANALYSED_TABLE,
-)
-if shown is not None:  # one table at a time: a whole trial's tables weigh megabytes per run
-    components.table(analysed[shown], shown, height=420)
+if isinstance(selection, Selection):  # the tables analysed exist only with data
+    data = selection.derivation().data
+    st.subheader(f"Data analysed at the cut-off {selection.cutoff.isoformat()}")
+    analysed = {
+        "patients": data.patients,
+        "responses": data.responses,
+        "adverse_events": data.adverse_events,
+    }
+    shown = st.selectbox(
+        "Table",
+        list(analysed),
+        index=None,
+        format_func=lambda name: f"{name} ({len(analysed[name]):,} rows)",
+        placeholder="Choose a table to view and download it",
+        key=Key.ANALYSED_TABLE,
+    )
+    if shown is not None:  # one table at a time: a whole trial's tables weigh megabytes per run
+        components.table(analysed[shown], shown, height=420)
 components.reproduce(
     f"python -m monitoring import --db '{selection.url}' --trial {selection.trial_id} FILE...",
     f"python -m monitoring audit --db '{selection.url}' --trial {selection.trial_id}",

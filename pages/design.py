@@ -2,17 +2,19 @@
 
 import streamlit as st
 
-from dashboard import cache, components, tables
+from dashboard import awaiting, cache, components, tables
 from dashboard.keys import Key
-from dashboard.selection import current
+from dashboard.selection import EmptyTrial, current_trial
 from monitoring import vocabulary
 from monitoring.designs.toxicity import ToxicityPlan, default_rates
 from monitoring.errors import InputError
 from monitoring.protocol import SimonRule
 
-selection = current()
+selection = current_trial()
 protocol = selection.protocol
 st.title("Design")
+if isinstance(selection, EmptyTrial):  # the designs need no data: the page is whole
+    awaiting.notice(selection.awaiting)
 simon_tab, tox_tab, audit_tab = st.tabs(
     ["Simon two-stage", "Toxicity (Thall–Simon–Estey)", "Audit of this protocol"]
 )

@@ -24,7 +24,8 @@ from monitoring.db.engine import open_database
 from monitoring.db.repository import add_trial
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PROTOCOL = ROOT / "data" / "protocols" / "ino-lowdose-ph2.toml"
+PROTOCOL_DIR = ROOT / "monitoring" / "protocols"  # the bundled protocols, as files in the checkout
+DEFAULT_PROTOCOL = PROTOCOL_DIR / "ino-lowdose-ph2.toml"
 REGISTERED_AT = datetime(2025, 1, 2, 8, 0, tzinfo=UTC)
 
 

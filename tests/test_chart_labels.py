@@ -66,7 +66,7 @@ def _hostile(data: TrialData) -> TrialData:
 
 @pytest.fixture(scope="module")
 def protocol() -> Protocol:
-    return load_protocol(ROOT / "data/protocols/ino-lowdose-ph2.toml")
+    return load_protocol(ROOT / "monitoring/protocols/ino-lowdose-ph2.toml")
 
 
 @pytest.fixture(scope="module")

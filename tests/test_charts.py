@@ -38,7 +38,7 @@ from monitoring.series import (
 from monitoring.series.courses import CourseEventKind
 from monitoring.status import TrialStatus, trial_status
 
-PROTOCOL = "data/protocols/ino-lowdose-ph2.toml"
+PROTOCOL = "monitoring/protocols/ino-lowdose-ph2.toml"
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 Every expected date and day count is a hand calculation from the dates written in the test
 with the default ``QualitySettings`` (28-day cycles, 14 days' grace, 120 days pending and
 follow-up, 30 days untreated, grade >= 3 AEs open 90 days) and the bundled protocol's
-``nonresponse_after_cycle = 2`` (data/protocols/ino-lowdose-ph2.toml, seed 003 section 6).
+``nonresponse_after_cycle = 2`` (monitoring/protocols/ino-lowdose-ph2.toml, seed 003 section 6).
 """
 
 from __future__ import annotations

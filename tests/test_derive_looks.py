@@ -20,11 +20,12 @@ from hypothesis import strategies as st
 from monitoring.demo import generate
 from monitoring.derive import Derivation, derive
 from monitoring.derive.looks import LookDates, look_counts, look_dates
-from monitoring.protocol import PROTOCOL_DIR, Protocol, SimonRule, load_protocol
+from monitoring.protocol import Protocol, SimonRule, load_protocol
 from monitoring.rules.efficacy import efficacy_decision
 from monitoring.rules.toxicity import toxicity_decision
 from monitoring.status import trial_status
 from monitoring.tables import TrialData
+from tests.conftest import PROTOCOL_DIR
 
 DEFAULT = load_protocol(PROTOCOL_DIR / "ino-lowdose-ph2.toml")
 EXAMPLES = sorted((PROTOCOL_DIR / "examples").glob("*.toml"))

@@ -11,7 +11,8 @@ import pytest
 
 from monitoring.cli import main
 from monitoring.designs.audit import audit_protocol
-from monitoring.protocol import PROTOCOL_DIR, load_protocol
+from monitoring.protocol import load_protocol
+from tests.conftest import PROTOCOL_DIR
 
 DEFAULT = PROTOCOL_DIR / "ino-lowdose-ph2.toml"
 ROOT = Path(__file__).resolve().parent.parent

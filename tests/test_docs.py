@@ -12,7 +12,7 @@ from monitoring.protocol import EVALUATED_RULE_KINDS, SCHEMA
 from monitoring.protocol_reader import Key, Node, RuleTables, Table, Tables
 
 ROOT = Path(__file__).resolve().parent.parent
-PROTOCOL_FILES = sorted((ROOT / "data" / "protocols").rglob("*.toml"))
+PROTOCOL_FILES = sorted((ROOT / "monitoring" / "protocols").rglob("*.toml"))
 
 
 def _keys(table: dict[str, Any], prefix: str = "") -> Iterator[str]:

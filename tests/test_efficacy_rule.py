@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from monitoring.protocol import PROTOCOL_DIR, SimonRule, load_protocol
+from monitoring.protocol import SimonRule, load_protocol
 from monitoring.rules.efficacy import (
     EfficacyDecision,
     EfficacyState,
@@ -24,6 +24,7 @@ from monitoring.rules.efficacy import (
     Stage1State,
     efficacy_decision,
 )
+from tests.conftest import PROTOCOL_DIR
 
 C = ResponseCounts
 RULE = load_protocol(PROTOCOL_DIR / "ino-lowdose-ph2.toml").simon

@@ -20,8 +20,9 @@ import pytest
 from monitoring.demo import generate
 from monitoring.derive import derive
 from monitoring.endpoints import endpoint_analysis, protocol_subgroups, survival_analyses
-from monitoring.protocol import PROTOCOL_DIR, load_protocol
+from monitoring.protocol import load_protocol
 from monitoring.survival import log_rank, summarize_endpoint
+from tests.conftest import PROTOCOL_DIR
 from tests.derive_frames import trial
 
 PROTOCOL = load_protocol(PROTOCOL_DIR / "ino-lowdose-ph2.toml")

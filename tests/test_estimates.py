@@ -25,8 +25,9 @@ from monitoring.estimates import (
     predictive_probability,
     rate_estimate,
 )
-from monitoring.protocol import PROTOCOL_DIR, SimonRule, load_protocol
+from monitoring.protocol import SimonRule, load_protocol
 from monitoring.rules.efficacy import EfficacyState, ResponseCounts, efficacy_decision
+from tests.conftest import PROTOCOL_DIR
 
 C = ResponseCounts
 RULE = load_protocol(PROTOCOL_DIR / "ino-lowdose-ph2.toml").simon

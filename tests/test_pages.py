@@ -25,7 +25,7 @@ from monitoring.safety_tables import ae_tables
 from monitoring.status import trial_status
 
 ROOT = Path(__file__).resolve().parent.parent
-PROTOCOL = load_protocol("data/protocols/ino-lowdose-ph2.toml")
+PROTOCOL = load_protocol("monitoring/protocols/ino-lowdose-ph2.toml")
 PAGES = [
     "pages/overview.py",
     "pages/efficacy.py",

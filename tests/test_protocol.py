@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from monitoring.protocol import (
-    PROTOCOL_DIR,
     ProtocolError,
     SimonRule,
-    bundled_protocols,
+    bundled_protocol,
+    bundled_protocol_files,
     load_protocol,
     parse_protocol,
 )
+from tests.conftest import PROTOCOL_DIR, ROOT
 
 DEFAULT = PROTOCOL_DIR / "ino-lowdose-ph2.toml"
 
@@ -35,10 +37,44 @@ def test_default_protocol_holds_seed_003_section_11() -> None:
 
 
 def test_every_shipped_protocol_loads() -> None:
-    protocols = bundled_protocols()
-    assert "ino-lowdose-ph2" in protocols
-    for path in protocols.values():
-        assert load_protocol(path).source == str(path)
+    files = bundled_protocol_files()
+    names = [f.name for f in files]
+    assert names[0] == "ino-lowdose-ph2.toml"  # the default trial first, then the examples
+    assert len(names) == len(set(names)) == 4
+    for file in files:
+        assert load_protocol(file).source == str(file)
+    assert load_protocol(bundled_protocol("mrd-ino-ph2")).id == "mrd-ino-ph2"
+
+
+def test_an_unknown_bundled_name_is_refused_with_the_names_there_are() -> None:
+    with pytest.raises(ProtocolError, match="ino-lowdose-ph2"):
+        bundled_protocol("no-such-trial")
+
+
+def test_the_protocols_exist_once_in_the_repository() -> None:
+    """One copy: the package's ``monitoring/protocols/``, read as package data. No other
+    file in the checkout (``data/`` included) carries a bundled protocol's name or bytes,
+    so nothing can drift from what an installed package ships; the checkout's files are the
+    ones the package reads. ``data/protocols`` is a link to that folder, not a copy."""
+    link = ROOT / "data" / "protocols"
+    assert link.is_symlink()
+    assert link.resolve() == PROTOCOL_DIR.resolve()
+    bundled = list(PROTOCOL_DIR.rglob("*.toml"))
+    names = {p.name for p in bundled}
+    contents = {p.read_bytes() for p in bundled}
+    assert len(names) == len(contents) == len(bundled) == 4
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [d for d in subfolders if not d.startswith(".") and d != "build"]
+        here = Path(folder)
+        if here == PROTOCOL_DIR or PROTOCOL_DIR in here.parents:
+            continue
+        for name in (n for n in files if n.endswith(".toml")):
+            assert name not in names, here / name
+            assert (here / name).read_bytes() not in contents, here / name
+    assert {f.name for f in bundled_protocol_files()} == names
+    assert all(
+        Path(str(f)).resolve().parent.is_relative_to(PROTOCOL_DIR) for f in bundled_protocol_files()
+    )
 
 
 def _mutated(old: str, new: str) -> str:

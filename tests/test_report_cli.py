@@ -24,10 +24,11 @@ from monitoring.db.reading import load_trial_data
 from monitoring.db.repository import add_trial
 from monitoring.db.schema import monitoring_log
 from monitoring.demo import generate, write_tables
-from monitoring.protocol import PROTOCOL_DIR, load_protocol
+from monitoring.protocol import load_protocol
 from monitoring.reports.content import resolve_look
 from monitoring.reports.records import records_as_of
 from monitoring.status import LookRecord, SummaryState, TrialStatus, trial_status
+from tests.conftest import PROTOCOL_DIR
 
 PROTOCOL_FILE = PROTOCOL_DIR / "ino-lowdose-ph2.toml"
 PROTOCOL = load_protocol(PROTOCOL_FILE)

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from monitoring.charts import km_figure, toxicity_boundary_figure
 from monitoring.demo import generate
 from monitoring.derive import apply_cutoff, derive
-from monitoring.protocol import PROTOCOL_DIR, Protocol, load_protocol
+from monitoring.protocol import Protocol, load_protocol
 from monitoring.reports.content import ReportStamp, build_report, render_report, resolve_look
 from monitoring.reports.document import (
     ParagraphStyle,
@@ -37,6 +37,7 @@ from monitoring.safety_tables import ae_tables
 from monitoring.series import survival_view, toxicity_path
 from monitoring.status import TrialStatus, trial_status
 from monitoring.tables import TrialData
+from tests.conftest import PROTOCOL_DIR
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 PROTOCOL = load_protocol(PROTOCOL_DIR / "ino-lowdose-ph2.toml")

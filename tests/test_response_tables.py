@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 from monitoring.demo import generate
 from monitoring.derive import derive
 from monitoring.estimates import BetaPrior, rate_estimate
-from monitoring.protocol import PROTOCOL_DIR, Protocol, load_protocol
+from monitoring.protocol import Protocol, load_protocol
 from monitoring.response_tables import NOT_ASSESSED, response_tables
 from monitoring.treatment_summary import distribution, treatment_summary
+from tests.conftest import PROTOCOL_DIR
 from tests.derive_frames import response, trial
 
 PROTOCOL = load_protocol(PROTOCOL_DIR / "ino-lowdose-ph2.toml")

@@ -32,6 +32,7 @@ from monitoring.reports.document import Column, ColumnKind, MetadataRow, Section
 from monitoring.reports.xlsx import write_xlsx
 from monitoring.safe_cells import is_formula_like
 from monitoring.tables import TrialData
+from tests.conftest import DEFAULT_PROTOCOL
 from tests.report_sample import sample_document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,7 +153,7 @@ def test_dashboard_table_downloads_are_neutralised(monkeypatch: pytest.MonkeyPat
 
 
 def _hostile_trial() -> TrialData:
-    data = generate(load_protocol(ROOT / "data/protocols/ino-lowdose-ph2.toml"), "on_track", 0)
+    data = generate(load_protocol(DEFAULT_PROTOCOL), "on_track", 0)
     patients = data.patients.copy()
     patients["site"] = [HOSTILE[i % len(HOSTILE)] for i in range(len(patients))]
     return TrialData(patients, data.responses, data.adverse_events)
@@ -166,7 +167,7 @@ def test_demo_workbook_keeps_text_and_has_no_formula(tmp_path: Path) -> None:
 def test_demo_extracts_hold_no_formula_like_text() -> None:
     """The demo CSV extracts are written as they are (they are read back by the importer):
     this holds because the generated data never has formula-like text."""
-    protocol = load_protocol(ROOT / "data/protocols/ino-lowdose-ph2.toml")
+    protocol = load_protocol(DEFAULT_PROTOCOL)
     for scenario in (s for s in Scenario if s is not Scenario.LARGE):  # LARGE: same catalogue
         data = generate(protocol, scenario, 0)
         for frame in (data.patients, data.responses, data.adverse_events):

@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 from monitoring.demo import generate
 from monitoring.derive import derive
 from monitoring.estimates import BetaPrior, rate_estimate
-from monitoring.protocol import PROTOCOL_DIR, load_protocol
+from monitoring.protocol import load_protocol
 from monitoring.safety_listings import AeOutcome, safety_listings
 from monitoring.safety_tables import AeSubset, AeTable, RowLevel, ae_tables
+from tests.conftest import PROTOCOL_DIR
 from tests.derive_frames import ae, trial
 
 PROTOCOL = load_protocol(PROTOCOL_DIR / "ino-lowdose-ph2.toml")

@@ -10,7 +10,8 @@ from monitoring.designs.simon import (
     for_rule,
     rejection_probability,
 )
-from monitoring.protocol import PROTOCOL_DIR, load_protocol
+from monitoring.protocol import load_protocol
+from tests.conftest import PROTOCOL_DIR
 
 # Reference values from R 4 (base R, no package), printed with options(digits = 15):
 #   rej <- function(r1, n1, r, n, p) { x1 <- (r1 + 1):n1

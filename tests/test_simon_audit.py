@@ -11,7 +11,8 @@ from monitoring.designs.simon_audit import (
     decimals,
     round_up,
 )
-from monitoring.protocol import PROTOCOL_DIR, SimonRule, parse_protocol
+from monitoring.protocol import SimonRule, parse_protocol
+from tests.conftest import PROTOCOL_DIR
 
 DEFAULT = PROTOCOL_DIR / "ino-lowdose-ph2.toml"
 

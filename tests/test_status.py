@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 
 from monitoring.demo import generate
 from monitoring.derive import apply_cutoff, derive
-from monitoring.protocol import PROTOCOL_DIR, load_protocol
+from monitoring.protocol import load_protocol
 from monitoring.rules.efficacy import EfficacyState
 from monitoring.rules.toxicity import ToxicityState
 from monitoring.status import LookRecord, SummaryState, trial_status
+from tests.conftest import PROTOCOL_DIR
 
 PROTOCOL = load_protocol(PROTOCOL_DIR / "ino-lowdose-ph2.toml")
 

@@ -284,7 +284,7 @@ def test_endpoint_summary_without_rmst_horizon() -> None:
     from monitoring.protocol import load_protocol
     from monitoring.survival import summarize_endpoint
 
-    toml = Path(__file__).parents[1] / "data/protocols/ino-lowdose-ph2.toml"
+    toml = Path(__file__).parents[1] / "monitoring/protocols/ino-lowdose-ph2.toml"
     settings = replace(load_protocol(toml).survival, rmst_horizon_months=None)
     got = summarize_endpoint("PFS", TIME, EVENT, settings)
     assert got.rmst is None

@@ -32,6 +32,7 @@ from monitoring.survival import (
     survival_at,
     survival_quantiles,
 )
+from tests.conftest import DEFAULT_PROTOCOL
 
 pytestmark = pytest.mark.r_reference
 
@@ -276,7 +277,7 @@ def test_endpoint_summary_with_default_protocol_settings() -> None:
     (R drops 36 months, after the last time 1022: here NaN, 0 at risk);
     summary(fit, rmean = 365.25)$table; reverse-KM table for follow-up."""
     r = DATA["protocol_lung"]
-    protocol = load_protocol(Path(__file__).parents[1] / "data/protocols/ino-lowdose-ph2.toml")
+    protocol = load_protocol(DEFAULT_PROTOCOL)
     lung = next(c for c in CASES if c["name"] == "lung")
     got = summarize_endpoint("OS", r_values(lung["time"]), r_values(lung["status"]),
                              protocol.survival)  # fmt: skip

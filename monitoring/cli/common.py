@@ -10,14 +10,26 @@ import math
 import os
 import sys
 from datetime import date, datetime
+from importlib.resources.abc import Traversable
 from pathlib import Path, PurePath
 from typing import Any
 
 from monitoring.errors import InputError
+from monitoring.protocol import bundled_protocol_files, bundled_protocol_name
 
 
 class CliError(InputError):
     """Bad arguments: printed as a one-line reason on stderr, exit status 2."""
+
+
+def protocol_argument(text: str) -> Path | Traversable:
+    """A ``--protocol`` value: a file path, or the name of a bundled protocol (for example
+    ``mrd-ino-ph2``) when no file of that name exists."""
+    path = Path(text)
+    if path.exists():
+        return path
+    bundled = {bundled_protocol_name(f): f for f in bundled_protocol_files()}
+    return bundled.get(text, path)
 
 
 def probability(text: str) -> float:

@@ -8,25 +8,29 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from monitoring.cli.audit_chain import register_verify
-from monitoring.cli.common import CliError, print_json
+from monitoring.cli.common import CliError, print_json, protocol_argument
 from monitoring.cli.database import add_database_arguments, now_utc, run_with_engine, user_name
 from monitoring.db.corrections import correct_value, parse_key
 from monitoring.db.importer import ImportResult, import_files
 from monitoring.db.repository import add_trial, list_audit, list_trials, resolve_trial
+from monitoring.protocol import bundled_protocol_files, bundled_protocol_name
 
 
 def _trial_add(args: argparse.Namespace) -> int:
-    path = Path(args.protocol)
+    path = protocol_argument(args.protocol)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise CliError(f"cannot read protocol file {path}: {exc.strerror}") from exc
+        names = ", ".join(bundled_protocol_name(f) for f in bundled_protocol_files())
+        raise CliError(
+            f"cannot read protocol file {path}: {exc.strerror} (or name a bundled protocol: "
+            f"{names})"
+        ) from exc
     except UnicodeDecodeError as exc:  # a binary file given by mistake
         raise CliError(f"protocol file {path} is not UTF-8 text (a TOML file is)") from exc
 
@@ -131,7 +135,12 @@ def _register_trial(sub: Any) -> None:
         description="Register a trial from its protocol file; the trial id is its 'id' key.",
     )
     add_database_arguments(add, trial=False, user=True)
-    add.add_argument("--protocol", required=True, metavar="FILE", help="protocol TOML file")
+    add.add_argument(
+        "--protocol",
+        required=True,
+        metavar="FILE|NAME",
+        help="protocol TOML file, or the name of a bundled protocol (e.g. mrd-ino-ph2)",
+    )
     add.add_argument("--json", action="store_true", help="machine-readable output")
     add.set_defaults(handler=_trial_add)
     show = trial_sub.add_parser("list", help="list registered trials", description="List trials.")

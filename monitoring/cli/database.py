@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from monitoring.awaiting_data import no_data_message
 from monitoring.cli.common import iso_date
 from monitoring.db.engine import discard_sqlite_file, new_sqlite_file, open_database
 from monitoring.db.errors import DataInputError
@@ -131,6 +132,6 @@ def load_derivation(engine: sa.Engine, args: argparse.Namespace) -> LoadedTrial:
         protocol = get_protocol(conn, trial_id)
         data = load_trial_data(conn, trial_id, args.as_known_on)
     if data.patients.empty:
-        raise DataInputError(f"trial '{trial_id}' has no patient data yet; import an extract")
+        raise DataInputError(no_data_message(trial_id))
     cutoff: date | None = args.cutoff
     return LoadedTrial(trial_id, protocol, derive(data, protocol, cutoff))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from monitoring.cli.common import CliError, print_json
+from monitoring.cli.common import CliError, print_json, protocol_argument
 from monitoring.designs.audit import ProtocolAudit, audit_protocol
 from monitoring.protocol import ProtocolError, load_protocol
 
@@ -21,7 +21,12 @@ def register(sub: Any) -> None:
             "printed tables. Differences at the printed precision are flagged."
         ),
     )
-    parser.add_argument("--protocol", required=True, metavar="FILE", help="protocol TOML file")
+    parser.add_argument(
+        "--protocol",
+        required=True,
+        metavar="FILE|NAME",
+        help="protocol TOML file, or the name of a bundled protocol",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(handler=run)
 
@@ -51,7 +56,7 @@ def _print(audit: ProtocolAudit) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        protocol = load_protocol(args.protocol)
+        protocol = load_protocol(protocol_argument(args.protocol))
     except ProtocolError as exc:
         raise CliError(str(exc)) from exc
     audit = audit_protocol(protocol)

@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from monitoring.awaiting_data import no_data_message
 from monitoring.cli.common import CliError, iso_date, output_file, print_json
 from monitoring.cli.database import (
     add_database_arguments,
@@ -95,10 +96,8 @@ def _status_at(engine: sa.Engine, request: Request) -> tuple[TrialStatus, TrialD
         batch = latest_batch(conn, request.trial_id, request.as_known_on)
         head = chain_head(conn, request.trial_id).hash
     if data.patients.empty:
-        raise DataInputError(
-            f"trial '{request.trial_id}' has no patient data known on "
-            f"{request.as_known_on.isoformat(timespec='seconds')}; import an extract first"
-        )
+        known_on = request.as_known_on.isoformat(timespec="seconds")
+        raise DataInputError(no_data_message(request.trial_id, known_on))
     records = records_as_of(logged, request.log_as_of)
 
     def status(cutoff: date | None) -> TrialStatus:

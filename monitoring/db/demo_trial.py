@@ -20,7 +20,7 @@ from monitoring.db.importer import import_files
 from monitoring.db.repository import add_trial, list_trials
 from monitoring.demo import Scenario, generate, write_tables
 from monitoring.derive import apply_cutoff
-from monitoring.protocol import DEFAULT_TRIAL_ID, PROTOCOL_DIR, load_protocol
+from monitoring.protocol import DEFAULT_TRIAL_ID, bundled_protocol, load_protocol
 from monitoring.status import trial_status
 from monitoring.tables import TrialData
 
@@ -45,7 +45,7 @@ def create_demo_trial(
     user: str = "demo",
 ) -> str:
     """Register the default protocol and import the scenario's data; returns the trial id."""
-    path = PROTOCOL_DIR / f"{DEFAULT_TRIAL_ID}.toml"
+    path = bundled_protocol(DEFAULT_TRIAL_ID)
     protocol = load_protocol(path)
     if any(t.id == protocol.id for t in list_trials(engine)):
         raise DataInputError(

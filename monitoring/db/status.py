@@ -18,6 +18,7 @@ from functools import cache, partial
 
 import sqlalchemy as sa
 
+from monitoring.awaiting_data import no_data_message
 from monitoring.db.chain import chain_head
 from monitoring.db.digest import adverse_event_digest
 from monitoring.db.errors import DataInputError
@@ -120,7 +121,7 @@ def load_status(
         protocol = get_protocol(conn, trial_id)
         day = cutoff or latest_data_date(conn, trial_id, as_known_on)
         if day is None:
-            raise DataInputError(f"trial '{trial_id}' has no patient data yet; import an extract")
+            raise DataInputError(no_data_message(trial_id))
         terms = [term for rule in protocol.toxicity for term in rule.terms]
         data = load_trial_data(conn, trial_id, as_known_on, adverse_event_terms=terms)
         return trial_status(

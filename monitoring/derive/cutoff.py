@@ -40,6 +40,14 @@ def latest_date(data: TrialData) -> date:
 
     Raises DataInputError when the data hold no date at all (no patient enrolled).
     """
+    latest = data_latest_date(data)
+    if latest is None:
+        raise DataInputError("the data hold no dates: no default cut-off exists")
+    return latest
+
+
+def data_latest_date(data: TrialData) -> date | None:
+    """The latest date anywhere in the three tables; None when they hold none (no data)."""
     latest: pd.Timestamp | None = None
     for frame, spec in (
         (data.patients, PATIENTS),
@@ -50,9 +58,7 @@ def latest_date(data: TrialData) -> date:
             value = frame[column].max()
             if pd.notna(value) and (latest is None or value > latest):
                 latest = pd.Timestamp(value)
-    if latest is None:
-        raise DataInputError("the data hold no dates: no default cut-off exists")
-    return latest.date()
+    return None if latest is None else latest.date()
 
 
 def _cut_patients(patients: pd.DataFrame, cut: pd.Timestamp) -> pd.DataFrame:

@@ -195,7 +195,7 @@ level_cases <- list(
 )
 
 # The default protocol's [survival] settings on lung: landmarks 6, 12, 36 months and RMST
-# horizon 12 months, 1 month = 30.4375 days (data/protocols/ino-lowdose-ph2.toml).
+# horizon 12 months, 1 month = 30.4375 days (monitoring/protocols/ino-lowdose-ph2.toml).
 # summary(fit, times = ..., extend = FALSE) drops the 36-month landmark (after 1022 days).
 protocol_lung <- local({
   fit <- survfit(Surv(lung_t, lung_s) ~ 1, conf.type = "log-log")
