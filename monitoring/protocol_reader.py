@@ -189,9 +189,9 @@ class TableReader:
         value = float(value)
         if open_interval:
             if (low is not None and value <= low) or (high is not None and value >= high):
-                raise self.fail(name, f"must lie strictly between {low} and {high}; got {value}")
+                raise self.fail(name, f"{_range_words(low, high, strict=True)}; got {value}")
         elif (low is not None and value < low) or (high is not None and value > high):
-            raise self.fail(name, f"must lie in [{low}, {high}]; got {value}")
+            raise self.fail(name, f"{_range_words(low, high, strict=False)}; got {value}")
         return value
 
     def required_number(
@@ -283,3 +283,16 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
     if set(kinds) == {int, float}:
         return "a number"
     return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _range_words(low: float | None, high: float | None, *, strict: bool) -> str:
+    """The allowed range in words, with only the bounds that exist ("must be more than 0")."""
+    if low is not None and high is not None:
+        return (
+            f"must lie strictly between {low} and {high}"
+            if strict
+            else f"must lie in [{low}, {high}]"
+        )
+    if low is not None:
+        return f"must be more than {low}" if strict else f"must be at least {low}"
+    return f"must be less than {high}" if strict else f"must be at most {high}"

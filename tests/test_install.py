@@ -120,8 +120,8 @@ def test_demo_status_report_and_trial_add_run_from_the_installed_wheel(
     )
     # exit 3 is "a summary is due" (docs/cli.md): the on_track demo has looks without one
     assert status.returncode in (0, 3), status.stderr
-    assert "EFFICACY:" in status.stdout
-    assert "TOXICITY:" in status.stdout
+    assert "Efficacy:" in status.stdout
+    assert "Toxicity:" in status.stdout
     pdf = elsewhere / "report.pdf"
     _run(
         [*m, "report", "--db", str(db), "--format", "pdf", "--out", str(pdf)],

@@ -87,7 +87,7 @@ def _mutated(old: str, new: str) -> str:
     ("old", "new", "key", "problem"),
     [
         ("p1 = 0.50", "p1 = 0.30", "efficacy[0].p1", "must exceed p0"),
-        ("prior_a = 0.4", "prior_a = -0.4", "toxicity[0].prior_a", "strictly between"),
+        ("prior_a = 0.4", "prior_a = -0.4", "toxicity[0].prior_a", "must be more than 0.0"),
         ("confidence = 0.92", 'confidence = "high"', "toxicity[0].confidence", "must be a number"),
         ("r1 = 6", "r1 = 19", "efficacy[0].r1", "smaller than n1"),
         (

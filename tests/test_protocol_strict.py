@@ -14,8 +14,9 @@ import sqlalchemy as sa
 
 from monitoring.cli import main
 from monitoring.db.engine import open_database
-from monitoring.protocol import PROTOCOL_DIR, ProtocolError, load_protocol, parse_protocol
+from monitoring.protocol import ProtocolError, load_protocol, parse_protocol
 from monitoring.protocol_reader import literal_values
+from tests.conftest import PROTOCOL_DIR
 from tests.db_support import database_fingerprint
 
 DEFAULT = PROTOCOL_DIR / "ino-lowdose-ph2.toml"
