@@ -32,10 +32,13 @@ class DemoSettings:
 
     ``max_cycles``: seed 003 section 4 gives up to 6 cycles (the large trial uses the
     retreatment allowance of 6 more, 12). ``accrual_per_month`` is used when the protocol
-    has no planned accrual. ``start``: first enrolment.
+    has no planned accrual. ``start``: first enrolment; ``large_start`` for the large
+    trial, whose 48 months of accrual must also lie in the past (an import refuses dates
+    after the day it runs).
     """
 
     start: date = date(2024, 1, 8)
+    large_start: date = date(2020, 1, 6)
     max_cycles: int = 6
     large_max_cycles: int = 12
     accrual_per_month: float = 2.0
@@ -120,6 +123,7 @@ class _Builder:
         ae_per_cycle: float = SETTINGS.ae_per_cycle,
         protect: bool = True,
         relapse_median: int = 240,
+        start: date = SETTINGS.start,
     ) -> Plan:
         """Recent patients without remission stay alive and on treatment through the data
         date (pending), so the scenario's pending counts hold."""
@@ -130,7 +134,7 @@ class _Builder:
             self.course[young] = Course.PARTIAL
             alive_until[young] = self.data_end + 1
         return Plan(
-            start=SETTINGS.start,
+            start=start,
             enroll_day=self.enroll,
             dose_delay=self.delay,
             course=self.course,
@@ -244,7 +248,11 @@ def _large(protocol: Protocol, rng: np.random.Generator) -> Plan:
     b.vod[(draw < 0.07) & b.treated] = 1
     b.vod[(draw >= 0.07) & (draw < 0.09) & b.treated] = 2
     return b.plan(
-        hsct=0.05, ae_per_cycle=SETTINGS.large_ae_per_cycle, protect=False, relapse_median=720
+        hsct=0.05,
+        ae_per_cycle=SETTINGS.large_ae_per_cycle,
+        protect=False,
+        relapse_median=720,
+        start=SETTINGS.large_start,
     )
 
 
