@@ -83,10 +83,15 @@ def deciding_look(decision: ToxicityDecision) -> LookResult | None:
     return next((look for look in decision.looks if look.crossed), None)
 
 
+def deciding_posterior(rule: ToxicityRule, look: LookResult) -> float:
+    """Pr(p > threshold | the look's events of its n patients) under the rule's prior."""
+    return posterior_prob(ToxicityPlan.from_rule(rule), look.events, look.n)
+
+
 def deciding_numbers(rule: ToxicityRule, look: LookResult) -> str:
     """ "6 events among the first 16 patients (boundary 6): Pr(p > 0.2) = 0.928 at 16
     patients, stop above 0.92": the look that decided, not today's numbers."""
-    prob = posterior_prob(ToxicityPlan.from_rule(rule), look.events, look.n)
+    prob = deciding_posterior(rule, look)
     return (
         f"{_plural(look.events, 'event')} among the first {look.n} patients "
         f"(boundary {look.boundary}): Pr(p > {rule.threshold:g}) = {prob:.3f} at {look.n} "
