@@ -11,6 +11,7 @@ from monitoring.estimates import PredictiveProbability
 from monitoring.protocol import Protocol, SimonRule, ToxicityRule
 from monitoring.rules.efficacy import EfficacyDecision, EfficacyState
 from monitoring.rules.toxicity import ToxicityDecision, ToxicityState
+from monitoring.verdict import deciding_look, deciding_posterior
 from monitoring.vocabulary import Severity
 
 TONES: dict[Severity, Tone] = {
@@ -99,6 +100,15 @@ def toxicity_card(rule: ToxicityRule, decision: ToxicityDecision) -> None:
             f"{decision.posterior_prob:.3f} (stop above {rule.confidence:g})",
         ),
     ]
+    stop = deciding_look(decision)
+    if stop is not None:
+        facts.append(
+            (
+                f"Deciding look ({stop.n} patients)",
+                f"{_events(stop.events)} (stop at {_events(stop.boundary or 0)}); "
+                f"Pr = {deciding_posterior(rule, stop):.3f} at {stop.n} patients",
+            )
+        )
     if decision.last_look is not None:
         bound = decision.boundary_at_last_look
         facts.append(

@@ -25,6 +25,7 @@ from monitoring.estimates import (
 )
 from monitoring.protocol import Protocol, SimonRule
 from monitoring.provenance import Provenance, data_digest
+from monitoring.rules.crossing import EFFICACY_STOPS, StopCrossing, stop_crossings
 from monitoring.rules.efficacy import (
     EfficacyDecision,
     EfficacyState,
@@ -95,6 +96,7 @@ class TrialStatus:
     response: RateEstimate
     toxicity: tuple[ToxicityDecision, ...]
     looks: tuple[ScheduledLook, ...]
+    stops: tuple[StopCrossing, ...] = ()
 
     @property
     def summary_due(self) -> ScheduledLook | None:
@@ -110,6 +112,26 @@ class TrialStatus:
 def _efficacy(rule: SimonRule, derived: Derivation) -> EfficacyDecision:
     treated = min(derived.evaluable.treated, rule.n)
     return efficacy_decision(rule, derived.stage1, derived.simon_cohort, treated)
+
+
+def _stops(
+    protocol: Protocol,
+    derived: Derivation,
+    efficacy: EfficacyDecision | None,
+    toxicity: Sequence[ToxicityDecision],
+) -> tuple[StopCrossing, ...]:
+    """When each rule now at STOP first crossed its boundary (read only when one is)."""
+    efficacy_stopped = efficacy is not None and efficacy.state in EFFICACY_STOPS
+    toxicity_stopped = bool(toxicity) and toxicity[0].decision is ToxicityState.STOP
+    if not (efficacy_stopped or toxicity_stopped):
+        return ()
+    return stop_crossings(
+        protocol,
+        look_dates(derived, protocol),
+        derived.cutoff,
+        efficacy_stopped=efficacy_stopped,
+        toxicity_stopped=toxicity_stopped,
+    )
 
 
 def _rates(protocol: Protocol, derived: Derivation) -> tuple[RateEstimate, RateEstimate]:
@@ -278,4 +300,5 @@ def trial_status(
         response=response,
         toxicity=toxicity,
         looks=monitoring_log(protocol, derived, records),
+        stops=_stops(protocol, derived, efficacy, toxicity),
     )

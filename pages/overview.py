@@ -1,11 +1,14 @@
-"""Overview: the DSMB's first screen — one card per rule, the summary banner, enrolment, log."""
+"""Overview: the DSMB's first screen — the overall verdict and its alerts, one card per rule,
+enrolment, the monitoring log."""
 
 import streamlit as st
 
 from dashboard import cache, components, decisions, tables
 from dashboard.selection import current
+from dashboard.verdict import verdict_section
 from monitoring.charts import enrolment_figure
 from monitoring.series import enrolment_series
+from monitoring.verdict import verdict
 
 selection = current()
 status = selection.status()
@@ -15,13 +18,7 @@ st.caption(
     f"Data cut-off {status.cutoff.isoformat()} · {status.enrolled} enrolled · "
     f"{status.treated} treated · protocol {protocol.version}"
 )
-due = status.summary_due
-if due is not None:
-    st.warning(
-        f"**Summary due** — look {due.number} ({due.evaluable} evaluable patients) was reached "
-        f"on {due.reached_on}; its efficacy/toxicity summary has not been generated yet.",
-        icon=":material/notification_important:",
-    )
+verdict_section(verdict(status))
 left, right = st.columns(2)
 with left:
     if protocol.simon is not None and status.efficacy is not None:

@@ -20,12 +20,14 @@ from monitoring.cli.database import (
     run_with_engine,
     user_name,
 )
+from monitoring.cli.verdict_output import verdict_json, verdict_lines
 from monitoring.db.demo_trial import create_demo_trial
 from monitoring.db.repository import resolve_trial
 from monitoring.db.status import load_status as load_trial_status
 from monitoring.demo import Scenario
 from monitoring.protocol import SimonRule, ToxicityRule
 from monitoring.status import TrialStatus
+from monitoring.verdict import verdict
 from monitoring.vocabulary import simon_design
 
 EXIT_SUMMARY_DUE = 3
@@ -114,6 +116,7 @@ def status_json(status: TrialStatus) -> dict[str, Any]:
         }
     due = status.summary_due
     return {
+        "verdict": verdict_json(verdict(status)),
         "trial": status.provenance.trial_id,
         "cutoff": status.cutoff.isoformat(),
         "as_known_on": to_jsonable(status.provenance.as_known_on),
@@ -153,6 +156,7 @@ def _print_status(status: TrialStatus) -> None:
     p = status.provenance
     print(f"{status.protocol.short_title} ({p.trial_id}) — cut-off {status.cutoff.isoformat()}")
     print(f"Enrolled {status.enrolled}, treated {status.treated}")
+    print("\n" + "\n".join(verdict_lines(verdict(status))))
     if status.efficacy is not None:
         rule = status.protocol.simon
         name = vocabulary.rule_name(rule, status.protocol) if rule else "Efficacy"

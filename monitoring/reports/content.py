@@ -2,9 +2,10 @@
 
 Content is built once from the library's results (``TrialStatus`` and the ``Derivation`` at
 the same cut-off) and handed to the PDF, DOCX and XLSX writers unchanged. Sections: title
-block, decisions (with the monitoring log), efficacy, toxicity, survival, methods. The
-closed version adds the breakdowns by the protocol's ``closed_by`` columns; the open one
-leaves them out. Which version it is, and the provenance stamp, are on every page.
+block, the overall verdict and its alerts, decisions (with the monitoring log), efficacy,
+toxicity, survival, methods. The closed version adds the breakdowns by the protocol's
+``closed_by`` columns; the open one leaves them out. Which version it is, and the
+provenance stamp, are on every page.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from monitoring.reports.figures import render_document
 from monitoring.reports.methods_page import methods_section
 from monitoring.reports.survival_section import survival_section
 from monitoring.reports.toxicity_section import toxicity_section
+from monitoring.reports.verdict_section import verdict_section
 from monitoring.status import ScheduledLook, TrialStatus
+from monitoring.verdict import verdict
 
 REPORT_TITLE = "Efficacy/Toxicity Summary"
 # Rows of each safety listing printed in the PDF and DOCX (the most recent); the XLSX and
@@ -116,6 +119,7 @@ def build_report(
     protocol = status.protocol
     columns = closed_columns(status, version)
     sections = (
+        verdict_section(verdict(status)),
         decisions_section(status),
         efficacy_section(status, derivation, columns),
         toxicity_section(status, derivation, listing_limit),

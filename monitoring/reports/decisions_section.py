@@ -13,6 +13,7 @@ from monitoring.reports.document import Block, CellValue, Column, ColumnKind, Se
 from monitoring.rules.efficacy import EfficacyDecision
 from monitoring.rules.toxicity import ToxicityDecision
 from monitoring.status import ScheduledLook, TrialStatus
+from monitoring.verdict import deciding_look, deciding_numbers
 
 
 def efficacy_numbers(d: EfficacyDecision, design: str = "Simon two-stage rule") -> Table:
@@ -165,7 +166,11 @@ def decisions_section(status: TrialStatus) -> Section:
         blocks.append(text("The protocol has no Simon two-stage efficacy rule."))
     for rule, decision in zip(status.protocol.toxicity, status.toxicity, strict=True):
         name = vocabulary.rule_name(rule)
-        blocks.append(decision_paragraph(decision.decision, f"{name}. {decision.explanation}"))
+        stop = deciding_look(decision)
+        deciding = f" Deciding look: {deciding_numbers(rule, stop)}." if stop else ""
+        blocks.append(
+            decision_paragraph(decision.decision, f"{name}. {decision.explanation}{deciding}")
+        )
     if status.toxicity:
         blocks.append(toxicity_numbers(status))
     blocks.append(monitoring_log_table(status))

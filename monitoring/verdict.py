@@ -1,0 +1,266 @@
+"""One overall verdict of a trial at a cut-off: the most severe decision or alert wins.
+
+Every rule's decision and every alert the DSMB must not miss is a :class:`Finding` with its
+severity (``monitoring.vocabulary``), words and the numbers that decide it. The verdict is
+the most severe finding; on a tie the rules' decisions come first (toxicity, then efficacy),
+then the alerts. Alerts are computed from the data, never typed in:
+
+- patients enrolled after the day a stopping boundary was crossed (``monitoring.rules.
+  crossing``), severity STOP;
+- accrual beyond the protocol's maximum (``max_patients``, else the largest rule size),
+  severity STOP;
+- a scheduled look whose efficacy/toxicity summary is not generated, severity ATTENTION
+  (the severity of the "Summary due" state).
+
+The Overview page, the first section of every report and ``status`` print this one object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from monitoring import vocabulary
+from monitoring.designs.toxicity import ToxicityPlan, posterior_prob
+from monitoring.protocol import Protocol, SimonRule, ToxicityRule
+from monitoring.rules.crossing import StopCrossing
+from monitoring.rules.efficacy import EfficacyDecision
+from monitoring.rules.toxicity import LookResult, ToxicityDecision
+from monitoring.status import ScheduledLook, SummaryState, TrialStatus
+from monitoring.vocabulary import Severity
+
+LISTED_IDS = 12  # patient ids named in an alert sentence before "and N more"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One decision or alert: what it is (``code``: a rule id or an alert code), whose it
+    is in words (``source``), its severity, title, one plain sentence and the evidence."""
+
+    code: str
+    source: str
+    severity: Severity
+    title: str
+    sentence: str
+    evidence: tuple[str, ...] = ()
+    patients: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The trial's overall verdict. ``rule`` names what drives it (a rule's name, an
+    alert's title, or "every rule" when all are OK); ``evidence`` the deciding numbers."""
+
+    severity: Severity
+    title: str
+    sentence: str
+    rule: str
+    code: str | None
+    evidence: tuple[str, ...]
+    decisions: tuple[Finding, ...]
+    alerts: tuple[Finding, ...]
+
+    @property
+    def headline(self) -> str:
+        """ "Attention — Summary due", "STOP for toxicity": the level, then the title
+        unless the title already starts with it."""
+        word = self.severity.word
+        if self.title.casefold().startswith(word.casefold()):
+            return self.title
+        return f"{word} — {self.title}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+
+
+def _crossing(status: TrialStatus, rule_id: str) -> StopCrossing | None:
+    return next((s for s in status.stops if s.rule_id == rule_id), None)
+
+
+def deciding_look(decision: ToxicityDecision) -> LookResult | None:
+    """The first look whose boundary was met (None while the rule continues)."""
+    return next((look for look in decision.looks if look.crossed), None)
+
+
+def deciding_posterior(rule: ToxicityRule, look: LookResult) -> float:
+    """Pr(p > threshold | the look's events of its n patients) under the rule's prior."""
+    return posterior_prob(ToxicityPlan.from_rule(rule), look.events, look.n)
+
+
+def deciding_numbers(rule: ToxicityRule, look: LookResult) -> str:
+    """ "6 events among the first 16 patients (boundary 6): Pr(p > 0.2) = 0.928 at 16
+    patients, stop above 0.92": the look that decided, not today's numbers."""
+    prob = deciding_posterior(rule, look)
+    return (
+        f"{_plural(look.events, 'event')} among the first {look.n} patients "
+        f"(boundary {look.boundary}): Pr(p > {rule.threshold:g}) = {prob:.3f} at {look.n} "
+        f"patients, stop above {rule.confidence:g}"
+    )
+
+
+def _toxicity(status: TrialStatus, rule: ToxicityRule, d: ToxicityDecision) -> Finding:
+    words = vocabulary.words(d.decision)
+    name = vocabulary.rule_name(rule)
+    today = (
+        f"Today: {_plural(d.events, 'event')} in {_plural(d.evaluable, 'evaluable patient')}, "
+        f"Pr(p > {rule.threshold:g}) = {d.posterior_prob:.3f}"
+    )
+    look = deciding_look(d)
+    if look is None:
+        return Finding(rule.id, name, words.severity, words.headline, d.explanation, (today,))
+    crossing = _crossing(status, rule.id)
+    when = f" on {crossing.crossed_on.isoformat()}" if crossing else ""
+    sentence = (
+        f"The toxicity stopping boundary was crossed at the look at {look.n} patients{when}, "
+        "so the trial stops for toxicity."
+    )
+    evidence = (f"Deciding look: {deciding_numbers(rule, look)}", today)
+    return Finding(rule.id, name, words.severity, words.headline, sentence, evidence)
+
+
+def _efficacy(status: TrialStatus, rule: SimonRule, d: EfficacyDecision) -> Finding:
+    words = vocabulary.words(d.state)
+    name = vocabulary.rule_name(rule, status.protocol)
+    s = d.stage1
+    evidence = [
+        f"Stage 1 (first {d.n1}): {s.responders} responders, {s.non_responders} "
+        f"non-responders, {s.pending} pending; more than {d.r1} needed to continue",
+        f"All treated ({d.treated} of {d.n}): {d.overall.responders} responders; more than "
+        f"{d.r} needed for success",
+    ]
+    sentence = d.explanation
+    crossing = _crossing(status, rule.id)
+    if crossing is not None:
+        sentence = f"{d.explanation} The boundary was first crossed on {crossing.crossed_on}."
+    return Finding(rule.id, name, words.severity, words.headline, sentence, tuple(evidence))
+
+
+def decisions(status: TrialStatus) -> tuple[Finding, ...]:
+    """Each rule's decision as a finding: toxicity rules first, then the Simon rule."""
+    protocol = status.protocol
+    out = [
+        _toxicity(status, rule, d)
+        for rule, d in zip(protocol.toxicity, status.toxicity, strict=True)
+    ]
+    if protocol.simon is not None and status.efficacy is not None:
+        out.append(_efficacy(status, protocol.simon, status.efficacy))
+    return tuple(out)
+
+
+def _ids(ids: Sequence[str]) -> str:
+    shown = ", ".join(ids[:LISTED_IDS])
+    more = len(ids) - LISTED_IDS
+    return f"{shown} and {more:,} more" if more > 0 else shown
+
+
+def enrolled_after_stop(status: TrialStatus) -> tuple[Finding, ...]:
+    """Alert 1: patients enrolled after the day a stopping boundary was crossed."""
+    rules = {r.id: r for r in (*status.protocol.efficacy, *status.protocol.toxicity)}
+    out = []
+    for crossing in status.stops:
+        ids = crossing.enrolled_after
+        if not ids:
+            continue
+        kind = "toxicity" if isinstance(rules[crossing.rule_id], ToxicityRule) else "efficacy"
+        verb = "was" if len(ids) == 1 else "were"
+        sentence = (
+            f"{_plural(len(ids), 'patient')} ({_ids(ids)}) {verb} enrolled after "
+            f"{crossing.crossed_on.isoformat()}, the day the {kind} stopping boundary was crossed."
+        )
+        out.append(
+            Finding(
+                "enrolled_after_stop",
+                "Enrolled after a stop",
+                Severity.STOP,
+                "Patients enrolled after a stop",
+                sentence,
+                (f"Boundary crossed on {crossing.crossed_on.isoformat()}",),
+                ids,
+            )
+        )
+    return tuple(out)
+
+
+def maximum_patients(protocol: Protocol) -> int:
+    """The protocol's maximum accrual: ``max_patients``, else the largest rule size."""
+    if protocol.max_patients:
+        return protocol.max_patients
+    sizes = [r.n for r in protocol.efficacy if isinstance(r, SimonRule)]
+    sizes += [r.nmax for r in protocol.toxicity]
+    return max(sizes, default=0)
+
+
+def beyond_maximum(status: TrialStatus) -> tuple[Finding, ...]:
+    """Alert 2: more patients enrolled than the protocol's maximum."""
+    limit = maximum_patients(status.protocol)
+    if limit <= 0 or status.enrolled <= limit:
+        return ()
+    extra = status.enrolled - limit
+    sentence = (
+        f"{status.enrolled:,} patients are enrolled and {status.treated:,} treated on a "
+        f"protocol whose maximum is {limit:,}: {extra:,} beyond it, outside the monitoring "
+        "plan."
+    )
+    evidence = (f"Enrolled {status.enrolled:,}, treated {status.treated:,}, maximum {limit:,}",)
+    return (
+        Finding(
+            "beyond_maximum",
+            "Accrual beyond the maximum",
+            Severity.STOP,
+            "Accrual beyond the protocol's maximum",
+            sentence,
+            evidence,
+        ),
+    )
+
+
+def _look_text(look: ScheduledLook) -> str:
+    return f"look {look.number} ({look.evaluable} evaluable patients, reached {look.reached_on})"
+
+
+def summaries_due(status: TrialStatus) -> tuple[Finding, ...]:
+    """Alert 3: reached looks whose efficacy/toxicity summary is not generated."""
+    due = [look for look in status.looks if look.summary is SummaryState.DUE]
+    if not due:
+        return ()
+    if len(due) == 1:
+        sentence = f"The efficacy/toxicity summary of {_look_text(due[0])} is not generated."
+    else:
+        listed = "; ".join(_look_text(look) for look in due)
+        sentence = (
+            f"The efficacy/toxicity summaries of {len(due)} looks are not generated: {listed}."
+        )
+    words = vocabulary.words(SummaryState.DUE)
+    evidence = tuple(
+        f"Look {look.number}: {(status.cutoff - look.reached_on).days} days since it was reached"
+        for look in due
+        if look.reached_on is not None
+    )
+    return (Finding("summary_due", "Summary due", words.severity, words.title, sentence, evidence),)
+
+
+def alerts(status: TrialStatus) -> tuple[Finding, ...]:
+    """Every alert, in the order the verdict breaks ties."""
+    return (*enrolled_after_stop(status), *beyond_maximum(status), *summaries_due(status))
+
+
+def verdict(status: TrialStatus) -> Verdict:
+    """The most severe decision or alert; decisions before alerts on a tie."""
+    found, raised = decisions(status), alerts(status)
+    ranked = [*found, *raised]
+    top = max(ranked, key=lambda f: f.severity, default=None)
+    if top is None or top.severity is Severity.OK:
+        return Verdict(
+            Severity.OK,
+            "Continue",
+            "No rule asks for action and nothing is due: the trial continues.",
+            "every rule",
+            None,
+            tuple(f"{f.source}: {f.title}" for f in found),
+            found,
+            raised,
+        )
+    return Verdict(
+        top.severity, top.title, top.sentence, top.source, top.code, top.evidence, found, raised
+    )
