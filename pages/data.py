@@ -3,7 +3,7 @@ log, the tables analysed."""
 
 import streamlit as st
 
-from dashboard import actions, components, source, tables
+from dashboard import actions, components, history, source, tables
 from dashboard.keys import Key
 from dashboard.selection import current
 from monitoring.tables import TABLES
@@ -88,10 +88,10 @@ else:
         st.success(actions.correction_message(last_outcome.result))
 
     st.subheader("Imports")
-    components.table(actions.batches_frame(selection.url, selection.trial_id), "Import batches")
+    components.table(history.batches_frame(selection.url, selection.trial_id), "Import batches")
     st.subheader("Audit log")
     components.table(
-        actions.audit_frame(selection.url, selection.trial_id), "Audit log", height=320
+        history.audit_frame(selection.url, selection.trial_id), "Audit log", height=320
     )
 
 data = selection.derivation().data

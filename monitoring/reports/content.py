@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from monitoring.derive import Derivation
-from monitoring.errors import DataInputError
+from monitoring.errors import DataInputError, LookNotReachedError
 from monitoring.reports.blocks import CHART_DPI
 from monitoring.reports.decisions_section import decisions_section
 from monitoring.reports.document import MetadataRow, ReportDocument, VersionLabel
@@ -50,7 +50,7 @@ def resolve_look(status: TrialStatus, look: int | None) -> ScheduledLook | None:
     for candidate in status.looks:
         if candidate.evaluable == look:
             if not candidate.reached:
-                raise DataInputError(f"the look at {look} evaluable patients is not reached yet")
+                raise LookNotReachedError(look)
             return candidate
     every = status.protocol.reporting.summary_every
     raise DataInputError(f"no scheduled look at {look} evaluable patients (looks every {every})")
