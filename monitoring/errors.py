@@ -35,7 +35,11 @@ class NoDataYetError(DataInputError):
     """The trial is registered but holds no patient data (as known on the time asked for)."""
 
     def __init__(self, trial_id: str, as_known_on: datetime | None = None) -> None:
-        when = "" if as_known_on is None else f" as known on {as_known_on.isoformat()}"
+        when = (
+            ""
+            if as_known_on is None
+            else f" as known on {as_known_on.isoformat(timespec='seconds')}"
+        )
         super().__init__(f"trial '{trial_id}' has no patient data yet{when}; import an extract")
         self.trial_id = trial_id
 

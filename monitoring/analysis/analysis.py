@@ -13,13 +13,13 @@ from datetime import date, datetime
 from functools import cached_property
 
 from monitoring.analysis.cut import Cut
+from monitoring.analysis.looks import resolve_look
 from monitoring.analysis.source import TrialSource
 from monitoring.analysis.state import Reading, TrialState
 from monitoring.data_quality import QualityReport, derived_findings
 from monitoring.derive import Derivation, derive
 from monitoring.errors import LookNotReachedError, NoDataYetError
 from monitoring.protocol import Protocol
-from monitoring.reports.content import resolve_look
 from monitoring.status import LookRecord, TrialStatus, trial_status
 from monitoring.table_set import TableSet, table_set
 from monitoring.tables import TrialData
@@ -111,15 +111,16 @@ class Analysis:
 def open_analysis(source: TrialSource, cut: Cut, *, reading: Reading = Reading.ALL) -> Analysis:
     """Read the trial at ``cut`` in one snapshot of ``source``.
 
-    Reading ``DECISIONS``, the data are derived while the adverse events' digest is computed
-    beside, within the snapshot (so the digest is of the same state); a trial without data
-    then raises ``NoDataYetError`` here. Reading ``ALL``, deriving waits for the first question.
+    Reading ``DECISIONS``, the data are derived and decided while the adverse events' digest
+    is computed beside, within the snapshot (so the digest is of the same state); a trial
+    without data then raises ``NoDataYetError`` here. Reading ``ALL``, deriving waits for the
+    first question.
     """
     with source.read(cut, reading) as state:
-        analysis = Analysis(state, cut)
+        opened = Analysis(state, cut)
         if state.table_digests is None:
-            return analysis
-        derived = analysis.derivation
+            return opened
+        derived, status = opened.derivation, opened.status  # the digest is read last
         settled = TrialState(
             trial_id=state.trial_id,
             protocol=state.protocol,
@@ -131,7 +132,7 @@ def open_analysis(source: TrialSource, cut: Cut, *, reading: Reading = Reading.A
             table_digests=dict(state.table_digests),
         )
     analysis = Analysis(settled, cut)
-    analysis.__dict__["derivation"] = derived
+    analysis.__dict__.update(derivation=derived, status=status)
     return analysis
 
 
