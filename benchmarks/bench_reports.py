@@ -55,7 +55,7 @@ def one_run(data: TrialData, directory: Path, limit: int | None) -> dict[str, fl
         now = time.perf_counter()
         seconds[step], previous = now - previous, now
 
-    status = trial_status(PROTOCOL, data)
+    status = trial_status(PROTOCOL, derive(data, PROTOCOL))
     derivation = derive(data, PROTOCOL, status.cutoff)
     lap("status")
     stamp = ReportStamp(datetime.now(UTC), "bench")

@@ -3,7 +3,7 @@
 Usage: PYTHONPATH=. .venv/bin/python benchmarks/bench_status.py [--postgres URL]
 Creates the 5,000-patient demo trial (scenario ``large``) in a temporary SQLite file and, if
 a PostgreSQL admin URL is given (or TEST_POSTGRES_URL is set), in a fresh PostgreSQL
-database; then times ``monitoring.db.status.load_status`` (what ``status`` runs: read,
+database; then times ``monitoring.analysis.status_of`` (what ``status`` runs: read,
 derive, decide, monitoring log, and the data digest, whose adverse-event part the
 database computes over every AE row on a second connection meanwhile); that AE digest
 alone (``monitoring.db.digest.adverse_event_digest``); and, for scale, reading every row
@@ -24,11 +24,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from monitoring.analysis import DatabaseSource, status_of
 from monitoring.db.demo_trial import create_demo_trial
 from monitoring.db.digest import adverse_event_digest
 from monitoring.db.engine import open_database
 from monitoring.db.reading import load_trial_data
-from monitoring.db.status import load_status
 
 RUNS = 11
 
@@ -38,7 +38,7 @@ def _time(engine: sa.Engine, trial_id: str) -> tuple[float, float, float, int, i
     rows = (0, 0)
     for _ in range(RUNS):
         start = time.perf_counter()
-        load_status(engine, trial_id)
+        status_of(DatabaseSource(engine), trial_id)
         totals.append(time.perf_counter() - start)
         start = time.perf_counter()
         adverse_event_digest(engine, trial_id, None)
@@ -53,7 +53,7 @@ def _time(engine: sa.Engine, trial_id: str) -> tuple[float, float, float, int, i
 
 def _report(backend: str, engine: sa.Engine) -> None:
     trial_id = create_demo_trial(engine, "large", now=datetime(2028, 1, 1, tzinfo=UTC))
-    load_status(engine, trial_id)  # warm-up: statement caches, first index reads
+    status_of(DatabaseSource(engine), trial_id)  # warm-up: statement caches, first index reads
     load, total, digest, ae, resp = _time(engine, trial_id)
     print(
         f"| {backend} | 5,000 | {ae:,} | {resp:,} | {load * 1000:.0f} | {total * 1000:.0f} "

@@ -1,8 +1,10 @@
-"""Changes made from the dashboard: imports and corrections, through the database layer.
+"""Changes made from the dashboard: imports, corrections and reports, through the library.
 
-Each returns a frozen outcome the Data page shows. The time of a change is taken here, at
-the boundary (the library never reads the clock). A successful change moves the trial's data
-version forward, so every cached result keyed on the old version is no longer used.
+What the dashboard reads of past changes (audit log, batches, reports) is in
+``dashboard.history``. Each returns a frozen outcome the Data page shows. The time of a
+change is taken here, at the boundary (the library never reads the clock). A successful
+change moves the trial's data version forward, so every cached result keyed on the old
+version is no longer used.
 """
 
 from __future__ import annotations
@@ -18,17 +20,14 @@ from typing import Protocol as Typing
 import pandas as pd
 
 from dashboard import source
-from monitoring.cli.report import Request, produce
+from monitoring.analysis import DatabaseSource
+from monitoring.analysis.reports import ReportRequest, produce, write_document
 from monitoring.db.corrections import CorrectionResult, correct_value, parse_key
 from monitoring.db.errors import DataInputError
 from monitoring.db.importer import ImportResult, import_files
-from monitoring.db.looks import ReportRecord, list_reports
-from monitoring.db.repository import list_audit, list_batches
-from monitoring.derive import derive
-from monitoring.reports.content import ReportStamp, build_report, render_report
+from monitoring.db.looks import ReportRecord
 from monitoring.reports.document import VersionLabel
-from monitoring.reports.export import ReportFormat, write_report
-from monitoring.status import trial_status
+from monitoring.reports.export import ReportFormat
 
 
 class Upload(Typing):
@@ -94,41 +93,6 @@ def problems_frame(result: ImportResult) -> pd.DataFrame:
     )
 
 
-def audit_frame(url: str, trial_id: str) -> pd.DataFrame:
-    """The audit log, newest first."""
-    entries = list_audit(source.engine(url), trial_id)
-    return pd.DataFrame(
-        {
-            "When (UTC)": [e.changed_at.strftime("%Y-%m-%d %H:%M:%S") for e in entries],
-            "Who": [e.changed_by for e in entries],
-            "Source": [e.source.value for e in entries],
-            "Table": [e.table for e in entries],
-            "Row": [e.row_key for e in entries],
-            "Column": [e.column for e in entries],
-            "Old": [e.old_value for e in entries],
-            "New": [e.new_value for e in entries],
-            "Reason": [e.reason or "" for e in entries],
-        }
-    ).iloc[::-1]
-
-
-def batches_frame(url: str, trial_id: str) -> pd.DataFrame:
-    """Accepted imports with the rows added, changed and unchanged per table."""
-    batches = list_batches(source.engine(url), trial_id)
-    return pd.DataFrame(
-        {
-            "Batch": [b.id for b in batches],
-            "When (UTC)": [b.imported_at.strftime("%Y-%m-%d %H:%M:%S") for b in batches],
-            "Who": [b.imported_by for b in batches],
-            "Files": [", ".join(b.files) for b in batches],
-            "Rows added / changed / unchanged": [
-                "; ".join(f"{c.table} {c.added}/{c.changed}/{c.unchanged}" for c in b.counts)
-                for b in batches
-            ],
-        }
-    )
-
-
 def import_message(result: ImportResult) -> str:
     """One line on an accepted import: files, batch and per-table counts."""
     counts = "; ".join(f"{c.table}: {c.added} added, {c.changed} changed" for c in result.counts)
@@ -141,26 +105,6 @@ def correction_message(result: CorrectionResult) -> str:
     if not result.changed:
         return f"{where} already holds {result.new_value!r}; nothing changed."
     return f"{where} changed from {result.old_value!r} to {result.new_value!r}."
-
-
-def reports_frame(url: str, trial_id: str) -> pd.DataFrame:
-    """Reports generated for the trial, with when they were sent and signed off."""
-    rows = list_reports(source.engine(url), trial_id)
-
-    def when(moment: datetime | None) -> str:
-        return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M")
-
-    return pd.DataFrame(
-        {
-            "Look": ["" if r.look is None else r.look for r in rows],
-            "Cut-off": [r.cutoff.isoformat() for r in rows],
-            "Format": [r.format for r in rows],
-            "Generated (UTC)": [f"{when(r.generated_at)} by {r.generated_by}" for r in rows],
-            "Sent": [when(r.sent_at) for r in rows],
-            "Signed off": [when(r.signed_off_at) for r in rows],
-            "Data digest": [(r.data_digest or "")[:12] for r in rows],
-        }
-    )
 
 
 @dataclass(frozen=True)
@@ -190,34 +134,28 @@ def generate_report(
     version: VersionLabel,
     fmt: ReportFormat,
 ) -> GeneratedReport:
-    """Write the efficacy/toxicity summary; in a database it is recorded like the CLI's
-    ``report`` command does (monitoring.cli.report.produce), so the look's summary state
-    moves to "generated"."""
+    """Write the efficacy/toxicity summary (``monitoring.analysis.reports``, as the
+    ``report`` command does); in a database it is recorded, so the look's summary state
+    moves to "generated". A look's report is cut at the day the look was reached."""
     now = datetime.now(UTC)
     name = f"{trial_id}-summary-{'look' + str(look) if look else cutoff.isoformat()}"
     file_name = f"{name}-{version.name.lower()}.{fmt.value}"
+    trials = source.trial_source(url)
     with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / file_name
+        request = ReportRequest(
+            trial_id=trial_id,
+            as_known_on=as_known_on or now,
+            look=look,
+            cutoff=None if look else cutoff,
+            version=version,
+            fmt=fmt,
+            out=Path(folder) / file_name,
+            user=source.user(),
+            log_as_of=now,
+        )
         record = None
-        if source.is_demo(url):
-            trial = source.load_trial(url, trial_id, as_known_on)
-            status = trial_status(trial.protocol, trial.data, cutoff=cutoff, trial_id=trial_id)
-            derived = derive(trial.data, trial.protocol, status.cutoff)
-            stamp = ReportStamp(now, source.user())
-            doc = build_report(status, derived, stamp=stamp, version=version, look=look)
-            # charts are drawn by Chromium (about a second each); a workbook holds numbers only
-            write_report(doc if fmt is ReportFormat.XLSX else render_report(doc), out, fmt)
-        else:
-            request = Request(
-                trial_id=trial_id,
-                as_known_on=as_known_on or now,
-                look=look,
-                cutoff=None if look else cutoff,
-                version=version,
-                fmt=fmt,
-                out=out,
-                user=source.user(),
-                log_as_of=now,
-            )
-            record = produce(source.engine(url), request)
-        return GeneratedReport(file_name, MIME[fmt], out.read_bytes(), record)
+        if isinstance(trials, DatabaseSource):
+            record = produce(trials, request, now)
+        else:  # the demo: nothing to record
+            write_document(trials, request, now)
+        return GeneratedReport(file_name, MIME[fmt], request.out.read_bytes(), record)

@@ -1,5 +1,8 @@
 """Memoised library results, keyed on (database URL, trial, cut-off, as-known-on, version).
 
+The trial's state is read once per (database, trial, as-known-on, version) and each cut's
+:class:`~monitoring.analysis.Analysis` is shared: a page view derives the data once.
+
 The data version is the trial's latest import or correction time, read from the repository
 on every run, so an import or a correction gives new keys and no page shows a stale
 decision. Small results go through ``st.cache_data`` (copied on each hit). The trial's data,
@@ -19,9 +22,10 @@ import streamlit as st
 
 from dashboard import source, tables
 from monitoring import vocabulary
+from monitoring.analysis import Analysis, Cut, Reading, TrialState
 from monitoring.charts import km_figure, simon_designs_figure, toxicity_oc_figure
-from monitoring.data_quality import Finding, derived_findings
-from monitoring.derive import Derivation, derive
+from monitoring.data_quality import Finding
+from monitoring.derive import Derivation
 from monitoring.derive.cutoff import data_latest_date
 from monitoring.designs.audit import ProtocolAudit, audit_protocol
 from monitoring.designs.simon_search import SimonSearch, search
@@ -30,15 +34,17 @@ from monitoring.protocol import Protocol
 from monitoring.safety_listings import SafetyListings, safety_listings
 from monitoring.safety_tables import AeTables, ae_tables
 from monitoring.series import SurvivalView, survival_view
-from monitoring.status import LookRecord, TrialStatus, trial_status
+from monitoring.status import LookRecord, TrialStatus
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def loaded(
-    url: str, trial_id: str, as_known_on: datetime | None, version: str
-) -> source.LoadedTrial:
-    """Protocol and data of the trial as known on the date (shared, read-only)."""
-    return source.load_trial(url, trial_id, as_known_on)
+def loaded(url: str, trial_id: str, as_known_on: datetime | None, version: str) -> TrialState:
+    """Protocol, data, batch and history head of the trial as known on the date, read in
+    one snapshot (shared, read-only): a page never shows rows of one import with the
+    batch of another."""
+    cut = Cut(trial_id, None, as_known_on, version)
+    with source.trial_source(url).read(cut, Reading.ALL) as state:
+        return state
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -48,12 +54,20 @@ def latest(url: str, trial_id: str, as_known_on: datetime | None, version: str) 
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
+def analysis(
+    url: str, trial_id: str, cutoff: date, as_known_on: datetime | None, version: str
+) -> Analysis:
+    """The trial at the cut-off (shared, read-only): derived once, on the first question,
+    for every page and result of that cut."""
+    state = loaded(url, trial_id, as_known_on, version)
+    return Analysis(state, Cut(trial_id, cutoff, as_known_on, version))
+
+
 def derivation(
     url: str, trial_id: str, cutoff: date, as_known_on: datetime | None, version: str
 ) -> Derivation:
     """Derived records at the cut-off (shared, read-only)."""
-    trial = loaded(url, trial_id, as_known_on, version)
-    return derive(trial.data, trial.protocol, cutoff)
+    return analysis(url, trial_id, cutoff, as_known_on, version).derivation
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -67,16 +81,7 @@ def status(
 ) -> TrialStatus:
     """Every decision and estimate at the cut-off; ``records`` (the looks' summaries
     generated and signed off, read on every run) are part of the key."""
-    trial = loaded(url, trial_id, as_known_on, version)
-    return trial_status(
-        trial.protocol,
-        trial.data,
-        cutoff=cutoff,
-        as_known_on=as_known_on,
-        records=records,
-        trial_id=trial_id,
-        data_batch=trial.batch,
-    )
+    return analysis(url, trial_id, cutoff, as_known_on, version).status_with(records)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -90,9 +95,8 @@ def survival(
     by: str | None,
 ) -> SurvivalView:
     """Kaplan–Meier view of one endpoint, optionally split by a patient column."""
-    trial = loaded(url, trial_id, as_known_on, version)
-    derived = derivation(url, trial_id, cutoff, as_known_on, version)
-    return survival_view(derived, trial.protocol, endpoint, by)
+    cut = analysis(url, trial_id, cutoff, as_known_on, version)
+    return survival_view(cut.derivation, cut.protocol, endpoint, by)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -115,9 +119,8 @@ def safety(
 ) -> tuple[AeTables, SafetyListings]:
     """AE tables (all, serious, related) with credible intervals, and the listings (shared,
     read-only: a copy of the 5,000-patient trial's listings cost up to 0.15 s a run)."""
-    trial = loaded(url, trial_id, as_known_on, version)
-    derived = derivation(url, trial_id, cutoff, as_known_on, version)
-    return ae_tables(derived, trial.protocol), safety_listings(derived, trial.protocol)
+    cut = analysis(url, trial_id, cutoff, as_known_on, version)
+    return ae_tables(cut.derivation, cut.protocol), safety_listings(cut.derivation, cut.protocol)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -125,9 +128,7 @@ def quality(
     url: str, trial_id: str, cutoff: date, as_known_on: datetime | None, version: str
 ) -> tuple[Finding, ...]:
     """Data-quality findings at the cut-off (0.12 s on the 5,000-patient trial)."""
-    trial = loaded(url, trial_id, as_known_on, version)
-    derived = derivation(url, trial_id, cutoff, as_known_on, version)
-    return derived_findings(derived, trial.protocol).findings
+    return analysis(url, trial_id, cutoff, as_known_on, version).quality.findings
 
 
 @dataclass(frozen=True)

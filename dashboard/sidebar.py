@@ -17,6 +17,7 @@ from streamlit.delta_generator import DeltaGenerator
 from dashboard import cache, source
 from dashboard.keys import Key
 from dashboard.selection import EmptyTrial, Selection
+from monitoring.analysis import TrialEntry
 
 EARLIEST = date(1990, 1, 1)  # date pickers default to ten years back; trials run longer
 
@@ -25,7 +26,7 @@ EARLIEST = date(1990, 1, 1)  # date pickers default to ten years back; trials ru
 class SidebarChoice:
     """What the sidebar widgets hold this run, and the selection computed from it."""
 
-    trials: dict[str, source.TrialEntry]
+    trials: dict[str, TrialEntry]
     selection: Selection | EmptyTrial
     cutoff_chosen: bool
 

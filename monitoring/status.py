@@ -1,4 +1,4 @@
-"""Live trial status: protocol + data + cut-off -> every decision, estimate and scheduled look.
+"""Live trial status: protocol + derived data at a cut-off -> every decision and look.
 
 One :class:`TrialStatus` feeds the ``status`` command, the dashboard and the reports, so the
 numbers a DSMB member reads are the same everywhere. Everything here is pure: the cut-off,
@@ -14,7 +14,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from monitoring.derive import Derivation, derive
+from monitoring.derive import Derivation
 from monitoring.derive.looks import LookDates, look_counts, look_dates
 from monitoring.estimates import (
     BetaPrior,
@@ -32,7 +32,6 @@ from monitoring.rules.efficacy import (
     efficacy_decision,
 )
 from monitoring.rules.toxicity import ToxicityDecision, ToxicityState, toxicity_decision
-from monitoring.tables import TrialData
 
 
 class SummaryState(StrEnum):
@@ -242,9 +241,8 @@ def monitoring_log(
 
 def trial_status(
     protocol: Protocol,
-    data: TrialData,
+    derived: Derivation,
     *,
-    cutoff: date | None = None,
     as_known_on: datetime | None = None,
     records: Sequence[LookRecord] = (),
     trial_id: str | None = None,
@@ -252,16 +250,16 @@ def trial_status(
     table_digests: Mapping[str, str] | None = None,
     chain_head: str | None = None,
 ) -> TrialStatus:
-    """Decisions, estimates and the monitoring log of ``data`` cut at ``cutoff``.
+    """Decisions, estimates and the monitoring log of the data derived at a cut-off
+    (``monitoring.derive.derive``: the caller derives once and shares the result).
 
-    ``data`` must already be the data as known on ``as_known_on`` (the repository does
-    that); the time and the last import batch (``data_batch``) are carried into the
-    provenance only. ``table_digests`` gives the digests of tables of which ``data`` holds
-    only some rows, computed over all of them at the same cut-off (``monitoring.db.status``
+    The data must already be those as known on ``as_known_on`` (the repository does that);
+    the time and the last import batch (``data_batch``) are carried into the provenance
+    only. ``table_digests`` gives the digests of tables of which the data hold only some
+    rows, computed over all of them at the same cut-off (``monitoring.analysis.database``
     passes the adverse events' digest from the database); the data digest is then the one
     every row gives.
     """
-    derived = derive(data, protocol, cutoff)
     simon = protocol.simon
     efficacy = _efficacy(simon, derived) if simon else None
     predictive = None

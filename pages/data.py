@@ -3,7 +3,7 @@ log, the tables analysed."""
 
 import streamlit as st
 
-from dashboard import actions, awaiting, components, source, tables
+from dashboard import actions, awaiting, components, history, source, tables
 from dashboard.keys import Key
 from dashboard.selection import EmptyTrial, Selection, current_trial
 from monitoring.tables import TABLES
@@ -92,10 +92,10 @@ else:
         st.success(actions.correction_message(last_outcome.result))
 
     st.subheader("Imports")
-    components.table(actions.batches_frame(selection.url, selection.trial_id), "Import batches")
+    components.table(history.batches_frame(selection.url, selection.trial_id), "Import batches")
     st.subheader("Audit log")
     components.table(
-        actions.audit_frame(selection.url, selection.trial_id), "Audit log", height=320
+        history.audit_frame(selection.url, selection.trial_id), "Audit log", height=320
     )
 
 if isinstance(selection, Selection):  # the tables analysed exist only with data

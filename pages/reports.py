@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import actions, components, source
+from dashboard import actions, components, history, source
 from dashboard.keys import Key
 from dashboard.selection import current
 from monitoring.reports.document import VersionLabel
@@ -69,7 +69,7 @@ if last is not None:
     )
 if not source.is_demo(selection.url):
     st.subheader("Reports generated")
-    components.table(actions.reports_frame(selection.url, selection.trial_id), "Reports")
+    components.table(history.reports_frame(selection.url, selection.trial_id), "Reports")
 look_option = f" --look {look}" if look else ""
 components.reproduce(
     f"python -m monitoring report {selection.cli_options()}{look_option} "

@@ -82,31 +82,30 @@ def import_in_turn(url: str, trial_id: str, extracts: Sequence[Sequence[Path]]) 
 
 
 def _status_read(url: str, trial_id: str) -> Observation:
-    from monitoring.db.status import load_status
+    from monitoring.analysis import DatabaseSource, status_of
 
-    provenance = load_status(_engine(url), trial_id).provenance
+    provenance = status_of(DatabaseSource(_engine(url)), trial_id).provenance
     return "status", provenance.data_batch, provenance.data_digest
 
 
 def _report_read(url: str, trial_id: str) -> Observation:
-    from monitoring.cli.report import Request, _status_at
-    from monitoring.reports.document import VersionLabel
-    from monitoring.reports.export import ReportFormat
+    """What ``report`` reads: the analysis of every row as known now (``Reading.ALL``)."""
+    from monitoring.analysis import Cut, DatabaseSource, open_analysis
 
-    now = datetime.now(UTC)
-    request = Request(
-        trial_id, now, None, None, VersionLabel.CLOSED, ReportFormat.XLSX, Path("-"), "r", now
-    )
-    provenance = _status_at(_engine(url), request)[0].provenance
+    cut = Cut(trial_id, None, datetime.now(UTC))
+    provenance = open_analysis(DatabaseSource(_engine(url)), cut).status.provenance
     return "report", provenance.data_batch, provenance.data_digest
 
 
 def _page_read(url: str, trial_id: str) -> Observation:
-    from dashboard.source import load_trial
-    from monitoring.status import trial_status
+    """What a page reads: the trial's state through the dashboard's source, then analysed."""
+    from dashboard.source import trial_source
+    from monitoring.analysis import Analysis, Cut, Reading
 
-    trial = load_trial(url, trial_id, None)
-    status = trial_status(trial.protocol, trial.data, trial_id=trial_id, data_batch=trial.batch)
+    cut = Cut(trial_id)
+    with trial_source(url).read(cut, Reading.ALL) as state:
+        pass
+    status = Analysis(state, cut).status
     return "page", status.provenance.data_batch, status.provenance.data_digest
 
 

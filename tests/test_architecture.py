@@ -3,6 +3,8 @@
 - No trial-specific number of the default protocol appears as a literal in the library:
   those numbers come from the protocol file (SPEC 2).
 - The library never imports Streamlit; pages never import statistics or database code.
+- Front ends never import each other: dashboard/ and pages/ never import monitoring.cli.
+- Front ends never import each other: dashboard/ and pages/ never import monitoring.cli.
 """
 
 from __future__ import annotations
@@ -67,3 +69,41 @@ def test_pages_do_not_import_statistics_or_database_code() -> None:
                 continue
             bad = [m for m in mods if m.split(".")[0] in forbidden]
             assert not bad, f"{path.name} imports {bad}: pages call the library and draw"
+
+
+def _imported_modules(path: Path) -> list[str]:
+    """Every module ``path`` imports (``import a.b``, ``from a.b import c``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.append(node.module)
+    return found
+
+
+def test_dashboard_and_pages_do_not_import_the_command_line() -> None:
+    """Front ends never import each other: the dashboard reaches the library through
+    ``monitoring.analysis`` (reports included), never through ``monitoring.cli``."""
+    front = sorted((ROOT / "dashboard").rglob("*.py")) + sorted((ROOT / "pages").glob("*.py"))
+    front.append(ROOT / "app.py")
+    offenders = {
+        str(p.relative_to(ROOT)): bad
+        for p in front
+        if (bad := [m for m in _imported_modules(p) if m.split(".")[:2] == ["monitoring", "cli"]])
+    }
+    assert not offenders, f"front ends importing the command line: {offenders}"
+
+
+def test_the_library_below_the_command_line_does_not_import_it() -> None:
+    """``monitoring.analysis`` and the modules under it serve every front end: none
+    imports ``monitoring.cli`` (``python -m monitoring``, its entry point, aside)."""
+    entry = ROOT / "monitoring" / "__main__.py"
+    library = [p for p in LIBRARY if "cli" not in p.relative_to(ROOT).parts and p != entry]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in library
+        if any(m.split(".")[:2] == ["monitoring", "cli"] for m in _imported_modules(p))
+    ]
+    assert not offenders, offenders

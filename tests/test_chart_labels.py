@@ -73,7 +73,7 @@ def protocol() -> Protocol:
 def figures(protocol: Protocol) -> dict[str, go.Figure]:
     data = _hostile(generate(protocol, "on_track", 0))
     derived: Derivation = derive(data, protocol)
-    status = trial_status(protocol, data)
+    status = trial_status(protocol, derive(data, protocol))
     rule, tox = protocol.primary_toxicity, status.primary_toxicity
     assert rule is not None
     assert tox is not None

@@ -49,7 +49,7 @@ def protocol() -> Protocol:
 @pytest.fixture(scope="module")
 def trial(protocol: Protocol) -> tuple[Derivation, TrialStatus]:
     data = generate(protocol, "on_track", 0)
-    return derive(data, protocol), trial_status(protocol, data)
+    return derive(data, protocol), trial_status(protocol, derive(data, protocol))
 
 
 def _figures(protocol: Protocol, trial: tuple[Derivation, TrialStatus]) -> dict[str, Any]:

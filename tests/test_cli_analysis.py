@@ -155,7 +155,7 @@ def test_as_known_on_a_past_look_reads_that_extract(
     data cut at the look's date)."""
     url = str(tmp_path / "demo.db")
     assert main(["demo", "--db", url]) == 0
-    look = trial_status(PROTOCOL, DATA).looks[0]
+    look = trial_status(PROTOCOL, derive(DATA, PROTOCOL)).looks[0]
     assert look.reached_on is not None
     known = date.fromordinal(look.reached_on.toordinal() + 8).isoformat()
     payload = _json(capsys, ["tables", "--db", url, "--as-known-on", known, "--json"])

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from monitoring.analysis import DatabaseSource, status_of
 from monitoring.cli import main
 from monitoring.db.demo_trial import create_demo_trial
 from monitoring.db.digest import adverse_event_digest
@@ -28,8 +29,7 @@ from monitoring.db.looks import list_reports
 from monitoring.db.reading import load_trial_data
 from monitoring.db.repository import get_protocol
 from monitoring.db.schema import DATA_TABLES
-from monitoring.db.status import load_status
-from monitoring.derive import apply_cutoff
+from monitoring.derive import apply_cutoff, derive
 from monitoring.provenance import table_digest
 from monitoring.status import trial_status
 from monitoring.tables import ADVERSE_EVENTS
@@ -59,12 +59,14 @@ def _full_digest(engine: sa.Engine, cutoff: date | None, known: datetime | None)
     """The dashboard's and the reports' path: every row read, status computed in memory."""
     protocol = get_protocol(engine, TRIAL)
     data = load_trial_data(engine, TRIAL, known)
-    return trial_status(protocol, data, cutoff=cutoff, as_known_on=known).provenance.data_digest
+    return trial_status(
+        protocol, derive(data, protocol, cutoff), as_known_on=known
+    ).provenance.data_digest
 
 
 def _past_cutoff(engine: sa.Engine) -> date:
     """The day the second look was reached: later AEs exist, some unresolved at it."""
-    reached = load_status(engine, TRIAL).looks[1].reached_on
+    reached = status_of(DatabaseSource(engine), TRIAL).looks[1].reached_on
     assert reached is not None
     return reached
 
@@ -90,7 +92,7 @@ def test_status_cli_and_full_status_print_the_same_data_digest(
     args += ["--as-known-on", known.isoformat()] if known else []
     shown = _status_json(db_url, capsys, *args)["provenance"]["data_digest"]
     assert shown == _full_digest(demo, cutoff, known)
-    library = load_status(demo, TRIAL, cutoff=cutoff, as_known_on=known)
+    library = status_of(DatabaseSource(demo), TRIAL, cutoff=cutoff, as_known_on=known)
     assert library.provenance.data_digest == shown
 
 
@@ -127,7 +129,7 @@ def test_report_records_the_digest_status_prints(
 
 def test_the_status_digest_covers_adverse_events_it_does_not_read(demo: sa.Engine) -> None:
     """A changed grade of an AE that cannot be the monitored toxicity changes the digest."""
-    before = load_status(demo, TRIAL)
+    before = status_of(DatabaseSource(demo), TRIAL)
     protocol = get_protocol(demo, TRIAL)
     monitored = {t.strip().lower() for rule in protocol.toxicity for t in rule.terms}
     table = DATA_TABLES["adverse_events"]
@@ -140,7 +142,7 @@ def test_the_status_digest_covers_adverse_events_it_does_not_read(demo: sa.Engin
         conn.execute(
             table.update().where(table.c.version_id == version).values(grade=table.c.grade % 5 + 1)
         )
-    after = load_status(demo, TRIAL)
+    after = status_of(DatabaseSource(demo), TRIAL)
     assert after.efficacy == before.efficacy
     assert after.toxicity == before.toxicity
     assert after.provenance.data_digest != before.provenance.data_digest
@@ -238,7 +240,9 @@ def test_an_in_memory_sqlite_database_gives_the_same_digest() -> None:
     computed on the caller's thread, and still equals the full in-memory digest."""
     engine = open_database("sqlite://")
     create_demo_trial(engine, "on_track", seed=0, now=NOW)
-    assert load_status(engine, TRIAL).provenance.data_digest == _full_digest(engine, None, None)
+    assert status_of(DatabaseSource(engine), TRIAL).provenance.data_digest == _full_digest(
+        engine, None, None
+    )
     engine.dispose()
 
 
@@ -261,7 +265,10 @@ def test_sqlite_and_postgresql_give_the_same_digest_for_the_same_data(
             create_demo_trial(engine, "on_track", seed=0, now=NOW)
             past = _past_cutoff(engine)
             digests.append(
-                [load_status(engine, TRIAL, cutoff=c).provenance.data_digest for c in (None, past)]
+                [
+                    status_of(DatabaseSource(engine), TRIAL, cutoff=c).provenance.data_digest
+                    for c in (None, past)
+                ]
             )
         assert digests[0] == digests[1]
     finally:

@@ -1,7 +1,7 @@
 """Backup and restore: round trips keep every data digest, now and as known at every change.
 
 The expected values are the source database's own: the data digest ``status`` prints
-(``monitoring.db.status.load_status``) now and as known on the time of every import batch
+(``monitoring.analysis.status_of``) now and as known on the time of every import batch
 and correction, and the full content of every table (``tests.db_support.database_fingerprint``).
 A restore is right when all of them are equal in the restored database.
 """
@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from monitoring.analysis import DatabaseSource, status_of
 from monitoring.cli import main
 from monitoring.db import pg_client
 from monitoring.db.backup import BackupKind, BackupResult, TrialDigest, backup, manifest_path
@@ -33,7 +34,6 @@ from monitoring.db.importer import import_files
 from monitoring.db.repository import add_trial, latest_batch, list_audit, list_batches, list_trials
 from monitoring.db.restore import restore
 from monitoring.db.schema import audit_log, import_batches
-from monitoring.db.status import load_status
 from monitoring.db.versions import ChangeSource
 from tests.conftest import (
     DEFAULT_PROTOCOL,
@@ -139,7 +139,7 @@ def chains(url: str) -> dict[str, tuple[bool, str]]:
 def _digest(engine: sa.Engine, trial_id: str, known: datetime | None) -> str | None:
     if latest_batch(engine, trial_id, known) is None:
         return None
-    return load_status(engine, trial_id, as_known_on=known).provenance.data_digest
+    return status_of(DatabaseSource(engine), trial_id, as_known_on=known).provenance.data_digest
 
 
 def fingerprint(url: str) -> dict[str, tuple[int, str]]:

@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
+from monitoring.analysis import DatabaseSource, status_of
 from monitoring.db.bulk import bulk_insert
 from monitoring.db.chain import (
     BY_NAME,
@@ -37,7 +38,6 @@ from monitoring.db.importer import import_files
 from monitoring.db.looks import get_report
 from monitoring.db.repository import add_trial
 from monitoring.db.schema import DATA_TABLES, audit_log, history_chain
-from monitoring.db.status import load_status
 from monitoring.db.timestamps import to_utc
 from tests.chain_support import T6, make_history
 from tests.conftest import DEFAULT_PROTOCOL, REGISTERED_AT, ROOT
@@ -85,7 +85,7 @@ def test_untouched_history_verifies_clean(engine: sa.Engine, trial: str, tmp_pat
     assert recorded is not None
     assert recorded != result.head  # the head before the report
     # status (and so status --json's provenance) carries the current head.
-    assert load_status(engine, trial).provenance.chain_head == result.head
+    assert status_of(DatabaseSource(engine), trial).provenance.chain_head == result.head
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from monitoring.analysis import DatabaseSource, status_of
 from monitoring.db.corrections import correct_value
 from monitoring.db.engine import open_database
 from monitoring.db.errors import CONCURRENT_CHANGE, STILL_WRITING, DataInputError
@@ -40,7 +41,6 @@ from monitoring.db.importer import import_files
 from monitoring.db.planning import stored_problems
 from monitoring.db.reading import load_trial_data, read_table
 from monitoring.db.repository import add_trial, data_marker, list_batches
-from monitoring.db.status import load_status
 from monitoring.db.transactions import snapshot, writing
 from monitoring.provenance import data_digest
 from monitoring.tables import PATIENTS
@@ -210,7 +210,9 @@ def test_readers_during_imports_see_only_committed_states(
     assert not isinstance(seen, str), seen
     assert all(b.isdigit() for b in batches), batches
     allowed = {
-        b.id: load_status(engine, trial, as_known_on=b.imported_at).provenance.data_digest
+        b.id: status_of(
+            DatabaseSource(engine), trial, as_known_on=b.imported_at
+        ).provenance.data_digest
         for b in list_batches(engine, trial)
     }
     assert len(set(allowed.values())) == len(allowed) == READER_IMPORTS + 1
@@ -354,13 +356,14 @@ def test_digest_beside_reads_the_snapshot_state(
     when an import commits before the second connection reads (PostgreSQL: the exported
     snapshot; SQLite: the data marker differs, so it is computed on the main connection).
     Expected: the digest read before that import, which changes the adverse events."""
+    from monitoring.analysis.cut import Cut
+    from monitoring.analysis.database import _digest_beside
     from monitoring.db.digest import adverse_event_digest
-    from monitoring.db.status import _Cut, _digest_beside
 
     _base(engine, trial, tmp_path / "base")
     before = adverse_event_digest(engine, trial, None)
     with snapshot(engine) as conn:
-        pending = _digest_beside(_LatePool(), conn, _Cut(trial, None, None))  # type: ignore[arg-type]
+        pending = _digest_beside(_LatePool(), conn, Cut(trial))  # type: ignore[arg-type]
         extract = {name: rows for name, rows in _reader_extract(0).items() if name != "patients"}
         extract["patients"] = [_patient("N00")]
         assert import_files(

@@ -16,13 +16,13 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
+from monitoring.analysis import DatabaseSource, status_of
 from monitoring.cli import main
 from monitoring.db.chain_verify import verify_chain
 from monitoring.db.engine import alembic_config, open_database
 from monitoring.db.errors import DataInputError
 from monitoring.db.repository import add_trial
 from monitoring.db.roles import grant_app_role
-from monitoring.db.status import load_status
 from tests.chain_support import make_history
 from tests.conftest import DEFAULT_PROTOCOL, REGISTERED_AT
 
@@ -82,7 +82,7 @@ def test_app_role_works_and_cannot_tamper(owner_and_app: tuple[str, str], tmp_pa
             app, DEFAULT_PROTOCOL.read_text("utf-8"), source="t", now=REGISTERED_AT, user="r"
         ).id
         make_history(app, trial, tmp_path)  # imports, a correction, a report sent and signed
-        status = load_status(app, trial)
+        status = status_of(DatabaseSource(app), trial)
         assert status.provenance.chain_head == verify_chain(app, trial).head
         assert verify_chain(app, trial).ok
         for name, statement in TAMPERING.items():

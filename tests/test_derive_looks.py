@@ -117,7 +117,9 @@ def test_monitoring_log_equals_one_derivation_per_look(scenario: str) -> None:
     simon, rule = DEFAULT.simon, DEFAULT.primary_toxicity
     assert simon is not None
     assert rule is not None
-    reached = [look for look in trial_status(DEFAULT, data).looks if look.reached_on]
+    reached = [
+        look for look in trial_status(DEFAULT, derive(data, DEFAULT)).looks if look.reached_on
+    ]
     assert reached
     for look in reached:
         assert look.reached_on is not None

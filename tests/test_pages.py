@@ -82,7 +82,7 @@ def test_every_page_runs_without_error_and_shows_the_provenance(
     monkeypatch: pytest.MonkeyPatch, page: str
 ) -> None:
     at = _app(monkeypatch, page=page)
-    status = trial_status(PROTOCOL, generate(PROTOCOL, "on_track", 0))
+    status = trial_status(PROTOCOL, derive(generate(PROTOCOL, "on_track", 0), PROTOCOL))
     captions = [c.value for c in at.caption]
     assert status.provenance.line in captions
     assert at.title, page
@@ -93,7 +93,7 @@ def test_overview_shows_both_decisions_in_words_with_the_read_aloud_sentences(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     at = _app(monkeypatch)
-    status = trial_status(PROTOCOL, generate(PROTOCOL, "on_track", 0))
+    status = trial_status(PROTOCOL, derive(generate(PROTOCOL, "on_track", 0), PROTOCOL))
     cards = _cards(at)
     assert "Continue to stage 2" in cards  # status.efficacy.state is STAGE2
     assert "Continue — no toxicity boundary crossed" in cards
@@ -127,12 +127,12 @@ def test_overview_shows_both_decisions_in_words_with_the_read_aloud_sentences(
 def test_an_earlier_cutoff_reproduces_the_first_look(monkeypatch: pytest.MonkeyPatch) -> None:
     """Setting the sidebar cut-off to the day look 1 was reached shows that day's decision."""
     at = _app(monkeypatch)
-    status = trial_status(PROTOCOL, generate(PROTOCOL, "on_track", 0))
+    status = trial_status(PROTOCOL, derive(generate(PROTOCOL, "on_track", 0), PROTOCOL))
     first = status.looks[0].reached_on
     assert first is not None
     at.sidebar.date_input(key=Key.CUTOFF).set_value(first).run()
     assert not at.exception
-    then = trial_status(PROTOCOL, generate(PROTOCOL, "on_track", 0), cutoff=first)
+    then = trial_status(PROTOCOL, derive(generate(PROTOCOL, "on_track", 0), PROTOCOL, first))
     assert then.efficacy is not None
     cards = _cards(at)
     assert then.efficacy.explanation in cards
@@ -186,7 +186,7 @@ def test_overview_colours_each_decision(
 ) -> None:
     """The demo scenarios are built to reach these decisions (monitoring/demo/scenarios.py)."""
     at = _app(monkeypatch, scenario)
-    status = trial_status(PROTOCOL, generate(PROTOCOL, scenario, 0))
+    status = trial_status(PROTOCOL, derive(generate(PROTOCOL, scenario, 0), PROTOCOL))
     cards = _cards(at)
     assert verdict in cards
     assert f'data-tone="{tone}"' in cards
@@ -198,7 +198,7 @@ def test_efficacy_page_tallies_stage_1_and_shows_both_intervals(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     at = _app(monkeypatch, page="pages/efficacy.py")
-    status = trial_status(PROTOCOL, generate(PROTOCOL, "on_track", 0))
+    status = trial_status(PROTOCOL, derive(generate(PROTOCOL, "on_track", 0), PROTOCOL))
     assert status.efficacy is not None
     s1 = status.efficacy.stage1
     assert _metric(at, "Responders") == str(s1.responders)
@@ -220,7 +220,7 @@ def test_safety_page_shows_the_posterior_and_the_table_3_boundaries(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     at = _app(monkeypatch, page="pages/safety.py")
-    status = trial_status(PROTOCOL, generate(PROTOCOL, "on_track", 0))
+    status = trial_status(PROTOCOL, derive(generate(PROTOCOL, "on_track", 0), PROTOCOL))
     tox = status.primary_toxicity
     assert tox is not None
     assert _metric(at, "Pr(p > 0.2 | data)") == f"{tox.posterior_prob:.3f}"

@@ -24,6 +24,7 @@ from monitoring.db.reading import load_trial_data
 from monitoring.db.repository import add_trial
 from monitoring.db.schema import monitoring_log
 from monitoring.demo import generate, write_tables
+from monitoring.derive import derive
 from monitoring.protocol import load_protocol
 from monitoring.reports.content import resolve_look
 from monitoring.reports.records import records_as_of
@@ -75,7 +76,9 @@ def _status(path: Path, cutoff: date | None = None, as_known_on: str = KNOWN_ON)
     data = load_trial_data(engine, PROTOCOL.id, known)
     records = look_records(engine, PROTOCOL.id)
     engine.dispose()
-    return trial_status(PROTOCOL, data, cutoff=cutoff, as_known_on=known, records=records)
+    return trial_status(
+        PROTOCOL, derive(data, PROTOCOL, cutoff), as_known_on=known, records=records
+    )
 
 
 def _look_day(path: Path, look: int) -> date:
@@ -236,7 +239,7 @@ def test_report_of_a_trial_without_data_exits_2(
     add_trial(engine, text, source="test", now=IMPORTED_AT, user="registrar")
     engine.dispose()
     assert _report(path, tmp_path / "x.pdf", "--format", "pdf") == 2
-    assert "no patient data known on" in capsys.readouterr().err
+    assert "has no patient data yet as known on" in capsys.readouterr().err
 
 
 def test_report_records_and_prints_the_history_chain_head(db: Path, tmp_path: Path) -> None:

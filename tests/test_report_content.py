@@ -52,7 +52,7 @@ def _build(
     version: VersionLabel = VersionLabel.CLOSED,
     look: int | None = None,
 ) -> tuple[TrialStatus, ReportDocument]:
-    status = trial_status(protocol, data, cutoff=cutoff)
+    status = trial_status(protocol, derive(data, protocol, cutoff))
     derivation = derive(data, protocol, status.cutoff)
     return status, build_report(status, derivation, stamp=STAMP, version=version, look=look)
 
@@ -204,7 +204,7 @@ def test_best_response_ae_tables_and_listings_are_the_librarys(
 def test_long_listing_is_complete_and_prints_its_most_recent_rows(demo: TrialData) -> None:
     """The table keeps every event (the XLSX writes them all); the PDF and DOCX print the
     5 latest, with a title and note saying how many of how many and where the rest are."""
-    status = trial_status(PROTOCOL, demo)
+    status = trial_status(PROTOCOL, derive(demo, PROTOCOL))
     derivation = derive(demo, PROTOCOL, status.cutoff)
     doc = build_report(status, derivation, stamp=STAMP, listing_limit=5)
     serious = safety_listings(derivation, PROTOCOL).serious
@@ -356,7 +356,7 @@ def closed_treated(data: TrialData) -> int:
 
 def test_past_look_is_reproduced_whatever_came_later(demo: TrialData) -> None:
     """The report of look 2 from all data equals the one from data known up to that day."""
-    status = trial_status(PROTOCOL, demo)
+    status = trial_status(PROTOCOL, derive(demo, PROTOCOL))
     look = resolve_look(status, 16)
     assert look is not None
     assert look.reached_on is not None

@@ -33,7 +33,7 @@ PROTOCOL = load_protocol(PROTOCOL_DIR / "ino-lowdose-ph2.toml")
 def test_each_demo_scenario_reaches_the_decision_its_name_promises(
     scenario: str, efficacy: EfficacyState | None, toxicity: ToxicityState
 ) -> None:
-    status = trial_status(PROTOCOL, generate(PROTOCOL, scenario, seed=0))
+    status = trial_status(PROTOCOL, derive(generate(PROTOCOL, scenario, seed=0), PROTOCOL))
     assert status.efficacy is not None
     if efficacy is not None:
         assert status.efficacy.state is efficacy
@@ -43,8 +43,8 @@ def test_each_demo_scenario_reaches_the_decision_its_name_promises(
 
 
 def test_predictive_probability_is_certain_after_success_or_futility() -> None:
-    success = trial_status(PROTOCOL, generate(PROTOCOL, "early_success", seed=0))
-    futility = trial_status(PROTOCOL, generate(PROTOCOL, "futility", seed=0))
+    success = trial_status(PROTOCOL, derive(generate(PROTOCOL, "early_success", seed=0), PROTOCOL))
+    futility = trial_status(PROTOCOL, derive(generate(PROTOCOL, "futility", seed=0), PROTOCOL))
     assert success.predictive is not None
     assert success.predictive.probability == 1.0
     assert futility.predictive is not None
@@ -54,7 +54,7 @@ def test_predictive_probability_is_certain_after_success_or_futility() -> None:
 def test_monitoring_log_schedules_a_look_every_8_treated_patients() -> None:
     """Seed 003 section 11: a summary after the first 8 evaluable and every 8 thereafter."""
     data = generate(PROTOCOL, "on_track", seed=0)
-    status = trial_status(PROTOCOL, data)
+    status = trial_status(PROTOCOL, derive(data, PROTOCOL))
     derived = derive(data, PROTOCOL)
     every = PROTOCOL.reporting.summary_every
     assert [look.evaluable for look in status.looks] == list(range(every, 49, every))
@@ -84,7 +84,7 @@ def test_report_records_mark_looks_generated_and_signed_off() -> None:
         ),
         LookRecord(16, generated_at=when, generated_by="stat"),
     ]
-    status = trial_status(PROTOCOL, data, records=records)
+    status = trial_status(PROTOCOL, derive(data, PROTOCOL), records=records)
     states = {look.evaluable: look.summary for look in status.looks}
     assert states[8] is SummaryState.SIGNED_OFF
     assert states[16] is SummaryState.GENERATED
@@ -95,7 +95,7 @@ def test_report_records_mark_looks_generated_and_signed_off() -> None:
 
 def test_toxicity_at_a_look_counts_events_among_the_first_patients() -> None:
     data = generate(PROTOCOL, "toxicity_stop", seed=0)
-    status = trial_status(PROTOCOL, data)
+    status = trial_status(PROTOCOL, derive(data, PROTOCOL))
     stop_look = next(look for look in status.looks if look.toxicity_state is ToxicityState.STOP)
     assert stop_look.toxicity_events is not None
     assert stop_look.toxicity_boundary is not None
@@ -110,8 +110,8 @@ LAST = max(ON_TRACK.patients["enrollment_date"]).date() + timedelta(days=200)
 @settings(max_examples=15, deadline=None, derandomize=True)
 @given(st.dates(min_value=FIRST, max_value=LAST))
 def test_a_past_decision_is_unchanged_by_data_dated_after_it(cutoff: date) -> None:
-    full = trial_status(PROTOCOL, ON_TRACK, cutoff=cutoff)
-    only_known = trial_status(PROTOCOL, apply_cutoff(ON_TRACK, cutoff), cutoff=cutoff)
+    full = trial_status(PROTOCOL, derive(ON_TRACK, PROTOCOL, cutoff))
+    only_known = trial_status(PROTOCOL, derive(apply_cutoff(ON_TRACK, cutoff), PROTOCOL, cutoff))
     assert full.efficacy == only_known.efficacy
     assert full.toxicity == only_known.toxicity
     assert full.provenance.data_digest == only_known.provenance.data_digest

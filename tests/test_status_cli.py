@@ -148,14 +148,15 @@ def test_demo_refuses_a_second_trial_of_the_same_id(db_url: str) -> None:
 def test_status_from_the_database_equals_status_from_every_row(
     demo_engine: sa.Engine,
 ) -> None:
-    """``load_status`` reads only the monitored-toxicity AEs: same cut-off and decisions."""
+    """``status_of`` reads only the monitored-toxicity AEs: same cut-off and decisions."""
+    from monitoring.analysis import DatabaseSource, status_of
     from monitoring.db.repository import get_protocol
-    from monitoring.db.status import load_status
+    from monitoring.derive import derive
     from monitoring.status import trial_status
 
-    fast = load_status(demo_engine, "ino-lowdose-ph2")
+    fast = status_of(DatabaseSource(demo_engine), "ino-lowdose-ph2")
     protocol = get_protocol(demo_engine, "ino-lowdose-ph2")
-    full = trial_status(protocol, load_trial_data(demo_engine, "ino-lowdose-ph2"))
+    full = trial_status(protocol, derive(load_trial_data(demo_engine, "ino-lowdose-ph2"), protocol))
     assert fast.cutoff == full.cutoff
     assert fast.efficacy == full.efficacy
     assert fast.toxicity == full.toxicity
@@ -167,15 +168,17 @@ def test_provenance_names_the_last_import_batch_known_on_the_date(
     demo_engine: sa.Engine,
 ) -> None:
     """The demo imports one extract per reached look, then a final one (4 batches)."""
+    from monitoring.analysis import DatabaseSource, status_of
     from monitoring.db.repository import list_batches
-    from monitoring.db.status import load_status
 
     batches = list_batches(demo_engine, "ino-lowdose-ph2")
-    now = load_status(demo_engine, "ino-lowdose-ph2")
+    now = status_of(DatabaseSource(demo_engine), "ino-lowdose-ph2")
     assert now.provenance.data_batch == batches[-1].id
     assert f"(import batch {batches[-1].id})" in now.provenance.line
-    early = load_status(
-        demo_engine, "ino-lowdose-ph2", as_known_on=datetime(2024, 12, 31, tzinfo=UTC)
+    early = status_of(
+        DatabaseSource(demo_engine),
+        "ino-lowdose-ph2",
+        as_known_on=datetime(2024, 12, 31, tzinfo=UTC),
     )
     known = [b.id for b in batches if b.imported_at <= datetime(2024, 12, 31, tzinfo=UTC)]
     assert early.provenance.data_batch == known[-1]

@@ -174,7 +174,7 @@ RAW_CODES = re.compile(
 
 def _status(scenario: str) -> tuple[TrialStatus, ReportDocument]:
     data = generate(PROTOCOL, scenario, seed=0)
-    status = trial_status(PROTOCOL, data)
+    status = trial_status(PROTOCOL, derive(data, PROTOCOL))
     derivation = derive(data, PROTOCOL, status.cutoff)
     return status, build_report(status, derivation, stamp=STAMP)
 

@@ -11,47 +11,40 @@ import argparse
 import dataclasses
 from typing import Any
 
+from monitoring.analysis import Analysis
 from monitoring.cli.analysis_json import km_payload, tables_payload
 from monitoring.cli.analysis_text import km_text, tables_text
 from monitoring.cli.common import print_json
-from monitoring.cli.database import (
-    LoadedTrial,
-    add_analysis_arguments,
-    load_derivation,
-    run_with_engine,
-)
+from monitoring.cli.database import add_analysis_arguments, open_cut, run_with_engine
 from monitoring.endpoints import endpoint_analysis
 from monitoring.protocol import SURVIVAL_ENDPOINTS
-from monitoring.table_set import table_set
 
 
 def _km(args: argparse.Namespace) -> int:
-    return int(run_with_engine(args, lambda engine: _km_print(load_derivation(engine, args), args)))
+    return int(run_with_engine(args, lambda engine: _km_print(open_cut(engine, args), args)))
 
 
-def _km_print(loaded: LoadedTrial, args: argparse.Namespace) -> int:
+def _km_print(loaded: Analysis, args: argparse.Namespace) -> int:
     settings = loaded.protocol.survival
     if args.conf_type is not None:
         settings = dataclasses.replace(settings, conf_type=args.conf_type)
-    analysis = endpoint_analysis(loaded.derived, settings, args.endpoint, by=args.by)
+    analysis = endpoint_analysis(loaded.derivation, settings, args.endpoint, by=args.by)
     if args.json:
         payload = km_payload(analysis)
-        payload.update(trial=loaded.trial_id, cutoff=loaded.derived.cutoff.isoformat())
+        payload.update(trial=loaded.trial_id, cutoff=loaded.derivation.cutoff.isoformat())
         print_json(payload)
     else:
-        print(f"Trial {loaded.trial_id}, cut-off {loaded.derived.cutoff.isoformat()}")
+        print(f"Trial {loaded.trial_id}, cut-off {loaded.derivation.cutoff.isoformat()}")
         print("\n".join(km_text(analysis)))
     return 0
 
 
 def _tables(args: argparse.Namespace) -> int:
-    return int(
-        run_with_engine(args, lambda engine: _tables_print(load_derivation(engine, args), args))
-    )
+    return int(run_with_engine(args, lambda engine: _tables_print(open_cut(engine, args), args)))
 
 
-def _tables_print(loaded: LoadedTrial, args: argparse.Namespace) -> int:
-    tables = table_set(loaded.derived, loaded.protocol, by=args.by)
+def _tables_print(loaded: Analysis, args: argparse.Namespace) -> int:
+    tables = loaded.table_set(by=args.by)
     if args.json:
         print_json(tables_payload(tables, loaded.trial_id))
     else:

@@ -8,7 +8,6 @@ arguments.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import getpass
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -16,15 +15,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from monitoring.awaiting_data import no_data_message
+from monitoring.analysis import Analysis, Cut, DatabaseSource, Reading, open_analysis
 from monitoring.cli.common import iso_date
 from monitoring.db.engine import discard_sqlite_file, new_sqlite_file, open_database
-from monitoring.db.errors import DataInputError
-from monitoring.db.reading import load_trial_data
-from monitoring.db.repository import get_protocol, resolve_trial
-from monitoring.db.transactions import snapshot
-from monitoring.derive import Derivation, derive
-from monitoring.protocol import Protocol
+from monitoring.db.repository import resolve_trial
 
 DB_HELP = "SQLAlchemy URL or path to an SQLite file (default: the per-user data file)"
 
@@ -115,23 +109,16 @@ def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
-class LoadedTrial:
-    """A trial's id, protocol and derivations, as the analysis commands load them."""
-
-    trial_id: str
-    protocol: Protocol
-    derived: Derivation
-
-
-def load_derivation(engine: sa.Engine, args: argparse.Namespace) -> LoadedTrial:
-    """Trial, protocol and derivations at ``--cutoff`` from the data as known on
-    ``--as-known-on`` (the same arguments and rules as ``status``)."""
+def cut_of(engine: sa.Engine, args: argparse.Namespace) -> Cut:
+    """The cut of ``--trial`` (checked; optional with one trial) at ``--cutoff`` as known on
+    ``--as-known-on``."""
     trial_id = resolve_trial(engine, args.trial)
-    with snapshot(engine) as conn:
-        protocol = get_protocol(conn, trial_id)
-        data = load_trial_data(conn, trial_id, args.as_known_on)
-    if data.patients.empty:
-        raise DataInputError(no_data_message(trial_id))
-    cutoff: date | None = args.cutoff
-    return LoadedTrial(trial_id, protocol, derive(data, protocol, cutoff))
+    return Cut(trial_id, args.cutoff, args.as_known_on)
+
+
+def open_cut(
+    engine: sa.Engine, args: argparse.Namespace, reading: Reading = Reading.ALL
+) -> Analysis:
+    """The analysis of the trial at the cut the arguments name (``status``, ``km``,
+    ``tables``, ``quality``: the same arguments and rules)."""
+    return open_analysis(DatabaseSource(engine), cut_of(engine, args), reading=reading)

@@ -12,18 +12,18 @@ from typing import Any
 import sqlalchemy as sa
 
 from monitoring import vocabulary
+from monitoring.analysis import Reading
 from monitoring.cli.common import print_json, seed, to_jsonable
 from monitoring.cli.database import (
     add_analysis_arguments,
     add_database_arguments,
     now_utc,
+    open_cut,
     run_with_engine,
     user_name,
 )
 from monitoring.cli.verdict_output import verdict_json, verdict_lines
 from monitoring.db.demo_trial import create_demo_trial
-from monitoring.db.repository import resolve_trial
-from monitoring.db.status import load_status as load_trial_status
 from monitoring.demo import Scenario
 from monitoring.protocol import SimonRule, ToxicityRule
 from monitoring.status import TrialStatus
@@ -34,9 +34,9 @@ EXIT_SUMMARY_DUE = 3
 
 
 def load_status(engine: sa.Engine, args: argparse.Namespace) -> TrialStatus:
-    """The status of the trial named by ``--trial`` at ``--cutoff`` as known on the date."""
-    trial_id = resolve_trial(engine, args.trial)
-    return load_trial_status(engine, trial_id, cutoff=args.cutoff, as_known_on=args.as_known_on)
+    """The status of the trial named by ``--trial`` at ``--cutoff`` as known on the date
+    (only the rows the decisions need are read: ``Reading.DECISIONS``)."""
+    return open_cut(engine, args, Reading.DECISIONS).status
 
 
 def _verdict(state: vocabulary.State) -> str:

@@ -9,15 +9,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from monitoring.analysis import Analysis
 from monitoring.cli.analysis_text import _table
 from monitoring.cli.common import print_json
-from monitoring.cli.database import (
-    LoadedTrial,
-    add_analysis_arguments,
-    load_derivation,
-    run_with_engine,
-)
-from monitoring.data_quality import QualityReport, Severity, derived_findings
+from monitoring.cli.database import add_analysis_arguments, open_cut, run_with_engine
+from monitoring.data_quality import QualityReport, Severity
 
 
 def quality_payload(report: QualityReport, trial_id: str) -> dict[str, Any]:
@@ -61,13 +57,11 @@ def quality_text(report: QualityReport, trial_id: str) -> list[str]:
 
 
 def _quality(args: argparse.Namespace) -> int:
-    return int(
-        run_with_engine(args, lambda engine: _quality_print(load_derivation(engine, args), args))
-    )
+    return int(run_with_engine(args, lambda engine: _quality_print(open_cut(engine, args), args)))
 
 
-def _quality_print(loaded: LoadedTrial, args: argparse.Namespace) -> int:
-    report = derived_findings(loaded.derived, loaded.protocol)
+def _quality_print(loaded: Analysis, args: argparse.Namespace) -> int:
+    report = loaded.quality
     if args.json:
         print_json(quality_payload(report, loaded.trial_id))
     else:

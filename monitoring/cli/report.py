@@ -3,22 +3,20 @@
 
 "Now" and the user are resolved here; the library takes them as arguments. A report's
 data are those known at its "as known on" time (default: now), which is recorded with it,
-so ``report regenerate`` reproduces the same rows, numbers and data digest later.
+so ``report regenerate`` reproduces the same rows, numbers and data digest later. The
+report itself is produced by ``monitoring.analysis.reports``, as the dashboard's is.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from monitoring.awaiting_data import no_data_message
+from monitoring.analysis import Cut, DatabaseSource, open_analysis
 from monitoring.cli.common import CliError, iso_date, output_file, print_json
 from monitoring.cli.database import (
     add_database_arguments,
@@ -27,48 +25,18 @@ from monitoring.cli.database import (
     run_with_engine,
     user_name,
 )
-from monitoring.db.chain import chain_head
-from monitoring.db.errors import DataInputError
 from monitoring.db.looks import (
     ReportRecord,
     get_report,
     list_reports,
-    look_records,
     mark_report_sent,
-    record_report,
     sign_off_look,
 )
-from monitoring.db.reading import load_trial_data
-from monitoring.db.repository import get_protocol, latest_batch, resolve_trial
-from monitoring.db.transactions import snapshot
-from monitoring.derive import derive
-from monitoring.reports.content import ReportStamp, build_report, render_report, resolve_look
-from monitoring.reports.document import ReportDocument, VersionLabel
-from monitoring.reports.export import ReportFormat, write_report
-from monitoring.reports.records import file_digest, records_as_of
-from monitoring.status import TrialStatus, trial_status
-from monitoring.tables import TrialData
+from monitoring.db.repository import resolve_trial
+from monitoring.reports.document import VersionLabel
+from monitoring.reports.formats import ReportFormat
 
 VERSIONS = {"open": VersionLabel.OPEN, "closed": VersionLabel.CLOSED}
-
-
-@dataclass(frozen=True)
-class Request:
-    """One report to produce: which data, which cut, which file.
-
-    ``log_as_of``: the monitoring log shows the reports recorded before this moment (now,
-    or the original's generation time when a report is regenerated).
-    """
-
-    trial_id: str
-    as_known_on: datetime
-    look: int | None
-    cutoff: date | None
-    version: VersionLabel
-    fmt: ReportFormat
-    out: Path
-    user: str
-    log_as_of: datetime
 
 
 def _run(args: argparse.Namespace, action: Callable[[sa.Engine], int]) -> int:
@@ -76,92 +44,6 @@ def _run(args: argparse.Namespace, action: Callable[[sa.Engine], int]) -> int:
     :mod:`monitoring.errors`) exit 2 in ``monitoring.cli.main``."""
     code: int = run_with_engine(args, action)
     return code
-
-
-def reached_on(status: TrialStatus, look: int) -> date:
-    """The day the look at ``look`` evaluable patients was reached (DataInputError if not)."""
-    found = resolve_look(status, look)
-    if found is None or found.reached_on is None:
-        raise DataInputError(f"the look at {look} evaluable patients is not reached yet")
-    return found.reached_on
-
-
-def _status_at(engine: sa.Engine, request: Request) -> tuple[TrialStatus, TrialData]:
-    """Trial status at the requested cut-off (the look's day when a look is asked for) and
-    the data as known on the request's time, all read in one snapshot of the database."""
-    with snapshot(engine) as conn:
-        protocol = get_protocol(conn, request.trial_id)
-        data = load_trial_data(conn, request.trial_id, request.as_known_on)
-        logged = look_records(conn, request.trial_id)
-        batch = latest_batch(conn, request.trial_id, request.as_known_on)
-        head = chain_head(conn, request.trial_id).hash
-    if data.patients.empty:
-        known_on = request.as_known_on.isoformat(timespec="seconds")
-        raise DataInputError(no_data_message(request.trial_id, known_on))
-    records = records_as_of(logged, request.log_as_of)
-
-    def status(cutoff: date | None) -> TrialStatus:
-        return trial_status(
-            protocol,
-            data,
-            cutoff=cutoff,
-            as_known_on=request.as_known_on,
-            records=records,
-            trial_id=request.trial_id,
-            data_batch=batch,
-            chain_head=head,
-        )
-
-    if request.look is None:
-        return status(request.cutoff), data
-    return status(reached_on(status(request.cutoff), request.look)), data
-
-
-def produce(engine: sa.Engine, request: Request) -> ReportRecord:
-    """Write the report file of ``request`` and record it in the database."""
-    status, data = _status_at(engine, request)
-    derivation = derive(data, status.protocol, status.cutoff)
-    generated_at = now_utc()
-    doc = build_report(
-        status,
-        derivation,
-        stamp=ReportStamp(generated_at, request.user),
-        version=request.version,
-        look=request.look,
-    )
-    look = resolve_look(status, request.look)
-    # The workbook holds the numbers only: charts are rendered for PDF and DOCX.
-    ready = doc if request.fmt is ReportFormat.XLSX else render_report(doc)
-    _write_whole(ready, request.out, request.fmt)
-    report_id = record_report(
-        engine,
-        request.trial_id,
-        look=look.evaluable if look else None,
-        cutoff=status.cutoff,
-        as_known_on=request.as_known_on,
-        fmt=request.fmt.value,
-        file_name=request.out.name,
-        content_digest=file_digest(request.out),
-        protocol_digest=status.provenance.protocol_digest,
-        data_digest=status.provenance.data_digest,
-        now=generated_at,
-        user=request.user,
-        chain_head=status.provenance.chain_head,
-    )
-    return get_report(engine, request.trial_id, report_id)
-
-
-def _write_whole(doc: ReportDocument, out: Path, fmt: ReportFormat) -> None:
-    """Write beside ``out``, then rename: a failed write leaves neither a partial file nor a
-    half-overwritten earlier one. A write the system refuses exits 2 naming ``out``."""
-    partial = out.with_name(f".{out.stem}.partial-{os.getpid()}{out.suffix}")
-    try:
-        write_report(doc, partial, fmt)
-        os.replace(partial, out)
-    except OSError as exc:
-        raise CliError(f"cannot write '{out}': {exc.strerror or exc}") from exc
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def _print_record(record: ReportRecord, as_json: bool) -> None:
@@ -177,6 +59,8 @@ def _print_record(record: ReportRecord, as_json: bool) -> None:
 
 
 def _generate(args: argparse.Namespace) -> int:
+    from monitoring.analysis.reports import ReportRequest, produce  # the writers: 0.3 s
+
     missing = [f"--{n}" for n in ("format", "out") if getattr(args, n) is None]
     if missing:
         raise CliError(f"report needs {' and '.join(missing)}")
@@ -184,7 +68,7 @@ def _generate(args: argparse.Namespace) -> int:
         raise CliError("give --look or --cutoff, not both")
 
     def action(engine: sa.Engine) -> int:
-        request = Request(
+        request = ReportRequest(
             trial_id=resolve_trial(engine, args.trial),
             as_known_on=args.as_known_on or now_utc(),
             look=args.look,
@@ -195,17 +79,19 @@ def _generate(args: argparse.Namespace) -> int:
             user=user_name(args),
             log_as_of=now_utc(),
         )
-        _print_record(produce(engine, request), args.json)
+        _print_record(produce(DatabaseSource(engine), request, now_utc()), args.json)
         return 0
 
     return _run(args, action)
 
 
 def _regenerate(args: argparse.Namespace) -> int:
+    from monitoring.analysis.reports import ReportRequest, produce  # the writers: 0.3 s
+
     def action(engine: sa.Engine) -> int:
         trial_id = resolve_trial(engine, args.trial)
         original = get_report(engine, trial_id, args.id)
-        request = Request(
+        request = ReportRequest(
             trial_id=trial_id,
             as_known_on=original.as_known_on,
             look=original.look,
@@ -216,7 +102,7 @@ def _regenerate(args: argparse.Namespace) -> int:
             user=user_name(args),
             log_as_of=original.generated_at,
         )
-        record = produce(engine, request)
+        record = produce(DatabaseSource(engine), request, now_utc())
         _print_record(record, args.json)
         if record.data_digest != original.data_digest:
             raise CliError(
@@ -259,10 +145,7 @@ def _sent(args: argparse.Namespace) -> int:
 def _signoff(args: argparse.Namespace) -> int:
     def action(engine: sa.Engine) -> int:
         trial_id = resolve_trial(engine, args.trial)
-        with snapshot(engine) as conn:
-            protocol = get_protocol(conn, trial_id)
-            data = load_trial_data(conn, trial_id)
-        day = reached_on(trial_status(protocol, data, trial_id=trial_id), args.look)
+        day = open_analysis(DatabaseSource(engine), Cut(trial_id)).reached_on(args.look)
         now = now_utc()
         sign_off_look(
             engine, trial_id, args.look, reached_date=day, user=args.by, now=now, note=args.note

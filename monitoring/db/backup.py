@@ -38,7 +38,6 @@ from monitoring.db.engine import open_database
 from monitoring.db.errors import DataInputError
 from monitoring.db.reading import latest_data_date
 from monitoring.db.repository import latest_batch, list_trials
-from monitoring.db.status import load_status
 from monitoring.db.url import default_database_path
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -80,12 +79,14 @@ def trial_digests(
     engine: sa.Engine, as_known_on: datetime | None = None
 ) -> tuple[TrialDigest, ...]:
     """Every trial's data digest as ``status`` prints it (default cut-off) and last batch."""
+    from monitoring.analysis import DatabaseSource, status_of  # the layer above: same digest
+
     digests = []
     for trial in list_trials(engine):
         batch = latest_batch(engine, trial.id, as_known_on)
         digest = None
         if latest_data_date(engine, trial.id, as_known_on) is not None:
-            status = load_status(engine, trial.id, as_known_on=as_known_on)
+            status = status_of(DatabaseSource(engine), trial.id, as_known_on=as_known_on)
             digest = status.provenance.data_digest
         digests.append(TrialDigest(trial.id, digest, batch))
     return tuple(digests)

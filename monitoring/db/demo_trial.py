@@ -19,7 +19,7 @@ from monitoring.db.errors import DataInputError
 from monitoring.db.importer import import_files
 from monitoring.db.repository import add_trial, list_trials
 from monitoring.demo import Scenario, generate, write_tables
-from monitoring.derive import apply_cutoff
+from monitoring.derive import apply_cutoff, derive
 from monitoring.protocol import DEFAULT_TRIAL_ID, bundled_protocol, load_protocol
 from monitoring.status import trial_status
 from monitoring.tables import TrialData
@@ -61,7 +61,7 @@ def create_demo_trial(
         user=user,
     )
     if scenario is not Scenario.LARGE:
-        status = trial_status(protocol, data)
+        status = trial_status(protocol, derive(data, protocol))
         for look in status.looks:
             if look.reached_on is None:
                 continue

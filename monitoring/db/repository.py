@@ -14,6 +14,7 @@ from monitoring.db.schema import audit_log, import_batches, import_counts, trial
 from monitoring.db.timestamps import as_aware, to_utc
 from monitoring.db.transactions import Bind, connected, writing
 from monitoring.db.versions import ChangeSource
+from monitoring.errors import UnknownTrialError
 from monitoring.protocol import Protocol, ProtocolError, parse_protocol
 
 
@@ -115,8 +116,7 @@ def resolve_trial(bind: Bind, trial_id: str | None) -> str:
     ids = [t.id for t in list_trials(bind)]
     if trial_id is not None:
         if trial_id not in ids:
-            known = ", ".join(ids) or "none"
-            raise DataInputError(f"no trial '{trial_id}' in the database (registered: {known})")
+            raise UnknownTrialError(trial_id, tuple(ids))
         return trial_id
     if len(ids) == 1:
         return ids[0]
@@ -132,7 +132,7 @@ def get_protocol(bind: Bind, trial_id: str) -> Protocol:
             sa.select(trials.c.protocol_toml).where(trials.c.id == trial_id)
         ).scalar_one_or_none()
     if text is None:
-        raise DataInputError(f"no trial '{trial_id}' in the database")
+        raise UnknownTrialError(trial_id)
     return parse_protocol(text, f"database trial '{trial_id}'")
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from monitoring.analysis.looks import resolve_look as resolve_look  # used here and by callers
 from monitoring.derive import Derivation
-from monitoring.errors import DataInputError
 from monitoring.reports.blocks import CHART_DPI
 from monitoring.reports.decisions_section import decisions_section
 from monitoring.reports.document import MetadataRow, ReportDocument, VersionLabel
@@ -40,23 +40,6 @@ class ReportStamp:
 
     generated_at: datetime
     generated_by: str = ""
-
-
-def resolve_look(status: TrialStatus, look: int | None) -> ScheduledLook | None:
-    """The scheduled look at ``look`` evaluable patients, or the latest one reached.
-
-    A look that is not scheduled, or not reached by the status' cut-off, is refused.
-    """
-    reached = [lk for lk in status.looks if lk.reached]
-    if look is None:
-        return reached[-1] if reached else None
-    for candidate in status.looks:
-        if candidate.evaluable == look:
-            if not candidate.reached:
-                raise DataInputError(f"the look at {look} evaluable patients is not reached yet")
-            return candidate
-    every = status.protocol.reporting.summary_every
-    raise DataInputError(f"no scheduled look at {look} evaluable patients (looks every {every})")
 
 
 def look_label(look: ScheduledLook | None) -> str:

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from monitoring.reports.document import ReportDocument
 from monitoring.reports.docx import write_docx
 from monitoring.reports.figures import render_document
+from monitoring.reports.formats import ReportFormat as ReportFormat  # where it always was
 from monitoring.reports.pdf import write_pdf
 from monitoring.reports.xlsx import write_xlsx
-
-
-class ReportFormat(enum.Enum):
-    PDF = "pdf"
-    DOCX = "docx"
-    XLSX = "xlsx"
-
 
 WRITERS: dict[ReportFormat, Callable[[ReportDocument, Path], Path]] = {
     ReportFormat.PDF: write_pdf,

@@ -1,0 +1,109 @@
+"""Producing the Efficacy/Toxicity Summary of an analysis: the document, the file, and
+its record in the database (what ``report`` and the dashboard's Reports page both do).
+
+A report's data are those known at its "as known on" time, recorded with it, so a report
+regenerated later reproduces the same rows, numbers and data digest.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from monitoring.analysis.analysis import Analysis, open_analysis
+from monitoring.analysis.cut import Cut
+from monitoring.analysis.database import DatabaseSource
+from monitoring.analysis.source import TrialSource
+from monitoring.db.looks import ReportRecord, get_report, record_report
+from monitoring.errors import DataInputError
+from monitoring.reports.content import ReportStamp, build_report, render_report, resolve_look
+from monitoring.reports.document import ReportDocument, VersionLabel
+from monitoring.reports.export import ReportFormat, write_report
+from monitoring.reports.records import file_digest, records_as_of
+from monitoring.status import TrialStatus
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """One report to produce: which data, which cut, which file.
+
+    ``log_as_of``: the monitoring log shows the reports recorded before this moment (now,
+    or the original's generation time when a report is regenerated). ``look``: the look at
+    that many evaluable patients, cut at the day it was reached (then ``cutoff`` is only the
+    day by which it must be reached).
+    """
+
+    trial_id: str
+    as_known_on: datetime
+    look: int | None
+    cutoff: date | None
+    version: VersionLabel
+    fmt: ReportFormat
+    out: Path
+    user: str
+    log_as_of: datetime
+
+
+def report_analysis(analysis: Analysis, look: int | None) -> Analysis:
+    """The analysis a report of ``look`` shows: cut at the day the look was reached (found
+    at the analysis' own cut-off), or the analysis itself without a look."""
+    return analysis if look is None else analysis.at(analysis.reached_on(look))
+
+
+def write_document(source: TrialSource, request: ReportRequest, now: datetime) -> TrialStatus:
+    """Build the report of ``request`` from ``source`` and write it whole to
+    ``request.out`` (generated at ``now``: the caller's clock); returns the status shown.
+    The monitoring log shows the looks' records as of ``request.log_as_of``."""
+    cut = Cut(request.trial_id, request.cutoff, request.as_known_on)
+    analysis = report_analysis(open_analysis(source, cut), request.look)
+    status = analysis.status_with(records_as_of(analysis.state.records, request.log_as_of))
+    doc = build_report(
+        status,
+        analysis.derivation,
+        stamp=ReportStamp(now, request.user),
+        version=request.version,
+        look=request.look,
+    )
+    # The workbook holds the numbers only: charts are rendered for PDF and DOCX.
+    ready = doc if request.fmt is ReportFormat.XLSX else render_report(doc)
+    write_whole(ready, request.out, request.fmt)
+    return status
+
+
+def produce(source: DatabaseSource, request: ReportRequest, now: datetime) -> ReportRecord:
+    """Write the report file of ``request`` and record it in the database, so the look's
+    summary moves to "generated"."""
+    status = write_document(source, request, now)
+    look = resolve_look(status, request.look)
+    report_id = record_report(
+        source.engine,
+        request.trial_id,
+        look=look.evaluable if look else None,
+        cutoff=status.cutoff,
+        as_known_on=request.as_known_on,
+        fmt=request.fmt.value,
+        file_name=request.out.name,
+        content_digest=file_digest(request.out),
+        protocol_digest=status.provenance.protocol_digest,
+        data_digest=status.provenance.data_digest,
+        now=now,
+        user=request.user,
+        chain_head=status.provenance.chain_head,
+    )
+    return get_report(source.engine, request.trial_id, report_id)
+
+
+def write_whole(doc: ReportDocument, out: Path, fmt: ReportFormat) -> None:
+    """Write beside ``out``, then rename: a failed write leaves neither a partial file nor a
+    half-overwritten earlier one. A write the system refuses is an input error naming
+    ``out``."""
+    partial = out.with_name(f".{out.stem}.partial-{os.getpid()}{out.suffix}")
+    try:
+        write_report(doc, partial, fmt)
+        os.replace(partial, out)
+    except OSError as exc:
+        raise DataInputError(f"cannot write '{out}': {exc.strerror or exc}") from exc
+    finally:
+        partial.unlink(missing_ok=True)
