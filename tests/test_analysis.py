@@ -73,6 +73,17 @@ def test_one_analysis_answers_everything_from_one_derivation(derivations: list[i
     assert len(derivations) == 1
 
 
+def test_a_decisions_read_is_not_cut_again(demo_db: str) -> None:
+    """A ``DECISIONS`` read holds the adverse events' digest of its own cut-off and the
+    monitored events only: cutting it at another day would give a wrong data digest."""
+    engine = open_database(demo_db)
+    opened = open_analysis(DatabaseSource(engine), Cut(TRIAL), reading=Reading.DECISIONS)
+    assert opened.at(None) is opened
+    with pytest.raises(ValueError, match="cannot be cut again"):
+        opened.at(opened.cutoff.replace(day=1))
+    engine.dispose()
+
+
 def test_status_command_derives_once(
     demo_db: str, derivations: list[int], capsys: pytest.CaptureFixture[str]
 ) -> None:

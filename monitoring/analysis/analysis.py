@@ -101,10 +101,13 @@ class Analysis:
         return found.reached_on
 
     def at(self, cutoff: date | None) -> Analysis:
-        """The same state cut at another day (no new read; derived again once)."""
+        """The same state cut at another day (no new read; derived again once). Only a full
+        read (``Reading.ALL``): a ``DECISIONS`` read holds the digest of its own cut only."""
         derived = "derivation" in self.__dict__
         if cutoff == self.cut.cutoff or (derived and cutoff == self.cutoff):
             return self
+        if self.state.table_digests is not None:
+            raise ValueError("a DECISIONS read cannot be cut again: open the other cut")
         return Analysis(self.state, self.cut.at(cutoff))
 
 
@@ -132,7 +135,7 @@ def open_analysis(source: TrialSource, cut: Cut, *, reading: Reading = Reading.A
             table_digests=dict(state.table_digests),
         )
     analysis = Analysis(settled, cut)
-    analysis.__dict__.update(derivation=derived, status=status)
+    analysis.__dict__.update(derivation=derived, status=status)  # the cached properties' values
     return analysis
 
 
