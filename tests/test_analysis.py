@@ -157,7 +157,10 @@ def test_refusals_have_one_wording(
         source.resolve("nope")
     with pytest.raises(UnknownTrialError, match=r"^no trial 'nope' in the database"):
         DemoSource("on_track").resolve("nope")
-    empty = f"trial '{TRIAL}' has no patient data yet; import an extract"
+    empty = (
+        f"trial '{TRIAL}' has no patient data yet: import an extract "
+        "(patients.csv, responses.csv, adverse_events.csv)"
+    )
     with pytest.raises(NoDataYetError) as no_data:
         open_analysis(source, Cut(TRIAL), reading=Reading.DECISIONS)
     assert str(no_data.value) == empty
@@ -167,7 +170,8 @@ def test_refusals_have_one_wording(
     for command in (["status"], ["tables"], ["quality"], ["report", "--format", "xlsx"]):
         out = ["--out", str(tmp_path / "r.xlsx")] if command[0] == "report" else []
         assert main([*command, "--db", db_url, *out]) == 2
-        assert f"trial '{TRIAL}' has no patient data yet" in capsys.readouterr().err
+        # a report is made as known on a time: "has no patient data known on T: ..."
+        assert f"trial '{TRIAL}' has no patient data " in capsys.readouterr().err
     engine.dispose()
     demo = open_analysis(DemoSource("on_track"), Cut(TRIAL))
     with pytest.raises(LookNotReachedError) as late:

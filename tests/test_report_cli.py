@@ -239,7 +239,7 @@ def test_report_of_a_trial_without_data_exits_2(
     add_trial(engine, text, source="test", now=IMPORTED_AT, user="registrar")
     engine.dispose()
     assert _report(path, tmp_path / "x.pdf", "--format", "pdf") == 2
-    assert "has no patient data yet as known on" in capsys.readouterr().err
+    assert "has no patient data known on" in capsys.readouterr().err
 
 
 def test_report_records_and_prints_the_history_chain_head(db: Path, tmp_path: Path) -> None:

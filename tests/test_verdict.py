@@ -19,6 +19,7 @@ import pytest
 from scipy import stats
 
 from monitoring.demo import Scenario, generate
+from monitoring.derive import derive
 from monitoring.protocol import (
     DEFAULT_TRIAL_ID,
     SimonRule,
@@ -47,7 +48,7 @@ def _data(scenario: Scenario, seed: int = 0) -> TrialData:
 
 @cache
 def _status(scenario: Scenario, seed: int = 0) -> TrialStatus:
-    return trial_status(PROTOCOL, _data(scenario, seed))
+    return trial_status(PROTOCOL, derive(_data(scenario, seed), PROTOCOL))
 
 
 def _boundary(n: int) -> int | None:
@@ -137,8 +138,8 @@ def test_futility_crossing_day_is_the_first_the_full_derivation_stops() -> None:
     (crossing,) = status.stops
     day = crossing.crossed_on
     stops = {EfficacyState.STOP_FUTILITY, EfficacyState.CANNOT_SUCCEED}
-    before = trial_status(PROTOCOL, data, cutoff=day - timedelta(days=1)).efficacy
-    on = trial_status(PROTOCOL, data, cutoff=day).efficacy
+    before = trial_status(PROTOCOL, derive(data, PROTOCOL, day - timedelta(days=1))).efficacy
+    on = trial_status(PROTOCOL, derive(data, PROTOCOL, day)).efficacy
     assert before is not None
     assert before.state not in stops
     assert on is not None
@@ -183,7 +184,7 @@ def test_on_track_summaries_due_drive_the_verdict_until_generated() -> None:
         assert f"look {number} ({n} evaluable patients, reached {day})" in v.sentence
     generated = datetime(2026, 1, 1, tzinfo=UTC)
     records = [LookRecord(n, generated_at=generated) for n, _ in looks]
-    done = verdict(trial_status(PROTOCOL, data, records=records))
+    done = verdict(trial_status(PROTOCOL, derive(data, PROTOCOL), records=records))
     assert not done.alerts
     # Stage 2 (OK) and no toxicity boundary (OK): nothing asks for action.
     assert done.severity is Severity.OK

@@ -43,7 +43,7 @@ NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
 
 def _expected(scenario: str) -> Verdict:
-    return verdict(trial_status(PROTOCOL, generate(PROTOCOL, scenario, seed=0)))
+    return verdict(trial_status(PROTOCOL, derive(generate(PROTOCOL, scenario, seed=0), PROTOCOL)))
 
 
 @pytest.fixture
@@ -125,7 +125,7 @@ def _pdf_text(path: Path) -> str:
 
 def test_reports_open_with_the_verdict_in_every_format(tmp_path: Path) -> None:
     data = generate(PROTOCOL, "toxicity_stop", seed=0)
-    status = trial_status(PROTOCOL, data)
+    status = trial_status(PROTOCOL, derive(data, PROTOCOL))
     want = verdict(status)
     doc = build_report(status, derive(data, PROTOCOL), stamp=ReportStamp(NOW))
     first = doc.sections[0]
