@@ -128,7 +128,7 @@ def test_tables_text_is_readable(db: str, capsys: pytest.CaptureFixture[str]) ->
         (["km", "--endpoint", "OS", "--by", "colour"], "unknown grouping column 'colour'"),
         (["km", "--endpoint", "OS", "--trial", "nope"], "no trial 'nope'"),
         (["tables", "--by", "colour"], "unknown subgroup column 'colour'"),
-        (["tables", "--as-known-on", "2000-01-01"], "has no patient data yet"),
+        (["tables", "--as-known-on", "2000-01-01"], "has no patient data known on 2000-01-01"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(
