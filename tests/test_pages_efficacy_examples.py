@@ -2,12 +2,13 @@
 response rates of each definition with both intervals, the best overall response and the
 swimmer plot, and a one-line note instead of a decision card, with no exception.
 
-The trial is the example protocol ``mrd-ino-ph2`` (data/protocols/examples/), registered with
-``python -m monitoring trial add`` and given the default demo's ``on_track`` extract
+Each example protocol (data/protocols/examples/: mrd-ino-ph2, peds-ino-two-cohorts,
+aall1732-randomized; none has an efficacy rule) is registered with ``python -m monitoring
+trial add`` in one SQLite database and given the default demo's ``on_track`` extract
 (``monitoring.demo.write_tables``) through ``python -m monitoring import``. The demo's
-categories are the default protocol's, which has CRp; mrd-ino-ph2 names CR, CRi, PR, NR, PD,
+categories are the default protocol's, which has CRp; the examples name CR, CRi, PR, NR, PD,
 NE only, so the extract's CRp assessments are written as CRi (a remission and a response in
-both protocols). The expected numbers are the library's response tables
+every one of these protocols). The expected numbers are the library's response tables
 (:func:`monitoring.response_tables.response_tables`) computed here from the same extract.
 """
 
@@ -26,12 +27,12 @@ from dashboard.keys import Key
 from monitoring.demo import generate, write_tables
 from monitoring.derive import derive
 from monitoring.protocol import DEFAULT_TRIAL_ID, load_protocol
-from monitoring.response_tables import ResponseTables, response_tables
+from monitoring.response_tables import response_tables
 from monitoring.tables import TrialData
 from tests.conftest import ROOT
 
-EXAMPLE = "mrd-ino-ph2"
-EXAMPLE_FILE = ROOT / "data" / "protocols" / "examples" / f"{EXAMPLE}.toml"
+EXAMPLES = ROOT / "data" / "protocols" / "examples"
+NAMES = sorted(f.stem for f in EXAMPLES.glob("*.toml"))
 
 
 @pytest.fixture(autouse=True)
@@ -65,25 +66,24 @@ def _cli(*args: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def example_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, ResponseTables]:
-    """A SQLite trial of the example protocol holding the extract, and the expected tables."""
+def example_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One SQLite database: a trial of each example protocol holding the extract."""
     folder = tmp_path_factory.mktemp("efficacy-example")
-    data = _extract()
-    files = write_tables(data, folder / "extract")
+    files = [str(f) for f in write_tables(_extract(), folder / "extract")]
     url = str(folder / "trial.sqlite")
-    _cli("trial", "add", "--db", url, "--protocol", EXAMPLE)
-    _cli("import", "--db", url, "--trial", EXAMPLE, *(str(f) for f in files))
-    protocol = load_protocol(EXAMPLE_FILE)
-    return url, response_tables(derive(data, protocol), protocol)
+    for name in NAMES:
+        _cli("trial", "add", "--db", url, "--protocol", name)
+        _cli("import", "--db", url, "--trial", name, *files)
+    return url
 
 
-def _open(monkeypatch: pytest.MonkeyPatch, url: str) -> AppTest:
+def _open(monkeypatch: pytest.MonkeyPatch, url: str, trial_id: str) -> AppTest:
     monkeypatch.setenv("TRIAL_MONITORING_DB", url)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.run()
     picker = at.selectbox(key=Key.TRIAL)
-    if picker.value != EXAMPLE:
-        picker.set_value(EXAMPLE).run()
+    if picker.value != trial_id:
+        picker.set_value(trial_id).run()
     at.switch_page("pages/efficacy.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -93,12 +93,14 @@ def _frame(at: AppTest, column: str) -> pd.DataFrame:
     return next(f.value for f in at.dataframe if column in f.value)
 
 
+@pytest.mark.parametrize("name", NAMES)
 def test_a_protocol_without_a_simon_rule_shows_rates_best_response_and_swimmer(
-    monkeypatch: pytest.MonkeyPatch, example_db: tuple[str, ResponseTables]
+    monkeypatch: pytest.MonkeyPatch, example_db: str, name: str
 ) -> None:
-    url, expected = example_db
-    at = _open(monkeypatch, url)
-    overall = expected.overall
+    protocol = load_protocol(EXAMPLES / f"{name}.toml")
+    assert protocol.simon is None
+    at = _open(monkeypatch, example_db, protocol.id)
+    overall = response_tables(derive(_extract(), protocol), protocol).overall
     assert overall.treated > 0  # data, not zeros
     assert overall.remission.among_treated.x > 0
     rates = _frame(at, "Rate")
@@ -109,7 +111,7 @@ def test_a_protocol_without_a_simon_rule_shows_rates_best_response_and_swimmer(
         overall.response.among_treated,
     ]
     assert list(rates["Rate"]) == [e.label for e in estimates]
-    assert "(CR + CRi)" in rates["Rate"][0]  # the example's own remission definition
+    assert f"({' + '.join(protocol.response.remission)})" in rates["Rate"][0]  # its own
     for (_, row), e in zip(rates.iterrows(), estimates, strict=True):
         assert row["Patients"] == f"{e.x} / {e.n}"
         assert row["Credible interval"] == f"{e.credible.low:.1%} – {e.credible.high:.1%}"
