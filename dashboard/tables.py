@@ -56,9 +56,7 @@ def response_rates_frame(summary: ResponseSummary) -> pd.DataFrame:
     rates = (summary.remission, summary.response)
     estimates = [r.among_evaluable for r in rates] + [r.among_treated for r in rates]
     frame = rates_frame(estimates)
-    among = ["evaluable (status known)"] * len(rates) + ["treated (pending count as not)"] * len(
-        rates
-    )
+    among = ["evaluable"] * len(rates) + ["treated (pending = not yet)"] * len(rates)
     frame.insert(1, "Among", among)
     return frame
 

@@ -28,10 +28,10 @@ responses = selection.responses()
 overall = responses.overall
 st.subheader("Remission and response rates")
 st.caption(
-    f"Each response definition of the protocol, among the {overall.treated - overall.pending} "
-    f"evaluable and the {overall.treated} treated patients ({overall.pending} pending). "
-    f"Bayesian credible interval under the protocol's Beta{protocol.estimates.response_prior} "
-    "prior, exact Clopper–Pearson interval beside it."
+    f"Each response definition of the protocol among evaluable patients (status known or "
+    f"definition met) and among all {overall.treated} treated patients ({overall.pending} "
+    f"pending). Bayesian credible interval under the protocol's "
+    f"Beta{protocol.estimates.response_prior} prior, exact Clopper–Pearson interval beside it."
 )
 components.table(tables.response_rates_frame(overall), "Response rates")
 st.subheader(overall.best_response.title)
