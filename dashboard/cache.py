@@ -31,6 +31,7 @@ from monitoring.designs.audit import ProtocolAudit, audit_protocol
 from monitoring.designs.simon_search import SimonSearch, search
 from monitoring.designs.toxicity import ToxicityDesign, ToxicityPlan, toxicity_design
 from monitoring.protocol import Protocol
+from monitoring.response_tables import ResponseTables, response_tables
 from monitoring.safety_listings import SafetyListings, safety_listings
 from monitoring.safety_tables import AeTables, ae_tables
 from monitoring.series import SurvivalView, survival_view
@@ -111,6 +112,15 @@ def km_chart(
 ) -> go.Figure:
     """The Kaplan–Meier chart of that view (building it takes about 0.1 s on 5,000 patients)."""
     return km_figure(survival(url, trial_id, cutoff, as_known_on, version, endpoint, by))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def responses(
+    url: str, trial_id: str, cutoff: date, as_known_on: datetime | None, version: str
+) -> ResponseTables:
+    """Response rates of each definition and the best overall response of treated patients."""
+    cut = analysis(url, trial_id, cutoff, as_known_on, version)
+    return response_tables(cut.derivation, cut.protocol)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -15,6 +15,7 @@ from monitoring.awaiting_data import AwaitingData, awaiting_data
 from monitoring.data_quality import Finding
 from monitoring.derive import Derivation
 from monitoring.protocol import Protocol
+from monitoring.response_tables import ResponseTables
 from monitoring.safety_listings import SafetyListings
 from monitoring.safety_tables import AeTables
 from monitoring.series import SurvivalView
@@ -58,6 +59,9 @@ class Selection:
 
     def km_chart(self, endpoint: str, by: str | None) -> go.Figure:
         return cache.km_chart(*self.key, endpoint, by)
+
+    def responses(self) -> ResponseTables:
+        return cache.responses(*self.key)
 
     def safety(self) -> tuple[AeTables, SafetyListings]:
         return cache.safety(*self.key)

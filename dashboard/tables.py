@@ -14,6 +14,7 @@ from monitoring.designs.simon_search import SimonSearch
 from monitoring.designs.toxicity import ToxicityDesign
 from monitoring.designs.toxicity_audit import ToxicityAudit
 from monitoring.estimates import RateEstimate
+from monitoring.response_tables import BestResponseTable, ResponseSummary
 from monitoring.safety_listings import AeListing, DeathListing
 from monitoring.safety_tables import AeTable, RowLevel
 from monitoring.series import SurvivalView, ToxicityPath
@@ -45,6 +46,35 @@ def rates_frame(estimates: Sequence[RateEstimate]) -> pd.DataFrame:
             ],
             "Level": [f"{e.level:.0%}" for e in estimates],
             "Prior": [f"Beta({e.prior.a:g}, {e.prior.b:g})" for e in estimates],
+        }
+    )
+
+
+def response_rates_frame(summary: ResponseSummary) -> pd.DataFrame:
+    """Each response definition of the protocol among evaluable, then among treated
+    patients, with both intervals (the numbers of ``monitoring.response_tables``)."""
+    rates = (summary.remission, summary.response)
+    estimates = [r.among_evaluable for r in rates] + [r.among_treated for r in rates]
+    frame = rates_frame(estimates)
+    among = ["evaluable"] * len(rates) + ["treated (pending = not yet)"] * len(rates)
+    frame.insert(1, "Among", among)
+    return frame
+
+
+def best_response_frame(table: BestResponseTable) -> pd.DataFrame:
+    """Best overall response: each category in protocol order, count and share of treated."""
+    rows = table.rows
+    return pd.DataFrame(
+        {
+            "Best response": [r.category for r in rows],
+            "Patients": [f"{r.estimate.x} / {r.estimate.n}" for r in rows],
+            "Observed": [_pct(r.estimate.proportion) for r in rows],
+            "Credible interval": [
+                _interval(r.estimate.credible.low, r.estimate.credible.high) for r in rows
+            ],
+            "Exact interval (Clopper–Pearson)": [
+                _interval(r.estimate.exact.low, r.estimate.exact.high) for r in rows
+            ],
         }
     )
 

@@ -1,4 +1,6 @@
-"""Efficacy: stage-1 tally, responder path, rates, posterior, predictive probability, swimmer."""
+"""Efficacy: response rates, best response and each patient's course for every protocol;
+the decision card and the stage-1 tally, responder path, posterior and predictive
+probability of each efficacy rule the protocol has."""
 
 import streamlit as st
 
@@ -13,52 +15,60 @@ status = selection.status()
 protocol = status.protocol
 rule, decision = protocol.simon, status.efficacy
 st.title("Efficacy")
-if rule is None or decision is None:
-    st.info("This protocol has no Simon two-stage efficacy rule.")
-    st.stop()
-
-decisions.efficacy_card(protocol, rule, decision, status.predictive, cache.simon_design(protocol))
-components.paint_first()
-st.subheader(f"Stage 1: the first {decision.n1} treated patients (by first dose)")
-cols = st.columns(4)
-cols[0].metric("Responders", decision.stage1.responders, border=True)
-cols[1].metric("Non-responders", decision.stage1.non_responders, border=True)
-cols[2].metric("Pending", decision.stage1.pending, border=True)
-cols[3].metric(
-    "Still to be treated in stage 1",
-    decision.stage1_open,
-    border=True,
-    help=f"{decision.stage1_target} responders among {decision.n1} continue to stage 2",
-)
+if rule is not None and decision is not None:
+    decisions.efficacy_card(
+        protocol, rule, decision, status.predictive, cache.simon_design(protocol)
+    )
+    components.paint_first()
+else:
+    st.info("This protocol names no efficacy stopping rule: the rates below are descriptive.")
 
 derived = selection.derivation()
-components.chart(responder_path_figure(responder_path(derived, rule)), "Responder path")
-
+responses = selection.responses()
+overall = responses.overall
 st.subheader("Remission and response rates")
 st.caption(
-    "Among treated patients whose response status is known. Bayesian credible interval "
-    f"under the protocol's Beta{protocol.estimates.response_prior} prior, exact "
-    "Clopper–Pearson interval beside it."
+    f"Each response definition of the protocol among evaluable patients (status known or "
+    f"definition met) and among all {overall.treated} treated patients ({overall.pending} "
+    f"pending). Bayesian credible interval under the protocol's "
+    f"Beta{protocol.estimates.response_prior} prior, exact Clopper–Pearson interval beside it."
 )
-components.table(tables.rates_frame([status.remission, status.response]), "Response rates")
-components.chart(
-    posterior_figure(status.remission, [("p0", rule.p0), ("p1", rule.p1)]), "Remission posterior"
-)
+components.table(tables.response_rates_frame(overall), "Response rates")
+st.subheader(overall.best_response.title)
+st.caption(overall.best_response.note)
+components.table(tables.best_response_frame(overall.best_response), "Best overall response")
 
-if status.predictive is not None:
-    pp = status.predictive
-    st.subheader("Predictive probability of final success")
-    left, right = st.columns(2)
-    left.metric("Pass stage 1", f"{pp.stage1_probability:.3f}", border=True)
-    right.metric(
-        f"Reach {decision.final_target} of {decision.n} responders",
-        f"{pp.probability:.3f}",
+if rule is not None and decision is not None:
+    st.subheader(f"Stage 1: the first {decision.n1} treated patients (by first dose)")
+    cols = st.columns(4)
+    cols[0].metric("Responders", decision.stage1.responders, border=True)
+    cols[1].metric("Non-responders", decision.stage1.non_responders, border=True)
+    cols[2].metric("Pending", decision.stage1.pending, border=True)
+    cols[3].metric(
+        "Still to be treated in stage 1",
+        decision.stage1_open,
         border=True,
+        help=f"{decision.stage1_target} responders among {decision.n1} continue to stage 2",
     )
-    st.caption(
-        f"Posterior predictive under Beta({pp.posterior.a:g}, {pp.posterior.b:g}) for the "
-        f"{pp.stage1_unknown + pp.later_unknown} patients whose outcome is still unknown."
+    components.chart(responder_path_figure(responder_path(derived, rule)), "Responder path")
+    components.chart(
+        posterior_figure(status.remission, [("p0", rule.p0), ("p1", rule.p1)]),
+        "Remission posterior",
     )
+    if status.predictive is not None:
+        pp = status.predictive
+        st.subheader("Predictive probability of final success")
+        left, right = st.columns(2)
+        left.metric("Pass stage 1", f"{pp.stage1_probability:.3f}", border=True)
+        right.metric(
+            f"Reach {decision.final_target} of {decision.n} responders",
+            f"{pp.probability:.3f}",
+            border=True,
+        )
+        st.caption(
+            f"Posterior predictive under Beta({pp.posterior.a:g}, {pp.posterior.b:g}) for the "
+            f"{pp.stage1_unknown + pp.later_unknown} patients whose outcome is still unknown."
+        )
 
 st.subheader("Each patient's course")
 limit = st.number_input(

@@ -315,6 +315,20 @@ def test_enrolment_and_swimmer_count_every_patient(
     assert "first 10 of" in fig.layout.title.text
 
 
+def test_swimmer_legend_names_the_protocols_own_response_categories(
+    protocol: Protocol, trial: tuple[Derivation, TrialStatus]
+) -> None:
+    """Expected names from the [response] tables of the two protocol files: the default one
+    counts CRp as a remission, the example mrd-ino-ph2 has no CRp."""
+    derived, _ = trial
+    names = {t.name for t in swimmer_figure(patient_courses(derived, protocol, None)).data}
+    assert {"Remission (CR/CRp/CRi)", "Response (PR)", "No response (NR/PD/NE)"} <= names
+    example = load_protocol("data/protocols/examples/mrd-ino-ph2.toml")
+    names = {t.name for t in swimmer_figure(patient_courses(derived, example, None)).data}
+    assert "Remission (CR/CRi)" in names
+    assert not any("CRp" in str(n) for n in names)
+
+
 def test_enrolment_plan_absent_without_a_planned_rate(
     protocol: Protocol, trial: tuple[Derivation, TrialStatus]
 ) -> None:

@@ -35,7 +35,8 @@ def _lane(patient_id: str, last_cycle: int | None) -> str:
 
 
 def swimmer_figure(data: SwimmerData) -> go.Figure:
-    """Bars: on treatment (solid) then follow-up (light); arrow-free, an open end is alive."""
+    """Bars: on treatment (solid) then follow-up (light); arrow-free, an open end is alive.
+    Response markers are named by the protocol's categories (``data.response_labels``)."""
     ids = [_lane(c.patient_id, c.last_cycle) for c in data.courses]
     lane = dict(zip((c.patient_id for c in data.courses), ids, strict=True))
     fig = go.Figure()
@@ -56,7 +57,9 @@ def swimmer_figure(data: SwimmerData) -> go.Figure:
         name="Follow-up",
         hovertemplate="%{y}: followed to day %{x:.0f}<extra></extra>",
     )
-    for kind, (label, colour, symbol) in _MARKERS.items():
+    labels = dict(data.response_labels)
+    for kind, (default, colour, symbol) in _MARKERS.items():
+        label = labels.get(kind, default)
         points = [(lane[c.patient_id], e) for c in data.courses for e in c.events if e.kind is kind]
         if not points:
             continue

@@ -52,6 +52,7 @@ class SwimmerData:
     courses: tuple[PatientCourse, ...]
     treated: int
     cutoff_label: str
+    response_labels: tuple[tuple[CourseEventKind, str], ...] = ()
 
 
 def _days(later: Any, origin: pd.Timestamp) -> float | None:
@@ -124,4 +125,27 @@ def patient_courses(derived: Derivation, protocol: Protocol, limit: int | None) 
         _course(row, by_patient.get(row["patient_id"], empty), protocol)
         for _, row in shown.iterrows()
     )
-    return SwimmerData(courses, len(treated), derived.cutoff.isoformat())
+    return SwimmerData(
+        courses, len(treated), derived.cutoff.isoformat(), _response_labels(protocol)
+    )
+
+
+def _response_labels(protocol: Protocol) -> tuple[tuple[CourseEventKind, str], ...]:
+    """The categories behind each response marker, from the protocol's definitions."""
+    d = protocol.response
+    groups = (
+        (CourseEventKind.REMISSION, "Remission", d.remission),
+        (
+            CourseEventKind.RESPONSE,
+            "Response",
+            tuple(c for c in d.hematologic_response if c not in d.remission),
+        ),
+        (
+            CourseEventKind.NO_RESPONSE,
+            "No response",
+            tuple(
+                c for c in d.categories if c not in d.remission and c not in d.hematologic_response
+            ),
+        ),
+    )
+    return tuple((kind, f"{name} ({'/'.join(codes)})") for kind, name, codes in groups if codes)

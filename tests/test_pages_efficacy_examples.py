@@ -1,0 +1,129 @@
+"""The Efficacy page of a protocol without a Simon rule (Streamlit AppTest): it shows the
+response rates of each definition with both intervals, the best overall response and the
+swimmer plot, and a one-line note instead of a decision card, with no exception.
+
+Each example protocol (data/protocols/examples/: mrd-ino-ph2, peds-ino-two-cohorts,
+aall1732-randomized; none has an efficacy rule) is registered with ``python -m monitoring
+trial add`` in one SQLite database and given the default demo's ``on_track`` extract
+(``monitoring.demo.write_tables``) through ``python -m monitoring import``. The demo's
+categories are the default protocol's, which has CRp; the examples name CR, CRi, PR, NR, PD,
+NE only, so the extract's CRp assessments are written as CRi (a remission and a response in
+every one of these protocols). The expected numbers are the library's response tables
+(:func:`monitoring.response_tables.response_tables`) computed here from the same extract.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import pandas as pd
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from dashboard.keys import Key
+from monitoring.demo import generate, write_tables
+from monitoring.derive import derive
+from monitoring.protocol import DEFAULT_TRIAL_ID, load_protocol
+from monitoring.response_tables import response_tables
+from monitoring.tables import TrialData
+from tests.conftest import ROOT
+
+EXAMPLES = ROOT / "data" / "protocols" / "examples"
+NAMES = sorted(f.stem for f in EXAMPLES.glob("*.toml"))
+
+
+@pytest.fixture(autouse=True)
+def _navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in tests/test_pages.py: the app's pages come from ``st.navigation`` only."""
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+def _extract() -> TrialData:
+    """The default demo's on_track extract with CRp written as CRi (see the module note)."""
+    default = load_protocol(ROOT / "monitoring" / "protocols" / f"{DEFAULT_TRIAL_ID}.toml")
+    data = generate(default, "on_track", 0)
+    responses = data.responses.copy()
+    responses["response"] = responses["response"].replace({"CRp": "CRi"})
+    return TrialData(
+        patients=data.patients, responses=responses, adverse_events=data.adverse_events
+    )
+
+
+def _cli(*args: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "monitoring", *args], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="module")
+def example_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One SQLite database: a trial of each example protocol holding the extract."""
+    folder = tmp_path_factory.mktemp("efficacy-example")
+    files = [str(f) for f in write_tables(_extract(), folder / "extract")]
+    url = str(folder / "trial.sqlite")
+    for name in NAMES:
+        _cli("trial", "add", "--db", url, "--protocol", name)
+        _cli("import", "--db", url, "--trial", name, *files)
+    return url
+
+
+def _open(monkeypatch: pytest.MonkeyPatch, url: str, trial_id: str) -> AppTest:
+    monkeypatch.setenv("TRIAL_MONITORING_DB", url)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    picker = at.selectbox(key=Key.TRIAL)
+    if picker.value != trial_id:
+        picker.set_value(trial_id).run()
+    at.switch_page("pages/efficacy.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _frame(at: AppTest, column: str) -> pd.DataFrame:
+    return next(f.value for f in at.dataframe if column in f.value)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_protocol_without_a_simon_rule_shows_rates_best_response_and_swimmer(
+    monkeypatch: pytest.MonkeyPatch, example_db: str, name: str
+) -> None:
+    protocol = load_protocol(EXAMPLES / f"{name}.toml")
+    assert protocol.simon is None
+    at = _open(monkeypatch, example_db, protocol.id)
+    overall = response_tables(derive(_extract(), protocol), protocol).overall
+    assert overall.treated > 0  # data, not zeros
+    assert overall.remission.among_treated.x > 0
+    rates = _frame(at, "Rate")
+    estimates = [
+        overall.remission.among_evaluable,
+        overall.response.among_evaluable,
+        overall.remission.among_treated,
+        overall.response.among_treated,
+    ]
+    assert list(rates["Rate"]) == [e.label for e in estimates]
+    assert f"({' + '.join(protocol.response.remission)})" in rates["Rate"][0]  # its own
+    for (_, row), e in zip(rates.iterrows(), estimates, strict=True):
+        assert row["Patients"] == f"{e.x} / {e.n}"
+        assert row["Credible interval"] == f"{e.credible.low:.1%} – {e.credible.high:.1%}"
+        assert row["Exact interval (Clopper–Pearson)"] == f"{e.exact.low:.1%} – {e.exact.high:.1%}"
+    best = _frame(at, "Best response")
+    rows = overall.best_response.rows
+    assert list(best["Best response"]) == [r.category for r in rows]
+    assert list(best["Patients"]) == [f"{r.estimate.x} / {r.estimate.n}" for r in rows]
+    assert sum(r.estimate.x for r in rows) == overall.treated  # every treated patient once
+    assert "no efficacy stopping rule" in " ".join(str(i.value) for i in at.info)
+    assert not [m for m in at.markdown if "decision-card" in str(m.value)]
+    assert "Each patient's course" in [s.value for s in at.subheader]
+    assert len(at.get("plotly_chart")) == 1  # the swimmer plot (no rule charts)
+    at.number_input(key=Key.SWIMMER_LIMIT).set_value(10).run()
+    assert not at.exception
