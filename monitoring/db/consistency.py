@@ -160,3 +160,29 @@ def orphan_problems(staged: dict[str, pd.DataFrame]) -> list[ImportProblem]:
             message = f"patient '{pid}' is neither in this import's patients nor in the database"
             problems.append(ImportProblem(src, row, "patient_id", message))
     return problems
+
+
+def category_problems(
+    staged: dict[str, pd.DataFrame], categories: tuple[str, ...]
+) -> list[ImportProblem]:
+    """Imported responses whose category the trial's protocol does not define: the data
+    dictionary admits every category of every protocol, and a row outside the trial's own
+    would silently count as neither response nor non-response."""
+    frame = staged.get(R)
+    if frame is None:
+        return []
+    foreign = (
+        frame[SOURCE].notna() & frame["response"].notna() & ~frame["response"].isin(categories)
+    )
+    allowed = ", ".join(categories)
+    return [
+        ImportProblem(
+            src, row, "response", f"'{value}' is not a response category of this trial ({allowed})"
+        )
+        for src, row, value in zip(
+            frame.loc[foreign, SOURCE],
+            frame.loc[foreign, ROW],
+            frame.loc[foreign, "response"],
+            strict=True,
+        )
+    ]

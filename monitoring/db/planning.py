@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
-from monitoring.db.consistency import orphan_problems, sequence_problems
+from monitoring.db.consistency import category_problems, orphan_problems, sequence_problems
 from monitoring.db.problems import ImportProblem
 from monitoring.db.reading import read_table
+from monitoring.db.repository import get_protocol
 from monitoring.db.staging import ROW, SOURCE, overlay, stage
 from monitoring.db.transactions import Bind, connected
 from monitoring.db.validation import ValidatedTable
@@ -50,6 +51,9 @@ def plan_changes(
     stored = _stored(conn, trial_id, set(by_name))
     staged = {name: stage(TABLES[name], frame, by_name.get(name)) for name, frame in stored.items()}
     problems = orphan_problems(staged) + sequence_problems(staged)
+    if "responses" in by_name:
+        categories = get_protocol(conn, trial_id).response.categories
+        problems += category_problems(staged, categories)
     if problems or not diff:
         return Plan(tuple(problems), ())
     diffs = tuple(
