@@ -15,9 +15,7 @@ from typing import Any
 from monitoring.cli.common import CliError, print_json, to_jsonable
 from monitoring.cli.database import DB_HELP
 from monitoring.db.backup import BackupResult, TrialDigest, backup
-from monitoring.db.errors import DataInputError
 from monitoring.db.restore import RestoreResult, restore
-from monitoring.protocol import ProtocolError
 
 
 def _digest_lines(trials: tuple[TrialDigest, ...]) -> list[str]:
@@ -41,10 +39,7 @@ def _print_backup(result: BackupResult) -> None:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    try:
-        result = backup(args.db, Path(args.out), force=args.force)
-    except (DataInputError, ProtocolError) as exc:
-        raise CliError(str(exc)) from exc
+    result = backup(args.db, Path(args.out), force=args.force)
     if args.json:
         print_json(result)
     else:
@@ -64,10 +59,7 @@ def _differences(result: RestoreResult) -> str:
 
 
 def _restore(args: argparse.Namespace) -> int:
-    try:
-        result = restore(args.db, Path(getattr(args, "from")), force=args.force)
-    except (DataInputError, ProtocolError) as exc:
-        raise CliError(str(exc)) from exc
+    result = restore(args.db, Path(getattr(args, "from")), force=args.force)
     if args.json:
         print_json({**to_jsonable(result), "verified": result.verified})
     else:

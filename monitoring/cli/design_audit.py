@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from monitoring.cli.common import CliError, print_json, protocol_argument
+from monitoring.cli.common import print_json, protocol_argument
 from monitoring.designs.audit import ProtocolAudit, audit_protocol
-from monitoring.protocol import ProtocolError, load_protocol
+from monitoring.protocol import load_protocol
 
 
 def register(sub: Any) -> None:
@@ -55,10 +55,7 @@ def _print(audit: ProtocolAudit) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        protocol = load_protocol(protocol_argument(args.protocol))
-    except ProtocolError as exc:
-        raise CliError(str(exc)) from exc
+    protocol = load_protocol(protocol_argument(args.protocol))
     audit = audit_protocol(protocol)
     if args.json:
         print_json(audit)
