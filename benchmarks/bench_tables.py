@@ -15,16 +15,16 @@ from collections.abc import Callable
 
 from timing import median_and_min_ms  # benchmarks/timing.py (script folder)
 
+from monitoring.analyses.endpoints import survival_analyses
+from monitoring.analyses.response import response_tables
+from monitoring.analyses.safety import ae_tables
+from monitoring.analyses.safety_listings import safety_listings
+from monitoring.analyses.table_set import table_set
+from monitoring.analyses.treatment import treatment_summary
 from monitoring.demo import SETTINGS, Scenario, generate
 from monitoring.demo import scenarios as demo_scenarios
 from monitoring.derive import derive
-from monitoring.endpoints import survival_analyses
 from monitoring.protocol import DEFAULT_TRIAL_ID, bundled_protocols, load_protocol
-from monitoring.response_tables import response_tables
-from monitoring.safety_listings import safety_listings
-from monitoring.safety_tables import ae_tables
-from monitoring.table_set import table_set
-from monitoring.treatment_summary import treatment_summary
 
 
 def _time(step: Callable[[], object], repeat: int) -> tuple[float, float]:

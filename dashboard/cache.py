@@ -22,6 +22,9 @@ import streamlit as st
 
 from dashboard import source, tables
 from monitoring import vocabulary
+from monitoring.analyses.response import ResponseTables, response_tables
+from monitoring.analyses.safety import AeTables, ae_tables
+from monitoring.analyses.safety_listings import SafetyListings, safety_listings
 from monitoring.analysis import Analysis, Cut, Reading, TrialState
 from monitoring.charts import km_figure, simon_designs_figure, toxicity_oc_figure
 from monitoring.data_quality import Finding
@@ -31,9 +34,6 @@ from monitoring.designs.audit import ProtocolAudit, audit_protocol
 from monitoring.designs.simon_search import SimonSearch, search
 from monitoring.designs.toxicity import ToxicityDesign, ToxicityPlan, toxicity_design
 from monitoring.protocol import Protocol
-from monitoring.response_tables import ResponseTables, response_tables
-from monitoring.safety_listings import SafetyListings, safety_listings
-from monitoring.safety_tables import AeTables, ae_tables
 from monitoring.series import SurvivalView, survival_view
 from monitoring.status import LookRecord, TrialStatus
 

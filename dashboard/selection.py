@@ -11,13 +11,13 @@ import streamlit as st
 
 from dashboard import cache, navigation, source
 from dashboard.keys import Key
+from monitoring.analyses.response import ResponseTables
+from monitoring.analyses.safety import AeTables
+from monitoring.analyses.safety_listings import SafetyListings
 from monitoring.awaiting_data import AwaitingData, awaiting_data
 from monitoring.data_quality import Finding
 from monitoring.derive import Derivation
 from monitoring.protocol import Protocol
-from monitoring.response_tables import ResponseTables
-from monitoring.safety_listings import SafetyListings
-from monitoring.safety_tables import AeTables
 from monitoring.series import SurvivalView
 from monitoring.status import TrialStatus
 from monitoring.tables import TrialData

@@ -9,14 +9,14 @@ import pandas as pd
 
 from dashboard.decisions import efficacy_words, toxicity_words
 from monitoring import vocabulary
+from monitoring.analyses.response import BestResponseTable, ResponseSummary
+from monitoring.analyses.safety import AeTable, RowLevel
+from monitoring.analyses.safety_listings import AeListing, DeathListing
 from monitoring.data_quality import Finding
 from monitoring.designs.simon_search import SimonSearch
 from monitoring.designs.toxicity import ToxicityDesign
 from monitoring.designs.toxicity_audit import ToxicityAudit
 from monitoring.estimates import RateEstimate
-from monitoring.response_tables import BestResponseTable, ResponseSummary
-from monitoring.safety_listings import AeListing, DeathListing
-from monitoring.safety_tables import AeTable, RowLevel
 from monitoring.series import SurvivalView, ToxicityPath
 from monitoring.status import ScheduledLook
 
@@ -52,7 +52,7 @@ def rates_frame(estimates: Sequence[RateEstimate]) -> pd.DataFrame:
 
 def response_rates_frame(summary: ResponseSummary) -> pd.DataFrame:
     """Each response definition of the protocol among evaluable, then among treated
-    patients, with both intervals (the numbers of ``monitoring.response_tables``)."""
+    patients, with both intervals (the numbers of ``monitoring.analyses.response``)."""
     rates = (summary.remission, summary.response)
     estimates = [r.among_evaluable for r in rates] + [r.among_treated for r in rates]
     frame = rates_frame(estimates)

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from monitoring.analyses.endpoints import endpoint_analysis
+from monitoring.analyses.response import response_tables
+from monitoring.analyses.safety import AeSubset, ae_tables
 from monitoring.cli import main
 from monitoring.demo import generate, write_tables
 from monitoring.derive import apply_cutoff, derive
-from monitoring.endpoints import endpoint_analysis
 from monitoring.protocol import DEFAULT_TRIAL_ID, bundled_protocols, load_protocol
-from monitoring.response_tables import response_tables
-from monitoring.safety_tables import AeSubset, ae_tables
 from monitoring.status import trial_status
 
 PROTOCOL_FILE = bundled_protocols()[DEFAULT_TRIAL_ID]

@@ -17,9 +17,9 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
+from monitoring.analyses.endpoints import endpoint_analysis, protocol_subgroups, survival_analyses
 from monitoring.demo import generate
 from monitoring.derive import derive
-from monitoring.endpoints import endpoint_analysis, protocol_subgroups, survival_analyses
 from monitoring.protocol import load_protocol
 from monitoring.survival import log_rank, summarize_endpoint
 from tests.conftest import PROTOCOL_DIR

@@ -15,13 +15,13 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from dashboard.keys import Key
+from monitoring.analyses.safety import ae_tables
 from monitoring.data_quality import derived_findings
 from monitoring.demo import generate
 from monitoring.derive import derive
 from monitoring.protocol import load_protocol
 from monitoring.reports.export import ReportFormat
 from monitoring.rules.efficacy import EfficacyState
-from monitoring.safety_tables import ae_tables
 from monitoring.status import trial_status
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ trial add`` in one SQLite database and given the default demo's ``on_track`` ext
 categories are the default protocol's, which has CRp; the examples name CR, CRi, PR, NR, PD,
 NE only, so the extract's CRp assessments are written as CRi (a remission and a response in
 every one of these protocols). The expected numbers are the library's response tables
-(:func:`monitoring.response_tables.response_tables`) computed here from the same extract.
+(:func:`monitoring.analyses.response.response_tables`) computed here from the same extract.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from dashboard.keys import Key
+from monitoring.analyses.response import response_tables
 from monitoring.demo import generate, write_tables
 from monitoring.derive import derive
 from monitoring.protocol import DEFAULT_TRIAL_ID, load_protocol
-from monitoring.response_tables import response_tables
 from monitoring.tables import TrialData
 from tests.conftest import ROOT
 

@@ -18,6 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitoring.analyses.response import response_tables
+from monitoring.analyses.safety import ae_tables
+from monitoring.analyses.safety_listings import safety_listings
 from monitoring.charts import km_figure, toxicity_boundary_figure
 from monitoring.demo import generate
 from monitoring.derive import apply_cutoff, derive
@@ -32,9 +35,6 @@ from monitoring.reports.document import (
     VersionLabel,
 )
 from monitoring.reports.export import ReportFormat, write_reports
-from monitoring.response_tables import response_tables
-from monitoring.safety_listings import safety_listings
-from monitoring.safety_tables import ae_tables
 from monitoring.series import survival_view, toxicity_path
 from monitoring.status import TrialStatus, trial_status
 from monitoring.tables import TrialData

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitoring.analyses.response import NOT_ASSESSED, response_tables
+from monitoring.analyses.treatment import distribution, treatment_summary
 from monitoring.demo import generate
 from monitoring.derive import derive
 from monitoring.estimates import BetaPrior, rate_estimate
 from monitoring.protocol import Protocol, load_protocol
-from monitoring.response_tables import NOT_ASSESSED, response_tables
-from monitoring.treatment_summary import distribution, treatment_summary
 from tests.conftest import PROTOCOL_DIR
 from tests.derive_frames import response, trial
 

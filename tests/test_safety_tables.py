@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitoring.analyses.safety import AeSubset, AeTable, RowLevel, ae_tables
+from monitoring.analyses.safety_listings import AeOutcome, safety_listings
 from monitoring.demo import generate
 from monitoring.derive import derive
 from monitoring.estimates import BetaPrior, rate_estimate
 from monitoring.protocol import load_protocol
-from monitoring.safety_listings import AeOutcome, safety_listings
-from monitoring.safety_tables import AeSubset, AeTable, RowLevel, ae_tables
 from tests.conftest import PROTOCOL_DIR
 from tests.derive_frames import ae, trial
 

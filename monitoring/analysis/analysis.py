@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from functools import cached_property
 
+from monitoring.analyses.table_set import TableSet, table_set
 from monitoring.analysis.cut import Cut
 from monitoring.analysis.looks import resolve_look
 from monitoring.analysis.source import TrialSource
@@ -21,7 +22,6 @@ from monitoring.derive import Derivation, derive
 from monitoring.errors import LookNotReachedError, NoDataYetError
 from monitoring.protocol import Protocol
 from monitoring.status import LookRecord, TrialStatus, trial_status
-from monitoring.table_set import TableSet, table_set
 from monitoring.tables import TrialData
 
 

@@ -11,12 +11,12 @@ import argparse
 import dataclasses
 from typing import Any
 
+from monitoring.analyses.endpoints import endpoint_analysis
 from monitoring.analysis import Analysis
 from monitoring.cli.analysis_json import km_payload, tables_payload
 from monitoring.cli.analysis_text import km_text, tables_text
 from monitoring.cli.common import print_json
 from monitoring.cli.database import add_analysis_arguments, open_cut, run_with_engine
-from monitoring.endpoints import endpoint_analysis
 from monitoring.protocol import SURVIVAL_ENDPOINTS
 
 

@@ -8,15 +8,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from monitoring.analyses.endpoints import EndpointAnalysis
+from monitoring.analyses.response import ResponseSummary, ResponseTables
+from monitoring.analyses.safety import AeTable
+from monitoring.analyses.safety_listings import AeListing, SafetyListings
+from monitoring.analyses.table_set import TableSet
+from monitoring.analyses.treatment import TreatmentSummary
 from monitoring.cli.common import to_jsonable
-from monitoring.endpoints import EndpointAnalysis
 from monitoring.estimates import RateEstimate
-from monitoring.response_tables import ResponseSummary, ResponseTables
-from monitoring.safety_listings import AeListing, SafetyListings
-from monitoring.safety_tables import AeTable
 from monitoring.survival import EndpointSurvival, LogRankResult
-from monitoring.table_set import TableSet
-from monitoring.treatment_summary import TreatmentSummary
 
 
 def _number(value: float) -> float | None:

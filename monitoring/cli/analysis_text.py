@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
-from monitoring.endpoints import EndpointAnalysis
+from monitoring.analyses.endpoints import EndpointAnalysis
+from monitoring.analyses.response import ResponseSummary
+from monitoring.analyses.safety import AeTable, RowLevel
+from monitoring.analyses.safety_listings import AeListing, DeathListing
+from monitoring.analyses.table_set import TableSet
+from monitoring.analyses.treatment import Distribution, TreatmentSummary
 from monitoring.estimates import RateEstimate
-from monitoring.response_tables import ResponseSummary
-from monitoring.safety_listings import AeListing, DeathListing
-from monitoring.safety_tables import AeTable, RowLevel
 from monitoring.survival import EndpointSurvival
-from monitoring.table_set import TableSet
-from monitoring.treatment_summary import Distribution, TreatmentSummary
 
 
 def _pct(value: float | None) -> str:

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from monitoring.analyses.response import BestResponseTable, ResponseSummary, response_tables
 from monitoring.derive import Derivation
 from monitoring.estimates import PredictiveProbability, RateEstimate
 from monitoring.protocol import Protocol
 from monitoring.reports.blocks import quantity_table, text
 from monitoring.reports.document import Block, CellValue, Column, ColumnKind, Section, Table
-from monitoring.response_tables import BestResponseTable, ResponseSummary, response_tables
 from monitoring.status import TrialStatus
 
 

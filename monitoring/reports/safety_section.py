@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from monitoring.analyses.safety import AeRow, AeTable, AeTables, RowLevel
+from monitoring.analyses.safety_listings import AeListing, DeathListing, SafetyListings
 from monitoring.reports.document import (
     Block,
     CellValue,
@@ -21,8 +23,6 @@ from monitoring.reports.document import (
     Excerpt,
     Table,
 )
-from monitoring.safety_listings import AeListing, DeathListing, SafetyListings
-from monitoring.safety_tables import AeRow, AeTable, AeTables, RowLevel
 
 
 def _ae_columns(table: AeTable) -> tuple[Column, ...]:

@@ -7,6 +7,8 @@ from the live decision (``ToxicityDecision.looks``); nothing is recomputed here.
 
 from __future__ import annotations
 
+from monitoring.analyses.safety import ae_tables
+from monitoring.analyses.safety_listings import safety_listings
 from monitoring.charts import toxicity_boundary_figure
 from monitoring.derive import Derivation
 from monitoring.designs.toxicity import ToxicityPlan, stopping_boundaries
@@ -23,8 +25,6 @@ from monitoring.reports.document import (
 )
 from monitoring.reports.safety_section import safety_blocks
 from monitoring.rules.toxicity import ToxicityDecision
-from monitoring.safety_listings import safety_listings
-from monitoring.safety_tables import ae_tables
 from monitoring.series import toxicity_path
 from monitoring.status import TrialStatus
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from monitoring.analyses.endpoints import SurvivalAnalyses, survival_analyses
+from monitoring.analyses.response import ResponseTables, response_tables
+from monitoring.analyses.safety import AeTables, ae_tables
+from monitoring.analyses.safety_listings import SafetyListings, safety_listings
+from monitoring.analyses.treatment import TreatmentSummary, treatment_summary
 from monitoring.derive import Derivation
-from monitoring.endpoints import SurvivalAnalyses, survival_analyses
 from monitoring.protocol import Protocol
-from monitoring.response_tables import ResponseTables, response_tables
-from monitoring.safety_listings import SafetyListings, safety_listings
-from monitoring.safety_tables import AeTables, ae_tables
-from monitoring.treatment_summary import TreatmentSummary, treatment_summary
 
 
 @dataclass(frozen=True, eq=False)

@@ -5,7 +5,8 @@ credible interval").
 Population: the safety population, patients who received any dose by the cut-off. A
 patient counts once per term (and once per category, and once in the "any adverse event"
 row) at the worst grade of his events there; the grade bands partition the patients of a
-row, so the bands sum to the "any grade" count. Listings are in ``monitoring.safety_listings``.
+row, so the bands sum to the "any grade" count. Listings are in
+``monitoring.analyses.safety_listings``.
 """
 
 from __future__ import annotations
