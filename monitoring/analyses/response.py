@@ -19,8 +19,7 @@ import pandas as pd
 
 from monitoring.derive import Derivation, ResponseStatus
 from monitoring.errors import DataInputError
-from monitoring.estimates import RateEstimate
-from monitoring.proportions import ProportionMaker
+from monitoring.estimates import ProportionMaker, RateEstimate
 from monitoring.protocol import Protocol
 
 NOT_ASSESSED = "not assessed"

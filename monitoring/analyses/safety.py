@@ -21,8 +21,7 @@ import pandas as pd
 
 from monitoring.derive import Derivation
 from monitoring.derive.grouping import codes
-from monitoring.estimates import RateEstimate
-from monitoring.proportions import ProportionMaker
+from monitoring.estimates import ProportionMaker, RateEstimate
 from monitoring.protocol import Protocol
 
 # NCI/CTEP convention for "related": attribution possible, probable or definite.

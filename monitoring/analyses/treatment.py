@@ -21,8 +21,7 @@ import pandas as pd
 
 from monitoring.derive import Derivation, ResponseStatus
 from monitoring.derive.grouping import any_row, codes
-from monitoring.estimates import RateEstimate
-from monitoring.proportions import ProportionMaker
+from monitoring.estimates import ProportionMaker, RateEstimate
 from monitoring.protocol import Protocol
 
 

@@ -1,15 +1,16 @@
 """Proportions of a population, each with the protocol's credible and exact intervals.
 
 Tables show many cells over the same denominator; the intervals of a cell depend only on
-(x, n), so one :class:`ProportionMaker` computes ``monitoring.estimates.rate_estimate`` once
-per distinct count and relabels it for every cell that shares it.
+(x, n), so one :class:`ProportionMaker` computes
+``monitoring.estimates.rates.rate_estimate`` once per distinct count and relabels it for every
+cell that shares it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from monitoring.estimates import BetaPrior, RateEstimate, rate_estimate
+from monitoring.estimates.rates import BetaPrior, RateEstimate, rate_estimate
 
 
 class ProportionMaker:
