@@ -32,6 +32,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from monitoring.data_dictionary import TABLES, ColumnType
 from monitoring.db.bulk import bulk_insert
 from monitoring.db.engine import open_database
 from monitoring.db.importer import import_files, validate_files
@@ -39,7 +40,6 @@ from monitoring.db.repository import add_trial
 from monitoring.db.schema import DATA_TABLES
 from monitoring.db.timestamps import to_utc
 from monitoring.protocol import bundled_protocol
-from monitoring.tables import TABLES, ColumnType
 
 PROTOCOL = bundled_protocol("ino-lowdose-ph2")
 T0 = datetime(2025, 6, 1, tzinfo=UTC)

@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from monitoring.data_dictionary import TrialData  # noqa: E402
 from monitoring.demo import generate  # noqa: E402
 from monitoring.derive import derive  # noqa: E402
 from monitoring.protocol import bundled_protocol, load_protocol  # noqa: E402
@@ -38,7 +39,6 @@ from monitoring.reports.content import (  # noqa: E402
 )
 from monitoring.reports.export import ReportFormat, write_report  # noqa: E402
 from monitoring.status import trial_status  # noqa: E402
-from monitoring.tables import TrialData  # noqa: E402
 
 PROTOCOL = load_protocol(bundled_protocol("ino-lowdose-ph2"))
 TARGETS = {"on_track": 5.0, "large": 20.0}

@@ -15,12 +15,12 @@ from monitoring.analyses.response import ResponseTables
 from monitoring.analyses.safety import AeTables
 from monitoring.analyses.safety_listings import SafetyListings
 from monitoring.awaiting_data import AwaitingData, awaiting_data
+from monitoring.data_dictionary import TrialData
 from monitoring.data_quality import Finding
 from monitoring.derive import Derivation
 from monitoring.protocol import Protocol
 from monitoring.series import SurvivalView
 from monitoring.status import TrialStatus
-from monitoring.tables import TrialData
 
 
 @dataclass(frozen=True)

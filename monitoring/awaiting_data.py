@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from monitoring.data_dictionary import TABLES, TrialData
 from monitoring.derive.cutoff import data_latest_date
 from monitoring.designs.toxicity import ToxicityPlan, stopping_boundaries
 from monitoring.protocol import GroupSequentialRule, Protocol, SimonRule, ToxicityRule
-from monitoring.tables import TABLES, TrialData
 
 IMPORT_COMMAND = "python -m monitoring import --db URL --trial {trial} FILE..."
 

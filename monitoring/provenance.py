@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from monitoring import __version__
-from monitoring.tables import TABLES, Column, ColumnType, TableSpec, TrialData
+from monitoring.data_dictionary import TABLES, Column, ColumnType, TableSpec, TrialData
 
 LENGTH_MARK = ":"
 """Between a value's length and its text."""

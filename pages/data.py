@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard import actions, awaiting, components, history, source, tables
 from dashboard.keys import Key
 from dashboard.selection import EmptyTrial, Selection, current_trial
-from monitoring.tables import TABLES
+from monitoring.data_dictionary import TABLES
 
 selection = current_trial()
 st.title("Data")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from monitoring.data_dictionary import TABLES
 from monitoring.db.schema import metadata
-from monitoring.tables import TABLES
 
 Row = dict[str, str]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from monitoring.tables import (
+from monitoring.data_dictionary import (
     ADVERSE_EVENTS,
     PATIENTS,
     RESPONSES,

@@ -24,11 +24,11 @@ import openpyxl
 import pandas as pd
 import sqlalchemy as sa
 
+from monitoring.data_dictionary import TABLES, ColumnType
 from monitoring.db.importer import ImportResult
 from monitoring.db.problems import MAX_MESSAGE_CHARS
 from monitoring.db.reading import load_trial_data
 from monitoring.db.versions import value_text
-from monitoring.tables import TABLES, ColumnType
 from tests.db_support import T1, copy_base, database_fingerprint
 
 NOW = T1 + timedelta(days=7)  # the fuzzed import runs a week after the base import

@@ -30,6 +30,7 @@ from monitoring.charts import (
     toxicity_posterior_figure,
 )
 from monitoring.charts.labels import plain
+from monitoring.data_dictionary import TrialData
 from monitoring.demo import generate
 from monitoring.derive import Derivation, derive
 from monitoring.protocol import Protocol, load_protocol
@@ -42,7 +43,6 @@ from monitoring.series import (
     toxicity_path,
 )
 from monitoring.status import trial_status
-from monitoring.tables import TrialData
 
 ROOT = Path(__file__).resolve().parent.parent
 LINK = '<a href="https://evil.example">x</a>'

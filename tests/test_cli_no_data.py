@@ -3,7 +3,7 @@ one line naming the trial and the three files to import (no traceback, nothing w
 ``trial list`` and ``design audit`` work, since they need the protocol only.
 
 Each bundled protocol is registered by its name (docs/cli.md, ``trial add``). The file names
-come from the data dictionary (``monitoring/tables.py``).
+come from the data dictionary (``monitoring/data_dictionary.py``).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from monitoring.cli import main
+from monitoring.data_dictionary import TABLES
 from monitoring.protocol import bundled_protocol_files, bundled_protocol_name
-from monitoring.tables import TABLES
 
 NAMES = sorted(bundled_protocol_name(f) for f in bundled_protocol_files())
 FILES = [f"{name}.csv" for name in TABLES]  # patients.csv, responses.csv, adverse_events.csv

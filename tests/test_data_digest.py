@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from monitoring.analysis import DatabaseSource, status_of
 from monitoring.cli import main
+from monitoring.data_dictionary import ADVERSE_EVENTS
 from monitoring.db.demo_trial import create_demo_trial
 from monitoring.db.digest import adverse_event_digest
 from monitoring.db.engine import open_database
@@ -32,7 +33,6 @@ from monitoring.db.schema import DATA_TABLES
 from monitoring.derive import apply_cutoff, derive
 from monitoring.provenance import table_digest
 from monitoring.status import trial_status
-from monitoring.tables import ADVERSE_EVENTS
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 TRIAL = "ino-lowdose-ph2"

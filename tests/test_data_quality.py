@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitoring.cli import main
+from monitoring.data_dictionary import TrialData
 from monitoring.data_quality import (
     Finding,
     FindingKind,
@@ -34,7 +35,6 @@ from monitoring.db.reading import load_trial_data
 from monitoring.demo import generate
 from monitoring.demo.scenarios import Scenario
 from monitoring.protocol import DEFAULT_TRIAL_ID, bundled_protocols, load_protocol
-from monitoring.tables import TrialData
 
 PROTOCOL = load_protocol(bundled_protocols()[DEFAULT_TRIAL_ID])
 CUT = date(2025, 6, 30)

@@ -34,6 +34,7 @@ import pytest
 import sqlalchemy as sa
 
 from monitoring.analysis import DatabaseSource, status_of
+from monitoring.data_dictionary import PATIENTS
 from monitoring.db.corrections import correct_value
 from monitoring.db.engine import open_database
 from monitoring.db.errors import CONCURRENT_CHANGE, STILL_WRITING, DataInputError
@@ -43,7 +44,6 @@ from monitoring.db.reading import load_trial_data, read_table
 from monitoring.db.repository import add_trial, data_marker, list_batches
 from monitoring.db.transactions import snapshot, writing
 from monitoring.provenance import data_digest
-from monitoring.tables import PATIENTS
 from tests import concurrency_support as workers
 from tests.conftest import DEFAULT_PROTOCOL, ROOT
 from tests.db_support import Row, copy_base, write_csv, write_extract

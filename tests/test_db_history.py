@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from monitoring.data_dictionary import TABLES, empty_frame
 from monitoring.db.corrections import correct_value, parse_key
 from monitoring.db.errors import DataInputError
 from monitoring.db.importer import import_files
 from monitoring.db.reading import load_trial_data
 from monitoring.db.repository import add_trial, list_audit
 from monitoring.db.versions import ChangeSource
-from monitoring.tables import TABLES, empty_frame
 from tests.conftest import DEFAULT_PROTOCOL, REGISTERED_AT
 from tests.db_support import T1, T2, T3, copy_base, database_fingerprint, write_extract
 
@@ -61,7 +61,7 @@ def test_as_known_on_is_unchanged_by_later_corrections(
 def test_loaded_frames_have_the_documented_dtypes(
     engine: sa.Engine, trial: str, tmp_path: Path
 ) -> None:
-    """Dtypes as monitoring/tables.py documents them, with and without rows."""
+    """Dtypes as monitoring/data_dictionary.py documents them, with and without rows."""
     empty = load_trial_data(engine, trial)
     import_files(engine, trial, write_extract(tmp_path, copy_base()), now=T1, user="dm")
     full = load_trial_data(engine, trial)

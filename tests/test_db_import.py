@@ -235,7 +235,7 @@ def test_xlsx_workbook_imports_like_csv_files(
 ) -> None:
     import openpyxl
 
-    from monitoring.tables import TABLES
+    from monitoring.data_dictionary import TABLES
 
     book = openpyxl.Workbook()
     book.remove(book.active)

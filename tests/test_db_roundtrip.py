@@ -18,10 +18,10 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from monitoring.data_dictionary import TABLES, ColumnType, TableSpec
 from monitoring.db.importer import import_files
 from monitoring.db.reading import load_trial_data
 from monitoring.db.repository import add_trial
-from monitoring.tables import TABLES, ColumnType, TableSpec
 from tests.conftest import DEFAULT_PROTOCOL, REGISTERED_AT
 from tests.db_support import write_csv
 

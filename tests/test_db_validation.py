@@ -12,9 +12,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from monitoring.data_dictionary import PATIENTS, TABLES
 from monitoring.db.file_validation import validate_files
 from monitoring.db.problems import ImportProblem
-from monitoring.tables import PATIENTS, TABLES
 from tests.db_support import copy_base, write_csv, write_extract
 
 CASES = [

@@ -16,6 +16,15 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from monitoring.data_dictionary import (
+    ADVERSE_EVENTS,
+    ATTRIBUTION_CODES,
+    PATIENTS,
+    RESPONSE_CODES,
+    RESPONSES,
+    TrialData,
+    empty_frame,
+)
 from monitoring.demo import Scenario, generate, write_tables
 from monitoring.derive import Derivation, derive
 from monitoring.derive.cutoff import latest_date
@@ -25,15 +34,6 @@ from monitoring.protocol import (
     ToxicityRule,
     bundled_protocols,
     load_protocol,
-)
-from monitoring.tables import (
-    ADVERSE_EVENTS,
-    ATTRIBUTION_CODES,
-    PATIENTS,
-    RESPONSE_CODES,
-    RESPONSES,
-    TrialData,
-    empty_frame,
 )
 
 PROTOCOL = load_protocol(bundled_protocols()[DEFAULT_TRIAL_ID])

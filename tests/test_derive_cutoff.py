@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from derive_frames import ae, response, trial
 
+from monitoring.data_dictionary import PATIENTS, TrialData, empty_frame
 from monitoring.derive import apply_cutoff, latest_date
-from monitoring.tables import PATIENTS, TrialData, empty_frame
 
 DATA = trial(
     [

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitoring.data_dictionary import TrialData
 from monitoring.demo import generate
 from monitoring.derive import Derivation, derive
 from monitoring.derive.looks import LookDates, look_counts, look_dates
@@ -24,7 +25,6 @@ from monitoring.protocol import Protocol, SimonRule, load_protocol
 from monitoring.rules.efficacy import efficacy_decision
 from monitoring.rules.toxicity import toxicity_decision
 from monitoring.status import trial_status
-from monitoring.tables import TrialData
 from tests.conftest import PROTOCOL_DIR
 
 DEFAULT = load_protocol(PROTOCOL_DIR / "ino-lowdose-ph2.toml")

@@ -25,10 +25,10 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.keys import Key
 from monitoring.analyses.response import response_tables
+from monitoring.data_dictionary import TrialData
 from monitoring.demo import generate, write_tables
 from monitoring.derive import derive
 from monitoring.protocol import DEFAULT_TRIAL_ID, load_protocol
-from monitoring.tables import TrialData
 from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "data" / "protocols" / "examples"

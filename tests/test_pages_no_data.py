@@ -5,7 +5,7 @@ says there are no data yet, with the protocol's rules and the files to import ne
 Each bundled protocol (``monitoring/protocols/``, read as the installed package reads them)
 is registered and nothing is imported. The expected sentences come from the library
 (:mod:`monitoring.awaiting_data`) and the file and column names from the data dictionary
-(``monitoring/tables.py``), so a page must show exactly what the library decides.
+(``monitoring/data_dictionary.py``), so a page must show exactly what the library decides.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.keys import Key
 from monitoring.awaiting_data import awaiting_data
+from monitoring.data_dictionary import TABLES
 from monitoring.db.demo_trial import create_demo_trial
 from monitoring.db.engine import open_database
 from monitoring.db.repository import add_trial
@@ -28,7 +29,6 @@ from monitoring.protocol import (
     bundled_protocol_name,
     load_protocol,
 )
-from monitoring.tables import TABLES
 from tests.conftest import ROOT
 from tests.test_pages import PAGES
 

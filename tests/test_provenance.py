@@ -7,8 +7,15 @@ import hashlib
 import pandas as pd
 import pytest
 
+from monitoring.data_dictionary import (
+    ADVERSE_EVENTS,
+    PATIENTS,
+    RESPONSES,
+    TABLES,
+    TrialData,
+    empty_frame,
+)
 from monitoring.provenance import canonical_lines, combine_digests, data_digest, table_digest
-from monitoring.tables import ADVERSE_EVENTS, PATIENTS, RESPONSES, TABLES, TrialData, empty_frame
 
 
 def _data(patients: pd.DataFrame) -> TrialData:

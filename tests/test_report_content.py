@@ -22,6 +22,7 @@ from monitoring.analyses.response import response_tables
 from monitoring.analyses.safety import ae_tables
 from monitoring.analyses.safety_listings import safety_listings
 from monitoring.charts import km_figure, toxicity_boundary_figure
+from monitoring.data_dictionary import TrialData
 from monitoring.demo import generate
 from monitoring.derive import apply_cutoff, derive
 from monitoring.protocol import Protocol, load_protocol
@@ -37,7 +38,6 @@ from monitoring.reports.document import (
 from monitoring.reports.export import ReportFormat, write_reports
 from monitoring.series import survival_view, toxicity_path
 from monitoring.status import TrialStatus, trial_status
-from monitoring.tables import TrialData
 from tests.conftest import PROTOCOL_DIR
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

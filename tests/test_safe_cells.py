@@ -26,12 +26,12 @@ from hypothesis import strategies as st
 
 from dashboard import components
 from monitoring import safe_cells
+from monitoring.data_dictionary import TrialData
 from monitoring.demo import Scenario, generate, write_tables
 from monitoring.protocol import load_protocol
 from monitoring.reports.document import Column, ColumnKind, MetadataRow, Section, Table
 from monitoring.reports.xlsx import write_xlsx
 from monitoring.safe_cells import is_formula_like
-from monitoring.tables import TrialData
 from tests.conftest import DEFAULT_PROTOCOL
 from tests.report_sample import sample_document
 

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from monitoring.data_dictionary import TrialData
 from monitoring.demo import Scenario, generate
 from monitoring.derive import derive
 from monitoring.protocol import (
@@ -30,7 +31,6 @@ from monitoring.protocol import (
 from monitoring.rules.efficacy import EfficacyState
 from monitoring.rules.toxicity import ToxicityState
 from monitoring.status import LookRecord, TrialStatus, trial_status
-from monitoring.tables import TrialData
 from monitoring.verdict import verdict
 from monitoring.vocabulary import Severity
 

@@ -17,12 +17,12 @@ from monitoring.analysis.cut import Cut
 from monitoring.analysis.looks import resolve_look
 from monitoring.analysis.source import TrialSource
 from monitoring.analysis.state import Reading, TrialState
+from monitoring.data_dictionary import TrialData
 from monitoring.data_quality import QualityReport, derived_findings
 from monitoring.derive import Derivation, derive
 from monitoring.errors import LookNotReachedError, NoDataYetError
 from monitoring.protocol import Protocol
 from monitoring.status import LookRecord, TrialStatus, trial_status
-from monitoring.tables import TrialData
 
 
 class Analysis:

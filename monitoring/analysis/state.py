@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from monitoring.data_dictionary import TrialData
 from monitoring.protocol import Protocol
 from monitoring.status import LookRecord
-from monitoring.tables import TrialData
 
 
 class Reading(Enum):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from monitoring.data_dictionary import TrialData
 from monitoring.data_quality.checks import CHECKS, Context
 from monitoring.data_quality.model import (
     SEVERITY,
@@ -19,7 +20,6 @@ from monitoring.data_quality.model import (
 )
 from monitoring.derive import Derivation, derive
 from monitoring.protocol import Protocol
-from monitoring.tables import TrialData
 
 _SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
 _KIND_RANK = {k: i for i, k in enumerate(FindingKind)}

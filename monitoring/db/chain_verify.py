@@ -20,11 +20,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from monitoring.data_dictionary import TABLES
 from monitoring.db.chain import CHAINED, PARTS, Chained, empty_part_hash, part_hash, row_hashes
 from monitoring.db.chain_content import raw
 from monitoring.db.chain_links import GENESIS, ROW, link_hash, unpack_hashes, unpack_ids
 from monitoring.db.schema import DATA_TABLES, history_chain, reports, trials
-from monitoring.tables import TABLES
 
 
 class BreakKind(Enum):

@@ -10,6 +10,7 @@ from datetime import datetime
 import pandas as pd
 import sqlalchemy as sa
 
+from monitoring.data_dictionary import TABLES, TableSpec
 from monitoring.db.cells import character_message, refused_character
 from monitoring.db.chain import extend_chain
 from monitoring.db.errors import DataInputError
@@ -21,7 +22,6 @@ from monitoring.db.timestamps import Clock, read_time, to_utc
 from monitoring.db.transactions import writing
 from monitoring.db.validation import future_limit, parse_column, validate_table
 from monitoring.db.versions import Change, ChangeSource, key_text, value_text, write_diff
-from monitoring.tables import TABLES, TableSpec
 
 SOURCE = "correction"
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from monitoring.data_dictionary import TrialData
 from monitoring.db.errors import DataInputError
 from monitoring.db.importer import import_files
 from monitoring.db.repository import add_trial, list_trials
@@ -22,7 +23,6 @@ from monitoring.demo import Scenario, generate, write_tables
 from monitoring.derive import apply_cutoff, derive
 from monitoring.protocol import DEFAULT_TRIAL_ID, bundled_protocol, load_protocol
 from monitoring.status import trial_status
-from monitoring.tables import TrialData
 
 EXTRACT_DELAY = timedelta(days=7)
 

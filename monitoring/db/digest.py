@@ -24,11 +24,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
+from monitoring.data_dictionary import ADVERSE_EVENTS, PATIENTS, ColumnType, TableSpec
 from monitoring.db.reading import version_filter
 from monitoring.db.schema import DATA_TABLES
 from monitoring.db.transactions import Bind, connected
 from monitoring.provenance import LENGTH_MARK, LINE_END
-from monitoring.tables import ADVERSE_EVENTS, PATIENTS, ColumnType, TableSpec
 
 TEXT_TYPES = (ColumnType.TEXT, ColumnType.CODE, ColumnType.DATE, ColumnType.INTEGER)
 """Column types whose SQL text equals the canonical text on both backends (numbers do

@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from monitoring.data_dictionary import TABLES, TableSpec
 from monitoring.db.csv_records import read_csv_records
 from monitoring.db.headers import repeated_names
 from monitoring.db.limits import ImportLimits
 from monitoring.db.problems import HEADER_ROW, ImportProblem
-from monitoring.tables import TABLES, TableSpec
 
 
 @dataclass(frozen=True)

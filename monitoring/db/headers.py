@@ -1,6 +1,6 @@
 """Header checks: repeated names, and names that look like a dictionary column but are not.
 
-Column names are matched exactly (lower case, underscores, as in ``monitoring/tables.py``).
+Column names are matched exactly (lower case, underscores, as in ``monitoring/data_dictionary.py``).
 A name that differs from a dictionary column only in case, spaces, hyphens or a slip of one
 or two letters (``Patient_ID``, ``death date``, ``deth_date``) is refused with the known name
 suggested: ignoring it as an extra column would silently drop its values. Other unknown
@@ -13,8 +13,8 @@ import difflib
 import re
 from collections.abc import Sequence
 
+from monitoring.data_dictionary import TableSpec
 from monitoring.db.problems import HEADER_ROW, ImportProblem
-from monitoring.tables import TableSpec
 
 SIMILARITY = 0.8  # difflib ratio above which an unknown name is taken for a misspelling
 

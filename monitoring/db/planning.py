@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
+from monitoring.data_dictionary import TABLES
 from monitoring.db.consistency import category_problems, orphan_problems, sequence_problems
 from monitoring.db.problems import ImportProblem
 from monitoring.db.reading import read_table
@@ -20,7 +21,6 @@ from monitoring.db.staging import ROW, SOURCE, overlay, stage
 from monitoring.db.transactions import Bind, connected
 from monitoring.db.validation import ValidatedTable
 from monitoring.db.versions import TableDiff, diff_rows
-from monitoring.tables import TABLES
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from monitoring.data_dictionary import TABLES, ColumnType, TableSpec, TrialData
 from monitoring.db.schema import DATA_TABLES, normalised
 from monitoring.db.timestamps import to_utc
 from monitoring.db.transactions import Bind, connected
-from monitoring.tables import TABLES, ColumnType, TableSpec, TrialData
 
 VERSION_ID = "version_id"
 
@@ -34,7 +34,7 @@ def _selected(table: sa.Table, spec: TableSpec) -> list[sa.ColumnElement[Any]]:
 
 
 def _typed(spec: TableSpec, frame: pd.DataFrame) -> pd.DataFrame:
-    """Set the dtypes documented in monitoring/tables.py on a frame of raw driver values."""
+    """Set the dtypes of monitoring/data_dictionary.py on a frame of raw driver values."""
     out = pd.DataFrame(index=frame.index)
     for column in spec.columns:
         values = frame[column.name]

@@ -1,7 +1,7 @@
 """Database schema (SQLAlchemy Core): trials, versioned patient data, batches, audit, reports.
 
 The three patient-data tables are generated from the data dictionary
-(:mod:`monitoring.tables`) so that a column is named and typed in one place. Each row of
+(:mod:`monitoring.data_dictionary`) so that a column is named and typed in one place. Each row of
 those tables is one *version* of a record: ``valid_from`` is when it became known,
 ``valid_to`` when it was superseded (``NULL`` for the current version). Every patient-data
 row carries its ``trial_id``; at most one current version exists per trial and key.
@@ -19,7 +19,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from monitoring.tables import TABLES, Column, ColumnType, TableSpec
+from monitoring.data_dictionary import TABLES, Column, ColumnType, TableSpec
 
 metadata = sa.MetaData(
     naming_convention={

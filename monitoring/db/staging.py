@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from monitoring.data_dictionary import TableSpec
 from monitoring.db.validation import ValidatedTable
-from monitoring.tables import TableSpec
 
 SOURCE = "_source"
 ROW = "_row"

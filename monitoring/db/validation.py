@@ -3,7 +3,7 @@
 Every problem is collected (never stop at the first): missing required columns, missing
 required values, values of the wrong type, unknown codes, non-ISO dates, values out of
 range, duplicate keys within the file. Extra columns are noted, never fatal. The result is
-the table typed as :class:`monitoring.tables.TrialData` documents it, indexed by
+the table typed as :class:`monitoring.data_dictionary.TrialData` documents it, indexed by
 spreadsheet row.
 """
 
@@ -16,12 +16,12 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
+from monitoring.data_dictionary import Column, ColumnType, TableSpec
 from monitoring.db.cells import check_cells
 from monitoring.db.extracts import RawTable
 from monitoring.db.headers import unknown_names
 from monitoring.db.limits import ImportLimits
 from monitoring.db.problems import HEADER_ROW, ImportProblem, shown
-from monitoring.tables import Column, ColumnType, TableSpec
 
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 INTEGER = r"[+-]?\d+"

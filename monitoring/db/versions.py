@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from monitoring.data_dictionary import Column, ColumnType, TableSpec
 from monitoring.db.bulk import bulk_insert
 from monitoring.db.chain import note_written
 from monitoring.db.reading import VERSION_ID
 from monitoring.db.schema import DATA_TABLES, audit_log
-from monitoring.tables import Column, ColumnType, TableSpec
 
 CHUNK = 1000
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from monitoring.data_dictionary import TrialData
 from monitoring.demo.engine import simulate
 from monitoring.demo.scenarios import BUILDERS, SETTINGS, DemoSettings, Scenario, toxicity_boundary
 from monitoring.demo.writer import write_tables
 from monitoring.protocol import Protocol
-from monitoring.tables import TrialData
 
 __all__ = [
     "SETTINGS",

@@ -14,12 +14,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from monitoring.data_dictionary import TrialData
 from monitoring.demo.courses import Courses, simulate_courses
 from monitoring.demo.events import adverse_events, responses
 from monitoring.demo.plan import Plan
 from monitoring.derive.cutoff import apply_cutoff
 from monitoring.protocol import Protocol
-from monitoring.tables import TrialData
 
 Ints = npt.NDArray[np.int64]
 

@@ -13,8 +13,8 @@ from typing import Literal
 
 import pandas as pd
 
+from monitoring.data_dictionary import TrialData
 from monitoring.safe_cells import neutralise_sheet
-from monitoring.tables import TrialData
 
 WORKBOOK = "trial.xlsx"
 

@@ -11,8 +11,15 @@ from datetime import date
 
 import pandas as pd
 
+from monitoring.data_dictionary import (
+    ADVERSE_EVENTS,
+    PATIENTS,
+    RESPONSES,
+    ColumnType,
+    TableSpec,
+    TrialData,
+)
 from monitoring.errors import DataInputError
-from monitoring.tables import ADVERSE_EVENTS, PATIENTS, RESPONSES, ColumnType, TableSpec, TrialData
 
 # Patient dates that are simply unknown at the cut-off when they fall after it, with the
 # text column that describes each (cleared with it).

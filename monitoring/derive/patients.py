@@ -13,11 +13,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from monitoring.data_dictionary import TrialData
 from monitoring.derive import grouping
 from monitoring.derive.scope import in_scope, treated_positions
 from monitoring.derive.toxicity import monitored_patients
 from monitoring.protocol import Protocol, ResponseDefinition
-from monitoring.tables import TrialData
 
 
 class ResponseStatus(Enum):

@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 
+from monitoring.data_dictionary import TrialData
 from monitoring.derive.counts import (
     EvaluableCounts,
     evaluable_counts,
@@ -19,7 +20,6 @@ from monitoring.derive.time_to_event import Endpoint, TimeToEvent, time_to_event
 from monitoring.derive.toxicity import ToxicityOutcomes, toxicity_outcomes
 from monitoring.protocol import Protocol
 from monitoring.rules.efficacy import ResponseCounts
-from monitoring.tables import TrialData
 
 
 @dataclass(frozen=True, eq=False)
