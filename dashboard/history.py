@@ -1,5 +1,6 @@
 """What the Data and Reports pages read of past changes: the audit log, the accepted
-imports and the reports generated, as tables to draw (changes are in ``dashboard.actions``).
+imports and the reports generated, as tables to draw (changes are in ``dashboard.writes``,
+reports to download in ``dashboard.reads``).
 """
 
 from __future__ import annotations

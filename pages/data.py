@@ -3,7 +3,7 @@ log, the tables analysed."""
 
 import streamlit as st
 
-from dashboard import actions, awaiting, components, history, source, tables
+from dashboard import awaiting, components, history, source, tables, writes
 from dashboard.keys import Key
 from dashboard.selection import EmptyTrial, Selection, current_trial
 from monitoring.data_dictionary import TABLES
@@ -44,7 +44,7 @@ else:
     if st.button("Import", key=Key.IMPORT_BUTTON, disabled=not uploads, type="primary"):
         with st.status("Importing…", expanded=True) as progress:
             st.write(f"Validating {len(uploads)} file(s) against the data dictionary…")
-            result = actions.import_uploads(selection.url, selection.trial_id, uploads)
+            result = writes.import_uploads(selection.url, selection.trial_id, uploads)
             progress.update(label="Import finished", state="complete")
         st.session_state[Key.LAST_IMPORT] = result
         st.rerun()  # every page and the sidebar now read the new data version
@@ -60,7 +60,7 @@ else:
                 f"Import refused: {len(last.problems)} problem(s); nothing was written.",
                 icon=":material/block:",
             )
-            components.table(actions.problems_frame(last), "Import problems")
+            components.table(writes.problems_frame(last), "Import problems")
 
     st.subheader("Correct a value")
     with st.form("correction", clear_on_submit=False, border=True):
@@ -79,7 +79,7 @@ else:
         )
         submitted = st.form_submit_button("Apply correction", type="primary")
     if submitted:
-        outcome = actions.correct(
+        outcome = writes.correct(
             selection.url, selection.trial_id, str(table), key, column, value, reason
         )
         st.session_state[Key.LAST_CORRECTION] = outcome
@@ -89,7 +89,7 @@ else:
     if last_outcome is not None and last_outcome.error is not None:
         st.error(f"Correction refused: {last_outcome.error}")
     elif last_outcome is not None and last_outcome.result is not None:
-        st.success(actions.correction_message(last_outcome.result))
+        st.success(writes.correction_message(last_outcome.result))
 
     st.subheader("Imports")
     components.table(history.batches_frame(selection.url, selection.trial_id), "Import batches")

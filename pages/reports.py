@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import actions, components, history, source
+from dashboard import components, history, reads, source
 from dashboard.keys import Key
 from dashboard.selection import current
 from monitoring.reports.document import VersionLabel
@@ -43,7 +43,7 @@ fmt: ReportFormat = cols[2].selectbox(  # type: ignore[assignment]
 if st.button("Generate the summary", key=Key.REPORT_BUTTON, type="primary"):
     with st.status("Generating the summary…", expanded=True) as progress:
         st.write("Decisions, tables and figures at the chosen cut-off…")
-        report = actions.generate_report(
+        report = reads.generate_report(
             selection.url,
             selection.trial_id,
             cutoff=selection.cutoff,

@@ -1,10 +1,10 @@
-"""Changes made from the dashboard: imports, corrections and reports, through the library.
+"""Changes made from the dashboard to the database: imports and corrections, through the library.
 
-What the dashboard reads of past changes (audit log, batches, reports) is in
-``dashboard.history``. Each returns a frozen outcome the Data page shows. The time of a
-change is taken here, at the boundary (the library never reads the clock). A successful
-change moves the trial's data version forward, so every cached result keyed on the old
-version is no longer used.
+Reports to download are produced in ``dashboard.reads``; what the dashboard reads of past
+changes (audit log, batches, reports) is in ``dashboard.history``. Each returns a frozen
+outcome the Data page shows. The time of a change is taken here, at the boundary (the
+library never reads the clock). A successful change moves the trial's data version forward,
+so every cached result keyed on the old version is no longer used.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Protocol as Typing
@@ -20,14 +20,9 @@ from typing import Protocol as Typing
 import pandas as pd
 
 from dashboard import source
-from monitoring.analysis import DatabaseSource
-from monitoring.analysis.reports import ReportRequest, produce, write_document
 from monitoring.db.corrections import CorrectionResult, correct_value, parse_key
 from monitoring.db.errors import DataInputError
 from monitoring.db.importer import ImportResult, import_files
-from monitoring.db.looks import ReportRecord
-from monitoring.reports.document import VersionLabel
-from monitoring.reports.export import ReportFormat
 
 
 class Upload(Typing):
@@ -105,57 +100,3 @@ def correction_message(result: CorrectionResult) -> str:
     if not result.changed:
         return f"{where} already holds {result.new_value!r}; nothing changed."
     return f"{where} changed from {result.old_value!r} to {result.new_value!r}."
-
-
-@dataclass(frozen=True)
-class GeneratedReport:
-    """A report file to download; ``record`` is its database entry (None for the demo)."""
-
-    file_name: str
-    mime: str
-    content: bytes
-    record: ReportRecord | None
-
-
-MIME = {
-    ReportFormat.PDF: "application/pdf",
-    ReportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-def generate_report(
-    url: str,
-    trial_id: str,
-    *,
-    cutoff: date,
-    as_known_on: datetime | None,
-    look: int | None,
-    version: VersionLabel,
-    fmt: ReportFormat,
-) -> GeneratedReport:
-    """Write the efficacy/toxicity summary (``monitoring.analysis.reports``, as the
-    ``report`` command does); in a database it is recorded, so the look's summary state
-    moves to "generated". A look's report is cut at the day the look was reached."""
-    now = datetime.now(UTC)
-    name = f"{trial_id}-summary-{'look' + str(look) if look else cutoff.isoformat()}"
-    file_name = f"{name}-{version.name.lower()}.{fmt.value}"
-    trials = source.trial_source(url)
-    with tempfile.TemporaryDirectory() as folder:
-        request = ReportRequest(
-            trial_id=trial_id,
-            as_known_on=as_known_on or now,
-            look=look,
-            cutoff=None if look else cutoff,
-            version=version,
-            fmt=fmt,
-            out=Path(folder) / file_name,
-            user=source.user(),
-            log_as_of=now,
-        )
-        record = None
-        if isinstance(trials, DatabaseSource):
-            record = produce(trials, request, now)
-        else:  # the demo: nothing to record
-            write_document(trials, request, now)
-        return GeneratedReport(file_name, MIME[fmt], request.out.read_bytes(), record)
