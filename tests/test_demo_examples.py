@@ -24,7 +24,13 @@ from monitoring.db.engine import open_database
 from monitoring.db.importer import import_files
 from monitoring.db.repository import add_trial
 from monitoring.demo import EXAMPLES, ExampleScenarioError, generate, write_tables
-from monitoring.demo.examples import ExampleScenario, Stratum, check_fits, generic_scenario
+from monitoring.demo.examples import (
+    GENERIC_END,
+    ExampleScenario,
+    Stratum,
+    check_fits,
+    generic_scenario,
+)
 from monitoring.protocol import (
     DEFAULT_TRIAL_ID,
     Protocol,
@@ -153,6 +159,14 @@ def test_a_new_protocol_without_a_description_gets_the_generic_one() -> None:
     data = generate(protocol, "on_track", seed=0)
     assert set(data.patients["cohort"]) == {"1", "2"}
     assert set(data.responses["response"]) <= set(protocol.response.categories)
+    slow = parse_protocol(
+        text.replace('"peds-ino-two-cohorts"', '"slow-trial"', 1)
+        + "\n[accrual]\nplanned_per_month = 0.5\n"
+    )
+    late = generate(slow, "on_track", seed=0).patients["last_contact_date"].max()
+    # 40 patients at 0.5 a month take about 80 months: the start moves back so that the
+    # data end near monitoring.demo.examples.GENERIC_END, never in the future
+    assert late < pd.Timestamp(GENERIC_END) + pd.Timedelta(days=365)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from types import MappingProxyType
 
 import numpy as np
@@ -83,6 +83,7 @@ def _frozen_p(**chances: float) -> Mapping[str, float]:
 
 
 CHILDREN = (9.0, 5.0, 1, 21)  # age at enrolment, years
+GENERIC_END = date(2025, 1, 31)  # about when a generic example trial's data end
 
 EXAMPLES: Mapping[str, ExampleScenario] = MappingProxyType(
     {
@@ -153,7 +154,8 @@ EXAMPLES: Mapping[str, ExampleScenario] = MappingProxyType(
 def generic_scenario(protocol: Protocol) -> ExampleScenario:
     """A protocol without a description of its own: 40 patients (fewer if its maximum is
     smaller), each unit combination equally likely, remission 60%, the protocol's remission
-    codes equally likely."""
+    codes equally likely. Accrual starts so that the data end near ``GENERIC_END`` at the
+    protocol's planned rate (an import refuses dates in the future)."""
     columns = {
         "cohort": [u.id for u in protocol.cohorts],
         "arm": [u.id for u in protocol.arms],
@@ -164,11 +166,15 @@ def generic_scenario(protocol: Protocol) -> ExampleScenario:
         if ids:
             combos = [{**c, column: i} for c in combos for i in ids]
     codes = protocol.response.remission
+    patients = min(40, protocol.max_patients or 40)
+    rate = protocol.accrual.planned_per_month or 2.0
+    follow_up = 180
+    accrual = timedelta(days=round(patients / rate * protocol.survival.days_per_month))
     return ExampleScenario(
-        patients=min(40, protocol.max_patients or 40),
-        accrual_per_month=protocol.accrual.planned_per_month or 2.0,
-        start=date(2023, 1, 9),
-        follow_up_days=180,
+        patients=patients,
+        accrual_per_month=rate,
+        start=GENERIC_END - accrual - timedelta(days=follow_up),
+        follow_up_days=follow_up,
         strata=tuple(Stratum(_frozen(**c), 1 / len(combos), remission=0.6) for c in combos),
         remission_codes=_frozen_p(**{c: 1 / len(codes) for c in codes}),
     )
