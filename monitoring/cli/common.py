@@ -32,6 +32,22 @@ def protocol_argument(text: str) -> Path | Traversable:
     return bundled.get(text, path)
 
 
+def read_protocol_text(value: str) -> tuple[Path | Traversable, str]:
+    """The ``--protocol`` file (see :func:`protocol_argument`) and its text; a file that
+    cannot be read or is not UTF-8 text is a :class:`CliError` naming it."""
+    path = protocol_argument(value)
+    try:
+        return path, path.read_text(encoding="utf-8")
+    except OSError as exc:
+        names = ", ".join(bundled_protocol_name(f) for f in bundled_protocol_files())
+        raise CliError(
+            f"cannot read protocol file {path}: {exc.strerror} (or name a bundled protocol: "
+            f"{names})"
+        ) from exc
+    except UnicodeDecodeError as exc:  # a binary file given by mistake
+        raise CliError(f"protocol file {path} is not UTF-8 text (a TOML file is)") from exc
+
+
 def probability(text: str) -> float:
     """argparse type: a number strictly between 0 and 1."""
     try:

@@ -13,26 +13,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from monitoring.cli.audit_chain import register_verify
-from monitoring.cli.common import CliError, print_json, protocol_argument
+from monitoring.cli.common import print_json, read_protocol_text
 from monitoring.cli.database import add_database_arguments, now_utc, run_with_engine, user_name
 from monitoring.db.corrections import correct_value, parse_key
 from monitoring.db.importer import ImportResult, import_files
 from monitoring.db.repository import add_trial, list_audit, list_trials, resolve_trial
-from monitoring.protocol import bundled_protocol_files, bundled_protocol_name
 
 
 def _trial_add(args: argparse.Namespace) -> int:
-    path = protocol_argument(args.protocol)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        names = ", ".join(bundled_protocol_name(f) for f in bundled_protocol_files())
-        raise CliError(
-            f"cannot read protocol file {path}: {exc.strerror} (or name a bundled protocol: "
-            f"{names})"
-        ) from exc
-    except UnicodeDecodeError as exc:  # a binary file given by mistake
-        raise CliError(f"protocol file {path} is not UTF-8 text (a TOML file is)") from exc
+    path, text = read_protocol_text(args.protocol)
 
     def action(engine: sa.Engine) -> int:
         record = add_trial(engine, text, source=str(path), now=now_utc(), user=user_name(args))

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from monitoring import vocabulary
 from monitoring.analysis import Reading
-from monitoring.cli.common import print_json, seed, to_jsonable
+from monitoring.cli.common import print_json, read_protocol_text, seed, to_jsonable
 from monitoring.cli.database import (
     add_analysis_arguments,
     add_database_arguments,
@@ -25,7 +25,7 @@ from monitoring.cli.database import (
 from monitoring.cli.verdict_output import verdict_json, verdict_lines
 from monitoring.db.demo_trial import create_demo_trial
 from monitoring.demo import Scenario
-from monitoring.protocol import SimonRule, ToxicityRule
+from monitoring.protocol import DEFAULT_TRIAL_ID, SimonRule, ToxicityRule
 from monitoring.status import TrialStatus
 from monitoring.verdict import verdict
 from monitoring.vocabulary import simon_design
@@ -214,9 +214,16 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    path = None if args.protocol is None else read_protocol_text(args.protocol)[0]
+
     def action(engine: sa.Engine) -> int:
         trial_id = create_demo_trial(
-            engine, args.scenario, seed=args.seed, now=now_utc(), user=user_name(args)
+            engine,
+            args.scenario,
+            seed=args.seed,
+            now=now_utc(),
+            user=user_name(args),
+            protocol_file=path,
         )
         print(f"created demo trial {trial_id} (scenario {args.scenario}, seed {args.seed})")
         return 0
@@ -227,12 +234,21 @@ def _demo(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     demo = sub.add_parser(
         "demo",
-        help="create the demo trial (default protocol, seeded data)",
-        description="Register the default protocol and import a seeded demo trial. Scenarios: "
+        help="create a demo trial (default protocol, or --protocol; seeded data)",
+        description="Register a protocol (default: "
+        + DEFAULT_TRIAL_ID
+        + ") and import a seeded demo trial. Scenarios: "
         + ", ".join(s.value for s in Scenario)
-        + ".",
+        + "; a protocol without a Simon rule (the example protocols) has on_track only, "
+        "its example trial.",
     )
     add_database_arguments(demo, trial=False, user=True)
+    demo.add_argument(
+        "--protocol",
+        metavar="FILE|NAME",
+        help="protocol TOML file, or the name of a bundled protocol (e.g. "
+        "peds-ino-two-cohorts); default: " + DEFAULT_TRIAL_ID,
+    )
     demo.add_argument(
         "--scenario",
         default=Scenario.ON_TRACK.value,

@@ -1,6 +1,7 @@
 """Load a seeded demo trial into a database, in dated batches as a real trial accrues.
 
-The default protocol is registered, the scenario generated (``monitoring.demo``) and
+The protocol (the default one unless another is given: a bundled example protocol or any
+file) is registered, the scenario generated (``monitoring.demo``) and
 imported through the ordinary importer, so the demo data pass every validation rule. For
 the small scenarios the data arrive in one extract per scheduled look (the data cut at the
 date each look was reached, imported a week later) and a final extract with everything:
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import tempfile
 from datetime import datetime, time, timedelta
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -21,7 +23,7 @@ from monitoring.db.importer import import_files
 from monitoring.db.repository import add_trial, list_trials
 from monitoring.demo import Scenario, generate, write_tables
 from monitoring.derive import apply_cutoff, derive
-from monitoring.protocol import DEFAULT_TRIAL_ID, bundled_protocol, load_protocol
+from monitoring.protocol import DEFAULT_TRIAL_ID, bundled_protocol, parse_protocol
 from monitoring.status import trial_status
 
 EXTRACT_DELAY = timedelta(days=7)
@@ -43,10 +45,14 @@ def create_demo_trial(
     seed: int = 0,
     now: datetime,
     user: str = "demo",
+    protocol_file: Path | Traversable | None = None,
 ) -> str:
-    """Register the default protocol and import the scenario's data; returns the trial id."""
-    path = bundled_protocol(DEFAULT_TRIAL_ID)
-    protocol = load_protocol(path)
+    """Register the protocol (default: the bundled default trial's) and import the
+    scenario's data; returns the trial id. A protocol without a Simon rule has scenario
+    ``on_track`` only (its example trial, ``monitoring/demo/examples.py``)."""
+    path = protocol_file if protocol_file is not None else bundled_protocol(DEFAULT_TRIAL_ID)
+    text = path.read_text(encoding="utf-8")
+    protocol = parse_protocol(text, str(path))
     if any(t.id == protocol.id for t in list_trials(engine)):
         raise DataInputError(
             f"trial '{protocol.id}' already exists in this database; use another database"
@@ -55,7 +61,7 @@ def create_demo_trial(
     data = generate(protocol, scenario, seed=seed)
     registered = add_trial(
         engine,
-        path.read_text(encoding="utf-8"),
+        text,
         source=str(path),
         now=now - timedelta(days=3650),
         user=user,

@@ -67,7 +67,9 @@ def _remission(plan: Plan, days: Ints, length: Ints, rng: np.random.Generator) -
     to_hsct = (rng.random(n) < plan.hsct_probability) & (hsct_off < completion)
     planned_end = np.where(to_hsct, hsct_off, completion)
     relapse = np.where(
-        rng.random(n) < 0.3, NEVER, rem_day + 14 + _exp_days(rng, plan.relapse_median_days, n)
+        rng.random(n) < plan.durable_remission,
+        NEVER,
+        rem_day + 14 + _exp_days(rng, plan.relapse_median_days, n),
     )
     k = np.arange(size)[None, :]
     seen = (days >= relapse[:, None]) & (k > rem_index[:, None]) & (days <= planned_end[:, None])
@@ -77,7 +79,7 @@ def _remission(plan: Plan, days: Ints, length: Ints, rng: np.random.Generator) -
     hsct = np.where(to_hsct & ~detected, off + rng.integers(14, 36, n), NEVER)
     relapse = np.where(detected, off, relapse)
     relapse = np.where((hsct < NEVER) & (relapse < NEVER), np.maximum(relapse, hsct + 30), relapse)
-    dies = np.where(relapse < NEVER, rng.random(n) < 0.85, rng.random(n) < 0.2)
+    dies = np.where(relapse < NEVER, rng.random(n) < 0.85, rng.random(n) < plan.death_in_remission)
     base = np.where(relapse < NEVER, relapse, np.maximum(off, rem_day) + 30)
     death = np.where(dies, base + _exp_days(rng, np.where(relapse < NEVER, 150, 400), n), NEVER)
     reason = np.where(detected, 1, np.where(to_hsct, 2, 0))
@@ -152,14 +154,14 @@ def simulate_courses(plan: Plan, protocol: Protocol, rng: np.random.Generator) -
     progression = np.where(early | (pick["progression"] > death), NEVER, pick["progression"])
     hsct = np.where(pick["hsct"] < death, pick["hsct"], NEVER)
     second = np.where(rng.random(n) < 0.02, off + rng.integers(90, 540, n), NEVER)
-    codes = np.array(["CR", "CRp", "CRi"], dtype=object)
+    codes = np.array(plan.remission_codes, dtype=object)
     return Courses(
         never=NEVER,
         days=days,
         cycles=cycles,
         cycle_length=length,
         pd_index=np.where(early, -1, pick["pd_index"]),
-        remission_code=rng.choice(codes, n, p=[0.5, 0.2, 0.3]),
+        remission_code=rng.choice(codes, n, p=list(plan.remission_code_p)),
         off=off,
         off_reason=REASONS[reason],
         progression=progression,

@@ -47,8 +47,18 @@ def _patients(plan: Plan, protocol: Protocol, c: Courses, rng: np.random.Generat
     def on_course(rel: Ints) -> pd.Series:
         return _dates(start, fd + rel, ~treated | (rel >= c.never))
 
-    def unit(units: tuple[str, ...]) -> list[str | None]:
+    def unit(column: str, units: tuple[str, ...]) -> list[object]:
+        if column in plan.units:
+            return list(plan.units[column])
         return list(rng.choice(np.array(units, dtype=object), n)) if units else [None] * n
+
+    def salvage_lines() -> pd.arrays.IntegerArray:
+        lines = plan.salvage_line_p
+        if not lines:
+            return pd.array([None] * n, dtype="Int64")
+        return pd.array(rng.choice(np.arange(1, len(lines) + 1), n, p=list(lines)), dtype="Int64")
+
+    mean, sd, youngest, oldest = plan.age
 
     return pd.DataFrame(
         {
@@ -59,13 +69,14 @@ def _patients(plan: Plan, protocol: Protocol, c: Courses, rng: np.random.Generat
             "enrollment_date": _dates(start, plan.enroll_day, np.zeros(n, bool)),
             "first_dose_date": _dates(start, fd, ~treated),
             "age": pd.array(
-                np.clip(rng.normal(46, 15, n).round(), 18, 84).astype(int), dtype="Int64"
+                np.clip(rng.normal(mean, sd, n).round(), youngest, oldest).astype(int),
+                dtype="Int64",
             ),
             "sex": rng.choice(np.array(["M", "F"], dtype=object), n, p=[0.55, 0.45]),
-            "salvage_line": pd.array(rng.choice([1, 2, 3], n, p=[0.45, 0.35, 0.2]), dtype="Int64"),
-            "cohort": unit(tuple(u.id for u in protocol.cohorts)),
-            "arm": unit(tuple(u.id for u in protocol.arms)),
-            "dose_level": unit(tuple(u.id for u in protocol.dose_levels)),
+            "salvage_line": salvage_lines(),
+            "cohort": unit("cohort", tuple(u.id for u in protocol.cohorts)),
+            "arm": unit("arm", tuple(u.id for u in protocol.arms)),
+            "dose_level": unit("dose_level", tuple(u.id for u in protocol.dose_levels)),
             "last_contact_date": on_course(c.death),
             "progression_date": on_course(c.progression),
             "death_date": on_course(c.death),

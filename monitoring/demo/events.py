@@ -41,14 +41,16 @@ def _codes(plan: Plan, c: Courses, rng: np.random.Generator) -> Objects:
     return codes
 
 
-def _marrow(codes: Objects, rng: np.random.Generator) -> tuple[Objects, Objects, Objects]:
+def _marrow(
+    codes: Objects, remission_codes: tuple[str, ...], mrd_negative: float, rng: np.random.Generator
+) -> tuple[Objects, Objects, Objects]:
     """Marrow blasts (%), MRD negativity (Y/N) and MRD level consistent with the code."""
     n = codes.size
-    remission = np.isin(codes, ["CR", "CRp", "CRi"])
+    remission = np.isin(codes, list(remission_codes))
     low = np.select([remission, codes == "PR", codes == "NE"], [0.0, 6.0, np.nan], 26.0)
     high = np.select([remission, codes == "PR"], [5.0, 25.0], 95.0)
     blasts = np.round(low + (high - low) * rng.random(n), 1)
-    negative = remission & (rng.random(n) < 0.55)
+    negative = remission & (rng.random(n) < mrd_negative)
     mrd = np.where(negative, "Y", "N").astype(object)
     mrd[codes == "NE"] = None
     level = np.where(negative, np.round(rng.random(n) * 1e-4, 6), 10 ** rng.uniform(-3.9, -1.4, n))
@@ -63,7 +65,7 @@ def responses(plan: Plan, c: Courses, ids: pd.Series, rng: np.random.Generator) 
     codes = _codes(plan, c, rng)[keep]
     row, col = np.nonzero(keep)
     fd = plan.enroll_day + np.maximum(plan.dose_delay, 0)
-    blasts, mrd, level = _marrow(codes, rng)
+    blasts, mrd, level = _marrow(codes, plan.remission_codes, plan.mrd_negative, rng)
     start = pd.Timestamp(plan.start)
     return pd.DataFrame(
         {

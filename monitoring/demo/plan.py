@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from enum import IntEnum
 
@@ -10,6 +11,8 @@ import numpy as np
 import numpy.typing as npt
 
 Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+Objects = npt.NDArray[np.object_]
 
 
 class Course(IntEnum):
@@ -30,7 +33,18 @@ class Plan:
     k >= 2: cycle k). ``vod``: 0 none, 1 VOD deemed related, 2 VOD deemed unrelated.
     ``alive_until``: trial day up to which the patient neither dies nor stops treatment for
     death (0 for no constraint). ``data_end``: trial day of the data (the cut-off).
-    ``relapse_median_days``: median time from remission to relapse among those who relapse.
+    ``relapse_median_days``: median time from remission to relapse among those who relapse
+    (one for all, or one per patient).
+
+    The remaining fields have the defaults of the default trial (seed 003) and are set by
+    the example protocols' scenarios (``monitoring/demo/examples.py``): ``durable_remission``
+    the chance a remission never relapses (one or per patient); ``death_in_remission`` the
+    chance a patient in lasting remission dies; ``remission_codes`` and
+    ``remission_code_p`` the codes a remission is recorded as and their chances;
+    ``mrd_negative`` the chance a remission marrow is MRD-negative; ``units`` the
+    ``cohort``/``arm``/``dose_level`` of each patient (a column left out is drawn evenly
+    from the protocol's units); ``age`` (mean, sd, lowest, highest) in years;
+    ``salvage_line_p`` the chances of salvage lines 1, 2, ... (empty: not recorded).
     """
 
     start: date
@@ -44,4 +58,12 @@ class Plan:
     max_cycles: int
     ae_per_cycle: float
     hsct_probability: float
-    relapse_median_days: int
+    relapse_median_days: int | Ints
+    durable_remission: float | Floats = 0.3
+    death_in_remission: float = 0.2
+    remission_codes: tuple[str, ...] = ("CR", "CRp", "CRi")
+    remission_code_p: tuple[float, ...] = (0.5, 0.2, 0.3)
+    mrd_negative: float = 0.55
+    units: Mapping[str, Objects] = field(default_factory=dict)
+    age: tuple[float, float, int, int] = (46.0, 15.0, 18, 84)
+    salvage_line_p: tuple[float, ...] = (0.45, 0.35, 0.2)

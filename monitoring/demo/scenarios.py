@@ -61,7 +61,7 @@ def toxicity_boundary(rule: ToxicityRule, k: int) -> int | None:
     return boundary.stop_at if boundary else None
 
 
-class _Builder:
+class Builder:
     """Timeline first (enrolment, first dose, data date), then courses chosen on it."""
 
     def __init__(
@@ -155,7 +155,7 @@ def _simon(protocol: Protocol) -> SimonRule:
     return protocol.simon
 
 
-def _safe_vod(b: _Builder, rule: ToxicityRule | None) -> None:
+def _safe_vod(b: Builder, rule: ToxicityRule | None) -> None:
     """A few related VOD cases, fewer than the first look's boundary (so no look is
     crossed: boundaries do not decrease), plus one case deemed unlikely related."""
     if rule is None:
@@ -170,7 +170,7 @@ def _safe_vod(b: _Builder, rule: ToxicityRule | None) -> None:
 def _on_track(protocol: Protocol, rng: np.random.Generator) -> Plan:
     s = _simon(protocol)
     n = s.n1 + round(0.4 * (s.n - s.n1))
-    b = _Builder(protocol, rng, n, untreated=(s.n1 + 2,))
+    b = Builder(protocol, rng, n, untreated=(s.n1 + 2,))
     stage1, rest = b.order[: s.n1], b.order[s.n1 :]
     b.responders(stage1, min(s.r1 + 3, s.n1))
     b.random(rest, s.p1)
@@ -182,7 +182,7 @@ def _on_track(protocol: Protocol, rng: np.random.Generator) -> Plan:
 
 def _accrual_suspended(protocol: Protocol, rng: np.random.Generator) -> Plan:
     s = _simon(protocol)
-    b = _Builder(protocol, rng, s.n1)
+    b = Builder(protocol, rng, s.n1)
     b.responders(b.order, s.r1)  # r1 responders; the latest patient is still pending
     _safe_vod(b, protocol.primary_toxicity)
     return b.plan()
@@ -191,7 +191,7 @@ def _accrual_suspended(protocol: Protocol, rng: np.random.Generator) -> Plan:
 def _futility(protocol: Protocol, rng: np.random.Generator) -> Plan:
     s = _simon(protocol)
     n_cycle = protocol.response.nonresponse_after_cycle
-    b = _Builder(protocol, rng, s.n1, tail=31 * n_cycle + 40)
+    b = Builder(protocol, rng, s.n1, tail=31 * n_cycle + 40)
     b.responders(b.order, max(s.r1 - 1, 0))
     _safe_vod(b, protocol.primary_toxicity)
     return b.plan()
@@ -204,7 +204,7 @@ def _toxicity_stop(protocol: Protocol, rng: np.random.Generator) -> Plan:
         raise ValueError(f"scenario toxicity_stop needs a toxicity rule; {protocol.id} has none")
     looks = rule.looks
     crossing = looks[1] if len(looks) > 1 else looks[0]
-    b = _Builder(protocol, rng, max(crossing + 4, s.n1 + 2))
+    b = Builder(protocol, rng, max(crossing + 4, s.n1 + 2))
     b.responders(b.order[: s.n1], min(s.r1 + 2, s.n1))
     b.random(b.order[s.n1 :], (s.p0 + s.p1) / 2)
     stop = toxicity_boundary(rule, crossing)
@@ -221,7 +221,7 @@ def _toxicity_stop(protocol: Protocol, rng: np.random.Generator) -> Plan:
 
 def _early_success(protocol: Protocol, rng: np.random.Generator) -> Plan:
     s = _simon(protocol)
-    b = _Builder(protocol, rng, s.n - s.n1 // 2)
+    b = Builder(protocol, rng, s.n - s.n1 // 2)
     stage1, rest = b.order[: s.n1], b.order[s.n1 :]
     first = min(s.r1 + 3, s.n1)
     b.responders(stage1, first)
@@ -233,7 +233,7 @@ def _early_success(protocol: Protocol, rng: np.random.Generator) -> Plan:
 def _large(protocol: Protocol, rng: np.random.Generator) -> Plan:
     n = SETTINGS.large_patients
     untreated = tuple(int(i) for i in np.nonzero(rng.random(n) < 0.02)[0])
-    b = _Builder(
+    b = Builder(
         protocol,
         rng,
         n,

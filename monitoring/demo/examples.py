@@ -1,0 +1,269 @@
+"""Demo trials of protocols without a Simon rule: the bundled example protocols (and any
+other such protocol), described as data.
+
+Each example protocol has one :class:`ExampleScenario`: its size, accrual, follow-up, who
+the patients are, and its strata (a cohort, arm or dose level, or a combination), each with
+its own chance of remission and of relapse. The generator (:func:`build_example`) turns the
+description into a :class:`~monitoring.demo.plan.Plan` on the same timeline and course model
+as the default trial's scenarios, so the data obey the same import rules. Response codes
+come from the protocol's own categories. A protocol without a description of its own gets
+:func:`generic_scenario` (its units shared evenly). The figures are illustrative demo
+values, chosen to look like the seed trials, not estimates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from types import MappingProxyType
+
+import numpy as np
+
+from monitoring.demo.plan import Plan
+from monitoring.demo.scenarios import Builder
+from monitoring.errors import InputError
+from monitoring.protocol import Protocol
+
+# Codes the course model writes besides the protocol's remission codes (events.py).
+OTHER_CODES = ("PR", "NR", "PD", "NE")
+UNIT_COLUMNS = ("cohort", "arm", "dose_level")
+
+
+class ExampleScenarioError(InputError):
+    """A protocol's categories or units do not fit the demo's description of it."""
+
+
+@dataclass(frozen=True)
+class Stratum:
+    """Patients of one unit combination: ``units`` maps a patient column (cohort, arm,
+    dose_level) to the unit id; ``share`` is the chance a patient belongs here;
+    ``remission`` the chance of a remission course; ``relapse`` the chance a remission
+    relapses, after a median of ``relapse_median_days``."""
+
+    units: Mapping[str, str]
+    share: float
+    remission: float
+    relapse: float = 0.5
+    relapse_median_days: int = 240
+
+
+@dataclass(frozen=True)
+class ExampleScenario:
+    """One example trial. ``remission_codes``: the chance of each remission code (the
+    protocol's own; the importer refuses others). ``follow_up_days``: from the last first
+    dose to the data date. ``age``: (mean, sd, lowest, highest) years. ``salvage_line_p``:
+    chances of salvage lines 1, 2, ... (empty: not recorded, as in a front-line trial).
+    ``vod``: chance a treated patient has VOD deemed related."""
+
+    patients: int
+    accrual_per_month: float
+    start: date
+    follow_up_days: int
+    strata: tuple[Stratum, ...]
+    remission_codes: Mapping[str, float]
+    mrd_negative: float = 0.55
+    age: tuple[float, float, int, int] = (46.0, 15.0, 18, 84)
+    salvage_line_p: tuple[float, ...] = (0.45, 0.35, 0.2)
+    max_cycles: int = 6
+    hsct: float = 0.3
+    death_in_remission: float = 0.2
+    vod: float = 0.08
+    ae_per_cycle: float = 2.5
+    untreated: float = 0.03
+    note: str = field(default="", compare=False)
+
+
+def _frozen(**units: str) -> Mapping[str, str]:
+    return MappingProxyType(dict(units))
+
+
+def _frozen_p(**chances: float) -> Mapping[str, float]:
+    return MappingProxyType(dict(chances))
+
+
+CHILDREN = (9.0, 5.0, 1, 21)  # age at enrolment, years
+GENERIC_END = date(2025, 1, 31)  # about when a generic example trial's data end
+
+EXAMPLES: Mapping[str, ExampleScenario] = MappingProxyType(
+    {
+        "peds-ino-two-cohorts": ExampleScenario(
+            note="40 children: cohort 1 single agent, cohort 2 with mBFM at dose levels "
+            "1, -1, -2; remission after one cycle, relapse and 3-year EFS/OS",
+            patients=40,
+            accrual_per_month=1.5,
+            start=date(2022, 3, 7),
+            follow_up_days=180,
+            strata=(
+                Stratum(_frozen(cohort="1"), 0.5, remission=0.58, relapse=0.6),
+                Stratum(_frozen(cohort="2", dose_level="1"), 0.3, remission=0.8, relapse=0.45),
+                Stratum(_frozen(cohort="2", dose_level="-1"), 0.12, remission=0.75, relapse=0.5),
+                Stratum(_frozen(cohort="2", dose_level="-2"), 0.08, remission=0.7, relapse=0.5),
+            ),
+            remission_codes=_frozen_p(CR=0.6, CRi=0.4),
+            age=CHILDREN,
+            salvage_line_p=(0.6, 0.3, 0.1),
+            max_cycles=4,
+            hsct=0.45,
+            vod=0.1,
+        ),
+        "mrd-ino-ph2": ExampleScenario(
+            note="32 children in morphologic remission with MRD: the primary endpoint is MRD "
+            "negativity; most stay in CR, relapses and deaths give EFS and OS",
+            patients=32,
+            accrual_per_month=1.2,
+            start=date(2022, 9, 5),
+            follow_up_days=240,
+            strata=(Stratum(_frozen(), 1.0, remission=0.9, relapse=0.4, relapse_median_days=300),),
+            remission_codes=_frozen_p(CR=0.85, CRi=0.15),
+            mrd_negative=0.7,
+            age=CHILDREN,
+            salvage_line_p=(0.7, 0.3),
+            max_cycles=3,
+            hsct=0.5,
+            death_in_remission=0.1,
+            vod=0.06,
+            ae_per_cycle=2.0,
+        ),
+        "aall1732-randomized": ExampleScenario(
+            note="200 newly diagnosed patients randomized 1:1 to A or B; high remission in "
+            "both arms, fewer relapses on B (EFS by arm)",
+            patients=200,
+            accrual_per_month=8.0,
+            start=date(2021, 6, 7),
+            follow_up_days=365,
+            strata=(
+                Stratum(_frozen(arm="A"), 0.5, 0.93, relapse=0.3, relapse_median_days=420),
+                Stratum(_frozen(arm="B"), 0.5, 0.95, relapse=0.18, relapse_median_days=420),
+            ),
+            remission_codes=_frozen_p(CR=0.9, CRi=0.1),
+            mrd_negative=0.75,
+            age=(10.0, 5.5, 1, 30),
+            salvage_line_p=(),
+            max_cycles=4,
+            hsct=0.05,
+            death_in_remission=0.05,
+            vod=0.03,
+            ae_per_cycle=2.0,
+            untreated=0.01,
+        ),
+    }
+)
+
+
+def generic_scenario(protocol: Protocol) -> ExampleScenario:
+    """A protocol without a description of its own: 40 patients (fewer if its maximum is
+    smaller), each unit combination equally likely, remission 60%, the protocol's remission
+    codes equally likely. Accrual starts so that the data end near ``GENERIC_END`` at the
+    protocol's planned rate (an import refuses dates in the future)."""
+    columns = {
+        "cohort": [u.id for u in protocol.cohorts],
+        "arm": [u.id for u in protocol.arms],
+        "dose_level": [u.id for u in protocol.dose_levels],
+    }
+    combos: list[dict[str, str]] = [{}]
+    for column, ids in columns.items():
+        if ids:
+            combos = [{**c, column: i} for c in combos for i in ids]
+    codes = protocol.response.remission
+    patients = min(40, protocol.max_patients or 40)
+    rate = protocol.accrual.planned_per_month or 2.0
+    follow_up = 180
+    accrual = timedelta(days=round(patients / rate * protocol.survival.days_per_month))
+    return ExampleScenario(
+        patients=patients,
+        accrual_per_month=rate,
+        start=GENERIC_END - accrual - timedelta(days=follow_up),
+        follow_up_days=follow_up,
+        strata=tuple(Stratum(_frozen(**c), 1 / len(combos), remission=0.6) for c in combos),
+        remission_codes=_frozen_p(**{c: 1 / len(codes) for c in codes}),
+    )
+
+
+def scenario_for(protocol: Protocol) -> ExampleScenario:
+    """The protocol's own description if it has one (by id), else the generic one."""
+    return EXAMPLES.get(protocol.id) or generic_scenario(protocol)
+
+
+def check_fits(scenario: ExampleScenario, protocol: Protocol) -> None:
+    """Refuse a description that would write codes or units the protocol does not define."""
+    defined = set(protocol.response.categories)
+    codes = set(scenario.remission_codes)
+    if not codes <= set(protocol.response.remission):
+        raise ExampleScenarioError(
+            f"demo remission codes {sorted(codes)} are not all remission categories of "
+            f"protocol '{protocol.id}' ({', '.join(protocol.response.remission)})"
+        )
+    missing = [c for c in OTHER_CODES if c not in defined]
+    if missing:
+        raise ExampleScenarioError(
+            f"the demo writes response codes {', '.join(missing)}, which protocol "
+            f"'{protocol.id}' does not define; it cannot make demo data for it"
+        )
+    declared = {
+        "cohort": {u.id for u in protocol.cohorts},
+        "arm": {u.id for u in protocol.arms},
+        "dose_level": {u.id for u in protocol.dose_levels},
+    }
+    for stratum in scenario.strata:
+        for column, unit in stratum.units.items():
+            if column not in declared or unit not in declared[column]:
+                raise ExampleScenarioError(
+                    f"demo stratum {column}={unit!r} is not a unit of protocol '{protocol.id}'"
+                )
+    if not np.isclose(sum(s.share for s in scenario.strata), 1.0):
+        raise ExampleScenarioError(f"the demo strata of '{protocol.id}' do not add up to 1")
+    if not np.isclose(sum(scenario.remission_codes.values()), 1.0):
+        raise ExampleScenarioError(
+            f"the demo remission codes of '{protocol.id}' do not add up to 1"
+        )
+
+
+def build_example(protocol: Protocol, rng: np.random.Generator) -> Plan:
+    """The plan of the protocol's example trial (its description, or the generic one)."""
+    s = scenario_for(protocol)
+    check_fits(s, protocol)
+    n = s.patients
+    untreated = tuple(int(i) for i in np.nonzero(rng.random(n) < s.untreated)[0])
+    b = Builder(
+        protocol,
+        rng,
+        n,
+        per_month=s.accrual_per_month,
+        untreated=untreated,
+        tail=s.follow_up_days,
+        max_cycles=s.max_cycles,
+    )
+    which = rng.choice(len(s.strata), n, p=[st.share for st in s.strata])
+    relapse = np.zeros(n)
+    median = np.zeros(n, dtype=np.int64)
+    units = {c: np.full(n, None, dtype=object) for c in UNIT_COLUMNS}
+    for k, stratum in enumerate(s.strata):
+        members = np.nonzero(which == k)[0]
+        b.random(members, stratum.remission)
+        relapse[members] = stratum.relapse
+        median[members] = stratum.relapse_median_days
+        for column, unit in stratum.units.items():
+            units[column][members] = unit
+    treated = np.nonzero(b.treated)[0]
+    draw = rng.random(treated.size)
+    b.vod_at(treated[draw < s.vod])
+    b.vod_at(treated[(draw >= s.vod) & (draw < s.vod + 0.02)], related=False)
+    plan = b.plan(hsct=s.hsct, ae_per_cycle=s.ae_per_cycle, start=s.start)
+    declared = {
+        "cohort": protocol.cohorts,
+        "arm": protocol.arms,
+        "dose_level": protocol.dose_levels,
+    }
+    return replace(
+        plan,
+        relapse_median_days=median,
+        durable_remission=1.0 - relapse,
+        death_in_remission=s.death_in_remission,
+        remission_codes=tuple(s.remission_codes),
+        remission_code_p=tuple(s.remission_codes.values()),
+        mrd_negative=s.mrd_negative,
+        units={c: v for c, v in units.items() if declared[c]},
+        age=s.age,
+        salvage_line_p=s.salvage_line_p,
+    )
