@@ -25,6 +25,7 @@ from typing import NamedTuple
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
+from monitoring.analyses.response import response_tables
 from monitoring.analysis import Cut, DatabaseSource, open_analysis
 from monitoring.db.engine import open_database
 from monitoring.db.importer import import_files
@@ -35,7 +36,6 @@ from monitoring.protocol import (
     bundled_protocol_files,
     load_protocol,
 )
-from monitoring.response_tables import response_tables
 from monitoring.series import survival_view
 from tests.browser_support import dashboard_server, launch
 

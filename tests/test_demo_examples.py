@@ -19,7 +19,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from monitoring.analyses.response import response_tables
 from monitoring.analysis import Cut, DatabaseSource, open_analysis
+from monitoring.data_dictionary import TrialData
 from monitoring.db.engine import open_database
 from monitoring.db.importer import import_files
 from monitoring.db.repository import add_trial
@@ -40,9 +42,7 @@ from monitoring.protocol import (
     load_protocol,
     parse_protocol,
 )
-from monitoring.response_tables import response_tables
 from monitoring.series import survival_view
-from monitoring.tables import TrialData
 from tests.conftest import ROOT
 
 NAMES = sorted(bundled_protocol_name(f) for f in bundled_protocol_files())

@@ -1,5 +1,5 @@
 """Report section "Efficacy": enrolment and disposition, stage-1 tally, best overall
-response (``monitoring.response_tables``), rates, predictive probability; in the closed
+response (``monitoring.analyses.response``), rates, predictive probability; in the closed
 version also remission by each closed breakdown column."""
 
 from __future__ import annotations

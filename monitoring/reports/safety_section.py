@@ -1,6 +1,6 @@
 """Adverse-event tables and safety listings for the report's "Toxicity" section.
 
-Tables and listings are ``monitoring.safety_tables`` and ``monitoring.safety_listings``
+Tables and listings are ``monitoring.analyses.safety`` and ``monitoring.analyses.safety_listings``
 results, laid out as report tables; nothing is counted here. Every listing is complete (the
 XLSX writes every row). A listing longer than the report's ``limit`` is printed in the PDF
 and DOCX as an excerpt of its ``limit`` most recent rows (latest onset or death dates, kept
