@@ -10,8 +10,8 @@ from monitoring import vocabulary
 from monitoring.estimates import PredictiveProbability
 from monitoring.protocol import Protocol, SimonRule, ToxicityRule
 from monitoring.rules.efficacy import EfficacyDecision, EfficacyState
+from monitoring.rules.thall_simon_estey import deciding_look, deciding_posterior
 from monitoring.rules.toxicity import ToxicityDecision, ToxicityState
-from monitoring.verdict import deciding_look, deciding_posterior
 from monitoring.vocabulary import Severity
 
 TONES: dict[Severity, Tone] = {

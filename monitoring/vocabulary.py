@@ -27,7 +27,7 @@ from monitoring.protocol import (
 )
 from monitoring.rules.efficacy import EfficacyState, Stage1State
 from monitoring.rules.toxicity import ToxicityState
-from monitoring.status import SummaryState
+from monitoring.summary_state import SummaryState
 
 
 class Severity(enum.IntEnum):

@@ -11,9 +11,9 @@ from monitoring.protocol import ToxicityRule
 from monitoring.reports.blocks import decision_paragraph, optional_int, text
 from monitoring.reports.document import Block, CellValue, Column, ColumnKind, Section, Table
 from monitoring.rules.efficacy import EfficacyDecision
+from monitoring.rules.thall_simon_estey import deciding_look, deciding_numbers
 from monitoring.rules.toxicity import ToxicityDecision
 from monitoring.status import ScheduledLook, TrialStatus
-from monitoring.verdict import deciding_look, deciding_numbers
 
 
 def efficacy_numbers(d: EfficacyDecision, design: str = "Simon two-stage rule") -> Table:
