@@ -99,6 +99,18 @@ class TrialStatus:
         return due[-1] if due else None
 
     @property
+    def efficacy_decisions(self) -> tuple[RuleDecision, ...]:
+        """The decisions of the protocol's ``[[efficacy]]`` rules."""
+        ids = {r.id for r in self.protocol.efficacy}
+        return tuple(d for d in self.decisions if d.rule_id in ids)
+
+    @property
+    def toxicity_decisions(self) -> tuple[RuleDecision, ...]:
+        """The decisions of the protocol's ``[[toxicity]]`` rules."""
+        ids = {r.id for r in self.protocol.toxicity}
+        return tuple(d for d in self.decisions if d.rule_id in ids)
+
+    @property
     def primary_toxicity(self) -> ToxicityDecision | None:
         return self.toxicity[0] if self.toxicity else None
 

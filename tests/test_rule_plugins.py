@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Iterator
 from datetime import date
 from typing import Any, cast
 
@@ -81,9 +80,7 @@ def _two_cohorts() -> Protocol:
         efficacy=tuple(
             dataclasses.replace(simon, id=f"remission-{c}", scope={"cohort": c}) for c in "AB"
         ),
-        toxicity=tuple(
-            dataclasses.replace(tox, id=f"vod-{c}", scope={"cohort": c}) for c in "AB"
-        ),
+        toxicity=tuple(dataclasses.replace(tox, id=f"vod-{c}", scope={"cohort": c}) for c in "AB"),
     )
 
 
@@ -196,23 +193,21 @@ class ResponderFloorKind:
         )
 
     def log_entry(self, rule: ResponderFloor, decision: int, look: int) -> LogEntry:
-        return LogEntry(rule.id, cast(Any, FloorState.ABOVE), f"{decision} R")
+        return LogEntry(rule.id, cast(Any, FloorState.ABOVE), "Above", f"{decision} R")
 
 
 @pytest.fixture
-def floor_kind(monkeypatch: pytest.MonkeyPatch) -> Iterator[ResponderFloorKind]:
+def floor_kind(monkeypatch: pytest.MonkeyPatch) -> ResponderFloorKind:
     kind = ResponderFloorKind()
     monkeypatch.setitem(registry._BY_TYPE, ResponderFloor, kind)
-    yield kind
+    return kind
 
 
 def test_a_new_kind_needs_only_its_module_and_a_registry_entry(
     floor_kind: ResponderFloorKind,
 ) -> None:
     rule = ResponderFloor("floor", "Responder floor", floor=10_000, scope={})
-    protocol = dataclasses.replace(
-        DEFAULT, efficacy=(*DEFAULT.efficacy, cast(EfficacyRule, rule))
-    )
+    protocol = dataclasses.replace(DEFAULT, efficacy=(*DEFAULT.efficacy, cast(EfficacyRule, rule)))
     data = generate(DEFAULT, "on_track", seed=1)
     status = trial_status(protocol, derive(data, protocol))
     floor = next(d for d in status.decisions if d.rule_id == "floor")

@@ -267,7 +267,7 @@ def test_dashboard_reports_and_cli_say_the_same_words(
         assert block["decision_severity"] == words.severity.name.lower()
         assert f"{words.headline} [{words.severity.word}]" in text
     assert eff["design"] == design
-    assert f"Design: {design}" in text
+    assert f"Design (Simon 1989): {design}" in text
     assert tox["rule"]["id"] == "vod"
     assert tox["rule"]["name"] == "Toxicity: " + (PROTOCOL.toxicity[0].label)
     for look, row in zip(status.looks, out["looks"], strict=True):

@@ -72,14 +72,26 @@ class RuleDecision:
     def stopped(self) -> bool:
         return self.severity is Severity.STOP
 
+    def facts(self) -> tuple[Fact, ...]:
+        """The evidence, then what the next look needs (unless the evidence says it) and
+        the day a stop was first crossed: the table every card and report prints."""
+        out = list(self.evidence)
+        if self.next_look and not any(f.label.startswith("Next") for f in out):
+            out.append(Fact("Next", self.next_look))
+        if self.crossing is not None:
+            out.append(Fact("Boundary first crossed on", self.crossing.crossed_on.isoformat()))
+        return tuple(out)
+
 
 @dataclass(frozen=True)
 class LogEntry:
-    """A rule at one scheduled look: its state and the counts behind it, in few words
-    ("3 R / 4 NR / 1 pending", "2 events, stop at 5")."""
+    """A rule at one scheduled look: its state, the state's title ("Continue to stage 2")
+    and the counts behind it, in few words ("3 R / 4 NR / 1 pending", "2 events, stop at
+    5")."""
 
     rule_id: str
     state: State
+    title: str
     counts: str
 
 

@@ -120,7 +120,7 @@ class SimonTwoStage:
         """The rule's own treated patients by status (``look`` counts all treated)."""
         o = decision.overall
         counts = f"{o.responders} R / {o.non_responders} NR / {o.pending} pending"
-        return LogEntry(rule.id, decision.state, counts)
+        return LogEntry(rule.id, decision.state, vocabulary.title(decision.state), counts)
 
 
 SIMON_TWO_STAGE = SimonTwoStage()

@@ -165,10 +165,11 @@ class ThallSimonEstey:
     def log_entry(self, rule: ToxicityRule, decision: ToxicityDecision, look: int) -> LogEntry:
         """Events among the first ``look`` patients and the boundary there."""
         at = next((lk for lk in decision.looks if lk.n == look), None)
+        title = vocabulary.title(decision.decision)
         if at is None:
-            return LogEntry(rule.id, decision.decision, _events(decision.events))
+            return LogEntry(rule.id, decision.decision, title, _events(decision.events))
         bound = f", stop at {at.boundary}" if at.boundary is not None else ""
-        return LogEntry(rule.id, decision.decision, _events(at.events) + bound)
+        return LogEntry(rule.id, decision.decision, title, _events(at.events) + bound)
 
 
 THALL_SIMON_ESTEY = ThallSimonEstey()
