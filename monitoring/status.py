@@ -74,8 +74,8 @@ class ScheduledLook:
 class TrialStatus:
     """Every decision and headline estimate of one trial at one cut-off.
 
-    ``decisions`` holds every rule's decision in the shared terms (toxicity rules first,
-    then efficacy rules); ``efficacy`` and ``toxicity`` are the kinds' own typed decisions
+    ``decisions`` holds every rule's decision in the shared terms (efficacy rules first,
+    then toxicity rules); ``efficacy`` and ``toxicity`` are the kinds' own typed decisions
     of the first Simon rule and of each toxicity rule, for the views made for them.
     """
 
@@ -144,11 +144,18 @@ def _rates(protocol: Protocol, derived: Derivation) -> tuple[RateEstimate, RateE
     )
 
 
-def _look_limit(protocol: Protocol) -> int:
+def _look_limit(protocol: Protocol, treated: int) -> int:
+    """The last scheduled look: the planned maximum (``max_patients``, else the largest
+    rule size); a protocol that plans none has a look every ``summary_every`` treated
+    patients so far and the next one."""
     limits = [protocol.max_patients or 0]
     limits += [r.n for r in protocol.efficacy if isinstance(r, SimonRule)]
     limits += [r.nmax for r in protocol.toxicity]
-    return max(limits)
+    planned = max(limits)
+    if planned > 0:
+        return planned
+    every = protocol.reporting.summary_every
+    return (treated // every + 1) * every
 
 
 def _summary(record: LookRecord | None) -> SummaryState:
@@ -228,7 +235,8 @@ def monitoring_log(
     treated = patients["treated"].to_numpy(bool)
     order = np.argsort(patients["treatment_order"].to_numpy("int64", na_value=0)[treated])
     first_doses = patients["first_dose_date"].to_numpy("datetime64[D]")[treated][order]
-    schedule = list(enumerate(range(every, _look_limit(protocol) + 1, every), start=1))
+    limit = _look_limit(protocol, len(first_doses))
+    schedule = list(enumerate(range(every, limit + 1, every), start=1))
     reached = {n: first_doses[n - 1].item() for _, n in schedule if len(first_doses) >= n}
     dates = dates if dates is not None else look_dates(derived, protocol)
     return tuple(

@@ -78,7 +78,7 @@ def _finding(d: RuleDecision) -> Finding:
 
 def decisions(status: TrialStatus) -> tuple[Finding, ...]:
     """Each rule's decision as a finding, in the order of ``TrialStatus.decisions``
-    (toxicity rules first, then efficacy rules)."""
+    (efficacy rules first, then toxicity rules)."""
     return tuple(_finding(d) for d in status.decisions)
 
 
@@ -184,7 +184,8 @@ def alerts(status: TrialStatus) -> tuple[Finding, ...]:
 def verdict(status: TrialStatus) -> Verdict:
     """The most severe decision or alert; decisions before alerts on a tie."""
     found, raised = decisions(status), alerts(status)
-    ranked = [*found, *raised]
+    toxicity = {d.rule_id for d in status.toxicity_decisions}
+    ranked = [*sorted(found, key=lambda f: f.code not in toxicity), *raised]
     top = max(ranked, key=lambda f: f.severity, default=None)
     if top is None or top.severity is Severity.OK:
         return Verdict(

@@ -77,9 +77,8 @@ def test_overview_paints_both_decision_cards(page: Page, server: str) -> None:
     _open(page, server)
     cards = page.locator(CARD)
     expect(cards).to_have_count(2)
-    # One card per rule, toxicity rules first (the verdict's order: monitoring.rules.evaluation).
-    expect(cards.nth(0)).to_contain_text("Continue — no toxicity boundary crossed")
-    expect(cards.nth(1)).to_contain_text("Continue to stage 2")
+    expect(cards.nth(0)).to_contain_text("Continue to stage 2")
+    expect(cards.nth(1)).to_contain_text("Continue — no toxicity boundary crossed")
     # The banner; the monitoring log says "Summary due" too (the same words, one vocabulary).
     banner = page.get_by_test_id("stAlertContentWarning")
     expect(banner.get_by_text("Summary due")).to_be_visible()

@@ -192,7 +192,7 @@ KIND_DETAIL: dict[str, Callable[[TrialStatus, RuleDecision], list[Block]]] = {
 
 
 def decisions_section(status: TrialStatus) -> Section:
-    """Every rule's decision (toxicity rules, then efficacy rules), the numbers behind each,
+    """Every rule's decision (efficacy rules, then toxicity rules), the numbers behind each,
     then the monitoring log."""
     blocks: list[Block] = []
     if not status.decisions:

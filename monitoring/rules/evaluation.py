@@ -1,7 +1,7 @@
 """Every rule of a protocol decided at a cut-off, through its kind (the registry).
 
-Toxicity rules come first, then efficacy rules, each in protocol order: the order cards,
-reports and the verdict's tie-break follow.
+Efficacy rules come first, then toxicity rules, each in protocol order: the order of the
+cards, the monitoring log's columns and the reports (the verdict breaks ties toxicity first).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from monitoring.rules.registry import Rule, kind_of
 
 
 def protocol_rules(protocol: Protocol) -> tuple[Rule, ...]:
-    """The protocol's rules in the order decisions are shown: toxicity, then efficacy."""
-    return (*protocol.toxicity, *protocol.efficacy)
+    """The protocol's rules in the order decisions are shown: efficacy, then toxicity."""
+    return (*protocol.efficacy, *protocol.toxicity)
 
 
 def rule_decisions(protocol: Protocol, dates: LookDates, cutoff: date) -> tuple[RuleDecision, ...]:
