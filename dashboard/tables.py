@@ -7,8 +7,6 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from dashboard.decisions import efficacy_words, toxicity_words
-from monitoring import vocabulary
 from monitoring.analyses.response import BestResponseTable, ResponseSummary
 from monitoring.analyses.safety import AeTable, RowLevel
 from monitoring.analyses.safety_listings import AeListing, DeathListing
@@ -17,8 +15,9 @@ from monitoring.designs.simon_search import SimonSearch
 from monitoring.designs.toxicity import ToxicityDesign
 from monitoring.designs.toxicity_audit import ToxicityAudit
 from monitoring.estimates import RateEstimate
+from monitoring.monitoring_log import log_rows, log_rules
 from monitoring.series import SurvivalView, ToxicityPath
-from monitoring.status import ScheduledLook
+from monitoring.status import TrialStatus
 
 
 def _pct(value: float | None) -> str:
@@ -85,37 +84,19 @@ def _text(value: object) -> str:
     return str(getattr(value, "value", value)).replace("_", " ")
 
 
-def _counts(look: ScheduledLook) -> str:
-    if look.responders is None:
-        return "—"
-    return f"{look.responders} / {look.non_responders} / {look.pending}"
-
-
-def monitoring_log_frame(looks: Sequence[ScheduledLook]) -> pd.DataFrame:
-    """Every scheduled look, reached or not, with the decisions on the day it was reached."""
-    return pd.DataFrame(
-        {
-            "Look": [lk.number for lk in looks],
-            "Patients": [lk.evaluable for lk in looks],
-            "Reached on": [_text(lk.reached_on) for lk in looks],
-            "Efficacy": [
-                "—" if lk.efficacy_state is None else efficacy_words(lk.efficacy_state)
-                for lk in looks
-            ],
-            "Resp. / non-resp. / pending": [_counts(lk) for lk in looks],
-            "Toxicity events / stop at": [
-                "—"
-                if lk.toxicity_events is None
-                else f"{lk.toxicity_events} / {_text(lk.toxicity_boundary)}"
-                for lk in looks
-            ],
-            "Toxicity": [
-                "—" if lk.toxicity_state is None else toxicity_words(lk.toxicity_state)
-                for lk in looks
-            ],
-            "Summary": [vocabulary.title(lk.summary) for lk in looks],
-        }
-    )
+def monitoring_log_frame(status: TrialStatus) -> pd.DataFrame:
+    """Every scheduled look, reached or not, with each rule's decision and counts on the day
+    it was reached (``monitoring.monitoring_log``)."""
+    rows = log_rows(status)
+    frame: dict[str, list[object]] = {
+        "Look": [r.number for r in rows],
+        "Patients": [r.evaluable for r in rows],
+        "Reached on": [_text(r.reached_on) for r in rows],
+    }
+    for i, name in enumerate(log_rules(status)):
+        frame[name] = [r.cells[i] or "—" for r in rows]
+    frame["Summary"] = [r.summary for r in rows]
+    return pd.DataFrame(frame)
 
 
 def toxicity_looks_frame(path: ToxicityPath) -> pd.DataFrame:

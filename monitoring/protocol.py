@@ -273,8 +273,9 @@ _THALL_SIMON_ESTEY = _rule(
     }
 )
 
-# The rule kinds monitoring/status.py evaluates. A kind the schema knows but this version does
-# not evaluate is parsed (its keys and values are checked) and then refused, never ignored.
+# The rule kinds monitoring/rules/registry.py evaluates (a test checks the two agree). A kind
+# the schema knows but this version does not evaluate is parsed (its keys and values are
+# checked) and then refused, never ignored.
 EVALUATED_RULE_KINDS = frozenset({"simon_two_stage", "thall_simon_estey"})
 
 SCHEMA = Table(
@@ -463,12 +464,6 @@ def _efficacy(reader: TableReader, units: Units) -> tuple[EfficacyRule, ...]:
     for kind, r in reader.rules("efficacy"):
         rule = _simon(r, units) if kind == "simon_two_stage" else _group_sequential(r, units)
         _refuse_unevaluated(r, kind)
-        if isinstance(rule, SimonRule) and any(isinstance(x, SimonRule) for x in rules):
-            raise r.fail(
-                "rule",
-                "a second simon_two_stage rule is not evaluated by this version (only the "
-                "first is); give one Simon rule per protocol",
-            )
         rules.append(rule)
     return tuple(rules)
 
@@ -592,6 +587,7 @@ def parse_protocol(text: str, source: str = "<protocol>") -> Protocol:
         source=source,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
+    _refuse_repeated_rule_ids(protocol)
     for i, rule in enumerate(protocol.efficacy):
         if (
             isinstance(rule, SimonRule)
@@ -602,6 +598,20 @@ def parse_protocol(text: str, source: str = "<protocol>") -> Protocol:
                 source, f"efficacy[{i}].n", f"exceeds max_patients ({protocol.max_patients})"
             )
     return protocol
+
+
+def _refuse_repeated_rule_ids(protocol: Protocol) -> None:
+    """Rule ids name decisions in the monitoring log, the reports and the audit trail:
+    each must be unique across ``[[efficacy]]`` and ``[[toxicity]]``."""
+    seen: set[str] = set()
+    tables = (("efficacy", protocol.efficacy), ("toxicity", protocol.toxicity))
+    for table, rules in tables:
+        for i, rule in enumerate(rules):
+            if rule.id in seen:
+                raise ProtocolError(
+                    protocol.source, f"{table}[{i}].id", f"'{rule.id}' is used by another rule"
+                )
+            seen.add(rule.id)
 
 
 def load_protocol(path: str | Path | Traversable) -> Protocol:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 
 import numpy as np
 
@@ -25,22 +24,12 @@ from monitoring.estimates import (
 )
 from monitoring.protocol import Protocol, SimonRule
 from monitoring.provenance import Provenance, data_digest
-from monitoring.rules.crossing import EFFICACY_STOPS, StopCrossing, stop_crossings
-from monitoring.rules.efficacy import (
-    EfficacyDecision,
-    EfficacyState,
-    efficacy_decision,
-)
-from monitoring.rules.toxicity import ToxicityDecision, ToxicityState, toxicity_decision
-
-
-class SummaryState(StrEnum):
-    """Where the efficacy/toxicity summary of a scheduled look stands."""
-
-    NOT_REACHED = "not_reached"
-    DUE = "due"
-    GENERATED = "generated"
-    SIGNED_OFF = "signed_off"
+from monitoring.rules.efficacy import EfficacyDecision, EfficacyState
+from monitoring.rules.evaluation import protocol_rules, rule_decisions
+from monitoring.rules.interface import LogEntry, RuleContext, RuleDecision
+from monitoring.rules.registry import kind_of
+from monitoring.rules.toxicity import ToxicityDecision, ToxicityState
+from monitoring.summary_state import SummaryState
 
 
 @dataclass(frozen=True)
@@ -74,6 +63,7 @@ class ScheduledLook:
     toxicity_state: ToxicityState | None
     summary: SummaryState
     record: LookRecord | None
+    entries: tuple[LogEntry, ...] = ()
 
     @property
     def reached(self) -> bool:
@@ -82,7 +72,12 @@ class ScheduledLook:
 
 @dataclass(frozen=True)
 class TrialStatus:
-    """Every decision and headline estimate of one trial at one cut-off."""
+    """Every decision and headline estimate of one trial at one cut-off.
+
+    ``decisions`` holds every rule's decision in the shared terms (efficacy rules first,
+    then toxicity rules); ``efficacy`` and ``toxicity`` are the kinds' own typed decisions
+    of the first Simon rule and of each toxicity rule, for the views made for them.
+    """
 
     protocol: Protocol
     provenance: Provenance
@@ -95,7 +90,7 @@ class TrialStatus:
     response: RateEstimate
     toxicity: tuple[ToxicityDecision, ...]
     looks: tuple[ScheduledLook, ...]
-    stops: tuple[StopCrossing, ...] = ()
+    decisions: tuple[RuleDecision, ...] = ()
 
     @property
     def summary_due(self) -> ScheduledLook | None:
@@ -104,33 +99,25 @@ class TrialStatus:
         return due[-1] if due else None
 
     @property
+    def efficacy_decisions(self) -> tuple[RuleDecision, ...]:
+        """The decisions of the protocol's ``[[efficacy]]`` rules."""
+        ids = {r.id for r in self.protocol.efficacy}
+        return tuple(d for d in self.decisions if d.rule_id in ids)
+
+    @property
+    def toxicity_decisions(self) -> tuple[RuleDecision, ...]:
+        """The decisions of the protocol's ``[[toxicity]]`` rules."""
+        ids = {r.id for r in self.protocol.toxicity}
+        return tuple(d for d in self.decisions if d.rule_id in ids)
+
+    @property
     def primary_toxicity(self) -> ToxicityDecision | None:
         return self.toxicity[0] if self.toxicity else None
 
 
-def _efficacy(rule: SimonRule, derived: Derivation) -> EfficacyDecision:
-    treated = min(derived.evaluable.treated, rule.n)
-    return efficacy_decision(rule, derived.stage1, derived.simon_cohort, treated)
-
-
-def _stops(
-    protocol: Protocol,
-    derived: Derivation,
-    efficacy: EfficacyDecision | None,
-    toxicity: Sequence[ToxicityDecision],
-) -> tuple[StopCrossing, ...]:
-    """When each rule now at STOP first crossed its boundary (read only when one is)."""
-    efficacy_stopped = efficacy is not None and efficacy.state in EFFICACY_STOPS
-    toxicity_stopped = bool(toxicity) and toxicity[0].decision is ToxicityState.STOP
-    if not (efficacy_stopped or toxicity_stopped):
-        return ()
-    return stop_crossings(
-        protocol,
-        look_dates(derived, protocol),
-        derived.cutoff,
-        efficacy_stopped=efficacy_stopped,
-        toxicity_stopped=toxicity_stopped,
-    )
+def _toxicity(detail: object) -> ToxicityDecision:
+    assert isinstance(detail, ToxicityDecision)
+    return detail
 
 
 def _rates(protocol: Protocol, derived: Derivation) -> tuple[RateEstimate, RateEstimate]:
@@ -157,11 +144,18 @@ def _rates(protocol: Protocol, derived: Derivation) -> tuple[RateEstimate, RateE
     )
 
 
-def _look_limit(protocol: Protocol) -> int:
+def _look_limit(protocol: Protocol, treated: int) -> int:
+    """The last scheduled look: the planned maximum (``max_patients``, else the largest
+    rule size); a protocol that plans none has a look every ``summary_every`` treated
+    patients so far and the next one."""
     limits = [protocol.max_patients or 0]
     limits += [r.n for r in protocol.efficacy if isinstance(r, SimonRule)]
     limits += [r.nmax for r in protocol.toxicity]
-    return max(limits)
+    planned = max(limits)
+    if planned > 0:
+        return planned
+    every = protocol.reporting.summary_every
+    return (treated // every + 1) * every
 
 
 def _summary(record: LookRecord | None) -> SummaryState:
@@ -190,14 +184,22 @@ def _look_at(
     if reached_on is None:
         return _not_reached(number, evaluable, record)
     counts = look_counts(dates, protocol, reached_on)
-    simon = protocol.simon
-    efficacy = None
-    if simon is not None:
-        treated = min(counts.treated, simon.n)
-        efficacy = efficacy_decision(simon, counts.stage1, counts.simon_cohort, treated)
-    tox_rule, outcomes = protocol.primary_toxicity, counts.toxicity
-    tox = toxicity_decision(tox_rule, outcomes.outcomes) if tox_rule and outcomes else None
+    context = RuleContext(protocol, dates, reached_on)
+    decided = {
+        rule.id: kind_of(rule).evaluate(rule, context, reached_on)
+        for rule in protocol_rules(protocol)
+    }
+    entries = tuple(
+        kind_of(rule).log_entry(rule, decided[rule.id], evaluable)
+        for rule in protocol_rules(protocol)
+    )
+    simon, tox_rule = protocol.simon, protocol.primary_toxicity
+    efficacy = decided[simon.id] if simon else None
+    tox = decided[tox_rule.id] if tox_rule else None
+    assert efficacy is None or isinstance(efficacy, EfficacyDecision)
+    assert tox is None or isinstance(tox, ToxicityDecision)
     look = next((lk for lk in tox.looks if lk.n == evaluable), None) if tox else None
+    outcomes = counts.toxicity
     return ScheduledLook(
         number=number,
         evaluable=evaluable,
@@ -211,6 +213,7 @@ def _look_at(
         toxicity_state=tox.decision if tox else None,
         summary=_summary(record),
         record=record,
+        entries=entries,
     )
 
 
@@ -218,6 +221,7 @@ def monitoring_log(
     protocol: Protocol,
     derived: Derivation,
     records: Sequence[LookRecord] = (),
+    dates: LookDates | None = None,
 ) -> tuple[ScheduledLook, ...]:
     """Every scheduled look up to the planned maximum, reached or not, with its decisions.
 
@@ -231,9 +235,10 @@ def monitoring_log(
     treated = patients["treated"].to_numpy(bool)
     order = np.argsort(patients["treatment_order"].to_numpy("int64", na_value=0)[treated])
     first_doses = patients["first_dose_date"].to_numpy("datetime64[D]")[treated][order]
-    schedule = list(enumerate(range(every, _look_limit(protocol) + 1, every), start=1))
+    limit = _look_limit(protocol, len(first_doses))
+    schedule = list(enumerate(range(every, limit + 1, every), start=1))
     reached = {n: first_doses[n - 1].item() for _, n in schedule if len(first_doses) >= n}
-    dates = look_dates(derived, protocol)
+    dates = dates if dates is not None else look_dates(derived, protocol)
     return tuple(
         _look_at(protocol, dates, number, n, reached.get(n), by_n.get(n)) for number, n in schedule
     )
@@ -260,8 +265,12 @@ def trial_status(
     passes the adverse events' digest from the database); the data digest is then the one
     every row gives.
     """
+    dates = look_dates(derived, protocol)
+    decisions = rule_decisions(protocol, dates, derived.cutoff)
+    by_id = {d.rule_id: d.detail for d in decisions}
     simon = protocol.simon
-    efficacy = _efficacy(simon, derived) if simon else None
+    efficacy = by_id[simon.id] if simon else None
+    assert efficacy is None or isinstance(efficacy, EfficacyDecision)
     predictive = None
     if simon is not None and efficacy is not None:
         predictive = predictive_probability(
@@ -272,10 +281,7 @@ def trial_status(
             efficacy.treated,
         )
     remission, response = _rates(protocol, derived)
-    toxicity = tuple(
-        toxicity_decision(rule, outcomes.outcomes)
-        for rule, outcomes in zip(protocol.toxicity, derived.toxicity, strict=True)
-    )
+    toxicity = tuple(_toxicity(by_id[rule.id]) for rule in protocol.toxicity)
     provenance = Provenance(
         trial_id=trial_id or protocol.id,
         protocol_version=protocol.version,
@@ -297,6 +303,6 @@ def trial_status(
         remission=remission,
         response=response,
         toxicity=toxicity,
-        looks=monitoring_log(protocol, derived, records),
-        stops=_stops(protocol, derived, efficacy, toxicity),
+        looks=monitoring_log(protocol, derived, records, dates),
+        decisions=decisions,
     )

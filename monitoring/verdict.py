@@ -21,12 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from monitoring import vocabulary
-from monitoring.designs.toxicity import ToxicityPlan, posterior_prob
 from monitoring.protocol import Protocol, SimonRule, ToxicityRule
-from monitoring.rules.crossing import StopCrossing
-from monitoring.rules.efficacy import EfficacyDecision
-from monitoring.rules.toxicity import LookResult, ToxicityDecision
-from monitoring.status import ScheduledLook, SummaryState, TrialStatus
+from monitoring.rules.interface import RuleDecision
+from monitoring.status import ScheduledLook, TrialStatus
+from monitoring.summary_state import SummaryState
 from monitoring.vocabulary import Severity
 
 LISTED_IDS = 12  # patient ids named in an alert sentence before "and N more"
@@ -74,78 +72,14 @@ def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
 
 
-def _crossing(status: TrialStatus, rule_id: str) -> StopCrossing | None:
-    return next((s for s in status.stops if s.rule_id == rule_id), None)
-
-
-def deciding_look(decision: ToxicityDecision) -> LookResult | None:
-    """The first look whose boundary was met (None while the rule continues)."""
-    return next((look for look in decision.looks if look.crossed), None)
-
-
-def deciding_posterior(rule: ToxicityRule, look: LookResult) -> float:
-    """Pr(p > threshold | the look's events of its n patients) under the rule's prior."""
-    return posterior_prob(ToxicityPlan.from_rule(rule), look.events, look.n)
-
-
-def deciding_numbers(rule: ToxicityRule, look: LookResult) -> str:
-    """ "6 events among the first 16 patients (boundary 6): Pr(p > 0.2) = 0.928 at 16
-    patients, stop above 0.92": the look that decided, not today's numbers."""
-    prob = deciding_posterior(rule, look)
-    return (
-        f"{_plural(look.events, 'event')} among the first {look.n} patients "
-        f"(boundary {look.boundary}): Pr(p > {rule.threshold:g}) = {prob:.3f} at {look.n} "
-        f"patients, stop above {rule.confidence:g}"
-    )
-
-
-def _toxicity(status: TrialStatus, rule: ToxicityRule, d: ToxicityDecision) -> Finding:
-    words = vocabulary.words(d.decision)
-    name = vocabulary.rule_name(rule)
-    today = (
-        f"Today: {_plural(d.events, 'event')} in {_plural(d.evaluable, 'evaluable patient')}, "
-        f"Pr(p > {rule.threshold:g}) = {d.posterior_prob:.3f}"
-    )
-    look = deciding_look(d)
-    if look is None:
-        return Finding(rule.id, name, words.severity, words.headline, d.explanation, (today,))
-    crossing = _crossing(status, rule.id)
-    when = f" on {crossing.crossed_on.isoformat()}" if crossing else ""
-    sentence = (
-        f"The toxicity stopping boundary was crossed at the look at {look.n} patients{when}, "
-        "so the trial stops for toxicity."
-    )
-    evidence = (f"Deciding look: {deciding_numbers(rule, look)}", today)
-    return Finding(rule.id, name, words.severity, words.headline, sentence, evidence)
-
-
-def _efficacy(status: TrialStatus, rule: SimonRule, d: EfficacyDecision) -> Finding:
-    words = vocabulary.words(d.state)
-    name = vocabulary.rule_name(rule, status.protocol)
-    s = d.stage1
-    evidence = [
-        f"Stage 1 (first {d.n1}): {s.responders} responders, {s.non_responders} "
-        f"non-responders, {s.pending} pending; more than {d.r1} needed to continue",
-        f"All treated ({d.treated} of {d.n}): {d.overall.responders} responders; more than "
-        f"{d.r} needed for success",
-    ]
-    sentence = d.explanation
-    crossing = _crossing(status, rule.id)
-    if crossing is not None:
-        sentence = f"{d.explanation} The boundary was first crossed on {crossing.crossed_on}."
-    return Finding(rule.id, name, words.severity, words.headline, sentence, tuple(evidence))
+def _finding(d: RuleDecision) -> Finding:
+    return Finding(d.rule_id, d.name, d.severity, d.headline, d.sentence, d.key_facts)
 
 
 def decisions(status: TrialStatus) -> tuple[Finding, ...]:
-    """Each rule's decision as a finding: toxicity rules first, then the Simon rule."""
-    protocol = status.protocol
-    out = [
-        _toxicity(status, rule, d)
-        for rule, d in zip(protocol.toxicity, status.toxicity, strict=True)
-    ]
-    if protocol.simon is not None and status.efficacy is not None:
-        out.append(_efficacy(status, protocol.simon, status.efficacy))
-    return tuple(out)
+    """Each rule's decision as a finding, in the order of ``TrialStatus.decisions``
+    (efficacy rules first, then toxicity rules)."""
+    return tuple(_finding(d) for d in status.decisions)
 
 
 def _ids(ids: Sequence[str]) -> str:
@@ -158,11 +92,13 @@ def enrolled_after_stop(status: TrialStatus) -> tuple[Finding, ...]:
     """Alert 1: patients enrolled after the day a stopping boundary was crossed."""
     rules = {r.id: r for r in (*status.protocol.efficacy, *status.protocol.toxicity)}
     out = []
-    for crossing in status.stops:
-        ids = crossing.enrolled_after
-        if not ids:
+    for decision in status.decisions:
+        crossing = decision.crossing
+        if crossing is None or not crossing.enrolled_after:
             continue
-        kind = "toxicity" if isinstance(rules[crossing.rule_id], ToxicityRule) else "efficacy"
+        ids = crossing.enrolled_after
+        toxic = isinstance(rules[decision.rule_id], ToxicityRule)
+        kind = "toxicity" if toxic else "efficacy"
         verb = "was" if len(ids) == 1 else "were"
         sentence = (
             f"{_plural(len(ids), 'patient')} ({_ids(ids)}) {verb} enrolled after "
@@ -248,7 +184,8 @@ def alerts(status: TrialStatus) -> tuple[Finding, ...]:
 def verdict(status: TrialStatus) -> Verdict:
     """The most severe decision or alert; decisions before alerts on a tie."""
     found, raised = decisions(status), alerts(status)
-    ranked = [*found, *raised]
+    toxicity = {d.rule_id for d in status.toxicity_decisions}
+    ranked = [*sorted(found, key=lambda f: f.code not in toxicity), *raised]
     top = max(ranked, key=lambda f: f.severity, default=None)
     if top is None or top.severity is Severity.OK:
         return Verdict(

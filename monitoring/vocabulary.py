@@ -27,7 +27,7 @@ from monitoring.protocol import (
 )
 from monitoring.rules.efficacy import EfficacyState, Stage1State
 from monitoring.rules.toxicity import ToxicityState
-from monitoring.status import SummaryState
+from monitoring.summary_state import SummaryState
 
 
 class Severity(enum.IntEnum):
@@ -266,7 +266,28 @@ def rule_name(rule: EfficacyRule | ToxicityRule, protocol: Protocol | None = Non
     "Efficacy: Hematologic remission (CR + CRp + CRi)".
     """
     guards = "Toxicity" if isinstance(rule, ToxicityRule) else "Efficacy"
-    return f"{guards}: {rule_subject(rule, protocol)}"
+    where = scope_words(rule.scope, protocol)
+    return f"{guards}: {rule_subject(rule, protocol)}" + (f" — {where}" if where else "")
+
+
+def scope_words(scope: Mapping[str, str], protocol: Protocol | None = None) -> str:
+    """The stratum a rule is restricted to, in words ("cohort 1: Relapsed/refractory");
+    empty for a rule on every patient."""
+    if not scope:
+        return ""
+    units = {}
+    if protocol is not None:
+        units = {
+            "cohort": protocol.cohorts,
+            "arm": protocol.arms,
+            "dose_level": protocol.dose_levels,
+        }
+    parts = []
+    for name, value in scope.items():
+        label = next((u.label for u in units.get(name, ()) if u.id == value), "")
+        noun = name.replace("_", " ")
+        parts.append(f"{noun} {value}: {label}" if label and label != value else f"{noun} {value}")
+    return ", ".join(parts)
 
 
 def confirmed_role(audit: SimonAudit) -> str | None:

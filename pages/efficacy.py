@@ -4,7 +4,7 @@ probability of each efficacy rule the protocol has."""
 
 import streamlit as st
 
-from dashboard import cache, components, decisions, tables
+from dashboard import components, decisions, tables
 from dashboard.keys import Key
 from dashboard.selection import current
 from monitoring.charts import posterior_figure, responder_path_figure, swimmer_figure
@@ -15,13 +15,11 @@ status = selection.status()
 protocol = status.protocol
 rule, decision = protocol.simon, status.efficacy
 st.title("Efficacy")
-if rule is not None and decision is not None:
-    decisions.efficacy_card(
-        protocol, rule, decision, status.predictive, cache.simon_design(protocol)
-    )
-    components.paint_first()
-else:
-    st.info("This protocol names no efficacy stopping rule: the rates below are descriptive.")
+decisions.rule_cards(
+    status.efficacy_decisions,
+    "This protocol names no efficacy stopping rule: the rates below are descriptive.",
+)
+components.paint_first()
 
 derived = selection.derivation()
 responses = selection.responses()

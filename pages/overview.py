@@ -3,7 +3,7 @@ enrolment, the monitoring log."""
 
 import streamlit as st
 
-from dashboard import cache, components, decisions, tables
+from dashboard import components, decisions, tables
 from dashboard.selection import current
 from dashboard.verdict import verdict_section
 from monitoring.charts import enrolment_figure
@@ -19,25 +19,7 @@ st.caption(
     f"{status.treated} treated · protocol {protocol.version}"
 )
 verdict_section(verdict(status))
-left, right = st.columns(2)
-with left:
-    if protocol.simon is not None and status.efficacy is not None:
-        decisions.efficacy_card(
-            protocol,
-            protocol.simon,
-            status.efficacy,
-            status.predictive,
-            cache.simon_design(protocol),
-        )
-    else:
-        st.info("This protocol has no Simon efficacy rule.")
-with right:
-    rule, tox = protocol.primary_toxicity, status.primary_toxicity
-    if rule is not None and tox is not None:
-        decisions.toxicity_card(rule, tox)
-    else:
-        st.info("This protocol has no toxicity stopping rule.")
-
+decisions.rule_cards(status.decisions, "This protocol has no stopping rule.")
 components.paint_first()
 components.chart(enrolment_figure(enrolment_series(selection.derivation(), protocol)), "Enrolment")
 st.subheader("Monitoring log")
@@ -45,5 +27,5 @@ st.caption(
     f"A look every {protocol.reporting.summary_every} evaluable patients; counts and "
     "decisions are those of the data cut on the day each look was reached."
 )
-components.table(tables.monitoring_log_frame(status.looks), "Monitoring log")
+components.table(tables.monitoring_log_frame(status), "Monitoring log")
 components.reproduce(f"python -m monitoring status {selection.cli_options()} --json")

@@ -15,9 +15,9 @@ protocol = status.protocol
 rule, decision = protocol.primary_toxicity, status.primary_toxicity
 st.title("Safety")
 derived = selection.derivation()
+decisions.rule_cards(status.toxicity_decisions, "This protocol has no toxicity stopping rule.")
+components.paint_first()
 if rule is not None and decision is not None:
-    decisions.toxicity_card(rule, decision)
-    components.paint_first()
     left, mid, right = st.columns(3)
     left.metric(f"Pr(p > {rule.threshold:g} | data)", f"{decision.posterior_prob:.3f}", border=True)
     mid.metric("Next look (evaluable patients)", decision.next_look or "none", border=True)
@@ -47,8 +47,6 @@ if rule is not None and decision is not None:
         ),
         "Toxicity posterior",
     )
-else:
-    st.info("This protocol has no toxicity stopping rule.")
 
 st.subheader("Adverse events by category and grade")
 ae, listings = selection.safety()

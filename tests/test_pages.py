@@ -109,19 +109,20 @@ def test_overview_shows_both_decisions_in_words_with_the_read_aloud_sentences(
     # one row per scheduled look: every 8 evaluable patients up to 48 (protocol section 11)
     assert list(log["Patients"]) == [8, 16, 24, 32, 40, 48]
     first = status.looks[0]
-    counts = f"{first.responders} / {first.non_responders} / {first.pending}"
-    assert log.iloc[0]["Resp. / non-resp. / pending"] == counts
+    counts = f"{first.responders} R / {first.non_responders} NR / {first.pending} pending"
+    efficacy, toxicity = (d.name for d in status.decisions)  # a column per rule
+    assert log.iloc[0][efficacy] == f"Stage 1 accruing ({counts})"
     # decisions in the cards' words, not state codes: look 1 (8 of 18 treated) was in
     # stage 1, looks 2 and 3 in stage 2
     states = [lk.efficacy_state for lk in status.looks[:3]]
     assert states == [EfficacyState.STAGE1_ACCRUING, EfficacyState.STAGE2, EfficacyState.STAGE2]
-    assert list(log["Efficacy"][:3]) == [
+    assert [cell.split(" (")[0] for cell in log[efficacy][:3]] == [
         "Stage 1 accruing",
         "Continue to stage 2",
         "Continue to stage 2",
     ]
-    assert list(log["Toxicity"][:3]) == ["Continue"] * 3
-    assert list(log["Efficacy"][3:]) == ["—"] * 3  # looks not reached yet
+    assert [cell.split(" (")[0] for cell in log[toxicity][:3]] == ["Continue"] * 3
+    assert list(log[efficacy][3:]) == ["—"] * 3  # looks not reached yet
 
 
 def test_an_earlier_cutoff_reproduces_the_first_look(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -162,14 +162,21 @@ def test_group_sequential_is_parsed_then_refused_naming_the_kind() -> None:
         parse_protocol(text.replace('"obrien_fleming"', '"obf"'), "aall.toml")
 
 
-def test_a_second_simon_rule_is_refused_as_it_would_not_be_evaluated() -> None:
+def test_a_second_simon_rule_is_kept_and_rule_ids_must_be_unique() -> None:
+    """Any number of Simon rules is evaluated (monitoring/rules/registry.py), each under its
+    own id: a repeated id is refused naming the second rule's key."""
     text = DEFAULT.read_text(encoding="utf-8")
     start, end = text.index("[[efficacy]]"), text.index("[[toxicity]]")
-    block = text[start:end].replace('id = "remission"', 'id = "remission-2"')
+    block = text[start:end]
+    two = parse_protocol(
+        text[:end] + block.replace('id = "remission"', 'id = "remission-2"') + text[end:],
+        "two.toml",
+    )
+    assert [r.id for r in two.efficacy] == ["remission", "remission-2"]
     with pytest.raises(ProtocolError) as info:
-        parse_protocol(text[:end] + block + text[end:], "two.toml")
-    assert info.value.key == "efficacy[1].rule"
-    assert "second simon_two_stage rule" in info.value.problem
+        parse_protocol(text[:end] + block + text[end:], "same.toml")
+    assert info.value.key == "efficacy[1].id"
+    assert "'remission' is used by another rule" in info.value.problem
 
 
 def test_a_scope_naming_a_declared_unit_is_kept() -> None:

@@ -28,7 +28,8 @@ from monitoring.derive import derive
 from monitoring.protocol import load_protocol
 from monitoring.reports.content import resolve_look
 from monitoring.reports.records import records_as_of
-from monitoring.status import LookRecord, SummaryState, TrialStatus, trial_status
+from monitoring.status import LookRecord, TrialStatus, trial_status
+from monitoring.summary_state import SummaryState
 from tests.conftest import PROTOCOL_DIR
 
 PROTOCOL_FILE = PROTOCOL_DIR / "ino-lowdose-ph2.toml"

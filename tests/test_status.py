@@ -14,7 +14,8 @@ from monitoring.derive import apply_cutoff, derive
 from monitoring.protocol import load_protocol
 from monitoring.rules.efficacy import EfficacyState
 from monitoring.rules.toxicity import ToxicityState
-from monitoring.status import LookRecord, SummaryState, trial_status
+from monitoring.status import LookRecord, trial_status
+from monitoring.summary_state import SummaryState
 from tests.conftest import PROTOCOL_DIR
 
 PROTOCOL = load_protocol(PROTOCOL_DIR / "ino-lowdose-ph2.toml")

@@ -135,7 +135,7 @@ def test_futility_crossing_day_is_the_first_the_full_derivation_stops() -> None:
     assert v.severity is Severity.STOP
     assert v.code == SIMON.id
     assert v.title == "STOP for futility"
-    (crossing,) = status.stops
+    (crossing,) = [d.crossing for d in status.decisions if d.crossing is not None]
     day = crossing.crossed_on
     stops = {EfficacyState.STOP_FUTILITY, EfficacyState.CANNOT_SUCCEED}
     before = trial_status(PROTOCOL, derive(data, PROTOCOL, day - timedelta(days=1))).efficacy

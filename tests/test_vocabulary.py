@@ -25,6 +25,7 @@ import pytest
 import monitoring.rules.efficacy
 import monitoring.rules.toxicity
 import monitoring.status
+import monitoring.summary_state
 from monitoring import vocabulary
 from monitoring.cli import main
 from monitoring.demo import generate
@@ -43,7 +44,11 @@ from tests.test_pages import _app, _cards, _navigation_only  # noqa: F401  (auto
 
 PROTOCOL = load_protocol("data/protocols/ino-lowdose-ph2.toml")
 STAMP = ReportStamp(datetime(2025, 7, 5, 9, 30, tzinfo=UTC), "Trial statistician")
-STATE_MODULES = (monitoring.rules.efficacy, monitoring.rules.toxicity, monitoring.status)
+STATE_MODULES = (
+    monitoring.rules.efficacy,
+    monitoring.rules.toxicity,
+    monitoring.summary_state,
+)
 
 
 def _state_enums() -> list[type[enum.Enum]]:
@@ -267,7 +272,7 @@ def test_dashboard_reports_and_cli_say_the_same_words(
         assert block["decision_severity"] == words.severity.name.lower()
         assert f"{words.headline} [{words.severity.word}]" in text
     assert eff["design"] == design
-    assert f"Design: {design}" in text
+    assert f"Design (Simon 1989): {design}" in text
     assert tox["rule"]["id"] == "vod"
     assert tox["rule"]["name"] == "Toxicity: " + (PROTOCOL.toxicity[0].label)
     for look, row in zip(status.looks, out["looks"], strict=True):

@@ -25,7 +25,9 @@ from monitoring.cli.database import (
 from monitoring.cli.verdict_output import verdict_json, verdict_lines
 from monitoring.db.demo_trial import create_demo_trial
 from monitoring.demo import Scenario
+from monitoring.monitoring_log import log_rows, log_rules
 from monitoring.protocol import DEFAULT_TRIAL_ID, SimonRule, ToxicityRule
+from monitoring.rules.interface import RuleDecision
 from monitoring.status import TrialStatus
 from monitoring.verdict import verdict
 from monitoring.vocabulary import simon_design
@@ -64,8 +66,28 @@ def _rule_json(status: TrialStatus, rule: SimonRule | ToxicityRule | None) -> di
     }
 
 
+def decision_json(decision: RuleDecision) -> dict[str, Any]:
+    """One rule's decision: codes (rule id, kind, state) and the words beside them."""
+    crossing = decision.crossing
+    return {
+        "rule_id": decision.rule_id,
+        "kind": decision.kind,
+        "name": decision.name,
+        "scope": dict(decision.scope),
+        "state": to_jsonable(decision.state),
+        "severity": decision.severity.name.lower(),
+        "headline": decision.headline,
+        "sentence": decision.sentence,
+        "evidence": [{"label": f.label, "value": f.value} for f in decision.evidence],
+        "next_look": decision.next_look,
+        "crossed_on": to_jsonable(crossing.crossed_on if crossing else None),
+        "enrolled_after_crossing": list(crossing.enrolled_after) if crossing else [],
+    }
+
+
 def status_json(status: TrialStatus) -> dict[str, Any]:
-    """SPEC 6.1 ``status --json`` keys, plus estimates, the monitoring log and provenance."""
+    """SPEC 6.1 ``status --json`` keys, plus every rule's decision (``decisions``, any number
+    of rules of any kind), estimates, the monitoring log and provenance."""
     efficacy: dict[str, Any] | None = None
     if status.efficacy is not None:
         e = status.efficacy
@@ -122,6 +144,7 @@ def status_json(status: TrialStatus) -> dict[str, Any]:
         "as_known_on": to_jsonable(status.provenance.as_known_on),
         "enrolled": status.enrolled,
         "treated": status.treated,
+        "decisions": [decision_json(d) for d in status.decisions],
         "efficacy": efficacy,
         "toxicity": toxicity,
         "predictive_probability": (status.predictive.probability if status.predictive else None),
@@ -140,6 +163,15 @@ def status_json(status: TrialStatus) -> dict[str, Any]:
                 "toxicity_boundary": look.toxicity_boundary,
                 "toxicity_decision": to_jsonable(look.toxicity_state),
                 **_words(look.toxicity_state, "toxicity_decision"),
+                "rules": [
+                    {
+                        "rule_id": e.rule_id,
+                        "state": to_jsonable(e.state),
+                        "title": e.title,
+                        "counts": e.counts,
+                    }
+                    for e in look.entries
+                ],
                 "summary": look.summary.value,
                 **_words(look.summary, "summary"),
                 "generated_at": to_jsonable(look.record.generated_at if look.record else None),
@@ -157,21 +189,12 @@ def _print_status(status: TrialStatus) -> None:
     print(f"{status.protocol.short_title} ({p.trial_id}) — cut-off {status.cutoff.isoformat()}")
     print(f"Enrolled {status.enrolled}, treated {status.treated}")
     print("\n" + "\n".join(verdict_lines(verdict(status))))
-    if status.efficacy is not None:
-        rule = status.protocol.simon
-        name = vocabulary.rule_name(rule, status.protocol) if rule else "Efficacy"
-        print(f"\n{name}")
-        print(f"  {_verdict(status.efficacy.state)}")
-        if rule is not None:
-            print(f"  Design: {simon_design(rule)}")
-        print(f"  {status.efficacy.explanation}")
-        if status.predictive is not None:
-            print(f"  Predictive probability of final success: {status.predictive.probability:.3f}")
-    for tox_rule, tox in zip(status.protocol.toxicity, status.toxicity, strict=True):
-        print(f"\n{vocabulary.rule_name(tox_rule)}")
-        print(f"  {_verdict(tox.decision)}")
-        print(f"  {tox.explanation}")
-        print(f"  Current Pr(p > threshold | data) = {tox.posterior_prob:.3f}")
+    for decision in status.decisions:
+        print(f"\n{decision.name}")
+        print(f"  {decision.headline} [{decision.severity.word}]")
+        for fact in decision.facts():
+            print(f"  {fact.label}: {fact.value}")
+        print(f"  {decision.sentence}")
     for rate in (status.remission, status.response):
         print(
             f"\n{rate.label}: {rate.x}/{rate.n}; {rate.level:.0%} credible interval "
@@ -179,18 +202,14 @@ def _print_status(status: TrialStatus) -> None:
             f"exact {rate.exact.low:.3f}–{rate.exact.high:.3f}"
         )
     print("\nMonitoring log")
-    print(
-        f"{'look':>4} {'evaluable':>9} {'reached':>10} {'efficacy':>20} {'tox':>4} "
-        f"{'bound':>5} {'toxicity':>17}  summary"
-    )
-    for look in status.looks:
+    rules = log_rules(status)
+    for i, name in enumerate(rules, start=1):
+        print(f"  rule {i}: {name}")
+    for row in log_rows(status):
+        cells = "  ".join(f"rule {i}: {cell or '-'}" for i, cell in enumerate(row.cells, start=1))
         print(
-            f"{look.number:>4} {look.evaluable:>9} {look.reached_on or '-'!s:>10} "
-            f"{vocabulary.title(look.efficacy_state, '-'):>20} "
-            f"{'-' if look.toxicity_events is None else look.toxicity_events:>4} "
-            f"{'-' if look.toxicity_boundary is None else look.toxicity_boundary:>5} "
-            f"{vocabulary.title(look.toxicity_state, '-'):>17}  "
-            f"{vocabulary.title(look.summary)}"
+            f"  look {row.number:>2} at {row.evaluable:>3} evaluable, reached "
+            f"{row.reached_on or '-'!s:>10}: {cells}; {row.summary}"
         )
     due = status.summary_due
     if due is not None:

@@ -1,17 +1,19 @@
 """The counts of a past scheduled look, read off one later derivation.
 
 A look reached on day D is decided on the data cut at D (``derive(data, protocol, D)``).
-Every quantity a look needs only asks whether some dated fact happened by D: enrolment,
+Every quantity a rule needs only asks whether some dated fact happened by D: enrolment,
 first dose, first remission, the date the status became non-responder (off treatment,
 death, first assessment in a cycle >= the non-response cycle) and the first monitored
-toxicity. Those dates are computed once per patient from a derivation at a later cut-off
-(``LookDates``); each look is then a few vectorised comparisons (``look_counts``) instead
-of a full derivation. ``tests/test_derive_looks.py`` checks equality with ``derive`` at
-every look of the demo scenarios and at random days.
+toxicity of each toxicity rule. Those dates are computed once per patient from a
+derivation at a later cut-off (``LookDates``); each rule at each day is then a few
+vectorised comparisons (``simon_counts``, ``toxicity_at``) instead of a full derivation.
+``tests/test_derive_looks.py`` checks equality with ``derive`` at every look of the demo
+scenarios and at random days, for every rule of every bundled protocol.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,12 +30,12 @@ from monitoring.rules.efficacy import ResponseCounts
 
 Nanos = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
-_NEVER = np.iinfo(np.int64).max  # a missing date: never happened
+NEVER = np.iinfo(np.int64).max  # a missing date: never happened
 
 
 def _nanos(values: npt.NDArray[np.datetime64]) -> Nanos:
     out = np.asarray(values, dtype="datetime64[ns]").view(np.int64).copy()
-    out[np.isnat(np.asarray(values, dtype="datetime64[ns]"))] = _NEVER
+    out[np.isnat(np.asarray(values, dtype="datetime64[ns]"))] = NEVER
     return out
 
 
@@ -42,17 +44,23 @@ class LookDates:
     """Per patient (rows of ``Derivation.patients``), the day each fact became known.
 
     Dates are int64 nanoseconds; a missing date is int64 max (never, within the data).
+    ``scopes`` holds each rule's patients (by rule id), ``orders`` the date a Simon rule
+    counts its patients in, ``toxicity`` the first monitored event of each toxicity rule.
     """
 
     ids: npt.NDArray[np.str_]
     enrolled: Nanos
     first_dose: Nanos
-    stage1_key: Nanos
     remission: Nanos
     non_responder: Nanos
-    simon_scope: Mask
-    toxicity_scope: Mask
-    toxicity: Nanos
+    scopes: Mapping[str, Mask]
+    orders: Mapping[str, Nanos]
+    toxicity: Mapping[str, Nanos]
+
+    def fact_days(self) -> Nanos:
+        """Every dated fact a decision reads (with NEVER where a fact did not happen)."""
+        parts = [self.enrolled, self.first_dose, self.remission, self.non_responder]
+        return np.concatenate([*parts, *self.toxicity.values()])
 
 
 def _first_late_assessment(derived: Derivation, cycle: int) -> Nanos:
@@ -64,13 +72,11 @@ def _first_late_assessment(derived: Derivation, cycle: int) -> Nanos:
     return _nanos(grouping.date_extreme(where, len(derived.patients), dates, late, True))
 
 
-def _first_toxicity(derived: Derivation, rule: ToxicityRule | None) -> Nanos:
-    size = len(derived.patients)
-    if rule is None:
-        return np.full(size, _NEVER, dtype=np.int64)
+def _first_toxicity(derived: Derivation, rule: ToxicityRule) -> Nanos:
     events = monitored_events(derived.data.adverse_events, rule)
     where = grouping.codes(derived.patients["patient_id"], events["patient_id"])
     every = np.ones(len(events), dtype=bool)
+    size = len(derived.patients)
     return _nanos(grouping.date_extreme(where, size, events["onset_date"], every, True))
 
 
@@ -83,24 +89,33 @@ def look_dates(derived: Derivation, protocol: Protocol) -> LookDates:
 
     ended = np.minimum(dates("off_treatment_date"), dates("death_date"))
     late = _first_late_assessment(derived, protocol.response.nonresponse_after_cycle)
-    simon, rule = protocol.simon, protocol.primary_toxicity
-    everyone = np.ones(len(patients), dtype=bool)
+    rules = (*protocol.efficacy, *protocol.toxicity)
     return LookDates(
         ids=patients["patient_id"].to_numpy(object).astype(str),
         enrolled=dates("enrollment_date"),
         first_dose=dates("first_dose_date"),
-        stage1_key=dates(simon.stage1_order) if simon else dates("first_dose_date"),
         remission=dates("first_remission_date"),
         non_responder=np.minimum(ended, late),
-        simon_scope=in_scope(patients, simon.scope) if simon else everyone,
-        toxicity_scope=in_scope(patients, rule.scope) if rule else everyone,
-        toxicity=_first_toxicity(derived, rule),
+        scopes={r.id: in_scope(patients, r.scope) for r in rules},
+        orders={r.id: dates(r.stage1_order) for r in protocol.efficacy if isinstance(r, SimonRule)},
+        toxicity={r.id: _first_toxicity(derived, r) for r in protocol.toxicity},
     )
 
 
 @dataclass(frozen=True)
+class SimonCounts:
+    """What a Simon rule reads on one day: its treated patients (in scope, capped at n),
+    the first n1 of them and the first n, by response status."""
+
+    treated: int
+    stage1: ResponseCounts
+    cohort: ResponseCounts
+
+
+@dataclass(frozen=True)
 class LookCounts:
-    """What one scheduled look reports, as ``derive`` at its day would give it."""
+    """What one scheduled look reports, as ``derive`` at its day would give it (the
+    protocol's first Simon rule and first toxicity rule, and every treated patient)."""
 
     cutoff: date
     treated: int
@@ -124,36 +139,62 @@ def _ordered(dates: LookDates, key: Nanos, among: Mask) -> npt.NDArray[np.intp]:
     return rows[np.lexsort((dates.ids[rows], key[rows]))]
 
 
-def look_counts(dates: LookDates, protocol: Protocol, day: date) -> LookCounts:
-    """Counts and toxicity outcomes of the data cut at ``day`` (on or before the cut-off of
-    the derivation ``dates`` come from)."""
+@dataclass(frozen=True)
+class _Day:
+    treated: Mask
+    responder: Mask
+    non_responder: Mask
+
+    def tally(self, rows: npt.NDArray[np.intp]) -> ResponseCounts:
+        mask = np.zeros(len(self.treated), dtype=bool)
+        mask[rows] = True
+        return _tally(self.responder & mask, self.non_responder & mask, self.treated & mask)
+
+
+def _day(dates: LookDates, day: date) -> _Day:
     t = as_timestamp(day).value
     treated = (dates.enrolled <= t) & (dates.first_dose <= t)
     responder = treated & (dates.remission <= t)
     non_responder = treated & ~responder & (dates.non_responder <= t)
-    simon: SimonRule | None = protocol.simon
-    cohort = _ordered(dates, dates.stage1_key, treated & dates.simon_scope)
-    n1, n = (simon.n1, simon.n) if simon else (0, 0)
+    return _Day(treated, responder, non_responder)
 
-    def tally(rows: npt.NDArray[np.intp]) -> ResponseCounts:
-        mask = np.zeros(len(treated), dtype=bool)
-        mask[rows] = True
-        return _tally(responder & mask, non_responder & mask, treated & mask)
 
+def simon_counts(dates: LookDates, rule: SimonRule, day: date) -> SimonCounts:
+    """The counts a Simon rule is decided on, on the data cut at ``day``."""
+    state = _day(dates, day)
+    cohort = _ordered(dates, dates.orders[rule.id], state.treated & dates.scopes[rule.id])
+    return SimonCounts(
+        treated=min(len(cohort), rule.n),
+        stage1=state.tally(cohort[: rule.n1]),
+        cohort=state.tally(cohort[: rule.n]),
+    )
+
+
+def toxicity_at(dates: LookDates, rule: ToxicityRule, day: date) -> ToxicityOutcomes:
+    """A toxicity rule's evaluable patients (first dose order) and outcomes at ``day``."""
+    t = as_timestamp(day).value
+    state = _day(dates, day)
+    rows = _ordered(dates, dates.first_dose, state.treated & dates.scopes[rule.id])
+    return ToxicityOutcomes(
+        rule_id=rule.id,
+        patient_ids=tuple(str(i) for i in dates.ids[rows]),
+        outcomes=tuple(bool(x) for x in dates.toxicity[rule.id][rows] <= t),
+    )
+
+
+def look_counts(dates: LookDates, protocol: Protocol, day: date) -> LookCounts:
+    """Counts and toxicity outcomes of the data cut at ``day`` (on or before the cut-off of
+    the derivation ``dates`` come from), for the first Simon and first toxicity rule."""
+    state = _day(dates, day)
+    simon = protocol.simon
+    empty = ResponseCounts(0, 0, 0)
+    counts = simon_counts(dates, simon, day) if simon else None
     rule = protocol.primary_toxicity
-    toxicity = None
-    if rule is not None:
-        rows = _ordered(dates, dates.first_dose, treated & dates.toxicity_scope)
-        toxicity = ToxicityOutcomes(
-            rule_id=rule.id,
-            patient_ids=tuple(str(i) for i in dates.ids[rows]),
-            outcomes=tuple(bool(x) for x in dates.toxicity[rows] <= t),
-        )
     return LookCounts(
         cutoff=day,
-        treated=int(treated.sum()),
-        stage1=tally(cohort[:n1]),
-        simon_cohort=tally(cohort[:n]),
-        overall=_tally(responder, non_responder, treated),
-        toxicity=toxicity,
+        treated=int(state.treated.sum()),
+        stage1=counts.stage1 if counts else empty,
+        simon_cohort=counts.cohort if counts else empty,
+        overall=_tally(state.responder, state.non_responder, state.treated),
+        toxicity=toxicity_at(dates, rule, day) if rule else None,
     )

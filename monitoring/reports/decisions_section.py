@@ -1,4 +1,5 @@
-"""Report section "Decisions": efficacy and toxicity decisions first, then the monitoring log.
+"""Report section "Decisions": every rule's decision, the numbers behind it, then the
+monitoring log.
 
 Every sentence is the rule's own read-aloud explanation (``monitoring.rules``); the tables
 beside them print the counts and thresholds the decision was taken from.
@@ -6,14 +7,26 @@ beside them print the counts and thresholds the decision was taken from.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from monitoring import vocabulary
+from monitoring.monitoring_log import log_rows, log_rules
 from monitoring.protocol import ToxicityRule
-from monitoring.reports.blocks import decision_paragraph, optional_int, text
-from monitoring.reports.document import Block, CellValue, Column, ColumnKind, Section, Table
+from monitoring.reports.blocks import REPORT_STATUS, optional_int, quantity_table, text
+from monitoring.reports.document import (
+    Block,
+    CellValue,
+    Column,
+    ColumnKind,
+    Paragraph,
+    ParagraphStyle,
+    Section,
+    Table,
+)
 from monitoring.rules.efficacy import EfficacyDecision
+from monitoring.rules.interface import RuleDecision
 from monitoring.rules.toxicity import ToxicityDecision
-from monitoring.status import ScheduledLook, TrialStatus
-from monitoring.verdict import deciding_look, deciding_numbers
+from monitoring.status import TrialStatus
 
 
 def efficacy_numbers(d: EfficacyDecision, design: str = "Simon two-stage rule") -> Table:
@@ -100,77 +113,94 @@ def toxicity_numbers(status: TrialStatus) -> Table:
     )
 
 
-def _log_row(look: ScheduledLook) -> tuple[CellValue, ...]:
-    record = look.record
-    return (
-        look.number,
-        look.evaluable,
-        look.reached_on,
-        vocabulary.title(look.efficacy_state, "") or None,
-        look.responders,
-        look.non_responders,
-        look.pending,
-        look.toxicity_events,
-        look.toxicity_boundary,
-        vocabulary.title(look.toxicity_state, "") or None,
-        vocabulary.title(look.summary),
-        record.generated_at.date() if record and record.generated_at else None,
-        record.signed_off_by if record else None,
-    )
-
-
-LOG_COLUMNS = (
-    Column("Look", ColumnKind.INTEGER),
-    Column("Evaluable", ColumnKind.INTEGER),
-    Column("Reached on", ColumnKind.DATE),
-    Column("Efficacy"),
-    Column("Resp.", ColumnKind.INTEGER),
-    Column("Non-resp.", ColumnKind.INTEGER),
-    Column("Pending", ColumnKind.INTEGER),
-    Column("Tox. events", ColumnKind.INTEGER),
-    Column("Tox. boundary", ColumnKind.INTEGER),
-    Column("Toxicity"),
-    Column("Summary"),
-    Column("Generated", ColumnKind.DATE),
-    Column("Signed off by"),
-)
-
-
 def monitoring_log_table(status: TrialStatus) -> Table:
-    """Every scheduled look with the decisions of its day and its summary's state."""
-    rows = tuple(_log_row(look) for look in status.looks)
+    """Every scheduled look with each rule's decision and counts on its day (a column per
+    rule, ``monitoring.monitoring_log``) and its summary's state."""
+    columns = (
+        Column("Look", ColumnKind.INTEGER),
+        Column("Evaluable", ColumnKind.INTEGER),
+        Column("Reached on", ColumnKind.DATE),
+        *(Column(name) for name in log_rules(status)),
+        Column("Summary"),
+        Column("Generated", ColumnKind.DATE),
+        Column("Signed off by"),
+    )
+    rows = tuple(
+        (
+            r.number,
+            r.evaluable,
+            r.reached_on,
+            *(cell or None for cell in r.cells),
+            r.summary,
+            r.generated_on,
+            r.signed_off_by,
+        )
+        for r in log_rows(status)
+    )
     return Table(
         "Monitoring log: scheduled looks to date",
-        LOG_COLUMNS,
+        columns,
         rows,
         note=(
             f"A look every {status.protocol.reporting.summary_every} evaluable (treated) "
             "patients; counts and decisions are those of the data cut on the day the look "
-            "was reached. Toxicity events are among the first patients of the look."
+            "was reached. Toxicity events are among the first patients of the look; R, NR: "
+            "responders, non-responders."
         ),
         sheet_name="Monitoring log",
     )
 
 
+def rule_paragraph(decision: RuleDecision) -> Paragraph:
+    """The rule's name and sentence, coloured by its severity, its headline beside it; a
+    stop adds the numbers that decided it."""
+    sentence = f"{decision.name}. {decision.sentence}"
+    if decision.stopped and decision.key_facts:
+        sentence += f" {decision.key_facts[0]}."
+    return Paragraph(
+        sentence, ParagraphStyle.DECISION, REPORT_STATUS[decision.severity], decision.headline
+    )
+
+
+def facts_table(decision: RuleDecision) -> Table:
+    """A rule's evidence as a label/value table (any kind)."""
+    return quantity_table(
+        f"{decision.name}: the numbers behind the decision",
+        [(f.label, f.value) for f in decision.facts()],
+        ColumnKind.TEXT,
+        sheet_name=f"Rule {decision.rule_id}",
+    )
+
+
+def _simon_detail(status: TrialStatus, decision: RuleDecision) -> list[Block]:
+    detail = decision.detail
+    assert isinstance(detail, EfficacyDecision)
+    design = next(f.value for f in decision.evidence if f.label.startswith("Design"))
+    return [efficacy_numbers(detail, design)]
+
+
+def _no_detail(status: TrialStatus, decision: RuleDecision) -> list[Block]:
+    """Toxicity rules share one table after every decision (``toxicity_numbers``)."""
+    return []
+
+
+# Kinds with a report table of their own; any other kind prints its evidence table.
+KIND_DETAIL: dict[str, Callable[[TrialStatus, RuleDecision], list[Block]]] = {
+    "simon_two_stage": _simon_detail,
+    "thall_simon_estey": _no_detail,
+}
+
+
 def decisions_section(status: TrialStatus) -> Section:
-    """Efficacy decision, each toxicity decision, then the monitoring log."""
+    """Every rule's decision (efficacy rules, then toxicity rules), the numbers behind each,
+    then the monitoring log."""
     blocks: list[Block] = []
-    simon = status.protocol.simon
-    if status.efficacy is not None and simon is not None:
-        name = vocabulary.rule_name(simon, status.protocol)
-        blocks.append(
-            decision_paragraph(status.efficacy.state, f"{name}. {status.efficacy.explanation}")
-        )
-        blocks.append(efficacy_numbers(status.efficacy, vocabulary.simon_design(simon)))
-    else:
-        blocks.append(text("The protocol has no Simon two-stage efficacy rule."))
-    for rule, decision in zip(status.protocol.toxicity, status.toxicity, strict=True):
-        name = vocabulary.rule_name(rule)
-        stop = deciding_look(decision)
-        deciding = f" Deciding look: {deciding_numbers(rule, stop)}." if stop else ""
-        blocks.append(
-            decision_paragraph(decision.decision, f"{name}. {decision.explanation}{deciding}")
-        )
+    if not status.decisions:
+        blocks.append(text("The protocol has no stopping rule."))
+    for decision in status.decisions:
+        blocks.append(rule_paragraph(decision))
+        detail = KIND_DETAIL.get(decision.kind)
+        blocks.extend(detail(status, decision) if detail else [facts_table(decision)])
     if status.toxicity:
         blocks.append(toxicity_numbers(status))
     blocks.append(monitoring_log_table(status))

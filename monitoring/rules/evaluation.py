@@ -1,0 +1,42 @@
+"""Every rule of a protocol decided at a cut-off, through its kind (the registry).
+
+Efficacy rules come first, then toxicity rules, each in protocol order: the order of the
+cards, the monitoring log's columns and the reports (the verdict breaks ties toxicity first).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from monitoring.derive.looks import LookDates
+from monitoring.protocol import Protocol
+from monitoring.rules.crossing import first_crossing
+from monitoring.rules.interface import LogEntry, RuleContext, RuleDecision
+from monitoring.rules.registry import Rule, kind_of
+
+
+def protocol_rules(protocol: Protocol) -> tuple[Rule, ...]:
+    """The protocol's rules in the order decisions are shown: efficacy, then toxicity."""
+    return (*protocol.efficacy, *protocol.toxicity)
+
+
+def rule_decisions(protocol: Protocol, dates: LookDates, cutoff: date) -> tuple[RuleDecision, ...]:
+    """Each rule's decision on the data cut at ``cutoff``, with the day a stop was crossed."""
+    context = RuleContext(protocol, dates, cutoff)
+    out = []
+    for rule in protocol_rules(protocol):
+        kind = kind_of(rule)
+        decision = kind.evaluate(rule, context, cutoff)
+        crossing = first_crossing(kind, rule, context) if kind.stops(decision) else None
+        out.append(kind.describe(rule, decision, context, crossing))
+    return tuple(out)
+
+
+def log_entries(protocol: Protocol, dates: LookDates, day: date, look: int) -> tuple[LogEntry, ...]:
+    """Each rule's state and counts on the day a scheduled look (``look`` evaluable
+    patients) was reached."""
+    context = RuleContext(protocol, dates, day)
+    return tuple(
+        kind_of(rule).log_entry(rule, kind_of(rule).evaluate(rule, context, day), look)
+        for rule in protocol_rules(protocol)
+    )
