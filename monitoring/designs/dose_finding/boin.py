@@ -26,8 +26,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from monitoring.designs.dose_finding.decision import (
     DoseData,
     NextCohort,
@@ -37,7 +35,7 @@ from monitoring.designs.dose_finding.decision import (
     posterior_over,
 )
 from monitoring.designs.dose_finding.errors import DoseFindingError
-from monitoring.designs.dose_finding.isotonic import pava
+from monitoring.designs.dose_finding.isotonic import boin_isotonic_estimates, pava
 
 # get.boundary treats λd·n within this distance of an integer as that integer (so that the
 # de-escalation bound is strictly above λd·n despite rounding).
@@ -243,44 +241,55 @@ def select_mtd(
     """BOIN's ``select.mtd`` (same arguments; ``bound_mtd`` is ``boundMTD``: only doses
     whose isotonic estimate is at most λd may be selected)."""
     data = DoseData.of(n, dlt)
-    from monitoring.designs.dose_finding.isotonic import boin_isotonic_estimates
-
     isotonic = boin_isotonic_estimates(data.n, data.dlt)
     gone = eliminated_doses(target, data.n, data.dlt, cutoff_eli, extrasafe, offset)
-    admissible = [i for i in range(data.doses) if data.n[i] > 0 and i not in gone]
-    if 0 in gone:
-        return MtdSelection(
-            None, gone, isotonic, "the lowest dose is too toxic: no dose is selected"
-        )
-    if not admissible:
-        return MtdSelection(None, gone, isotonic, "no patient was treated at an admissible dose")
-    ys = [data.dlt[i] for i in admissible]
-    ns = [data.n[i] for i in admissible]
-    rates = [(y + 0.05) / (m + 0.1) for y, m in zip(ys, ns, strict=True)]
-    weights = [
-        1.0 / ((y + 0.05) * (m - y + 0.05) / ((m + 0.1) ** 2 * (m + 0.1 + 1)))
-        for y, m in zip(ys, ns, strict=True)
-    ]
+    lambda_d = BoinDesign(target, 1, 1, phi2=p_tox).lambda_d if bound_mtd else None
+    chosen, estimate = choose_mtd(target, data.n, data.dlt, gone, lambda_d)
+    if chosen is not None:
+        reason = f"its isotonic estimate {estimate:.3f} is the closest to the target {target:g}"
+    elif 0 in gone:
+        reason = "the lowest dose is too toxic: no dose is selected"
+    elif lambda_d is not None and any(v > 0 for v in data.n):
+        reason = "every isotonic estimate is above λd: no dose is selected"
+    else:
+        reason = "no patient was treated at an admissible dose: no dose is selected"
+    return MtdSelection(chosen, gone, isotonic, reason)
+
+
+def choose_mtd(
+    target: float,
+    n: Sequence[int],
+    dlt: Sequence[int],
+    eliminated: Sequence[int],
+    lambda_d: float | None = None,
+) -> tuple[int | None, float]:
+    """The selection step of ``select.mtd`` given the eliminated doses: the index chosen
+    (None: no dose) and its isotonic estimate among the admissible doses (NaN if none).
+
+    ``lambda_d`` set: only estimates at most λd may be chosen (``boundMTD``).
+    """
+    gone = set(eliminated)
+    admissible = [i for i in range(len(n)) if n[i] > 0 and i not in gone]
+    if 0 in gone or not admissible:
+        return None, math.nan
+    rates = []
+    weights = []
+    for i in admissible:
+        y, m = dlt[i], n[i]
+        rates.append((y + 0.05) / (m + 0.1))
+        weights.append(1.0 / ((y + 0.05) * (m - y + 0.05) / ((m + 0.1) ** 2 * (m + 0.1 + 1))))
+    fitted = pava(rates, weights)
     # BOIN adds k·1e-10 to the k-th estimate: among tied estimates below the target the
     # higher dose is closer, above it the lower one.
-    fitted = np.array(pava(rates, weights)) + np.arange(1, len(rates) + 1) * 1e-10
-    candidates = np.arange(len(rates))
-    if bound_mtd:
-        lambda_d = BoinDesign(target, 1, 1, phi2=p_tox).lambda_d
-        keep = fitted <= lambda_d
-        if not keep.any():
-            return MtdSelection(
-                None, gone, isotonic, "every isotonic estimate is above λd: no dose is selected"
-            )
-        candidates = candidates[keep]
-    distance = np.abs(fitted[candidates] - target)
-    chosen = admissible[int(candidates[int(np.argsort(distance, kind="stable")[0])])]
-    return MtdSelection(
-        chosen,
-        gone,
-        isotonic,
-        f"its isotonic estimate {isotonic[chosen]:.3f} is the closest to the target {target:g}",
-    )
+    shifted = [v + (k + 1) * 1e-10 for k, v in enumerate(fitted)]
+    candidates: Sequence[int] = range(len(shifted))
+    if lambda_d is not None:
+        candidates = [k for k in candidates if shifted[k] <= lambda_d]
+        if not candidates:
+            return None, math.nan
+    # R's sort(index.return = TRUE) is stable: equal distances keep the lower dose.
+    best = min(candidates, key=lambda k: (abs(shifted[k] - target), k))
+    return admissible[best], fitted[best]
 
 
 def boin_next(

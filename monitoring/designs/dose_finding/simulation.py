@@ -21,9 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import betaincc
 from scipy.stats import binom
 
-from monitoring.designs.dose_finding.boin import BoinDesign, boundary_at, select_mtd
+from monitoring.designs.dose_finding.boin import BoinDesign, boundary_at, choose_mtd
 from monitoring.designs.dose_finding.decision import DoseData, Recommendation
 from monitoring.designs.dose_finding.errors import DoseFindingError
 from monitoring.designs.dose_finding.three_plus_three import (
@@ -138,13 +139,6 @@ def boin_oc(
         + [never if b.eliminate_if_at_least is None else b.eliminate_if_at_least for b in bounds]
     )
     has_eliminate = np.array([False] + [b.eliminate_if_at_least is not None for b in bounds])
-    stop_bound = np.array(
-        [never]
-        + [
-            never if b.stop_if_at_least is None else b.stop_if_at_least
-            for b in (boundary_at(design, n) for n in range(1, npts + 1))
-        ]
-    )
     rng = np.random.default_rng(seed)
     n = np.zeros((trials, doses), dtype=np.int64)
     y = np.zeros((trials, doses), dtype=np.int64)
@@ -166,7 +160,11 @@ def boin_oc(
         eliminated[idx] |= out[:, None] & later
         stop = out & (d == 0)
         if design.extrasafe:
-            stop |= has_eliminate[nd] & (d == 0) & (yd >= stop_bound[nd])
+            # get.oc checks Pr(p > target) > cutoff - offset itself (at n >= 3 where an
+            # elimination bound exists), not a table of counts.
+            over = betaincc(yd + 1.0, nd - yd + 1.0, design.target)
+            lowest = has_eliminate[nd] & (d == 0) & (nd >= 3)
+            stop |= lowest & (over > design.cutoff_eli - design.offset)
         early[idx[stop]] = True
         up = (yd <= escalate[nd]) & (d != doses - 1)
         next_open = np.zeros(idx.size, dtype=bool)
@@ -184,22 +182,29 @@ def boin_oc(
             break
     selected = np.full(trials, -1, dtype=np.int64)
     candidates = ~early
-    table = np.concatenate([n, y], axis=1)
-    unique, inverse = np.unique(table[candidates], axis=0, return_inverse=True)
+    gone = _eliminated(design, n[candidates], y[candidates])
+    table = np.concatenate([n[candidates], y[candidates], gone], axis=1)
+    unique, inverse = np.unique(table, axis=0, return_inverse=True)
     picks = np.empty(len(unique), dtype=np.int64)
     for k, row in enumerate(unique):
-        choice = select_mtd(
-            design.target,
-            row[:doses].tolist(),
-            row[doses:].tolist(),
-            design.cutoff_eli,
-            design.extrasafe,
-            design.offset,
-            p_tox=design.p_tox,
-        ).mtd
+        counts, dlts = row[:doses].tolist(), row[doses : 2 * doses].tolist()
+        removed = [i for i in range(doses) if row[2 * doses + i]]
+        choice, _ = choose_mtd(design.target, counts, dlts, removed)
         picks[k] = -1 if choice is None else choice
     selected[candidates] = picks[np.ravel(inverse)]
     return _summarise("BOIN", rates, trials, seed, selected, early, n, y)
+
+
+def _eliminated(design: BoinDesign, n: IntArray, y: IntArray) -> IntArray:
+    """``eliminated_doses`` of each row (1 = eliminated), vectorised with the same
+    posterior function."""
+    posterior = betaincc(y + 1.0, n - y + 1.0, design.target)
+    hit = (n >= 3) & (posterior > design.cutoff_eli)
+    gone = np.logical_or.accumulate(hit, axis=1)
+    if design.extrasafe:
+        lowest = (n[:, 0] >= 3) & (posterior[:, 0] > design.cutoff_eli - design.offset)
+        gone[lowest, :] = True
+    return gone.astype(np.int64)
 
 
 def three_plus_three_oc(true_rates: Sequence[float], start: int = 0) -> OperatingCharacteristics:
