@@ -323,8 +323,9 @@ def test_boin_decision_follows_the_boundary_table(dose: int, cohorts: int, data:
 # --- BOIN operating characteristics against get.oc ------------------------------------
 
 Z = 4.5
-"""Tolerance in standard errors of a difference of two independent simulations. With about
-90 compared figures, Pr(any |Z| > 4.5) under agreement is below 90 × 6.8e-6 = 0.0006."""
+"""Tolerance in standard errors of a difference of two independent simulations. With 64
+compared figures (4 cases × 16), Pr(any |Z| > 4.5) under agreement is below
+64 × 6.8e-6 < 0.0005."""
 
 
 @pytest.mark.parametrize("case", REFERENCE["oc"], ids=lambda c: c["call"])

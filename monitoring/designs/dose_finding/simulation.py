@@ -233,7 +233,7 @@ def three_plus_three_oc(true_rates: Sequence[float], start: int = 0) -> Operatin
                 continue
             n2 = (*n[:dose], n[dose] + COHORT, *n[dose + 1 :])
             y2 = (*y[:dose], y[dose] + k, *y[dose + 1 :])
-            decision = three_plus_three_next(DoseData(n2, y2, labels), dose)
+            decision = three_plus_three_next(DoseData(n2, y2, labels), dose, with_table=False)
             if decision.recommendation is Recommendation.STOP:
                 if decision.mtd is None:
                     totals["none"] += p

@@ -52,8 +52,13 @@ def three_plus_three_mtd(data: DoseData) -> int | None:
     return None
 
 
-def three_plus_three_next(data: DoseData, current: int, design: str = "3+3") -> NextCohort:
+def three_plus_three_next(
+    data: DoseData, current: int, design: str = "3+3", *, with_table: bool = True
+) -> NextCohort:
     """The decision for the next cohort after the data at ``current`` (a dose index).
+
+    ``with_table=False`` leaves the per-dose table empty (the enumeration of the operating
+    characteristics needs only the decision).
 
     Raises :class:`DoseFindingError` when a level holds more than 6 patients.
     """
@@ -83,7 +88,7 @@ def three_plus_three_next(data: DoseData, current: int, design: str = "3+3") -> 
             mtd=mtd,
             mtd_label=label_of(data, mtd),
             reason=reason,
-            table=dose_table(data, None, gone),
+            table=dose_table(data, None, gone) if with_table else (),
         )
 
     if too_toxic(data, current):
