@@ -19,6 +19,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -502,3 +503,30 @@ def test_oc_type_is_frozen() -> None:
     assert isinstance(oc, OperatingCharacteristics)
     with pytest.raises(AttributeError):
         oc.no_selection = 0.0  # type: ignore[misc]
+
+
+def test_trials_driven_by_boin_next_agree_with_get_oc() -> None:
+    """The decision function itself, run as a trial loop (one cohort at a time, stop when
+    it says stop), reproduces R's get.oc for the first reference scenario within Monte Carlo
+    error: this ties ``boin_next`` (not only the vectorised simulation) to BOIN's rules."""
+    case = REFERENCE["oc"][0]
+    rates = case["p_true"]
+    rng = np.random.default_rng(7)
+    trials = 1_500
+    chosen = np.zeros(len(rates) + 1)
+    for _ in range(trials):
+        n, y, dose = [0] * len(rates), [0] * len(rates), 0
+        while True:
+            n[dose] += 3
+            y[dose] += int(rng.binomial(3, rates[dose]))
+            decision = boin_next(DESIGN, DoseData.of(n, y), dose)
+            if decision.recommendation is Recommendation.STOP:
+                chosen[-1 if decision.mtd is None else decision.mtd] += 1
+                break
+            assert decision.next_dose is not None
+            dose = decision.next_dose
+    mine = chosen[:-1] / trials
+    both = math.sqrt(1 / trials + 1 / case["ntrial"])
+    for p, theirs in zip(mine, case["selpercent"], strict=True):
+        pooled = (p * trials + theirs / 100 * case["ntrial"]) / (trials + case["ntrial"])
+        assert abs(p - theirs / 100) <= Z * math.sqrt(pooled * (1 - pooled)) * both + 1e-9
