@@ -426,7 +426,7 @@ def boin_next(
         action = f"stay at dose {here}"
     if recommendation is Recommendation.STAY and n >= design.n_earlystop:
         return finish(
-            f"{rule} and {n} patients, at least n.earlystop ({design.n_earlystop}), are at "
-            f"dose {here}: the trial stops"
+            f"{rule}, and dose {here} already holds {n} patients "
+            f"(n.earlystop = {design.n_earlystop}): the trial stops"
         )
     return decide(recommendation, next_dose, f"{rule}: {action}.", None)
