@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from monitoring.designs.dose_finding import (
     BoinDesign,
+    Cohort,
     DoseData,
     DoseFindingError,
     OperatingCharacteristics,
@@ -33,6 +34,7 @@ from monitoring.designs.dose_finding import (
     boin_boundaries,
     boin_next,
     boin_oc,
+    boin_path,
     boundary_at,
     eliminated_doses,
     pava,
@@ -41,6 +43,7 @@ from monitoring.designs.dose_finding import (
     three_plus_three_next,
     three_plus_three_oc,
     three_plus_three_oc_simulated,
+    three_plus_three_path,
 )
 
 REFERENCE = json.loads(
@@ -530,3 +533,33 @@ def test_trials_driven_by_boin_next_agree_with_get_oc() -> None:
     for p, theirs in zip(mine, case["selpercent"], strict=True):
         pooled = (p * trials + theirs / 100 * case["ntrial"]) / (trials + case["ntrial"])
         assert abs(p - theirs / 100) <= Z * math.sqrt(pooled * (1 - pooled)) * both + 1e-9
+
+
+# --- the path of a trial ---------------------------------------------------------------
+
+
+def test_three_plus_three_path_flags_a_deviation() -> None:
+    """Cohorts 1:0/3, 2:1/3, 2:0/3, then 2 again although 1 of 6 said escalate."""
+    cohorts = [Cohort(0, 3, 0), Cohort(1, 3, 1), Cohort(1, 3, 0), Cohort(1, 3, 0)]
+    with pytest.raises(DoseFindingError, match="at most 6"):
+        three_plus_three_path(["1", "2", "3"], cohorts)
+    path = three_plus_three_path(["1", "2", "3"], [*cohorts[:3], Cohort(0, 3, 0)])
+    assert [s.decision.recommendation for s in path.steps[:3]] == [
+        Recommendation.ESCALATE,
+        Recommendation.STAY,
+        Recommendation.ESCALATE,
+    ]
+    assert [s.followed for s in path.steps] == [None, True, True, False]
+    assert path.deviations == (3,)
+
+
+def test_boin_path_keeps_eliminated_doses() -> None:
+    """3 of 3 at dose 2 eliminates doses 2-3; later data at dose 1 do not bring them back."""
+    cohorts = [Cohort(0, 3, 0), Cohort(1, 3, 3), Cohort(0, 3, 0), Cohort(0, 3, 0)]
+    path = boin_path(DESIGN, ["1", "2", "3"], cohorts)
+    assert path.steps[1].decision.eliminated == (1, 2)
+    last = path.last
+    assert last is not None
+    assert last.eliminated == (1, 2)
+    assert last.recommendation is Recommendation.STAY
+    assert path.deviations == ()

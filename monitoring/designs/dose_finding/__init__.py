@@ -24,6 +24,13 @@ from monitoring.designs.dose_finding.decision import (
 )
 from monitoring.designs.dose_finding.errors import DoseFindingError
 from monitoring.designs.dose_finding.isotonic import boin_isotonic_estimates, pava
+from monitoring.designs.dose_finding.path import (
+    Cohort,
+    DosePath,
+    PathStep,
+    boin_path,
+    three_plus_three_path,
+)
 from monitoring.designs.dose_finding.simulation import (
     OperatingCharacteristics,
     boin_oc,
@@ -39,17 +46,21 @@ __all__ = [
     "BoinBoundaries",
     "BoinBoundary",
     "BoinDesign",
+    "Cohort",
     "DoseData",
     "DoseFindingError",
+    "DosePath",
     "DoseRow",
     "MtdSelection",
     "NextCohort",
     "OperatingCharacteristics",
+    "PathStep",
     "Recommendation",
     "boin_boundaries",
     "boin_isotonic_estimates",
     "boin_next",
     "boin_oc",
+    "boin_path",
     "boundary_at",
     "eliminated_doses",
     "pava",
@@ -58,4 +69,5 @@ __all__ = [
     "three_plus_three_next",
     "three_plus_three_oc",
     "three_plus_three_oc_simulated",
+    "three_plus_three_path",
 ]
