@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from monitoring import vocabulary
+from monitoring.accounts.demo import DEMO_ACCOUNTS, create_demo_database
 from monitoring.analysis import Reading
 from monitoring.cli.common import print_json, seed, to_jsonable
 from monitoring.cli.database import (
@@ -23,7 +24,6 @@ from monitoring.cli.database import (
     user_name,
 )
 from monitoring.cli.verdict_output import verdict_json, verdict_lines
-from monitoring.db.demo_trial import create_demo_trial
 from monitoring.demo import Scenario
 from monitoring.protocol import SimonRule, ToxicityRule
 from monitoring.status import TrialStatus
@@ -215,10 +215,13 @@ def _status(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     def action(engine: sa.Engine) -> int:
-        trial_id = create_demo_trial(
+        trial_id, accounts = create_demo_database(
             engine, args.scenario, seed=args.seed, now=now_utc(), user=user_name(args)
         )
         print(f"created demo trial {trial_id} (scenario {args.scenario}, seed {args.seed})")
+        if accounts:
+            names = ", ".join(a.name for a in DEMO_ACCOUNTS)
+            print(f"marked as the demo database, with demo accounts {names} (README)")
         return 0
 
     return run_with_engine(args, action, create=True)
@@ -230,7 +233,9 @@ def register(sub: Any) -> None:
         help="create the demo trial (default protocol, seeded data)",
         description="Register the default protocol and import a seeded demo trial. Scenarios: "
         + ", ".join(s.value for s in Scenario)
-        + ".",
+        + ". On an empty database, also mark it as the demo and add the demo accounts "
+        "(one per role, published passwords); never on a database that holds a trial or "
+        "an account.",
     )
     add_database_arguments(demo, trial=False, user=True)
     demo.add_argument(
