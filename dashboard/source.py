@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import getpass
 import os
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 import streamlit as st
 
+from monitoring.accounts.demo import create_demo_database, open_demo_accounts
 from monitoring.analysis import DatabaseSource, DemoSource, TrialEntry, TrialSource
-from monitoring.db.demo_trial import create_demo_trial as create_demo
 from monitoring.db.engine import open_database
 from monitoring.db.repository import data_version as repository_data_version
 from monitoring.db.repository import list_trials
@@ -45,16 +47,31 @@ def user() -> str:
 
 
 def create_demo_trial(database: sa.Engine, scenario: str = DEMO_SCENARIO) -> str:
-    """The embedded demo trial (``monitoring.db.demo_trial``); returns the trial id."""
-    return create_demo(database, scenario, now=datetime.now(UTC), user=user())
+    """The embedded demo trial; on an empty database also the demo mark and the demo
+    accounts (``monitoring.accounts.demo``). Returns the trial id."""
+    trial_id, _ = create_demo_database(database, scenario, now=datetime.now(UTC), user=user())
+    return trial_id
 
 
 def open_with_demo(url: str) -> sa.Engine:
-    """Open (and migrate) the database; an empty one gets the demo trial."""
+    """Open (and migrate) the database; an empty one becomes the demo database."""
     database = open_database(url)
     if not list_trials(database):
         create_demo_trial(database)
     return database
+
+
+@st.cache_resource(show_spinner=False)
+def _demo_accounts() -> sa.Engine:
+    """The accounts of the ``demo:`` sources: a new SQLite file for the server's life."""
+    folder = tempfile.mkdtemp(prefix="trial-monitoring-demo-")
+    return open_demo_accounts(str(Path(folder) / "accounts.sqlite"), now=datetime.now(UTC))
+
+
+def accounts_engine(url: str) -> sa.Engine:
+    """Where the accounts of ``url`` are: the database itself, or for a ``demo:`` source
+    (which has no database) the demo accounts of :func:`_demo_accounts`."""
+    return _demo_accounts() if is_demo(url) else engine(url)
 
 
 @st.cache_resource(show_spinner="Opening the database…")

@@ -17,11 +17,13 @@ from monitoring.accounts.events import SCOPE, Event, append_event
 from monitoring.accounts.model import Role
 from monitoring.accounts.store import create_user, has_users
 from monitoring.db.demo_trial import create_demo_trial
-from monitoring.db.repository import list_trials
+from monitoring.db.engine import open_database
+from monitoring.db.repository import add_trial, list_trials
 from monitoring.db.schema import database_info
 from monitoring.db.timestamps import to_utc
 from monitoring.db.transactions import Bind, connected, writing
 from monitoring.demo import Scenario
+from monitoring.protocol import DEFAULT_TRIAL_ID, bundled_protocol
 
 DEMO_KEY = "demo"
 
@@ -90,3 +92,17 @@ def create_demo_database(
     if empty:
         make_demo_accounts(engine, (trial_id,), now=now)
     return trial_id, empty
+
+
+def open_demo_accounts(location: str, *, now: datetime) -> sa.Engine:
+    """The accounts of a database-less demo (the dashboard's ``demo:<scenario>`` sources): a
+    new database at ``location`` holding the default protocol's registration, the demo mark
+    and :data:`DEMO_ACCOUNTS` (it holds no patient data)."""
+    engine = open_database(location)
+    if not list_trials(engine):
+        path = bundled_protocol(DEFAULT_TRIAL_ID)
+        trial = add_trial(
+            engine, path.read_text(encoding="utf-8"), source=str(path), now=now, user="demo"
+        )
+        make_demo_accounts(engine, (trial.id,), now=now)
+    return engine
