@@ -10,8 +10,6 @@ class Key(enum.StrEnum):
 
     # sign-in gate (dashboard/signin.py)
     SESSION_TOKEN = "session_token"
-    COOKIE_WRITTEN = "session_cookie_written"
-    COOKIE_CLEARED = "session_cookie_cleared"
     SSO_LOGOUT = "sso_logout"  # signed out: drop the identity provider's sign-in too
     SSO_REFUSED = "sso_refused"  # the identity provider's user no account matches
     SIGN_IN_NAME = "sign_in_name"

@@ -122,16 +122,10 @@ def require() -> Principal:
         principal = check_session(engine, token, now=_now())
         if principal is not None:
             st.session_state[Key.SESSION_TOKEN] = token
-            if token != cookie and not st.session_state.get(Key.COOKIE_WRITTEN):
-                st.session_state[Key.COOKIE_WRITTEN] = True
-                _write_cookie(token, session_lifetime())
             return principal
     if stored is not None or Key.SELECTION in st.session_state:
         _forget()
         st.session_state[Key.SIGN_IN_MESSAGE] = "Your session has ended: sign in again."
-    if cookie and not st.session_state.get(Key.COOKIE_CLEARED):
-        st.session_state[Key.COOKIE_CLEARED] = True
-        _clear_cookie()
     sso = sso_configured()
     if sso and st.user.is_logged_in and st.session_state.pop(Key.SSO_LOGOUT, False):
         st.logout()  # signed out here: the identity provider's sign-in is dropped too
@@ -141,6 +135,8 @@ def require() -> Principal:
             st.rerun()
         st.session_state[Key.SSO_REFUSED] = True
     _page(engine, sso)
+    if cookie:
+        _clear_cookie()  # the last element of the page: nothing after it moves
     st.stop()
 
 
@@ -148,7 +144,6 @@ def _accepted(result: SignIn) -> bool:
     if result.token is None:
         return False
     st.session_state[Key.SESSION_TOKEN] = result.token
-    st.session_state.pop(Key.COOKIE_CLEARED, None)
     st.session_state.pop(Key.SIGN_IN_MESSAGE, None)
     return True
 
@@ -242,3 +237,6 @@ def draw_account(principal: Principal) -> None:
                 on_click=_change_password,
                 args=(engine, principal.name),
             )
+        token = st.session_state.get(Key.SESSION_TOKEN)
+        if isinstance(token, str) and token != st.context.cookies.get(COOKIE):
+            _write_cookie(token, session_lifetime())  # last in the sidebar: nothing moves

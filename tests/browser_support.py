@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, Playwright
+from playwright.sync_api import Browser, Page, Playwright, expect
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -72,3 +72,11 @@ def dashboard_server(database: str, log: Path, app: Path | None = None) -> Itera
 def launch(playwright: Playwright) -> Browser:
     """Headless Debian Chromium."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def sign_in(page: Page, name: str, password: str) -> None:
+    """Fill and submit the dashboard's sign-in form (the page must show it)."""
+    page.get_by_label("Account name").fill(name)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.locator('[data-testid="stSidebar"]')).to_contain_text(f"({name})")
