@@ -45,15 +45,24 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float) ->
 
 
 @contextmanager
-def dashboard_server(database: str, log: Path, app: Path | None = None) -> Iterator[str]:
-    """``streamlit run app.py`` (or ``app``) on a free port with ``TRIAL_MONITORING_DB``."""
-    port = free_port()
-    env = {**os.environ, "TRIAL_MONITORING_DB": database, "PYTHONPATH": str(ROOT)}
+def dashboard_server(
+    database: str,
+    log: Path,
+    app: Path | None = None,
+    *,
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
+    port: int | None = None,
+) -> Iterator[str]:
+    """``streamlit run app.py`` (or ``app``) on a free port (or ``port``) with
+    ``TRIAL_MONITORING_DB``, more environment ``env`` and more Streamlit options ``args``."""
+    port = port or free_port()
+    env = {**os.environ, **(env or {}), "TRIAL_MONITORING_DB": database, "PYTHONPATH": str(ROOT)}
     command = [
         sys.executable, "-m", "streamlit", "run", str(app or ROOT / "app.py"),
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
+        "--server.fileWatcherType", "none", *args,
     ]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
