@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -288,3 +289,10 @@ def test_the_restricted_role_runs_accounts_and_cannot_rewrite_their_log(
         assert verify_events(app).ok
     finally:
         app.dispose()
+
+
+def test_run_sh_binds_loopback_unless_told_otherwise() -> None:
+    """The documented start (README) passes ``--server.address``, 127.0.0.1 by default."""
+    script = (Path(__file__).resolve().parent.parent / "scripts" / "run.sh").read_text()
+    start = script[script.index("exec ") :]
+    assert '--server.address "${TRIAL_MONITORING_ADDRESS:-127.0.0.1}"' in start
