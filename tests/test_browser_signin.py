@@ -7,12 +7,13 @@ sign-on through Streamlit's ``st.login`` against a mock OpenID provider on loopb
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import oidc_provider_mock
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from dashboard.signin import COOKIE
@@ -22,6 +23,7 @@ from monitoring.accounts.store import create_user
 from monitoring.db.demo_trial import create_demo_trial
 from monitoring.db.engine import open_database
 from tests.browser_support import CARD, dashboard_server, free_port, launch, sign_in
+from tests.conftest import _create_pg_database, _drop_pg_database
 from tests.signin_support import DEMO, TEST_PASSWORD, TEST_USER, add_test_account
 
 pytestmark = [
@@ -185,6 +187,9 @@ def test_single_sign_on_maps_the_provider_s_user_to_its_account(page: Page, tmp_
         grants=[(Role.PI, "ino-lowdose-ph2")],
     )  # fmt: skip
     engine.dispose()
+    with warnings.catch_warnings():  # Authlib's deprecations, inside the mock provider
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import oidc_provider_mock
     with oidc_provider_mock.run_server_in_thread() as provider:
         issuer = f"http://localhost:{provider.server_port}"
         port = free_port()
@@ -219,3 +224,38 @@ def test_single_sign_on_maps_the_provider_s_user_to_its_account(page: Page, tmp_
         assert verify_events(engine).ok
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_two_servers_on_one_postgresql_database_agree(
+    page: Page, tmp_path: Path, pg_admin: sa.Engine, pg_template: str
+) -> None:
+    """docs/deployment.md's set-up in small: two servers over one PostgreSQL database show
+    the same decisions, honour one session (the cookie goes to both: same host), and a
+    sign-out on one ends it on the other."""
+    name = _create_pg_database(pg_admin, pg_template)
+    url = pg_admin.url.set(database=name).render_as_string(hide_password=False)
+    try:
+        engine = open_database(url)
+        create_demo_trial(engine, "on_track", now=NOW, user="demo")
+        engine.dispose()
+        add_test_account(url)
+        with (
+            dashboard_server(url, tmp_path / "one.log") as one,
+            dashboard_server(url, tmp_path / "two.log") as two,
+        ):
+            page.goto(one)
+            sign_in(page, TEST_USER, TEST_PASSWORD)
+            expect(page.locator(CARD)).to_have_count(2)
+            first = page.locator(CARD).all_inner_texts()
+            page.wait_for_function(f"document.cookie.includes('{COOKIE}=')")
+            page.goto(two)  # no sign-in: the session is in the shared database
+            expect(page.locator(CARD)).to_have_count(2)
+            assert page.locator(CARD).all_inner_texts() == first
+            page.get_by_role("button", name="Sign out").click()
+            _form_shown(page)
+            page.goto(one)
+            _form_shown(page)
+            assert TITLE not in _visible_text(page)
+    finally:
+        _drop_pg_database(pg_admin, name)
