@@ -19,7 +19,7 @@ from typing import Protocol as Typing
 
 import pandas as pd
 
-from dashboard import source
+from dashboard import signin, source
 from monitoring.analysis import DatabaseSource
 from monitoring.analysis.reports import ReportRequest, produce, write_document
 from monitoring.db.corrections import CorrectionResult, correct_value, parse_key
@@ -56,7 +56,11 @@ def import_uploads(url: str, trial_id: str, uploads: Sequence[Upload]) -> Import
             path.write_bytes(upload.getvalue())
             paths.append(path)
         return import_files(
-            source.engine(url), trial_id, paths, now=partial(datetime.now, UTC), user=source.user()
+            source.engine(url),
+            trial_id,
+            paths,
+            now=partial(datetime.now, UTC),
+            user=signin.signed_in_name(),
         )
 
 
@@ -74,7 +78,7 @@ def correct(
             value,
             reason=reason,
             now=partial(datetime.now, UTC),
-            user=source.user(),
+            user=signin.signed_in_name(),
         )
     except DataInputError as error:
         return CorrectionOutcome(None, str(error))
@@ -150,7 +154,7 @@ def generate_report(
             version=version,
             fmt=fmt,
             out=Path(folder) / file_name,
-            user=source.user(),
+            user=signin.signed_in_name(),
             log_as_of=now,
         )
         record = None

@@ -122,6 +122,7 @@ def require() -> Principal:
         principal = check_session(engine, token, now=_now())
         if principal is not None:
             st.session_state[Key.SESSION_TOKEN] = token
+            st.session_state[Key.PRINCIPAL] = principal
             return principal
     if stored is not None or Key.SELECTION in st.session_state:
         _forget()
@@ -138,6 +139,15 @@ def require() -> Principal:
     if cookie:
         _clear_cookie()  # the last element of the page: nothing after it moves
     st.stop()
+
+
+def signed_in_name() -> str:
+    """The account name of the person signed in to this tab: recorded with every change
+    made from the dashboard (import, correction, report)."""
+    principal = st.session_state.get(Key.PRINCIPAL)
+    if not isinstance(principal, Principal):
+        raise RuntimeError("no one is signed in: changes are made after dashboard.signin.require")
+    return principal.name
 
 
 def _accepted(result: SignIn) -> bool:

@@ -42,7 +42,8 @@ def is_demo(url: str) -> bool:
 
 
 def user() -> str:
-    """Who makes a change from the dashboard (the server's login)."""
+    """Who creates the demo database on first start (the server's login); changes made
+    in the dashboard are recorded under the signed-in account (``signin.signed_in_name``)."""
     return getpass.getuser()
 
 

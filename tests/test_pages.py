@@ -317,6 +317,7 @@ def test_data_page_applies_an_audited_correction_and_refuses_one_without_reason(
     audit = next(d.value for d in at.dataframe if "Reason" in d.value.columns)
     assert audit.iloc[0]["Reason"] == "site transcribed wrongly"
     assert audit.iloc[0]["New"] == "Site 99"
+    assert audit.iloc[0]["Who"] == "dsmb"  # the signed-in account, not the server's login
     after = next(c.value for c in at.caption if c.value.startswith("Protocol "))
     assert before != after  # the data digest moved: nothing shown comes from the old data
 
