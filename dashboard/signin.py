@@ -173,6 +173,12 @@ def _submit(engine: sa.Engine) -> None:
 
 def _page(engine: sa.Engine, sso: bool) -> None:
     navigation.declare(hidden=True)
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        _sign_in_form(engine, sso)
+
+
+def _sign_in_form(engine: sa.Engine, sso: bool) -> None:
     st.title("Trial monitoring")
     st.write("Sign in to see the trials you hold a role on.")
     message = st.session_state.get(Key.SIGN_IN_MESSAGE)
@@ -196,10 +202,14 @@ def _page(engine: sa.Engine, sso: bool) -> None:
         elif st.button("Sign in with single sign-on", key=Key.SSO_BUTTON):
             st.login()
     if is_demo_database(engine):
+        rows = "\n".join(
+            f"| `{a.name}` | `{a.password}` | {a.display_name} |" for a in DEMO_ACCOUNTS
+        )
         st.info(
-            "This is the demo database. Demo accounts (name / password): "
-            + "; ".join(f"`{a.name}` / `{a.password}` ({a.role.value})" for a in DEMO_ACCOUNTS)
-            + ". A database that is not the demo has no such accounts."
+            "This is the demo database. Its demo accounts:\n\n"
+            "| account | password | role |\n|---|---|---|\n"
+            + rows
+            + "\n\nA database that is not the demo has no such accounts."
         )
 
 

@@ -22,7 +22,7 @@ from monitoring.accounts.model import Role
 from monitoring.accounts.store import create_user
 from monitoring.db.demo_trial import create_demo_trial
 from monitoring.db.engine import open_database
-from tests.browser_support import CARD, dashboard_server, free_port, launch, sign_in
+from tests.browser_support import ARTIFACTS, CARD, dashboard_server, free_port, launch, sign_in
 from tests.conftest import _create_pg_database, _drop_pg_database
 from tests.signin_support import DEMO, TEST_PASSWORD, TEST_USER, add_test_account
 
@@ -86,6 +86,7 @@ def test_an_anonymous_visitor_sees_only_the_sign_in_page(
         assert not re.search(r"\d", text), text  # no number of any trial
         expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
         expect(page.locator(CARD)).to_have_count(0)
+    page.screenshot(path=ARTIFACTS / "sign_in.png")
 
 
 def test_local_sign_in_reload_and_sign_out(page: Page, demo_server: tuple[str, str]) -> None:
