@@ -255,6 +255,11 @@ def test_users_commands_and_their_exit_codes(
     assert "password" not in json.dumps(listed).replace("has_password", "")
     assert main(["audit", "verify", "--db", db_url]) == 0
     assert "account audit log: OK" in capsys.readouterr().out
+    assert _users("log", "bob", "--json", *db) == 0
+    events = [(e["event"], e["actor"]) for e in json.loads(capsys.readouterr().out)]
+    assert [e for e, _ in events] == [
+        "user added", "role granted", "role granted", "user disabled", "password changed",
+    ]  # fmt: skip
 
 
 def test_a_new_database_has_no_account(engine: sa.Engine) -> None:

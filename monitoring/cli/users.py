@@ -1,4 +1,4 @@
-"""``users add|role|disable|password|list``: the accounts of the dashboard (docs/cli.md).
+"""``users add|role|disable|password|list|log``: the accounts of the dashboard (docs/cli.md).
 
 A password is read from standard input (``--password-stdin``), never from an argument
 (which other users of the machine could see in the process list). Every change is written
@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from monitoring.accounts.events import list_events
 from monitoring.accounts.model import Role, User, parse_role
 from monitoring.accounts.store import (
     change_password,
@@ -123,6 +124,22 @@ def _list(args: argparse.Namespace) -> int:
     return run_with_engine(args, action)
 
 
+def _log(args: argparse.Namespace) -> int:
+    def action(engine: sa.Engine) -> int:
+        events = list_events(engine, args.name)
+        if args.json:
+            print_json(events)
+            return 0
+        for e in events:
+            trial = f" [{e.trial_id}]" if e.trial_id else ""
+            detail = f": {e.detail}" if e.detail else ""
+            when = e.at.isoformat(sep=" ", timespec="seconds")
+            print(f"{when}  {e.event}  {e.user_name} (by {e.actor}){trial}{detail}")
+        return 0
+
+    return run_with_engine(args, action)
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     add_database_arguments(parser, trial=False, user=True)
 
@@ -130,7 +147,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def register(sub: Any) -> None:
     parser = sub.add_parser(
         "users",
-        help="dashboard accounts: add, roles, disable, password, list",
+        help="dashboard accounts: add, roles, disable, password, list, log",
         description="Accounts of the dashboard, kept in the trial database (docs/cli.md).",
     )
     users_sub = parser.add_subparsers(dest="users_command", required=True, metavar="ACTION")
@@ -193,3 +210,14 @@ def register(sub: Any) -> None:
     listing.add_argument("--json", action="store_true", help="machine-readable output")
     _common(listing)
     listing.set_defaults(handler=_list)
+
+    log = users_sub.add_parser(
+        "log",
+        help="the account audit log",
+        description="The account audit log, oldest first (of account NAME when given): "
+        "sign-ins, failed sign-ins, sign-outs, expiries, account and role changes.",
+    )
+    log.add_argument("name", metavar="NAME", nargs="?", help="one account only")
+    log.add_argument("--json", action="store_true", help="machine-readable output")
+    _common(log)
+    log.set_defaults(handler=_log)
