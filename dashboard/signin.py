@@ -39,6 +39,7 @@ from monitoring.accounts.store import (
 COOKIE = "trial_monitoring_session"
 SESSION_MINUTES = "TRIAL_MONITORING_SESSION_MINUTES"
 FRESH_LOGIN = timedelta(minutes=5)
+WATCH_SECONDS = 60.0
 FORM_KEYS = {Key.SIGN_IN_NAME, Key.SIGN_IN_PASSWORD, Key.SIGN_IN_BUTTON, Key.SIGN_IN_MESSAGE}
 """Kept when a session ends (the form and its message)."""
 
@@ -260,3 +261,19 @@ def draw_account(principal: Principal) -> None:
         token = st.session_state.get(Key.SESSION_TOKEN)
         if isinstance(token, str) and token != st.context.cookies.get(COOKIE):
             _write_cookie(token, session_lifetime())  # last in the sidebar: nothing moves
+        if isinstance(token, str):
+            _watch(engine, token)
+
+
+def _watch(engine: sa.Engine, token: str) -> None:
+    """Check the session every :data:`WATCH_SECONDS` (a quarter of a shorter session)
+    while the tab is open, and rerun the app when it has ended: a screen left open shows
+    the sign-in page once the session expires, not the trial."""
+    seconds = max(1.0, min(WATCH_SECONDS, session_lifetime().total_seconds() / 4))
+
+    @st.fragment(run_every=seconds)
+    def check() -> None:
+        if check_session(engine, token, now=_now()) is None:
+            st.rerun(scope="app")
+
+    check()
