@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from monitoring.db.engine import open_database
 from monitoring.db.schema import account_events, users
 from tests.test_db_roles import owner_and_app  # noqa: F401 (the fixture)
 
+ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 PASSWORD = "correct horse battery"
@@ -103,6 +105,13 @@ def test_failed_attempts_lock_the_account_with_a_growing_back_off(
     after = later + timedelta(minutes=2)
     assert sign_in(engine, alice, PASSWORD, now=after, lifetime=HOUR).token is not None
     assert get_user(engine, alice).failed_attempts == 0  # reset by the success
+    # An administrator clears a lock at once (users disable NAME --enable).
+    for _ in range(5):
+        sign_in(engine, alice, "guess", now=after, lifetime=HOUR)
+    assert get_user(engine, alice).locked_until is not None
+    set_disabled(engine, alice, False, now=after, actor="admin")
+    assert sign_in(engine, alice, PASSWORD, now=after, lifetime=HOUR).token is not None
+    assert "lock cleared" in [e for e, _ in _events(engine, alice)]
 
 
 def test_a_session_expires_and_its_expiry_is_logged_once(engine: sa.Engine, alice: str) -> None:
@@ -298,6 +307,8 @@ def test_the_restricted_role_runs_accounts_and_cannot_rewrite_their_log(
 
 def test_run_sh_binds_loopback_unless_told_otherwise() -> None:
     """The documented start (README) passes ``--server.address``, 127.0.0.1 by default."""
-    script = (Path(__file__).resolve().parent.parent / "scripts" / "run.sh").read_text()
+    script = (ROOT / "scripts" / "run.sh").read_text()
     start = script[script.index("exec ") :]
     assert '--server.address "${TRIAL_MONITORING_ADDRESS:-127.0.0.1}"' in start
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["address"] == "127.0.0.1"  # a plain `streamlit run app.py` too

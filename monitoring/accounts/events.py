@@ -38,6 +38,7 @@ class Event(Enum):
     ROLE_REVOKED = "role revoked"
     USER_DISABLED = "user disabled"
     USER_ENABLED = "user enabled"
+    LOCK_CLEARED = "lock cleared"
     DEMO_MARKED = "demo database"
 
 

@@ -215,18 +215,22 @@ def _end_sessions(conn: sa.Connection, name: str, now: datetime) -> None:
 def set_disabled(
     engine: sa.Engine, name: str, disabled: bool, *, now: datetime, actor: str
 ) -> User:
-    """Disable the account (its open sessions end at once) or enable it again."""
+    """Disable the account (its open sessions end at once) or enable it again; enabling
+    also clears a lock of the back-off (an administrator's answer to a locked-out person)."""
     now = to_utc(now)
     with writing(engine, SCOPE) as conn:
         row = _existing(conn, name)
-        if bool(row.disabled) != disabled:
-            values: dict[str, object] = {"disabled": disabled}
-            if not disabled:
-                values |= {"failed_attempts": 0, "locked_until": None}
-            conn.execute(users.update().where(users.c.name == name).values(**values))
-            if disabled:
-                _end_sessions(conn, name, now)
-            event = Event.USER_DISABLED if disabled else Event.USER_ENABLED
+        if disabled and not row.disabled:
+            conn.execute(users.update().where(users.c.name == name).values(disabled=True))
+            _end_sessions(conn, name, now)
+            append_event(conn, Event.USER_DISABLED, at=now, user_name=name, actor=actor)
+        elif not disabled and (row.disabled or row.failed_attempts or row.locked_until):
+            conn.execute(
+                users.update()
+                .where(users.c.name == name)
+                .values(disabled=False, failed_attempts=0, locked_until=None)
+            )
+            event = Event.USER_ENABLED if row.disabled else Event.LOCK_CLEARED
             append_event(conn, event, at=now, user_name=name, actor=actor)
         return _user(conn, _existing(conn, name))
 

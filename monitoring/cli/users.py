@@ -186,10 +186,12 @@ def register(sub: Any) -> None:
         "disable",
         help="disable an account (its sessions end)",
         description="Disable account NAME: it can no longer sign in and its open sessions "
-        "end at once. --enable undoes it.",
+        "end at once. --enable undoes it, and clears a lock after failed sign-ins.",
     )
     disable.add_argument("name", metavar="NAME")
-    disable.add_argument("--enable", action="store_true", help="enable the account again")
+    disable.add_argument(
+        "--enable", action="store_true", help="enable the account again (clears a lock)"
+    )
     _common(disable)
     disable.set_defaults(handler=_disable)
 
