@@ -32,6 +32,7 @@ from monitoring.accounts.store import (
     change_password,
     check_session,
     end_session,
+    has_users,
     sign_in,
     sign_in_identity,
 )
@@ -202,6 +203,12 @@ def _sign_in_form(engine: sa.Engine, sso: bool) -> None:
                 st.logout()
         elif st.button("Sign in with single sign-on", key=Key.SSO_BUTTON):
             st.login()
+    if not has_users(engine):
+        st.info(
+            "This database has no account yet. An administrator adds one on the server: "
+            "`python -m monitoring users add NAME --role admin --password-stdin --db URL` "
+            "(docs/cli.md)."
+        )
     if is_demo_database(engine):
         rows = "\n".join(
             f"| `{a.name}` | `{a.password}` | {a.display_name} |" for a in DEMO_ACCOUNTS

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 import streamlit as st
 
 from monitoring.accounts.demo import create_demo_database, open_demo_accounts
+from monitoring.accounts.store import has_users
 from monitoring.analysis import DatabaseSource, DemoSource, TrialEntry, TrialSource
 from monitoring.db.engine import open_database
 from monitoring.db.repository import data_version as repository_data_version
@@ -109,5 +110,11 @@ def data_version(url: str, trial_id: str) -> str:
 
 if __name__ == "__main__":  # scripts/run.sh: create the demo database before the first start
     location = database_url()
-    trial_ids = [t.id for t in list_trials(open_with_demo(location))]
+    database = open_with_demo(location)
+    trial_ids = [t.id for t in list_trials(database)]
     print(f"database {location}: trials {', '.join(trial_ids)}")
+    if not has_users(database):  # made before accounts existed, or not by the demo
+        print(
+            "no account can sign in yet: add one with 'python -m monitoring users add NAME "
+            f"--role admin --password-stdin --db {location}' (docs/cli.md)"
+        )

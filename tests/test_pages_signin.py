@@ -61,6 +61,7 @@ def test_nothing_of_the_trial_before_sign_in_and_one_refusal_wording(database: s
     assert "Low-dose" not in text
     assert not at.selectbox  # no trial picker
     assert "demo database" not in text  # not the demo: no demo accounts shown
+    assert "no account yet" not in text
     at.text_input(key=Key.SIGN_IN_NAME).input(TEST_USER)
     at.text_input(key=Key.SIGN_IN_PASSWORD).input("wrong password")
     at.button(key=Key.SIGN_IN_BUTTON).click().run()
@@ -69,6 +70,22 @@ def test_nothing_of_the_trial_before_sign_in_and_one_refusal_wording(database: s
     sign_in(at, TEST_USER, TEST_PASSWORD)
     assert at.selectbox(key=Key.TRIAL).value == "ino-lowdose-ph2"
     assert f"({TEST_USER})" in "\n".join(c.value for c in at.sidebar.caption)
+
+
+def test_a_database_without_accounts_says_how_to_add_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database made before accounts existed (or by ``trial add``) has none: the page says
+    how an administrator adds one, and offers no default."""
+    url = str(tmp_path / "old.sqlite")
+    engine = open_database(url)
+    add_trial(engine, DEFAULT_PROTOCOL.read_text("utf-8"), source="t", now=datetime.now(UTC),
+              user="r")  # fmt: skip
+    engine.dispose()
+    monkeypatch.setenv("TRIAL_MONITORING_DB", url)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert any("no account yet" in i.value and "users add" in i.value for i in at.info)
+    assert not any("demo database" in i.value for i in at.info)
 
 
 def test_password_change_then_sign_out(database: str) -> None:
