@@ -1,15 +1,20 @@
-"""Trial monitoring dashboard: page config, navigation and the shared sidebar."""
+"""Trial monitoring dashboard: page config, the sign-in gate, navigation and the sidebar.
+
+Nothing of a trial is drawn before ``signin.require`` returns the signed-in person: an
+anonymous visitor sees the sign-in page only (dashboard/signin.py).
+"""
 
 from pathlib import Path
 
 import streamlit as st
 
-from dashboard import awaiting, navigation, sidebar
+from dashboard import awaiting, navigation, sidebar, signin
 from dashboard.selection import NoDataYet
 
 ICON = Path(__file__).parent / "dashboard" / "assets" / "icon.png"  # served by the app itself
 
 st.set_page_config(page_title="Trial monitoring", page_icon=str(ICON), layout="wide")
+principal = signin.require()
 page = navigation.declare()
 choice = sidebar.choose()
 slot = st.sidebar.container()  # the widgets go here, drawn after the page (see sidebar.py)
@@ -19,3 +24,4 @@ except NoDataYet as no_data:  # a trial without data: what exists and what to im
     awaiting.page(page.title, no_data.trial.awaiting)
 finally:
     sidebar.draw(slot, choice)
+    signin.draw_account(principal)

@@ -8,6 +8,20 @@ import enum
 class Key(enum.StrEnum):
     """Session-state keys; widget keys are also how tests find widgets."""
 
+    # sign-in gate (dashboard/signin.py)
+    SESSION_TOKEN = "session_token"
+    PRINCIPAL = "principal"  # the signed-in person of this run (monitoring.accounts.Principal)
+    SSO_LOGOUT = "sso_logout"  # signed out: drop the identity provider's sign-in too
+    SSO_REFUSED = "sso_refused"  # the identity provider's user no account matches
+    SIGN_IN_NAME = "sign_in_name"
+    SIGN_IN_PASSWORD = "sign_in_password"
+    SIGN_IN_BUTTON = "sign_in_button"
+    SIGN_IN_MESSAGE = "sign_in_message"
+    SSO_BUTTON = "sso_button"
+    SIGN_OUT_BUTTON = "sign_out_button"
+    PASSWORD_CURRENT = "password_current"
+    PASSWORD_NEW = "password_new"
+    PASSWORD_BUTTON = "password_button"
     # sidebar (every page)
     TRIAL = "trial"
     CUTOFF = "cutoff"

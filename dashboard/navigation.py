@@ -17,11 +17,14 @@ PAGES = (
 )
 
 
-def declare() -> StreamlitPage:
-    """Declare the pages; the first is the default. Returns the page to run."""
+def declare(*, hidden: bool = False) -> StreamlitPage:
+    """Declare the pages; the first is the default. Returns the page to run. ``hidden``:
+    no navigation menu (the sign-in page declares the pages so that the address a visitor
+    opened is kept through signing in, but shows none of them)."""
     return st.navigation(
         [
             st.Page(path, title=title, icon=icon, default=i == 0)
             for i, (path, title, icon) in enumerate(PAGES)
-        ]
+        ],
+        position="hidden" if hidden else "sidebar",
     )

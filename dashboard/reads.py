@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from dashboard import source
+from dashboard import signin, source
 from monitoring.analysis import DatabaseSource
 from monitoring.analysis.reports import ReportRequest, produce, write_document
 from monitoring.db.looks import ReportRecord
@@ -66,7 +66,7 @@ def generate_report(
             version=version,
             fmt=fmt,
             out=Path(folder) / file_name,
-            user=source.user(),
+            user=signin.signed_in_name(),
             log_as_of=now,
         )
         record = None

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import getpass
 import os
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 import streamlit as st
 
+from monitoring.accounts.demo import create_demo_database, open_demo_accounts
+from monitoring.accounts.store import has_users
 from monitoring.analysis import DatabaseSource, DemoSource, TrialEntry, TrialSource
-from monitoring.db.demo_trial import create_demo_trial as create_demo
 from monitoring.db.engine import open_database
 from monitoring.db.repository import data_version as repository_data_version
 from monitoring.db.repository import list_trials
@@ -40,21 +43,37 @@ def is_demo(url: str) -> bool:
 
 
 def user() -> str:
-    """Who makes a change from the dashboard (the server's login)."""
+    """Who creates the demo database on first start (the server's login); changes made
+    in the dashboard are recorded under the signed-in account (``signin.signed_in_name``)."""
     return getpass.getuser()
 
 
 def create_demo_trial(database: sa.Engine, scenario: str = DEMO_SCENARIO) -> str:
-    """The embedded demo trial (``monitoring.db.demo_trial``); returns the trial id."""
-    return create_demo(database, scenario, now=datetime.now(UTC), user=user())
+    """The embedded demo trial; on an empty database also the demo mark and the demo
+    accounts (``monitoring.accounts.demo``). Returns the trial id."""
+    trial_id, _ = create_demo_database(database, scenario, now=datetime.now(UTC), user=user())
+    return trial_id
 
 
 def open_with_demo(url: str) -> sa.Engine:
-    """Open (and migrate) the database; an empty one gets the demo trial."""
+    """Open (and migrate) the database; an empty one becomes the demo database."""
     database = open_database(url)
     if not list_trials(database):
         create_demo_trial(database)
     return database
+
+
+@st.cache_resource(show_spinner=False)
+def _demo_accounts() -> sa.Engine:
+    """The accounts of the ``demo:`` sources: a new SQLite file for the server's life."""
+    folder = tempfile.mkdtemp(prefix="trial-monitoring-demo-")
+    return open_demo_accounts(str(Path(folder) / "accounts.sqlite"), now=datetime.now(UTC))
+
+
+def accounts_engine(url: str) -> sa.Engine:
+    """Where the accounts of ``url`` are: the database itself, or for a ``demo:`` source
+    (which has no database) the demo accounts of :func:`_demo_accounts`."""
+    return _demo_accounts() if is_demo(url) else engine(url)
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -91,5 +110,11 @@ def data_version(url: str, trial_id: str) -> str:
 
 if __name__ == "__main__":  # scripts/run.sh: create the demo database before the first start
     location = database_url()
-    trial_ids = [t.id for t in list_trials(open_with_demo(location))]
+    database = open_with_demo(location)
+    trial_ids = [t.id for t in list_trials(database)]
     print(f"database {location}: trials {', '.join(trial_ids)}")
+    if not has_users(database):  # made before accounts existed, or not by the demo
+        print(
+            "no account can sign in yet: add one with 'python -m monitoring users add NAME "
+            f"--role admin --password-stdin --db {location}' (docs/cli.md)"
+        )

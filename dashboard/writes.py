@@ -19,7 +19,7 @@ from typing import Protocol as Typing
 
 import pandas as pd
 
-from dashboard import source
+from dashboard import signin, source
 from monitoring.db.corrections import CorrectionResult, correct_value, parse_key
 from monitoring.db.errors import DataInputError
 from monitoring.db.importer import ImportResult, import_files
@@ -51,7 +51,11 @@ def import_uploads(url: str, trial_id: str, uploads: Sequence[Upload]) -> Import
             path.write_bytes(upload.getvalue())
             paths.append(path)
         return import_files(
-            source.engine(url), trial_id, paths, now=partial(datetime.now, UTC), user=source.user()
+            source.engine(url),
+            trial_id,
+            paths,
+            now=partial(datetime.now, UTC),
+            user=signin.signed_in_name(),
         )
 
 
@@ -69,7 +73,7 @@ def correct(
             value,
             reason=reason,
             now=partial(datetime.now, UTC),
-            user=source.user(),
+            user=signin.signed_in_name(),
         )
     except DataInputError as error:
         return CorrectionOutcome(None, str(error))

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, Playwright
+from playwright.sync_api import Browser, Page, Playwright, expect
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -45,15 +45,24 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float) ->
 
 
 @contextmanager
-def dashboard_server(database: str, log: Path, app: Path | None = None) -> Iterator[str]:
-    """``streamlit run app.py`` (or ``app``) on a free port with ``TRIAL_MONITORING_DB``."""
-    port = free_port()
-    env = {**os.environ, "TRIAL_MONITORING_DB": database, "PYTHONPATH": str(ROOT)}
+def dashboard_server(
+    database: str,
+    log: Path,
+    app: Path | None = None,
+    *,
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
+    port: int | None = None,
+) -> Iterator[str]:
+    """``streamlit run app.py`` (or ``app``) on a free port (or ``port``) with
+    ``TRIAL_MONITORING_DB``, more environment ``env`` and more Streamlit options ``args``."""
+    port = port or free_port()
+    env = {**os.environ, **(env or {}), "TRIAL_MONITORING_DB": database, "PYTHONPATH": str(ROOT)}
     command = [
         sys.executable, "-m", "streamlit", "run", str(app or ROOT / "app.py"),
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
+        "--server.fileWatcherType", "none", *args,
     ]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
@@ -72,3 +81,11 @@ def dashboard_server(database: str, log: Path, app: Path | None = None) -> Itera
 def launch(playwright: Playwright) -> Browser:
     """Headless Debian Chromium."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def sign_in(page: Page, name: str, password: str) -> None:
+    """Fill and submit the dashboard's sign-in form (the page must show it)."""
+    page.get_by_label("Account name").fill(name)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.locator('[data-testid="stSidebar"]')).to_contain_text(f"({name})")

@@ -25,6 +25,7 @@ from monitoring.db.engine import open_database
 from monitoring.db.repository import add_trial
 from monitoring.errors import LookNotReachedError, NoDataYetError, UnknownTrialError
 from tests.conftest import DEFAULT_PROTOCOL, REGISTERED_AT, ROOT
+from tests.signin_support import sign_in
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 TRIAL = "ino-lowdose-ph2"
@@ -137,7 +138,7 @@ def test_one_overview_page_view_derives_once(
         open_with_demo(url).dispose()
         derivations.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
+    sign_in(at.run())
     assert not at.exception, [e.value for e in at.exception]
     assert any("decision-card" in str(m.value) for m in at.markdown)
     assert len(derivations) == 1

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.browser_support import ARTIFACTS, CARD, dashboard_server, launch
+from tests.browser_support import ARTIFACTS, CARD, dashboard_server, launch, sign_in
+from tests.signin_support import DEMO
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=30_000)  # the first run of a page on a cold server
@@ -64,7 +65,13 @@ def _shot(page: Page, name: str, height: int = 2600) -> Path:
 
 
 def _open(page: Page, server: str, path: str = "") -> None:
+    """Open ``path``; a new browser context signs in first (the demo's DSMB account)."""
     page.goto(f"{server}/{path}")
+    form = page.get_by_label("Account name")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(form.or_(sidebar.get_by_text("Signed in as"))).to_be_visible()
+    if form.is_visible():
+        sign_in(page, "dsmb", DEMO["dsmb"])
     expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("Protocol seed-003")
 
 
@@ -177,6 +184,7 @@ def test_a_deep_link_is_the_fresh_server_s_first_request(browser: Browser, tmp_p
         context = browser.new_context(viewport={"width": WIDTH, "height": 900})
         tab = context.new_page()
         tab.goto(f"{url}/efficacy")
+        sign_in(tab, "dsmb", DEMO["dsmb"])
         expect(tab.locator("h1").first).to_contain_text("Efficacy")
         expect(tab.locator('[data-testid="stSidebar"]')).to_contain_text("Protocol seed-003")
         navigation = tab.locator('[data-testid="stSidebarNav"]')

@@ -21,7 +21,8 @@ from monitoring.db.demo_trial import create_demo_trial
 from monitoring.db.engine import open_database
 from monitoring.db.repository import add_trial
 from monitoring.protocol import bundled_protocol
-from tests.browser_support import ARTIFACTS, CARD, dashboard_server, launch
+from tests.browser_support import ARTIFACTS, CARD, dashboard_server, launch, sign_in
+from tests.signin_support import TEST_PASSWORD, TEST_USER, add_test_account
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=60_000)  # a cold server on a busy machine
@@ -41,6 +42,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     text = bundled_protocol(EMPTY).read_text(encoding="utf-8")
     add_trial(engine, text, source=EMPTY, now=now, user="registrar")
     engine.dispose()
+    add_test_account(database)
     with dashboard_server(database, folder / "streamlit.log") as url:
         yield url
 
@@ -67,6 +69,7 @@ def _shot(page: Page, name: str) -> None:
 
 def test_every_page_of_a_trial_without_data_and_the_way_back(page: Page, server: str) -> None:
     page.goto(server)
+    sign_in(page, TEST_USER, TEST_PASSWORD)
     sidebar = page.locator('[data-testid="stSidebar"]')
     expect(sidebar).to_contain_text(f"No data yet · {EMPTY}")
     for title in PAGES:

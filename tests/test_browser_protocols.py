@@ -37,7 +37,8 @@ from monitoring.protocol import (
     load_protocol,
 )
 from monitoring.series import survival_view
-from tests.browser_support import dashboard_server, launch
+from tests.browser_support import dashboard_server, launch, sign_in
+from tests.signin_support import TEST_PASSWORD, TEST_USER, add_test_account
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=90_000)  # a cold server on a busy machine
@@ -64,6 +65,7 @@ def database(folder: Path) -> str:
         text = FILES[protocol.id].read_text(encoding="utf-8")
         add_trial(engine, text, source=protocol.id, now=NOW, user="registrar")
     engine.dispose()
+    add_test_account(url)  # a DSMB member of every trial: the pages need a signed-in session
     return url
 
 
@@ -169,6 +171,7 @@ def _shot(page: Page, shots: Path, name: str) -> None:
 
 def test_every_protocol_on_every_page_without_data(page: Page, server: str, shots: Path) -> None:
     page.goto(server)
+    sign_in(page, TEST_USER, TEST_PASSWORD)
     _idle(page)
     for protocol in PROTOCOLS:
         _pick(page, protocol.id)
@@ -185,6 +188,7 @@ def test_every_protocol_on_every_page_with_demo_data(
     page: Page, server: str, shots: Path, with_data: dict[str, Expected]
 ) -> None:
     page.goto(server)
+    sign_in(page, TEST_USER, TEST_PASSWORD)
     _idle(page)
     for protocol in PROTOCOLS:
         _pick(page, protocol.id)

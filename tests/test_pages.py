@@ -23,6 +23,7 @@ from monitoring.protocol import load_protocol
 from monitoring.reports.export import ReportFormat
 from monitoring.rules.efficacy import EfficacyState
 from monitoring.status import trial_status
+from tests.signin_support import sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTOCOL = load_protocol("monitoring/protocols/ino-lowdose-ph2.toml")
@@ -57,7 +58,7 @@ def _app(
 ) -> AppTest:
     monkeypatch.setenv("TRIAL_MONITORING_DB", f"demo:{scenario}")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
+    sign_in(at.run())
     if page is not None:
         at.switch_page(page)
         at.run()
@@ -157,7 +158,7 @@ def test_an_earlier_as_known_on_date_brings_a_later_cutoff_back_to_its_latest_da
     cards show the decision of that day's data (not an error about the date picker)."""
     monkeypatch.setenv("TRIAL_MONITORING_DB", str(tmp_path / "trial.sqlite"))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
+    sign_in(at.run())
     now = at.session_state[Key.SELECTION]
     at.sidebar.date_input(key=Key.CUTOFF).set_value(now.latest).run()
     assert not any(c.value.startswith("Cut-off: latest data") for c in at.sidebar.caption)
@@ -295,7 +296,7 @@ def test_data_page_applies_an_audited_correction_and_refuses_one_without_reason(
     """On a fresh SQLite file the app creates the demo trial, then corrects through it."""
     monkeypatch.setenv("TRIAL_MONITORING_DB", str(tmp_path / "trial.sqlite"))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
+    sign_in(at.run())
     at.switch_page("pages/data.py").run()
     assert not at.exception, [e.value for e in at.exception]
     before = next(c.value for c in at.caption if c.value.startswith("Protocol "))
@@ -317,6 +318,7 @@ def test_data_page_applies_an_audited_correction_and_refuses_one_without_reason(
     audit = next(d.value for d in at.dataframe if "Reason" in d.value.columns)
     assert audit.iloc[0]["Reason"] == "site transcribed wrongly"
     assert audit.iloc[0]["New"] == "Site 99"
+    assert audit.iloc[0]["Who"] == "dsmb"  # the signed-in account, not the server's login
     after = next(c.value for c in at.caption if c.value.startswith("Protocol "))
     assert before != after  # the data digest moved: nothing shown comes from the old data
 
@@ -357,7 +359,7 @@ def test_reports_page_generates_and_records_the_due_summary(
     offered, the reports table lists it (the demo's look 3 at 24 patients is due)."""
     monkeypatch.setenv("TRIAL_MONITORING_DB", str(tmp_path / "trial.sqlite"))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
+    sign_in(at.run())
     at.switch_page("pages/reports.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("look 3 (24 evaluable patients" in w.value for w in at.warning)

@@ -30,6 +30,7 @@ from monitoring.demo import generate, write_tables
 from monitoring.derive import derive
 from monitoring.protocol import DEFAULT_TRIAL_ID, load_protocol
 from tests.conftest import ROOT
+from tests.signin_support import TEST_PASSWORD, TEST_USER, add_test_account, sign_in
 
 EXAMPLES = ROOT / "data" / "protocols" / "examples"
 NAMES = sorted(f.stem for f in EXAMPLES.glob("*.toml"))
@@ -74,13 +75,14 @@ def example_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     for name in NAMES:
         _cli("trial", "add", "--db", url, "--protocol", name)
         _cli("import", "--db", url, "--trial", name, *files)
+    add_test_account(url)
     return url
 
 
 def _open(monkeypatch: pytest.MonkeyPatch, url: str, trial_id: str) -> AppTest:
     monkeypatch.setenv("TRIAL_MONITORING_DB", url)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.run()
+    sign_in(at.run(), TEST_USER, TEST_PASSWORD)
     picker = at.selectbox(key=Key.TRIAL)
     if picker.value != trial_id:
         picker.set_value(trial_id).run()

@@ -30,6 +30,7 @@ from monitoring.protocol import (
     load_protocol,
 )
 from tests.conftest import ROOT
+from tests.signin_support import TEST_PASSWORD, TEST_USER, add_test_account, sign_in
 from tests.test_pages import PAGES
 
 NOW = datetime(2025, 9, 1, 12, 0, tzinfo=UTC)
@@ -64,6 +65,8 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     default = BUNDLED[DEFAULT_TRIAL_ID].read_text(encoding="utf-8")
     add_trial(engine, default, source=DEFAULT_TRIAL_ID, now=NOW, user="t")
     engine.dispose()
+    add_test_account(mixed)
+    add_test_account(alone)
     return {name: alone if name == DEFAULT_TRIAL_ID else mixed for name in BUNDLED}
 
 
@@ -76,7 +79,7 @@ def _text(at: AppTest) -> str:
 def _open(monkeypatch: pytest.MonkeyPatch, url: str, trial_id: str) -> AppTest:
     monkeypatch.setenv("TRIAL_MONITORING_DB", url)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.run()
+    sign_in(at.run(), TEST_USER, TEST_PASSWORD)
     picker = at.selectbox(key=Key.TRIAL)
     if picker.value != trial_id:
         picker.set_value(trial_id).run()

@@ -15,10 +15,20 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from monitoring import __version__
-from monitoring.cli import admin, analysis, backup, data, design, monitor, quality, report
+from monitoring.cli import (
+    admin,
+    analysis,
+    backup,
+    data,
+    design,
+    monitor,
+    quality,
+    report,
+    users,
+)
 from monitoring.errors import InputError
 
-COMMAND_MODULES = [design, data, monitor, analysis, report, quality, backup, admin]
+COMMAND_MODULES = [design, data, monitor, analysis, report, quality, backup, admin, users]
 
 
 class OneLineErrorParser(argparse.ArgumentParser):

@@ -1,4 +1,5 @@
-"""``audit verify``: recompute each trial's history chain and name the first broken link.
+"""``audit verify``: recompute each trial's history chain and name the first broken link;
+then the account audit log's chain (``monitoring.accounts.events``), unless ``--trial``.
 
 Exit status 0 when every chain verifies, 4 when one is broken (``BROKEN``), 2 on bad input.
 """
@@ -10,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from monitoring.accounts.events import EventsVerification, verify_events
 from monitoring.cli.common import print_json
 from monitoring.cli.database import add_database_arguments, run_with_engine
 from monitoring.db.chain_verify import ChainVerification, verify_chain
@@ -35,6 +37,13 @@ def _print(result: ChainVerification) -> None:
     )
 
 
+def _print_accounts(result: EventsVerification) -> None:
+    if result.ok:
+        print(f"account audit log: OK, {result.events} events, head {result.head}")
+    else:
+        print(f"account audit log: BROKEN at event {result.first_break}")
+
+
 def _verify(args: argparse.Namespace) -> int:
     def action(engine: sa.Engine) -> int:
         if args.trial is not None:
@@ -42,12 +51,21 @@ def _verify(args: argparse.Namespace) -> int:
         else:
             trial_ids = [t.id for t in list_trials(engine)]
         results = [verify_chain(engine, t) for t in trial_ids]
+        accounts = verify_events(engine) if args.trial is None else None
         if args.json:
-            print_json([{"ok": r.ok, "first_break": r.first_break, **vars(r)} for r in results])
+            out: list[dict[str, Any]] = [
+                {"ok": r.ok, "first_break": r.first_break, **vars(r)} for r in results
+            ]
+            if accounts is not None:
+                out.append({"ok": accounts.ok, "account_events": vars(accounts)})
+            print_json(out)
         else:
             for result in results:
                 _print(result)
-        return 0 if all(r.ok for r in results) else BROKEN
+            if accounts is not None:
+                _print_accounts(accounts)
+        ok = all(r.ok for r in results) and (accounts is None or accounts.ok)
+        return 0 if ok else BROKEN
 
     return run_with_engine(args, action)
 
@@ -59,7 +77,8 @@ def register_verify(audit: argparse.ArgumentParser) -> None:
         "verify",
         help="recompute the history chain; exit 4 at the first broken link",
         description="Recompute each trial's history chain (every trial, or --trial) and "
-        "print OK with the head hash and row counts, or the first broken link.",
+        "print OK with the head hash and row counts, or the first broken link; without "
+        "--trial, also the account audit log's chain (sign-ins, account changes).",
     )
     add_database_arguments(verify)
     verify.add_argument("--json", action="store_true", help="machine-readable output")

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from monitoring import vocabulary
+from monitoring.accounts.demo import DEMO_ACCOUNTS, create_demo_database
 from monitoring.analysis import Reading
 from monitoring.cli.common import print_json, read_protocol_text, seed, to_jsonable
 from monitoring.cli.database import (
@@ -23,7 +24,6 @@ from monitoring.cli.database import (
     user_name,
 )
 from monitoring.cli.verdict_output import verdict_json, verdict_lines
-from monitoring.db.demo_trial import create_demo_trial
 from monitoring.demo import Scenario
 from monitoring.monitoring_log import log_rows, log_rules
 from monitoring.protocol import DEFAULT_TRIAL_ID, SimonRule, ToxicityRule
@@ -236,7 +236,7 @@ def _demo(args: argparse.Namespace) -> int:
     path = None if args.protocol is None else read_protocol_text(args.protocol)[0]
 
     def action(engine: sa.Engine) -> int:
-        trial_id = create_demo_trial(
+        trial_id, accounts = create_demo_database(
             engine,
             args.scenario,
             seed=args.seed,
@@ -245,6 +245,9 @@ def _demo(args: argparse.Namespace) -> int:
             protocol_file=path,
         )
         print(f"created demo trial {trial_id} (scenario {args.scenario}, seed {args.seed})")
+        if accounts:
+            names = ", ".join(a.name for a in DEMO_ACCOUNTS)
+            print(f"marked as the demo database, with demo accounts {names} (README)")
         return 0
 
     return run_with_engine(args, action, create=True)
@@ -259,7 +262,9 @@ def register(sub: Any) -> None:
         + ") and import a seeded demo trial. Scenarios: "
         + ", ".join(s.value for s in Scenario)
         + "; a protocol without a Simon rule (the example protocols) has on_track only, "
-        "its example trial.",
+        "its example trial. On an empty database, also mark it as the demo and add the demo "
+        "accounts (one per role, published passwords); never on a database that holds a "
+        "trial or an account.",
     )
     add_database_arguments(demo, trial=False, user=True)
     demo.add_argument(

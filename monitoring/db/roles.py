@@ -24,8 +24,15 @@ INSERT_ONLY = tuple(t.name for t in metadata.sorted_tables)
 COLUMN_UPDATES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(DATA_TABLES, ("valid_to",)),
     "reports": ("sent_at", "sent_by", "signed_off_at", "signed_off_by"),
-}
-"""The only columns the application ever updates (checked by the chain)."""
+    "users": (
+        "display_name", "email", "password_hash", "disabled", "failed_attempts",
+        "locked_until", "password_changed_at",
+    ),
+    "user_roles": ("revoked_at", "revoked_by"),
+    "user_sessions": ("ended_at",),
+}  # fmt: skip
+"""The only columns the application ever updates (history columns are checked by the
+chain; account changes are each logged in the account audit log)."""
 
 
 @dataclass(frozen=True)

@@ -222,3 +222,74 @@ def versioned_table(spec: TableSpec) -> sa.Table:
 
 
 DATA_TABLES: dict[str, sa.Table] = {name: versioned_table(spec) for name, spec in TABLES.items()}
+
+database_info = sa.Table(
+    "database_info",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("set_at", sa.DateTime, nullable=False),
+)
+"""Facts about the database itself (``demo`` = ``true`` marks the demo database)."""
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("display_name", sa.Text, nullable=False),
+    sa.Column("email", sa.Text),
+    sa.Column("password_hash", sa.Text),
+    sa.Column("disabled", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("failed_attempts", sa.Integer, nullable=False),
+    sa.Column("locked_until", sa.DateTime),
+    sa.Column("password_changed_at", sa.DateTime),
+)
+"""Dashboard and command-line accounts (``monitoring.accounts``): an argon2id hash, never
+a password; ``failed_attempts`` and ``locked_until`` hold the back-off after failures."""
+
+user_roles = sa.Table(
+    "user_roles",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("user_name", sa.Text, sa.ForeignKey("users.name"), nullable=False, index=True),
+    sa.Column("trial_id", sa.Text, sa.ForeignKey("trials.id")),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("granted_at", sa.DateTime, nullable=False),
+    sa.Column("granted_by", sa.Text, nullable=False),
+    sa.Column("revoked_at", sa.DateTime),
+    sa.Column("revoked_by", sa.Text),
+    sa.CheckConstraint("role IN ('dsmb', 'pi', 'statistician', 'admin')", name="role"),
+)
+"""One grant of a role, on one trial (``trial_id``) or everywhere (``admin``, no trial);
+a revoked grant keeps its row with ``revoked_at`` set."""
+
+user_sessions = sa.Table(
+    "user_sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("user_name", sa.Text, sa.ForeignKey("users.name"), nullable=False, index=True),
+    sa.Column("method", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+    sa.Column("ended_at", sa.DateTime),
+)
+"""Signed-in sessions: the SHA-256 of the token (the token itself is only the browser's)."""
+
+account_events = sa.Table(
+    "account_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("event", sa.String(32), nullable=False),
+    sa.Column("user_name", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("trial_id", sa.Text),
+    sa.Column("detail", sa.Text),
+    sa.Column("previous_hash", sa.String(64), nullable=False),
+    sa.Column("event_hash", sa.String(64), nullable=False),
+)
+"""The audit log of accounts (append-only, hash-chained row by row): sign-ins, failed
+sign-ins, sign-outs and every change of an account or role (``monitoring.accounts``)."""
