@@ -28,9 +28,9 @@ from monitoring.demo import Scenario
 from monitoring.monitoring_log import log_rows, log_rules
 from monitoring.protocol import DEFAULT_TRIAL_ID, SimonRule, ToxicityRule
 from monitoring.rules.interface import RuleDecision
+from monitoring.rules.simon_two_stage import design_name
 from monitoring.status import TrialStatus
 from monitoring.verdict import verdict
-from monitoring.vocabulary import simon_design
 
 EXIT_SUMMARY_DUE = 3
 
@@ -95,9 +95,7 @@ def status_json(status: TrialStatus) -> dict[str, Any]:
             "decision": e.state.value,
             **_words(e.state, "decision"),
             "rule": _rule_json(status, status.protocol.simon),
-            "design": None
-            if status.protocol.simon is None
-            else simon_design(status.protocol.simon),
+            "design": None if status.protocol.simon is None else design_name(status.protocol.simon),
             "responders": e.overall.responders,
             "non_responders": e.overall.non_responders,
             "pending": e.overall.pending,

@@ -18,6 +18,19 @@ from monitoring.rules.efficacy import EfficacyDecision, EfficacyState, efficacy_
 from monitoring.rules.interface import Crossing, Fact, LogEntry, RuleContext, RuleDecision
 
 STOPS = frozenset({EfficacyState.STOP_FUTILITY, EfficacyState.CANNOT_SUCCEED})
+_DESIGNS: dict[tuple[object, ...], str] = {}
+
+
+def design_name(rule: SimonRule) -> str:
+    """The design by name and exact error rates (``vocabulary.simon_design``: a design
+    audit, tens of milliseconds), computed once per design in a process."""
+    key = (
+        rule.p0, rule.p1, rule.n1, rule.r1, rule.n, rule.r,
+        rule.design_type, rule.nominal_alpha, rule.nominal_beta,
+    )  # fmt: skip
+    if key not in _DESIGNS:
+        _DESIGNS[key] = vocabulary.simon_design(rule)
+    return _DESIGNS[key]
 
 
 def _target(target: int, still_needed: int) -> str:
@@ -63,7 +76,7 @@ class SimonTwoStage:
             rule, BetaPrior(*context.protocol.estimates.response_prior), s, o, d.treated
         )
         return (
-            Fact("Design (Simon 1989)", vocabulary.simon_design(rule)),
+            Fact("Design (Simon 1989)", design_name(rule)),
             Fact(
                 "Rule",
                 f"p0 = {rule.p0:g}, p1 = {rule.p1:g}; continue if > {d.r1} of {d.n1} "
