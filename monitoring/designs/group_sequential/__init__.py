@@ -1,0 +1,1 @@
+"""Group-sequential designs with Lan–DeMets spending (see docs/methods.md)."""
