@@ -21,19 +21,20 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from scipy.optimize import brentq
 from scipy.special import ndtr, ndtri
 
 from monitoring.designs.group_sequential.integration import (
+    Crossings,
     Stage,
     crossing_probabilities,
     first_stage,
-    lower_exit,
     next_stage,
-    upper_exit,
+    null_stages,
+    tilted_upper_crossings,
 )
 from monitoring.designs.group_sequential.spending import (
     GroupSequentialError,
@@ -42,6 +43,8 @@ from monitoring.designs.group_sequential.spending import (
 
 _XTOL = 1e-13
 _BOUND_LIMIT = 40.0
+# Reweighting H0 sub-densities (grid up to 9) serves for drifts when bounds stay below this.
+_TILT_LIMIT = 6.0
 
 
 @dataclass(frozen=True)
@@ -168,19 +171,24 @@ def efficacy_bounds(
     return tuple(bounds)
 
 
+def _exit_function(stage: Stage, t: float, drift: float, upper: bool) -> Callable[[float], float]:
+    """bound -> first-crossing probability above (``upper``) or below it at look t."""
+    d = t - stage.fraction
+    base = (stage.nodes * math.sqrt(stage.fraction) + drift * d) / math.sqrt(d)
+    scale = math.sqrt(t / d)
+    masses = stage.masses
+    sign = -1.0 if upper else 1.0
+    return lambda bound: float(ndtr(sign * (bound * scale - base)) @ masses)
+
+
 def _solve_upper(stage: Stage, t: float, increment: float) -> float:
     if increment <= 0.0:
         return math.inf
-    if upper_exit(stage, t, 0.0, -_BOUND_LIMIT) < increment:
+    exit_above = _exit_function(stage, t, 0.0, upper=True)
+    if exit_above(-_BOUND_LIMIT) < increment:
         raise GroupSequentialError("alpha to spend exceeds the probability left to spend it")
     return float(
-        brentq(
-            lambda b: upper_exit(stage, t, 0.0, b) - increment,
-            -_BOUND_LIMIT,
-            _BOUND_LIMIT,
-            xtol=_XTOL,
-            maxiter=200,
-        )
+        brentq(lambda b: exit_above(b) - increment, -_BOUND_LIMIT, _BOUND_LIMIT, xtol=_XTOL)
     )
 
 
@@ -219,19 +227,14 @@ def futility_bounds(
 def _solve_lower(stage: Stage, t: float, drift: float, increment: float) -> float:
     if increment <= 0.0:
         return -math.inf
+    if stage.nodes.size == 0:
+        return math.inf
     mean = drift * math.sqrt(t)
     lo, hi = mean - _BOUND_LIMIT, mean + _BOUND_LIMIT
-    if lower_exit(stage, t, drift, hi) < increment:
+    exit_below = _exit_function(stage, t, drift, upper=False)
+    if exit_below(hi) < increment:
         return math.inf
-    return float(
-        brentq(
-            lambda a: lower_exit(stage, t, drift, a) - increment,
-            lo,
-            hi,
-            xtol=_XTOL,
-            maxiter=200,
-        )
-    )
+    return float(brentq(lambda a: exit_below(a) - increment, lo, hi, xtol=_XTOL))
 
 
 def _finite(x: float) -> float:
@@ -253,22 +256,26 @@ def _beta_spending_drift(spec: DesignSpec, upper: Sequence[float]) -> float:
 
 
 def _power_drift(spec: DesignSpec, upper: Sequence[float]) -> float:
-    lower = [-math.inf] * len(upper)
     target = 1.0 - spec.beta
+    if max(upper[:-1], default=0.0) < _TILT_LIMIT:
+        stages = null_stages(spec.fractions, upper)
 
-    def shortfall(drift: float) -> float:
-        return sum(crossing_probabilities(spec.fractions, upper, lower, drift).upper) - target
+        def shortfall(drift: float) -> float:
+            return tilted_upper_crossings(stages, spec.fractions, upper, drift) - target
+    else:  # H0 grids end at 9: too short for a drifted density above a bound that high
+        lower = [-math.inf] * len(upper)
+
+        def shortfall(drift: float) -> float:
+            crossings = crossing_probabilities(spec.fractions, upper, lower, drift)
+            return sum(crossings.upper) - target
 
     hi = 2.0 * (float(-ndtri(spec.alpha)) + float(-ndtri(spec.beta))) + 1.0
     return float(brentq(shortfall, 0.0, hi, xtol=_XTOL, maxiter=200))
 
 
-def _asn(
-    fractions: Sequence[float], upper: Sequence[float], lower: Sequence[float], drift: float
-) -> float:
+def _asn(fractions: Sequence[float], crossings: Crossings) -> float:
     """Expected information as a fraction of the maximum, counting both kinds of stop."""
-    c = crossing_probabilities(fractions, upper, lower, drift)
-    stops = [u + lo for u, lo in zip(c.upper[:-1], c.lower[:-1], strict=True)]
+    stops = [u + lo for u, lo in zip(crossings.upper[:-1], crossings.lower[:-1], strict=True)]
     return 1.0 - sum(p * (1.0 - t) for p, t in zip(stops, fractions[:-1], strict=True))
 
 
@@ -287,9 +294,12 @@ def compute_design(spec: DesignSpec) -> GroupSequentialDesign:
         drift = _beta_spending_drift(spec, upper)
         raw = futility_bounds(spec.beta, fractions, spec.futility, upper, drift)
         lower = [*raw[:-1], -math.inf]
-    h0_efficacy = crossing_probabilities(fractions, upper, none, 0.0).upper
     h0 = crossing_probabilities(fractions, upper, lower, 0.0)
+    h0_efficacy = h0.upper
+    if spec.futility is not None:
+        h0_efficacy = crossing_probabilities(fractions, upper, none, 0.0).upper
     h1 = crossing_probabilities(fractions, upper, lower, drift)
+    h01 = crossing_probabilities(fractions, upper, lower, drift / 2.0)
     beta_spent = [sum(h1.lower[: k + 1]) for k in range(k_max)]
     if spec.futility is not None:
         # at the last look a_K = b_K: whatever does not reject counts as futility
@@ -318,7 +328,7 @@ def compute_design(spec: DesignSpec) -> GroupSequentialDesign:
         shift=drift * drift,
         inflation_factor=drift * drift / fixed,
         power=tuple(power),
-        asn_h1=_asn(fractions, upper, lower, drift) * drift * drift / fixed,
-        asn_h01=_asn(fractions, upper, lower, drift / 2.0) * drift * drift / fixed,
-        asn_h0=_asn(fractions, upper, lower, 0.0) * drift * drift / fixed,
+        asn_h1=_asn(fractions, h1) * drift * drift / fixed,
+        asn_h01=_asn(fractions, h01) * drift * drift / fixed,
+        asn_h0=_asn(fractions, h0) * drift * drift / fixed,
     )

@@ -178,3 +178,37 @@ def crossing_probabilities(
             if t_next is not None:
                 stage = next_stage(stage, t, drift, lower[k], upper[k], t_next)
     return Crossings(tuple(ups), tuple(lows))
+
+
+def null_stages(fractions: Sequence[float], upper: Sequence[float]) -> tuple[Stage, ...]:
+    """Sub-densities under H0 at looks 1..K-1 with continuation regions (-inf, upper_k)."""
+    stages: list[Stage] = []
+    k_max = len(fractions)
+    for k in range(k_max - 1):
+        t_next = fractions[k + 1]
+        if not stages:
+            stages.append(first_stage(fractions[0], 0.0, -math.inf, upper[0], t_next))
+        else:
+            stages.append(next_stage(stages[-1], fractions[k], 0.0, -math.inf, upper[k], t_next))
+    return tuple(stages)
+
+
+def tilted_upper_crossings(
+    stages: Sequence[Stage], fractions: Sequence[float], upper: Sequence[float], drift: float
+) -> float:
+    """Total probability of crossing ``upper`` under ``drift``, from the H0 sub-densities.
+
+    The likelihood ratio of drift eta to H0 given the path to look k depends on Z_k alone,
+    exp(eta sqrt(t_k) Z_k - eta^2 t_k / 2), so the sub-densities under eta on the same
+    continuation regions are the H0 ones times that factor (same nodes, reweighted masses).
+    """
+    mean = drift * math.sqrt(fractions[0])
+    total = float(ndtr(mean - upper[0]))
+    for k, stage in enumerate(stages, start=1):
+        if stage.nodes.size == 0:
+            break
+        t_prev = stage.fraction
+        ratio = np.exp(drift * math.sqrt(t_prev) * stage.nodes - 0.5 * drift * drift * t_prev)
+        tilted = Stage(t_prev, stage.nodes, stage.masses * ratio)
+        total += upper_exit(tilted, fractions[k], drift, upper[k])
+    return total
