@@ -1,4 +1,5 @@
-"""``design`` commands: Simon two-stage, Bayesian toxicity monitoring, protocol audit."""
+"""``design`` commands: Simon two-stage, Bayesian toxicity monitoring, group-sequential
+boundaries, protocol audit."""
 
 from __future__ import annotations
 
@@ -6,10 +7,15 @@ import argparse
 from types import ModuleType
 from typing import Any
 
-from monitoring.cli import design_audit, design_simon, design_toxicity
+from monitoring.cli import design_audit, design_group_sequential, design_simon, design_toxicity
 
 # Each module registers one ``design`` sub-command with ``register(design_subparsers)``.
-SUBCOMMANDS: list[ModuleType] = [design_simon, design_toxicity, design_audit]
+SUBCOMMANDS: list[ModuleType] = [
+    design_simon,
+    design_toxicity,
+    design_group_sequential,
+    design_audit,
+]
 
 
 def register(sub: Any) -> None:
