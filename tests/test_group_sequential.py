@@ -378,3 +378,15 @@ def test_reweighted_h0_densities_give_the_direct_drift(monkeypatch: pytest.Monke
     monkeypatch.setattr(design_module, "_TILT_LIMIT", -math.inf)
     direct = compute_design(spec)
     assert fast.drift == pytest.approx(direct.drift, abs=1e-10)
+
+
+def test_very_close_looks_with_capped_panels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Looks 0.0005 apart hit the panel cap (integration.MAX_PANELS); the bounds do not move
+    when the cap is tripled, and the H0 exits still sum to alpha."""
+    fractions = (0.5, 0.5005, 1.0)
+    capped = efficacy_bounds(0.025, fractions, OF)
+    monkeypatch.setattr(integration, "MAX_PANELS", 600)
+    finer = efficacy_bounds(0.025, fractions, OF)
+    assert finer == pytest.approx(capped, abs=1e-12)
+    exits = integration.crossing_probabilities(fractions, capped, [-math.inf] * 3, 0.0).upper
+    assert sum(exits) == pytest.approx(0.025, abs=1e-12)

@@ -152,7 +152,7 @@ def design_record(design: GroupSequentialDesign) -> dict[str, Any]:
             "z_efficacy": _number(lk.z_efficacy),
             "nominal_p_efficacy": lk.nominal_p_efficacy,
             "alpha_spent": lk.alpha_spent,
-            "z_futility": lk.z_futility,
+            "z_futility": _number(lk.z_futility),
             "beta_spent": lk.beta_spent,
             "efficacy_h0": lk.efficacy_h0,
             "futility_h0": lk.futility_h0,
