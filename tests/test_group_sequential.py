@@ -148,8 +148,26 @@ def test_look_equals_rpact(case: dict[str, Any]) -> None:
     assert list(got.design.critical_values) == pytest.approx(case["critical_values"], abs=ATOL)
     if case["futility"]:
         assert got.design.futility_bounds == pytest.approx(case["futility_bounds"], abs=ATOL)
-    assert got.conditional_power_design == pytest.approx(case["conditional_power_design"], abs=ATOL)
-    assert got.conditional_power_trend == pytest.approx(case["conditional_power_trend"], abs=ATOL)
+    if case["final"]:
+        assert got.conditional_power_design is None
+        assert got.conditional_power_trend is None
+    else:
+        assert got.conditional_power_design == pytest.approx(
+            case["conditional_power_design"], abs=ATOL
+        )
+        assert got.conditional_power_trend == pytest.approx(
+            case["conditional_power_trend"], abs=ATOL
+        )
+    # the decision follows from rpact's bounds at this look
+    k = len(events) - 1
+    if zs[-1] >= case["critical_values"][k]:
+        assert got.decision is LookDecision.EFFICACY
+    elif case["final"]:
+        assert got.decision is LookDecision.FINAL_NOT_SIGNIFICANT
+    elif case["futility"] and zs[-1] <= case["futility_bounds"][k]:
+        assert got.decision is LookDecision.FUTILITY
+    else:
+        assert got.decision is LookDecision.CONTINUE
     # rpact finds the RCI by root finding (tolerance 1e-8 on the p-value scale)
     assert got.rci_lower == pytest.approx(case["rci_lower"], abs=ATOL)
     assert got.rci_upper == pytest.approx(case["rci_upper"], abs=ATOL)
@@ -390,3 +408,11 @@ def test_very_close_looks_with_capped_panels(monkeypatch: pytest.MonkeyPatch) ->
     assert finer == pytest.approx(capped, abs=1e-12)
     exits = integration.crossing_probabilities(fractions, capped, [-math.inf] * 3, 0.0).upper
     assert sum(exits) == pytest.approx(0.025, abs=1e-12)
+
+
+def test_final_sentence_says_significant_not_may_stop() -> None:
+    got = evaluate_look(SPEC, 273.0, [90.0, 185.0, 280.0], 2.1, 0.7)
+    assert got.final
+    assert got.decision is LookDecision.EFFICACY
+    assert "significant at the final analysis" in got.sentence
+    assert "may stop" not in got.sentence

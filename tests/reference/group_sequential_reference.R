@@ -81,32 +81,46 @@ LOOKS <- list(
   list(spending = 2, futility = FALSE, planned = c(0.25, 0.5, 0.75, 1), max_events = 400,
        events = c(90), z = c(1.5), hr = 0.75, a = 2),
   list(spending = 3, futility = TRUE, planned = c(0.25, 0.5, 0.75, 1), max_events = 300,
-       events = c(80, 170, 200), z = c(0.4, 1.0, 1.3), hr = 0.7, a = 1)
+       events = c(80, 170, 200), z = c(0.4, 1.0, 1.3), hr = 0.7, a = 1),
+  list(spending = 4, futility = TRUE, planned = c(0.41, 0.58, 1), max_events = 250,
+       events = c(120, 150), z = c(1.0, 0.3), hr = 0.7, a = 1),
+  # final look with more events than planned: fractions are events / final events
+  list(spending = 1, futility = TRUE, planned = c(0.33, 0.67, 1), max_events = 273,
+       events = c(90, 185, 280), z = c(1.1, 1.8, 2.1), hr = 0.7, a = 1)
 )
 looks <- list()
 for (lk in LOOKS) {
   fam <- FAMILIES[[lk$spending]]
   k <- length(lk$events)
-  taken <- lk$events / lk$max_events
-  later <- lk$planned[-(1:k)]
-  later <- later[later > taken[k]]
-  fractions <- c(taken, later)
-  d <- make_design(fractions, fam, lk$futility)
+  final <- lk$events[k] >= lk$max_events
   ds <- getDataset(overallEvents = lk$events, overallLogRanks = -lk$z,
     overallAllocationRatios = rep(lk$a, k))
-  n_later <- diff(c(lk$events[k], fractions[(k + 1):length(fractions)] * lk$max_events))
-  res_design <- getAnalysisResults(d, ds, directionUpper = FALSE, thetaH1 = lk$hr,
-    nPlanned = n_later, allocationRatioPlanned = lk$a)
-  hr_hat <- exp(-lk$z[k] * (1 + lk$a) / sqrt(lk$a * lk$events[k]))
-  res_trend <- getAnalysisResults(d, ds, directionUpper = FALSE, thetaH1 = hr_hat,
-    nPlanned = n_later, allocationRatioPlanned = lk$a)
+  if (final) {
+    fractions <- lk$events / lk$events[k]
+    d <- make_design(fractions, fam, lk$futility)
+    res_design <- getAnalysisResults(d, ds, directionUpper = FALSE)
+    res_trend <- res_design
+  } else {
+    taken <- lk$events / lk$max_events
+    later <- lk$planned[-(1:k)]
+    later <- later[later > taken[k]]
+    fractions <- c(taken, later)
+    d <- make_design(fractions, fam, lk$futility)
+    n_later <- diff(c(lk$events[k], fractions[(k + 1):length(fractions)] * lk$max_events))
+    res_design <- getAnalysisResults(d, ds, directionUpper = FALSE, thetaH1 = lk$hr,
+      nPlanned = n_later, allocationRatioPlanned = lk$a)
+    hr_hat <- exp(-lk$z[k] * (1 + lk$a) / sqrt(lk$a * lk$events[k]))
+    res_trend <- getAnalysisResults(d, ds, directionUpper = FALSE, thetaH1 = hr_hat,
+      nPlanned = n_later, allocationRatioPlanned = lk$a)
+  }
   looks[[length(looks) + 1]] <- list(
     spending = fam$name, gamma = fam$gamma, futility = lk$futility, planned = lk$planned,
     max_events = lk$max_events, events = lk$events, z = lk$z, hr = lk$hr, a = lk$a,
     fractions = fractions, critical_values = d$criticalValues,
     futility_bounds = if (lk$futility) d$futilityBounds else NULL,
-    conditional_power_design = res_design$conditionalPower[length(fractions)],
-    conditional_power_trend = res_trend$conditionalPower[length(fractions)],
+    final = final,
+    conditional_power_design = if (final) NA else res_design$conditionalPower[length(fractions)],
+    conditional_power_trend = if (final) NA else res_trend$conditionalPower[length(fractions)],
     conditional_power_design_all = res_design$conditionalPower,
     rci_lower = res_design$repeatedConfidenceIntervalLowerBounds[k],
     rci_upper = res_design$repeatedConfidenceIntervalUpperBounds[k]

@@ -61,6 +61,7 @@ class LookResult:
     """
 
     look: int
+    final: bool
     events: float
     fraction: float
     z: float
@@ -160,6 +161,7 @@ def evaluate_look(
         cp_trend = _conditional_power(design, k, z, -log_hr, information_max)
     result = LookResult(
         look=k + 1,
+        final=is_final,
         events=d,
         fraction=fractions[k],
         z=z,
@@ -183,17 +185,24 @@ def _with_sentence(r: LookResult) -> LookResult:
     where = f"Look {r.look} at {r.events:g} events (information fraction {r.fraction:.3f})"
     observed = f"z = {r.z:.3f}, HR {r.hazard_ratio:.3f}"
     if r.decision is LookDecision.EFFICACY:
+        outcome = (
+            "significant at the final analysis" if r.final else "the trial may stop for efficacy"
+        )
         text = (
             f"{where}: {observed} crosses the efficacy bound {r.z_efficacy:.3f} "
-            f"(nominal one-sided p {r.nominal_p_efficacy:.4g}); the trial may stop for efficacy."
+            f"(nominal one-sided p {r.nominal_p_efficacy:.4g}); {outcome}."
         )
     elif r.decision is LookDecision.FUTILITY:
         text = (
             f"{where}: {observed} is at or below the non-binding futility bound "
-            f"{r.z_futility:.3f}; the trial may stop for futility (continuing keeps alpha)."
+            f"{r.z_futility:.3f}; the trial may stop for futility (continuing does not raise "
+            "the type I error)."
         )
     elif r.decision is LookDecision.FINAL_NOT_SIGNIFICANT:
-        text = f"{where}, final: {observed} stays below the efficacy bound {r.z_efficacy:.3f}."
+        text = (
+            f"{where}, final: {observed} stays below the efficacy bound {r.z_efficacy:.3f}; "
+            "not significant."
+        )
     else:
         text = (
             f"{where}: {observed} lies between the bounds; continue "
