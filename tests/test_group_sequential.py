@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from scipy import integrate
 from scipy.special import ndtr, ndtri
 from scipy.stats import norm
@@ -416,3 +418,25 @@ def test_final_sentence_says_significant_not_may_stop() -> None:
     assert got.decision is LookDecision.EFFICACY
     assert "significant at the final analysis" in got.sentence
     assert "may stop" not in got.sentence
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(
+    cuts=st.lists(st.floats(0.05, 0.95), min_size=1, max_size=4, unique=True),
+    family=st.sampled_from([*SPENDINGS[:4]]),
+    futility=st.booleans(),
+)
+def test_random_schedules_keep_alpha_and_power(
+    cuts: list[float], family: SpendingFunction, futility: bool
+) -> None:
+    """Any schedule (looks at least 0.02 apart): H0 exits sum to alpha, the power at the
+    drift is 1 - beta, futility bounds lie below the efficacy bounds they precede."""
+    fractions = (*sorted(round(c, 2) for c in cuts), 1.0)
+    assume(all(b - a >= 0.02 for a, b in itertools.pairwise(fractions)))
+    design = compute_design(DesignSpec(0.025, fractions, family, 0.2, family if futility else None))
+    assert sum(lk.efficacy_h0 for lk in design.looks) == pytest.approx(0.025, abs=1e-10)
+    assert design.power[-1] == pytest.approx(0.8, abs=1e-9)
+    assert design.inflation_factor >= 1.0 - 1e-9
+    if futility:
+        assert all(lk.z_futility < lk.z_efficacy for lk in design.looks[:-1])
+        assert design.looks[-1].beta_spent == pytest.approx(0.2, abs=1e-9)

@@ -56,8 +56,9 @@ class SpendingFunction:
 
     def cumulative(self, total: float, t: float) -> float:
         """Error spent by information fraction ``t`` out of ``total`` (one-sided)."""
-        if not 0.0 <= t <= 1.0:
+        if not 0.0 <= t <= 1.0 + 1e-12:
             raise GroupSequentialError(f"information fraction must lie in [0, 1]; got {t}")
+        t = min(t, 1.0)  # a last fraction within rounding of 1 spends everything
         if t == 0.0:
             return 0.0
         if self.family is SpendingFamily.OBRIEN_FLEMING:
