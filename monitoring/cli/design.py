@@ -1,5 +1,5 @@
 """``design`` commands: Simon two-stage, Bayesian toxicity monitoring, dose finding (3+3,
-BOIN), protocol audit."""
+BOIN), group-sequential boundaries, protocol audit."""
 
 from __future__ import annotations
 
@@ -7,13 +7,20 @@ import argparse
 from types import ModuleType
 from typing import Any
 
-from monitoring.cli import design_audit, design_dose_finding, design_simon, design_toxicity
+from monitoring.cli import (
+    design_audit,
+    design_dose_finding,
+    design_group_sequential,
+    design_simon,
+    design_toxicity,
+)
 
 # Each module registers one ``design`` sub-command with ``register(design_subparsers)``.
 SUBCOMMANDS: list[ModuleType] = [
     design_simon,
     design_toxicity,
     design_dose_finding,
+    design_group_sequential,
     design_audit,
 ]
 
