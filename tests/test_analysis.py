@@ -30,7 +30,8 @@ from monitoring.db.engine import open_database
 from monitoring.db.repository import add_trial
 from monitoring.errors import LookNotReachedError, NoDataYetError, UnknownTrialError
 from monitoring.reports.formats import ReportFormat
-from tests.conftest import APP_TIMEOUT, DEFAULT_PROTOCOL, REGISTERED_AT, ROOT
+from tests.conftest import DEFAULT_PROTOCOL, REGISTERED_AT, ROOT
+from tests.waits import APP_TIMEOUT
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 TRIAL = "ino-lowdose-ph2"

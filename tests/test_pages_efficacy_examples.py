@@ -30,6 +30,7 @@ from monitoring.protocol import DEFAULT_TRIAL_ID, load_protocol
 from monitoring.response_tables import response_tables
 from monitoring.tables import TrialData
 from tests.conftest import ROOT
+from tests.waits import APP_TIMEOUT
 
 EXAMPLES = ROOT / "data" / "protocols" / "examples"
 NAMES = sorted(f.stem for f in EXAMPLES.glob("*.toml"))
@@ -79,7 +80,7 @@ def example_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def _open(monkeypatch: pytest.MonkeyPatch, url: str, trial_id: str) -> AppTest:
     monkeypatch.setenv("TRIAL_MONITORING_DB", url)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
     at.run()
     picker = at.selectbox(key=Key.TRIAL)
     if picker.value != trial_id:

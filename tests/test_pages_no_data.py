@@ -31,6 +31,7 @@ from monitoring.protocol import (
 from monitoring.tables import TABLES
 from tests.conftest import ROOT
 from tests.test_pages import PAGES
+from tests.waits import APP_TIMEOUT
 
 NOW = datetime(2025, 9, 1, 12, 0, tzinfo=UTC)
 BUNDLED = {bundled_protocol_name(f): f for f in bundled_protocol_files()}
@@ -75,7 +76,7 @@ def _text(at: AppTest) -> str:
 
 def _open(monkeypatch: pytest.MonkeyPatch, url: str, trial_id: str) -> AppTest:
     monkeypatch.setenv("TRIAL_MONITORING_DB", url)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
     at.run()
     picker = at.selectbox(key=Key.TRIAL)
     if picker.value != trial_id:
