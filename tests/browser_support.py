@@ -1,6 +1,9 @@
 """Start the real dashboard server and a headless Chromium (tests and benchmarks share it).
 
-Chromium is Debian's (``/usr/bin/chromium``); Playwright never downloads a browser.
+Chromium is Debian's (``/usr/bin/chromium``); Playwright never downloads a browser. Every
+wait is for a state (the server healthy, the script run finished, the charts drawn) and is
+bounded by the generous limits of ``tests/waits.py``, set here once for every expectation
+and every tab: a busy machine makes the tests slower, never red.
 """
 
 from __future__ import annotations
@@ -14,14 +17,19 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Browser, Page, Playwright, expect
+
+from tests.waits import BROWSER_TIMEOUT_MS, HANG_GUARD
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 CARD = '[data-testid="decision-card"]'
+
+expect.set_options(timeout=BROWSER_TIMEOUT_MS)  # process-wide: every expectation of a test
 
 
 def free_port() -> int:
@@ -36,7 +44,7 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float) ->
         if process.poll() is not None:
             raise RuntimeError(f"streamlit exited with status {process.returncode}")
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=10) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -68,12 +76,12 @@ def dashboard_server(
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
         url = f"http://127.0.0.1:{port}"
         try:
-            _wait_healthy(url, process, timeout=60)
+            _wait_healthy(url, process, timeout=HANG_GUARD)
             yield url
         finally:
             process.terminate()
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 process.kill()
 
@@ -89,3 +97,34 @@ def sign_in(page: Page, name: str, password: str) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.locator('[data-testid="stSidebar"]')).to_contain_text(f"({name})")
+
+
+def new_tab(browser: Browser, width: int = 1280, height: int = 900, **options: Any) -> Page:
+    """A tab in a new context (``options``: Playwright's context options), its actions and
+    navigations bounded by ``BROWSER_TIMEOUT_MS``; close it with ``tab.context.close()``."""
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    context.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
+    return context.new_page()
+
+
+APP_IDLE = (
+    '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
+    '[data-test-script-state="notRunning"]'
+)
+"""The app connected to its server and no script run in progress (Streamlit's own marks)."""
+
+DRAWN = """() =>
+    !document.querySelector('[data-testid="stSkeleton"]')
+    && document.fonts.status === 'loaded'
+    && [...document.querySelectorAll('.js-plotly-plot')]
+        .every(plot => plot._fullLayout && plot.querySelector('.main-svg'))"""
+"""No loading skeleton left, the fonts loaded, every Plotly chart drawn."""
+
+
+def settled(page: Page) -> None:
+    """Wait until the script run is over and everything it sent is drawn: call it after
+    the state a test waits for has appeared (so the run that brings it has started), before
+    a screenshot or before asserting that something is absent."""
+    page.locator(APP_IDLE).wait_for(state="attached")
+    page.wait_for_function(DRAWN)

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from monitoring.db.engine import open_database
 from monitoring.db.errors import DataInputError
 from monitoring.db.importer import import_files
+from tests.waits import HANG_GUARD
 
 _shared: dict[str, Any] = {}
 _engines: dict[str, sa.Engine] = {}
@@ -54,7 +55,7 @@ def _outcome(step: Callable[[], str]) -> str:
 
 def import_together(url: str, trial_id: str, paths: Sequence[Path]) -> str:
     """Wait for the other worker, then import ``paths`` with the real clock."""
-    _shared["barrier"].wait(timeout=120)
+    _shared["barrier"].wait(timeout=HANG_GUARD)
 
     def run() -> str:
         now = partial(datetime.now, UTC)
@@ -69,7 +70,7 @@ def import_together(url: str, trial_id: str, paths: Sequence[Path]) -> str:
 def import_in_turn(url: str, trial_id: str, extracts: Sequence[Sequence[Path]]) -> list[str]:
     """After the barrier, import each extract in turn (outcome: the batch id); then tell
     the reader to stop."""
-    _shared["barrier"].wait(timeout=120)
+    _shared["barrier"].wait(timeout=HANG_GUARD)
 
     def batch(paths: Sequence[Path]) -> str:
         now = partial(datetime.now, UTC)
@@ -114,12 +115,13 @@ READERS = (_status_read, _report_read, _page_read)
 
 def read_until_done(url: str, trial_id: str) -> list[Observation] | str:
     """After the barrier, read the trial's status as ``status``, ``report`` and a dashboard
-    page do, in turn, until the writer is done (and once more after)."""
-    _shared["barrier"].wait(timeout=120)
+    page do, in turn, until the writer is done (and once more after), and at least once
+    each: on a busy machine the writer may finish before the reader's first reads."""
+    _shared["barrier"].wait(timeout=HANG_GUARD)
     seen: list[Observation] = []
     try:
         while True:
-            last = _shared["done"].is_set()
+            last = _shared["done"].is_set() and len(seen) >= len(READERS) - 1
             reader = READERS[len(seen) % len(READERS)]
             seen.append(reader(url, trial_id))
             if last:

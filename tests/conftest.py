@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
 
 from monitoring.db.engine import open_database
 from monitoring.db.repository import add_trial
@@ -27,6 +28,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PROTOCOL_DIR = ROOT / "monitoring" / "protocols"  # the bundled protocols, as files in the checkout
 DEFAULT_PROTOCOL = PROTOCOL_DIR / "ino-lowdose-ph2.toml"
 REGISTERED_AT = datetime(2025, 1, 2, 8, 0, tzinfo=UTC)
+
+# Property tests are judged on what they find, never on how fast examples run or are
+# generated (a busy machine: tests/waits.py): no per-example deadline, no "too slow" check.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 
 def _start_postgres() -> str:

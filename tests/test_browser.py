@@ -13,11 +13,18 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.browser_support import ARTIFACTS, CARD, dashboard_server, launch, sign_in
+from tests.browser_support import (
+    ARTIFACTS,
+    CARD,
+    dashboard_server,
+    launch,
+    new_tab,
+    settled,
+    sign_in,
+)
 from tests.signin_support import DEMO
 
 pytestmark = pytest.mark.browser
-expect.set_options(timeout=30_000)  # the first run of a page on a cold server
 WIDTH = 1280  # the layout must work on a 1280 px projector
 
 
@@ -38,26 +45,16 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": WIDTH, "height": 900}, accept_downloads=True)
-    tab = context.new_page()
-    tab.set_default_timeout(60_000)
+    tab = new_tab(browser, WIDTH, accept_downloads=True)
     yield tab
-    context.close()
-
-
-NO_SKELETON = "!document.querySelector('[data-testid=\"stSkeleton\"]')"
-
-
-def _settled(page: Page) -> None:
-    """Wait until no element of the page is still a loading skeleton."""
-    page.wait_for_function(NO_SKELETON)
+    tab.context.close()
 
 
 def _shot(page: Page, name: str, height: int = 2600) -> Path:
-    """Screenshot of the whole page: the viewport is made tall enough to hold it."""
+    """Screenshot of the whole page: the viewport is made tall enough to hold it; taken
+    once the run is over and the charts are drawn."""
     page.set_viewport_size({"width": WIDTH, "height": height})
-    _settled(page)
-    page.wait_for_timeout(1500)  # let plotly finish drawing
+    settled(page)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=path)
     page.set_viewport_size({"width": WIDTH, "height": 900})
@@ -90,6 +87,7 @@ def test_overview_paints_both_decision_cards(page: Page, server: str) -> None:
     banner = page.get_by_test_id("stAlertContentWarning")
     expect(banner.get_by_text("Summary due")).to_be_visible()
     expect(page.locator(".js-plotly-plot").first).to_be_visible()
+    settled(page)
     page.screenshot(path=ARTIFACTS / "overview_first_screen.png")
     _shot(page, "overview")
 
@@ -107,6 +105,7 @@ def test_each_page_opens_from_the_navigation(page: Page, server: str) -> None:
     for title, text in expected.items():
         _nav(page, title)
         expect(page.get_by_text(text).first).to_be_visible()
+        settled(page)  # the page's whole run: an exception may come after the text
         expect(page.locator('[data-testid="stException"]')).to_have_count(0)
         _shot(page, title.lower(), height=4200 if title in {"Efficacy", "Safety"} else 2600)
 
@@ -114,6 +113,7 @@ def test_each_page_opens_from_the_navigation(page: Page, server: str) -> None:
 def test_an_earlier_cutoff_shows_that_day_s_decision(page: Page, server: str) -> None:
     """Look 1 of the demo was reached on 2024-03-22 (monitoring log): stage 1 was accruing."""
     _open(page, server)
+    settled(page)  # the first run over: a rerun would redraw the field being typed in
     page.get_by_label("year, Data cut-off").click()
     page.keyboard.type("20240322")
     page.locator("h1").first.click()  # the date is sent when the field loses focus
@@ -125,6 +125,7 @@ def test_an_earlier_cutoff_shows_that_day_s_decision(page: Page, server: str) ->
 def test_survival_endpoint_and_split(page: Page, server: str) -> None:
     _open(page, server, "survival")
     for label, option in (("Endpoint", "PFS"), ("Split by", "sex")):
+        settled(page)  # the previous run over before the next choice
         page.locator('[data-testid="stSelectbox"]').filter(has_text=label).click()
         page.get_by_role("option", name=option, exact=True).click()
     expect(page.get_by_text("Log-rank test")).to_be_visible()
@@ -170,7 +171,7 @@ def test_no_request_leaves_the_server(page: Page, server: str) -> None:
     expect(page.locator(CARD)).to_have_count(2)
     for title in ("Survival", "Safety"):
         _nav(page, title)
-        _settled(page)
+        settled(page)
     outside = [u for u in requested if not u.startswith((server, "data:", "blob:"))]
     assert requested
     assert outside == []
@@ -181,8 +182,7 @@ def test_a_deep_link_is_the_fresh_server_s_first_request(browser: Browser, tmp_p
     page alone (its legacy ``pages/`` mode) until app.py has run once; the page must still
     come with the app's navigation and the sidebar (dashboard/selection.py)."""
     with dashboard_server("demo:on_track", tmp_path / "streamlit.log") as url:
-        context = browser.new_context(viewport={"width": WIDTH, "height": 900})
-        tab = context.new_page()
+        tab = new_tab(browser, WIDTH)
         tab.goto(f"{url}/efficacy")
         sign_in(tab, "dsmb", DEMO["dsmb"])
         expect(tab.locator("h1").first).to_contain_text("Efficacy")
@@ -191,14 +191,16 @@ def test_a_deep_link_is_the_fresh_server_s_first_request(browser: Browser, tmp_p
         expect(navigation).to_contain_text("Overview")
         expect(navigation.get_by_text("app", exact=True)).to_have_count(0)
         expect(tab.locator(CARD)).to_have_count(1)
-        context.close()
+        tab.context.close()
 
 
 def test_the_due_summary_is_generated_and_downloaded(page: Page, server: str) -> None:
     _open(page, server, "reports")  # a deep link, possibly the server's first request
     expect(page.get_by_text("for look 3 (24 evaluable")).to_be_visible()
+    settled(page)
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Format").click()
     page.get_by_role("option", name="XLSX", exact=True).click()
+    settled(page)  # the format's run over: the button sends the format chosen
     page.get_by_role("button", name="Generate the summary").click()
     button = page.locator('[data-testid="stDownloadButton"]').filter(
         has_text="Download ino-lowdose-ph2"

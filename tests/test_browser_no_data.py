@@ -21,15 +21,21 @@ from monitoring.db.demo_trial import create_demo_trial
 from monitoring.db.engine import open_database
 from monitoring.db.repository import add_trial
 from monitoring.protocol import bundled_protocol
-from tests.browser_support import ARTIFACTS, CARD, dashboard_server, launch, sign_in
+from tests.browser_support import (
+    ARTIFACTS,
+    CARD,
+    dashboard_server,
+    launch,
+    new_tab,
+    settled,
+    sign_in,
+)
 from tests.signin_support import TEST_PASSWORD, TEST_USER, add_test_account
 
 pytestmark = pytest.mark.browser
-expect.set_options(timeout=60_000)  # a cold server on a busy machine
 WIDTH = 1280
 EMPTY = "aall1732-randomized"  # first by id: the trial the dashboard opens on
 PAGES = ("Overview", "Efficacy", "Safety", "Survival", "Data", "Design", "Reports")
-NO_SKELETON = "!document.querySelector('[data-testid=\"stSkeleton\"]')"
 
 
 @pytest.fixture(scope="module")
@@ -51,18 +57,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
     with sync_playwright() as playwright:
         browser: Browser = launch(playwright)
-        context = browser.new_context(viewport={"width": WIDTH, "height": 900})
-        tab = context.new_page()
-        tab.set_default_timeout(60_000)
+        tab = new_tab(browser, WIDTH)
         yield tab
-        context.close()
+        tab.context.close()
         browser.close()
 
 
 def _shot(page: Page, name: str) -> None:
     page.set_viewport_size({"width": WIDTH, "height": 1800})
-    page.wait_for_function(NO_SKELETON)
-    page.wait_for_timeout(1000)
+    settled(page)
     page.screenshot(path=ARTIFACTS / f"no_data_{name}.png")
     page.set_viewport_size({"width": WIDTH, "height": 900})
 
@@ -77,6 +80,7 @@ def test_every_page_of_a_trial_without_data_and_the_way_back(page: Page, server:
         expect(page.locator("h1").first).to_contain_text(title)
         expect(page.get_by_text("No data yet").first).to_be_visible()
         expect(page.get_by_text(f"trial '{EMPTY}' has no patient data yet").first).to_be_visible()
+        settled(page)  # the page's whole run: an exception may come after the text
         expect(page.locator('[data-testid="stException"]')).to_have_count(0)
         expect(sidebar.get_by_role("combobox", name="Trial")).to_have_value(re.compile(EMPTY))
         if title not in ("Data", "Design"):  # the rules, from the protocol: this example
@@ -88,5 +92,6 @@ def test_every_page_of_a_trial_without_data_and_the_way_back(page: Page, server:
     page.get_by_role("option").filter(has_text="ino-lowdose-ph2").click()
     sidebar.locator('[data-testid="stSidebarNav"]').get_by_text("Overview", exact=True).click()
     expect(page.locator(CARD)).to_have_count(2)
+    settled(page)
     expect(page.get_by_text("No data yet")).to_have_count(0)
     _shot(page, "back_to_the_demo_trial")

@@ -37,11 +37,11 @@ from monitoring.protocol import (
     load_protocol,
 )
 from monitoring.series import survival_view
-from tests.browser_support import dashboard_server, launch, sign_in
+from tests.browser_support import dashboard_server, launch, settled, sign_in
 from tests.signin_support import TEST_PASSWORD, TEST_USER, add_test_account
+from tests.waits import BROWSER_TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
-expect.set_options(timeout=90_000)  # a cold server on a busy machine
 WIDTH = 1280
 PAGES = ("Overview", "Efficacy", "Survival", "Safety", "Design", "Data", "Reports")
 FILES = {load_protocol(f).id: f for f in bundled_protocol_files()}
@@ -92,7 +92,7 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": WIDTH, "height": 900})
     tab = context.new_page()
-    tab.set_default_timeout(90_000)
+    tab.set_default_timeout(BROWSER_TIMEOUT_MS)
     yield tab
     context.close()
 
@@ -164,7 +164,7 @@ def _shot(page: Page, shots: Path, name: str) -> None:
     height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     page.set_viewport_size({"width": WIDTH, "height": max(900, min(int(height) + 100, 6000))})
     _idle(page)
-    page.wait_for_timeout(800)  # plotly's drawing after the layout change (not a state wait)
+    settled(page)  # every chart drawn after the layout change
     page.screenshot(path=shots / f"{name}.png")
     page.set_viewport_size({"width": WIDTH, "height": 900})
 

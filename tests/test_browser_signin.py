@@ -25,12 +25,12 @@ from monitoring.db.engine import open_database
 from tests.browser_support import ARTIFACTS, CARD, dashboard_server, free_port, launch, sign_in
 from tests.conftest import _create_pg_database, _drop_pg_database
 from tests.signin_support import DEMO, TEST_PASSWORD, TEST_USER, add_test_account
+from tests.waits import BROWSER_TIMEOUT_MS
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),  # Authlib inside the mock provider
 ]
-expect.set_options(timeout=60_000)
 NOW = datetime(2025, 9, 1, 12, 0, tzinfo=UTC)
 TITLE = "Low-dose InO"  # the demo trial's short title (monitoring/protocols/ino-lowdose-ph2.toml)
 SSO_EMAIL = "erin@example.org"
@@ -48,7 +48,7 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     tab = context.new_page()
-    tab.set_default_timeout(60_000)
+    tab.set_default_timeout(BROWSER_TIMEOUT_MS)
     yield tab
     context.close()
 

@@ -21,6 +21,7 @@ from monitoring.designs.toxicity import PlanError
 from monitoring.errors import InputError
 from monitoring.protocol import ProtocolError
 from tests.conftest import DEFAULT_PROTOCOL, ROOT
+from tests.waits import HANG_GUARD
 
 
 def test_protocol_data_argument_and_design_errors_are_one_family() -> None:
@@ -52,7 +53,7 @@ def test_an_injected_bug_exits_1_with_its_traceback() -> None:
         capture_output=True,
         text=True,
         cwd=ROOT,
-        timeout=120,
+        timeout=HANG_GUARD,
         check=False,
     )
     assert done.returncode == 1

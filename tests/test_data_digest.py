@@ -187,7 +187,7 @@ ROWS = st.lists(
     max_examples=25,
     deadline=None,
     derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(ROWS)
 def test_sql_and_python_write_the_same_lines_for_any_text(

@@ -43,6 +43,7 @@ from tests.conftest import (
     _drop_pg_database,
 )
 from tests.db_support import T1, T2, T3, copy_base, database_fingerprint, write_extract
+from tests.waits import HANG_GUARD
 
 TRIAL = "ino-lowdose-ph2"
 EMPTY_TRIAL = "registered-only"
@@ -326,7 +327,7 @@ def _taken(result: BackupResult) -> TrialDigest:
     return {t.trial_id: t for t in result.trials}[TRIAL]
 
 
-def _wait_for(condition: object, limit: float = 120.0) -> None:
+def _wait_for(condition: object, limit: float = HANG_GUARD) -> None:
     deadline = time.monotonic() + limit
     while not condition():  # type: ignore[operator]
         assert time.monotonic() < deadline, "the writer made no progress"
@@ -351,7 +352,7 @@ def test_backup_while_another_process_imports_is_a_state_that_existed(
         _wait_for(lambda: (latest_batch(engine, TRIAL) or 0) > last)
     finally:
         stop.touch()
-        assert writer.wait(timeout=120) == 0
+        assert writer.wait(timeout=HANG_GUARD) == 0
     batches = {b.id: b.imported_at for b in list_batches(engine, TRIAL)}
     for result in results:
         taken = _taken(result)

@@ -47,6 +47,7 @@ from monitoring.provenance import data_digest
 from tests import concurrency_support as workers
 from tests.conftest import DEFAULT_PROTOCOL, ROOT
 from tests.db_support import Row, copy_base, write_csv, write_extract
+from tests.waits import HANG_GUARD
 
 ROUNDS = int(os.environ.get("CONCURRENCY_ROUNDS", "50"))
 """Rounds of the race; a longer soak: ``CONCURRENCY_ROUNDS=1000 pytest -k race ...``."""
@@ -132,7 +133,7 @@ def test_cross_table_race_never_stores_invalid_data(
         results = [
             pool.apply_async(workers.import_together, (db_url, trial, paths)) for paths in extracts
         ]
-        outcomes = sorted(r.get(timeout=300) for r in results)
+        outcomes = sorted(r.get(timeout=HANG_GUARD) for r in results)
         assert outcomes[0] == "accepted", (k, outcomes)
         assert outcomes[1].startswith("rejected:"), (k, outcomes)
         assert "after death" in outcomes[1], (k, outcomes)
@@ -159,7 +160,7 @@ def test_same_rows_at_once_end_cleanly(
         results = [
             pool.apply_async(workers.import_together, (db_url, trial, paths)) for paths in extracts
         ]
-        outcomes = [r.get(timeout=300) for r in results]
+        outcomes = [r.get(timeout=HANG_GUARD) for r in results]
         assert set(outcomes) <= clear, outcomes
         assert "accepted" in outcomes, outcomes
         _valid(engine, trial)
@@ -206,7 +207,7 @@ def test_readers_during_imports_see_only_committed_states(
     ]
     writer = pool.apply_async(workers.import_in_turn, (db_url, trial, extracts))
     reader = pool.apply_async(workers.read_until_done, (db_url, trial))
-    batches, seen = writer.get(timeout=300), reader.get(timeout=300)
+    batches, seen = writer.get(timeout=HANG_GUARD), reader.get(timeout=HANG_GUARD)
     assert not isinstance(seen, str), seen
     assert all(b.isdigit() for b in batches), batches
     allowed = {
@@ -279,7 +280,7 @@ def _run_killed(command: list[str], delay: float | None) -> float:
         stderr=subprocess.PIPE,
     )
     try:
-        process.wait(timeout=120 if delay is None else delay)
+        process.wait(timeout=HANG_GUARD if delay is None else delay)
     except subprocess.TimeoutExpired:
         if delay is None:
             raise

@@ -137,7 +137,7 @@ def _expected(spec: TableSpec, rows: list[dict[str, Any]]) -> pd.DataFrame:
     max_examples=12,
     derandomize=True,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=extract())
 def test_valid_extract_round_trips(

@@ -21,13 +21,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.waits import HANG_GUARD
 
 SOURCES = ("pyproject.toml", "README.md", "monitoring", "dashboard")
 
 
 def _run(args: list[str], *, cwd: Path, env: dict[str, str] | None = None) -> str:
     done = subprocess.run(
-        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=HANG_GUARD, check=False
     )
     assert done.returncode == 0, f"{args} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
     return done.stdout
@@ -115,7 +116,7 @@ def test_demo_status_report_and_trial_add_run_from_the_installed_wheel(
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=HANG_GUARD,
         check=False,
     )
     # exit 3 is "a summary is due" (docs/cli.md): the on_track demo has looks without one

@@ -24,6 +24,7 @@ from monitoring.reports.export import ReportFormat
 from monitoring.rules.efficacy import EfficacyState
 from monitoring.status import trial_status
 from tests.signin_support import sign_in
+from tests.waits import APP_TIMEOUT
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTOCOL = load_protocol("monitoring/protocols/ino-lowdose-ph2.toml")
@@ -57,7 +58,7 @@ def _app(
     monkeypatch: pytest.MonkeyPatch, scenario: str = "on_track", page: str | None = None
 ) -> AppTest:
     monkeypatch.setenv("TRIAL_MONITORING_DB", f"demo:{scenario}")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
     sign_in(at.run())
     if page is not None:
         at.switch_page(page)
@@ -157,7 +158,7 @@ def test_an_earlier_as_known_on_date_brings_a_later_cutoff_back_to_its_latest_da
     earlier: a cut-off chosen beyond them falls back to "latest data" of that day, and the
     cards show the decision of that day's data (not an error about the date picker)."""
     monkeypatch.setenv("TRIAL_MONITORING_DB", str(tmp_path / "trial.sqlite"))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
     sign_in(at.run())
     now = at.session_state[Key.SELECTION]
     at.sidebar.date_input(key=Key.CUTOFF).set_value(now.latest).run()
@@ -295,7 +296,7 @@ def test_data_page_applies_an_audited_correction_and_refuses_one_without_reason(
 ) -> None:
     """On a fresh SQLite file the app creates the demo trial, then corrects through it."""
     monkeypatch.setenv("TRIAL_MONITORING_DB", str(tmp_path / "trial.sqlite"))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
     sign_in(at.run())
     at.switch_page("pages/data.py").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -358,7 +359,7 @@ def test_reports_page_generates_and_records_the_due_summary(
     """Generating the summary of the due look records it: the banner goes, the file is
     offered, the reports table lists it (the demo's look 3 at 24 patients is due)."""
     monkeypatch.setenv("TRIAL_MONITORING_DB", str(tmp_path / "trial.sqlite"))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
     sign_in(at.run())
     at.switch_page("pages/reports.py").run()
     assert not at.exception, [e.value for e in at.exception]

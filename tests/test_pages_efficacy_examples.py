@@ -31,6 +31,7 @@ from monitoring.derive import derive
 from monitoring.protocol import DEFAULT_TRIAL_ID, load_protocol
 from tests.conftest import ROOT
 from tests.signin_support import TEST_PASSWORD, TEST_USER, add_test_account, sign_in
+from tests.waits import APP_TIMEOUT
 
 EXAMPLES = ROOT / "data" / "protocols" / "examples"
 NAMES = sorted(f.stem for f in EXAMPLES.glob("*.toml"))
@@ -81,7 +82,7 @@ def example_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def _open(monkeypatch: pytest.MonkeyPatch, url: str, trial_id: str) -> AppTest:
     monkeypatch.setenv("TRIAL_MONITORING_DB", url)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
     sign_in(at.run(), TEST_USER, TEST_PASSWORD)
     picker = at.selectbox(key=Key.TRIAL)
     if picker.value != trial_id:

@@ -32,6 +32,7 @@ from monitoring.protocol import (
 from tests.conftest import ROOT
 from tests.signin_support import TEST_PASSWORD, TEST_USER, add_test_account, sign_in
 from tests.test_pages import PAGES
+from tests.waits import APP_TIMEOUT
 
 NOW = datetime(2025, 9, 1, 12, 0, tzinfo=UTC)
 BUNDLED = {bundled_protocol_name(f): f for f in bundled_protocol_files()}
@@ -78,7 +79,7 @@ def _text(at: AppTest) -> str:
 
 def _open(monkeypatch: pytest.MonkeyPatch, url: str, trial_id: str) -> AppTest:
     monkeypatch.setenv("TRIAL_MONITORING_DB", url)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
     sign_in(at.run(), TEST_USER, TEST_PASSWORD)
     picker = at.selectbox(key=Key.TRIAL)
     if picker.value != trial_id:

@@ -18,6 +18,7 @@ from monitoring.db.engine import open_database
 from monitoring.db.repository import add_trial
 from tests.conftest import DEFAULT_PROTOCOL, ROOT
 from tests.signin_support import TEST_PASSWORD, TEST_USER, add_test_account, sign_in
+from tests.waits import APP_TIMEOUT
 
 NEW_PASSWORD = "a brand new password"
 
@@ -54,7 +55,7 @@ def _text(at: AppTest) -> str:
 
 
 def test_nothing_of_the_trial_before_sign_in_and_one_refusal_wording(database: str) -> None:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT).run()
     assert not at.exception
     text = _text(at)
     assert "ino-lowdose-ph2" not in text
@@ -83,13 +84,13 @@ def test_a_database_without_accounts_says_how_to_add_one(
               user="r")  # fmt: skip
     engine.dispose()
     monkeypatch.setenv("TRIAL_MONITORING_DB", url)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT).run()
     assert any("no account yet" in i.value and "users add" in i.value for i in at.info)
     assert not any("demo database" in i.value for i in at.info)
 
 
 def test_password_change_then_sign_out(database: str) -> None:
-    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run(),
+    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT).run(),
                  TEST_USER, TEST_PASSWORD)  # fmt: skip
     at.sidebar.text_input(key=Key.PASSWORD_CURRENT).input(TEST_PASSWORD)
     at.sidebar.text_input(key=Key.PASSWORD_NEW).input(NEW_PASSWORD)

@@ -155,7 +155,7 @@ def test_excel_number_formats_match_the_printed_decimals() -> None:
     assert excel_number_format(Column("x", ColumnKind.TEXT)) == "@"
 
 
-@settings(max_examples=300, derandomize=True)
+@settings(max_examples=300, derandomize=True, deadline=None)
 @given(
     st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False),
     st.integers(min_value=0, max_value=6),
@@ -209,7 +209,7 @@ def test_sheet_names_are_cleaned_and_made_unique() -> None:
     )
 
 
-@settings(max_examples=150, derandomize=True)
+@settings(max_examples=150, derandomize=True, deadline=None)
 @given(st.lists(st.text(min_size=0, max_size=40), min_size=1, max_size=12))
 def test_sheet_names_are_always_valid(proposals: list[str]) -> None:
     names = unique_sheet_names(proposals, taken=["Summary"])

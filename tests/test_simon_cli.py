@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from monitoring.cli import main
+from tests.waits import HANG_GUARD
 
 ROOT = Path(__file__).resolve().parent.parent
 D_KEYS = {"r1", "n1", "r", "n", "alpha", "power", "pet0", "en0"}
@@ -100,7 +101,7 @@ def test_module_entry_point_with_help_and_json() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "monitoring", "design", "simon", "--p0", "0.2", "--p1", "0.4",
          "--alpha", "0.1", "--beta", "0.1", "--json"],
-        cwd=ROOT, capture_output=True, text=True, check=False, timeout=120,
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=HANG_GUARD,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)

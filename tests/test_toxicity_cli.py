@@ -12,6 +12,7 @@ import pytest
 
 from monitoring.cli import main
 from monitoring.protocol import DEFAULT_TRIAL_ID, ToxicityRule, bundled_protocols, load_protocol
+from tests.waits import HANG_GUARD
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -134,7 +135,7 @@ def test_module_entry_point(rule: ToxicityRule) -> None:
         capture_output=True,
         text=True,
         check=False,
-        timeout=60,
+        timeout=HANG_GUARD,
     )
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)

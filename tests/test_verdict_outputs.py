@@ -37,6 +37,7 @@ from monitoring.reports.xlsx import write_xlsx
 from monitoring.status import trial_status
 from monitoring.verdict import Verdict, verdict
 from tests.signin_support import sign_in
+from tests.waits import APP_TIMEOUT
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTOCOL = load_protocol(bundled_protocols()[DEFAULT_TRIAL_ID])
@@ -98,7 +99,7 @@ def test_overview_opens_with_the_verdict_card_and_its_alerts(
 ) -> None:
     want = _expected("toxicity_stop")
     monkeypatch.setenv("TRIAL_MONITORING_DB", "demo:toxicity_stop")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
     sign_in(at.run())
     assert not at.exception, [e.value for e in at.exception]
     cards = [str(m.value) for m in at.main.markdown if "verdict-card" in str(m.value)]

@@ -14,12 +14,12 @@ from functools import cached_property
 
 from monitoring.analyses.table_set import TableSet, table_set
 from monitoring.analysis.cut import Cut
-from monitoring.analysis.looks import resolve_look
+from monitoring.analysis.looks import look_reached_on, resolve_look
 from monitoring.analysis.source import TrialSource
 from monitoring.analysis.state import Reading, TrialState
 from monitoring.data_dictionary import TrialData
 from monitoring.data_quality import QualityReport, derived_findings
-from monitoring.derive import Derivation, derive
+from monitoring.derive import Derivation, derive, latest_date
 from monitoring.errors import LookNotReachedError, NoDataYetError
 from monitoring.protocol import Protocol
 from monitoring.status import LookRecord, TrialStatus, trial_status
@@ -99,6 +99,19 @@ class Analysis:
         if found is None or found.reached_on is None:
             raise LookNotReachedError(look)
         return found.reached_on
+
+    def look_day(self, look: int) -> date:
+        """The day the look at ``look`` evaluable patients was reached by this cut-off, read
+        off the rows when this cut is not derived yet: a report of a look then derives the
+        look's cut only. On that path whether ``look`` is scheduled is left to the caller
+        (a report checks it on the look's status); a look not reached is refused as
+        :meth:`reached_on` refuses it."""
+        if "derivation" not in self.__dict__ and self.has_data:
+            cutoff = self.cut.cutoff or self.state.latest or latest_date(self.data)
+            day = look_reached_on(self.data, cutoff, look)
+            if day is not None:
+                return day
+        return self.reached_on(look)
 
     def at(self, cutoff: date | None) -> Analysis:
         """The same state cut at another day (no new read; derived again once). Only a full

@@ -48,8 +48,10 @@ class ReportRequest:
 
 def report_analysis(analysis: Analysis, look: int | None) -> Analysis:
     """The analysis a report of ``look`` shows: cut at the day the look was reached (found
-    at the analysis' own cut-off), or the analysis itself without a look."""
-    return analysis if look is None else analysis.at(analysis.reached_on(look))
+    at the analysis' own cut-off without deriving it: one derivation per report), or the
+    analysis itself without a look. A look that is not scheduled is refused when the
+    report is built (``monitoring.reports.content.build_report``)."""
+    return analysis if look is None else analysis.at(analysis.look_day(look))
 
 
 def write_document(source: TrialSource, request: ReportRequest, now: datetime) -> TrialStatus:
