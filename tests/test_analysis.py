@@ -260,7 +260,8 @@ def test_one_view_of_each_page_derives_once(
     st.cache_resource.clear()
     derivations.cutoffs.clear()
     derivations.frames = 0
-    at.switch_page(f"pages/{page}.py").run()
+    # Emptying the resource cache ends the session too: the page asks for a sign-in first.
+    sign_in(at.switch_page(f"pages/{page}.py").run())
     assert not at.exception, [e.value for e in at.exception]
     expected = "Low-dose InO, R/R CD22+ ALL" if page == "overview" else page.title()
     assert expected in at.title[0].value  # the Overview's heading is the trial's title
