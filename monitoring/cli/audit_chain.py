@@ -7,15 +7,17 @@ Exit status 0 when every chain verifies, 4 when one is broken (``BROKEN``), 2 on
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from monitoring.accounts.events import EventsVerification, verify_events
 from monitoring.cli.common import print_json
 from monitoring.cli.database import add_database_arguments, run_with_engine
 from monitoring.db.chain_verify import ChainVerification, verify_chain
 from monitoring.db.repository import list_trials, resolve_trial
+
+if TYPE_CHECKING:
+    from monitoring.accounts.events import EventsVerification
 
 BROKEN = 4
 """Exit status when a chain does not verify (distinct from 2, bad input)."""
@@ -45,6 +47,8 @@ def _print_accounts(result: EventsVerification) -> None:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from monitoring.accounts.events import verify_events
+
     def action(engine: sa.Engine) -> int:
         if args.trial is not None:
             trial_ids = [resolve_trial(engine, args.trial)]

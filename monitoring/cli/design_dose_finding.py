@@ -10,21 +10,12 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitoring.cli.common import CliError, print_json, probability, seed
-from monitoring.designs.dose_finding import (
-    BoinDesign,
-    DoseData,
-    NextCohort,
-    OperatingCharacteristics,
-    boin_boundaries,
-    boin_next,
-    boin_oc,
-    select_mtd,
-    three_plus_three_next,
-    three_plus_three_oc,
-)
+
+if TYPE_CHECKING:  # the library is imported when the command runs, not at every start
+    from monitoring.designs.dose_finding import NextCohort, OperatingCharacteristics
 
 
 def register(sub: Any) -> None:
@@ -213,6 +204,15 @@ def _decision_text(decision: NextCohort) -> list[str]:
 
 
 def _run_boin(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
+    from monitoring.designs.dose_finding import (
+        BoinDesign,
+        DoseData,
+        boin_boundaries,
+        boin_next,
+        boin_oc,
+        select_mtd,
+    )
+
     target = _value("target", args.target, probability)
     design = BoinDesign(
         target=target,
@@ -308,6 +308,12 @@ _COHORT = re.compile(r"\s*(-?\w+)\s*:\s*(\d+)\s*/\s*(\d+)\s*")
 
 
 def _run_three_plus_three(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
+    from monitoring.designs.dose_finding import (
+        DoseData,
+        three_plus_three_next,
+        three_plus_three_oc,
+    )
+
     if args.sequence is None and args.rates is None:
         raise CliError("--method 3+3 needs --sequence, --rates or both")
     cohorts = []

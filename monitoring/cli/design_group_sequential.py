@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitoring.cli.common import CliError, print_json, probability
-from monitoring.designs.group_sequential import (
-    DesignSpec,
-    GroupSequentialDesign,
-    SpendingFamily,
-    SpendingFunction,
-    compute_design,
-    efficacy_bounds,
-    planned_events,
-)
-from monitoring.designs.group_sequential.integration import crossing_probabilities
 
-FAMILIES = [f.value for f in SpendingFamily]
+if TYPE_CHECKING:
+    from monitoring.designs.group_sequential import GroupSequentialDesign, SpendingFunction
+
+# The values of ``monitoring.designs.group_sequential.SpendingFamily`` (a test checks they
+# agree): the library is imported only when the command runs, not at every command's start.
+FAMILIES = ["obrien_fleming", "pocock", "hsd"]
 
 
 def register(sub: Any) -> None:
@@ -83,6 +78,8 @@ def _fractions(args: argparse.Namespace) -> tuple[float, ...]:
 
 
 def _spending(name: str, gamma: float | None) -> SpendingFunction:
+    from monitoring.designs.group_sequential import SpendingFamily, SpendingFunction
+
     family = SpendingFamily(name)
     if family is SpendingFamily.HSD and gamma is None:
         raise CliError("--spending/--futility-spending hsd needs --gamma")
@@ -94,6 +91,8 @@ def _number(x: float | None) -> float | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from monitoring.designs.group_sequential import DesignSpec, compute_design, planned_events
+
     fractions = _fractions(args)
     efficacy = _spending(args.spending, args.gamma)
     if args.beta is None:
@@ -125,6 +124,9 @@ def run(args: argparse.Namespace) -> int:
 def _efficacy_only(
     alpha: float, fractions: tuple[float, ...], efficacy: SpendingFunction
 ) -> dict[str, Any]:
+    from monitoring.designs.group_sequential import DesignSpec, efficacy_bounds
+    from monitoring.designs.group_sequential.integration import crossing_probabilities
+
     DesignSpec(alpha, fractions, efficacy)  # validates the fractions and alpha
     bounds = efficacy_bounds(alpha, fractions, efficacy)
     h0 = crossing_probabilities(fractions, bounds, [-math.inf] * len(bounds), 0.0)

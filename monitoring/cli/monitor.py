@@ -12,7 +12,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from monitoring import vocabulary
-from monitoring.accounts.demo import DEMO_ACCOUNTS, create_demo_database
 from monitoring.analysis import Reading
 from monitoring.cli.common import print_json, read_protocol_text, seed, to_jsonable
 from monitoring.cli.database import (
@@ -231,6 +230,8 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from monitoring.accounts.demo import DEMO_ACCOUNTS, create_demo_database
+
     path = None if args.protocol is None else read_protocol_text(args.protocol)[0]
 
     def action(engine: sa.Engine) -> int:

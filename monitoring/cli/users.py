@@ -9,24 +9,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from monitoring.accounts.events import list_events
-from monitoring.accounts.model import Role, User, parse_role
-from monitoring.accounts.store import (
-    change_password,
-    create_user,
-    grant_role,
-    list_users,
-    revoke_role,
-    set_disabled,
-)
 from monitoring.cli.common import CliError, print_json
 from monitoring.cli.database import add_database_arguments, now_utc, run_with_engine, user_name
 
-ROLES = [r.value for r in Role]
+if TYPE_CHECKING:
+    from monitoring.accounts.model import User
+
+# The values of ``monitoring.accounts.model.Role`` (a test checks they agree): the accounts
+# library is imported only when a ``users`` command runs, not at every command's start.
+ROLES = ["dsmb", "pi", "statistician", "admin"]
 
 
 def _read_password() -> str:
@@ -55,6 +50,9 @@ def _print_user(user: User) -> None:
 
 
 def _add(args: argparse.Namespace) -> int:
+    from monitoring.accounts.model import parse_role
+    from monitoring.accounts.store import create_user
+
     if args.password_stdin == args.sso_only:
         raise CliError("give exactly one of --password-stdin and --sso-only")
     password = _read_password() if args.password_stdin else None
@@ -73,6 +71,9 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _role(args: argparse.Namespace) -> int:
+    from monitoring.accounts.model import parse_role
+    from monitoring.accounts.store import grant_role, revoke_role
+
     def action(engine: sa.Engine) -> int:
         change = revoke_role if args.revoke else grant_role
         user = change(
@@ -86,6 +87,8 @@ def _role(args: argparse.Namespace) -> int:
 
 
 def _disable(args: argparse.Namespace) -> int:
+    from monitoring.accounts.store import set_disabled
+
     def action(engine: sa.Engine) -> int:
         user = set_disabled(
             engine, args.name, not args.enable, now=now_utc(), actor=user_name(args)
@@ -97,6 +100,8 @@ def _disable(args: argparse.Namespace) -> int:
 
 
 def _password(args: argparse.Namespace) -> int:
+    from monitoring.accounts.store import change_password
+
     if not args.password_stdin:
         raise CliError("give --password-stdin: the new password is read from standard input")
     password = _read_password()
@@ -110,6 +115,8 @@ def _password(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from monitoring.accounts.store import list_users
+
     def action(engine: sa.Engine) -> int:
         users = list_users(engine)
         if args.json:
@@ -125,6 +132,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _log(args: argparse.Namespace) -> int:
+    from monitoring.accounts.events import list_events
+
     def action(engine: sa.Engine) -> int:
         events = list_events(engine, args.name)
         if args.json:
