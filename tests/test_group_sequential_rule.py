@@ -262,3 +262,19 @@ def test_the_example_rule_is_registered_with_its_design() -> None:
     fixed = (1.959963984540054 + 0.8416212335729143) ** 2 * 4 / math.log(0.5) ** 2
     assert rule_planned_events(RULE) > fixed
     assert np.isclose(fixed, 65.3, atol=0.05)
+
+
+def test_the_boundary_chart_draws_the_recomputed_bounds_and_the_observed_z(
+    demo: TrialData,
+) -> None:
+    from monitoring.charts import sequential_boundary_figure
+
+    d = _decision(demo, AALL, derive(demo, AALL).cutoff)
+    fig = sequential_boundary_figure(d)
+    traces = {t.name: t for t in fig.data}
+    design = d.looks[-1].result.design
+    efficacy = traces["Efficacy bound (stop if z at or above)"]
+    assert list(efficacy.y) == [lk.z_efficacy for lk in design.looks]
+    observed = traces["Observed z at each look reached"]
+    assert list(observed.y) == [lk.result.z for lk in d.looks]
+    assert list(observed.x) == [lk.result.fraction for lk in d.looks]

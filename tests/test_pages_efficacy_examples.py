@@ -133,6 +133,7 @@ def test_a_protocol_without_a_simon_rule_shows_rates_best_response_and_swimmer(
         assert "no efficacy stopping rule" in " ".join(str(i.value) for i in at.info)
         assert not cards
     assert "Each patient's course" in [s.value for s in at.subheader]
-    assert len(at.get("plotly_chart")) == 1  # the swimmer plot (no rule charts)
+    # the swimmer plot, and the boundary chart of a group-sequential rule
+    assert len(at.get("plotly_chart")) == 1 + len(protocol.efficacy)
     at.number_input(key=Key.SWIMMER_LIMIT).set_value(10).run()
     assert not at.exception
