@@ -20,7 +20,6 @@ import math
 from datetime import date, timedelta
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -38,6 +37,7 @@ from monitoring.rules.group_sequential import (
     SequentialDecision,
     design_spec,
     rule_planned_events,
+    thresholds,
 )
 from monitoring.rules.interface import RuleContext
 from monitoring.rules.sequential_state import SequentialState
@@ -255,13 +255,19 @@ def test_the_rule_keys_are_strict(old: str, new: str, key: str) -> None:
 
 
 def test_the_example_rule_is_registered_with_its_design() -> None:
+    """Planned events of the AALL1732 design equal rpact 3.3.4's:
+
+    d <- getDesignGroupSequential(kMax = 4, alpha = 0.025, beta = 0.2, sided = 1,
+      typeOfDesign = "asOF", typeBetaSpending = "bsHSD", gammaB = -2,
+      bindingFutility = FALSE, informationRates = c(0.25, 0.5, 0.75, 1))
+    getSampleSizeSurvival(d, hazardRatio = 0.5, allocationRatioPlanned = 1,
+      lambda2 = log(2) / 12, accrualTime = c(0, 24), followUpTime = 12)$maxNumberOfEvents
+    # 70.8899041958728
+    """
     assert isinstance(RULE, GroupSequentialRule)
     assert (RULE.experimental_arm, RULE.control_arm) == ("B", "A")
-    # Schoenfeld: (z_0.025 + z_0.2)^2 * 4 / log(0.5)^2 = 65.3 events, times the inflation of
-    # the design with HSD(-2) futility (tests/test_group_sequential.py checks it with rpact)
-    fixed = (1.959963984540054 + 0.8416212335729143) ** 2 * 4 / math.log(0.5) ** 2
-    assert rule_planned_events(RULE) > fixed
-    assert np.isclose(fixed, 65.3, atol=0.05)
+    assert rule_planned_events(RULE) == pytest.approx(70.8899041958728, abs=1e-6)
+    assert thresholds(RULE) == (18, 36, 54, 71)
 
 
 def test_the_boundary_chart_draws_the_recomputed_bounds_and_the_observed_z(
