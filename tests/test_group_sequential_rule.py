@@ -284,3 +284,21 @@ def test_the_boundary_chart_draws_the_recomputed_bounds_and_the_observed_z(
     observed = traces["Observed z at each look reached"]
     assert list(observed.y) == [lk.result.z for lk in d.looks]
     assert list(observed.x) == [lk.result.fraction for lk in d.looks]
+
+
+def test_a_futility_crossing_is_attention_not_a_stop_and_may_be_left(demo: TrialData) -> None:
+    """In the demo, look 1 lies below the non-binding futility bound and look 2 between the
+    bounds: at look 1 the rule asks the DSMB (Attention), never a stop, and the next look
+    decides again."""
+    full = derive(demo, AALL)
+    dates = look_dates(full, AALL)
+    d = _decision(demo, AALL, full.cutoff)
+    first = d.looks[0]
+    assert first.result.z_futility is not None
+    assert first.result.z <= first.result.z_futility
+    (at_first,) = rule_decisions(AALL, dates, first.day)
+    assert at_first.state is SequentialState.FUTILITY
+    assert at_first.severity is Severity.ATTENTION
+    assert at_first.crossing is None
+    assert not GROUP_SEQUENTIAL.stops(at_first.detail)
+    assert d.state is SequentialState.CONTINUE  # look 2 is between the bounds
