@@ -107,7 +107,14 @@ class SimonRule:
 
 @dataclass(frozen=True)
 class GroupSequentialRule:
-    """A group-sequential comparison of arms (expressible now, monitored later)."""
+    """A group-sequential log-rank comparison of an experimental arm with a control arm.
+
+    One-sided ``alpha``; power ``1 - beta`` at ``hazard_ratio`` (experimental / control, the
+    design effect); ``planned_events`` the maximum number of events (None: computed from the
+    design by Schoenfeld's formula); ``efficacy_gamma`` / ``futility_gamma`` the
+    Hwang–Shih–DeCani gamma of an ``hsd`` spending (None otherwise); ``allocation_ratio``
+    n_experimental / n_control.
+    """
 
     id: str
     label: str
@@ -117,6 +124,14 @@ class GroupSequentialRule:
     efficacy_spending: Spending
     futility_spending: FutilitySpending
     scope: Mapping[str, str]
+    experimental_arm: str = ""
+    control_arm: str = ""
+    hazard_ratio: float = 1.0
+    power: float = 0.8
+    planned_events: float | None = None
+    efficacy_gamma: float | None = None
+    futility_gamma: float | None = None
+    allocation_ratio: float = 1.0
 
 
 EfficacyRule = SimonRule | GroupSequentialRule
@@ -252,6 +267,19 @@ _GROUP_SEQUENTIAL = _rule(
         "alpha": KEY,
         "efficacy_spending": _choice(GroupSequentialRule, "efficacy_spending"),
         "futility_spending": _choice(GroupSequentialRule, "futility_spending"),
+        **dict.fromkeys(
+            (
+                "experimental_arm",
+                "control_arm",
+                "hazard_ratio",
+                "power",
+                "planned_events",
+                "efficacy_gamma",
+                "futility_gamma",
+                "allocation_ratio",
+            ),
+            KEY,
+        ),
     }
 )
 _THALL_SIMON_ESTEY = _rule(
@@ -276,7 +304,7 @@ _THALL_SIMON_ESTEY = _rule(
 # The rule kinds monitoring/rules/registry.py evaluates (a test checks the two agree). A kind
 # the schema knows but this version does not evaluate is parsed (its keys and values are
 # checked) and then refused, never ignored.
-EVALUATED_RULE_KINDS = frozenset({"simon_two_stage", "thall_simon_estey"})
+EVALUATED_RULE_KINDS = frozenset({"simon_two_stage", "thall_simon_estey", "group_sequential"})
 
 SCHEMA = Table(
     {
@@ -430,21 +458,59 @@ def _simon(r: TableReader, units: Units) -> SimonRule:
     )
 
 
+def _gamma(r: TableReader, spending: str, name: str) -> float | None:
+    """The HSD gamma: required with ``hsd`` spending, refused with any other."""
+    if spending == "hsd":
+        return r.required_number(name, -40.0, 40.0)
+    if r.number(name, required=False) is not None:
+        raise r.fail(name, f"applies to 'hsd' spending only, not '{spending}'")
+    return None
+
+
+def _arm(r: TableReader, name: str, units: Units) -> str:
+    arm = r.text(name)
+    ids = [u.id for u in units["arm"]]
+    if arm not in ids:
+        declared = ", ".join(ids) if ids else "none declared"
+        raise r.fail(name, f"'{arm}' is not an arm id of this protocol ({declared})")
+    return arm
+
+
 def _group_sequential(r: TableReader, units: Units) -> GroupSequentialRule:
     fractions = r.numbers("information_fractions")
     if not fractions or any(b <= a for a, b in itertools.pairwise(fractions)):
         raise r.fail("information_fractions", "must be increasing")
     if fractions[0] <= 0 or fractions[-1] != 1.0:
         raise r.fail("information_fractions", "must lie in (0, 1] and end at 1")
+    alpha = r.required_number("alpha", 0.0, 0.5, open_interval=True)
+    efficacy = r.choice("efficacy_spending")
+    futility = r.choice("futility_spending", "none")
+    experimental = _arm(r, "experimental_arm", units)
+    control = _arm(r, "control_arm", units)
+    if experimental == control:
+        raise r.fail("control_arm", f"must differ from experimental_arm ('{experimental}')")
+    endpoint = r.choice("endpoint")
+    if endpoint not in ("OS", "PFS", "EFS"):
+        raise r.fail("endpoint", f"must be OS, PFS or EFS (from first dose); got '{endpoint}'")
+    hazard_ratio = r.required_number("hazard_ratio", 0.0, 1.0, open_interval=True)
     return GroupSequentialRule(
         id=r.text("id"),
         label=r.text("label"),
-        endpoint=cast(SurvivalEndpoint, r.choice("endpoint")),
+        endpoint=cast(SurvivalEndpoint, endpoint),
         information_fractions=fractions,
-        alpha=r.required_number("alpha", 0.0, 1.0, open_interval=True),
-        efficacy_spending=cast(Spending, r.choice("efficacy_spending")),
-        futility_spending=cast(FutilitySpending, r.choice("futility_spending", "none")),
+        alpha=alpha,
+        efficacy_spending=cast(Spending, efficacy),
+        futility_spending=cast(FutilitySpending, futility),
         scope=_scope(r, units),
+        experimental_arm=experimental,
+        control_arm=control,
+        hazard_ratio=hazard_ratio,
+        power=r.required_number("power", 0.5, 1.0, open_interval=True),
+        planned_events=r.number("planned_events", 1.0, None, required=False),
+        efficacy_gamma=_gamma(r, efficacy, "efficacy_gamma"),
+        futility_gamma=_gamma(r, futility, "futility_gamma"),
+        allocation_ratio=r.number("allocation_ratio", 0.0, None, open_interval=True, required=False)
+        or 1.0,
     )
 
 

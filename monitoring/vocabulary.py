@@ -26,6 +26,7 @@ from monitoring.protocol import (
     ToxicityRule,
 )
 from monitoring.rules.efficacy import EfficacyState, Stage1State
+from monitoring.rules.sequential_state import SequentialState
 from monitoring.rules.toxicity import ToxicityState
 from monitoring.summary_state import SummaryState
 
@@ -68,7 +69,7 @@ class Words:
         return self.sentence.format(rule=rule)
 
 
-State = EfficacyState | Stage1State | ToxicityState | SummaryState
+State = EfficacyState | Stage1State | ToxicityState | SummaryState | SequentialState
 
 EFFICACY: Mapping[EfficacyState, Words] = {
     EfficacyState.STAGE1_ACCRUING: Words(
@@ -172,12 +173,47 @@ SUMMARY: Mapping[SummaryState, Words] = {
     ),
 }
 
+SEQUENTIAL: Mapping[SequentialState, Words] = {
+    SequentialState.BEFORE_FIRST_LOOK: Words(
+        Severity.INFO,
+        "Collecting events",
+        "no interim look yet",
+        "{rule}: the events for the first interim look have not been reached yet.",
+    ),
+    SequentialState.CONTINUE: Words(
+        Severity.OK,
+        "Continue",
+        "between the boundaries",
+        "{rule}: the observed z lies between the boundaries, so the trial continues.",
+    ),
+    SequentialState.FUTILITY: Words(
+        Severity.ATTENTION,
+        "Futility bound crossed",
+        "non-binding: for the DSMB to discuss",
+        "{rule}: the observed z is at or below the non-binding futility bound; the DSMB "
+        "decides whether to stop.",
+    ),
+    SequentialState.EFFICACY: Words(
+        Severity.STOP,
+        "STOP for efficacy",
+        "",
+        "{rule}: the observed z crossed the efficacy boundary, so the trial may stop for efficacy.",
+    ),
+    SequentialState.FINAL_NOT_SIGNIFICANT: Words(
+        Severity.INFO,
+        "Final analysis: not significant",
+        "",
+        "{rule}: at the final analysis the observed z stays below the efficacy boundary.",
+    ),
+}
+
 # Per enum: StrEnum members of different enums with the same code compare equal.
 VOCABULARY: Mapping[type[enum.Enum], Mapping[Any, Words]] = {
     EfficacyState: EFFICACY,
     Stage1State: STAGE1,
     ToxicityState: TOXICITY,
     SummaryState: SUMMARY,
+    SequentialState: SEQUENTIAL,
 }
 
 

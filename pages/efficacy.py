@@ -7,7 +7,13 @@ import streamlit as st
 from dashboard import components, decisions, tables
 from dashboard.keys import Key
 from dashboard.selection import current
-from monitoring.charts import posterior_figure, responder_path_figure, swimmer_figure
+from monitoring.charts import (
+    posterior_figure,
+    responder_path_figure,
+    sequential_boundary_figure,
+    swimmer_figure,
+)
+from monitoring.rules.group_sequential import SequentialDecision
 from monitoring.series import patient_courses, responder_path
 
 selection = current()
@@ -66,6 +72,13 @@ if rule is not None and decision is not None:
         st.caption(
             f"Posterior predictive under Beta({pp.posterior.a:g}, {pp.posterior.b:g}) for the "
             f"{pp.stage1_unknown + pp.later_unknown} patients whose outcome is still unknown."
+        )
+
+for rule_decision in status.efficacy_decisions:
+    if isinstance(rule_decision.detail, SequentialDecision):
+        st.subheader(rule_decision.name)
+        components.chart(
+            sequential_boundary_figure(rule_decision.detail), "Group-sequential boundaries"
         )
 
 st.subheader("Each patient's course")

@@ -1,15 +1,17 @@
 """The Efficacy page of a protocol without a Simon rule (Streamlit AppTest): it shows the
 response rates of each definition with both intervals, the best overall response and the
-swimmer plot, and a one-line note instead of a decision card, with no exception.
+swimmer plot, and a one-line note instead of a decision card (a card for aall1732-randomized's
+group-sequential rule), with no exception.
 
 Each example protocol (data/protocols/examples/: mrd-ino-ph2, peds-ino-two-cohorts,
-aall1732-randomized; none has an efficacy rule) is registered with ``python -m monitoring
-trial add`` in one SQLite database and given the default demo's ``on_track`` extract
-(``monitoring.demo.write_tables``) through ``python -m monitoring import``. The demo's
-categories are the default protocol's, which has CRp; the examples name CR, CRi, PR, NR, PD,
-NE only, so the extract's CRp assessments are written as CRi (a remission and a response in
-every one of these protocols). The expected numbers are the library's response tables
-(:func:`monitoring.analyses.response.response_tables`) computed here from the same extract.
+aall1732-randomized, whose only efficacy rule is group-sequential) is registered with
+``python -m monitoring trial add`` in one SQLite database and given the default demo's
+``on_track`` extract (``monitoring.demo.write_tables``) through ``python -m monitoring
+import``. The demo's categories are the default protocol's, which has CRp; the examples name
+CR, CRi, PR, NR, PD, NE only, so the extract's CRp assessments are written as CRi (a
+remission and a response in every one of these protocols). The expected numbers are the
+library's response tables (:func:`monitoring.analyses.response.response_tables`) computed
+here from the same extract.
 """
 
 from __future__ import annotations
@@ -124,9 +126,14 @@ def test_a_protocol_without_a_simon_rule_shows_rates_best_response_and_swimmer(
     assert list(best["Best response"]) == [r.category for r in rows]
     assert list(best["Patients"]) == [f"{r.estimate.x} / {r.estimate.n}" for r in rows]
     assert sum(r.estimate.x for r in rows) == overall.treated  # every treated patient once
-    assert "no efficacy stopping rule" in " ".join(str(i.value) for i in at.info)
-    assert not [m for m in at.markdown if "decision-card" in str(m.value)]
+    cards = [m for m in at.markdown if "decision-card" in str(m.value)]
+    if protocol.efficacy:  # aall1732-randomized: its group-sequential rule has a card
+        assert len(cards) == len(protocol.efficacy)
+    else:
+        assert "no efficacy stopping rule" in " ".join(str(i.value) for i in at.info)
+        assert not cards
     assert "Each patient's course" in [s.value for s in at.subheader]
-    assert len(at.get("plotly_chart")) == 1  # the swimmer plot (no rule charts)
+    # the swimmer plot, and the boundary chart of a group-sequential rule
+    assert len(at.get("plotly_chart")) == 1 + len(protocol.efficacy)
     at.number_input(key=Key.SWIMMER_LIMIT).set_value(10).run()
     assert not at.exception

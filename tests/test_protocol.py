@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from monitoring.protocol import (
+    GroupSequentialRule,
     ProtocolError,
     SimonRule,
     bundled_protocol,
@@ -151,5 +152,7 @@ def test_examples_cover_cohorts_dose_levels_and_arms() -> None:
     randomized = [p for p in loaded if p.design == "randomized"]
     assert randomized
     assert randomized[0].closed_by == ("arm",)
-    assert randomized[0].efficacy == ()  # its group-sequential rule is commented out
+    (rule,) = randomized[0].efficacy  # its group-sequential comparison of arms B and A
+    assert isinstance(rule, GroupSequentialRule)
+    assert (rule.experimental_arm, rule.control_arm) == ("B", "A")
     assert len(EXAMPLES) >= 3

@@ -142,24 +142,25 @@ def test_unknown_key_lists_the_known_keys_of_its_table() -> None:
     )
 
 
-def _uncommented_group_sequential() -> str:
-    """The AALL1732 example with its commented group-sequential rule put back."""
-    lines = RANDOMIZED.read_text(encoding="utf-8").splitlines()
-    start = lines.index("# [[efficacy]]")
-    block = [line.removeprefix("# ") for line in lines[start : start + 9]]
-    return "\n".join(lines[:start] + block + lines[start + 9 :]) + "\n"
+def _bad_group_sequential() -> str:
+    """The AALL1732 example with its group-sequential rule naming an arm it lacks."""
+    text = RANDOMIZED.read_text(encoding="utf-8")
+    assert 'experimental_arm = "B"' in text
+    return text.replace('experimental_arm = "B"', 'experimental_arm = "C"')
 
 
-def test_group_sequential_is_parsed_then_refused_naming_the_kind() -> None:
-    text = _uncommented_group_sequential()
-    assert 'rule = "group_sequential"' in text
+def test_group_sequential_is_evaluated_and_its_values_checked() -> None:
+    protocol = parse_protocol(RANDOMIZED.read_text(encoding="utf-8"), "aall.toml")
+    assert [type(r).__name__ for r in protocol.efficacy] == ["GroupSequentialRule"]
     with pytest.raises(ProtocolError) as info:
-        parse_protocol(text, "aall.toml")
-    assert info.value.key == "efficacy[0].rule"
-    assert "rule kind 'group_sequential' at efficacy[0] is not evaluated" in info.value.problem
-    # Parsed first: a bad value of the unevaluated rule is reported as such.
+        parse_protocol(_bad_group_sequential(), "aall.toml")
+    assert info.value.key == "efficacy[0].experimental_arm"
+    assert "'C' is not an arm id of this protocol (A, B)" in info.value.problem
     with pytest.raises(ProtocolError, match=r"efficacy\[0\]\.efficacy_spending"):
-        parse_protocol(text.replace('"obrien_fleming"', '"obf"'), "aall.toml")
+        parse_protocol(
+            RANDOMIZED.read_text(encoding="utf-8").replace('"obrien_fleming"', '"obf"'),
+            "aall.toml",
+        )
 
 
 def test_a_second_simon_rule_is_kept_and_rule_ids_must_be_unique() -> None:
@@ -231,8 +232,8 @@ def test_trial_add_refuses_and_leaves_the_database_unchanged(
     try:
         before = database_fingerprint(engine)
         texts = [_mutated(o, n).replace('id = "ino', 'id = "other-ino') for o, n, *_ in CLI_CASES]
-        texts.append(_uncommented_group_sequential())
-        keys = [c[2] for c in CLI_CASES] + ["efficacy[0].rule"]
+        texts.append(_bad_group_sequential())
+        keys = [c[2] for c in CLI_CASES] + ["efficacy[0].experimental_arm"]
         for i, (text, key) in enumerate(zip(texts, keys, strict=True)):
             bad = tmp_path / f"bad{i}.toml"
             bad.write_text(text, encoding="utf-8")

@@ -23,6 +23,7 @@ import openpyxl
 import pytest
 
 import monitoring.rules.efficacy
+import monitoring.rules.sequential_state
 import monitoring.rules.toxicity
 import monitoring.status
 import monitoring.summary_state
@@ -47,6 +48,7 @@ STAMP = ReportStamp(datetime(2025, 7, 5, 9, 30, tzinfo=UTC), "Trial statistician
 STATE_MODULES = (
     monitoring.rules.efficacy,
     monitoring.rules.toxicity,
+    monitoring.rules.sequential_state,
     monitoring.summary_state,
 )
 
@@ -67,7 +69,8 @@ def _state_enums() -> list[type[enum.Enum]]:
 def test_every_state_of_every_enum_has_a_severity_and_words() -> None:
     """A new state (or a new state enum) cannot be added without its words."""
     enums = _state_enums()
-    assert len(enums) == 4  # EfficacyState, Stage1State, ToxicityState, SummaryState
+    # EfficacyState, Stage1State, ToxicityState, SequentialState, SummaryState
+    assert len(enums) == 5
     assert set(enums) == set(vocabulary.VOCABULARY)
     for cls in enums:
         titles = []

@@ -8,6 +8,7 @@ or the designs) and returns a ``plotly.graph_objects.Figure`` styled by
 from monitoring.charts.design import simon_designs_figure, toxicity_oc_figure
 from monitoring.charts.efficacy import posterior_figure, responder_path_figure
 from monitoring.charts.enrolment import enrolment_figure
+from monitoring.charts.group_sequential import sequential_boundary_figure
 from monitoring.charts.km import km_figure
 from monitoring.charts.swimmer import swimmer_figure
 from monitoring.charts.toxicity import toxicity_boundary_figure, toxicity_posterior_figure
@@ -17,6 +18,7 @@ __all__ = [
     "km_figure",
     "posterior_figure",
     "responder_path_figure",
+    "sequential_boundary_figure",
     "simon_designs_figure",
     "swimmer_figure",
     "toxicity_boundary_figure",

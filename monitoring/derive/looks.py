@@ -13,7 +13,7 @@ scenarios and at random days, for every rule of every bundled protocol.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,10 +22,11 @@ import numpy.typing as npt
 
 from monitoring.derive import grouping
 from monitoring.derive.cutoff import as_timestamp
+from monitoring.derive.patients import ALIVE_RECORD_DATES
 from monitoring.derive.scope import in_scope
 from monitoring.derive.summary import Derivation
 from monitoring.derive.toxicity import ToxicityOutcomes, monitored_events
-from monitoring.protocol import Protocol, SimonRule, ToxicityRule
+from monitoring.protocol import GroupSequentialRule, Protocol, SimonRule, ToxicityRule
 from monitoring.rules.efficacy import ResponseCounts
 
 Nanos = npt.NDArray[np.int64]
@@ -56,11 +57,33 @@ class LookDates:
     scopes: Mapping[str, Mask]
     orders: Mapping[str, Nanos]
     toxicity: Mapping[str, Nanos]
+    survival: SurvivalDates | None = None
 
     def fact_days(self) -> Nanos:
         """Every dated fact a decision reads (with NEVER where a fact did not happen)."""
         parts = [self.enrolled, self.first_dose, self.remission, self.non_responder]
+        if self.survival is not None:
+            s = self.survival
+            parts += [s.progression, s.death, s.second_malignancy]
         return np.concatenate([*parts, *self.toxicity.values()])
+
+
+@dataclass(frozen=True, eq=False)
+class SurvivalDates:
+    """What time-to-event records at a day need (``time_to_event`` on ``derive`` at that
+    day): the event dates, the first remission in time (EFS induction failure), the last
+    contact (capped at the cut-off by ``apply_cutoff``) and every other dated record that
+    shows the patient alive (``alive_rows``, ``alive_dates``: counted once dated by the day),
+    and each patient's arm (None where missing)."""
+
+    progression: Nanos
+    death: Nanos
+    second_malignancy: Nanos
+    remission_in_time: Nanos
+    last_contact: Nanos
+    alive_rows: npt.NDArray[np.intp]
+    alive_dates: Nanos
+    arms: npt.NDArray[np.object_]
 
 
 def _first_late_assessment(derived: Derivation, cycle: int) -> Nanos:
@@ -78,6 +101,58 @@ def _first_toxicity(derived: Derivation, rule: ToxicityRule) -> Nanos:
     every = np.ones(len(events), dtype=bool)
     size = len(derived.patients)
     return _nanos(grouping.date_extreme(where, size, events["onset_date"], every, True))
+
+
+def _first_remission_in_time(derived: Derivation, cycle: int, remission: Sequence[str]) -> Nanos:
+    """First remission assessment dated in a cycle <= ``cycle`` (EFS induction failure)."""
+    responses = derived.data.responses
+    where = grouping.codes(derived.patients["patient_id"], responses["patient_id"])
+    early = (responses["cycle"] <= cycle).fillna(False).to_numpy(bool)
+    early &= responses["response"].isin(remission).to_numpy(bool)
+    dates = responses["assessment_date"]
+    return _nanos(grouping.date_extreme(where, len(derived.patients), dates, early, True))
+
+
+def survival_dates(derived: Derivation, protocol: Protocol) -> SurvivalDates:
+    """The dates time-to-event records at any earlier day are built from."""
+    patients, data = derived.patients, derived.data
+    size = len(patients)
+    rows: list[npt.NDArray[np.intp]] = []
+    when: list[Nanos] = []
+    # a record counts once dated by the day; an AE resolution once onset and resolution are
+    responses = data.responses
+    rows.append(grouping.codes(patients["patient_id"], responses["patient_id"]))
+    when.append(_nanos(responses["assessment_date"].to_numpy("datetime64[ns]")))
+    events = data.adverse_events
+    where = grouping.codes(patients["patient_id"], events["patient_id"])
+    onset = _nanos(events["onset_date"].to_numpy("datetime64[ns]"))
+    resolved = _nanos(events["resolution_date"].to_numpy("datetime64[ns]"))
+    rows += [where, where]
+    when += [onset, np.where(resolved == NEVER, NEVER, np.maximum(onset, resolved))]
+    source = data.patients.set_index("patient_id").reindex(patients["patient_id"])
+    for column in ALIVE_RECORD_DATES:
+        rows.append(np.arange(size, dtype=np.intp))
+        when.append(_nanos(source[column].to_numpy("datetime64[ns]")))
+    all_rows = np.concatenate(rows).astype(np.intp)
+    all_when = np.concatenate(when)
+    keep = (all_rows >= 0) & (all_when != NEVER)
+    arms = (
+        patients["arm"].astype(object).where(patients["arm"].notna(), None).to_numpy(object)
+        if "arm" in patients.columns
+        else np.full(size, None, dtype=object)
+    )
+    return SurvivalDates(
+        progression=_nanos(patients["progression_date"].to_numpy("datetime64[ns]")),
+        death=_nanos(patients["death_date"].to_numpy("datetime64[ns]")),
+        second_malignancy=_nanos(patients["second_malignancy_date"].to_numpy("datetime64[ns]")),
+        remission_in_time=_first_remission_in_time(
+            derived, protocol.response.nonresponse_after_cycle, protocol.response.remission
+        ),
+        last_contact=_nanos(source["last_contact_date"].to_numpy("datetime64[ns]")),
+        alive_rows=all_rows[keep],
+        alive_dates=all_when[keep],
+        arms=arms,
+    )
 
 
 def look_dates(derived: Derivation, protocol: Protocol) -> LookDates:
@@ -99,6 +174,11 @@ def look_dates(derived: Derivation, protocol: Protocol) -> LookDates:
         scopes={r.id: in_scope(patients, r.scope) for r in rules},
         orders={r.id: dates(r.stage1_order) for r in protocol.efficacy if isinstance(r, SimonRule)},
         toxicity={r.id: _first_toxicity(derived, r) for r in protocol.toxicity},
+        survival=(
+            survival_dates(derived, protocol)
+            if any(isinstance(r, GroupSequentialRule) for r in protocol.efficacy)
+            else None
+        ),
     )
 
 
@@ -198,3 +278,49 @@ def look_counts(dates: LookDates, protocol: Protocol, day: date) -> LookCounts:
         overall=_tally(state.responder, state.non_responder, state.treated),
         toxicity=toxicity_at(dates, rule, day) if rule else None,
     )
+
+
+@dataclass(frozen=True, eq=False)
+class SurvivalAtDay:
+    """Time-to-event records of the treated patients at a day (``time_to_event`` of
+    ``derive`` at that day): row positions, time in days, event, arm."""
+
+    rows: npt.NDArray[np.intp]
+    time: npt.NDArray[np.float64]
+    event: npt.NDArray[np.bool_]
+    arms: npt.NDArray[np.object_]
+
+
+_EVENTS = {"OS": ("death",), "PFS": ("progression", "death"),
+           "EFS": ("progression", "death", "second_malignancy")}  # fmt: skip
+
+
+def survival_at(dates: LookDates, endpoint: str, day: date) -> SurvivalAtDay:
+    """``endpoint`` (OS, PFS or EFS, from first dose) on the data cut at ``day``."""
+    s = dates.survival
+    if s is None:
+        raise ValueError("these look dates hold no survival dates (no group_sequential rule)")
+    t = as_timestamp(day).value
+    treated = (dates.enrolled <= t) & (dates.first_dose <= t)
+    origin = dates.first_dose
+    first = np.full(len(origin), NEVER, dtype=np.int64)
+    for name in _EVENTS[endpoint]:
+        d = getattr(s, name)
+        first = np.minimum(first, np.where((d <= t) & (d >= origin), d, NEVER))
+    event = first != NEVER
+    known = s.alive_dates <= t
+    latest = np.full(len(origin), np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(latest, s.alive_rows[known], s.alive_dates[known])
+    latest = np.maximum(
+        latest, np.where(s.last_contact == NEVER, latest, np.minimum(s.last_contact, t))
+    )
+    end = np.where(event, first, latest)
+    time = (end - origin) / 86_400e9
+    if endpoint == "EFS":
+        responder = dates.remission <= t
+        decided = responder | (dates.non_responder <= t)
+        failure = treated & ~(s.remission_in_time <= t) & decided
+        time = np.where(failure, 0.0, time)
+        event = event | failure
+    rows = np.flatnonzero(treated)
+    return SurvivalAtDay(rows, time[rows].astype(float), event[rows], s.arms[rows])

@@ -93,6 +93,8 @@ _KNOWN_ALIVE_SOURCES = [
     "off_treatment_date",
     "death_date",
 ]
+# The patient dates that show a patient alive besides last contact (monitoring.derive.looks).
+ALIVE_RECORD_DATES = tuple(c for c in _KNOWN_ALIVE_SOURCES if c != "last_contact_date")
 
 
 def _response_columns(

@@ -24,6 +24,7 @@ from monitoring.reports.document import (
     Table,
 )
 from monitoring.rules.efficacy import EfficacyDecision
+from monitoring.rules.group_sequential import LOOK_WORDS, SequentialDecision
 from monitoring.rules.interface import RuleDecision
 from monitoring.rules.toxicity import ToxicityDecision
 from monitoring.status import TrialStatus
@@ -179,6 +180,58 @@ def _simon_detail(status: TrialStatus, decision: RuleDecision) -> list[Block]:
     return [efficacy_numbers(detail, design)]
 
 
+def boundary_table(decision: RuleDecision) -> Table:
+    """A group-sequential rule's looks so far: events, observed information fraction, the
+    efficacy boundary recomputed at it, nominal p, cumulative alpha spent, observed z and
+    the look's decision."""
+    detail = decision.detail
+    assert isinstance(detail, SequentialDecision)
+    columns = (
+        Column("Look"),
+        Column("Day", ColumnKind.DATE),
+        Column("Events", ColumnKind.INTEGER),
+        Column("Fraction", ColumnKind.NUMBER, 3),
+        Column("Efficacy z", ColumnKind.NUMBER, 3),
+        Column("Futility z", ColumnKind.NUMBER, 3),
+        Column("Nominal p", ColumnKind.NUMBER, 5),
+        Column("Alpha spent", ColumnKind.NUMBER, 5),
+        Column("Observed z", ColumnKind.NUMBER, 3),
+        Column("Decision"),
+    )
+    rows = tuple(
+        (
+            str(r.look) + (" (final)" if r.final else ""),
+            look.day,
+            int(r.events),
+            r.fraction,
+            r.z_efficacy,
+            r.z_futility,
+            r.nominal_p_efficacy,
+            r.alpha_spent,
+            r.z,
+            LOOK_WORDS[r.decision],
+        )
+        for look in detail.looks
+        for r in (look.result,)
+    )
+    return Table(
+        f"{decision.name}: boundaries at the observed information fractions",
+        columns,
+        rows,
+        note=(
+            f"Event-driven looks at {', '.join(str(m) for m in detail.thresholds)} of "
+            f"{detail.planned_events:.1f} planned events; boundaries recomputed at the "
+            "observed fractions (one-sided; futility non-binding). Observed z: log-rank, "
+            "positive favours the experimental arm. No look reached yet when empty."
+        ),
+        sheet_name=f"Rule {decision.rule_id} looks",
+    )
+
+
+def _group_sequential_detail(status: TrialStatus, decision: RuleDecision) -> list[Block]:
+    return [facts_table(decision), boundary_table(decision)]
+
+
 def _no_detail(status: TrialStatus, decision: RuleDecision) -> list[Block]:
     """Toxicity rules share one table after every decision (``toxicity_numbers``)."""
     return []
@@ -188,6 +241,7 @@ def _no_detail(status: TrialStatus, decision: RuleDecision) -> list[Block]:
 KIND_DETAIL: dict[str, Callable[[TrialStatus, RuleDecision], list[Block]]] = {
     "simon_two_stage": _simon_detail,
     "thall_simon_estey": _no_detail,
+    "group_sequential": _group_sequential_detail,
 }
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from monitoring.protocol import EfficacyRule, SimonRule, ToxicityRule
+from monitoring.protocol import EfficacyRule, GroupSequentialRule, SimonRule, ToxicityRule
+from monitoring.rules.group_sequential import GROUP_SEQUENTIAL
 from monitoring.rules.interface import RuleKind
 from monitoring.rules.simon_two_stage import SIMON_TWO_STAGE
 from monitoring.rules.thall_simon_estey import THALL_SIMON_ESTEY
@@ -21,10 +22,12 @@ Rule = EfficacyRule | ToxicityRule
 RULE_KINDS: dict[str, RuleKind[Any, Any]] = {
     SIMON_TWO_STAGE.name: SIMON_TWO_STAGE,
     THALL_SIMON_ESTEY.name: THALL_SIMON_ESTEY,
+    GROUP_SEQUENTIAL.name: GROUP_SEQUENTIAL,
 }
 _BY_TYPE: dict[type, RuleKind[Any, Any]] = {
     SimonRule: SIMON_TWO_STAGE,
     ToxicityRule: THALL_SIMON_ESTEY,
+    GroupSequentialRule: GROUP_SEQUENTIAL,
 }
 
 
