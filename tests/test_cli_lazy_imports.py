@@ -32,3 +32,22 @@ def test_building_the_parser_imports_no_design_or_account_library() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=HANG_GUARD, check=True
     )
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_a_trial_without_a_group_sequential_rule_never_loads_its_libraries() -> None:
+    """Rule kinds load on first use (``monitoring.rules.registry``): the default trial's
+    status decides a Simon and a toxicity rule only."""
+    code = (
+        "import sys\n"
+        "from monitoring.demo import generate\n"
+        "from monitoring.derive import derive\n"
+        "from monitoring.protocol import bundled_protocol, load_protocol\n"
+        "from monitoring.status import trial_status\n"
+        "p = load_protocol(bundled_protocol('ino-lowdose-ph2'))\n"
+        "trial_status(p, derive(generate(p, 'on_track', seed=0), p))\n"
+        "print(sorted(m for m in sys.modules if 'group_sequential' in m))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=HANG_GUARD, check=True
+    )
+    assert out.stdout.strip() == "[]", out.stdout

@@ -42,9 +42,9 @@ DEFAULT = load_protocol(PROTOCOL_DIR / "ino-lowdose-ph2.toml")
 
 
 def test_every_kind_the_protocol_accepts_is_registered() -> None:
-    assert set(registry.RULE_KINDS) == EVALUATED_RULE_KINDS
-    for name, kind in registry.RULE_KINDS.items():
-        assert kind.name == name
+    assert set(registry.KINDS) == EVALUATED_RULE_KINDS
+    for name in registry.KINDS:
+        assert registry.kind_named(name).name == name
 
 
 def _prefixed(data: TrialData, prefix: str, cohort: str) -> TrialData:

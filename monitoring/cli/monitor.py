@@ -26,7 +26,6 @@ from monitoring.cli.verdict_output import verdict_json, verdict_lines
 from monitoring.demo import Scenario
 from monitoring.monitoring_log import log_rows, log_rules
 from monitoring.protocol import DEFAULT_TRIAL_ID, SimonRule, ToxicityRule
-from monitoring.rules.group_sequential import SequentialDecision
 from monitoring.rules.interface import RuleDecision
 from monitoring.rules.simon_two_stage import design_name
 from monitoring.status import TrialStatus
@@ -69,11 +68,12 @@ def _rule_json(status: TrialStatus, rule: SimonRule | ToxicityRule | None) -> di
 def decision_json(decision: RuleDecision) -> dict[str, Any]:
     """One rule's decision: codes (rule id, kind, state) and the words beside them."""
     crossing = decision.crossing
-    looks = (
-        {"looks": decision.detail.looks_json()}
-        if isinstance(decision.detail, SequentialDecision)
-        else {}
-    )
+    looks: dict[str, Any] = {}
+    if decision.kind == "group_sequential":  # its module is loaded: a rule of it was decided
+        from monitoring.rules.group_sequential import SequentialDecision
+
+        assert isinstance(decision.detail, SequentialDecision)
+        looks = {"looks": decision.detail.looks_json()}
     return {
         "rule_id": decision.rule_id,
         "kind": decision.kind,
