@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard import components, history, reads, source
 from dashboard.keys import Key
 from dashboard.selection import current
+from monitoring.analysis.access import View
 from monitoring.reports.document import VersionLabel
 from monitoring.reports.export import ReportFormat
 
@@ -29,13 +30,15 @@ look = cols[0].selectbox(
     key=Key.REPORT_LOOK,
     index=1 if reached else 0,
 )
-# Both selectboxes always hold one of their options (they have a default index).
-version: VersionLabel = cols[1].selectbox(  # type: ignore[assignment]
+# Both selectboxes always hold one of their options (they have a default index). The open
+# view is offered the open version only (the closed one is refused where it is produced).
+versions = list(VersionLabel) if selection.view is View.CLOSED else [VersionLabel.OPEN]
+version: VersionLabel = cols[1].selectbox(
     "Version",
-    list(VersionLabel),
+    versions,
     format_func=lambda v: v.value,
     key=Key.REPORT_VERSION,
-    index=list(VersionLabel).index(VersionLabel.CLOSED),  # as the report command
+    index=len(versions) - 1 if VersionLabel.CLOSED in versions else 0,  # as the command
 )
 fmt: ReportFormat = cols[2].selectbox(  # type: ignore[assignment]
     "Format", list(ReportFormat), format_func=lambda f: f.value.upper(), key=Key.REPORT_FORMAT

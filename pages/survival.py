@@ -14,7 +14,7 @@ left, right = st.columns(2)
 endpoint = left.selectbox("Endpoint", settings.endpoints, key=Key.ENDPOINT)
 by = right.selectbox(
     "Split by",
-    [None, *settings.subgroups],
+    [None, *selection.breakdowns(settings.subgroups)],
     key=Key.GROUP_BY,
     format_func=lambda v: "no split (all patients)" if v is None else v,
 )
