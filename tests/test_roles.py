@@ -12,6 +12,7 @@ trial that is not in the database.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,14 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from dashboard.keys import Key
+from monitoring.accounts.events import list_events
 from monitoring.accounts.store import acting_principal, create_user
 from monitoring.analysis import Cut, DatabaseSource, open_analysis
 from monitoring.analysis.access import PermissionRefusedError, View, permitted, view_of
 from monitoring.analysis.reports import ReportRequest, write_document
 from monitoring.cli import main
 from monitoring.db.engine import open_database
+from monitoring.db.looks import list_reports
 from monitoring.db.repository import add_trial
 from monitoring.errors import UnknownTrialError
 from monitoring.reports.document import VersionLabel
@@ -236,3 +239,47 @@ def test_dashboard_admin_without_a_trial_role_sees_no_trial(dashboard_db: str) -
     text = "\n".join(str(e.value) for e in [*at.markdown, *at.title, *at.caption])
     assert dashboard_db not in text
     assert not at.selectbox  # no trial picker
+
+
+def test_dashboard_sent_and_sign_off_by_their_roles(dashboard_db: str) -> None:
+    """The statistician records a report sent and the DSMB member signs the look off, from
+    the Reports page; the PI is offered neither. Each lands in the reports table under the
+    signed-in account and in the account audit log with the closed report viewed."""
+    at = _app("statistician")
+    at.switch_page("pages/reports.py").run()
+    at.selectbox(key=Key.REPORT_FORMAT).set_value(ReportFormat.XLSX)
+    at.button(key=Key.REPORT_BUTTON).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not _has(at, Key.SIGN_OFF_BUTTON)
+    at.button(key=Key.REPORT_SENT_BUTTON).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    pi = _app("pi")
+    pi.switch_page("pages/reports.py").run()
+    assert _has(pi, Key.REPORT_BUTTON)  # the check below sees the page's buttons
+    assert not _has(pi, Key.REPORT_SENT_BUTTON)
+    assert not _has(pi, Key.SIGN_OFF_BUTTON)
+    dsmb = _app("dsmb")
+    dsmb.switch_page("pages/reports.py").run()
+    assert not _has(dsmb, Key.REPORT_SENT_BUTTON)
+    dsmb.button(key=Key.SIGN_OFF_BUTTON).click().run()
+    assert not dsmb.exception, [e.value for e in dsmb.exception]
+    engine = open_database(os.environ["TRIAL_MONITORING_DB"])
+    try:
+        (report,) = list_reports(engine, dashboard_db)
+        assert (report.generated_by, report.sent_by, report.signed_off_by) == (
+            "statistician",
+            "statistician",
+            "dsmb",
+        )
+        done = {(e.event, e.user_name) for e in list_events(engine) if e.trial_id == dashboard_db}
+        assert {
+            ("closed data viewed", "statistician"),
+            ("report sent", "statistician"),
+            ("look signed off", "dsmb"),
+        } <= done
+    finally:
+        engine.dispose()
+
+
+def _has(at: AppTest, key: str) -> bool:
+    return any(b.key == key for b in at.button)
