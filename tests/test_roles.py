@@ -283,3 +283,20 @@ def test_dashboard_sent_and_sign_off_by_their_roles(dashboard_db: str) -> None:
 
 def _has(at: AppTest, key: str) -> bool:
     return any(b.key == key for b in at.button)
+
+
+def test_only_the_statistician_imports_and_corrects(
+    randomized: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A correction is a change of trial data: the statistician's (docs/security.md); the
+    DSMB member and the PI are refused naming the permission, before anything is read."""
+    url, trial_id = randomized
+    correction = ["correct", "--db", url, "--table", "patients", "--key", "patient_id=none",
+                  "--column", "site", "--value", "X", "--reason", "source document"]  # fmt: skip
+    for name in ("dsmb", "pi"):
+        code, err = _cli(capsys, [*correction, "--user", name])
+        assert (code, "permission 'correction'" in err) == (2, True), err
+    code, err = _cli(capsys, [*correction, "--user", "statistician"])
+    assert (code, "permission" in err) == (2, False), err  # refused for the missing row only
+    audit = _cli(capsys, ["audit", "--db", url, "--user", "nobody", "--trial", trial_id])
+    assert (audit[0], f"no trial '{trial_id}'" in audit[1]) == (2, True)

@@ -38,6 +38,8 @@ class View(Enum):
 CLOSED_ROLES = frozenset({Role.DSMB, Role.STATISTICIAN})
 OPEN_ROLES = frozenset({Role.PI})
 SENDS = frozenset({Role.STATISTICIAN})
+WRITES = frozenset({Role.STATISTICIAN})
+"""Who imports and corrects a trial's data."""
 SIGNS_OFF = frozenset({Role.DSMB})
 
 
