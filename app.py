@@ -16,7 +16,11 @@ ICON = Path(__file__).parent / "dashboard" / "assets" / "icon.png"  # served by 
 st.set_page_config(page_title="Trial monitoring", page_icon=str(ICON), layout="wide")
 principal = signin.require()
 page = navigation.declare()
-choice = sidebar.choose()
+choice = sidebar.choose(principal)
+if choice is None:  # no role on any trial (an administrator alone): no trial data
+    st.info(sidebar.NO_TRIAL, icon=":material/lock:")
+    signin.draw_account(principal)
+    st.stop()
 slot = st.sidebar.container()  # the widgets go here, drawn after the page (see sidebar.py)
 try:
     page.run()

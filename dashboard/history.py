@@ -10,7 +10,7 @@ from datetime import datetime
 import pandas as pd
 
 from dashboard import source
-from monitoring.db.looks import list_reports
+from monitoring.db.looks import ReportRecord, list_reports
 from monitoring.db.repository import list_audit, list_batches
 
 
@@ -47,6 +47,11 @@ def batches_frame(url: str, trial_id: str) -> pd.DataFrame:
             ],
         }
     )
+
+
+def report_records(url: str, trial_id: str) -> tuple[ReportRecord, ...]:
+    """Reports generated for the trial, oldest first."""
+    return tuple(list_reports(source.engine(url), trial_id))
 
 
 def reports_frame(url: str, trial_id: str) -> pd.DataFrame:

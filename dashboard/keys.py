@@ -65,3 +65,8 @@ class Key(enum.StrEnum):
     REPORT_FORMAT = "report_format"
     LAST_REPORT = "last_report"  # the GeneratedReport offered for download
     REPORT_BUTTON = "report_button"
+    REPORT_SENT_ID = "report_sent_id"
+    REPORT_SENT_BUTTON = "report_sent_button"
+    SIGN_OFF_LOOK = "sign_off_look"
+    SIGN_OFF_BUTTON = "sign_off_button"
+    CLOSED_SEEN = "closed_seen"  # (url, trial, what) of closed data recorded as viewed

@@ -68,6 +68,7 @@ def generate_report(
             out=Path(folder) / file_name,
             user=signin.signed_in_name(),
             log_as_of=now,
+            principal=signin.signed_in(),
         )
         record = None
         if isinstance(trials, DatabaseSource):

@@ -11,9 +11,11 @@ import streamlit as st
 
 from dashboard import cache, navigation, source
 from dashboard.keys import Key
+from monitoring.accounts.model import Principal
 from monitoring.analyses.response import ResponseTables
 from monitoring.analyses.safety import AeTables
 from monitoring.analyses.safety_listings import SafetyListings
+from monitoring.analysis.access import View, check_breakdown, view_of
 from monitoring.awaiting_data import AwaitingData, awaiting_data
 from monitoring.data_dictionary import TrialData
 from monitoring.data_quality import Finding
@@ -33,10 +35,22 @@ class Selection:
     latest: date
     as_known_on: datetime | None
     version: str
+    principal: Principal | None = None
 
     @property
     def protocol(self) -> Protocol:
         return cache.loaded(self.url, self.trial_id, self.as_known_on, self.version).protocol
+
+    @property
+    def view(self) -> View | None:
+        """The view the signed-in person has of the trial (open or closed)."""
+        return view_of(self.principal, self.trial_id)
+
+    def breakdowns(self, columns: tuple[str, ...]) -> tuple[str, ...]:
+        """``columns`` less the protocol's ``closed_by`` ones unless the view is closed."""
+        if self.view is View.CLOSED:
+            return columns
+        return tuple(c for c in columns if c not in self.protocol.closed_by)
 
     @property
     def data(self) -> TrialData:
@@ -55,9 +69,12 @@ class Selection:
         return cache.derivation(*self.key)
 
     def survival(self, endpoint: str, by: str | None) -> SurvivalView:
+        """Refused (``PermissionRefusedError``) by a ``closed_by`` column in the open view."""
+        check_breakdown(self.principal, self.protocol, self.trial_id, by)
         return cache.survival(*self.key, endpoint, by)
 
     def km_chart(self, endpoint: str, by: str | None) -> go.Figure:
+        check_breakdown(self.principal, self.protocol, self.trial_id, by)
         return cache.km_chart(*self.key, endpoint, by)
 
     def responses(self) -> ResponseTables:

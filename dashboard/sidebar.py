@@ -17,6 +17,7 @@ from streamlit.delta_generator import DeltaGenerator
 from dashboard import cache, source
 from dashboard.keys import Key
 from dashboard.selection import EmptyTrial, Selection
+from monitoring.accounts.model import Principal
 from monitoring.analysis import TrialEntry
 
 EARLIEST = date(1990, 1, 1)  # date pickers default to ten years back; trials run longer
@@ -43,11 +44,22 @@ def _stored_date(key: Key) -> date | None:
     return value if isinstance(value, date) else None
 
 
-def choose() -> SidebarChoice:
+NO_TRIAL = (
+    "Your account holds no role on any trial of this database, so no trial data are shown. "
+    "An administrator gives roles with `python -m monitoring users role NAME --role R "
+    "--trial ID` (docs/security.md)."
+)
+
+
+def choose(principal: Principal) -> SidebarChoice | None:
     """The selection from the sidebar widgets' values (their defaults on a session's first
-    run), stored in session state for the pages."""
+    run), stored in session state for the pages; None when ``principal`` holds a role on no
+    trial (an administrator's account alone: no trial data)."""
     url = source.database_url()
-    trials = {t.id: t for t in source.trials(url)}
+    trials = {t.id: t for t in source.trials(url, principal)}
+    if not trials:
+        st.session_state.pop(Key.SELECTION, None)
+        return None
     stored = st.session_state.get(Key.TRIAL)
     trial_id = stored if isinstance(stored, str) and stored in trials else next(iter(trials))
     as_known_on = _end_of_day(_stored_date(Key.AS_KNOWN_ON))
@@ -62,7 +74,7 @@ def choose() -> SidebarChoice:
         del st.session_state[Key.CUTOFF]
         chosen = None
     cutoff = chosen if chosen is not None else latest
-    selection = Selection(url, trial_id, cutoff, latest, as_known_on, version)
+    selection = Selection(url, trial_id, cutoff, latest, as_known_on, version, principal)
     st.session_state[Key.SELECTION] = selection
     return SidebarChoice(trials, selection, chosen is not None)
 

@@ -143,6 +143,15 @@ def require() -> Principal:
     st.stop()
 
 
+def signed_in() -> Principal:
+    """The person signed in to this tab (their roles decide which trials and views they
+    are served: ``monitoring.analysis.access``)."""
+    principal = st.session_state.get(Key.PRINCIPAL)
+    if not isinstance(principal, Principal):
+        raise RuntimeError("no one is signed in: trial data are served after signin.require")
+    return principal
+
+
 def signed_in_name() -> str:
     """The account name of the person signed in to this tab: recorded with every change
     made from the dashboard (import, correction, report)."""

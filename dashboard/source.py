@@ -20,8 +20,10 @@ import sqlalchemy as sa
 import streamlit as st
 
 from monitoring.accounts.demo import create_demo_database, open_demo_accounts
+from monitoring.accounts.model import Principal
 from monitoring.accounts.store import has_users
 from monitoring.analysis import DatabaseSource, DemoSource, TrialEntry, TrialSource
+from monitoring.analysis.access import permitted
 from monitoring.db.engine import open_database
 from monitoring.db.repository import data_version as repository_data_version
 from monitoring.db.repository import list_trials
@@ -89,9 +91,10 @@ def trial_source(url: str) -> TrialSource:
     return DatabaseSource(engine(url))
 
 
-def trials(url: str) -> tuple[TrialEntry, ...]:
-    """Trials in the source, by id."""
-    return trial_source(url).trials()
+def trials(url: str, principal: Principal) -> tuple[TrialEntry, ...]:
+    """The trials of the source ``principal`` holds a role on, by id (the others do not
+    exist for them: ``monitoring.analysis.access``)."""
+    return permitted(trial_source(url), principal).trials()
 
 
 def records(url: str, trial_id: str) -> tuple[LookRecord, ...]:

@@ -1,4 +1,6 @@
-"""Changes made from the dashboard to the database: imports and corrections, through the library.
+"""Changes made from the dashboard to the database: imports and corrections, through the
+library; reports recorded as sent or signed off; and what the signed-in person did with
+closed data or downloads, appended to the account audit log.
 
 Reports to download are produced in ``dashboard.reads``; what the dashboard reads of past
 changes (audit log, batches, reports) is in ``dashboard.history``. Each returns a frozen
@@ -12,17 +14,22 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Protocol as Typing
 
 import pandas as pd
+import streamlit as st
 
 from dashboard import signin, source
+from dashboard.keys import Key
+from monitoring.accounts.events import Event, record_action
+from monitoring.analysis.access import SENDS, SIGNS_OFF, require_role
 from monitoring.db.corrections import CorrectionResult, correct_value, parse_key
 from monitoring.db.errors import DataInputError
 from monitoring.db.importer import ImportResult, import_files
+from monitoring.db.looks import mark_report_sent, sign_off_look
 
 
 class Upload(Typing):
@@ -104,3 +111,49 @@ def correction_message(result: CorrectionResult) -> str:
     if not result.changed:
         return f"{where} already holds {result.new_value!r}; nothing changed."
     return f"{where} changed from {result.old_value!r} to {result.new_value!r}."
+
+
+def record(url: str, event: Event, trial_id: str, detail: str) -> None:
+    """Append ``event`` on ``trial_id`` under the signed-in person to the account audit log
+    (for a ``demo:`` source, the demo accounts' database)."""
+    record_action(
+        source.accounts_engine(url),
+        event,
+        at=datetime.now(UTC),
+        user_name=signin.signed_in_name(),
+        trial_id=trial_id,
+        detail=detail,
+    )
+
+
+def record_closed_view(url: str, trial_id: str, what: str) -> None:
+    """Record once per session that the signed-in person viewed closed data (``what``)."""
+    seen = st.session_state.setdefault(Key.CLOSED_SEEN, set())
+    if (url, trial_id, what) not in seen:
+        record(url, Event.CLOSED_VIEWED, trial_id, what)
+        seen.add((url, trial_id, what))
+
+
+def mark_sent(url: str, trial_id: str, report_id: int) -> None:
+    """Record report ``report_id`` sent by the signed-in person (statistician role)."""
+    principal = signin.signed_in()
+    require_role(principal, trial_id, SENDS, "report sent")
+    mark_report_sent(
+        source.engine(url), trial_id, report_id, user=principal.name, now=datetime.now(UTC)
+    )
+    record(url, Event.REPORT_SENT, trial_id, f"report {report_id}")
+
+
+def sign_off(url: str, trial_id: str, look: int, reached_on: date) -> None:
+    """Sign off the summary of the look at ``look`` evaluable patients (DSMB role)."""
+    principal = signin.signed_in()
+    require_role(principal, trial_id, SIGNS_OFF, "sign-off")
+    sign_off_look(
+        source.engine(url),
+        trial_id,
+        look,
+        reached_date=reached_on,
+        user=principal.name,
+        now=datetime.now(UTC),
+    )
+    record(url, Event.SIGNED_OFF, trial_id, f"look at {look}")

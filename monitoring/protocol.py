@@ -181,10 +181,33 @@ class ToxicityRule:
         return tuple(looks)
 
 
+ReportSection = Literal["verdict", "decisions", "efficacy", "toxicity", "survival", "methods"]
+"""A section of the Efficacy/Toxicity Summary (``monitoring.reports.content``)."""
+OPEN_SECTIONS_RANDOMIZED: tuple[ReportSection, ...] = (
+    "efficacy",
+    "toxicity",
+    "survival",
+    "methods",
+)
+"""The open report of a randomized trial by default: the data sections, arms pooled (the
+decisions compare arms and stay in the closed report)."""
+OPEN_SECTIONS_SINGLE_ARM: tuple[ReportSection, ...] = (
+    "verdict",
+    "decisions",
+    "efficacy",
+    "toxicity",
+    "methods",
+)
+"""The open report of a single-arm or multi-cohort trial by default: the decisions, the
+pooled rates and safety."""
+
+
 @dataclass(frozen=True)
 class ReportingSettings:
     summary_every: int
     summary_population: Population
+    open_sections: tuple[ReportSection, ...] = OPEN_SECTIONS_SINGLE_ARM
+    """The sections of the open report (``[reporting.open] sections``), in report order."""
 
 
 @dataclass(frozen=True)
@@ -235,6 +258,14 @@ class Protocol:
     @property
     def primary_toxicity(self) -> ToxicityRule | None:
         return self.toxicity[0] if self.toxicity else None
+
+
+def _open_sections(reporting: TableReader, design: str) -> tuple[ReportSection, ...]:
+    """``[reporting.open] sections``, by default the design's (randomized: arms pooled;
+    otherwise decisions, pooled rates and safety)."""
+    default = OPEN_SECTIONS_RANDOMIZED if design == "randomized" else OPEN_SECTIONS_SINGLE_ARM
+    chosen = reporting.sub("open").choice_list("sections", default)
+    return cast(tuple[ReportSection, ...], chosen)
 
 
 def _choice(cls: type, name: str) -> Key:
@@ -336,6 +367,7 @@ SCHEMA = Table(
             {
                 "summary_every": KEY,
                 "summary_population": _choice(ReportingSettings, "summary_population"),
+                "open": Table({"sections": _choice(ReportingSettings, "open_sections")}),
             }
         ),
         "survival": Table(
@@ -643,6 +675,7 @@ def parse_protocol(text: str, source: str = "<protocol>") -> Protocol:
         reporting=ReportingSettings(
             summary_every=reporting.integer("summary_every", minimum=1),
             summary_population=cast(Population, reporting.choice("summary_population", "treated")),
+            open_sections=_open_sections(reporting, top.choice("design")),
         ),
         survival=_survival(top),
         accrual=AccrualSettings(

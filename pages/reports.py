@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from dashboard import components, history, reads, source
+from dashboard import components, history, reads, signin, source, writes
 from dashboard.keys import Key
 from dashboard.selection import current
+from monitoring.accounts.events import Event
+from monitoring.analysis.access import SENDS, SIGNS_OFF, View, holds
 from monitoring.reports.document import VersionLabel
 from monitoring.reports.export import ReportFormat
 
@@ -29,13 +31,15 @@ look = cols[0].selectbox(
     key=Key.REPORT_LOOK,
     index=1 if reached else 0,
 )
-# Both selectboxes always hold one of their options (they have a default index).
-version: VersionLabel = cols[1].selectbox(  # type: ignore[assignment]
+# Both selectboxes always hold one of their options (they have a default index). The open
+# view is offered the open version only (the closed one is refused where it is produced).
+versions = list(VersionLabel) if selection.view is View.CLOSED else [VersionLabel.OPEN]
+version: VersionLabel = cols[1].selectbox(
     "Version",
-    list(VersionLabel),
+    versions,
     format_func=lambda v: v.value,
     key=Key.REPORT_VERSION,
-    index=list(VersionLabel).index(VersionLabel.CLOSED),  # as the report command
+    index=len(versions) - 1 if VersionLabel.CLOSED in versions else 0,  # as the command
 )
 fmt: ReportFormat = cols[2].selectbox(  # type: ignore[assignment]
     "Format", list(ReportFormat), format_func=lambda f: f.value.upper(), key=Key.REPORT_FORMAT
@@ -54,6 +58,8 @@ if st.button("Generate the summary", key=Key.REPORT_BUTTON, type="primary"):
         )
         progress.update(label=f"{report.file_name} ready", state="complete")
     st.session_state[Key.LAST_REPORT] = report
+    if version is VersionLabel.CLOSED:
+        writes.record_closed_view(selection.url, selection.trial_id, "closed report")
     if report.record is not None:
         st.rerun()  # the look's summary is now recorded: banner and log change
 last = st.session_state.get(Key.LAST_REPORT)
@@ -64,12 +70,37 @@ if last is not None:
         file_name=last.file_name,
         mime=last.mime,
         key="download_report",
-        on_click="ignore",
+        on_click=writes.record,
+        args=(selection.url, Event.DOWNLOADED, selection.trial_id, last.file_name),
         icon=":material/download:",
     )
 if not source.is_demo(selection.url):
     st.subheader("Reports generated")
     components.table(history.reports_frame(selection.url, selection.trial_id), "Reports")
+    records = history.report_records(selection.url, selection.trial_id)
+    principal = signin.signed_in()
+    unsent = [r.id for r in records if r.sent_at is None]
+    if holds(principal, selection.trial_id, SENDS) and unsent:
+        left, right = st.columns([3, 1], vertical_alignment="bottom")
+        sent_id = left.selectbox(
+            "Report sent", unsent, key=Key.REPORT_SENT_ID, format_func=lambda i: f"report {i}"
+        )
+        if right.button("Record as sent", key=Key.REPORT_SENT_BUTTON):
+            writes.mark_sent(selection.url, selection.trial_id, int(sent_id))
+            st.rerun()
+    generated = {r.look for r in records if r.look is not None and r.signed_off_at is None}
+    to_sign = [lk for lk in reached if lk.evaluable in generated]
+    if holds(principal, selection.trial_id, SIGNS_OFF) and to_sign:
+        left, right = st.columns([3, 1], vertical_alignment="bottom")
+        chosen = left.selectbox(
+            "Sign off the summary of",
+            to_sign,
+            key=Key.SIGN_OFF_LOOK,
+            format_func=lambda lk: f"look at {lk.evaluable} patients",
+        )
+        if right.button("Sign off", key=Key.SIGN_OFF_BUTTON) and chosen.reached_on is not None:
+            writes.sign_off(selection.url, selection.trial_id, chosen.evaluable, chosen.reached_on)
+            st.rerun()
 look_option = f" --look {look}" if look else ""
 components.reproduce(
     f"python -m monitoring report {selection.cli_options()}{look_option} "

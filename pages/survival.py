@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import components, tables
+from dashboard import components, tables, writes
 from dashboard.keys import Key
 from dashboard.selection import current
 
@@ -14,11 +14,13 @@ left, right = st.columns(2)
 endpoint = left.selectbox("Endpoint", settings.endpoints, key=Key.ENDPOINT)
 by = right.selectbox(
     "Split by",
-    [None, *settings.subgroups],
+    [None, *selection.breakdowns(settings.subgroups)],
     key=Key.GROUP_BY,
     format_func=lambda v: "no split (all patients)" if v is None else v,
 )
 view = selection.survival(str(endpoint), by)
+if by is not None and by in protocol.closed_by:  # served to the closed view only
+    writes.record_closed_view(selection.url, selection.trial_id, f"survival by {by}")
 components.chart(selection.km_chart(str(endpoint), by), f"KM {endpoint}")
 st.caption(
     f"Times from the endpoint's origin; {view.summary.fit.conf_level:.0%} CI by the "

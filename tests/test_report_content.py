@@ -11,6 +11,7 @@ import subprocess
 from dataclasses import astuple
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import get_args
 
 import docx
 import openpyxl
@@ -25,7 +26,15 @@ from monitoring.charts import km_figure, toxicity_boundary_figure
 from monitoring.data_dictionary import TrialData
 from monitoring.demo import generate
 from monitoring.derive import apply_cutoff, derive
-from monitoring.protocol import Protocol, load_protocol
+from monitoring.protocol import (
+    OPEN_SECTIONS_RANDOMIZED,
+    OPEN_SECTIONS_SINGLE_ARM,
+    Protocol,
+    ProtocolError,
+    ReportSection,
+    load_protocol,
+    parse_protocol,
+)
 from monitoring.reports.content import ReportStamp, build_report, render_report, resolve_look
 from monitoring.reports.document import (
     Paragraph,
@@ -332,7 +341,9 @@ def test_look_resolution_and_refusals(
 
 
 def test_open_version_leaves_out_closed_breakdowns(demo: TrialData) -> None:
-    protocol = dataclasses.replace(PROTOCOL, closed_by=("site",))
+    every = get_args(ReportSection)  # an open report of every section: only breakdowns differ
+    reporting = dataclasses.replace(PROTOCOL.reporting, open_sections=every)
+    protocol = dataclasses.replace(PROTOCOL, closed_by=("site",), reporting=reporting)
     _, closed = _build(protocol, demo, version=VersionLabel.CLOSED)
     _, opened = _build(protocol, demo, version=VersionLabel.OPEN)
     closed_titles = {t.title for t in closed.tables()}
@@ -477,3 +488,37 @@ def test_xlsx_cells_hold_the_library_numbers(
     remission = status.remission
     assert [c.value for c in rates[2][:3]] == [remission.label, remission.x, remission.n]
     assert "Monitoring log" in book.sheetnames
+
+
+def test_open_report_holds_exactly_the_protocol_s_open_sections(demo: TrialData) -> None:
+    """The open report is built from ``[reporting.open] sections`` (docs/protocol.md): the
+    single-arm default (decisions, pooled rates, safety) leaves out the survival section;
+    a protocol listing two sections gets those two, in report order."""
+    assert PROTOCOL.design != "randomized"
+    assert PROTOCOL.reporting.open_sections == OPEN_SECTIONS_SINGLE_ARM
+    _, closed = _build(PROTOCOL, demo, version=VersionLabel.CLOSED)
+    _, opened = _build(PROTOCOL, demo, version=VersionLabel.OPEN)
+    titles = [s.title for s in closed.sections]
+    assert len(titles) == len(get_args(ReportSection))
+    survival = titles[get_args(ReportSection).index("survival")]
+    assert [s.title for s in opened.sections] == [t for t in titles if t != survival]
+    text = (PROTOCOL_DIR / "ino-lowdose-ph2.toml").read_text("utf-8")
+    listed = parse_protocol(text + '\n[reporting.open]\nsections = ["methods", "toxicity"]\n', "t")
+    _, two = _build(listed, demo, version=VersionLabel.OPEN)
+    order = get_args(ReportSection)
+    assert [s.title for s in two.sections] == [
+        titles[order.index("toxicity")],
+        titles[order.index("methods")],
+    ]
+
+
+def test_an_unknown_open_section_is_refused_naming_the_key() -> None:
+    text = (PROTOCOL_DIR / "ino-lowdose-ph2.toml").read_text("utf-8")
+    with pytest.raises(ProtocolError, match=r"reporting\.open\.sections.*unknown value"):
+        parse_protocol(text + '\n[reporting.open]\nsections = ["by_arm"]\n', "t")
+
+
+def test_a_randomized_protocol_pools_arms_in_its_open_report_by_default() -> None:
+    randomized = load_protocol(PROTOCOL_DIR / "examples" / "aall1732-randomized.toml")
+    assert randomized.reporting.open_sections == OPEN_SECTIONS_RANDOMIZED
+    assert "decisions" not in OPEN_SECTIONS_RANDOMIZED

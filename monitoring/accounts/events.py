@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from monitoring.db.chain_links import GENESIS
 from monitoring.db.schema import account_events
 from monitoring.db.timestamps import to_utc
-from monitoring.db.transactions import snapshot
+from monitoring.db.transactions import snapshot, writing
 
 SCOPE = "accounts"
 """The write-lock scope of every account change (no trial id can be empty of letters)."""
@@ -40,6 +40,10 @@ class Event(Enum):
     USER_ENABLED = "user enabled"
     LOCK_CLEARED = "lock cleared"
     DEMO_MARKED = "demo database"
+    CLOSED_VIEWED = "closed data viewed"
+    DOWNLOADED = "download"
+    REPORT_SENT = "report sent"
+    SIGNED_OFF = "look signed off"
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,29 @@ def append_event(
             event_hash=event_hash(previous, at, fields),
         )
     )
+
+
+def record_action(
+    engine: sa.Engine,
+    event: Event,
+    *,
+    at: datetime,
+    user_name: str,
+    trial_id: str,
+    detail: str | None = None,
+) -> None:
+    """Append what a signed-in person did with a trial's data (viewed closed data,
+    downloaded a file, recorded a report sent or a sign-off), the person as the actor."""
+    with writing(engine, SCOPE) as conn:
+        append_event(
+            conn,
+            event,
+            at=at,
+            user_name=user_name,
+            actor=user_name,
+            trial_id=trial_id,
+            detail=detail,
+        )
 
 
 def list_events(engine: sa.Engine, user_name: str | None = None) -> tuple[AccountEvent, ...]:

@@ -94,6 +94,20 @@ def list_users(bind: Bind) -> tuple[User, ...]:
         return tuple(_user(conn, r) for r in rows)
 
 
+def acting_principal(bind: Bind, name: str) -> Principal:
+    """The account ``name`` as the principal a command acts as (the command line's
+    ``--user``); an :class:`AccountError` when there is none or it is disabled."""
+    with connected(bind) as conn:
+        row = _row(conn, name)
+        if row is None or bool(row.disabled):
+            state = "no account" if row is None else "the disabled account"
+            raise AccountError(
+                f"{state} '{name}': give --user NAME of an enabled account "
+                "(docs/security.md, the command line's user)"
+            )
+        return _principal(conn, row)
+
+
 def has_users(bind: Bind) -> bool:
     with connected(bind) as conn:
         return conn.execute(sa.select(users.c.name).limit(1)).first() is not None

@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from functools import cached_property
 
+from monitoring.accounts.model import Principal
 from monitoring.analyses.table_set import TableSet, table_set
+from monitoring.analysis.access import View, check_breakdown, permitted, view_of
 from monitoring.analysis.cut import Cut
 from monitoring.analysis.looks import look_reached_on, resolve_look
 from monitoring.analysis.source import TrialSource
@@ -29,11 +31,23 @@ class Analysis:
     """A trial's state (one snapshot of its source) at one cut.
 
     Shared read-only by the dashboard's cache: nothing here is changed after it is computed.
+    ``principal``: who asked (None: a database without accounts); a breakdown by a
+    ``closed_by`` column is refused to a principal with the open view only.
     """
 
-    def __init__(self, state: TrialState, cut: Cut) -> None:
+    def __init__(self, state: TrialState, cut: Cut, principal: Principal | None = None) -> None:
         self.state = state
         self.cut = cut
+        self.principal = principal
+
+    @property
+    def view(self) -> View | None:
+        """The view the principal has of the trial (closed without accounts)."""
+        return view_of(self.principal, self.trial_id)
+
+    def check_breakdown(self, by: str | None) -> None:
+        """Refuse a breakdown by a ``closed_by`` column to the open view."""
+        check_breakdown(self.principal, self.protocol, self.trial_id, by)
 
     @property
     def trial_id(self) -> str:
@@ -84,7 +98,9 @@ class Analysis:
         )
 
     def table_set(self, by: str | None = None) -> TableSet:
-        """Every table of the analysis plan; ``by`` adds subgroups."""
+        """Every table of the analysis plan; ``by`` adds subgroups (a ``closed_by`` column
+        only in the closed view)."""
+        self.check_breakdown(by)
         return table_set(self.derivation, self.protocol, by=by)
 
     @cached_property
@@ -121,19 +137,27 @@ class Analysis:
             return self
         if self.state.table_digests is not None:
             raise ValueError("a DECISIONS read cannot be cut again: open the other cut")
-        return Analysis(self.state, self.cut.at(cutoff))
+        return Analysis(self.state, self.cut.at(cutoff), self.principal)
 
 
-def open_analysis(source: TrialSource, cut: Cut, *, reading: Reading = Reading.ALL) -> Analysis:
-    """Read the trial at ``cut`` in one snapshot of ``source``.
+def open_analysis(
+    source: TrialSource,
+    cut: Cut,
+    *,
+    reading: Reading = Reading.ALL,
+    principal: Principal | None = None,
+) -> Analysis:
+    """Read the trial at ``cut`` in one snapshot of ``source``, as ``principal`` may see it
+    (a trial it holds no role on is refused as one not in the source; None: a database
+    without accounts, nothing restricted).
 
     Reading ``DECISIONS``, the data are derived and decided while the adverse events' digest
     is computed beside, within the snapshot (so the digest is of the same state); a trial
     without data then raises ``NoDataYetError`` here. Reading ``ALL``, deriving waits for the
     first question.
     """
-    with source.read(cut, reading) as state:
-        opened = Analysis(state, cut)
+    with permitted(source, principal).read(cut, reading) as state:
+        opened = Analysis(state, cut, principal)
         if state.table_digests is None:
             return opened
         derived, status = opened.derivation, opened.status  # the digest is read last
@@ -147,7 +171,7 @@ def open_analysis(source: TrialSource, cut: Cut, *, reading: Reading = Reading.A
             latest=state.latest,
             table_digests=dict(state.table_digests),
         )
-    analysis = Analysis(settled, cut)
+    analysis = Analysis(settled, cut, principal)
     analysis.__dict__.update(derivation=derived, status=status)  # the cached properties' values
     return analysis
 
@@ -158,8 +182,9 @@ def status_of(
     *,
     cutoff: date | None = None,
     as_known_on: datetime | None = None,
+    principal: Principal | None = None,
 ) -> TrialStatus:
     """What ``status`` prints: decisions and the monitoring log at ``cutoff`` (default: the
     latest date in the data) from the data as known on ``as_known_on`` (default: now)."""
     cut = Cut(trial_id, cutoff, as_known_on)
-    return open_analysis(source, cut, reading=Reading.DECISIONS).status
+    return open_analysis(source, cut, reading=Reading.DECISIONS, principal=principal).status

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from monitoring.accounts.model import Principal
+from monitoring.analysis.access import require_closed
 from monitoring.analysis.analysis import Analysis, open_analysis
 from monitoring.analysis.cut import Cut
 from monitoring.analysis.database import DatabaseSource
@@ -44,6 +46,7 @@ class ReportRequest:
     out: Path
     user: str
     log_as_of: datetime
+    principal: Principal | None = None
 
 
 def report_analysis(analysis: Analysis, look: int | None) -> Analysis:
@@ -59,7 +62,10 @@ def write_document(source: TrialSource, request: ReportRequest, now: datetime) -
     ``request.out`` (generated at ``now``: the caller's clock); returns the status shown.
     The monitoring log shows the looks' records as of ``request.log_as_of``."""
     cut = Cut(request.trial_id, request.cutoff, request.as_known_on)
-    analysis = report_analysis(open_analysis(source, cut), request.look)
+    opened = open_analysis(source, cut, principal=request.principal)
+    if request.version is VersionLabel.CLOSED:
+        require_closed(request.principal, request.trial_id, "closed report")
+    analysis = report_analysis(opened, request.look)
     status = analysis.status_with(records_as_of(analysis.state.records, request.log_as_of))
     doc = build_report(
         status,

@@ -25,6 +25,7 @@ def _km(args: argparse.Namespace) -> int:
 
 
 def _km_print(loaded: Analysis, args: argparse.Namespace) -> int:
+    loaded.check_breakdown(args.by)
     settings = loaded.protocol.survival
     if args.conf_type is not None:
         settings = dataclasses.replace(settings, conf_type=args.conf_type)

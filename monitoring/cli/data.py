@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
+from monitoring.analysis.access import WRITES, require_role
 from monitoring.cli.audit_chain import register_verify
 from monitoring.cli.common import print_json, read_protocol_text
-from monitoring.cli.database import add_database_arguments, now_utc, run_with_engine, user_name
+from monitoring.cli.database import (
+    acting,
+    add_database_arguments,
+    now_utc,
+    resolve_permitted,
+    run_with_engine,
+    user_name,
+)
 from monitoring.db.corrections import correct_value, parse_key
 from monitoring.db.importer import ImportResult, import_files
-from monitoring.db.repository import add_trial, list_audit, list_trials, resolve_trial
+from monitoring.db.repository import add_trial, list_audit, list_trials
 
 
 def _trial_add(args: argparse.Namespace) -> int:
@@ -62,9 +70,21 @@ def _print_import(result: ImportResult, as_json: bool) -> None:
         print(f"import batch {result.batch_id} into trial {result.trial_id}")
 
 
+def _writer_trial(engine: sa.Engine, args: argparse.Namespace, permission: str) -> str | None:
+    """``--trial`` as the acting account may change it (the statistician's role); on a
+    database without accounts, ``--trial`` unchecked (the writer resolves it)."""
+    principal = acting(engine, args)
+    if principal is None:
+        return cast(str | None, args.trial)
+    trial_id = resolve_permitted(engine, principal, args.trial)
+    require_role(principal, trial_id, WRITES, permission)
+    return trial_id
+
+
 def _import(args: argparse.Namespace) -> int:
     def action(engine: sa.Engine) -> int:
-        result = import_files(engine, args.trial, args.files, now=now_utc, user=user_name(args))
+        trial_id = _writer_trial(engine, args, "import")
+        result = import_files(engine, trial_id, args.files, now=now_utc, user=user_name(args))
         _print_import(result, args.json)
         return 0 if result.accepted else 2
 
@@ -75,7 +95,7 @@ def _correct(args: argparse.Namespace) -> int:
     def action(engine: sa.Engine) -> int:
         result = correct_value(
             engine,
-            args.trial,
+            _writer_trial(engine, args, "correction"),
             args.table,
             parse_key(args.key),
             args.column,
@@ -100,7 +120,7 @@ def _correct(args: argparse.Namespace) -> int:
 
 def _audit(args: argparse.Namespace) -> int:
     def action(engine: sa.Engine) -> int:
-        entries = list_audit(engine, resolve_trial(engine, args.trial))
+        entries = list_audit(engine, resolve_permitted(engine, acting(engine, args), args.trial))
         if args.json:
             print_json(list(entries))
             return 0
@@ -166,7 +186,7 @@ def register(sub: Any) -> None:
     cor.set_defaults(handler=_correct)
 
     aud = sub.add_parser("audit", help="list the audit log", description="List the audit log.")
-    add_database_arguments(aud)
+    add_database_arguments(aud, user=True)
     aud.add_argument("--json", action="store_true", help="machine-readable output")
     aud.set_defaults(handler=_audit)
     register_verify(aud)

@@ -15,10 +15,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from monitoring.accounts.demo import is_demo_database
+from monitoring.accounts.model import AccountError, Principal
+from monitoring.accounts.store import acting_principal, has_users
 from monitoring.analysis import Analysis, Cut, DatabaseSource, Reading, open_analysis
+from monitoring.analysis.access import permitted
 from monitoring.cli.common import iso_date
 from monitoring.db.engine import discard_sqlite_file, new_sqlite_file, open_database
-from monitoring.db.repository import resolve_trial
 
 DB_HELP = "SQLAlchemy URL or path to an SQLite file (default: the per-user data file)"
 
@@ -52,12 +55,44 @@ def add_database_arguments(
             "--trial", metavar="ID", default=default, help="trial id (optional with one trial)"
         )
     if user:
-        parser.add_argument("--user", default=default, help="who makes the change (default: login)")
+        parser.add_argument(
+            "--user",
+            default=default,
+            help="the account acting (default: the login's account; docs/security.md)",
+        )
 
 
 def user_name(args: argparse.Namespace) -> str:
     """``--user``, or the login name: recorded with every change."""
-    return str(args.user or getpass.getuser())
+    return str(getattr(args, "user", None) or getpass.getuser())
+
+
+def acting(engine: sa.Engine, args: argparse.Namespace) -> Principal | None:
+    """The account the command acts as: ``--user``, else the operating-system login as an
+    account of the same name. None (nothing restricted, as before accounts existed) on a
+    database without any account, and on the demo database when ``--user`` is not given
+    and the login is no account there (its passwords are published: nothing to protect).
+    An unknown or disabled account is refused (exit 2)."""
+    return acting_as(engine, getattr(args, "user", None))
+
+
+def acting_as(engine: sa.Engine, given: str | None) -> Principal | None:
+    """The principal of :func:`acting` for the account name ``given`` (None: the login)."""
+    if not has_users(engine):
+        return None
+    name = str(given or getpass.getuser())
+    if given is None and is_demo_database(engine):
+        try:
+            return acting_principal(engine, name)
+        except AccountError:
+            return None
+    return acting_principal(engine, name)
+
+
+def resolve_permitted(engine: sa.Engine, principal: Principal | None, trial: str | None) -> str:
+    """``trial`` checked to be a trial ``principal`` holds a role on (a trial it does not
+    hold is refused as one not in the database), or the only such trial when None."""
+    return permitted(DatabaseSource(engine), principal).resolve(trial)
 
 
 def run_with_engine(
@@ -93,7 +128,7 @@ def known_on(text: str) -> datetime:
 
 def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
     """--db, --trial, --cutoff, --as-known-on and --json, as every analysis command has."""
-    add_database_arguments(parser)
+    add_database_arguments(parser, user=True)
     parser.add_argument(
         "--cutoff",
         type=iso_date,
@@ -112,7 +147,7 @@ def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
 def cut_of(engine: sa.Engine, args: argparse.Namespace) -> Cut:
     """The cut of ``--trial`` (checked; optional with one trial) at ``--cutoff`` as known on
     ``--as-known-on``."""
-    trial_id = resolve_trial(engine, args.trial)
+    trial_id = resolve_permitted(engine, acting(engine, args), args.trial)
     return Cut(trial_id, args.cutoff, args.as_known_on)
 
 
@@ -121,4 +156,6 @@ def open_cut(
 ) -> Analysis:
     """The analysis of the trial at the cut the arguments name (``status``, ``km``,
     ``tables``, ``quality``: the same arguments and rules)."""
-    return open_analysis(DatabaseSource(engine), cut_of(engine, args), reading=reading)
+    principal = acting(engine, args)
+    cut = Cut(resolve_permitted(engine, principal, args.trial), args.cutoff, args.as_known_on)
+    return open_analysis(DatabaseSource(engine), cut, reading=reading, principal=principal)

@@ -17,11 +17,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from monitoring.analysis import Cut, DatabaseSource, open_analysis
+from monitoring.analysis.access import SENDS, SIGNS_OFF, require_role
 from monitoring.cli.common import CliError, iso_date, output_file, print_json
 from monitoring.cli.database import (
+    acting,
+    acting_as,
     add_database_arguments,
     known_on,
     now_utc,
+    resolve_permitted,
     run_with_engine,
     user_name,
 )
@@ -32,7 +36,6 @@ from monitoring.db.looks import (
     mark_report_sent,
     sign_off_look,
 )
-from monitoring.db.repository import resolve_trial
 from monitoring.reports.document import VersionLabel
 from monitoring.reports.formats import ReportFormat
 
@@ -68,8 +71,9 @@ def _generate(args: argparse.Namespace) -> int:
         raise CliError("give --look or --cutoff, not both")
 
     def action(engine: sa.Engine) -> int:
+        principal = acting(engine, args)
         request = ReportRequest(
-            trial_id=resolve_trial(engine, args.trial),
+            trial_id=resolve_permitted(engine, principal, args.trial),
             as_known_on=args.as_known_on or now_utc(),
             look=args.look,
             cutoff=args.cutoff,
@@ -78,6 +82,7 @@ def _generate(args: argparse.Namespace) -> int:
             out=Path(args.out),
             user=user_name(args),
             log_as_of=now_utc(),
+            principal=principal,
         )
         _print_record(produce(DatabaseSource(engine), request, now_utc()), args.json)
         return 0
@@ -89,7 +94,8 @@ def _regenerate(args: argparse.Namespace) -> int:
     from monitoring.analysis.reports import ReportRequest, produce  # the writers: 0.3 s
 
     def action(engine: sa.Engine) -> int:
-        trial_id = resolve_trial(engine, args.trial)
+        principal = acting(engine, args)
+        trial_id = resolve_permitted(engine, principal, args.trial)
         original = get_report(engine, trial_id, args.id)
         request = ReportRequest(
             trial_id=trial_id,
@@ -101,6 +107,7 @@ def _regenerate(args: argparse.Namespace) -> int:
             out=Path(args.out),
             user=user_name(args),
             log_as_of=original.generated_at,
+            principal=principal,
         )
         record = produce(DatabaseSource(engine), request, now_utc())
         _print_record(record, args.json)
@@ -116,7 +123,8 @@ def _regenerate(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     def action(engine: sa.Engine) -> int:
-        records = list_reports(engine, resolve_trial(engine, args.trial))
+        trial_id = resolve_permitted(engine, acting(engine, args), args.trial)
+        records = list_reports(engine, trial_id)
         if args.json:
             print_json(list(records))
         for r in () if args.json else records:
@@ -134,7 +142,9 @@ def _list(args: argparse.Namespace) -> int:
 
 def _sent(args: argparse.Namespace) -> int:
     def action(engine: sa.Engine) -> int:
-        trial_id = resolve_trial(engine, args.trial)
+        principal = acting_as(engine, args.by)
+        trial_id = resolve_permitted(engine, principal, args.trial)
+        require_role(principal, trial_id, SENDS, "report sent")
         mark_report_sent(engine, trial_id, args.id, user=args.by, now=now_utc())
         _print_record(get_report(engine, trial_id, args.id), args.json)
         return 0
@@ -144,8 +154,11 @@ def _sent(args: argparse.Namespace) -> int:
 
 def _signoff(args: argparse.Namespace) -> int:
     def action(engine: sa.Engine) -> int:
-        trial_id = resolve_trial(engine, args.trial)
-        day = open_analysis(DatabaseSource(engine), Cut(trial_id)).reached_on(args.look)
+        principal = acting_as(engine, args.by)
+        trial_id = resolve_permitted(engine, principal, args.trial)
+        require_role(principal, trial_id, SIGNS_OFF, "sign-off")
+        source = DatabaseSource(engine)
+        day = open_analysis(source, Cut(trial_id), principal=principal).reached_on(args.look)
         now = now_utc()
         sign_off_look(
             engine, trial_id, args.look, reached_date=day, user=args.by, now=now, note=args.note

@@ -3,21 +3,25 @@
 Content is built once from the library's results (``TrialStatus`` and the ``Derivation`` at
 the same cut-off) and handed to the PDF, DOCX and XLSX writers unchanged. Sections: title
 block, the overall verdict and its alerts, decisions (with the monitoring log), efficacy,
-toxicity, survival, methods. The closed version adds the breakdowns by the protocol's
-``closed_by`` columns; the open one leaves them out. Which version it is, and the
-provenance stamp, are on every page.
+toxicity, survival, methods. The closed version holds them all, with the breakdowns by the
+protocol's ``closed_by`` columns; the open one holds exactly the sections the protocol's
+``[reporting.open] sections`` lists (a default per design), without those breakdowns.
+Which version it is, and the provenance stamp, are on every page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import get_args
 
 from monitoring.analysis.looks import resolve_look as resolve_look  # used here and by callers
 from monitoring.derive import Derivation
+from monitoring.protocol import Protocol, ReportSection
 from monitoring.reports.blocks import CHART_DPI
 from monitoring.reports.decisions_section import decisions_section
-from monitoring.reports.document import MetadataRow, ReportDocument, VersionLabel
+from monitoring.reports.document import MetadataRow, ReportDocument, Section, VersionLabel
 from monitoring.reports.efficacy_section import efficacy_section
 from monitoring.reports.figures import render_document
 from monitoring.reports.methods_page import methods_section
@@ -77,6 +81,15 @@ def closed_columns(status: TrialStatus, version: VersionLabel) -> tuple[str, ...
     return status.protocol.closed_by if version is VersionLabel.CLOSED else ()
 
 
+def report_sections(protocol: Protocol, version: VersionLabel) -> tuple[ReportSection, ...]:
+    """The sections a version holds: all in the closed one, the protocol's
+    ``[reporting.open] sections`` in the open one (always in report order)."""
+    every = get_args(ReportSection)
+    if version is VersionLabel.CLOSED:
+        return every
+    return tuple(s for s in every if s in protocol.reporting.open_sections)
+
+
 def build_report(
     status: TrialStatus,
     derivation: Derivation,
@@ -101,14 +114,16 @@ def build_report(
     scheduled = resolve_look(status, look)
     protocol = status.protocol
     columns = closed_columns(status, version)
-    sections = (
-        verdict_section(verdict(status)),
-        decisions_section(status),
-        efficacy_section(status, derivation, columns),
-        toxicity_section(status, derivation, listing_limit),
-        survival_section(derivation, protocol, columns),
-        methods_section(protocol),
-    )
+    builders: dict[ReportSection, Callable[[], Section]] = {
+        "verdict": lambda: verdict_section(verdict(status)),
+        "decisions": lambda: decisions_section(status),
+        "efficacy": lambda: efficacy_section(status, derivation, columns),
+        "toxicity": lambda: toxicity_section(status, derivation, listing_limit),
+        "survival": lambda: survival_section(derivation, protocol, columns),
+        "methods": lambda: methods_section(protocol),
+    }
+    chosen = report_sections(protocol, version)
+    sections = tuple(build() for name, build in builders.items() if name in chosen)
     return ReportDocument(
         title=REPORT_TITLE,
         subtitle=protocol.title,
