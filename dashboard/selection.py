@@ -15,7 +15,7 @@ from monitoring.accounts.model import Principal
 from monitoring.analyses.response import ResponseTables
 from monitoring.analyses.safety import AeTables
 from monitoring.analyses.safety_listings import SafetyListings
-from monitoring.analysis.access import View, check_breakdown, view_of
+from monitoring.analysis.access import View, as_seen, check_breakdown, view_of
 from monitoring.awaiting_data import AwaitingData, awaiting_data
 from monitoring.data_dictionary import TrialData
 from monitoring.data_quality import Finding
@@ -63,7 +63,8 @@ class Selection:
         return (self.url, self.trial_id, self.cutoff, self.as_known_on, self.version)
 
     def status(self) -> TrialStatus:
-        return cache.status(*self.key, source.records(self.url, self.trial_id))
+        """The status as the signed-in person's view may see it (``access.as_seen``)."""
+        return as_seen(cache.status(*self.key, source.records(self.url, self.trial_id)), self.view)
 
     def derivation(self) -> Derivation:
         return cache.derivation(*self.key)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitoring.designs.simon_audit import SimonAudit, audit_rule
+from monitoring.disclosure import Disclosure
 from monitoring.protocol import (
     EfficacyRule,
     GroupSequentialRule,
@@ -69,7 +70,7 @@ class Words:
         return self.sentence.format(rule=rule)
 
 
-State = EfficacyState | Stage1State | ToxicityState | SummaryState | SequentialState
+State = EfficacyState | Stage1State | ToxicityState | SummaryState | SequentialState | Disclosure
 
 EFFICACY: Mapping[EfficacyState, Words] = {
     EfficacyState.STAGE1_ACCRUING: Words(
@@ -208,12 +209,23 @@ SEQUENTIAL: Mapping[SequentialState, Words] = {
 }
 
 # Per enum: StrEnum members of different enums with the same code compare equal.
+DISCLOSURE: Mapping[Disclosure, Words] = {
+    Disclosure.CLOSED: Words(
+        Severity.INFO,
+        "Closed: shown to the DSMB",
+        "in the closed view only",
+        "{rule}: its decision compares results by a closed column and is shown in the closed "
+        "view only.",
+    ),
+}
+
 VOCABULARY: Mapping[type[enum.Enum], Mapping[Any, Words]] = {
     EfficacyState: EFFICACY,
     Stage1State: STAGE1,
     ToxicityState: TOXICITY,
     SummaryState: SUMMARY,
     SequentialState: SEQUENTIAL,
+    Disclosure: DISCLOSURE,
 }
 
 

@@ -22,6 +22,7 @@ import docx
 import openpyxl
 import pytest
 
+import monitoring.disclosure
 import monitoring.rules.efficacy
 import monitoring.rules.sequential_state
 import monitoring.rules.toxicity
@@ -50,6 +51,7 @@ STATE_MODULES = (
     monitoring.rules.toxicity,
     monitoring.rules.sequential_state,
     monitoring.summary_state,
+    monitoring.disclosure,
 )
 
 
@@ -69,8 +71,8 @@ def _state_enums() -> list[type[enum.Enum]]:
 def test_every_state_of_every_enum_has_a_severity_and_words() -> None:
     """A new state (or a new state enum) cannot be added without its words."""
     enums = _state_enums()
-    # EfficacyState, Stage1State, ToxicityState, SequentialState, SummaryState
-    assert len(enums) == 5
+    # EfficacyState, Stage1State, ToxicityState, SequentialState, SummaryState, Disclosure
+    assert len(enums) == 6
     assert set(enums) == set(vocabulary.VOCABULARY)
     for cls in enums:
         titles = []

@@ -14,7 +14,7 @@ from functools import cached_property
 
 from monitoring.accounts.model import Principal
 from monitoring.analyses.table_set import TableSet, table_set
-from monitoring.analysis.access import View, check_breakdown, permitted, view_of
+from monitoring.analysis.access import View, as_seen, check_breakdown, permitted, view_of
 from monitoring.analysis.cut import Cut
 from monitoring.analysis.looks import look_reached_on, resolve_look
 from monitoring.analysis.source import TrialSource
@@ -85,7 +85,12 @@ class Analysis:
 
     def status_with(self, records: Sequence[LookRecord]) -> TrialStatus:
         """The status with other records of the looks' summaries (read later, or as they
-        stood when a report was first made); the derivation is the same."""
+        stood when a report was first made); the derivation is the same. In the open view
+        the decisions that reveal results by a ``closed_by`` column are withheld
+        (``access.as_seen``)."""
+        return as_seen(self._status_with(records), self.view)
+
+    def _status_with(self, records: Sequence[LookRecord]) -> TrialStatus:
         return trial_status(
             self.protocol,
             self.derivation,

@@ -69,11 +69,12 @@ def decision_json(decision: RuleDecision) -> dict[str, Any]:
     """One rule's decision: codes (rule id, kind, state) and the words beside them."""
     crossing = decision.crossing
     looks: dict[str, Any] = {}
-    if decision.kind == "group_sequential":  # its module is loaded: a rule of it was decided
+    # Only a decided group-sequential rule has its module loaded; a withheld one has no detail.
+    if decision.kind == "group_sequential" and decision.detail is not None:
         from monitoring.rules.group_sequential import SequentialDecision
 
-        assert isinstance(decision.detail, SequentialDecision)
-        looks = {"looks": decision.detail.looks_json()}
+        if isinstance(decision.detail, SequentialDecision):
+            looks = {"looks": decision.detail.looks_json()}
     return {
         "rule_id": decision.rule_id,
         "kind": decision.kind,
