@@ -83,10 +83,10 @@ def test_every_page_of_a_trial_without_data_and_the_way_back(page: Page, server:
         settled(page)  # the page's whole run: an exception may come after the text
         expect(page.locator('[data-testid="stException"]')).to_have_count(0)
         expect(sidebar.get_by_role("combobox", name="Trial")).to_have_value(re.compile(EMPTY))
-        if title not in ("Data", "Design"):  # the rules, from the protocol: this example
-            # file states none that this version evaluates (its group-sequential rule is
-            # commented out, docs/protocol.md "Rule kinds")
-            expect(page.get_by_text("This protocol states no stopping rule").first).to_be_visible()
+        if title not in ("Data", "Design"):  # the rules, from the protocol, before any
+            # patient: this example monitors EFS by a group-sequential comparison of arms
+            # (monitoring.awaiting_data)
+            expect(page.get_by_text("Group-sequential comparison of EFS").first).to_be_visible()
         _shot(page, title.lower())
     sidebar.get_by_role("combobox", name="Trial").click()
     page.get_by_role("option").filter(has_text="ino-lowdose-ph2").click()

@@ -16,18 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
 
 from monitoring.accounts.model import Principal, Role
 from monitoring.analysis.cut import Cut
 from monitoring.analysis.source import TrialEntry, TrialSource
 from monitoring.analysis.state import Reading, TrialState
-from monitoring.disclosure import Disclosure
 from monitoring.errors import DataInputError, UnknownTrialError
+from monitoring.open_view import withheld
 from monitoring.protocol import Protocol
 from monitoring.status import LookRecord, TrialStatus
-from monitoring.vocabulary import Severity
 
 
 class View(Enum):
@@ -147,61 +146,8 @@ def permitted(source: TrialSource, principal: Principal | None) -> TrialSource:
     return source if principal is None else PermittedSource(source, principal)
 
 
-WITHHELD = "Closed: shown to the DSMB"
-
-
-def compares_arms(protocol: Protocol, rule_id: str, kind: str, scope: dict[str, str]) -> bool:
-    """Whether a rule's decision reveals results by a ``closed_by`` column: a comparison of
-    arms (``group_sequential``) when ``arm`` is closed, or a rule scoped to a closed value."""
-    if kind == "group_sequential" and "arm" in protocol.closed_by:
-        return True
-    return any(column in protocol.closed_by for column in scope)
-
-
 def as_seen(status: TrialStatus, view: View | None) -> TrialStatus:
-    """The status as ``view`` may see it: in the open view, the decision, log entries and
-    kind-specific detail of every rule that reveals results by a ``closed_by`` column are
-    withheld (a card that says so, no numbers); the closed view sees everything."""
-    if view is View.CLOSED:
-        return status
-    protocol = status.protocol
-    hidden = {
-        d.rule_id
-        for d in status.decisions
-        if compares_arms(protocol, d.rule_id, d.kind, dict(d.scope))
-    }
-    if not hidden:
-        return status
-    decisions = tuple(
-        replace(
-            d,
-            state=Disclosure.CLOSED,
-            severity=Severity.INFO,
-            headline=WITHHELD,
-            sentence=(
-                "This rule compares results by a closed column "
-                f"({', '.join(protocol.closed_by)}); its decision is in the closed view only."
-            ),
-            evidence=(),
-            key_facts=(),
-            next_look=None,
-            crossing=None,
-            detail=None,
-        )
-        if d.rule_id in hidden
-        else d
-        for d in status.decisions
-    )
-    looks = tuple(
-        replace(
-            look,
-            entries=tuple(
-                replace(e, state=Disclosure.CLOSED, title=WITHHELD, counts="closed")
-                if e.rule_id in hidden
-                else e
-                for e in look.entries
-            ),
-        )
-        for look in status.looks
-    )
-    return replace(status, decisions=decisions, looks=looks)
+    """The status as ``view`` may see it: the closed view sees everything; any other view
+    sees the decisions that reveal results by a ``closed_by`` column withheld
+    (``monitoring.open_view.withheld``)."""
+    return status if view is View.CLOSED else withheld(status)

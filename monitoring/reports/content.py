@@ -18,6 +18,7 @@ from typing import get_args
 
 from monitoring.analysis.looks import resolve_look as resolve_look  # used here and by callers
 from monitoring.derive import Derivation
+from monitoring.open_view import withheld
 from monitoring.protocol import Protocol, ReportSection
 from monitoring.reports.blocks import CHART_DPI
 from monitoring.reports.decisions_section import decisions_section
@@ -111,6 +112,8 @@ def build_report(
             f"derivation cut-off {derivation.cutoff} differs from the status cut-off "
             f"{status.cutoff}; derive at the status cut-off"
         )
+    if version is not VersionLabel.CLOSED:
+        status = withheld(status)  # the OPEN report shows no decision comparing arms
     scheduled = resolve_look(status, look)
     protocol = status.protocol
     columns = closed_columns(status, version)

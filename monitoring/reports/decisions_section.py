@@ -253,6 +253,8 @@ def decisions_section(status: TrialStatus) -> Section:
         blocks.append(text("The protocol has no stopping rule."))
     for decision in status.decisions:
         blocks.append(rule_paragraph(decision))
+        if decision.detail is None:  # withheld from the open view: no numbers to print
+            continue
         detail = KIND_DETAIL.get(decision.kind)
         blocks.extend(detail(status, decision) if detail else [facts_table(decision)])
     if status.toxicity:
