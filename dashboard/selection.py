@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NoReturn
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -68,6 +69,20 @@ class Selection:
 
     def derivation(self) -> Derivation:
         return cache.derivation(*self.key)
+
+    def analysed_tables(self) -> dict[str, pd.DataFrame]:
+        """The tables analysed at the cut-off, patient by patient; the open view gets them
+        without the protocol's ``closed_by`` columns (no patient's arm, for example)."""
+        data = self.derivation().data
+        tables = {
+            "patients": data.patients,
+            "responses": data.responses,
+            "adverse_events": data.adverse_events,
+        }
+        if self.view is View.CLOSED:
+            return tables
+        closed = set(self.protocol.closed_by)
+        return {n: t.drop(columns=[c for c in t.columns if c in closed]) for n, t in tables.items()}
 
     def survival(self, endpoint: str, by: str | None) -> SurvivalView:
         """Refused (``PermissionRefusedError``) by a ``closed_by`` column in the open view."""

@@ -25,7 +25,7 @@ import streamlit as st
 from dashboard import signin, source
 from dashboard.keys import Key
 from monitoring.accounts.events import Event, record_action
-from monitoring.analysis.access import SENDS, SIGNS_OFF, require_role
+from monitoring.analysis.access import SENDS, SIGNS_OFF, WRITES, holds, require_role
 from monitoring.db.corrections import CorrectionResult, correct_value, parse_key
 from monitoring.db.errors import DataInputError
 from monitoring.db.importer import ImportResult, import_files
@@ -48,29 +48,40 @@ class CorrectionOutcome:
     error: str | None
 
 
+def may_write(trial_id: str) -> bool:
+    """Whether the signed-in person may import and correct the trial's data (statistician)."""
+    return holds(signin.signed_in(), trial_id, WRITES)
+
+
 def import_uploads(url: str, trial_id: str, uploads: Sequence[Upload]) -> ImportResult:
     """Write the uploads under their own names (the table is the file name) and import them
-    all or nothing."""
+    all or nothing, as the signed-in person (statistician role; refused otherwise)."""
+    require_role(signin.signed_in(), trial_id, WRITES, "import")
     with tempfile.TemporaryDirectory() as folder:
         paths = []
         for upload in uploads:
             path = Path(folder) / Path(upload.name).name
             path.write_bytes(upload.getvalue())
             paths.append(path)
-        return import_files(
+        result = import_files(
             source.engine(url),
             trial_id,
             paths,
             now=partial(datetime.now, UTC),
             user=signin.signed_in_name(),
         )
+    if result.accepted:
+        record(url, Event.IMPORTED, trial_id, f"batch {result.batch_id}: {', '.join(result.files)}")
+    return result
 
 
 def correct(
     url: str, trial_id: str, table: str, key: str, column: str, value: str, reason: str
 ) -> CorrectionOutcome:
-    """One audited correction; refused (with its reason) without a reason or a known row."""
+    """One audited correction, as the signed-in person (statistician role); refused (with
+    its reason) without the role, a reason or a known row."""
     try:
+        require_role(signin.signed_in(), trial_id, WRITES, "correction")
         result = correct_value(
             source.engine(url),
             trial_id,
@@ -84,6 +95,9 @@ def correct(
         )
     except DataInputError as error:
         return CorrectionOutcome(None, str(error))
+    if result.changed:
+        where = f"{result.table} {result.row_key}: {result.column}"
+        record(url, Event.CORRECTED, trial_id, where)
     return CorrectionOutcome(result, None)
 
 

@@ -28,7 +28,9 @@ def compares_arms(protocol: Protocol, rule_id: str, kind: str, scope: dict[str, 
 def withheld(status: TrialStatus) -> TrialStatus:
     """The status as the open view may see it: the decision, log entries and kind-specific
     detail of every rule that reveals results by a ``closed_by`` column are withheld (a card
-    that says so, no numbers)."""
+    that says so, no numbers), and so are the typed decisions of those rules (``efficacy``
+    and the predictive probability of the first Simon rule, ``toxicity``, each look's
+    first-rule columns)."""
     protocol = status.protocol
     hidden = {
         d.rule_id
@@ -57,9 +59,17 @@ def withheld(status: TrialStatus) -> TrialStatus:
         else d
         for d in status.decisions
     )
+    simon = protocol.simon
+    efficacy_hidden = simon is not None and simon.id in hidden
+    primary = protocol.primary_toxicity
+    toxicity_hidden = primary is not None and primary.id in hidden
     looks = tuple(
         replace(
             look,
+            efficacy_state=None if efficacy_hidden else look.efficacy_state,
+            toxicity_events=None if toxicity_hidden else look.toxicity_events,
+            toxicity_boundary=None if toxicity_hidden else look.toxicity_boundary,
+            toxicity_state=None if toxicity_hidden else look.toxicity_state,
             entries=tuple(
                 replace(e, state=Disclosure.CLOSED, title=WITHHELD, counts="closed")
                 if e.rule_id in hidden
@@ -69,4 +79,17 @@ def withheld(status: TrialStatus) -> TrialStatus:
         )
         for look in status.looks
     )
-    return replace(status, decisions=decisions, looks=looks)
+    toxicity = tuple(
+        d
+        for rule, d in zip(protocol.toxicity, status.toxicity, strict=True)
+        if rule.id not in hidden
+    )
+    return replace(
+        status,
+        decisions=decisions,
+        looks=looks,
+        efficacy=None if efficacy_hidden else status.efficacy,
+        predictive=None if efficacy_hidden else status.predictive,
+        toxicity=toxicity,
+        withheld_rules=frozenset(hidden),
+    )

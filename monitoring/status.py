@@ -22,7 +22,7 @@ from monitoring.estimates import (
     predictive_probability,
     rate_estimate,
 )
-from monitoring.protocol import Protocol, SimonRule
+from monitoring.protocol import Protocol, SimonRule, ToxicityRule
 from monitoring.provenance import Provenance, data_digest
 from monitoring.rules.efficacy import EfficacyDecision, EfficacyState
 from monitoring.rules.evaluation import protocol_rules, rule_decisions
@@ -77,6 +77,9 @@ class TrialStatus:
     ``decisions`` holds every rule's decision in the shared terms (efficacy rules first,
     then toxicity rules); ``efficacy`` and ``toxicity`` are the kinds' own typed decisions
     of the first Simon rule and of each toxicity rule, for the views made for them.
+    ``withheld_rules`` names the rules whose decisions this status does not hold (the open
+    view, ``monitoring.open_view``): ``toxicity`` then holds the other toxicity rules only,
+    in protocol order (:meth:`toxicity_rules` pairs each with its rule).
     """
 
     protocol: Protocol
@@ -91,6 +94,7 @@ class TrialStatus:
     toxicity: tuple[ToxicityDecision, ...]
     looks: tuple[ScheduledLook, ...]
     decisions: tuple[RuleDecision, ...] = ()
+    withheld_rules: frozenset[str] = frozenset()
 
     @property
     def summary_due(self) -> ScheduledLook | None:
@@ -110,9 +114,18 @@ class TrialStatus:
         ids = {r.id for r in self.protocol.toxicity}
         return tuple(d for d in self.decisions if d.rule_id in ids)
 
+    def toxicity_rules(self) -> tuple[tuple[ToxicityRule, ToxicityDecision], ...]:
+        """Each toxicity rule whose decision this status holds, with that decision."""
+        shown = [r for r in self.protocol.toxicity if r.id not in self.withheld_rules]
+        return tuple(zip(shown, self.toxicity, strict=True))
+
     @property
     def primary_toxicity(self) -> ToxicityDecision | None:
-        return self.toxicity[0] if self.toxicity else None
+        """The decision of the protocol's first toxicity rule (None when withheld)."""
+        rule = self.protocol.primary_toxicity
+        if rule is None or rule.id in self.withheld_rules:
+            return None
+        return self.toxicity[0]
 
 
 def _toxicity(detail: object) -> ToxicityDecision:

@@ -31,7 +31,13 @@ if source.is_demo(selection.url):
         f"({source.ENV_VAR} set to an SQLAlchemy URL or an SQLite file).",
         icon=":material/info:",
     )
-else:
+elif not writes.may_write(selection.trial_id):
+    st.info(
+        "Imports and corrections are made by the trial's statistician: your role on this "
+        "trial does not include them.",
+        icon=":material/lock:",
+    )
+if not source.is_demo(selection.url) and writes.may_write(selection.trial_id):
     st.subheader("Import")
     st.caption(
         "CSV files named after their table (patients.csv, responses.csv, adverse_events.csv) "
@@ -91,6 +97,7 @@ else:
     elif last_outcome is not None and last_outcome.result is not None:
         st.success(writes.correction_message(last_outcome.result))
 
+if not source.is_demo(selection.url):
     st.subheader("Imports")
     components.table(history.batches_frame(selection.url, selection.trial_id), "Import batches")
     st.subheader("Audit log")
@@ -99,13 +106,8 @@ else:
     )
 
 if isinstance(selection, Selection):  # the tables analysed exist only with data
-    data = selection.derivation().data
     st.subheader(f"Data analysed at the cut-off {selection.cutoff.isoformat()}")
-    analysed = {
-        "patients": data.patients,
-        "responses": data.responses,
-        "adverse_events": data.adverse_events,
-    }
+    analysed = selection.analysed_tables()
     shown = st.selectbox(
         "Table",
         list(analysed),

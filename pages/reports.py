@@ -58,6 +58,7 @@ if st.button("Generate the summary", key=Key.REPORT_BUTTON, type="primary"):
         )
         progress.update(label=f"{report.file_name} ready", state="complete")
     st.session_state[Key.LAST_REPORT] = report
+    writes.record(selection.url, Event.REPORT_GENERATED, selection.trial_id, report.file_name)
     if version is VersionLabel.CLOSED:
         writes.record_closed_view(selection.url, selection.trial_id, "closed report")
     if report.record is not None:

@@ -231,7 +231,14 @@ def _users(*args: str, stdin: str = "") -> int:
 def test_users_commands_and_their_exit_codes(
     db_url: str, trial: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = ["--db", db_url]
+    # the first account is the administrator (the login is no account yet); the others are
+    # added by it, acting as itself (--user)
+    assert _users("add", "bob", "--role", "pi", "--trial", trial, "--password-stdin",
+                  "--db", db_url, stdin="bobs long password\n") == 2  # fmt: skip
+    assert "first account must be an administrator" in capsys.readouterr().err
+    assert _users("add", "ada", "--role", "admin", "--password-stdin", "--db", db_url,
+                  stdin="adas long password\n") == 0  # fmt: skip
+    db = ["--db", db_url, "--user", "ada"]
     assert _users("add", "bob", "--role", "pi", "--trial", trial, "--password-stdin", *db,
                   stdin="bobs long password\n") == 0  # fmt: skip
     assert _users("add", "bob", "--role", "pi", "--trial", trial, "--password-stdin", *db,
@@ -247,6 +254,21 @@ def test_users_commands_and_their_exit_codes(
     assert _users("role", "bob", "--role", "dsmb", "--trial", trial, *db) == 0
     assert _users("role", "nobody", "--role", "dsmb", "--trial", trial, *db) == 2
     assert _users("role", "bob", "--role", "dsmb", "--trial", "nope", *db) == 2
+    # an account that is not an administrator manages no account but its own password
+    as_bob = ["--db", db_url, "--user", "bob"]
+    capsys.readouterr()
+    for refused in (
+        ("add", "eve", "--role", "admin", "--sso-only", *as_bob),
+        ("role", "bob", "--role", "dsmb", "--trial", trial, *as_bob),
+        ("disable", "ada", *as_bob),
+        ("list", *as_bob),
+        ("log", "ada", *as_bob),
+    ):
+        assert _users(*refused) == 2
+        assert "the administrator's role" in capsys.readouterr().err
+    assert _users("password", "ada", "--password-stdin", *as_bob, stdin="not yours at all\n") == 2
+    assert _users("password", "bob", "--password-stdin", *as_bob, stdin="bobs new password\n") == 0
+    assert _users("log", "bob", *as_bob) == 0
     assert _users("disable", "bob", *db) == 0
     assert _users("disable", "nobody", *db) == 2
     assert _users("password", "bob", "--password-stdin", *db, stdin="another password\n") == 0
@@ -266,8 +288,9 @@ def test_users_commands_and_their_exit_codes(
     assert "account audit log: OK" in capsys.readouterr().out
     assert _users("log", "bob", "--json", *db) == 0
     events = [(e["event"], e["actor"]) for e in json.loads(capsys.readouterr().out)]
-    assert [e for e, _ in events] == [
-        "user added", "role granted", "role granted", "user disabled", "password changed",
+    assert events == [
+        ("user added", "ada"), ("role granted", "ada"), ("role granted", "ada"),
+        ("password changed", "bob"), ("user disabled", "ada"), ("password changed", "ada"),
     ]  # fmt: skip
 
 

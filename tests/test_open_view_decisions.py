@@ -12,13 +12,17 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pandas as pd
+
 from monitoring.analysis.access import View, as_seen
-from monitoring.cli.monitor import decision_json
+from monitoring.cli.monitor import decision_json, status_json
+from monitoring.data_dictionary import TrialData
 from monitoring.demo import generate
 from monitoring.derive import derive
 from monitoring.disclosure import Disclosure
-from monitoring.protocol import bundled_protocol, load_protocol
+from monitoring.protocol import Protocol, Unit, bundled_protocol, load_protocol
 from monitoring.reports.content import ReportStamp, build_report
+from monitoring.reports.decisions_section import toxicity_numbers
 from monitoring.reports.document import Paragraph, ReportDocument, Table, VersionLabel
 from monitoring.status import trial_status
 from monitoring.verdict import verdict
@@ -89,3 +93,66 @@ def test_the_open_report_withholds_the_comparison_whoever_makes_it() -> None:
     assert compared.sentence in closed
     assert compared.sentence not in opened
     assert "closed view only" in opened
+
+
+def _arm_scoped() -> tuple[Protocol, TrialData]:
+    """The default trial run as two arms, its Simon and toxicity rules scoped to arm B, the
+    arm closed (``closed_by = ["arm"]``): seed 003's futility and toxicity-stop scenarios as
+    arms A and B, so the arm-B rules decide on arm B's patients only."""
+    default = load_protocol(bundled_protocol("ino-lowdose-ph2"))
+    simon, tox = default.efficacy[0], default.toxicity[0]
+    protocol = replace(
+        default,
+        max_patients=2 * (default.max_patients or 0),
+        arms=(Unit("A", "Control"), Unit("B", "Experimental")),
+        closed_by=("arm",),
+        efficacy=(replace(simon, id="remission-B", scope={"arm": "B"}),),
+        toxicity=(replace(tox, id="vod-B", scope={"arm": "B"}),),
+    )
+    parts = []
+    for arm, scenario, seed in (("A", "futility", 5), ("B", "toxicity_stop", 6)):
+        data = generate(default, scenario, seed=seed)
+        frames = []
+        for frame in (data.patients, data.responses, data.adverse_events):
+            out = frame.copy()
+            out["patient_id"] = f"{arm}-" + out["patient_id"].astype(str)
+            frames.append(out)
+        frames[0]["arm"] = arm
+        parts.append(frames)
+    joined = TrialData(*(pd.concat(list(f), ignore_index=True) for f in zip(*parts, strict=True)))
+    return protocol, joined
+
+
+def test_the_open_view_holds_no_typed_decision_of_an_arm_scoped_rule() -> None:
+    """With the first Simon rule and the first toxicity rule scoped to a closed arm, the open
+    view's status carries neither typed decision (no efficacy, predictive probability or
+    toxicity numbers, no first-rule columns in the log), and ``status --json`` shows none;
+    the closed view keeps them all."""
+    protocol, data = _arm_scoped()
+    status = trial_status(protocol, derive(data, protocol))
+    assert status.efficacy is not None
+    assert status.primary_toxicity is not None
+    assert any(look.toxicity_state is not None for look in status.looks)
+    seen = as_seen(status, View.OPEN)
+    assert seen.withheld_rules == {"remission-B", "vod-B"}
+    assert seen.efficacy is None
+    assert seen.predictive is None
+    assert seen.toxicity == ()
+    assert seen.primary_toxicity is None
+    assert seen.toxicity_rules() == ()
+    for look in seen.looks:
+        assert look.efficacy_state is None
+        assert (look.toxicity_events, look.toxicity_boundary, look.toxicity_state) == (
+            None,
+            None,
+            None,
+        )
+    payload = status_json(seen)
+    assert payload["efficacy"] is None
+    assert payload["toxicity"] is None
+    assert payload["predictive_probability"] is None
+    shown = status_json(status)
+    assert shown["toxicity"]["events"] == status.primary_toxicity.events
+    # the OPEN report prints no toxicity numbers table for the withheld rule
+    assert toxicity_numbers(seen).rows == ()
+    assert len(toxicity_numbers(status).rows) == 1

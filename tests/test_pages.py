@@ -15,8 +15,10 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from dashboard.keys import Key
+from monitoring.accounts.events import Event, list_events
 from monitoring.analyses.safety import ae_tables
 from monitoring.data_quality import derived_findings
+from monitoring.db.engine import open_database
 from monitoring.demo import generate
 from monitoring.derive import derive
 from monitoring.protocol import load_protocol
@@ -294,10 +296,11 @@ def test_design_page_finds_simon_1989_designs(monkeypatch: pytest.MonkeyPatch) -
 def test_data_page_applies_an_audited_correction_and_refuses_one_without_reason(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """On a fresh SQLite file the app creates the demo trial, then corrects through it."""
+    """On a fresh SQLite file the app creates the demo trial, then the statistician corrects
+    through it."""
     monkeypatch.setenv("TRIAL_MONITORING_DB", str(tmp_path / "trial.sqlite"))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
-    sign_in(at.run())
+    sign_in(at.run(), "statistician")
     at.switch_page("pages/data.py").run()
     assert not at.exception, [e.value for e in at.exception]
     before = next(c.value for c in at.caption if c.value.startswith("Protocol "))
@@ -319,9 +322,28 @@ def test_data_page_applies_an_audited_correction_and_refuses_one_without_reason(
     audit = next(d.value for d in at.dataframe if "Reason" in d.value.columns)
     assert audit.iloc[0]["Reason"] == "site transcribed wrongly"
     assert audit.iloc[0]["New"] == "Site 99"
-    assert audit.iloc[0]["Who"] == "dsmb"  # the signed-in account, not the server's login
+    assert audit.iloc[0]["Who"] == "statistician"  # the signed-in account, not the login
+    log = list_events(open_database(str(tmp_path / "trial.sqlite")), "statistician")
+    assert [e.event for e in log if e.event == Event.CORRECTED.value] == ["correction"]
     after = next(c.value for c in at.caption if c.value.startswith("Protocol "))
     assert before != after  # the data digest moved: nothing shown comes from the old data
+
+
+@pytest.mark.parametrize("name", ["dsmb", "pi"])
+def test_data_page_offers_imports_and_corrections_to_the_statistician_only(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str
+) -> None:
+    """A DSMB member or an investigator sees the data-quality findings but no import or
+    correction form (the library refuses them too: tests/test_roles.py)."""
+    monkeypatch.setenv("TRIAL_MONITORING_DB", str(tmp_path / "trial.sqlite"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
+    sign_in(at.run(), name)
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("made by the trial's statistician" in i.value for i in at.info)
+    assert not any(t.key == Key.CORRECTION_KEY for t in at.text_input)
+    assert not any(b.key == Key.IMPORT_BUTTON for b in at.button)
+    assert any(s.value.startswith("Data-quality findings") for s in at.subheader)
 
 
 def test_data_page_lists_the_quality_findings(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,6 +12,7 @@ trial that is not in the database.
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -222,6 +223,28 @@ def test_dashboard_pi_gets_the_open_view(dashboard_db: str) -> None:
     assert at.selectbox(key=Key.REPORT_VERSION).options == ["OPEN version"]
 
 
+PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
+
+
+@pytest.mark.parametrize("name", ["dsmb", "pi", "statistician"])
+def test_every_role_walks_every_page(dashboard_db: str, name: str) -> None:
+    """Each trial role opens every page of the randomized trial without an error; the
+    investigator's pages hold the comparison of arms withheld and no patient's arm, the
+    DSMB member's and the statistician's hold both."""
+    at = _app(name)
+    for page in PAGES:
+        at.switch_page(f"pages/{page}").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+    at.switch_page("pages/overview.py").run()
+    shown = "\n".join(str(m.value) for m in at.markdown)
+    assert ("Closed: shown to the DSMB" in shown) == (name == "pi")
+    at.switch_page("pages/data.py").run()
+    at.selectbox(key=Key.ANALYSED_TABLE).set_value("patients").run()
+    patients = at.dataframe[-1].value
+    assert len(patients) > 0
+    assert ("arm" in patients.columns) == (name != "pi")
+
+
 def test_dashboard_dsmb_may_split_by_arm(dashboard_db: str) -> None:
     at = _app("dsmb")
     at.switch_page("pages/survival.py").run()
@@ -300,3 +323,49 @@ def test_only_the_statistician_imports_and_corrects(
     assert (code, "permission" in err) == (2, False), err  # refused for the missing row only
     audit = _cli(capsys, ["audit", "--db", url, "--user", "nobody", "--trial", trial_id])
     assert (audit[0], f"no trial '{trial_id}'" in audit[1]) == (2, True)
+
+
+def _events(url: str, name: str) -> list[tuple[str, str | None]]:
+    engine = open_database(url)
+    try:
+        return [(e.event, e.detail) for e in list_events(engine, name)]
+    finally:
+        engine.dispose()
+
+
+def test_command_line_records_closed_reads_and_keeps_trials_and_accounts_to_the_admin(
+    randomized: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command line's reads of closed data and its reports are in the account audit log
+    under the acting account (an open read is not closed data); registering trials, making
+    demo trials and managing accounts are the administrator's; ``trial list`` names only
+    the trials the account holds (docs/security.md, the role table)."""
+    url, trial_id = randomized
+    assert main(["status", "--db", url, "--user", "dsmb", "--json"]) in (0, 3)
+    assert main(["status", "--db", url, "--user", "pi", "--json"]) in (0, 3)
+    out = tmp_path / "summary.xlsx"
+    assert main(["report", "--db", url, "--user", "statistician", "--format", "xlsx",
+                 "--out", str(out)]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert ("closed data viewed", "status") in _events(url, "dsmb")
+    assert not any(e == "closed data viewed" for e, _ in _events(url, "pi"))
+    assert ("report generated", out.name) in _events(url, "statistician")
+
+    listed = {}
+    for name in ("pi", "nobody", "admin"):
+        assert main(["trial", "list", "--db", url, "--user", name, "--json"]) == 0
+        listed[name] = [t["id"] for t in json.loads(capsys.readouterr().out)]
+    assert listed == {"pi": [trial_id], "nobody": [], "admin": [trial_id]}
+
+    add = ["trial", "add", "--db", url, "--protocol", str(DEFAULT_PROTOCOL)]
+    for name in ("statistician", "dsmb"):
+        code, err = _cli(capsys, [*add, "--user", name])
+        assert (code, "the administrator's role" in err) == (2, True), err
+    demo = _cli(capsys, ["demo", "--db", url, "--user", "pi"])
+    assert (demo[0], "permission 'demo'" in demo[1]) == (2, True), demo[1]
+    users = _cli(capsys, ["users", "list", "--db", url, "--user", "dsmb"])
+    assert (users[0], "permission 'users list'" in users[1]) == (2, True), users[1]
+    assert main([*add, "--user", "admin"]) == 0
+    assert ("trial registered", f"protocol {DEFAULT_PROTOCOL}") in _events(url, "admin")
+    assert main(["users", "list", "--db", url, "--user", "admin"]) == 0
+    assert main(["audit", "verify", "--db", url]) == 0

@@ -44,6 +44,10 @@ class Event(Enum):
     DOWNLOADED = "download"
     REPORT_SENT = "report sent"
     SIGNED_OFF = "look signed off"
+    IMPORTED = "import"
+    CORRECTED = "correction"
+    REPORT_GENERATED = "report generated"
+    TRIAL_ADDED = "trial registered"
 
 
 @dataclass(frozen=True)
@@ -109,8 +113,9 @@ def record_action(
     trial_id: str,
     detail: str | None = None,
 ) -> None:
-    """Append what a signed-in person did with a trial's data (viewed closed data,
-    downloaded a file, recorded a report sent or a sign-off), the person as the actor."""
+    """Append what a signed-in person did with a trial's data (viewed closed data, imported,
+    corrected, generated or downloaded a report, recorded a report sent or a sign-off,
+    registered the trial), the person as the actor."""
     with writing(engine, SCOPE) as conn:
         append_event(
             conn,

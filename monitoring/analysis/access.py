@@ -47,10 +47,9 @@ SIGNS_OFF = frozenset({Role.DSMB})
 class PermissionRefusedError(DataInputError):
     """An account's roles do not allow what was asked; the message names the permission."""
 
-    def __init__(self, who: str, permission: str, trial_id: str) -> None:
-        super().__init__(
-            f"'{who}' does not hold the permission '{permission}' on trial '{trial_id}'"
-        )
+    def __init__(self, who: str, permission: str, trial_id: str | None) -> None:
+        where = f"on trial '{trial_id}'" if trial_id else "(the administrator's role)"
+        super().__init__(f"'{who}' does not hold the permission '{permission}' {where}")
         self.permission = permission
 
 
@@ -81,6 +80,13 @@ def require_role(
     """Refuse (:class:`PermissionRefusedError`) unless one of ``allowed`` is held on the trial."""
     if not holds(principal, trial_id, allowed):
         raise PermissionRefusedError(_name(principal), permission, trial_id)
+
+
+def require_admin(principal: Principal | None, permission: str) -> None:
+    """Refuse ``permission`` unless ``principal`` is an administrator (accounts, trials);
+    a database without accounts (``principal`` None) restricts nothing."""
+    if principal is not None and not principal.is_admin:
+        raise PermissionRefusedError(principal.name, permission, None)
 
 
 def require_closed(principal: Principal | None, trial_id: str, what: str) -> None:

@@ -12,13 +12,15 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 
-from monitoring.analysis.access import WRITES, require_role
+from monitoring.accounts.events import Event
+from monitoring.analysis.access import WRITES, require_admin, require_role
 from monitoring.cli.audit_chain import register_verify
 from monitoring.cli.common import print_json, read_protocol_text
 from monitoring.cli.database import (
     acting,
     add_database_arguments,
     now_utc,
+    record_event,
     resolve_permitted,
     run_with_engine,
     user_name,
@@ -32,7 +34,10 @@ def _trial_add(args: argparse.Namespace) -> int:
     path, text = read_protocol_text(args.protocol)
 
     def action(engine: sa.Engine) -> int:
+        principal = acting(engine, args)
+        require_admin(principal, "trial add")
         record = add_trial(engine, text, source=str(path), now=now_utc(), user=user_name(args))
+        record_event(engine, principal, Event.TRIAL_ADDED, record.id, f"protocol {path}")
         if args.json:
             print_json(record)
         else:
@@ -44,7 +49,10 @@ def _trial_add(args: argparse.Namespace) -> int:
 
 def _trial_list(args: argparse.Namespace) -> int:
     def action(engine: sa.Engine) -> int:
+        principal = acting(engine, args)
         records = list_trials(engine)
+        if principal is not None and not principal.is_admin:  # only the trials held
+            records = tuple(r for r in records if r.id in principal.trial_ids)
         if args.json:
             print_json(list(records))
         for r in () if args.json else records:
@@ -85,6 +93,10 @@ def _import(args: argparse.Namespace) -> int:
     def action(engine: sa.Engine) -> int:
         trial_id = _writer_trial(engine, args, "import")
         result = import_files(engine, trial_id, args.files, now=now_utc, user=user_name(args))
+        if result.accepted:
+            files = ", ".join(result.files)
+            detail = f"batch {result.batch_id}: {files}"
+            record_event(engine, acting(engine, args), Event.IMPORTED, result.trial_id, detail)
         _print_import(result, args.json)
         return 0 if result.accepted else 2
 
@@ -93,9 +105,10 @@ def _import(args: argparse.Namespace) -> int:
 
 def _correct(args: argparse.Namespace) -> int:
     def action(engine: sa.Engine) -> int:
+        trial_id = _writer_trial(engine, args, "correction")
         result = correct_value(
             engine,
-            _writer_trial(engine, args, "correction"),
+            trial_id,
             args.table,
             parse_key(args.key),
             args.column,
@@ -104,6 +117,9 @@ def _correct(args: argparse.Namespace) -> int:
             now=now_utc,
             user=user_name(args),
         )
+        if result.changed:
+            where = f"{result.table} {result.row_key}: {result.column}"
+            record_event(engine, acting(engine, args), Event.CORRECTED, result.trial_id, where)
         if args.json:
             print_json(result)
         elif result.changed:
@@ -141,7 +157,8 @@ def _register_trial(sub: Any) -> None:
     add = trial_sub.add_parser(
         "add",
         help="register a trial from its protocol TOML",
-        description="Register a trial from its protocol file; the trial id is its 'id' key.",
+        description="Register a trial from its protocol file; the trial id is its 'id' key. "
+        "On a database with accounts, an administrator's command.",
     )
     add_database_arguments(add, trial=False, user=True)
     add.add_argument(
@@ -152,8 +169,13 @@ def _register_trial(sub: Any) -> None:
     )
     add.add_argument("--json", action="store_true", help="machine-readable output")
     add.set_defaults(handler=_trial_add)
-    show = trial_sub.add_parser("list", help="list registered trials", description="List trials.")
-    add_database_arguments(show, trial=False)
+    show = trial_sub.add_parser(
+        "list",
+        help="list registered trials",
+        description="List the trials the acting account holds a role on (all of them for an "
+        "administrator, or on a database without accounts).",
+    )
+    add_database_arguments(show, trial=False, user=True)
     show.add_argument("--json", action="store_true", help="machine-readable output")
     show.set_defaults(handler=_trial_list)
 

@@ -16,10 +16,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from monitoring.accounts.demo import is_demo_database
+from monitoring.accounts.events import Event, record_action
 from monitoring.accounts.model import AccountError, Principal
 from monitoring.accounts.store import acting_principal, has_users
 from monitoring.analysis import Analysis, Cut, DatabaseSource, Reading, open_analysis
-from monitoring.analysis.access import permitted
+from monitoring.analysis.access import View, permitted, view_of
 from monitoring.cli.common import iso_date
 from monitoring.db.engine import discard_sqlite_file, new_sqlite_file, open_database
 
@@ -87,6 +88,22 @@ def acting_as(engine: sa.Engine, given: str | None) -> Principal | None:
         except AccountError:
             return None
     return acting_principal(engine, name)
+
+
+def record_event(
+    engine: sa.Engine,
+    principal: Principal | None,
+    event: Event,
+    trial_id: str,
+    detail: str,
+) -> None:
+    """Append what the acting account did to the account audit log, the account as the
+    actor (``users log NAME`` lists it); nothing on a database without accounts."""
+    if principal is not None:
+        record_action(
+            engine, event, at=now_utc(), user_name=principal.name, trial_id=trial_id,
+            detail=detail,
+        )  # fmt: skip
 
 
 def resolve_permitted(engine: sa.Engine, principal: Principal | None, trial: str | None) -> str:
@@ -158,4 +175,9 @@ def open_cut(
     ``tables``, ``quality``: the same arguments and rules)."""
     principal = acting(engine, args)
     cut = Cut(resolve_permitted(engine, principal, args.trial), args.cutoff, args.as_known_on)
-    return open_analysis(DatabaseSource(engine), cut, reading=reading, principal=principal)
+    analysis = open_analysis(DatabaseSource(engine), cut, reading=reading, principal=principal)
+    if principal is not None and view_of(principal, cut.trial_id) is View.CLOSED:
+        record_event(
+            engine, principal, Event.CLOSED_VIEWED, cut.trial_id, str(getattr(args, "command", ""))
+        )
+    return analysis

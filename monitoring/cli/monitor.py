@@ -15,6 +15,7 @@ from monitoring import vocabulary
 from monitoring.analysis import Reading
 from monitoring.cli.common import print_json, read_protocol_text, seed, to_jsonable
 from monitoring.cli.database import (
+    acting,
     add_analysis_arguments,
     add_database_arguments,
     now_utc,
@@ -243,6 +244,9 @@ def _demo(args: argparse.Namespace) -> int:
     path = None if args.protocol is None else read_protocol_text(args.protocol)[0]
 
     def action(engine: sa.Engine) -> int:
+        from monitoring.analysis.access import require_admin
+
+        require_admin(acting(engine, args), "demo")  # it registers a trial
         trial_id, accounts = create_demo_database(
             engine,
             args.scenario,

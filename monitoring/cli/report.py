@@ -16,6 +16,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from monitoring.accounts.events import Event
+from monitoring.accounts.model import Principal
 from monitoring.analysis import Cut, DatabaseSource, open_analysis
 from monitoring.analysis.access import SENDS, SIGNS_OFF, require_role
 from monitoring.cli.common import CliError, iso_date, output_file, print_json
@@ -25,6 +27,7 @@ from monitoring.cli.database import (
     add_database_arguments,
     known_on,
     now_utc,
+    record_event,
     resolve_permitted,
     run_with_engine,
     user_name,
@@ -61,6 +64,12 @@ def _print_record(record: ReportRecord, as_json: bool) -> None:
     )
 
 
+def _record_generated(engine: sa.Engine, principal: Principal | None, record: ReportRecord) -> None:
+    """The report generated, in the account audit log (a closed one is closed data viewed)."""
+    detail = record.file_name or f"report {record.id}"
+    record_event(engine, principal, Event.REPORT_GENERATED, record.trial_id, detail)
+
+
 def _generate(args: argparse.Namespace) -> int:
     from monitoring.analysis.reports import ReportRequest, produce  # the writers: 0.3 s
 
@@ -84,7 +93,9 @@ def _generate(args: argparse.Namespace) -> int:
             log_as_of=now_utc(),
             principal=principal,
         )
-        _print_record(produce(DatabaseSource(engine), request, now_utc()), args.json)
+        record = produce(DatabaseSource(engine), request, now_utc())
+        _record_generated(engine, principal, record)
+        _print_record(record, args.json)
         return 0
 
     return _run(args, action)
@@ -110,6 +121,7 @@ def _regenerate(args: argparse.Namespace) -> int:
             principal=principal,
         )
         record = produce(DatabaseSource(engine), request, now_utc())
+        _record_generated(engine, principal, record)
         _print_record(record, args.json)
         if record.data_digest != original.data_digest:
             raise CliError(
@@ -146,6 +158,7 @@ def _sent(args: argparse.Namespace) -> int:
         trial_id = resolve_permitted(engine, principal, args.trial)
         require_role(principal, trial_id, SENDS, "report sent")
         mark_report_sent(engine, trial_id, args.id, user=args.by, now=now_utc())
+        record_event(engine, principal, Event.REPORT_SENT, trial_id, f"report {args.id}")
         _print_record(get_report(engine, trial_id, args.id), args.json)
         return 0
 
@@ -163,6 +176,7 @@ def _signoff(args: argparse.Namespace) -> int:
         sign_off_look(
             engine, trial_id, args.look, reached_date=day, user=args.by, now=now, note=args.note
         )
+        record_event(engine, principal, Event.SIGNED_OFF, trial_id, f"look at {args.look}")
         if args.json:
             print_json([r for r in list_reports(engine, trial_id) if r.look == args.look])
         else:

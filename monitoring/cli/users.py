@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from monitoring.cli.common import CliError, print_json
-from monitoring.cli.database import add_database_arguments, now_utc, run_with_engine, user_name
+from monitoring.cli.database import (
+    acting,
+    add_database_arguments,
+    now_utc,
+    run_with_engine,
+    user_name,
+)
 
 if TYPE_CHECKING:
     from monitoring.accounts.model import User
@@ -49,6 +55,20 @@ def _print_user(user: User) -> None:
     print(f"{user.name} ({user.display_name}): {_state(user)}; roles: {_grants_text(user) or '-'}")
 
 
+def _admin(engine: sa.Engine, args: argparse.Namespace, permission: str, *, own: str = "") -> str:
+    """The acting account's name, refused (exit 2) unless it is an administrator or, for
+    ``own``, the account itself; on a database without accounts (the first ``users add``)
+    or the demo without ``--user``, the login name."""
+    from monitoring.analysis.access import require_admin
+
+    principal = acting(engine, args)
+    if principal is None:
+        return user_name(args)
+    if not (own and principal.name == own):
+        require_admin(principal, permission)
+    return principal.name
+
+
 def _add(args: argparse.Namespace) -> int:
     from monitoring.accounts.model import parse_role
     from monitoring.accounts.store import create_user
@@ -58,8 +78,15 @@ def _add(args: argparse.Namespace) -> int:
     password = _read_password() if args.password_stdin else None
 
     def action(engine: sa.Engine) -> int:
+        from monitoring.accounts.store import has_users
+
+        if not has_users(engine) and args.role != "admin":
+            raise CliError(
+                "the first account must be an administrator (--role admin): it adds the others"
+            )
+        actor = _admin(engine, args, "users add")
         user = create_user(
-            engine, args.name, password=password, now=now_utc(), actor=user_name(args),
+            engine, args.name, password=password, now=now_utc(), actor=actor,
             grants=[(parse_role(args.role), args.trial)],
             display_name=args.display_name, email=args.email,
         )  # fmt: skip
@@ -75,11 +102,11 @@ def _role(args: argparse.Namespace) -> int:
     from monitoring.accounts.store import grant_role, revoke_role
 
     def action(engine: sa.Engine) -> int:
+        actor = _admin(engine, args, "users role")
         change = revoke_role if args.revoke else grant_role
         user = change(
-            engine, args.name, parse_role(args.role), args.trial, now=now_utc(),
-            actor=user_name(args),
-        )  # fmt: skip
+            engine, args.name, parse_role(args.role), args.trial, now=now_utc(), actor=actor
+        )
         _print_user(user)
         return 0
 
@@ -90,9 +117,8 @@ def _disable(args: argparse.Namespace) -> int:
     from monitoring.accounts.store import set_disabled
 
     def action(engine: sa.Engine) -> int:
-        user = set_disabled(
-            engine, args.name, not args.enable, now=now_utc(), actor=user_name(args)
-        )
+        actor = _admin(engine, args, "users disable")
+        user = set_disabled(engine, args.name, not args.enable, now=now_utc(), actor=actor)
         _print_user(user)
         return 0
 
@@ -107,7 +133,8 @@ def _password(args: argparse.Namespace) -> int:
     password = _read_password()
 
     def action(engine: sa.Engine) -> int:
-        user = change_password(engine, args.name, password, now=now_utc(), actor=user_name(args))
+        actor = _admin(engine, args, "users password", own=args.name)
+        user = change_password(engine, args.name, password, now=now_utc(), actor=actor)
         print(f"password of {user.name} changed; its open sessions ended")
         return 0
 
@@ -118,6 +145,7 @@ def _list(args: argparse.Namespace) -> int:
     from monitoring.accounts.store import list_users
 
     def action(engine: sa.Engine) -> int:
+        _admin(engine, args, "users list")
         users = list_users(engine)
         if args.json:
             print_json(users)
@@ -135,6 +163,7 @@ def _log(args: argparse.Namespace) -> int:
     from monitoring.accounts.events import list_events
 
     def action(engine: sa.Engine) -> int:
+        _admin(engine, args, "users log", own=args.name or "")
         events = list_events(engine, args.name)
         if args.json:
             print_json(events)

@@ -102,8 +102,9 @@ def toxicity_numbers(status: TrialStatus) -> Table:
 
     Boundaries are "stop if events >= boundary"; empty where no look or no boundary exists.
     """
-    rules = status.protocol.toxicity
-    rows = tuple(_toxicity_row(r, d) for r, d in zip(rules, status.toxicity, strict=True))
+    pairs = status.toxicity_rules()
+    rules = [r for r, _ in pairs]
+    rows = tuple(_toxicity_row(r, d) for r, d in pairs)
     return Table(
         "Toxicity decisions: the numbers behind them",
         TOXICITY_COLUMNS,

@@ -93,8 +93,9 @@ def toxicity_section(
 ) -> Section:
     """Per rule: boundary table and chart; then AE tables and safety listings."""
     blocks: list[Block] = []
-    rules = status.protocol.toxicity
-    for index, (rule, decision) in enumerate(zip(rules, status.toxicity, strict=True)):
+    indices = {r.id: i for i, r in enumerate(status.protocol.toxicity)}
+    for rule, decision in status.toxicity_rules():
+        index = indices[rule.id]
         blocks.append(boundary_table(rule, decision, index + 1))
         blocks.append(boundary_chart(rule, derivation, index, decision))
     protocol = status.protocol
