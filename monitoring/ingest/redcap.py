@@ -229,10 +229,10 @@ def _known_column(name: str, dictionary: Dictionary) -> bool:
     return any(name == f"{form}{end}" for form in dictionary.forms for end in suffixes)
 
 
-def _rows(
-    content: CsvContent, source: str, record_field: str, dictionary: Dictionary, found: _Found
-) -> list[_Row]:
-    header = [h.strip() for h in content.header]
+def _check_header(
+    header: Sequence[str], source: str, record_field: str, dictionary: Dictionary, found: _Found
+) -> None:
+    """Problems of the export's columns: one the dictionary does not define, no record id."""
     for name in header:
         if not _known_column(name, dictionary):
             message = "field missing from the data dictionary (is it the same project's?)"
@@ -240,7 +240,12 @@ def _rows(
     if record_field not in header:
         message = "record identifier column is missing"
         found.problems.append(ImportProblem(source, HEADER_ROW, record_field, message))
-        return []
+
+
+def _rows(
+    content: CsvContent, source: str, record_field: str, dictionary: Dictionary, found: _Found
+) -> list[_Row]:
+    header = [h.strip() for h in content.header]
     rows = []
     for line, values in zip(content.row_numbers, content.rows, strict=True):
         cells = {name: value.strip() for name, value in zip(header, values, strict=True)}
@@ -284,7 +289,8 @@ def _check_mapping(
 ) -> None:
     """Problems of one table's mapping against the dictionary and the export's columns."""
     source = mapping.source
-    if table.instrument is not None and table.instrument not in dictionary.forms:
+    instrument = table.instrument if table.instrument in dictionary.forms else None
+    if table.instrument is not None and instrument is None:
         message = f"'{shown(table.instrument)}' is not a form of the data dictionary"
         found.problems.append(ImportProblem(source, None, f"{table.table}.instrument", message))
     if (table.event is not None or table.events) and EVENT not in header:
@@ -307,9 +313,9 @@ def _check_mapping(
                 message = f"field '{shown(name)}' is a {spec.type} field and holds no data"
                 found.problems.append(ImportProblem(source, None, key, message))
                 continue
-            if table.instrument is not None and spec.form != table.instrument:
+            if instrument is not None and spec.form != instrument:
                 form = shown(spec.form)
-                message = f"field '{shown(name)}' is on form '{form}', not on {table.instrument}"
+                message = f"field '{shown(name)}' is on form '{form}', not on {instrument}"
                 found.problems.append(ImportProblem(source, None, key, message))
         if name not in header:
             message = f"field mapped to {table.table}.{column} is not in the export"
@@ -516,6 +522,7 @@ def read(paths: Sequence[Path], mapping: Path, limits: ImportLimits | None = Non
     export = export_path.name
     record_field = parsed.record_id or dictionary.first or "record_id"
     header = [h.strip() for h in content.header]
+    _check_header(header, export, record_field, dictionary, found)
     for table in parsed.tables:
         _check_mapping(parsed, table, dictionary, header, export, record_field, found)
     if found.problems:
