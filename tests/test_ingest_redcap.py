@@ -32,6 +32,7 @@ from monitoring.db.problems import ImportProblem
 from monitoring.db.reading import load_trial_data
 from monitoring.db.repository import add_trial
 from monitoring.ingest.redcap import read
+from monitoring.ingest.redcap_mapping import TABLE_KEYS, TOP_KEYS
 from tests.conftest import DEFAULT_PROTOCOL, REGISTERED_AT
 from tests.db_support import database_fingerprint
 
@@ -423,3 +424,31 @@ def test_files_are_told_apart_and_counted(tmp_path: Path) -> None:
         "other.txt:-:-: must be a .csv file (REDCap export or data dictionary)",
         "missing.csv:-:-: file not found",
     ]
+
+
+def test_a_misspelt_event_is_refused_not_read_as_empty(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    text = (folder / "mapping.toml").read_text(encoding="utf-8")
+    (folder / "mapping.toml").write_text(
+        text.replace('"follow_up_arm_1"]', '"followup_arm_1"]'), encoding="utf-8"
+    )
+    extract = _read(folder)
+    assert [str(p) for p in extract.problems] == [
+        "mapping.toml:-:patients.events: no line of the export is in event 'followup_arm_1'"
+    ]
+    assert extract.tables == ()
+
+
+def test_the_example_mapping_reads_the_test_project_and_every_key_is_documented() -> None:
+    """data/mappings/redcap-example.toml is the test mapping with comments; docs/mapping.md
+    (section REDCap) names every key the reader accepts."""
+    root = DATA.parents[2]
+    example = read([DATA], root / "data" / "mappings" / "redcap-example.toml")
+    assert example.problems == ()
+    test = read([DATA], DATA / "mapping.toml")
+    for ours, theirs in zip(example.tables, test.tables, strict=True):
+        pd.testing.assert_frame_equal(ours.frame, theirs.frame)
+    doc = (root / "docs" / "mapping.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## REDCap") :]
+    for key in sorted(TOP_KEYS | {f"TABLE.{k}" for k in TABLE_KEYS} - set(TABLES)):
+        assert f"`{key}" in section, key

@@ -332,6 +332,25 @@ def _check_mapping(
                 )
 
 
+def _check_rows_exist(mapping: RedcapMapping, rows: Sequence[_Row], found: _Found) -> None:
+    """An event no line is in is a problem (a misspelt name would read nothing); a repeating
+    instrument without instances is a note (no adverse event yet, say)."""
+    events = {r.event for r in rows}
+    instruments = {r.instrument for r in rows}
+    for table in mapping.tables:
+        named = (table.event,) if table.event is not None else table.events
+        key = f"{table.table}.{'event' if table.event is not None else 'events'}"
+        for event in named:
+            if event not in events:
+                message = f"no line of the export is in event '{shown(event)}'"
+                found.problems.append(ImportProblem(mapping.source, None, key, message))
+        if table.instrument is not None and table.instrument not in instruments:
+            message = f"no line of the export is an instance of '{shown(table.instrument)}'"
+            found.notes.append(
+                ImportProblem(mapping.source, None, f"{table.table}.instrument", message)
+            )
+
+
 @dataclass
 class _Converter:
     """Turns the cells of mapped fields into product text, collecting problems."""
@@ -528,6 +547,7 @@ def read(paths: Sequence[Path], mapping: Path, limits: ImportLimits | None = Non
     if found.problems:
         return Extract((), tuple(found.problems), tuple(found.notes))
     rows = _rows(content, export, record_field, dictionary, found)
+    _check_rows_exist(parsed, rows, found)
     convert = _Converter(export, dictionary, found)
     tables = []
     for table in parsed.tables:
