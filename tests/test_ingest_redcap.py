@@ -452,3 +452,70 @@ def test_the_example_mapping_reads_the_test_project_and_every_key_is_documented(
     section = doc[doc.index("## REDCap") :]
     for key in sorted(TOP_KEYS | {f"TABLE.{k}" for k in TABLE_KEYS} - set(TABLES)):
         assert f"`{key}" in section, key
+
+
+def test_a_repeating_event_and_a_classic_project_are_read(tmp_path: Path) -> None:
+    """Responses kept in a repeating event (no instrument, instance 1, 2) and patients in a
+    plain event; the dictionary in the API's column names. Values as written below."""
+    _write(
+        tmp_path / "meta.csv",
+        [
+            "field_name",
+            "form_name",
+            "field_type",
+            "select_choices_or_calculations",
+            "text_validation_type_or_show_slider_number",
+        ],
+        [
+            ["study_id", "enrol", "text", "", ""],
+            ["enrolled", "enrol", "text", "", "date_dmy"],
+            ["visit_date", "visit", "text", "", "date_ymd"],
+            ["visit_no", "visit", "calc", "[x] + 1", ""],
+            ["best", "visit", "dropdown", "1, CR | 2, CRi | 3, NR", ""],
+        ],
+    )
+    _write(
+        tmp_path / "data.csv",
+        [
+            "study_id",
+            "redcap_event_name",
+            "redcap_repeat_instrument",
+            "redcap_repeat_instance",
+            "enrolled",
+            "enrol_complete",
+            "visit_date",
+            "visit_no",
+            "best",
+            "visit_complete",
+        ],
+        [
+            ["7", "baseline_arm_1", "", "", "2025-03-01", "2", "", "", "", ""],
+            ["7", "visit_arm_1", "", "1", "", "", "2025-04-01", "1", "2", "2"],
+            ["7", "visit_arm_1", "", "2", "", "", "2025-05-01", "2", "1", "2"],
+        ],
+    )
+    (tmp_path / "map.toml").write_text(
+        """
+record_id = "study_id"
+[patients]
+fields = { patient_id = "study_id", enrollment_date = "enrolled" }
+[responses]
+event = "visit_arm_1"
+[responses.fields]
+patient_id = "study_id"
+assessment_date = "visit_date"
+cycle = "visit_no"
+response = "best"
+""",
+        encoding="utf-8",
+    )
+    extract = read([tmp_path / "data.csv", tmp_path / "meta.csv"], tmp_path / "map.toml")
+    assert extract.problems == ()
+    patients, responses = extract.tables
+    assert patients.frame.to_dict("index") == {
+        2: {"patient_id": "7", "enrollment_date": "2025-03-01"}
+    }
+    assert responses.frame.to_dict("index") == {
+        3: {"patient_id": "7", "assessment_date": "2025-04-01", "cycle": "1", "response": "CRi"},
+        4: {"patient_id": "7", "assessment_date": "2025-05-01", "cycle": "2", "response": "CR"},
+    }

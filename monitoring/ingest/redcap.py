@@ -30,6 +30,7 @@ import pandas as pd
 from monitoring.data_dictionary import TABLES
 from monitoring.db.csv_records import CsvContent, read_csv_records
 from monitoring.db.extracts import Extract, RawTable
+from monitoring.db.headers import repeated_names
 from monitoring.db.limits import ImportLimits
 from monitoring.db.problems import HEADER_ROW, ImportProblem, shown
 from monitoring.ingest.redcap_mapping import RedcapMapping, TableMapping, read_mapping
@@ -117,11 +118,18 @@ class _Row:
     """One line of the export."""
 
     line: int
-    cells: dict[str, str]
+    values: list[str]
+    at: dict[str, int]
+    """Column index by name, shared by every row of the export."""
     record: str
     event: str
     instrument: str
     instance: str
+
+    def get(self, name: str) -> str:
+        """The stripped cell of column ``name`` ("" when the export has no such column)."""
+        index = self.at.get(name)
+        return "" if index is None else self.values[index].strip()
 
     @property
     def base(self) -> bool:
@@ -232,7 +240,9 @@ def _known_column(name: str, dictionary: Dictionary) -> bool:
 def _check_header(
     header: Sequence[str], source: str, record_field: str, dictionary: Dictionary, found: _Found
 ) -> None:
-    """Problems of the export's columns: one the dictionary does not define, no record id."""
+    """Problems of the export's columns: one the dictionary does not define, one given twice,
+    no record id."""
+    found.problems += repeated_names(source, list(header))
     for name in header:
         if not _known_column(name, dictionary):
             message = "field missing from the data dictionary (is it the same project's?)"
@@ -245,18 +255,14 @@ def _check_header(
 def _rows(
     content: CsvContent, source: str, record_field: str, dictionary: Dictionary, found: _Found
 ) -> list[_Row]:
-    header = [h.strip() for h in content.header]
+    at: dict[str, int] = {}
+    for index, name in enumerate(content.header):
+        at.setdefault(name.strip(), index)
     rows = []
     for line, values in zip(content.row_numbers, content.rows, strict=True):
-        cells = {name: value.strip() for name, value in zip(header, values, strict=True)}
-        row = _Row(
-            line,
-            cells,
-            cells[record_field],
-            cells.get(EVENT, ""),
-            cells.get(INSTRUMENT, ""),
-            cells.get(INSTANCE, ""),
-        )
+        row = _Row(line, values, at, "", "", "", "")
+        row.record, row.event = row.get(record_field), row.get(EVENT)
+        row.instrument, row.instance = row.get(INSTRUMENT), row.get(INSTANCE)
         rows.append(row)
         if not row.record:
             message = "record identifier is empty"
@@ -362,7 +368,7 @@ class _Converter:
 
     def value(self, row: _Row, name: str, translation: dict[str, str] | None) -> str | None:
         """The product text of field ``name`` on ``row`` ("" when empty); None: a problem."""
-        text = row.cells.get(name, "")
+        text = row.get(name)
         if not text:
             return ""
         spec = self.dictionary.fields.get(name)
