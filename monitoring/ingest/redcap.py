@@ -23,6 +23,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -63,6 +64,7 @@ CHECKBOX_ITEM = (("0", "Unchecked"), ("1", "Checked"))
 NO_DATA_TYPES = ("descriptive", "file")
 INTEGER = re.compile(r"[+-]?\d+")
 DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[ T]\d{2}:\d{2}(?::\d{2})?")
 
 
@@ -76,7 +78,7 @@ class Field:
     validation: str
     choices: tuple[tuple[str, str], ...]
 
-    @property
+    @cached_property
     def kind(self) -> str:
         """How values are checked: code, date, datetime, integer, number, text or none."""
         if self.choices or self.type in CODED_TYPES:
@@ -97,6 +99,11 @@ class Field:
         if v == "number" or v.startswith("number_"):
             return "number"
         return "text"
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        """The label of each choice code."""
+        return dict(self.choices)
 
     def choice_list(self) -> str:
         """The choices as a message shows them: ``1 = CR, 2 = CRi``."""
@@ -375,7 +382,7 @@ class _Converter:
         kind = spec.kind if spec is not None else "text"
         fault = None
         if spec is not None and kind == "code":
-            labels = dict(spec.choices)
+            labels = spec.labels
             if text not in labels:
                 fault = f"unknown choice code '{shown(text)}' (choices {spec.choice_list()})"
                 if text in labels.values():
@@ -417,8 +424,9 @@ class _Converter:
             self.found.notes.append(ImportProblem(self.export, HEADER_ROW, name, message))
 
 
+@lru_cache(maxsize=4096)
 def _is_date(text: str) -> bool:
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) is None:
+    if ISO_DATE.fullmatch(text) is None:
         return False
     try:
         date.fromisoformat(text)
@@ -444,10 +452,11 @@ def _instance_rows(
     required = TABLES[table.table].required
     lines: list[int] = []
     columns: dict[str, list[str]] = {c: [] for c, _ in table.fields}
+    fields = [(column, name, table.values_of(column)) for column, name in table.fields]
     for row in chosen:
         lines.append(row.line)
-        for column, name in table.fields:
-            value = convert.value(row, name, table.values_of(column))
+        for column, name, translation in fields:
+            value = convert.value(row, name, translation)
             if value == "" and column in required:
                 convert.found.problems.append(_required_empty(row, table, column, name, export))
             columns[column].append(value or "")
@@ -465,12 +474,13 @@ def _record_rows(
     required = TABLES[table.table].required
     lines: list[int] = []
     columns: dict[str, list[str]] = {c: [] for c, _ in table.fields}
+    fields = [(column, name, table.values_of(column)) for column, name in table.fields]
     for group in by_record.values():
         lines.append(group[0].line)
-        for column, name in table.fields:
+        for column, name, translation in fields:
             kept, given_by = "", group[0]
             for row in group:
-                value = convert.value(row, name, table.values_of(column))
+                value = convert.value(row, name, translation)
                 if not value:
                     continue
                 if kept and value != kept:
