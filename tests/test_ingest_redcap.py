@@ -519,3 +519,29 @@ response = "best"
         3: {"patient_id": "7", "assessment_date": "2025-04-01", "cycle": "1", "response": "CRi"},
         4: {"patient_id": "7", "assessment_date": "2025-05-01", "cycle": "2", "response": "CR"},
     }
+
+
+def test_an_export_saved_with_a_byte_order_mark_and_crlf_reads_the_same(tmp_path: Path) -> None:
+    """REDCap's CSV downloads begin with a UTF-8 byte-order mark and end lines with CRLF."""
+    for name in ("export.csv", "dictionary.csv"):
+        text = (DATA / name).read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        (tmp_path / name).write_bytes(b"\xef\xbb\xbf" + text)
+    ours = read([tmp_path], DATA / "mapping.toml")
+    assert ours.problems == ()
+    plain = read([DATA], DATA / "mapping.toml")
+    for a, b in zip(ours.tables, plain.tables, strict=True):
+        pd.testing.assert_frame_equal(a.frame, b.frame)
+
+
+def test_a_decimal_comma_is_read_where_the_dictionary_says_so(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    header, rows = _rows(folder / "dictionary.csv")
+    for row in rows:
+        if row[0] == "blasts":
+            row[7] = "number_1dp_comma_decimal"
+    _write(folder / "dictionary.csv", header, rows)
+    line = _edit_export(folder, "P002", "response_assessment", "1", "blasts", "1,5")
+    extract = _read(folder)
+    assert extract.problems == ()
+    responses = next(t for t in extract.tables if t.spec.name == "responses")
+    assert responses.frame.loc[line, "marrow_blasts_pct"] == "1.5"

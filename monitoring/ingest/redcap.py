@@ -401,8 +401,11 @@ class _Converter:
                 self._note_datetime(name)
         elif kind == "integer" and INTEGER.fullmatch(text) is None:
             fault = f"'{shown(text)}' is not a whole number"
-        elif kind == "number" and DECIMAL.fullmatch(text) is None:
-            fault = f"'{shown(text)}' is not a number"
+        elif kind == "number":
+            if spec is not None and spec.validation.endswith("comma_decimal"):
+                text = text.replace(",", ".", 1)  # REDCap keeps these as typed: 1,5
+            if DECIMAL.fullmatch(text) is None:
+                fault = f"'{shown(row.get(name))}' is not a number"
         if fault is None and translation is not None:
             if text not in translation:
                 known = ", ".join(sorted(translation))
