@@ -481,9 +481,10 @@ def _record_rows(
     for group in by_record.values():
         lines.append(group[0].line)
         for column, name, translation in fields:
-            kept, given_by = "", group[0]
+            kept, given_by, faulty = "", group[0], False
             for row in group:
                 value = convert.value(row, name, translation)
+                faulty = faulty or value is None
                 if not value:
                     continue
                 if kept and value != kept:
@@ -494,7 +495,7 @@ def _record_rows(
                     convert.found.problems.append(ImportProblem(export, row.line, name, message))
                 elif not kept:
                     kept, given_by = value, row
-            if not kept and column in required:
+            if not kept and not faulty and column in required:
                 convert.found.problems.append(
                     _required_empty(group[0], table, column, name, export)
                 )
