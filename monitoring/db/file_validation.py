@@ -14,10 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from monitoring.db.extracts import RawTable, read_extract
+from monitoring.db.extracts import Extract, RawTable, read_extract
 from monitoring.db.limits import ImportLimits
 from monitoring.db.problems import HEADER_ROW, MORE, ImportProblem
 from monitoring.db.validation import ValidatedTable, duplicate_keys, validate_table
+
+Validated = tuple[list[ValidatedTable], list[ImportProblem], list[ImportProblem]]
+"""Typed tables, problems (fatal) and notes."""
 
 
 class _Chunks:
@@ -93,3 +96,22 @@ def validate_files(
     notes = chunks.notes + notes
     unreadable = extract.problems or chunks.stopped
     return ([] if unreadable else tables), problems, notes
+
+
+def validate_extract(
+    extract: Extract, *, latest: date | None = None, limits: ImportLimits | None = None
+) -> Validated:
+    """Validate the raw tables of an extract read whole (by a reader of ``monitoring.ingest``).
+
+    As :func:`validate_files`: a date after ``latest`` is a problem, and when the extract has
+    problems of its own no table is returned.
+    """
+    limits = limits or ImportLimits.from_environment()
+    tables: list[ValidatedTable] = []
+    problems, notes = list(extract.problems), list(extract.notes)
+    for raw in extract.tables:
+        table, trouble, remarks = validate_table(raw, latest=latest, limits=limits)
+        tables.append(table)
+        problems += trouble
+        notes += remarks
+    return ([] if extract.problems else tables), problems, notes

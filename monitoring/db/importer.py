@@ -8,15 +8,16 @@ Stored rows absent from the extract are kept as they are: an extract may be part
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from monitoring.db.chain import extend_chain
-from monitoring.db.file_validation import validate_files
+from monitoring.db.extracts import Extract
+from monitoring.db.file_validation import Validated, validate_extract, validate_files
 from monitoring.db.limits import ImportLimits
 from monitoring.db.planning import plan_changes
 from monitoring.db.problems import ImportProblem, at_most_per_file, sort_problems
@@ -110,12 +111,48 @@ def import_files(
     against its result. At most ``max_problems_per_file`` problems are listed per file,
     then a count of the others.
     """
-    trial_id = resolve_trial(engine, trial_id)
     files = tuple(Path(p).name for p in paths)
+
+    def validate(latest: date, limits: ImportLimits) -> Validated:
+        return validate_files([Path(p) for p in paths], latest=latest, limits=limits)
+
+    return _import(engine, trial_id, validate, files, now=now, user=user)
+
+
+def import_extract(
+    engine: sa.Engine,
+    trial_id: str | None,
+    extract: Extract,
+    files: Sequence[str],
+    *,
+    now: datetime | Clock,
+    user: str,
+) -> ImportResult:
+    """Import the raw tables another reader made (``monitoring.ingest``) as :func:`import_files`
+    imports files: validated against the dictionary and the stored data, all or nothing.
+
+    ``files`` are the names of the files read (recorded with the batch); the extract's
+    problems refuse the import, its notes are returned.
+    """
+
+    def validate(latest: date, limits: ImportLimits) -> Validated:
+        return validate_extract(extract, latest=latest, limits=limits)
+
+    return _import(engine, trial_id, validate, tuple(files), now=now, user=user)
+
+
+def _import(
+    engine: sa.Engine,
+    trial_id: str | None,
+    validate: Callable[[date, ImportLimits], Validated],
+    files: tuple[str, ...],
+    *,
+    now: datetime | Clock,
+    user: str,
+) -> ImportResult:
+    trial_id = resolve_trial(engine, trial_id)
     limits = ImportLimits.from_environment()
-    tables, problems, notes = validate_files(
-        [Path(p) for p in paths], latest=future_limit(read_time(now)), limits=limits
-    )
+    tables, problems, notes = validate(future_limit(read_time(now)), limits)
     with writing(engine, trial_id) as conn:
         at = to_utc(read_time(now))
         check_time_moves_forward(conn, trial_id, at)
