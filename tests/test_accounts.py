@@ -117,7 +117,8 @@ def test_failed_attempts_lock_the_account_with_a_growing_back_off(
 def test_a_session_expires_and_its_expiry_is_logged_once(engine: sa.Engine, alice: str) -> None:
     result = sign_in(engine, alice, PASSWORD, now=T0, lifetime=HOUR)
     assert result.token is not None
-    assert check_session(engine, result.token, now=T0 + HOUR - timedelta(seconds=1))
+    last_moment = T0 + HOUR - timedelta(microseconds=1)
+    assert check_session(engine, result.token, now=last_moment)
     assert check_session(engine, result.token, now=T0 + HOUR) is None
     assert check_session(engine, result.token, now=T0 + 2 * HOUR) is None
     assert [e for e, _ in _events(engine, alice)].count("session expired") == 1
