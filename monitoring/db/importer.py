@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from monitoring.db.chain import extend_chain
+from monitoring.db.extracts import Extract
 from monitoring.db.file_validation import validate_files
 from monitoring.db.limits import ImportLimits
 from monitoring.db.planning import plan_changes
@@ -24,7 +25,7 @@ from monitoring.db.repository import TableCounts, check_time_moves_forward, reso
 from monitoring.db.schema import import_batches, import_counts
 from monitoring.db.timestamps import Clock, read_time, to_utc
 from monitoring.db.transactions import writing
-from monitoring.db.validation import future_limit
+from monitoring.db.validation import ValidatedTable, future_limit, validate_table
 from monitoring.db.versions import Change, ChangeSource, TableDiff, write_diff
 
 
@@ -108,7 +109,8 @@ def import_files(
     transaction that writes, serialized with every other writer of the trial
     (``monitoring.db.transactions``): an import waits for another to finish and is checked
     against its result. At most ``max_problems_per_file`` problems are listed per file,
-    then a count of the others.
+    then a count of the others. CSV files are validated chunk by chunk as they are read
+    (``file_validation.py``); the rest is :func:`import_extract`'s.
     """
     trial_id = resolve_trial(engine, trial_id)
     files = tuple(Path(p).name for p in paths)
@@ -116,6 +118,53 @@ def import_files(
     tables, problems, notes = validate_files(
         [Path(p) for p in paths], latest=future_limit(read_time(now)), limits=limits
     )
+    return _import_validated(engine, trial_id, tables, problems, notes, files, now, user, limits)
+
+
+def import_extract(
+    engine: sa.Engine,
+    trial_id: str | None,
+    extract: Extract,
+    files: Sequence[str],
+    *,
+    now: datetime | Clock,
+    user: str,
+) -> ImportResult:
+    """Import tables already read (``extract``: raw text tables, problems and notes), e.g.
+    mapped from CDISC datasets (``monitoring.ingest``), exactly as :func:`import_files`
+    imports files: each table validated against the dictionary, then against the stored
+    data, all or nothing, in the same locked transaction, audited as one batch naming
+    ``files``.
+    """
+    trial_id = resolve_trial(engine, trial_id)
+    limits = ImportLimits.from_environment()
+    latest = future_limit(read_time(now))
+    problems, notes = list(extract.problems), list(extract.notes)
+    tables: list[ValidatedTable] = []
+    for raw in extract.tables:
+        table, trouble, remarks = validate_table(raw, latest=latest, limits=limits)
+        tables.append(table)
+        problems += trouble
+        notes += remarks
+    if extract.problems:
+        tables = []
+    return _import_validated(
+        engine, trial_id, tables, problems, notes, tuple(files), now, user, limits
+    )
+
+
+def _import_validated(
+    engine: sa.Engine,
+    trial_id: str,
+    tables: list[ValidatedTable],
+    problems: list[ImportProblem],
+    notes: list[ImportProblem],
+    files: tuple[str, ...],
+    now: datetime | Clock,
+    user: str,
+    limits: ImportLimits,
+) -> ImportResult:
+    """Check validated tables against the stored data and write them if no problem."""
     with writing(engine, trial_id) as conn:
         at = to_utc(read_time(now))
         check_time_moves_forward(conn, trial_id, at)
