@@ -52,8 +52,18 @@ class Derivation:
         if settings is not None and settings.progression_censoring == "last_assessment":
             responses = self.data.responses
             last = responses.groupby("patient_id")["assessment_date"].max()
+        contact = None
+        if settings is not None and settings.os_censoring == "last_contact":
+            contact = self.data.patients.set_index("patient_id")["last_contact_date"]
         inclusive = settings is not None and settings.day_count == "inclusive"
-        return time_to_event(self.patients, endpoint, by, last_assessment=last, inclusive=inclusive)
+        return time_to_event(
+            self.patients,
+            endpoint,
+            by,
+            last_assessment=last,
+            last_contact=contact,
+            inclusive=inclusive,
+        )
 
 
 def derive(data: TrialData, protocol: Protocol, cutoff: date | None = None) -> Derivation:
