@@ -248,4 +248,5 @@ def test_adtte_disagreeing_with_the_dates_is_a_data_quality_note(tmp_path: Path)
         for n in extract.notes
         if n.file == "ADTTE_ONCO" and "data-quality finding: OS" in n.message
     }
-    assert found == expected and len(expected) == 11
+    assert found == expected
+    assert len(expected) == 11
