@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -87,8 +88,15 @@ def _read_csv(path: Path, missing: Sequence[str]) -> pd.DataFrame:
     frame.columns = [str(c).strip().upper() for c in frame.columns]
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     for name in frame.columns:
-        frame[name] = frame[name].str.strip()
+        if _padded(frame[name]):
+            frame[name] = frame[name].str.strip()
     return frame
+
+
+def _padded(values: pd.Series) -> bool:
+    """Whether a cell may begin or end with white space (one search over the column)."""
+    joined = "\x00".join(values.tolist())
+    return joined != joined.strip() or re.search(r"\s\x00|\x00\s", joined) is not None
 
 
 def _json_frame(names: list[str], rows: Iterable[Sequence[Any]]) -> pd.DataFrame:

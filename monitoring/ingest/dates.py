@@ -30,26 +30,34 @@ class ParsedDates:
 
 def parse_dates(raw: pd.Series, partial: PartialDates) -> ParsedDates:
     """ISO dates of ``raw`` (text, "" = missing), partial ones completed as ``partial``."""
-    text = raw.astype(str).str.strip()
+    text = raw.astype(str)
     present = text != ""
-    full = text.str.extract(f"^{FULL}$")[0]
-    month = text.str.extract(f"^{MONTH}$")
-    year = text.str.extract(f"^{YEAR}$")[0]
-    values = full.fillna("")
+    values = text.where(present, "")
     imputed = pd.Series(False, index=raw.index)
-    if partial != "refuse":
-        is_month = month[0].notna() & full.isna()
-        is_year = year.notna() & full.isna()
-        if is_month.any():
-            start = pd.to_datetime(
-                month[0][is_month] + "-" + month[1][is_month] + "-01", errors="coerce"
-            )
-            when = start if partial == "first" else start + pd.offsets.MonthEnd(0)
-            values[is_month] = when.dt.strftime("%Y-%m-%d").fillna("")
-        if is_year.any():
-            values[is_year] = year[is_year] + ("-01-01" if partial == "first" else "-12-31")
-        imputed = (is_month | is_year) & (values != "")
-    checked = pd.to_datetime(values.where(values != ""), format="%Y-%m-%d", errors="coerce")
+    simple = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    rest = present & ~simple
+    if rest.any():  # times, partial dates and bad values only: the rare cases
+        other = text[rest].str.strip()
+        full = other.str.extract(f"^{FULL}$")[0]
+        month = other.str.extract(f"^{MONTH}$")
+        year = other.str.extract(f"^{YEAR}$")[0]
+        values[rest] = full.fillna(other)
+        if partial != "refuse":
+            is_month = month[0].notna() & full.isna()
+            is_year = year.notna() & full.isna()
+            if is_month.any():
+                start = pd.to_datetime(
+                    month[0][is_month] + "-" + month[1][is_month] + "-01", errors="coerce"
+                )
+                when = start if partial == "first" else start + pd.offsets.MonthEnd(0)
+                values[is_month[is_month].index] = when.dt.strftime("%Y-%m-%d").fillna("")
+                imputed[is_month[is_month].index] = True
+            if is_year.any():
+                day = "-01-01" if partial == "first" else "-12-31"
+                values[is_year[is_year].index] = year[is_year] + day
+                imputed[is_year[is_year].index] = True
+    shaped = values.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    checked = pd.to_datetime(values.where(shaped), format="%Y-%m-%d", errors="coerce")
     bad = present & checked.isna()
     values = values.where(~bad, "")
-    return ParsedDates(values.astype(object), bad, imputed)
+    return ParsedDates(values.astype(object), bad, imputed & ~bad)
