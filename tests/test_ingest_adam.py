@@ -250,3 +250,54 @@ def test_adtte_disagreeing_with_the_dates_is_a_data_quality_note(tmp_path: Path)
     }
     assert found == expected
     assert len(expected) == 11
+
+
+def test_a_mapping_key_not_in_the_schema_is_refused_with_its_path(tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.toml"
+    text = MAPPING.read_text(encoding="utf-8").replace("enrollment_date =", "enrolment_date =")
+    mapping.write_text(text, encoding="utf-8")
+    extract = adam.read([SAMPLE], mapping)
+    assert not extract.tables
+    (problem,) = extract.problems
+    assert problem.column == "subjects.columns.enrolment_date"
+    assert problem.message.startswith("unknown key; known keys: site, enrollment_date")
+
+
+def test_a_mapping_for_another_format_is_refused(tmp_path: Path) -> None:
+    from monitoring.ingest import sdtm
+
+    (problem,) = sdtm.read([SAMPLE], MAPPING).problems
+    assert problem == ImportProblem(
+        "pharmaverseadam.toml", None, "format", "is a mapping for format 'adam', not 'sdtm'"
+    )
+
+
+def test_every_mapping_key_is_documented() -> None:
+    """docs/mapping.md names every key the sample mapping uses."""
+    import tomllib
+
+    doc = (ROOT / "docs" / "mapping.md").read_text(encoding="utf-8")
+    data = tomllib.loads(MAPPING.read_text(encoding="utf-8"))
+
+    def keys(table: dict[str, object], prefix: str = "") -> list[str]:
+        found = []
+        for key, value in table.items():
+            if (
+                isinstance(value, dict)
+                and prefix.count(".") < 1
+                and key
+                not in (
+                    "codes",
+                    "grades",
+                    "attributions",
+                    "serious",
+                    "parameters",
+                )
+            ):
+                found += keys(value, f"{prefix}{key}.")
+            else:
+                found.append(key)
+        return found
+
+    missing = [k for k in keys(data) if f"`{k}" not in doc]
+    assert not missing, missing
