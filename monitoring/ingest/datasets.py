@@ -20,6 +20,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from monitoring.db.problems import ImportProblem
@@ -60,11 +61,26 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def _column_text(values: pd.Series) -> list[str] | np.ndarray:
+    """A column as text, as :func:`cell_text` would give cell by cell (numbers at once)."""
+    if values.dtype.kind != "f":
+        return [cell_text(v) for v in values.to_numpy(dtype=object)]
+    numbers = values.to_numpy(dtype="float64")
+    out = np.empty(len(numbers), dtype=object)
+    missing = np.isnan(numbers)
+    whole = ~missing & (np.abs(numbers) < 2**53)
+    whole[whole] = numbers[whole] == np.floor(numbers[whole])
+    out[missing] = ""
+    out[whole] = numbers[whole].astype(np.int64).astype(str)
+    rest = ~missing & ~whole
+    out[rest] = [cell_text(float(v)) for v in numbers[rest]]
+    return out
+
+
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=pd.RangeIndex(1, len(frame) + 1))
     for name in frame.columns:
-        values = frame[name].to_numpy(dtype=object)
-        out[str(name).strip().upper()] = [cell_text(v) for v in values]
+        out[str(name).strip().upper()] = _column_text(frame[name])
     return out
 
 
