@@ -90,9 +90,9 @@ def test_the_sample_as_sas_transport_and_dataset_json_maps_to_the_same_tables(
 
     csv_tables = adam.read([SAMPLE], MAPPING).tables
     sets = read_datasets([SAMPLE], ["", "NA"])
-    xpt, js = tmp_path / "xpt", tmp_path / "json"
-    xpt.mkdir()
-    js.mkdir()
+    xpt, js, js10 = tmp_path / "xpt", tmp_path / "json", tmp_path / "json10"
+    for folder in (xpt, js, js10):
+        folder.mkdir()
     for name, data in sets.by_name.items():
         frame = data.frame.replace("", None)
         for column in frame.columns:
@@ -107,7 +107,12 @@ def test_the_sample_as_sas_transport_and_dataset_json_maps_to_the_same_tables(
         rows = [[None if v == "" else v for v in r] for r in data.frame.to_numpy().tolist()]
         document = {"datasetJSONVersion": "1.1", "name": name, "columns": columns, "rows": rows}
         (js / f"{stem}.json").write_text(json.dumps(document), encoding="utf-8")
-    for folder in (xpt, js):
+        items = [{"OID": "IT.SEQ", "name": "ITEMGROUPDATASEQ", "type": "integer"}]
+        items += [{"OID": f"IT.{c}", "name": c, "type": "string"} for c in data.frame]
+        group = {"name": name, "items": items, "itemData": [[n, *r] for n, r in enumerate(rows)]}
+        old = {"datasetJSONVersion": "1.0.0", "clinicalData": {"itemGroupData": {name: group}}}
+        (js10 / f"{stem}.json").write_text(json.dumps(old), encoding="utf-8")
+    for folder in (xpt, js, js10):
         tables = adam.read([folder], MAPPING).tables
         assert [t.spec.name for t in tables] == [t.spec.name for t in csv_tables]
         for ours, theirs in zip(tables, csv_tables, strict=True):
