@@ -37,6 +37,9 @@ class Key(enum.StrEnum):
     # data page
     IMPORT_FILES = "import_files"
     IMPORT_BUTTON = "import_button"
+    IMPORT_FORMAT = "import_format"
+    IMPORT_MAPPING = "import_mapping"
+    IMPORT_DATASETS = "import_datasets"
     CORRECTION_TABLE = "correction_table"
     CORRECTION_KEY = "correction_key"
     CORRECTION_COLUMN = "correction_column"

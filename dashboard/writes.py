@@ -28,8 +28,9 @@ from monitoring.accounts.events import Event, record_action
 from monitoring.analysis.access import SENDS, SIGNS_OFF, WRITES, holds, require_role
 from monitoring.db.corrections import CorrectionResult, correct_value, parse_key
 from monitoring.db.errors import DataInputError
-from monitoring.db.importer import ImportResult, import_files
+from monitoring.db.importer import ImportResult, import_extract, import_files
 from monitoring.db.looks import mark_report_sent, sign_off_look
+from monitoring.ingest.registry import reader
 
 
 class Upload(Typing):
@@ -75,6 +76,38 @@ def import_uploads(url: str, trial_id: str, uploads: Sequence[Upload]) -> Import
     return result
 
 
+def import_mapped(
+    url: str, trial_id: str, format_name: str, mapping: Upload, uploads: Sequence[Upload]
+) -> ImportResult:
+    """Import datasets of ``format_name`` (adam, sdtm, redcap) mapped by ``mapping``, all or
+    nothing, exactly as ``import --format FORMAT --mapping FILE`` does: the same reader
+    (``monitoring.ingest``) and ``import_extract``. Needs the statistician's role."""
+    principal = signin.signed_in()
+    require_role(principal, trial_id, WRITES, "import")
+    read = reader(format_name)
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        mapping_path = root / Path(mapping.name).name
+        mapping_path.write_bytes(mapping.getvalue())
+        datasets = root / "datasets"
+        datasets.mkdir()
+        for upload in uploads:
+            (datasets / Path(upload.name).name).write_bytes(upload.getvalue())
+        extract = read([datasets], mapping_path)
+        names = [mapping_path.name, *(Path(u.name).name for u in uploads)]
+        result = import_extract(
+            source.engine(url),
+            trial_id,
+            extract,
+            names,
+            now=partial(datetime.now, UTC),
+            user=principal.name,
+        )
+    if result.accepted:
+        record(url, Event.IMPORTED, trial_id, f"batch {result.batch_id}: {', '.join(result.files)}")
+    return result
+
+
 def correct(
     url: str, trial_id: str, table: str, key: str, column: str, value: str, reason: str
 ) -> CorrectionOutcome:
@@ -109,6 +142,18 @@ def problems_frame(result: ImportResult) -> pd.DataFrame:
             "Row": ["—" if p.row is None else p.row for p in result.problems],
             "Column": [p.column or "—" for p in result.problems],
             "Problem": [p.message for p in result.problems],
+        }
+    )
+
+
+def notes_frame(result: ImportResult) -> pd.DataFrame:
+    """Every note of an import (records left out, completed dates, data-quality findings)."""
+    return pd.DataFrame(
+        {
+            "File": [p.file for p in result.notes],
+            "Row": ["—" if p.row is None else p.row for p in result.notes],
+            "Column": [p.column or "—" for p in result.notes],
+            "Note": [p.message for p in result.notes],
         }
     )
 

@@ -33,6 +33,9 @@ from monitoring.protocol_reader import (
 )
 
 ConfType = Literal["log-log", "plain", "log"]
+DayCount = Literal["elapsed", "inclusive"]
+ProgressionCensoring = Literal["last_known_alive", "last_assessment"]
+SurvivalCensoring = Literal["last_known_alive", "last_contact"]
 TrialDesign = Literal["single_arm", "multi_cohort", "randomized"]
 SurvivalEndpoint = Literal["OS", "PFS", "EFS", "DoR", "DoR1"]
 Attribution = Literal["unrelated", "unlikely", "possible", "probable", "definite"]
@@ -218,6 +221,14 @@ class SurvivalSettings:
     rmst_horizon_months: float | None
     subgroups: tuple[str, ...]
     days_per_month: float
+    day_count: DayCount = "elapsed"
+    """``inclusive``: the origin is day 1 (time = end - origin + 1), as ADaM's ADTTE AVAL."""
+    progression_censoring: ProgressionCensoring = "last_known_alive"
+    """Where PFS, EFS, DoR and DoR1 without event are censored: the last date known alive or
+    the last response assessment (the origin when none)."""
+    os_censoring: SurvivalCensoring = "last_known_alive"
+    """Where OS without death is censored: the last date known alive (the latest of last
+    contact and every dated record) or the last contact date as given (ADaM's ADTTE)."""
 
 
 @dataclass(frozen=True)
@@ -374,6 +385,9 @@ SCHEMA = Table(
             {
                 "endpoints": _choice(SurvivalSettings, "endpoints"),
                 "conf_type": _choice(SurvivalSettings, "conf_type"),
+                "day_count": _choice(SurvivalSettings, "day_count"),
+                "progression_censoring": _choice(SurvivalSettings, "progression_censoring"),
+                "os_censoring": _choice(SurvivalSettings, "os_censoring"),
                 **dict.fromkeys(
                     ("landmarks_months", "rmst_horizon_months", "subgroups", "days_per_month"), KEY
                 ),
@@ -631,6 +645,11 @@ def _survival(reader: TableReader) -> SurvivalSettings:
         ),
         subgroups=s.texts("subgroups", ()),
         days_per_month=s.number("days_per_month", 1.0, 31.0, required=False) or 30.4375,
+        day_count=cast(DayCount, s.choice("day_count", "elapsed")),
+        progression_censoring=cast(
+            ProgressionCensoring, s.choice("progression_censoring", "last_known_alive")
+        ),
+        os_censoring=cast(SurvivalCensoring, s.choice("os_censoring", "last_known_alive")),
     )
 
 

@@ -39,21 +39,60 @@ elif not writes.may_write(selection.trial_id):
     )
 if not source.is_demo(selection.url) and writes.may_write(selection.trial_id):
     st.subheader("Import")
-    st.caption(
-        "CSV files named after their table (patients.csv, responses.csv, adverse_events.csv) "
-        "or one XLSX workbook with a sheet per table. An import is all or nothing: if any "
-        "problem is found nothing is written, and every problem is listed."
+    formats = {
+        "csv": "Product tables (CSV, XLSX)",
+        "adam": "CDISC ADaM",
+        "sdtm": "CDISC SDTM",
+        "redcap": "REDCap export",
+    }
+    chosen = st.radio(
+        "Format",
+        list(formats),
+        format_func=formats.__getitem__,
+        horizontal=True,
+        key=Key.IMPORT_FORMAT,
     )
-    uploads = st.file_uploader(
-        "Data files", type=["csv", "xlsx"], accept_multiple_files=True, key=Key.IMPORT_FILES
-    )
-    if st.button("Import", key=Key.IMPORT_BUTTON, disabled=not uploads, type="primary"):
-        with st.status("Importing…", expanded=True) as progress:
-            st.write(f"Validating {len(uploads)} file(s) against the data dictionary…")
-            result = writes.import_uploads(selection.url, selection.trial_id, uploads)
-            progress.update(label="Import finished", state="complete")
-        st.session_state[Key.LAST_IMPORT] = result
-        st.rerun()  # every page and the sidebar now read the new data version
+    if chosen == "csv":
+        st.caption(
+            "CSV files named after their table (patients.csv, responses.csv, "
+            "adverse_events.csv) or one XLSX workbook with a sheet per table. An import is all "
+            "or nothing: if any problem is found nothing is written, and every problem is listed."
+        )
+        uploads = st.file_uploader(
+            "Data files", type=["csv", "xlsx"], accept_multiple_files=True, key=Key.IMPORT_FILES
+        )
+        if st.button("Import", key=Key.IMPORT_BUTTON, disabled=not uploads, type="primary"):
+            with st.status("Importing…", expanded=True) as progress:
+                st.write(f"Validating {len(uploads)} file(s) against the data dictionary…")
+                result = writes.import_uploads(selection.url, selection.trial_id, uploads)
+                progress.update(label="Import finished", state="complete")
+            st.session_state[Key.LAST_IMPORT] = result
+            st.rerun()  # every page and the sidebar now read the new data version
+    else:
+        st.caption(
+            "The trial's datasets (XPT, SAS7BDAT, CSV or Dataset-JSON; REDCap: the export and "
+            "its data dictionary) and the mapping file that says which dataset and variable "
+            "holds each column (docs/mapping.md). The mapped tables are imported all or "
+            "nothing, every problem naming the dataset, the record and the variable."
+        )
+        mapping = st.file_uploader("Mapping file", type=["toml"], key=Key.IMPORT_MAPPING)
+        datasets = st.file_uploader(
+            "Datasets",
+            type=["xpt", "sas7bdat", "csv", "json"],
+            accept_multiple_files=True,
+            key=Key.IMPORT_DATASETS,
+        )
+        ready = mapping is not None and bool(datasets)
+        pressed = st.button("Import", key=Key.IMPORT_BUTTON, disabled=not ready, type="primary")
+        if pressed and mapping is not None and datasets:
+            with st.status("Importing…", expanded=True) as progress:
+                st.write(f"Mapping {len(datasets)} dataset(s) with {mapping.name}…")
+                result = writes.import_mapped(
+                    selection.url, selection.trial_id, chosen, mapping, datasets
+                )
+                progress.update(label="Import finished", state="complete")
+            st.session_state[Key.LAST_IMPORT] = result
+            st.rerun()
     last = st.session_state.get(Key.LAST_IMPORT)
     if last is not None:
         if last.accepted:
@@ -61,6 +100,9 @@ if not source.is_demo(selection.url) and writes.may_write(selection.trial_id):
                 f"{c.table}: {c.added} added, {c.changed} changed" for c in last.counts
             )
             st.success(f"Imported {', '.join(last.files)} (batch {last.batch_id}). {counts}.")
+            if last.notes:
+                with st.expander(f"Notes ({len(last.notes)})"):
+                    components.table(writes.notes_frame(last), "Import notes")
         else:
             st.error(
                 f"Import refused: {len(last.problems)} problem(s); nothing was written.",
@@ -118,7 +160,9 @@ if isinstance(selection, Selection):  # the tables analysed exist only with data
     )
     if shown is not None:  # one table at a time: a whole trial's tables weigh megabytes per run
         components.table(analysed[shown], shown, height=420)
+mapped = st.session_state.get(Key.IMPORT_FORMAT, "csv")
 components.reproduce(
-    f"python -m monitoring import --db '{selection.url}' --trial {selection.trial_id} FILE...",
+    f"python -m monitoring import --db '{selection.url}' --trial {selection.trial_id} "
+    + ("FILE..." if mapped == "csv" else f"--format {mapped} --mapping FILE PATH..."),
     f"python -m monitoring audit --db '{selection.url}' --trial {selection.trial_id}",
 )

@@ -61,14 +61,15 @@ def _shot(page: Page, name: str, height: int = 2600) -> Path:
     return path
 
 
-def _open(page: Page, server: str, path: str = "") -> None:
-    """Open ``path``; a new browser context signs in first (the demo's DSMB account)."""
+def _open(page: Page, server: str, path: str = "", account: str = "dsmb") -> None:
+    """Open ``path``; a new browser context signs in first (a demo account, the DSMB
+    member's unless told)."""
     page.goto(f"{server}/{path}")
     form = page.get_by_label("Account name")
     sidebar = page.locator('[data-testid="stSidebar"]')
     expect(form.or_(sidebar.get_by_text("Signed in as"))).to_be_visible()
     if form.is_visible():
-        sign_in(page, "dsmb", DEMO["dsmb"])
+        sign_in(page, account, DEMO[account])
     expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("Protocol seed-003")
 
 
@@ -152,7 +153,7 @@ def test_a_bad_import_is_refused_with_every_problem_listed(
         "patient_id,assessment_date,cycle,response\nP001,2024-13-01,1,CR\nP999,2024-02-01,1,XX\n",
         encoding="utf-8",
     )
-    _open(page, server, "data")
+    _open(page, server, "data", "statistician")  # imports are the statistician's
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bad))
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_text("Import refused")).to_be_visible()

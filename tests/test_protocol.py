@@ -41,7 +41,7 @@ def test_every_shipped_protocol_loads() -> None:
     files = bundled_protocol_files()
     names = [f.name for f in files]
     assert names[0] == "ino-lowdose-ph2.toml"  # the default trial first, then the examples
-    assert len(names) == len(set(names)) == 4
+    assert len(names) == len(set(names)) == 5
     for file in files:
         assert load_protocol(file).source == str(file)
     assert load_protocol(bundled_protocol("mrd-ino-ph2")).id == "mrd-ino-ph2"
@@ -56,21 +56,22 @@ def test_the_protocols_exist_once_in_the_repository() -> None:
     """One copy: the package's ``monitoring/protocols/``, read as package data. No other
     file in the checkout (``data/`` included) carries a bundled protocol's name or bytes,
     so nothing can drift from what an installed package ships; the checkout's files are the
-    ones the package reads. ``data/protocols`` is a link to that folder, not a copy."""
+    ones the package reads. ``data/protocols`` is a link to that folder, not a copy.
+    ``data/mappings/`` holds mapping files, named as the protocol they go with."""
     link = ROOT / "data" / "protocols"
     assert link.is_symlink()
     assert link.resolve() == PROTOCOL_DIR.resolve()
     bundled = list(PROTOCOL_DIR.rglob("*.toml"))
     names = {p.name for p in bundled}
     contents = {p.read_bytes() for p in bundled}
-    assert len(names) == len(contents) == len(bundled) == 4
+    assert len(names) == len(contents) == len(bundled) == 5
     for folder, subfolders, files in os.walk(ROOT):
         subfolders[:] = [d for d in subfolders if not d.startswith(".") and d != "build"]
         here = Path(folder)
         if here == PROTOCOL_DIR or PROTOCOL_DIR in here.parents:
             continue
         for name in (n for n in files if n.endswith(".toml")):
-            assert name not in names, here / name
+            assert name not in names or here == ROOT / "data" / "mappings", here / name
             assert (here / name).read_bytes() not in contents, here / name
     assert {f.name for f in bundled_protocol_files()} == names
     assert all(

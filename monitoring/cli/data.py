@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -26,8 +27,11 @@ from monitoring.cli.database import (
     user_name,
 )
 from monitoring.db.corrections import correct_value, parse_key
-from monitoring.db.importer import ImportResult, import_files
+from monitoring.db.importer import ImportResult, import_extract, import_files
 from monitoring.db.repository import add_trial, list_audit, list_trials
+from monitoring.errors import DataInputError
+from monitoring.ingest.registry import FORMATS
+from monitoring.ingest.registry import reader as ingest_reader
 
 
 def _trial_add(args: argparse.Namespace) -> int:
@@ -90,9 +94,23 @@ def _writer_trial(engine: sa.Engine, args: argparse.Namespace, permission: str) 
 
 
 def _import(args: argparse.Namespace) -> int:
+    if (args.format == "csv") != (args.mapping is None):
+        raise DataInputError(
+            "--mapping FILE is required with --format adam, sdtm or redcap, and only with them"
+        )
+    reader = None if args.format == "csv" else ingest_reader(args.format)
+
     def action(engine: sa.Engine) -> int:
         trial_id = _writer_trial(engine, args, "import")
-        result = import_files(engine, trial_id, args.files, now=now_utc, user=user_name(args))
+        if reader is None:
+            result = import_files(engine, trial_id, args.files, now=now_utc, user=user_name(args))
+        else:
+            paths = [Path(p) for p in args.files]
+            extract = reader(paths, Path(args.mapping))
+            names = [Path(args.mapping).name, *(p.name for p in paths)]
+            result = import_extract(
+                engine, trial_id, extract, names, now=now_utc, user=user_name(args)
+            )
         if result.accepted:
             files = ", ".join(result.files)
             detail = f"batch {result.batch_id}: {files}"
@@ -184,12 +202,26 @@ def register(sub: Any) -> None:
     _register_trial(sub)
     imp = sub.add_parser(
         "import",
-        help="import CSV/XLSX extracts (all or nothing)",
+        help="import CSV/XLSX extracts or CDISC datasets (all or nothing)",
         description="Import extracts: patients.csv, responses.csv, adverse_events.csv, or an "
-        "XLSX workbook with sheets of those names. All or nothing; exit 2 when rejected.",
+        "XLSX workbook with sheets of those names; or, with --format adam|sdtm|redcap and "
+        "--mapping, CDISC datasets (XPT, SAS7BDAT, CSV, Dataset-JSON) or a REDCap export "
+        "mapped to those tables (docs/mapping.md). All or nothing; exit 2 when rejected.",
     )
     add_database_arguments(imp, user=True)
-    imp.add_argument("files", nargs="+", metavar="FILE", help="CSV or XLSX files")
+    imp.add_argument(
+        "--format",
+        choices=("csv", *FORMATS),
+        default="csv",
+        help="csv: the product's own CSV/XLSX files (default); adam, sdtm, redcap: mapped",
+    )
+    imp.add_argument("--mapping", metavar="FILE", help="mapping TOML (docs/mapping.md)")
+    imp.add_argument(
+        "files",
+        nargs="+",
+        metavar="PATH",
+        help="CSV or XLSX files; with --format: files or folders",
+    )
     imp.add_argument("--json", action="store_true", help="machine-readable output")
     imp.set_defaults(handler=_import)
 

@@ -147,6 +147,30 @@ EXAMPLES: Mapping[str, ExampleScenario] = MappingProxyType(
             ae_per_cycle=2.0,
             untreated=0.01,
         ),
+        "pharmaverseadam": ExampleScenario(
+            note="254 patients randomized to placebo, xanomeline low or high dose (the CDISC "
+            "pilot's size); few responses in every arm. The real sample is imported with "
+            "import --format adam (data/mappings/pharmaverseadam.toml)",
+            patients=254,
+            accrual_per_month=10.0,
+            start=date(2012, 7, 2),
+            follow_up_days=180,
+            strata=(
+                Stratum(_frozen(arm="Pbo"), 0.34, 0.05, relapse=0.5, relapse_median_days=90),
+                Stratum(_frozen(arm="Xan_Lo"), 0.33, 0.05, relapse=0.5, relapse_median_days=90),
+                Stratum(_frozen(arm="Xan_Hi"), 0.33, 0.05, relapse=0.5, relapse_median_days=90),
+            ),
+            remission_codes=_frozen_p(CR=1.0),
+            mrd_negative=0.0,
+            age=(75.0, 8.0, 51, 89),
+            salvage_line_p=(),
+            max_cycles=3,
+            hsct=0.0,
+            death_in_remission=0.01,
+            vod=0.0,
+            ae_per_cycle=1.5,
+            untreated=0.0,
+        ),
     }
 )
 

@@ -18,7 +18,7 @@ from monitoring.derive.patients import derive_patients
 from monitoring.derive.scope import treated_positions
 from monitoring.derive.time_to_event import Endpoint, TimeToEvent, time_to_event
 from monitoring.derive.toxicity import ToxicityOutcomes, toxicity_outcomes
-from monitoring.protocol import Protocol
+from monitoring.protocol import Protocol, SurvivalSettings
 from monitoring.rules.efficacy import ResponseCounts
 
 
@@ -43,9 +43,27 @@ class Derivation:
     overall: ResponseCounts
     evaluable: EvaluableCounts
     toxicity: tuple[ToxicityOutcomes, ...]
+    survival: SurvivalSettings | None = None
 
     def time_to_event(self, endpoint: Endpoint | str, by: str | None = None) -> TimeToEvent:
-        return time_to_event(self.patients, endpoint, by)
+        """Records of ``endpoint`` as the protocol's ``[survival]`` settings define them."""
+        settings = self.survival
+        last = None
+        if settings is not None and settings.progression_censoring == "last_assessment":
+            responses = self.data.responses
+            last = responses.groupby("patient_id")["assessment_date"].max()
+        contact = None
+        if settings is not None and settings.os_censoring == "last_contact":
+            contact = self.data.patients.set_index("patient_id")["last_contact_date"]
+        inclusive = settings is not None and settings.day_count == "inclusive"
+        return time_to_event(
+            self.patients,
+            endpoint,
+            by,
+            last_assessment=last,
+            last_contact=contact,
+            inclusive=inclusive,
+        )
 
 
 def derive(data: TrialData, protocol: Protocol, cutoff: date | None = None) -> Derivation:
@@ -69,4 +87,5 @@ def derive(data: TrialData, protocol: Protocol, cutoff: date | None = None) -> D
         toxicity=tuple(
             toxicity_outcomes(patients, cut.adverse_events, rule) for rule in protocol.toxicity
         ),
+        survival=protocol.survival,
     )

@@ -107,13 +107,25 @@ def _event_dates(patients: pd.DataFrame, rows: npt.NDArray[np.intp], d: _Definit
 
 
 def time_to_event(
-    patients: pd.DataFrame, endpoint: Endpoint | str, by: str | None = None
+    patients: pd.DataFrame,
+    endpoint: Endpoint | str,
+    by: str | None = None,
+    *,
+    last_assessment: pd.Series | None = None,
+    last_contact: pd.Series | None = None,
+    inclusive: bool = False,
 ) -> TimeToEvent:
     """Time-to-event records of ``endpoint`` from the derived patient frame.
 
     Censoring is at ``last_known_alive_date`` (last contact or the latest dated record,
-    capped at the cut-off). EFS: an induction failure (no remission by the end of the
-    protocol's cycle) is an event at day 0.
+    capped at the cut-off). With ``last_assessment`` (latest response assessment per
+    ``patient_id``; protocol ``progression_censoring = "last_assessment"``) every endpoint
+    but OS is censored at the last assessment on or after the origin, else at the origin.
+    With ``last_contact`` (last contact date per ``patient_id``; ``os_censoring =
+    "last_contact"``) OS is censored at the last contact where it is given.
+    ``inclusive`` counts the origin as day 1 (``day_count = "inclusive"``, ADaM's
+    AVAL = ADT - STARTDT + 1). EFS: an induction failure (no remission by the end of the
+    protocol's cycle) is an event at day 0 (day 1 when inclusive).
     """
     endpoint = Endpoint(endpoint)
     if by is not None and by not in patients.columns:
@@ -123,11 +135,19 @@ def time_to_event(
     origin = _column(patients, definition.origin, rows)
     event_date = _event_dates(patients, rows, definition)
     event = ~np.isnat(event_date)
-    end = np.where(event, event_date, _column(patients, "last_known_alive_date", rows))
-    time = (end - origin) / np.timedelta64(1, "D")
+    censor = _column(patients, "last_known_alive_date", rows)
+    ids = patients["patient_id"].to_numpy(object)[rows]
+    if last_contact is not None and endpoint is Endpoint.OS:
+        contact = pd.Series(last_contact).reindex(ids).to_numpy("datetime64[ns]")
+        censor = np.where(np.isnat(contact), censor, contact)
+    if last_assessment is not None and endpoint is not Endpoint.OS:
+        assessed = pd.Series(last_assessment).reindex(ids).to_numpy("datetime64[ns]")
+        censor = np.where(assessed >= origin, assessed, origin)
+    end = np.where(event, event_date, censor)
+    time = (end - origin) / np.timedelta64(1, "D") + (1.0 if inclusive else 0.0)
     if definition.induction_failure:
         failure = patients["induction_failure"].to_numpy(bool)[rows]
-        time = np.where(failure, 0.0, time)
+        time = np.where(failure, 1.0 if inclusive else 0.0, time)
         event = event | failure
     groups = None
     if by is not None:

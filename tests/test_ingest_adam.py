@@ -1,0 +1,308 @@
+"""``import --format adam``: the pharmaverseadam sample (tests/data/pharmaverseadam/) mapped by
+data/mappings/pharmaverseadam.toml, imported all or nothing, and its Kaplan–Meier estimates
+equal to R's survfit on the same ADTTE (tests/reference/pharmaverseadam_km.R and .json).
+
+Every malformed-dataset case is refused naming the dataset, the record (its number, USUBJID
+and sequence) and the variable, and leaves the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from monitoring.db.extracts import Extract
+from monitoring.db.importer import ImportResult, import_extract
+from monitoring.db.problems import ImportProblem
+from monitoring.db.reading import load_trial_data
+from monitoring.db.repository import add_trial
+from monitoring.derive import derive
+from monitoring.ingest import adam
+from monitoring.ingest.datasets import read_datasets
+from monitoring.ingest.registry import reader
+from monitoring.protocol import load_protocol
+from monitoring.survival.kaplan_meier import kaplan_meier
+from tests.conftest import REGISTERED_AT, ROOT
+from tests.db_support import database_fingerprint
+
+SAMPLE = ROOT / "tests" / "data" / "pharmaverseadam"
+MAPPING = ROOT / "data" / "mappings" / "pharmaverseadam.toml"
+PROTOCOL_FILE = ROOT / "data" / "protocols" / "examples" / "pharmaverseadam.toml"
+PROTOCOL = load_protocol(PROTOCOL_FILE)
+REFERENCE = json.loads((ROOT / "tests/reference/pharmaverseadam_km.json").read_text())
+NOW = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
+
+
+def _register(engine: sa.Engine) -> str:
+    text = PROTOCOL_FILE.read_text(encoding="utf-8")
+    return add_trial(engine, text, source="test", now=REGISTERED_AT, user="registrar").id
+
+
+def _import(engine: sa.Engine, trial_id: str, extract: Extract) -> ImportResult:
+    return import_extract(engine, trial_id, extract, ["sample"], now=NOW, user="statistician")
+
+
+def _copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "adam"
+    shutil.copytree(SAMPLE, folder)
+    return folder
+
+
+def _edit(folder: Path, name: str, change: object) -> None:
+    """Rewrite ``name`` (CSV, all text, NA kept as written) after ``change(frame)``."""
+    path = folder / name
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    out = change(frame)  # type: ignore[operator]
+    (frame if out is None else out).to_csv(path, index=False)
+
+
+def test_the_sample_imports_and_km_equals_r_survfit(engine: sa.Engine) -> None:
+    trial_id = _register(engine)
+    result = _import(engine, trial_id, adam.read([SAMPLE], MAPPING))
+    assert result.accepted, result.problems
+    counts = {c.table: c.added for c in result.counts}
+    # 254 subjects with SAFFL = Y; 22 OVR records; 1,191 ADAE records less the 310 repeats.
+    assert counts == {"patients": 254, "responses": 22, "adverse_events": 881}
+    derived = derive(load_trial_data(engine, trial_id), PROTOCOL)
+    for fit in REFERENCE["fits"]:
+        records = derived.time_to_event(fit["paramcd"])
+        ours = kaplan_meier(records.time, records.event, "log-log")
+        assert (ours.n, ours.events) == (fit["n"], fit["events"])
+        np.testing.assert_array_equal(ours.time, fit["time"])
+        np.testing.assert_array_equal(ours.n_risk, fit["n_risk"])
+        np.testing.assert_array_equal(ours.n_event, fit["n_event"])
+        for name, column in (("surv", ours.survival), ("lower", ours.lower), ("upper", ours.upper)):
+            expected = np.array([np.nan if v is None else v for v in fit[name]], dtype=float)
+            np.testing.assert_allclose(column, expected, rtol=0, atol=1e-10, equal_nan=True)
+
+
+def test_the_sample_as_sas_transport_and_dataset_json_maps_to_the_same_tables(
+    tmp_path: Path,
+) -> None:
+    import pyreadstat
+
+    csv_tables = adam.read([SAMPLE], MAPPING).tables
+    sets = read_datasets([SAMPLE], ["", "NA"])
+    xpt, js, js10 = tmp_path / "xpt", tmp_path / "json", tmp_path / "json10"
+    for folder in (xpt, js, js10):
+        folder.mkdir()
+    for name, data in sets.by_name.items():
+        frame = data.frame.replace("", None)
+        for column in frame.columns:
+            values = frame[column].dropna()
+            if values.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all() and len(values):
+                frame[column] = pd.to_datetime(frame[column]).dt.date
+            elif values.str.fullmatch(r"-?\d+(\.\d+)?").all() and len(values):
+                frame[column] = pd.to_numeric(frame[column])
+        stem = name.lower()
+        pyreadstat.write_xport(frame, str(xpt / f"{stem}.xpt"), table_name=name[:8])
+        columns = [{"itemOID": f"IT.{c}", "name": c, "dataType": "string"} for c in data.frame]
+        rows = [[None if v == "" else v for v in r] for r in data.frame.to_numpy().tolist()]
+        document = {"datasetJSONVersion": "1.1", "name": name, "columns": columns, "rows": rows}
+        (js / f"{stem}.json").write_text(json.dumps(document), encoding="utf-8")
+        items = [{"OID": "IT.SEQ", "name": "ITEMGROUPDATASEQ", "type": "integer"}]
+        items += [{"OID": f"IT.{c}", "name": c, "type": "string"} for c in data.frame]
+        group = {"name": name, "items": items, "itemData": [[n, *r] for n, r in enumerate(rows)]}
+        old = {"datasetJSONVersion": "1.0.0", "clinicalData": {"itemGroupData": {name: group}}}
+        (js10 / f"{stem}.json").write_text(json.dumps(old), encoding="utf-8")
+    for folder in (xpt, js, js10):
+        tables = adam.read([folder], MAPPING).tables
+        assert [t.spec.name for t in tables] == [t.spec.name for t in csv_tables]
+        for ours, theirs in zip(tables, csv_tables, strict=True):
+            pd.testing.assert_frame_equal(ours.frame, theirs.frame, check_dtype=False)
+
+
+def test_registry_reaches_each_format_module() -> None:
+    assert reader("adam") is adam.read
+    from monitoring.ingest import sdtm
+
+    assert reader("sdtm") is sdtm.read
+    with pytest.raises(ValueError, match="unknown import format 'spss'"):
+        reader("spss")
+
+
+def _refused(
+    engine: sa.Engine, tmp_path: Path, extract: Extract, expected: ImportProblem
+) -> ImportResult:
+    trial_id = _register(engine)
+    before = database_fingerprint(engine)
+    result = _import(engine, trial_id, extract)
+    assert not result.accepted
+    assert expected in result.problems, result.problems
+    assert database_fingerprint(engine) == before
+    return result
+
+
+def test_missing_required_variable_is_refused(engine: sa.Engine, tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    _edit(folder, "adtte_onco.csv", lambda f: f.drop(columns=["CNSR"]))
+    expected = ImportProblem("ADTTE_ONCO", None, "CNSR", "required variable is missing")
+    _refused(engine, tmp_path, adam.read([folder], MAPPING), expected)
+
+
+def test_unknown_paramcd_in_the_mapping_is_refused(engine: sa.Engine, tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.toml"
+    text = MAPPING.read_text(encoding="utf-8").replace('PFS = "PFS"', 'PFS = "PFSINV"')
+    mapping.write_text(text, encoding="utf-8")
+    message = (
+        "PARAMCD 'PFSINV' named by the mapping (time_to_event.parameters) is not in the dataset"
+    )
+    expected = ImportProblem("ADTTE_ONCO", None, "PARAMCD", message)
+    _refused(engine, tmp_path, adam.read([SAMPLE], mapping), expected)
+
+
+def test_cnsr_not_0_or_1_is_refused(engine: sa.Engine, tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+
+    def change(f: pd.DataFrame) -> None:
+        f.loc[0, "CNSR"] = "2"  # record 1: USUBJID 01-701-1015, OS, ASEQ 1
+
+    _edit(folder, "adtte_onco.csv", change)
+    message = "USUBJID 01-701-1015, ASEQ 1: '2' is not 0 or 1"
+    expected = ImportProblem("ADTTE_ONCO", 1, "CNSR", message)
+    _refused(engine, tmp_path, adam.read([folder], MAPPING), expected)
+
+
+def test_dates_out_of_order_are_refused(engine: sa.Engine, tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+
+    def tte(f: pd.DataFrame) -> None:
+        f.loc[1, "ADT"] = "2013-12-31"  # record 2: PFS of 01-701-1015, STARTDT 2014-01-02
+
+    def ae(f: pd.DataFrame) -> None:
+        f.loc[2, "AENDT"] = "2014-01-01"  # record 3: AESEQ 3 of 01-701-1015, onset 2014-01-09
+
+    _edit(folder, "adtte_onco.csv", tte)
+    _edit(folder, "adae.csv", ae)
+    message = "USUBJID 01-701-1015, ASEQ 2: 2013-12-31 is before STARTDT (dates out of order)"
+    result = _refused(
+        engine,
+        tmp_path,
+        adam.read([folder], MAPPING),
+        ImportProblem("ADTTE_ONCO", 2, "ADT", message),
+    )
+    message = "USUBJID 01-701-1015, AESEQ 3: 2014-01-01 is before ASTDT (dates out of order)"
+    assert ImportProblem("ADAE", 3, "AENDT", message) in result.problems
+
+
+def test_duplicate_usubjid_in_adsl_is_refused(engine: sa.Engine, tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+
+    def change(f: pd.DataFrame) -> None:
+        f.loc[1, "USUBJID"] = "01-701-1015"  # record 2 repeats record 1's subject
+
+    _edit(folder, "adsl.csv", change)
+    message = "USUBJID 01-701-1015: USUBJID is repeated; first on record 1"
+    expected = ImportProblem("ADSL", 2, "USUBJID", message)
+    _refused(engine, tmp_path, adam.read([folder], MAPPING), expected)
+
+
+def test_record_of_a_subject_not_in_adsl_is_refused(engine: sa.Engine, tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+
+    def change(f: pd.DataFrame) -> None:
+        f.loc[4, "USUBJID"] = "99-999-9999"  # record 5 (AESEQ 1 of 01-701-1023)
+
+    _edit(folder, "adae.csv", change)
+    message = "USUBJID 99-999-9999, AESEQ 1: '99-999-9999' is not in the subject dataset"
+    expected = ImportProblem("ADAE", 5, "USUBJID", message)
+    _refused(engine, tmp_path, adam.read([folder], MAPPING), expected)
+
+
+def test_an_unmapped_response_value_is_refused(engine: sa.Engine, tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    record: dict[str, str] = {}
+
+    def change(f: pd.DataFrame) -> None:
+        first = int(f.index[f["PARAMCD"] == "OVR"][0])
+        record.update(f.loc[first].to_dict(), number=str(first + 1))
+        f.loc[first, "AVALC"] = "MR"
+
+    _edit(folder, "adrs_onco.csv", change)
+    message = (
+        f"USUBJID {record['USUBJID']}, ASEQ {record['ASEQ']}: 'MR' is not mapped "
+        "(responses.codes: CR, PR, SD, NON-CR/NON-PD, PD, NE)"
+    )
+    expected = ImportProblem("ADRS_ONCO", int(record["number"]), "AVALC", message)
+    _refused(engine, tmp_path, adam.read([folder], MAPPING), expected)
+
+
+def test_adtte_disagreeing_with_the_dates_is_a_data_quality_note(tmp_path: Path) -> None:
+    """``source = "dates"``: the dates come from ADSL and ADRS; ADTTE records whose AVAL or
+    CNSR differ from them are listed. Expected: the OS records censored at an ADT other
+    than ADSL's LSTALVDT (computed here from the CSV files)."""
+    mapping = tmp_path / "mapping.toml"
+    text = MAPPING.read_text(encoding="utf-8").replace('source = "aval"', 'source = "dates"')
+    mapping.write_text(text, encoding="utf-8")
+    extract = adam.read([SAMPLE], mapping)
+    assert not extract.problems
+    adsl = pd.read_csv(SAMPLE / "adsl.csv", dtype=str).set_index("USUBJID")
+    tte = pd.read_csv(SAMPLE / "adtte_onco.csv", dtype=str)
+    tte.index = tte.index + 1
+    os_ = tte[(tte["PARAMCD"] == "OS") & (tte["CNSR"] == "1")]
+    expected = set(os_.index[(os_["ADT"] != os_["USUBJID"].map(adsl["LSTALVDT"])).to_numpy()])
+    found = {
+        n.row
+        for n in extract.notes
+        if n.file == "ADTTE_ONCO" and "data-quality finding: OS" in n.message
+    }
+    assert found == expected
+    assert len(expected) == 11
+
+
+def test_a_mapping_key_not_in_the_schema_is_refused_with_its_path(tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.toml"
+    text = MAPPING.read_text(encoding="utf-8").replace("enrollment_date =", "enrolment_date =")
+    mapping.write_text(text, encoding="utf-8")
+    extract = adam.read([SAMPLE], mapping)
+    assert not extract.tables
+    (problem,) = extract.problems
+    assert problem.column == "subjects.columns.enrolment_date"
+    assert problem.message.startswith("unknown key; known keys: site, enrollment_date")
+
+
+def test_a_mapping_for_another_format_is_refused(tmp_path: Path) -> None:
+    from monitoring.ingest import sdtm
+
+    (problem,) = sdtm.read([SAMPLE], MAPPING).problems
+    assert problem == ImportProblem(
+        "pharmaverseadam.toml", None, "format", "is a mapping for format 'adam', not 'sdtm'"
+    )
+
+
+def test_every_mapping_key_is_documented() -> None:
+    """docs/mapping.md names every key the sample mapping uses."""
+    import tomllib
+
+    doc = (ROOT / "docs" / "mapping.md").read_text(encoding="utf-8")
+    data = tomllib.loads(MAPPING.read_text(encoding="utf-8"))
+
+    def keys(table: dict[str, object], prefix: str = "") -> list[str]:
+        found = []
+        for key, value in table.items():
+            if (
+                isinstance(value, dict)
+                and prefix.count(".") < 1
+                and key
+                not in (
+                    "codes",
+                    "grades",
+                    "attributions",
+                    "serious",
+                    "parameters",
+                )
+            ):
+                found += keys(value, f"{prefix}{key}.")
+            else:
+                found.append(key)
+        return found
+
+    missing = [k for k in keys(data) if f"`{k}" not in doc]
+    assert not missing, missing

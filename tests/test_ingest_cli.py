@@ -1,0 +1,201 @@
+"""The CLI on a trial imported from ADaM: ``import --format adam`` of the pharmaverseadam
+sample (tests/data/pharmaverseadam/), then ``status``, ``km``, ``tables``, ``quality`` and
+``report --format xlsx`` all work on it; ``km --json`` equals R's survfit
+(tests/reference/pharmaverseadam_km.json). And an SDTM set made here from the same sample.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from monitoring.cli import main
+from monitoring.db.problems import ImportProblem
+from monitoring.ingest import sdtm
+from tests.conftest import ROOT
+
+SAMPLE = ROOT / "tests" / "data" / "pharmaverseadam"
+MAPPING = ROOT / "data" / "mappings" / "pharmaverseadam.toml"
+REFERENCE = json.loads((ROOT / "tests/reference/pharmaverseadam_km.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = str(tmp_path_factory.mktemp("adam") / "trial.db")
+    assert main(["trial", "add", "--db", url, "--protocol", "pharmaverseadam"]) == 0
+    argv = ["import", "--db", url, "--format", "adam", "--mapping", str(MAPPING), str(SAMPLE)]
+    assert main(argv) == 0
+    return url
+
+
+def _out(capsys: pytest.CaptureFixture[str], argv: list[str], codes: tuple[int, ...] = (0,)) -> str:
+    capsys.readouterr()
+    assert main(argv) in codes
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("endpoint", ["OS", "PFS"])
+def test_km_json_equals_r_survfit_on_the_adtte(
+    db: str, endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    payload = json.loads(_out(capsys, ["km", "--db", db, "--endpoint", endpoint, "--json"]))
+    fit = next(f for f in REFERENCE["fits"] if f["paramcd"] == endpoint)
+    assert (payload["n"], payload["events"]) == (fit["n"], fit["events"])
+    # km --json lists the event times (and day 0/1 start); each equals R's row at that time.
+    r_rows = {t: i for i, t in enumerate(fit["time"])}
+    for t, s in zip(payload["times"], payload["survival"], strict=True):
+        if t in r_rows:
+            assert s == pytest.approx(fit["surv"][r_rows[t]], abs=1e-10)
+    assert payload["median"] == fit["median"]
+
+
+def test_status_tables_quality_and_xlsx_report_work_on_the_imported_trial(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = _out(capsys, ["status", "--db", db], codes=(0, 3))
+    assert "Enrolled 254, treated 254" in status
+    tables = _out(capsys, ["tables", "--db", db])
+    assert "CR            3/254" in tables  # 3 subjects with an OVR of CR (ADRS)
+    assert "data-quality finding" in _out(capsys, ["quality", "--db", db], codes=(0, 3))
+    out = tmp_path / "summary.xlsx"
+    assert main(["report", "--db", db, "--format", "xlsx", "--out", str(out)]) == 0
+    book = openpyxl.load_workbook(out, read_only=True)
+    assert book.sheetnames
+    book.close()
+
+
+def test_format_and_mapping_go_together(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", "--db", db, "--format", "adam", str(SAMPLE)]) == 2
+    assert "--mapping FILE is required" in capsys.readouterr().err
+
+
+def test_a_rejected_cdisc_import_prints_dataset_record_variable(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    for name in ("adsl.csv", "adrs_onco.csv", "adae.csv"):
+        (folder / name).write_bytes((SAMPLE / name).read_bytes())
+    tte = pd.read_csv(SAMPLE / "adtte_onco.csv", dtype=str, keep_default_na=False)
+    tte.loc[0, "CNSR"] = "2"
+    tte.to_csv(folder / "adtte_onco.csv", index=False)
+    capsys.readouterr()
+    argv = ["import", "--db", db, "--format", "adam", "--mapping", str(MAPPING), str(folder)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "ADTTE_ONCO:1:CNSR: USUBJID 01-701-1015, ASEQ 1: '2' is not 0 or 1" in err
+    assert "nothing was changed" in err
+
+
+SDTM_MAPPING = """
+format = "sdtm"
+csv_missing = [""]
+partial_dates = "{partial}"
+
+[subjects]
+dataset = "DM"
+[subjects.columns]
+enrollment_date = "RFSTDTC"
+first_dose_date = "RFXSTDTC"
+site = "SITEID"
+arm = "ARMCD"
+age = "AGE"
+sex = "SEX"
+death_date = "DTHDTC"
+
+[responses]
+dataset = "RS"
+parameter = "RSTESTCD"
+parameters = ["OVRLRESP"]
+date = "RSDTC"
+value = "RSSTRESC"
+sequence = "RSSEQ"
+[responses.codes]
+CR = "CR"
+PR = "PR"
+SD = "NR"
+"NON-CR/NON-PD" = "NR"
+PD = "PD"
+NE = "NE"
+
+[adverse_events]
+dataset = "AE"
+sequence = "AESEQ"
+duplicates = "worst_grade"
+[adverse_events.columns]
+term = "AEDECOD"
+category = "AEBODSYS"
+grade = "AETOXGR"
+onset_date = "AESTDTC"
+[adverse_events.grades]
+"1" = 1
+"2" = 2
+"3" = 3
+"""
+
+
+def _sdtm(folder: Path) -> None:
+    """DM, RS and AE made from the ADaM sample: treated subjects, OVR records as OVRLRESP,
+    AESEV as AETOXGR; AE record 1's onset made partial (2014-01)."""
+    folder.mkdir()
+    adsl = pd.read_csv(SAMPLE / "adsl.csv", dtype=str, keep_default_na=False)
+    adsl = adsl[adsl["SAFFL"] == "Y"]
+    dm = adsl.rename(columns={"RANDDT": "RFSTDTC_", "TRTSDT": "RFXSTDTC_"})
+    dm = dm.assign(RFSTDTC=dm["RFSTDTC_"], RFXSTDTC=dm["RFXSTDTC_"], DTHDTC=adsl["DTHDT"])
+    dm = dm[["USUBJID", "SITEID", "ARMCD", "AGE", "SEX", "RFSTDTC", "RFXSTDTC", "DTHDTC"]]
+    dm.replace("NA", "").to_csv(folder / "dm.csv", index=False)
+    adrs = pd.read_csv(SAMPLE / "adrs_onco.csv", dtype=str, keep_default_na=False)
+    ovr = adrs[(adrs["PARAMCD"] == "OVR") & adrs["USUBJID"].isin(dm["USUBJID"])]
+    rs = pd.DataFrame(
+        {
+            "USUBJID": ovr["USUBJID"],
+            "RSSEQ": ovr["ASEQ"],
+            "RSTESTCD": "OVRLRESP",
+            "RSSTRESC": ovr["AVALC"],
+            "RSDTC": ovr["ADT"] + "T10:30",
+        }
+    )
+    rs.to_csv(folder / "rs.csv", index=False)
+    adae = pd.read_csv(SAMPLE / "adae.csv", dtype=str, keep_default_na=False)
+    adae = adae[adae["USUBJID"].isin(dm["USUBJID"])]
+    grades = {"MILD": "1", "MODERATE": "2", "SEVERE": "3"}
+    ae = pd.DataFrame(
+        {
+            "USUBJID": adae["USUBJID"],
+            "AESEQ": adae["AESEQ"],
+            "AEDECOD": adae["AEDECOD"],
+            "AEBODSYS": adae["AEBODSYS"],
+            "AETOXGR": adae["AESEV"].map(grades),
+            "AESTDTC": adae["ASTDT"],
+        }
+    )
+    ae.iloc[0, ae.columns.get_loc("AESTDTC")] = "2014-01"
+    ae.to_csv(folder / "ae.csv", index=False)
+
+
+@pytest.mark.parametrize("partial", ["refuse", "first"])
+def test_sdtm_domains_map_with_partial_dates_as_the_mapping_says(
+    tmp_path: Path, partial: str
+) -> None:
+    folder = tmp_path / "sdtm"
+    _sdtm(folder)
+    mapping = tmp_path / "sdtm.toml"
+    mapping.write_text(SDTM_MAPPING.format(partial=partial), encoding="utf-8")
+    extract = sdtm.read([folder], mapping)
+    message = "USUBJID 01-701-1015, AESEQ 1: '2014-01' is not a date YYYY-MM-DD"
+    if partial == "refuse":
+        assert ImportProblem("AE", 1, "AESTDTC", message) in extract.problems
+        return
+    assert not extract.problems, extract.problems
+    note = "USUBJID 01-701-1015, AESEQ 1: partial date 2014-01 completed as 2014-01-01 (first day)"
+    assert ImportProblem("AE", 1, "AESTDTC", note) in extract.notes
+    tables = {t.spec.name: t.frame for t in extract.tables}
+    assert len(tables["patients"]) == 254
+    assert tables["responses"]["assessment_date"].iloc[0] == "2014-01-23"  # the day of 10:30
+    assert tables["adverse_events"].loc[1, "onset_date"] == "2014-01-01"
+    assert np.all(tables["responses"]["response"].isin(["CR", "PR", "NR", "PD", "NE"]))
