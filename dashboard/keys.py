@@ -69,4 +69,5 @@ class Key(enum.StrEnum):
     REPORT_SENT_BUTTON = "report_sent_button"
     SIGN_OFF_LOOK = "sign_off_look"
     SIGN_OFF_BUTTON = "sign_off_button"
+    SIGN_OFF_RECOMMENDATION = "sign_off_recommendation"
     CLOSED_SEEN = "closed_seen"  # (url, trial, what) of closed data recorded as viewed

@@ -7,6 +7,7 @@ from dashboard.keys import Key
 from dashboard.selection import current
 from monitoring.accounts.events import Event
 from monitoring.analysis.access import SENDS, SIGNS_OFF, View, holds
+from monitoring.reports.content import RECOMMENDATIONS
 from monitoring.reports.document import VersionLabel
 from monitoring.reports.export import ReportFormat
 
@@ -91,15 +92,24 @@ if not source.is_demo(selection.url):
     generated = {r.look for r in records if r.look is not None and r.signed_off_at is None}
     to_sign = [lk for lk in reached if lk.evaluable in generated]
     if holds(principal, selection.trial_id, SIGNS_OFF) and to_sign:
-        left, right = st.columns([3, 1], vertical_alignment="bottom")
+        left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
         chosen = left.selectbox(
             "Sign off the summary of",
             to_sign,
             key=Key.SIGN_OFF_LOOK,
             format_func=lambda lk: f"look at {lk.evaluable} patients",
         )
+        advice = middle.selectbox(
+            "Committee's recommendation",
+            [choice.word for choice in RECOMMENDATIONS],
+            key=Key.SIGN_OFF_RECOMMENDATION,
+            format_func=str.capitalize,
+            help="As ticked on the report's recommendation form.",
+        )
         if right.button("Sign off", key=Key.SIGN_OFF_BUTTON) and chosen.reached_on is not None:
-            writes.sign_off(selection.url, selection.trial_id, chosen.evaluable, chosen.reached_on)
+            writes.sign_off(
+                selection.url, selection.trial_id, chosen.evaluable, chosen.reached_on, advice
+            )
             st.rerun()
 look_option = f" --look {look}" if look else ""
 components.reproduce(

@@ -80,20 +80,18 @@ RECOMMENDATIONS = (
     Choice("stop", "Stop the trial (or the arm stated below)."),
 )
 """The committee's recommendation: the words ``report signoff --recommendation`` and the
-dashboard's sign-off record (``monitoring.db.looks.RECOMMENDATIONS`` holds the same)."""
+dashboard's sign-off record (``monitoring.db.looks.RECOMMENDATIONS``, the same words)."""
 SIGNATORIES = ("Chair of the committee", "Committee member", "Committee member")
 
 
 @dataclass(frozen=True)
 class ReportStamp:
-    """Who generated the report and when (printed in the title block, not in the stamp);
-    the meeting the pack is for (its date on the cover, when known) and the recommendation
-    already recorded for the look (ticked on the form), if any."""
+    """Who generated the report and when (printed in the title block, not in the stamp),
+    and the meeting the pack is for (its date on the cover, when known)."""
 
     generated_at: datetime
     generated_by: str = ""
     meeting_date: date | None = None
-    recommendation: str = ""
 
 
 def look_label(look: ScheduledLook | None) -> str:
@@ -220,7 +218,9 @@ def build_report(
     built = ((title, content[title]()) for title in PACK_ORDER if title in content)
     sections = [Section(title, held) for title, held in built if held]
     if version is VersionLabel.CLOSED:
-        sections.append(Section(FORM, (recommendation_form(stamp.recommendation),)))
+        record = scheduled.record if scheduled else None  # ticked once a sign-off records it
+        recorded = record.recommendation if record and record.recommendation else ""
+        sections.append(Section(FORM, (recommendation_form(recorded),)))
     return ReportDocument(
         title=REPORT_TITLE,
         subtitle=protocol.title,
