@@ -260,7 +260,9 @@ def _form(word: Any, form: RecommendationForm) -> None:
         row.cells[0].text = "X" if choice.word == form.recorded else ""
         row.cells[1].paragraphs[0].add_run(choice.word.capitalize()).bold = True
         row.cells[2].text = choice.meaning
-    for column, width in zip(choices.columns, (0.35, 1.0, 5.15), strict=True):
+    box, word_width = 0.375, 1.0  # inches; the meaning takes the rest of the text width
+    rest = theme.PAGE_WIDTH_IN - 2 * theme.MARGIN_IN - box - word_width
+    for column, width in zip(choices.columns, (box, word_width, rest), strict=True):
         for cell in column.cells:
             cell.width = Inches(width)
     word.add_heading("Reasons, conditions and modifications", level=3)

@@ -80,6 +80,8 @@ FOOTER_SPACE = 0.7 * inch
 FRAME_HEIGHT = PAGE[1] - 2 * MARGIN - HEADER_SPACE - FOOTER_SPACE
 # A figure (always on a portrait page), its title and caption fit half a frame: two a page.
 FIGURE_MAX_HEIGHT = FRAME_HEIGHT / 2 - 0.9 * inch
+LABEL_WIDTH = 1.65 * inch  # the title block's and the form's labels
+BOX_COLUMN = 0.375 * inch  # the form's tick boxes
 CONTENTS = "Contents"
 CONTENTS_PT = 8.5
 CONTENTS_LEADING = 10.5
@@ -286,7 +288,7 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]
             font = BOLD if entry.level == 0 else REGULAR
             indent = 0.0 if entry.level == 0 else 14.0
             number = str(entry.page)
-            room = width - indent - text_width(number, REGULAR, CONTENTS_PT) - 18
+            room = width - indent - text_width(number, REGULAR, CONTENTS_PT) - 2 * CONTENTS_PT
             text = _clipped(printable(entry.text), font, CONTENTS_PT, room)
             self.setFont(font, CONTENTS_PT)
             self.drawString(x + indent, y, text)
@@ -363,7 +365,7 @@ def _title_block(doc: ReportDocument, styles: dict[str, RLStyle]) -> list[Flowab
     )
     meta = RLTable(
         rows,
-        colWidths=[1.6 * inch, text_width_pt(Orientation.PORTRAIT) - 1.6 * inch],
+        colWidths=[LABEL_WIDTH, text_width_pt(Orientation.PORTRAIT) - LABEL_WIDTH],
         hAlign="LEFT",
     )
     meta.setStyle(
@@ -580,7 +582,7 @@ def _form(form: RecommendationForm, styles: dict[str, RLStyle], width: float) ->
         ]
         for choice in form.choices
     ]
-    choices = RLTable(rows, colWidths=[0.35 * inch, 0.9 * inch, width - 1.25 * inch])
+    choices = RLTable(rows, colWidths=[BOX_COLUMN, inch, width - BOX_COLUMN - inch])
     choices.setStyle(
         TableStyle(
             [
@@ -599,7 +601,8 @@ def _form(form: RecommendationForm, styles: dict[str, RLStyle], width: float) ->
     parts += [lines, Spacer(1, 10)]
     signature = [["", "Name", "Signature", "Date"]]
     signature += [[role, "", "", ""] for role in form.signatories]
-    widths = [1.6 * inch, (width - 2.6 * inch) / 2, (width - 2.6 * inch) / 2, 1.0 * inch]
+    half = (width - LABEL_WIDTH - inch) / 2  # name and signature; the date takes an inch
+    widths = [LABEL_WIDTH, half, half, inch]
     signed = RLTable(signature, colWidths=widths, rowHeights=[14] + [26] * len(form.signatories))
     signed.setStyle(
         TableStyle(
