@@ -167,7 +167,7 @@ def _cover(word: Any, doc: ReportDocument) -> None:
     contents = word.add_paragraph()
     contents.add_run("Contents").bold = True
     contents.paragraph_format.space_before = Pt(14)
-    word.element.body.append(contents_field())
+    contents._p.addnext(contents_field())  # before the body's section properties
     update_fields_on_open(word.settings.element)
     word.add_page_break()
 
