@@ -1,5 +1,7 @@
 """Reports: generate and download the efficacy/toxicity summary of a look."""
 
+from datetime import date
+
 import streamlit as st
 
 from dashboard import components, history, reads, signin, source, writes
@@ -45,6 +47,12 @@ version: VersionLabel = cols[1].selectbox(
 fmt: ReportFormat = cols[2].selectbox(  # type: ignore[assignment]
     "Format", list(ReportFormat), format_func=lambda f: f.value.upper(), key=Key.REPORT_FORMAT
 )
+meeting = st.date_input(
+    "DSMB meeting (printed on the cover)",
+    value=None,
+    key=Key.REPORT_MEETING,
+    help="Leave empty if the meeting is not set: the cover says so.",
+)
 if st.button("Generate the summary", key=Key.REPORT_BUTTON, type="primary"):
     with st.status("Generating the summary…", expanded=True) as progress:
         st.write("Decisions, tables and figures at the chosen cut-off…")
@@ -56,6 +64,7 @@ if st.button("Generate the summary", key=Key.REPORT_BUTTON, type="primary"):
             look=look,
             version=version,
             fmt=fmt,
+            meeting_date=meeting if isinstance(meeting, date) else None,
         )
         progress.update(label=f"{report.file_name} ready", state="complete")
     st.session_state[Key.LAST_REPORT] = report
@@ -112,6 +121,8 @@ if not source.is_demo(selection.url):
             )
             st.rerun()
 look_option = f" --look {look}" if look else ""
+if isinstance(meeting, date):
+    look_option += f" --meeting-date {meeting.isoformat()}"
 components.reproduce(
     f"python -m monitoring report {selection.cli_options()}{look_option} "
     f"--version {version.name.lower()} --format {fmt.value} --out summary.{fmt.value}"
