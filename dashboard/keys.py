@@ -72,4 +72,6 @@ class Key(enum.StrEnum):
     REPORT_SENT_BUTTON = "report_sent_button"
     SIGN_OFF_LOOK = "sign_off_look"
     SIGN_OFF_BUTTON = "sign_off_button"
+    SIGN_OFF_RECOMMENDATION = "sign_off_recommendation"
+    REPORT_MEETING = "report_meeting_date"
     CLOSED_SEEN = "closed_seen"  # (url, trial, what) of closed data recorded as viewed

@@ -49,10 +49,12 @@ def generate_report(
     look: int | None,
     version: VersionLabel,
     fmt: ReportFormat,
+    meeting_date: date | None = None,
 ) -> GeneratedReport:
     """Write the efficacy/toxicity summary (``monitoring.analysis.reports``, as the
     ``report`` command does); in a database it is recorded, so the look's summary state
-    moves to "generated". A look's report is cut at the day the look was reached."""
+    moves to "generated". A look's report is cut at the day the look was reached;
+    ``meeting_date``: the DSMB meeting printed on the cover."""
     now = datetime.now(UTC)
     name = f"{trial_id}-summary-{'look' + str(look) if look else cutoff.isoformat()}"
     file_name = f"{name}-{version.name.lower()}.{fmt.value}"
@@ -69,6 +71,7 @@ def generate_report(
             user=signin.signed_in_name(),
             log_as_of=now,
             principal=signin.signed_in(),
+            meeting_date=meeting_date,
         )
         record = None
         if isinstance(trials, DatabaseSource):

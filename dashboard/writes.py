@@ -203,8 +203,11 @@ def mark_sent(url: str, trial_id: str, report_id: int) -> None:
     record(url, Event.REPORT_SENT, trial_id, f"report {report_id}")
 
 
-def sign_off(url: str, trial_id: str, look: int, reached_on: date) -> None:
-    """Sign off the summary of the look at ``look`` evaluable patients (DSMB role)."""
+def sign_off(
+    url: str, trial_id: str, look: int, reached_on: date, recommendation: str | None = None
+) -> None:
+    """Sign off the summary of the look at ``look`` evaluable patients (DSMB role), with
+    the committee's recommendation (``monitoring.db.looks.RECOMMENDATIONS``)."""
     principal = signin.signed_in()
     require_role(principal, trial_id, SIGNS_OFF, "sign-off")
     sign_off_look(
@@ -214,5 +217,7 @@ def sign_off(url: str, trial_id: str, look: int, reached_on: date) -> None:
         reached_date=reached_on,
         user=principal.name,
         now=datetime.now(UTC),
+        recommendation=recommendation,
     )
-    record(url, Event.SIGNED_OFF, trial_id, f"look at {look}")
+    advice = f", recommendation: {recommendation}" if recommendation else ""
+    record(url, Event.SIGNED_OFF, trial_id, f"look at {look}{advice}")

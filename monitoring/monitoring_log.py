@@ -26,6 +26,7 @@ class LogRow:
     summary: str
     generated_on: date | None
     signed_off_by: str | None
+    recommendation: str | None = None
 
 
 def log_rules(status: TrialStatus) -> tuple[str, ...]:
@@ -48,6 +49,7 @@ def _row(status: TrialStatus, look: ScheduledLook) -> LogRow:
         summary=vocabulary.title(look.summary),
         generated_on=record.generated_at.date() if record and record.generated_at else None,
         signed_off_by=record.signed_off_by if record else None,
+        recommendation=record.recommendation if record else None,
     )
 
 

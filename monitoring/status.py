@@ -41,6 +41,9 @@ class LookRecord:
     generated_by: str | None = None
     signed_off_at: datetime | None = None
     signed_off_by: str | None = None
+    recommendation: str | None = None
+    """The committee's recommendation recorded with the latest sign-off (continue, modify,
+    pause, stop), if one was."""
 
 
 @dataclass(frozen=True)

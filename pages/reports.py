@@ -1,5 +1,7 @@
 """Reports: generate and download the efficacy/toxicity summary of a look."""
 
+from datetime import date
+
 import streamlit as st
 
 from dashboard import components, history, reads, signin, source, writes
@@ -7,6 +9,7 @@ from dashboard.keys import Key
 from dashboard.selection import current
 from monitoring.accounts.events import Event
 from monitoring.analysis.access import SENDS, SIGNS_OFF, View, holds
+from monitoring.reports.content import RECOMMENDATIONS
 from monitoring.reports.document import VersionLabel
 from monitoring.reports.export import ReportFormat
 
@@ -44,6 +47,12 @@ version: VersionLabel = cols[1].selectbox(
 fmt: ReportFormat = cols[2].selectbox(  # type: ignore[assignment]
     "Format", list(ReportFormat), format_func=lambda f: f.value.upper(), key=Key.REPORT_FORMAT
 )
+meeting = st.date_input(
+    "DSMB meeting (printed on the cover)",
+    value=None,
+    key=Key.REPORT_MEETING,
+    help="Leave empty if the meeting is not set: the cover says so.",
+)
 if st.button("Generate the summary", key=Key.REPORT_BUTTON, type="primary"):
     with st.status("Generating the summary…", expanded=True) as progress:
         st.write("Decisions, tables and figures at the chosen cut-off…")
@@ -55,6 +64,7 @@ if st.button("Generate the summary", key=Key.REPORT_BUTTON, type="primary"):
             look=look,
             version=version,
             fmt=fmt,
+            meeting_date=meeting if isinstance(meeting, date) else None,
         )
         progress.update(label=f"{report.file_name} ready", state="complete")
     st.session_state[Key.LAST_REPORT] = report
@@ -92,17 +102,28 @@ if not source.is_demo(selection.url):
     generated = {r.look for r in records if r.look is not None and r.signed_off_at is None}
     to_sign = [lk for lk in reached if lk.evaluable in generated]
     if holds(principal, selection.trial_id, SIGNS_OFF) and to_sign:
-        left, right = st.columns([3, 1], vertical_alignment="bottom")
+        left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
         chosen = left.selectbox(
             "Sign off the summary of",
             to_sign,
             key=Key.SIGN_OFF_LOOK,
             format_func=lambda lk: f"look at {lk.evaluable} patients",
         )
+        advice = middle.selectbox(
+            "Committee's recommendation",
+            [choice.word for choice in RECOMMENDATIONS],
+            key=Key.SIGN_OFF_RECOMMENDATION,
+            format_func=str.capitalize,
+            help="As ticked on the report's recommendation form.",
+        )
         if right.button("Sign off", key=Key.SIGN_OFF_BUTTON) and chosen.reached_on is not None:
-            writes.sign_off(selection.url, selection.trial_id, chosen.evaluable, chosen.reached_on)
+            writes.sign_off(
+                selection.url, selection.trial_id, chosen.evaluable, chosen.reached_on, advice
+            )
             st.rerun()
 look_option = f" --look {look}" if look else ""
+if isinstance(meeting, date):
+    look_option += f" --meeting-date {meeting.isoformat()}"
 components.reproduce(
     f"python -m monitoring report {selection.cli_options()}{look_option} "
     f"--version {version.name.lower()} --format {fmt.value} --out summary.{fmt.value}"

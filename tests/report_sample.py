@@ -34,8 +34,12 @@ WIDE_COLUMNS = (
     Column("Marrow blasts %", ColumnKind.NUMBER, 1),
     Column("Pr(p > 0.20 | data)", ColumnKind.NUMBER, 3),
     Column("Cum. remission", ColumnKind.PERCENT, 1),
+    Column("Last contact", ColumnKind.DATE),
+    Column("Bilirubin (x ULN)", ColumnKind.NUMBER, 2),
+    Column("ALT (x ULN)", ColumnKind.NUMBER, 2),
     Column("Comment", ColumnKind.TEXT),
 )
+"""Too wide for a portrait page even with its text wrapped: a landscape listing."""
 
 
 def wide_rows(n: int, seed: int = 20250301) -> tuple[tuple[object, ...], ...]:
@@ -55,6 +59,9 @@ def wide_rows(n: int, seed: int = 20250301) -> tuple[tuple[object, ...], ...]:
                 None if i % 17 == 5 else round(rng.uniform(0, 80), 2),
                 i / 1000,
                 (i % 9) / 8,
+                date(2024, 6, 1) + timedelta(days=2 * i),
+                round(rng.uniform(0.2, 4.0), 2),
+                round(rng.uniform(0.3, 12.0), 2),
                 "Dose held for grade ≥ 3 ALT elevation – resumed" if i % 9 == 0 else "",
             )
         )
@@ -64,7 +71,7 @@ def wide_rows(n: int, seed: int = 20250301) -> tuple[tuple[object, ...], ...]:
 def sample_document(
     rows: int = 120, figure: object = None, version: VersionLabel = VersionLabel.OPEN
 ) -> ReportDocument:
-    """Title block, two decisions, a small table, a 10-column table and optionally a figure."""
+    """Title block, two decisions, a small table, a 13-column table and optionally a figure."""
     small = Table(
         "Toxicity stopping boundaries",
         (

@@ -396,3 +396,6 @@ def test_reports_page_generates_and_records_the_due_summary(
     assert report.content[:2] == b"PK"  # a zip container: an XLSX workbook
     listed = next(d.value for d in at.dataframe if "Signed off" in d.value.columns)
     assert list(listed["Look"]) == [24]
+    # the meeting date chosen goes on the cover, as the command's --meeting-date
+    at.date_input(key=Key.REPORT_MEETING).set_value(date(2025, 7, 15)).run()
+    assert any("--meeting-date 2025-07-15" in c.value for c in at.code)

@@ -26,7 +26,8 @@ from monitoring.db.schema import monitoring_log
 from monitoring.demo import generate, write_tables
 from monitoring.derive import derive
 from monitoring.protocol import load_protocol
-from monitoring.reports.content import resolve_look
+from monitoring.reports.content import ReportStamp, build_report, resolve_look
+from monitoring.reports.document import RecommendationForm
 from monitoring.reports.records import records_as_of
 from monitoring.status import LookRecord, TrialStatus, trial_status
 from monitoring.summary_state import SummaryState
@@ -260,3 +261,41 @@ def test_report_records_and_prints_the_history_chain_head(db: Path, tmp_path: Pa
     cells = [c for row in summary.iter_rows(values_only=True) for c in row]
     assert "History chain head (SHA-256)" in cells
     assert head in cells
+
+
+def test_signoff_records_the_committee_s_recommendation(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``report signoff --recommendation`` is recorded with the sign-off (the row's note) and
+    read back with the look; the next report's form is ticked with it; the monitoring log
+    names it; an unknown word is refused."""
+    assert _report(db, tmp_path / "l8.xlsx", "--look", "8", "--format", "xlsx") == 0
+    by = ["--db", str(db), "--by", "DSMB chair"]
+    capsys.readouterr()
+    assert main(["report", "signoff", *by, "--look", "8", "--recommendation", "modify"]) == 0
+    assert "recommendation: modify" in capsys.readouterr().out
+    (record,) = [r for r in look_records(_engine(db), PROTOCOL.id) if r.evaluable == 8]
+    assert (record.signed_off_by, record.recommendation) == ("DSMB chair", "modify")
+    with _engine(db).connect() as conn:
+        logged = conn.execute(sa.select(monitoring_log)).mappings().one()
+    assert logged["note"] == "Recommendation: modify."
+    assert verify_chain(_engine(db), PROTOCOL.id).ok  # the note is hashed like any value
+    status = _status(db)
+    known = datetime.fromisoformat(KNOWN_ON).replace(tzinfo=UTC)
+    data = load_trial_data(_engine(db), PROTOCOL.id, known)
+    derivation = derive(data, PROTOCOL, status.cutoff)
+    doc = build_report(status, derivation, stamp=ReportStamp(datetime.now(UTC)), look=8)
+    form = doc.sections[-1].blocks[0]
+    assert isinstance(form, RecommendationForm)
+    assert form.recorded == "modify"
+    log = next(t for t in doc.tables() if t.title.startswith("Monitoring log"))
+    assert "DSMB chair (modify)" in [row[-1] for row in log.rows]
+    with pytest.raises(SystemExit):
+        main(["report", "signoff", *by, "--look", "8", "--recommendation", "halt"])
+
+
+def test_meeting_date_is_taken_by_writing_only(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "m.xlsx"
+    assert _report(db, out, "--format", "xlsx", "--meeting-date", "2025-08-01") == 0
+    # given before an action, an option of writing a report is refused, not ignored
+    assert main(["report", "--db", str(db), "--meeting-date", "2025-08-01", "list"]) == 2

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitoring.analyses.response import response_tables
-from monitoring.analyses.safety import ae_tables
+from monitoring.analyses.safety import RowLevel, ae_tables
 from monitoring.analyses.safety_listings import safety_listings
 from monitoring.charts import km_figure, toxicity_boundary_figure
 from monitoring.data_dictionary import TrialData
@@ -35,16 +35,28 @@ from monitoring.protocol import (
     load_protocol,
     parse_protocol,
 )
-from monitoring.reports.content import ReportStamp, build_report, render_report, resolve_look
+from monitoring.reports.content import (
+    STATUS,
+    ReportStamp,
+    build_report,
+    render_report,
+    resolve_look,
+)
 from monitoring.reports.document import (
+    Column,
+    ColumnKind,
     Paragraph,
     ParagraphStyle,
+    RecommendationForm,
     ReportDocument,
+    RowStyle,
+    Section,
     Status,
     Table,
     VersionLabel,
 )
 from monitoring.reports.export import ReportFormat, write_reports
+from monitoring.reports.formatting import format_cell, joined
 from monitoring.series import survival_view, toxicity_path
 from monitoring.status import TrialStatus, trial_status
 from tests.conftest import PROTOCOL_DIR
@@ -104,11 +116,19 @@ def _squash(text: str) -> str:
 # --- content as data ----------------------------------------------------------------------
 
 
+def _section(doc: ReportDocument, title: str) -> Section:
+    return next(s for s in doc.sections if s.title == title)
+
+
 def _rule_decisions(doc: ReportDocument) -> list[Paragraph]:
-    """The decision paragraphs of the "Decisions" section (after the overall verdict)."""
-    section = next(s for s in doc.sections if s.title == "Decisions")
+    """The rules' decision paragraphs of the status section (after the overall verdict and
+    its alerts)."""
     return [
-        b for b in section.blocks if isinstance(b, Paragraph) and b.style is ParagraphStyle.DECISION
+        b
+        for b in _section(doc, STATUS).blocks
+        if isinstance(b, Paragraph)
+        and b.style is ParagraphStyle.DECISION
+        and not b.verdict.startswith(("Overall verdict", "Alert ["))
     ]
 
 
@@ -116,13 +136,16 @@ def test_decisions_come_first_with_the_rules_own_sentences(
     built: tuple[TrialStatus, ReportDocument],
 ) -> None:
     status, doc = built
+    # The DSMB order (monitoring.reports.content.PACK_ORDER); baseline and exposure have no
+    # data yet and are left out, not printed empty; the closed version ends with the form.
     assert [s.title for s in doc.sections] == [
-        "Overall verdict",  # tests/test_verdict_outputs.py checks its words
-        "Decisions",
+        "Status and recommendation",  # tests/test_verdict_outputs.py checks the verdict
+        "Disposition",
         "Efficacy",
-        "Toxicity",
-        "Survival",
+        "Safety",
+        "Listings",
         "Methods",
+        "Recommendation of the committee",
     ]
     efficacy, toxicity = _rule_decisions(doc)
     assert status.efficacy is not None
@@ -136,8 +159,12 @@ def test_decisions_come_first_with_the_rules_own_sentences(
     assert toxicity.text.endswith(status.toxicity[0].explanation)
     assert toxicity.text.startswith("Toxicity: Any-grade VOD/SOS related to inotuzumab")
     assert toxicity.verdict == "Continue — no toxicity boundary crossed"
-    first = doc.sections[1].blocks[0]
+    first = doc.sections[0].blocks[0]
     assert first.style is ParagraphStyle.DECISION  # type: ignore[union-attr]
+    form = doc.sections[-1].blocks[0]
+    assert isinstance(form, RecommendationForm)
+    assert [c.word for c in form.choices] == ["continue", "modify", "pause", "stop"]
+    assert form.recorded == ""  # nothing recorded for this look yet
 
 
 def test_efficacy_numbers_equal_the_decision_counts(
@@ -202,7 +229,17 @@ def test_best_response_ae_tables_and_listings_are_the_librarys(
         printed = _table(doc, ae.title)
         assert len(printed.rows) == len(ae.rows)
         first = ae.rows[0].cells[0]  # any adverse event, any grade
-        assert printed.rows[0][2:6] == (first.x, first.proportion, *astuple(first.credible)[:2])
+        assert printed.rows[0][1:5] == (first.x, first.proportion, *astuple(first.credible)[:2])
+        # Nested layout (tern's t_ae): the any-event row and each category a header row,
+        # each term indented below its category.
+        want = [RowStyle.MEMBER if r.level is RowLevel.TERM else RowStyle.GROUP for r in ae.rows]
+        assert list(printed.row_styles) == want
+        labels = [r.term if r.level is RowLevel.TERM else r.category for r in ae.rows[1:]]
+        assert _column(printed, "Category / term")[1:] == labels
+        shown = joined(printed)  # as the PDF and DOCX print it: "n (%)" per grade band
+        assert [c.name for c in shown.columns][1:3] == ["Any grade n (%)", "95% CrI"]
+        any_grade = format_cell(first.proportion, Column("%", ColumnKind.PERCENT))
+        assert shown.rows[0][1] == f"{first.x} ({any_grade})"
     listings = safety_listings(derivation, PROTOCOL)
     deaths = _table(doc, listings.deaths.title)
     assert _column(deaths, "Patient") == [r.patient_id for r in listings.deaths.rows]
@@ -241,10 +278,11 @@ def test_charts_are_the_dashboards_own(
     derivation = derive(demo, PROTOCOL, status.cutoff)
     rule = PROTOCOL.toxicity[0]
     path = toxicity_path(rule, derivation.toxicity[0], status.toxicity[0])
-    expected = [toxicity_boundary_figure(path)]
-    expected += [
+    # Efficacy (survival) comes before safety in the meeting pack.
+    expected = [
         km_figure(survival_view(derivation, PROTOCOL, e)) for e in PROTOCOL.survival.endpoints
     ]
+    expected.append(toxicity_boundary_figure(path))
     figures = doc.figures()
     assert len(figures) == len(expected)
     for figure, chart in zip(figures, expected, strict=True):
@@ -294,7 +332,7 @@ def test_methods_page_carries_design_priors_and_audit(
     _, doc = built
     methods = " ".join(
         b.text
-        for b in doc.sections[-1].blocks
+        for b in _section(doc, "Methods").blocks
         if hasattr(b, "text") and isinstance(b.text, str)  # paragraphs only
     )
     assert "p0 = 0.35 against p1 = 0.5" in methods  # protocol section 11
@@ -492,24 +530,22 @@ def test_xlsx_cells_hold_the_library_numbers(
 
 def test_open_report_holds_exactly_the_protocol_s_open_sections(demo: TrialData) -> None:
     """The open report is built from ``[reporting.open] sections`` (docs/protocol.md): the
-    single-arm default (decisions, pooled rates, safety) leaves out the survival section;
-    a protocol listing two sections gets those two, in report order."""
+    single-arm default (decisions, pooled rates, safety) leaves out the survival tables and
+    charts and the recommendation form; a protocol listing two sections gets those two."""
     assert PROTOCOL.design != "randomized"
     assert PROTOCOL.reporting.open_sections == OPEN_SECTIONS_SINGLE_ARM
     _, closed = _build(PROTOCOL, demo, version=VersionLabel.CLOSED)
     _, opened = _build(PROTOCOL, demo, version=VersionLabel.OPEN)
     titles = [s.title for s in closed.sections]
-    assert len(titles) == len(get_args(ReportSection))
-    survival = titles[get_args(ReportSection).index("survival")]
-    assert [s.title for s in opened.sections] == [t for t in titles if t != survival]
+    assert [s.title for s in opened.sections] == titles[:-1]  # no recommendation form
+    assert any("Kaplan" in f.title for f in closed.figures())
+    assert not any("Kaplan" in f.title for f in opened.figures())
+    assert not any(t.title.startswith("Kaplan") for t in opened.tables())
     text = (PROTOCOL_DIR / "ino-lowdose-ph2.toml").read_text("utf-8")
     listed = parse_protocol(text + '\n[reporting.open]\nsections = ["methods", "toxicity"]\n', "t")
     _, two = _build(listed, demo, version=VersionLabel.OPEN)
-    order = get_args(ReportSection)
-    assert [s.title for s in two.sections] == [
-        titles[order.index("toxicity")],
-        titles[order.index("methods")],
-    ]
+    # "toxicity" feeds the safety tables and the listings; "methods" the methods.
+    assert [s.title for s in two.sections] == ["Safety", "Listings", "Methods"]
 
 
 def test_an_unknown_open_section_is_refused_naming_the_key() -> None:

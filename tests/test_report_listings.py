@@ -1,7 +1,7 @@
 """Complete listings: a listing longer than the writers' chunks is written whole, in order,
 with its header on every page; an excerpt is printed in the PDF and DOCX only.
 
-The listing is the sample's 10-column patient listing (tests/report_sample.py) with ROWS
+The listing is the sample's 13-column patient listing (tests/report_sample.py) with ROWS
 rows, more than one PDF window (``pdf_tables.WINDOW_ROWS``) and more than one DOCX parse block
 (``docx_xml.ROWS_PER_PARSE``). Files are read back with pdftotext, python-docx and openpyxl.
 """
@@ -138,7 +138,7 @@ def _with_excerpt(rows: int, shown: int) -> tuple[ReportDocument, Table]:
     doc = sample_document(rows)
     listing = doc.tables()[-1]
     dates = [row[2] for row in listing.rows]  # "First dose" (a date column)
-    printed = excerpt(listing.title, listing.note, dates, shown, "patients")  # type: ignore[arg-type]
+    printed = excerpt(listing.title, listing.note, dates, shown, "patient")  # type: ignore[arg-type]
     table = Table(listing.title, listing.columns, listing.rows, listing.note, "Listing", printed)
     sections = tuple(
         Section(s.title, tuple(table if b is listing else b for b in s.blocks))

@@ -1,7 +1,7 @@
 """Report document model and its PDF, DOCX and XLSX writers, checked by reading files back.
 
 The sample document (tests/report_sample.py) has two decisions, a 3-column table, a
-10-column x 120-row listing (forces landscape pages and page breaks) and a plotly figure
+13-column x 120-row listing (forces landscape pages and page breaks) and a plotly figure
 rendered by kaleido. PDF text is read with poppler's ``pdftotext -layout``, DOCX with
 python-docx, XLSX with openpyxl. Page images for a visual check go to tests/artifacts/.
 """
@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl.utils import get_column_letter
 
 from monitoring.reports import theme
 from monitoring.reports.document import (
@@ -46,6 +47,7 @@ from monitoring.reports.figures import (
 from monitoring.reports.formatting import excel_number_format, format_cell
 from monitoring.reports.layout import (
     MIN_FONT_PT,
+    PAD,
     Heading,
     NewPage,
     Orientation,
@@ -57,7 +59,7 @@ from monitoring.reports.layout import (
     text_width_pt,
 )
 from monitoring.reports.pdf import write_pdf
-from monitoring.reports.pdf_fonts import printable
+from monitoring.reports.pdf_fonts import REGULAR, printable, text_width
 from monitoring.reports.sheets import MAX_LENGTH, unique_sheet_names
 from monitoring.reports.xlsx import write_xlsx
 from tests.report_sample import PROVENANCE, WIDE_COLUMNS, sample_document, wide_rows
@@ -269,16 +271,17 @@ def test_wide_table_goes_landscape_with_its_heading() -> None:
 
 
 def test_columns_fit_and_numbers_never_wrap() -> None:
+    """Columns fill the width; a number or date column is at least as wide as its widest
+    value on one line at the fitted font (its header may wrap at words)."""
     table = Table("t", WIDE_COLUMNS, wide_rows(40))  # type: ignore[arg-type]
     width = text_width_pt(Orientation.LANDSCAPE)
     texts = cell_texts(table)
     fit = fit_columns(table.columns, texts, width)
     assert sum(fit.widths) <= width + 0.01
-    natural = fit_columns(table.columns, texts, 1e6)  # unconstrained: one line per cell
-    scale = min(1e6 / sum(natural.widths), 1.4)
-    for column, got, free in zip(table.columns, fit.widths, natural.widths, strict=True):
+    for j, (column, got) in enumerate(zip(table.columns, fit.widths, strict=True)):
         if column.kind is not ColumnKind.TEXT:
-            assert got >= free / scale - 0.01
+            widest = max(text_width(row[j], REGULAR, fit.font_size) for row in texts)
+            assert got >= widest + 2 * PAD - 0.01, column.name
 
 
 # --- PDF --------------------------------------------------------------------------------------
@@ -462,11 +465,12 @@ def test_xlsx_sheets_types_and_formats(files: dict[str, Path]) -> None:
                 assert cell.value == value  # a number stays a number (0.0 reads back as 0)
                 assert isinstance(cell.value, str) == (column.kind is ColumnKind.TEXT)
     comment = "Dose held for grade ≥ 3 ALT elevation – resumed"
-    assert sheet.column_dimensions["J"].width >= len(comment)
+    letter = get_column_letter(len(WIDE_COLUMNS))  # the comment column, the last
+    assert sheet.column_dimensions[letter].width >= len(comment)
     assert sheet.column_dimensions["H"].width >= len("Pr(p > 0.20 | data)")  # header uncut
     stamp_row = ROWS + 1 + 2 + 3  # data, blank row, then title, note, label, stamp
     assert sheet.cell(stamp_row, 1).value == PROVENANCE
-    assert f"A{stamp_row}:J{stamp_row}" in {str(r) for r in sheet.merged_cells.ranges}
+    assert f"A{stamp_row}:{letter}{stamp_row}" in {str(r) for r in sheet.merged_cells.ranges}
 
 
 def test_xlsx_shows_the_same_numbers_as_pdf_and_docx(files: dict[str, Path]) -> None:
@@ -559,12 +563,13 @@ def test_pdf_replaces_glyphs_the_font_lacks_and_escapes_markup(tmp_path: Path) -
 
 
 def test_tall_figure_is_scaled_to_fit_one_page(tmp_path: Path, rendered: RenderedFigure) -> None:
-    """A 6.5 x 12 in figure would not fit a Letter page: it is scaled, not refused."""
+    """A 6.5 x 12 in figure would not fit a Letter page: it is scaled (to half a page, so
+    two figures share a page), not refused."""
     figure = Figure("tall", rendered, width_in=6.5, height_in=12.0)
     doc = ReportDocument("t", "s", (), "stamp", VersionLabel.OPEN, (Section("S", (figure,)),))
     pages = _pdf_pages(write_pdf(doc, tmp_path / "tall.pdf"))
-    assert len(pages) == 2  # title block on page 1; figure with its title on page 2
-    assert "Figure 1. tall" in pages[1]
+    assert len(pages) == 1  # the title block, then the figure with its title
+    assert "Figure 1. tall" in pages[0]
     word = docx.Document(str(write_docx(doc, tmp_path / "tall.docx")))
     assert word.inline_shapes[0].height.inches < theme.PAGE_HEIGHT_IN - 2 * theme.MARGIN_IN
 

@@ -30,7 +30,7 @@ from monitoring.analysis.access import PermissionRefusedError, View, permitted, 
 from monitoring.analysis.reports import ReportRequest, write_document
 from monitoring.cli import main
 from monitoring.db.engine import open_database
-from monitoring.db.looks import list_reports
+from monitoring.db.looks import list_reports, look_records
 from monitoring.db.repository import add_trial
 from monitoring.errors import UnknownTrialError
 from monitoring.reports.document import VersionLabel
@@ -284,6 +284,7 @@ def test_dashboard_sent_and_sign_off_by_their_roles(dashboard_db: str) -> None:
     dsmb = _app("dsmb")
     dsmb.switch_page("pages/reports.py").run()
     assert not _has(dsmb, Key.REPORT_SENT_BUTTON)
+    dsmb.selectbox(key=Key.SIGN_OFF_RECOMMENDATION).set_value("pause")  # the report's form
     dsmb.button(key=Key.SIGN_OFF_BUTTON).click().run()
     assert not dsmb.exception, [e.value for e in dsmb.exception]
     engine = open_database(os.environ["TRIAL_MONITORING_DB"])
@@ -294,6 +295,8 @@ def test_dashboard_sent_and_sign_off_by_their_roles(dashboard_db: str) -> None:
             "statistician",
             "dsmb",
         )
+        (signed,) = [r for r in look_records(engine, dashboard_db) if r.signed_off_by]
+        assert signed.recommendation == "pause"
         done = {(e.event, e.user_name) for e in list_events(engine) if e.trial_id == dashboard_db}
         assert {
             ("closed data viewed", "statistician"),

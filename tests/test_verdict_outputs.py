@@ -130,10 +130,11 @@ def test_reports_open_with_the_verdict_in_every_format(tmp_path: Path) -> None:
     status = trial_status(PROTOCOL, derive(data, PROTOCOL))
     want = verdict(status)
     doc = build_report(status, derive(data, PROTOCOL), stamp=ReportStamp(NOW))
-    first = doc.sections[0]
-    assert first.title == "Overall verdict"
-    decisions = doc.sections[1]
-    paragraphs = [b.text for b in decisions.blocks if isinstance(b, Paragraph)]
+    first = doc.sections[0]  # the meeting pack opens with the status (monitoring.reports.content)
+    assert first.title == "Status and recommendation"
+    assert isinstance(first.blocks[0], Paragraph)
+    assert first.blocks[0].verdict == f"Overall verdict: {want.headline}"
+    paragraphs = [b.text for b in first.blocks if isinstance(b, Paragraph)]
     assert any(
         "Deciding look: 6 events among the first 16 patients (boundary 6): Pr(p > 0.2) = 0.928" in p
         for p in paragraphs

@@ -19,6 +19,7 @@ import pandas as pd
 from monitoring.derive import Derivation, monitored_events
 from monitoring.derive.grouping import codes
 from monitoring.protocol import Protocol
+from monitoring.wording import counted
 
 FATAL_GRADE = 5  # CTCAE: grade 5 is death related to the adverse event
 
@@ -162,7 +163,7 @@ def ae_listing(derived: Derivation, events: pd.DataFrame, title: str, note: str)
     events = events.sort_values(["patient_id", "onset_date", "term"], kind="stable")
     origin = _first_dose(derived, events["patient_id"])
     return AeListing(
-        title=f"{title} (n = {len(events):,} events)",
+        title=f"{title} (n = {counted(len(events), 'event')})",
         note=note,
         patient_id=tuple(events["patient_id"].tolist()),
         term=tuple(events["term"].tolist()),

@@ -47,6 +47,8 @@ class ReportRequest:
     user: str
     log_as_of: datetime
     principal: Principal | None = None
+    meeting_date: date | None = None
+    """The DSMB meeting the report is for (printed on the cover; "not set" without it)."""
 
 
 def report_analysis(analysis: Analysis, look: int | None) -> Analysis:
@@ -70,7 +72,7 @@ def write_document(source: TrialSource, request: ReportRequest, now: datetime) -
     doc = build_report(
         status,
         analysis.derivation,
-        stamp=ReportStamp(now, request.user),
+        stamp=ReportStamp(now, request.user, request.meeting_date),
         version=request.version,
         look=request.look,
     )

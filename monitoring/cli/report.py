@@ -33,6 +33,7 @@ from monitoring.cli.database import (
     user_name,
 )
 from monitoring.db.looks import (
+    RECOMMENDATIONS,
     ReportRecord,
     get_report,
     list_reports,
@@ -92,6 +93,7 @@ def _generate(args: argparse.Namespace) -> int:
             user=user_name(args),
             log_as_of=now_utc(),
             principal=principal,
+            meeting_date=args.meeting_date,
         )
         record = produce(DatabaseSource(engine), request, now_utc())
         _record_generated(engine, principal, record)
@@ -174,13 +176,21 @@ def _signoff(args: argparse.Namespace) -> int:
         day = open_analysis(source, Cut(trial_id), principal=principal).reached_on(args.look)
         now = now_utc()
         sign_off_look(
-            engine, trial_id, args.look, reached_date=day, user=args.by, now=now, note=args.note
+            engine,
+            trial_id,
+            args.look,
+            reached_date=day,
+            user=args.by,
+            now=now,
+            note=args.note,
+            recommendation=args.recommendation,
         )
         record_event(engine, principal, Event.SIGNED_OFF, trial_id, f"look at {args.look}")
         if args.json:
             print_json([r for r in list_reports(engine, trial_id) if r.look == args.look])
         else:
-            print(f"look at {args.look} (reached {day}): summary signed off by {args.by}")
+            advice = f", recommendation: {args.recommendation}" if args.recommendation else ""
+            print(f"look at {args.look} (reached {day}): summary signed off by {args.by}{advice}")
         return 0
 
     return _run(args, action)
@@ -198,7 +208,12 @@ def _common(parser: argparse.ArgumentParser, *, action: bool = True) -> None:
 
 # Options of writing a report that an action does not take: given before an action
 # (``report --look 8 list``) they are refused rather than ignored.
-_WRITING_ONLY = {"--look": "look", "--cutoff": "cutoff", "--as-known-on": "as_known_on"}
+_WRITING_ONLY = {
+    "--look": "look",
+    "--cutoff": "cutoff",
+    "--as-known-on": "as_known_on",
+    "--meeting-date": "meeting_date",
+}
 
 
 def _action(
@@ -268,6 +283,11 @@ def _register_actions(sub: Any) -> None:
     signoff.add_argument("--look", type=int, required=True, metavar="N", help="look (N)")
     signoff.add_argument("--by", required=True, metavar="NAME", help="who signs off")
     signoff.add_argument("--note", help="optional note kept with the sign-off")
+    signoff.add_argument(
+        "--recommendation",
+        choices=RECOMMENDATIONS,
+        help="the committee's recommendation, recorded with the sign-off (the report's form)",
+    )
     signoff.set_defaults(handler=_action(_signoff, takes=("look",)))
 
 
@@ -293,5 +313,11 @@ def register(sub: Any) -> None:
         "--out", type=output_file, metavar="PATH", help="file to write (its folder must exist)"
     )
     parser.add_argument("--user", help="who generates it (default: login)")
+    parser.add_argument(
+        "--meeting-date",
+        type=iso_date,
+        metavar="DATE",
+        help="the DSMB meeting the report is for (printed on the cover)",
+    )
     parser.set_defaults(handler=_generate)
     _register_actions(parser.add_subparsers(dest="report_action", metavar="ACTION"))

@@ -3,11 +3,15 @@
 A look is named by its number of evaluable patients (8, 16, 24, ... for seed 003), the same
 number ``--look N`` takes on the command line. Every generated report file is one row of
 ``reports``; a sign-off of a look's summary is one row of ``monitoring_log`` (append-only:
-a later sign-off adds a row, nothing is overwritten).
+a later sign-off adds a row, nothing is overwritten). A sign-off may record the committee's
+recommendation (:data:`RECOMMENDATIONS`); it is kept in the row's note, as its first
+sentence ("Recommendation: continue."), so the row's hashed content (``monitoring.db.chain``)
+keeps its columns and earlier rows verify unchanged.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -19,6 +23,27 @@ from monitoring.db.schema import monitoring_log, reports
 from monitoring.db.timestamps import as_aware, to_utc
 from monitoring.db.transactions import Bind, connected, writing
 from monitoring.status import LookRecord
+
+RECOMMENDATIONS = ("continue", "modify", "pause", "stop")
+"""The committee's recommendation at a sign-off (the report's recommendation form)."""
+_RECOMMENDED = re.compile(r"^Recommendation: (continue|modify|pause|stop)\.")
+
+
+def signoff_note(recommendation: str | None, note: str | None) -> str | None:
+    """The note stored with a sign-off: the recommendation's sentence, then the note."""
+    if recommendation is None:
+        return note
+    if recommendation not in RECOMMENDATIONS:
+        raise DataInputError(
+            f"unknown recommendation '{recommendation}': one of {', '.join(RECOMMENDATIONS)}"
+        )
+    return " ".join(p for p in (f"Recommendation: {recommendation}.", note) if p)
+
+
+def recommendation_of(note: str | None) -> str | None:
+    """The recommendation recorded in a sign-off's note, if any."""
+    found = _RECOMMENDED.match(note or "")
+    return found.group(1) if found else None
 
 
 @dataclass(frozen=True)
@@ -147,8 +172,11 @@ def sign_off_look(
     user: str,
     now: datetime,
     note: str | None = None,
+    recommendation: str | None = None,
 ) -> None:
-    """Sign off the summary of look ``look``: needs a generated report for that look."""
+    """Sign off the summary of look ``look``: needs a generated report for that look;
+    ``recommendation``: the committee's (one of :data:`RECOMMENDATIONS`), recorded too."""
+    stored = signoff_note(recommendation, note)
     with writing(engine, trial_id) as conn:
         generated = conn.execute(
             sa.select(reports.c.id).where(reports.c.trial_id == trial_id, reports.c.look == look)
@@ -164,7 +192,7 @@ def sign_off_look(
                 reached_date=reached_date,
                 signed_off_by=user,
                 signed_off_at=to_utc(now),
-                note=note,
+                note=stored,
             )
         )
         conn.execute(
@@ -180,12 +208,13 @@ def sign_off_look(
 
 
 def look_records(bind: Bind, trial_id: str) -> tuple[LookRecord, ...]:
-    """Per look: first generation (when, who) and latest sign-off (when, who)."""
+    """Per look: first generation (when, who) and latest sign-off (when, who, the
+    recommendation recorded with it)."""
     generated: dict[int, tuple[datetime, str]] = {}
     for report in list_reports(bind, trial_id):
         if report.look is not None and report.look not in generated:
             generated[report.look] = (report.generated_at, report.generated_by)
-    signed: dict[int, tuple[datetime, str]] = {}
+    signed: dict[int, tuple[datetime, str, str | None]] = {}
     query = (
         sa.select(monitoring_log)
         .where(monitoring_log.c.trial_id == trial_id)
@@ -196,6 +225,7 @@ def look_records(bind: Bind, trial_id: str) -> tuple[LookRecord, ...]:
             signed[int(row["look_number"])] = (
                 as_aware(row["signed_off_at"]),
                 str(row["signed_off_by"]),
+                recommendation_of(row["note"]),
             )
     return tuple(
         LookRecord(
@@ -204,6 +234,7 @@ def look_records(bind: Bind, trial_id: str) -> tuple[LookRecord, ...]:
             generated_by=generated[look][1] if look in generated else None,
             signed_off_at=signed[look][0] if look in signed else None,
             signed_off_by=signed[look][1] if look in signed else None,
+            recommendation=signed[look][2] if look in signed else None,
         )
         for look in sorted(set(generated) | set(signed))
     )

@@ -1,19 +1,27 @@
-"""The Efficacy/Toxicity Summary as data: :func:`build_report` -> :class:`ReportDocument`.
+"""The Efficacy/Toxicity Summary as a DSMB meeting pack: :func:`build_report` ->
+:class:`ReportDocument`.
 
 Content is built once from the library's results (``TrialStatus`` and the ``Derivation`` at
-the same cut-off) and handed to the PDF, DOCX and XLSX writers unchanged. Sections: title
-block, the overall verdict and its alerts, decisions (with the monitoring log), efficacy,
-toxicity, survival, methods. The closed version holds them all, with the breakdowns by the
-protocol's ``closed_by`` columns; the open one holds exactly the sections the protocol's
-``[reporting.open] sections`` lists (a default per design), without those breakdowns.
-Which version it is, and the provenance stamp, are on every page.
+the same cut-off) and handed to the PDF, DOCX and XLSX writers unchanged. A cover page
+(trial, meeting date, data cut-off, open or closed) and the title block with the provenance
+come first; then the sections in the order of a DSMB report (:data:`PACK_ORDER`): status
+and recommendation (the overall verdict, its alerts, the rules' decisions and the
+monitoring log), disposition, baseline, exposure, efficacy (response and survival), safety
+(monitored toxicity and the adverse-event tables), listings, methods; the closed version
+ends with the committee's recommendation form. A section without content is left out, not
+printed empty (baseline and exposure have no data in this version).
+
+The closed version holds every section, with the breakdowns by the protocol's ``closed_by``
+columns; the open one holds the sections fed by the protocol's ``[reporting.open]
+sections`` (a default per design), without those breakdowns. Which version it is, and the
+provenance stamp, are on every page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import get_args
 
 from monitoring.analysis.looks import resolve_look as resolve_look  # used here and by callers
@@ -22,12 +30,20 @@ from monitoring.open_view import withheld
 from monitoring.protocol import Protocol, ReportSection
 from monitoring.reports.blocks import CHART_DPI
 from monitoring.reports.decisions_section import decisions_section
-from monitoring.reports.document import MetadataRow, ReportDocument, Section, VersionLabel
-from monitoring.reports.efficacy_section import efficacy_section
+from monitoring.reports.document import (
+    Block,
+    Choice,
+    MetadataRow,
+    RecommendationForm,
+    ReportDocument,
+    Section,
+    VersionLabel,
+)
+from monitoring.reports.efficacy_section import disposition_table, efficacy_section
 from monitoring.reports.figures import render_document
 from monitoring.reports.methods_page import methods_section
 from monitoring.reports.survival_section import survival_section
-from monitoring.reports.toxicity_section import toxicity_section
+from monitoring.reports.toxicity_section import listings_section, safety_section
 from monitoring.reports.verdict_section import verdict_section
 from monitoring.status import ScheduledLook, TrialStatus
 from monitoring.verdict import verdict
@@ -39,12 +55,43 @@ REPORT_TITLE = "Efficacy/Toxicity Summary"
 LISTING_LIMIT = 5000
 
 
+# The sections of the meeting pack, in the order of a DSMB report (FDA guidance on data
+# monitoring committees; the DAMOCLES report template). Baseline and exposure have no data
+# in this version: their builders come with the baseline and exposure data.
+STATUS = "Status and recommendation"
+DISPOSITION = "Disposition"
+BASELINE = "Baseline characteristics"
+EXPOSURE = "Exposure"
+EFFICACY = "Efficacy"
+SAFETY = "Safety"
+LISTINGS = "Listings"
+METHODS = "Methods"
+FORM = "Recommendation of the committee"
+PACK_ORDER = (STATUS, DISPOSITION, BASELINE, EXPOSURE, EFFICACY, SAFETY, LISTINGS, METHODS)
+
+RECOMMENDATIONS = (
+    Choice("continue", "Continue the trial as planned."),
+    Choice(
+        "modify",
+        "Continue with the modifications stated below (protocol, consent, "
+        "eligibility, dose, monitoring).",
+    ),
+    Choice("pause", "Pause enrolment (or treatment) until the matters stated below are resolved."),
+    Choice("stop", "Stop the trial (or the arm stated below)."),
+)
+"""The committee's recommendation: the words ``report signoff --recommendation`` and the
+dashboard's sign-off record (``monitoring.db.looks.RECOMMENDATIONS``, the same words)."""
+SIGNATORIES = ("Chair of the committee", "Committee member", "Committee member")
+
+
 @dataclass(frozen=True)
 class ReportStamp:
-    """Who generated the report and when (printed in the title block, not in the stamp)."""
+    """Who generated the report and when (printed in the title block, not in the stamp),
+    and the meeting the pack is for (its date on the cover, when known)."""
 
     generated_at: datetime
     generated_by: str = ""
+    meeting_date: date | None = None
 
 
 def look_label(look: ScheduledLook | None) -> str:
@@ -75,6 +122,36 @@ def title_block(
         MetadataRow("Software version", p.software_version),
     ]
     return tuple(rows)
+
+
+def cover_lines(
+    status: TrialStatus, look: ScheduledLook | None, stamp: ReportStamp, version: VersionLabel
+) -> tuple[MetadataRow, ...]:
+    """The cover page: trial, meeting, data cut-off, look, open or closed."""
+    p = status.provenance
+    meeting = stamp.meeting_date.isoformat() if stamp.meeting_date else "not set"
+    return (
+        MetadataRow("Trial", f"{p.trial_id}: {status.protocol.title}"),
+        MetadataRow("DSMB meeting", meeting),
+        MetadataRow("Data cut-off", status.cutoff.isoformat()),
+        MetadataRow("Look", look_label(look)),
+        MetadataRow("Report", version.value),
+    )
+
+
+def recommendation_form(recorded: str = "") -> RecommendationForm:
+    """The committee's recommendation to tick and sign (the closed version's last page)."""
+    return RecommendationForm(
+        FORM,
+        RECOMMENDATIONS,
+        SIGNATORIES,
+        instructions=(
+            "Tick one recommendation and state its reasons; the chair records it with the "
+            "look's sign-off (dashboard, Reports page; or python -m monitoring report "
+            "signoff --recommendation WORD)."
+        ),
+        recorded=recorded,
+    )
 
 
 def closed_columns(status: TrialStatus, version: VersionLabel) -> tuple[str, ...]:
@@ -117,26 +194,44 @@ def build_report(
     scheduled = resolve_look(status, look)
     protocol = status.protocol
     columns = closed_columns(status, version)
-    builders: dict[ReportSection, Callable[[], Section]] = {
-        "verdict": lambda: verdict_section(verdict(status)),
-        "decisions": lambda: decisions_section(status),
-        "efficacy": lambda: efficacy_section(status, derivation, columns),
-        "toxicity": lambda: toxicity_section(status, derivation, listing_limit),
-        "survival": lambda: survival_section(derivation, protocol, columns),
-        "methods": lambda: methods_section(protocol),
-    }
     chosen = report_sections(protocol, version)
-    sections = tuple(build() for name, build in builders.items() if name in chosen)
+
+    def blocks(*parts: tuple[ReportSection, Callable[[], Section]]) -> tuple[Block, ...]:
+        return tuple(b for name, build in parts if name in chosen for b in build().blocks)
+
+    content: dict[str, Callable[[], tuple[Block, ...]]] = {
+        STATUS: lambda: blocks(
+            ("verdict", lambda: verdict_section(verdict(status))),
+            ("decisions", lambda: decisions_section(status)),
+        ),
+        DISPOSITION: lambda: (disposition_table(derivation),) if "efficacy" in chosen else (),
+        EFFICACY: lambda: blocks(
+            ("efficacy", lambda: efficacy_section(status, derivation, columns)),
+            ("survival", lambda: survival_section(derivation, protocol, columns)),
+        ),
+        SAFETY: lambda: blocks(("toxicity", lambda: safety_section(status, derivation, SAFETY))),
+        LISTINGS: lambda: blocks(
+            ("toxicity", lambda: listings_section(status, derivation, LISTINGS, listing_limit))
+        ),
+        METHODS: lambda: blocks(("methods", lambda: methods_section(protocol))),
+    }
+    built = ((title, content[title]()) for title in PACK_ORDER if title in content)
+    sections = [Section(title, held) for title, held in built if held]
+    if version is VersionLabel.CLOSED:
+        record = scheduled.record if scheduled else None  # ticked once a sign-off records it
+        recorded = record.recommendation if record and record.recommendation else ""
+        sections.append(Section(FORM, (recommendation_form(recorded),)))
     return ReportDocument(
         title=REPORT_TITLE,
         subtitle=protocol.title,
         metadata=title_block(status, scheduled, stamp),
         provenance=status.provenance.line,
         version=version,
-        sections=sections,
+        sections=tuple(sections),
         author=stamp.generated_by,
         subject=f"{REPORT_TITLE}, {protocol.id}, {look_label(scheduled)}",
         short_title=f"{REPORT_TITLE}: {protocol.short_title or protocol.id}",
+        cover=cover_lines(status, scheduled, stamp, version),
     )
 
 

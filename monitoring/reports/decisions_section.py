@@ -115,6 +115,13 @@ def toxicity_numbers(status: TrialStatus) -> Table:
     )
 
 
+def _signed(by: str | None, recommendation: str | None) -> str | None:
+    """Who signed off, and the recommendation recorded with it: "dsmb (continue)"."""
+    if by is None:
+        return None
+    return f"{by} ({recommendation})" if recommendation else by
+
+
 def monitoring_log_table(status: TrialStatus) -> Table:
     """Every scheduled look with each rule's decision and counts on its day (a column per
     rule, ``monitoring.monitoring_log``) and its summary's state."""
@@ -135,7 +142,7 @@ def monitoring_log_table(status: TrialStatus) -> Table:
             *(cell or None for cell in r.cells),
             r.summary,
             r.generated_on,
-            r.signed_off_by,
+            _signed(r.signed_off_by, r.recommendation),
         )
         for r in log_rows(status)
     )

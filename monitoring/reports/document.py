@@ -51,9 +51,13 @@ class ColumnKind(enum.Enum):
     NUMBER = "number"
     PERCENT = "percent"
     DATE = "date"
+    FIGURES = "figures"
+    """Numbers printed together as text ("4 (13.8%)"): right-aligned, never wrapped; only
+    in a printed table (:func:`monitoring.reports.formatting.joined`)."""
 
 
 DEFAULT_DECIMALS = {
+    ColumnKind.FIGURES: 0,
     ColumnKind.TEXT: 0,
     ColumnKind.INTEGER: 0,
     ColumnKind.NUMBER: 2,
@@ -111,6 +115,11 @@ class Column:
     def numeric(self) -> bool:
         return self.kind in (ColumnKind.INTEGER, ColumnKind.NUMBER, ColumnKind.PERCENT)
 
+    @property
+    def right_aligned(self) -> bool:
+        """Numbers, and numbers printed together, are right-aligned."""
+        return self.numeric or self.kind is ColumnKind.FIGURES
+
 
 def _check_value(value: CellValue, column: Column) -> None:
     """Refuse a value that does not fit its column's kind (numbers stay numbers)."""
@@ -119,7 +128,7 @@ def _check_value(value: CellValue, column: Column) -> None:
     kind = column.kind
     if isinstance(value, bool):
         ok = False
-    elif kind is ColumnKind.TEXT:
+    elif kind in (ColumnKind.TEXT, ColumnKind.FIGURES):
         ok = isinstance(value, str)
     elif kind is ColumnKind.INTEGER:
         ok = isinstance(value, int)
@@ -129,6 +138,32 @@ def _check_value(value: CellValue, column: Column) -> None:
         ok = isinstance(value, int | float) and math.isfinite(value)
     if not ok:
         raise ValueError(f"column '{column.name}' ({kind.value}) cannot hold {value!r}")
+
+
+class RowStyle(enum.Enum):
+    """How a table row is drawn: a plain row, a group header (bold, kept with the rows
+    below it: a system organ class) or a member of the group above (indented: a term)."""
+
+    BODY = "body"
+    GROUP = "group"
+    MEMBER = "member"
+
+
+class Joint(enum.Enum):
+    """How two adjacent columns are printed as one in the PDF and DOCX."""
+
+    COUNT_PERCENT = "count_percent"  # n and its percentage: "4 (13.8%)"
+    RANGE = "range"  # an interval's bounds: "4.8–29.5%"
+
+
+@dataclass(frozen=True)
+class Merge:
+    """Print column ``first`` and the next one as one column named ``name`` (the PDF and
+    DOCX; the XLSX keeps both, as numbers)."""
+
+    first: int
+    name: str
+    joint: Joint
 
 
 @dataclass(frozen=True)
@@ -152,6 +187,7 @@ class Table:
     """A titled table; ``sheet_name`` proposes the XLSX sheet name (made valid and unique).
 
     ``excerpt``: print only these rows in the PDF and DOCX (see :meth:`printed`).
+    ``row_styles``: one :class:`RowStyle` per row (empty: every row a plain row).
     """
 
     title: str
@@ -160,6 +196,11 @@ class Table:
     note: str = ""
     sheet_name: str = ""
     excerpt: Excerpt | None = None
+    row_styles: tuple[RowStyle, ...] = ()
+    group_name: str = ""
+    """Header of the column the XLSX adds for nested rows: each row's group label."""
+    merges: tuple[Merge, ...] = ()
+    """Adjacent columns printed as one in the PDF and DOCX (in increasing order)."""
 
     def __post_init__(self) -> None:
         if not self.columns:
@@ -176,13 +217,57 @@ class Table:
             self.excerpt.positions, len(self.rows)
         ):
             raise ValueError(f"table '{self.title}': excerpt rows must be increasing positions")
+        if self.row_styles and len(self.row_styles) != len(self.rows):
+            raise ValueError(f"table '{self.title}': one row style per row, or none")
+        firsts = [m.first for m in self.merges]
+        if firsts and not (
+            all(b > a + 1 for a, b in itertools.pairwise(firsts))
+            and firsts[0] >= 0
+            and firsts[-1] + 1 < width
+        ):
+            raise ValueError(f"table '{self.title}': merges must name distinct column pairs")
+
+    def style_of(self, row: int) -> RowStyle:
+        """The style of body row ``row`` (0-based)."""
+        return self.row_styles[row] if self.row_styles else RowStyle.BODY
 
     def printed(self) -> Table:
         """The table as the PDF and DOCX print it: itself, or its excerpt (rows, title, note)."""
         if self.excerpt is None:
             return self
-        rows = tuple(self.rows[i] for i in self.excerpt.positions)
-        return Table(self.excerpt.title, self.columns, rows, self.excerpt.note, self.sheet_name)
+        positions = self.excerpt.positions
+        rows = tuple(self.rows[i] for i in positions)
+        styles = tuple(self.row_styles[i] for i in positions) if self.row_styles else ()
+        return Table(
+            self.excerpt.title,
+            self.columns,
+            rows,
+            self.excerpt.note,
+            self.sheet_name,
+            row_styles=styles,
+            group_name=self.group_name,
+            merges=self.merges,
+        )
+
+    def flat(self) -> Table:
+        """The table with nested rows as a spreadsheet wants it: a first column holding each
+        row's group (a group header's own label, a member's header above it), every row
+        plain. A table without row styles is returned as it is."""
+        if not self.row_styles:
+            return self
+        groups: list[CellValue] = []
+        current: CellValue = None
+        for row, style in zip(self.rows, self.row_styles, strict=True):
+            if style is RowStyle.GROUP:
+                current = row[0]
+            groups.append(current if style is not RowStyle.BODY else None)
+        return Table(
+            self.title,
+            (Column(self.group_name or "Group"), *self.columns),
+            tuple((g, *row) for g, row in zip(groups, self.rows, strict=True)),
+            self.note,
+            self.sheet_name,
+        )
 
 
 @dataclass(frozen=True)
@@ -215,7 +300,33 @@ class PageBreak:
     """Start a new page (PDF, DOCX); ignored by the XLSX writer."""
 
 
-Block = Paragraph | Table | Figure | PageBreak
+@dataclass(frozen=True)
+class Choice:
+    """One box of the recommendation form: its word and what it means."""
+
+    word: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class RecommendationForm:
+    """The committee's recommendation, to tick and sign: one box per choice, lines for the
+    rationale and one signature line per signatory (name, signature, date). ``recorded``:
+    the choice already recorded by a sign-off (printed as ticked), or empty."""
+
+    title: str
+    choices: tuple[Choice, ...]
+    signatories: tuple[str, ...]
+    instructions: str = ""
+    recorded: str = ""
+
+    def __post_init__(self) -> None:
+        words = [c.word for c in self.choices]
+        if not words or (self.recorded and self.recorded not in words):
+            raise ValueError("a recommendation form needs choices; a recorded one among them")
+
+
+Block = Paragraph | Table | Figure | PageBreak | RecommendationForm
 
 
 @dataclass(frozen=True)
@@ -237,6 +348,9 @@ class ReportDocument:
     author: str = ""
     subject: str = ""
     short_title: str = ""
+    cover: tuple[MetadataRow, ...] = ()
+    """The cover page's lines (trial, meeting date, data cut-off, version); empty: no cover
+    page, the title block opens the first page."""
 
     @property
     def running_title(self) -> str:

@@ -1,10 +1,14 @@
 """DOCX writer (python-docx): the report to edit into a DSMB report.
 
-Real Word headings (Heading 1 for sections, Heading 2 for table and figure titles), bordered
-tables ("Table Grid") whose header row repeats on every page, figures as PNG at the render
-resolution with captions, and every Word section's header and footer carrying the running
-title, the OPEN/CLOSED label, the provenance stamp and "Page X of Y" (Word fields). Wide
-tables get a landscape section. US Letter, 0.75 in margins, as the PDF.
+A cover page (trial, meeting, data cut-off, OPEN/CLOSED) with a table of contents (Word's
+TOC field, filled in when the document is opened), then the title block; real Word
+headings (Heading 1 for sections, Heading 2 for table and figure titles, so the navigation
+pane lists them), bordered Word tables ("Table Grid") whose header row repeats on every
+page (nested rows: group rows bold, members indented), figures as PNG at the render
+resolution with captions, the recommendation form, and every Word section's header and
+footer carrying the running title, the OPEN/CLOSED label, the provenance stamp and "Page X
+of Y" (Word fields). Wide tables get a landscape section. US Letter, 0.75 in margins, as
+the PDF.
 """
 
 from __future__ import annotations
@@ -20,16 +24,26 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.shared import Inches, Pt, RGBColor
 
 from monitoring.reports import theme
-from monitoring.reports.document import Figure, Paragraph, ParagraphStyle, ReportDocument, Table
+from monitoring.reports.document import (
+    Figure,
+    Paragraph,
+    ParagraphStyle,
+    RecommendationForm,
+    ReportDocument,
+    Table,
+)
 from monitoring.reports.docx_xml import (
     body_rows,
+    contents_field,
     decision_properties,
     fill_rows,
     page_number_runs,
     set_font,
     table_element,
+    update_fields_on_open,
 )
 from monitoring.reports.figures import RenderedFigure, render_document
+from monitoring.reports.formatting import joined
 from monitoring.reports.layout import (
     POINTS_PER_INCH,
     Heading,
@@ -52,6 +66,7 @@ FONT_STYLES = (
     "Subtitle",
     "Heading 1",
     "Heading 2",
+    "Heading 3",
     "Caption",
     "Header",
     "Footer",
@@ -63,6 +78,7 @@ def write_docx(doc: ReportDocument, path: Path) -> Path:
     doc = render_document(doc)
     word: Any = docx.Document()
     _setup(word, doc)
+    _cover(word, doc)
     _title_block(word, doc)
     bodies: list[tuple[Any, Iterator[Any]]] = []
     current = Orientation.PORTRAIT
@@ -135,9 +151,33 @@ def _footer(footer: Any, doc: ReportDocument) -> None:
         pages._p.append(element)
 
 
-def _title_block(word: Any, doc: ReportDocument) -> None:
+def _cover(word: Any, doc: ReportDocument) -> None:
+    """Cover page: title, the cover lines in large type, the table of contents."""
+    if not doc.cover:
+        return
     word.add_paragraph(doc.title, style="Title")
-    word.add_paragraph(doc.subtitle, style="Subtitle")
+    word.add_paragraph("Report to the Data and Safety Monitoring Board", style="Subtitle")
+    for line in doc.cover:
+        paragraph = word.add_paragraph()
+        paragraph.paragraph_format.space_after = Pt(4)
+        label = paragraph.add_run(f"{line.label}: ")
+        label.bold = True
+        label.font.size = Pt(13)
+        paragraph.add_run(line.value).font.size = Pt(13)
+    contents = word.add_paragraph()
+    contents.add_run("Contents").bold = True
+    contents.paragraph_format.space_before = Pt(14)
+    contents._p.addnext(contents_field())  # before the body's section properties
+    update_fields_on_open(word.settings.element)
+    word.add_page_break()
+
+
+def _title_block(word: Any, doc: ReportDocument) -> None:
+    if doc.cover:
+        word.add_paragraph("Provenance").runs[0].bold = True
+    else:
+        word.add_paragraph(doc.title, style="Title")
+        word.add_paragraph(doc.subtitle, style="Subtitle")
     rows = [(m.label, m.value) for m in doc.metadata] + [("Report version", doc.version.value)]
     table = word.add_table(rows=len(rows), cols=2)
     table.autofit = False
@@ -157,9 +197,15 @@ def _title_block(word: Any, doc: ReportDocument) -> None:
 
 
 def _block(
-    word: Any, doc: ReportDocument, block: Paragraph | Table | Figure, orientation: Orientation
+    word: Any,
+    doc: ReportDocument,
+    block: Paragraph | Table | Figure | RecommendationForm,
+    orientation: Orientation,
 ) -> list[tuple[Any, Iterator[Any]]]:
     """Add ``block``; a table's body rows are returned, to be filled in at the end."""
+    if isinstance(block, RecommendationForm):
+        _form(word, block)
+        return []
     if isinstance(block, Table):
         return _table(word, doc, block, orientation)
     if isinstance(block, Figure):
@@ -189,7 +235,7 @@ def _table(
     width = text_width_pt(orientation)
     style_id = word.styles["Table Grid"].style_id
     bodies = []
-    for panel in column_panels(table.printed(), width):
+    for panel in column_panels(joined(table.printed()), width):
         word.add_heading(f"Table {doc.table_number(table)}. {panel.title}", level=2)
         fit = fit_columns(panel.columns, cell_texts(panel), width)
         anchor = word.add_paragraph()
@@ -201,6 +247,35 @@ def _table(
             note.italic = True
             note.font.size = Pt(theme.SMALL_PT + 0.5)
     return bodies
+
+
+def _form(word: Any, form: RecommendationForm) -> None:
+    """The recommendation: a box per choice (crossed when recorded), lines for the reasons,
+    a signature table; Word tables, so the form can be filled in on screen."""
+    if form.instructions:
+        word.add_paragraph(form.instructions)
+    choices = word.add_table(rows=len(form.choices), cols=3)
+    choices.style = word.styles["Table Grid"]
+    for row, choice in zip(choices.rows, form.choices, strict=True):
+        row.cells[0].text = "X" if choice.word == form.recorded else ""
+        row.cells[1].paragraphs[0].add_run(choice.word.capitalize()).bold = True
+        row.cells[2].text = choice.meaning
+    box, word_width = 0.375, 1.0  # inches; the meaning takes the rest of the text width
+    rest = theme.PAGE_WIDTH_IN - 2 * theme.MARGIN_IN - box - word_width
+    for column, width in zip(choices.columns, (box, word_width, rest), strict=True):
+        for cell in column.cells:
+            cell.width = Inches(width)
+    word.add_heading("Reasons, conditions and modifications", level=3)
+    for _ in range(4):
+        word.add_paragraph("_" * 86)
+    word.add_heading("Signatures", level=3)
+    signed = word.add_table(rows=len(form.signatories) + 1, cols=4)
+    signed.style = word.styles["Table Grid"]
+    for cell, head in zip(signed.rows[0].cells, ("", "Name", "Signature", "Date"), strict=True):
+        cell.paragraphs[0].add_run(head).bold = True
+    for row, role in zip(signed.rows[1:], form.signatories, strict=True):
+        row.cells[0].text = role
+        row.height = Inches(0.45)
 
 
 def _figure(word: Any, doc: ReportDocument, figure: Figure, orientation: Orientation) -> None:

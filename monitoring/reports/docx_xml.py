@@ -19,9 +19,9 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 
 from monitoring.reports import theme
-from monitoring.reports.document import CellValue, Table
+from monitoring.reports.document import CellValue, RowStyle, Table
 from monitoring.reports.formatting import format_cell
-from monitoring.reports.layout import EMPTY_TEXT, PAD, ColumnWidths
+from monitoring.reports.layout import EMPTY_TEXT, INDENT, PAD, ColumnWidths
 
 TWIPS_PER_POINT = 20
 ROWS_PER_PARSE = 500
@@ -40,16 +40,34 @@ def run(text: str, *, bold: bool = False, half_points: int | None = None) -> str
 
 
 def _cell(
-    text: str, width: int, *, right: bool, bold: bool, fill: str | None, size: int, span: int = 1
+    text: str,
+    width: int,
+    *,
+    right: bool,
+    bold: bool,
+    fill: str | None,
+    size: int,
+    span: int = 1,
+    indent: int = 0,
+    rule: bool = False,
+    keep: bool = False,
 ) -> str:
     shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
     grid = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
+    border = (
+        f'<w:tcBorders><w:top w:val="single" w:sz="6" w:color="{theme.RULE_COLOUR}"/></w:tcBorders>'
+        if rule
+        else ""
+    )
     align = '<w:jc w:val="right"/>' if right else ""
+    keep_next = "<w:keepNext/>" if keep else ""
+    ind = f'<w:ind w:left="{indent}"/>' if indent else ""
     body = run(text.replace("\n", " "), bold=bold, half_points=size)
     return (
-        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{grid}{shading}</w:tcPr>'
-        f'<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
-        f"{align}</w:pPr>{body}</w:p></w:tc>"
+        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{grid}{border}{shading}</w:tcPr>'
+        f"<w:p><w:pPr>{keep_next}"
+        '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+        f"{ind}{align}</w:pPr>{body}</w:p></w:tc>"
     )
 
 
@@ -63,7 +81,7 @@ class _Geometry:
 def _geometry(table: Table, fit: ColumnWidths) -> _Geometry:
     return _Geometry(
         tuple(round(w * TWIPS_PER_POINT) for w in fit.widths),
-        tuple(c.numeric for c in table.columns),
+        tuple(c.right_aligned for c in table.columns),
         round(fit.font_size * 2),
     )
 
@@ -96,10 +114,27 @@ def table_element(table: Table, fit: ColumnWidths, style_id: str) -> Any:
 
 
 def _row(values: tuple[CellValue, ...], table: Table, g: _Geometry, index: int) -> str:
-    fill = theme.ZEBRA_FILL if index % 2 else None
+    """A body row: zebra fill; in a nested table, a group row bold with a rule above and
+    kept with the next row, a member row's first cell indented."""
+    style = table.style_of(index)
+    nested = bool(table.row_styles)
+    fill = theme.ZEBRA_FILL if index % 2 and not nested else None
+    group = style is RowStyle.GROUP
     cells = "".join(
-        _cell(format_cell(v, c), w, right=r, bold=False, fill=fill, size=g.size)
-        for v, c, w, r in zip(values, table.columns, g.widths, g.rights, strict=True)
+        _cell(
+            format_cell(v, c),
+            w,
+            right=r,
+            bold=group and j == 0,
+            fill=fill,
+            size=g.size,
+            indent=round(INDENT * TWIPS_PER_POINT) if style is RowStyle.MEMBER and j == 0 else 0,
+            rule=group and index > 0,
+            keep=group,
+        )
+        for j, (v, c, w, r) in enumerate(
+            zip(values, table.columns, g.widths, g.rights, strict=True)
+        )
     )
     return f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>"
 
@@ -159,3 +194,54 @@ def set_font(style_element: Any, font: str) -> None:
             f'w:eastAsia="{font}"/>'
         ),
     )
+
+
+def contents_field() -> object:
+    """A table of contents (Word's TOC field over Heading 1 and 2, with links), to be
+    filled in when the document is opened (see :func:`update_fields_on_open`)."""
+    return parse_xml(
+        f'<w:p {nsdecls("w")}><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+        '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-2" \\h \\z \\u </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        "<w:r><w:t>The table of contents is filled in when the document is opened (Word "
+        "asks to update its fields; in LibreOffice: Tools, Update, Update All).</w:t></w:r>"
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )
+
+
+# Elements that follow w:updateFields in w:settings (ECMA-376 CT_Settings sequence).
+_AFTER_UPDATE_FIELDS = [
+    "hdrShapeDefaults",
+    "footnotePr",
+    "endnotePr",
+    "compat",
+    "docVars",
+    "rsids",
+    "mathPr",
+    "attachedSchema",
+    "themeFontLang",
+    "clrSchemeMapping",
+    "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures",
+    "forceUpgrade",
+    "captions",
+    "readModeInkLockDown",
+    "smartTagType",
+    "schemaLibrary",
+    "shapeDefaults",
+    "doNotEmbedSmartTags",
+    "decimalSymbol",
+    "listSeparator",
+]
+
+
+def update_fields_on_open(settings_element: Any) -> None:
+    """Ask Word to update the document's fields (the contents) when it is opened; the
+    element goes where the schema puts it."""
+    element = parse_xml(f'<w:updateFields {nsdecls("w")} w:val="true"/>')
+    later = {qn(f"w:{name}") for name in _AFTER_UPDATE_FIELDS}
+    following = next((c for c in settings_element if c.tag in later), None)
+    if following is None:
+        settings_element.append(element)
+    else:
+        following.addprevious(element)

@@ -15,6 +15,7 @@ from monitoring.protocol import Protocol
 from monitoring.reports.blocks import quantity_table, text
 from monitoring.reports.document import Block, CellValue, Column, ColumnKind, Section, Table
 from monitoring.status import TrialStatus
+from monitoring.wording import counted
 
 
 def disposition_table(derivation: Derivation) -> Table:
@@ -80,11 +81,12 @@ def stage1_listing(derivation: Derivation, n1: int) -> Table:
     )
     tally = derivation.stage1
     return Table(
-        f"Stage-1 tally: the first {n1} treated patients",
+        f"Stage-1 tally: the first {counted(n1, 'treated patient')}",
         STAGE1_COLUMNS,
         rows,
         note=(
-            f"{tally.responders} responders, {tally.non_responders} non-responders, "
+            f"{counted(tally.responders, 'responder')}, "
+            f"{counted(tally.non_responders, 'non-responder')}, "
             f"{tally.pending} pending among {tally.total} treated so far of {n1}."
         ),
         sheet_name="Stage 1",
@@ -225,8 +227,10 @@ def response_by(derivation: Derivation, protocol: Protocol, column: str) -> Tabl
 def efficacy_section(
     status: TrialStatus, derivation: Derivation, closed_columns: Sequence[str]
 ) -> Section:
+    """Stage-1 tally, best response, rates, predictive probability and, in the closed
+    version, remission by each closed column (disposition is a section of its own)."""
     protocol = status.protocol
-    blocks: list[Block] = [disposition_table(derivation)]
+    blocks: list[Block] = []
     simon = protocol.simon
     if simon is not None:
         blocks.append(stage1_listing(derivation, simon.n1))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from monitoring.reports.document import CellValue, Column, ColumnKind
+from monitoring.reports.document import CellValue, Column, ColumnKind, Joint, Merge, Table
 
 MISSING = "–"
 
@@ -28,7 +28,7 @@ def format_cell(value: CellValue, column: Column) -> str:
     if value is None:
         return MISSING
     kind = column.kind
-    if kind is ColumnKind.TEXT:
+    if kind in (ColumnKind.TEXT, ColumnKind.FIGURES):
         return str(value)
     if kind is ColumnKind.DATE:
         assert isinstance(value, date)
@@ -51,4 +51,56 @@ def excel_number_format(column: Column) -> str:
         ColumnKind.NUMBER: "0" + decimals,
         ColumnKind.PERCENT: "0" + decimals + "%",
         ColumnKind.DATE: "yyyy-mm-dd",
+        ColumnKind.FIGURES: "@",
     }[column.kind]
+
+
+def _joint(joint: Joint, a: CellValue, b: CellValue, first: Column, second: Column) -> str:
+    if a is None and b is None:
+        return MISSING
+    left, right = format_cell(a, first), format_cell(b, second)
+    if joint is Joint.COUNT_PERCENT:
+        return f"{left} ({right})"
+    if first.kind is ColumnKind.PERCENT and second.kind is ColumnKind.PERCENT:
+        left = left.removesuffix("%")
+    return f"{left}–{right}"
+
+
+def joined(table: Table) -> Table:
+    """``table`` with its merged column pairs printed as one text column each (the PDF and
+    DOCX print this; the XLSX keeps the numbers apart). A table without merges is returned
+    as it is."""
+    if not table.merges:
+        return table
+    starts = {m.first: m for m in table.merges}
+    columns: list[Column] = []
+    picks: list[tuple[int, Merge | None]] = []
+    j = 0
+    while j < len(table.columns):
+        merge = starts.get(j)
+        if merge is None:
+            columns.append(table.columns[j])
+            picks.append((j, None))
+            j += 1
+        else:
+            columns.append(Column(merge.name, ColumnKind.FIGURES))
+            picks.append((j, merge))
+            j += 2
+    rows = tuple(
+        tuple(
+            row[j]
+            if merge is None
+            else _joint(merge.joint, row[j], row[j + 1], table.columns[j], table.columns[j + 1])
+            for j, merge in picks
+        )
+        for row in table.rows
+    )
+    return Table(
+        table.title,
+        tuple(columns),
+        rows,
+        table.note,
+        table.sheet_name,
+        row_styles=table.row_styles,
+        group_name=table.group_name,
+    )

@@ -21,14 +21,16 @@ from monitoring.reports.document import (
     Figure,
     PageBreak,
     Paragraph,
+    RecommendationForm,
     ReportDocument,
     Table,
 )
-from monitoring.reports.formatting import format_cell
+from monitoring.reports.formatting import format_cell, joined
 from monitoring.reports.pdf_fonts import BOLD, REGULAR, printable, text_width
 
 POINTS_PER_INCH = 72.0
 PAD = 4.0
+INDENT = 9.0  # points: a member row's first cell (a term under its category)
 MIN_FONT_PT = 5.5
 MAX_STRETCH = 1.4  # a narrow table widens a little, not to the full frame
 EMPTY_TEXT = "No records."
@@ -104,24 +106,63 @@ def _measure(
     return natural, minimal
 
 
-def fit_columns(columns: Sequence[Column], texts: list[list[str]], width: float) -> ColumnWidths:
-    """Column widths filling ``width``, shrinking the font if even wrapped text does not fit."""
+def fit_columns(
+    columns: Sequence[Column], texts: list[list[str]], width: float, indent: float = 0.0
+) -> ColumnWidths:
+    """Column widths filling ``width``: a table that fits on one line at a font down to
+    ``theme.ONE_LINE_MIN_PT`` is set at that size (a listing: one line per event); else
+    text wraps, and the font shrinks if even wrapped text does not fit; ``indent`` points
+    more in the first column (nested rows)."""
     size = theme.TABLE_PT
     extents = _extents(columns, texts)
     while True:
         natural, minimal = _measure(columns, extents, size)
+        natural[0] += indent
+        minimal[0] += indent
         if sum(minimal) <= width or size <= MIN_FONT_PT:
             break
         size = max(MIN_FONT_PT, size * width / sum(minimal) - 0.05)
     total = sum(natural)
+    padding = 2 * PAD * len(columns) + indent  # does not scale with the font
+    one_line = (width - padding) / (total - padding) * size  # the font filling ``width``
+    if total > width and one_line >= theme.ONE_LINE_MIN_PT:  # one line at a smaller font
+        size = one_line - 0.01
+        natural, minimal = _measure(columns, extents, size)
+        natural[0] += indent
+        minimal[0] += indent
+        total = sum(natural)
     if total <= width:
         widths = [w * min(width / total, MAX_STRETCH) for w in natural]
     else:
-        cap = _water_level(natural, minimal, width)
-        widths = [max(m, min(n, cap)) for n, m in zip(natural, minimal, strict=True)]
+        widths = _shared(columns, natural, minimal, width)
     if sum(widths) > width:  # too wide even at the floor font: every cell may wrap
         widths = [w * width / sum(widths) for w in widths]
     return ColumnWidths(tuple(widths), size)
+
+
+def _shared(
+    columns: Sequence[Column], natural: list[float], minimal: list[float], width: float
+) -> list[float]:
+    """Widths of a table wider than ``width`` on one line: headers of number and date
+    columns wrap (at words) before any text cell does; when text must wrap too, number and
+    date columns keep their narrowest width and the text columns share the rest, the widest
+    giving up width first (:func:`_water_level`)."""
+    text = [c.kind is ColumnKind.TEXT for c in columns]
+    text_natural = sum(n for n, t in zip(natural, text, strict=True) if t)
+    other_minimal = sum(m for m, t in zip(minimal, text, strict=True) if not t)
+    if text_natural + other_minimal <= width:
+        pick = [not t for t in text]  # text on one line; number headers share what is left
+        room = width - text_natural
+    else:
+        pick = text
+        room = width - other_minimal
+    chosen_n = [n for n, p in zip(natural, pick, strict=True) if p]
+    chosen_m = [m for m, p in zip(minimal, pick, strict=True) if p]
+    cap = _water_level(chosen_n, chosen_m, room) if chosen_n else 0.0
+    return [
+        max(m, min(n, cap)) if p else (n if t else m)
+        for n, m, p, t in zip(natural, minimal, pick, text, strict=True)
+    ]
 
 
 def _water_level(natural: list[float], minimal: list[float], width: float) -> float:
@@ -169,12 +210,18 @@ def _panel(table: Table, group: list[int], number: int, count: int) -> Table:
 
 
 def needs_landscape(table: Table, portrait_width: float) -> bool:
-    """Wide tables (many columns, or wider than a portrait frame) go on a landscape page."""
-    if len(table.columns) > theme.WIDE_TABLE_COLUMNS:
-        return True
+    """A table goes on a landscape page only when it does not fit a portrait frame at the
+    table font with its text columns wrapped to at most ``theme.TEXT_WRAP_SHARE`` of the
+    frame each (a text column already narrower keeps its one-line width), headers of number
+    and date columns wrapped at words; numbers and dates never wrap."""
     extents = _extents(table.columns, cell_texts(table))
-    natural, _ = _measure(table.columns, extents, theme.TABLE_PT)
-    return sum(natural) > portrait_width
+    natural, minimal = _measure(table.columns, extents, theme.TABLE_PT)
+    floor = theme.TEXT_WRAP_SHARE * portrait_width
+    needed = [
+        min(n, max(m, floor)) if c.kind is ColumnKind.TEXT else m
+        for c, n, m in zip(table.columns, natural, minimal, strict=True)
+    ]
+    return sum(needed) > portrait_width
 
 
 class Orientation(enum.Enum):
@@ -204,9 +251,9 @@ class Heading:
 
 @dataclass(frozen=True)
 class Place:
-    """Put a paragraph, table or figure on the current page."""
+    """Put a paragraph, table, figure or form on the current page."""
 
-    block: Paragraph | Table | Figure
+    block: Paragraph | Table | Figure | RecommendationForm
     orientation: Orientation
 
 
@@ -215,22 +262,39 @@ Step = NewPage | Heading | Place
 
 def _wanted(block: Block) -> Orientation:
     portrait = text_width_pt(Orientation.PORTRAIT)
-    wide = isinstance(block, Table) and needs_landscape(block.printed(), portrait)
+    wide = isinstance(block, Table) and needs_landscape(joined(block.printed()), portrait)
     return Orientation.LANDSCAPE if wide else Orientation.PORTRAIT
+
+
+def _orientations(blocks: tuple[Block, ...]) -> list[Orientation]:
+    """Each block's page orientation: landscape for a table too wide for portrait, and for
+    a table followed (in its section) by a landscape table, so that a short table before a
+    wide listing shares its pages instead of taking a portrait page of its own."""
+    wanted = [_wanted(b) for b in blocks]
+    following = Orientation.PORTRAIT
+    for index in range(len(blocks) - 1, -1, -1):
+        block = blocks[index]
+        if isinstance(block, PageBreak):
+            continue
+        if isinstance(block, Table) and following is Orientation.LANDSCAPE:
+            wanted[index] = Orientation.LANDSCAPE
+        following = wanted[index]
+    return wanted
 
 
 def reading_order(doc: ReportDocument) -> tuple[Step, ...]:
     """The document as page steps: wide tables on landscape pages, headings kept with the
-    first block of their section, explicit page breaks merged with orientation changes."""
+    first block of their section, explicit page breaks merged with orientation changes (a
+    table before a landscape one in its section is landscape too); a
+    section without blocks is left out."""
     steps: list[Step] = []
     current = Orientation.PORTRAIT
     for section in doc.sections:
-        if not section.blocks:
-            steps.append(Heading(section.title))
         blocks = section.blocks
+        orientations = _orientations(blocks)
         for index, block in enumerate(blocks):
-            following = [b for b in blocks[index:] if not isinstance(b, PageBreak)]
-            wanted = _wanted(following[0]) if following else current
+            ahead = [i for i in range(index, len(blocks)) if not isinstance(blocks[i], PageBreak)]
+            wanted = orientations[ahead[0]] if ahead else current
             if wanted is not current or isinstance(block, PageBreak):
                 steps.append(NewPage(wanted))
                 current = wanted

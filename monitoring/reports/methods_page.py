@@ -19,6 +19,7 @@ from monitoring.reports.document import (
     Section,
     Table,
 )
+from monitoring.wording import counted
 
 
 def _codes(codes: tuple[str, ...]) -> str:
@@ -30,7 +31,8 @@ def simon_design(protocol: Protocol, rule: SimonRule, audit: SimonAudit) -> Para
     return text(
         f"{vocabulary.rule_name(rule, protocol)}. {vocabulary.simon_design(rule, audit)} "
         "(exact binomial error rates). The Simon (1989) two-stage design tests "
-        f"p0 = {rule.p0:g} against p1 = {rule.p1:g}: stage 1 treats n1 = {rule.n1} patients "
+        f"p0 = {rule.p0:g} against p1 = {rule.p1:g}: stage 1 treats "
+        f"n1 = {counted(rule.n1, 'patient')} "
         f"and stops for futility if {rule.r1} or fewer respond; otherwise up to n = {rule.n} "
         f"are treated and the treatment is worth further study if more than r = {rule.r} "
         "respond. Decisions are taken as soon as they are certain (deterministic "

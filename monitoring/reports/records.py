@@ -33,6 +33,7 @@ def _as_of(record: LookRecord, before: datetime) -> LookRecord | None:
         generated_by=record.generated_by if generated else None,
         signed_off_at=record.signed_off_at if signed else None,
         signed_off_by=record.signed_off_by if signed else None,
+        recommendation=record.recommendation if signed else None,
     )
 
 

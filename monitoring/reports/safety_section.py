@@ -21,38 +21,52 @@ from monitoring.reports.document import (
     Column,
     ColumnKind,
     Excerpt,
+    Joint,
+    Merge,
+    RowStyle,
     Table,
 )
+from monitoring.wording import counted
+
+AE_LABEL = "Category / term"
 
 
-def _ae_columns(table: AeTable) -> tuple[Column, ...]:
+def _ae_columns(table: AeTable) -> tuple[tuple[Column, ...], tuple[Merge, ...]]:
+    """Columns (counts and percentages apart, for the XLSX) and how the PDF and DOCX print
+    them: "n (%)" per grade band, the credible interval as "low–high%"."""
     first, *others = table.bands
     level = table.rows[0].cells[0].level if table.rows else 0.95
     columns = [
-        Column("Category"),
-        Column("Term"),
+        Column(AE_LABEL),
         Column(f"{first.label} n", ColumnKind.INTEGER),
-        Column(f"{first.label} %", ColumnKind.PERCENT),
+        Column("%", ColumnKind.PERCENT),
         Column(f"{level:.0%} CrI low", ColumnKind.PERCENT),
         Column(f"{level:.0%} CrI high", ColumnKind.PERCENT),
     ]
+    merges = [
+        Merge(1, f"{first.label} n (%)", Joint.COUNT_PERCENT),
+        Merge(3, f"{level:.0%} CrI", Joint.RANGE),
+    ]
     for band in others:
+        merges.append(Merge(len(columns), f"{band.label} n (%)", Joint.COUNT_PERCENT))
         columns += [Column(f"{band.label} n", ColumnKind.INTEGER), Column("%", ColumnKind.PERCENT)]
-    return tuple(columns)
+    return tuple(columns), tuple(merges)
 
 
-def _labels(row: AeRow) -> tuple[str, str]:
+def _label(row: AeRow) -> tuple[str, RowStyle]:
+    """The row's first cell and style: the any-event row and each category are header rows,
+    each term is indented below its category."""
     if row.level is RowLevel.ANY:
-        return "Any adverse event", ""
+        return "Any adverse event", RowStyle.GROUP
     if row.level is RowLevel.CATEGORY:
-        return row.category or "", "(any term)"
-    return row.category or "", row.term or ""
+        return row.category or "", RowStyle.GROUP
+    return row.term or "", RowStyle.MEMBER
 
 
 def _ae_row(row: AeRow) -> tuple[CellValue, ...]:
     first, *others = row.cells
     values: list[CellValue] = [
-        *_labels(row),
+        _label(row)[0],
         first.x,
         first.proportion,
         first.credible.low,
@@ -64,13 +78,19 @@ def _ae_row(row: AeRow) -> tuple[CellValue, ...]:
 
 
 def ae_table(table: AeTable) -> Table:
-    """Patients by worst grade per category and term; credible interval for any grade."""
+    """Patients by worst grade in the nested layout: each category a header row with its
+    own counts, its terms indented below; grade bands as columns; credible interval for any
+    grade."""
+    columns, merges = _ae_columns(table)
     return Table(
         table.title,
-        _ae_columns(table),
+        columns,
         tuple(_ae_row(r) for r in table.rows),
         note=table.note,
         sheet_name=f"AE {table.subset.value}",
+        row_styles=tuple(_label(r)[1] for r in table.rows),
+        group_name="Category",
+        merges=merges,
     )
 
 
@@ -101,7 +121,7 @@ def excerpt(
         return None
     shown = latest(dates, limit)
     extra = (
-        f"Printed here: the {len(shown):,} {what} with the latest dates, of {total:,}. "
+        f"Printed here: the {counted(len(shown), what)} with the latest dates, of {total:,}. "
         f"The XLSX workbook of this report lists all {total:,} (also: python -m monitoring "
         "tables)."
     )
@@ -116,7 +136,7 @@ def death_table(listing: DeathListing, limit: int | None = None) -> Table:
         (r.patient_id, r.death_date, r.days_from_first_dose, r.cause) for r in listing.rows
     )
     dates = [r.death_date for r in listing.rows]
-    printed = excerpt(listing.title, listing.note, dates, limit, "deaths")
+    printed = excerpt(listing.title, listing.note, dates, limit, "death")
     return Table(
         listing.title, DEATH_COLUMNS, rows, listing.note, sheet_name="Deaths", excerpt=printed
     )
@@ -152,17 +172,19 @@ def ae_listing_table(listing: AeListing, sheet_name: str, limit: int | None = No
         tuple(o.value for o in listing.outcome),
     )
     rows = tuple(zip(*columns, strict=True))
-    printed = excerpt(listing.title, listing.note, listing.onset_date, limit, "events")
+    printed = excerpt(listing.title, listing.note, listing.onset_date, limit, "event")
     return Table(listing.title, AE_LISTING_COLUMNS, rows, listing.note, sheet_name, excerpt=printed)
 
 
-def safety_blocks(
-    tables: AeTables, listings: SafetyListings, limit: int | None = None
-) -> list[Block]:
-    """AE tables (all, serious, related), then the death, SAE and monitored-event listings
-    (complete; the PDF and DOCX print at most ``limit`` rows of each, the most recent)."""
-    blocks: list[Block] = [ae_table(t) for t in tables.tables]
-    blocks.append(death_table(listings.deaths, limit))
+def ae_blocks(tables: AeTables) -> list[Block]:
+    """The AE tables: all adverse events, serious, related."""
+    return [ae_table(t) for t in tables.tables]
+
+
+def listing_blocks(listings: SafetyListings, limit: int | None = None) -> list[Block]:
+    """The death, SAE and monitored-event listings (complete; the PDF and DOCX print at
+    most ``limit`` rows of each, the most recent)."""
+    blocks: list[Block] = [death_table(listings.deaths, limit)]
     blocks.append(ae_listing_table(listings.serious, "SAE listing", limit))
     for number, listing in enumerate(listings.monitored, start=1):
         blocks.append(ae_listing_table(listing, f"Monitored events {number}", limit))

@@ -21,10 +21,14 @@ RULE_COLOUR = "8C96A0"
 TEXT_COLOUR = "1A1A1A"
 MUTED_COLOUR = "505050"
 
-BODY_PT = 9.5
-TABLE_PT = 8.5
+BODY_PT = 9.0
+TABLE_PT = 8.0
 SMALL_PT = 7.0
-WIDE_TABLE_COLUMNS = 7  # more columns than this: landscape page
+ONE_LINE_MIN_PT = 7.0  # a table fitting on one line at this size or more is not wrapped
+# A table is printed portrait when its text columns need wrap to no less than this share of
+# the portrait text width each (monitoring.reports.layout.needs_landscape); else landscape.
+TEXT_WRAP_SHARE = 0.16
+WIDE_TABLE_COLUMNS = 7  # a spreadsheet with more columns prints landscape
 
 
 def tint(hex_colour: str, share: float = 0.15) -> str:

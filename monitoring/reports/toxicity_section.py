@@ -1,5 +1,6 @@
-"""Report section "Toxicity": monitored-toxicity events against the stopping boundaries
-(table and the dashboard's chart), adverse-event tables and safety listings.
+"""Report sections "Safety" (monitored-toxicity events against the stopping boundaries, as
+a table and the dashboard's chart, then the adverse-event tables) and "Listings" (deaths,
+serious adverse events, monitored events).
 
 Boundaries come from the rule (``stopping_boundaries``), the events at each reached look
 from the live decision (``ToxicityDecision.looks``); nothing is recomputed here.
@@ -23,10 +24,11 @@ from monitoring.reports.document import (
     Section,
     Table,
 )
-from monitoring.reports.safety_section import safety_blocks
+from monitoring.reports.safety_section import ae_blocks, listing_blocks
 from monitoring.rules.toxicity import ToxicityDecision
 from monitoring.series import toxicity_path
 from monitoring.status import TrialStatus
+from monitoring.wording import counted
 
 BOUNDARY_COLUMNS = (
     Column("Evaluable patients", ColumnKind.INTEGER),
@@ -67,9 +69,10 @@ def boundary_table(rule: ToxicityRule, decision: ToxicityDecision, number: int =
         note=(
             f"Stop at a look if Pr(p > {rule.threshold:g} | data) > {rule.confidence:g} under "
             f"the Beta({rule.prior_a:g}, {rule.prior_b:g}) prior; boundaries computed from the "
-            f"rule. The last row ({rule.nmax} patients) is the end of the trial, where no "
-            f"stopping boundary applies. Currently {decision.events} events among "
-            f"{decision.evaluable} evaluable patients."
+            f"rule. The last row ({counted(rule.nmax, 'patient')}) is the end of the trial, "
+            "where no stopping boundary applies. Currently "
+            f"{counted(decision.events, 'event')} among "
+            f"{counted(decision.evaluable, 'evaluable patient')}."
         ),
         sheet_name=f"Toxicity boundaries {number}",
     )
@@ -88,17 +91,21 @@ def boundary_chart(
     )
 
 
-def toxicity_section(
-    status: TrialStatus, derivation: Derivation, listing_limit: int | None = None
-) -> Section:
-    """Per rule: boundary table and chart; then AE tables and safety listings."""
+def safety_section(status: TrialStatus, derivation: Derivation, title: str) -> Section:
+    """Per rule: boundary table and chart; then the AE tables (all, serious, related)."""
     blocks: list[Block] = []
     indices = {r.id: i for i, r in enumerate(status.protocol.toxicity)}
     for rule, decision in status.toxicity_rules():
         index = indices[rule.id]
         blocks.append(boundary_table(rule, decision, index + 1))
         blocks.append(boundary_chart(rule, derivation, index, decision))
-    protocol = status.protocol
-    tables, listings = ae_tables(derivation, protocol), safety_listings(derivation, protocol)
-    blocks += safety_blocks(tables, listings, listing_limit)
-    return Section("Toxicity", tuple(blocks))
+    blocks += ae_blocks(ae_tables(derivation, status.protocol))
+    return Section(title, tuple(blocks))
+
+
+def listings_section(
+    status: TrialStatus, derivation: Derivation, title: str, listing_limit: int | None = None
+) -> Section:
+    """Deaths, serious adverse events and the monitored events of each toxicity rule."""
+    listings = safety_listings(derivation, status.protocol)
+    return Section(title, tuple(listing_blocks(listings, listing_limit)))

@@ -135,6 +135,8 @@ def _table_sheet(sheet: Any, doc: ReportDocument, table: Table) -> str:
 
     Row 2 is written here; rows 3 and beyond are returned as XML text, to be spliced in
     after the workbook is saved (:mod:`monitoring.reports.xlsx_rows`)."""
+    heading = f"Table {doc.table_number(table)}. {table.title}"
+    table = table.flat()  # nested rows: their group as a first column, filterable
     header_fill = PatternFill("solid", fgColor=theme.HEADER_FILL)
     formats = [excel_number_format(c) for c in table.columns]
     for j, column in enumerate(table.columns, start=1):
@@ -155,7 +157,7 @@ def _table_sheet(sheet: Any, doc: ReportDocument, table: Table) -> str:
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{last}"
     sheet.print_title_rows = "1:1"
     widths = _fit_widths(sheet, table)
-    _footnotes(sheet, doc, table, last + 2, widths)
+    _footnotes(sheet, doc, (heading, table.note), last + 2, widths)
     _print_setup(sheet, doc, landscape=len(table.columns) > theme.WIDE_TABLE_COLUMNS)
     return later
 
@@ -169,10 +171,10 @@ def _style_id(cell: Any, *, quote_prefix: bool) -> int:
 
 
 def _footnotes(
-    sheet: Any, doc: ReportDocument, table: Table, row: int, widths: Sequence[float]
+    sheet: Any, doc: ReportDocument, title: tuple[str, str], row: int, widths: Sequence[float]
 ) -> None:
     """Title, note, label and stamp below the data, each merged across the table's width."""
-    texts = [f"Table {doc.table_number(table)}. {table.title}", table.note]
+    texts = list(title)
     texts += [doc.version.value, doc.provenance]
     for offset, text in enumerate(t for t in texts if t):
         _put(sheet, row + offset, 1, text, font=Font(italic=True, size=9), alignment=WRAP)
