@@ -302,3 +302,49 @@ def test_a_futility_crossing_is_attention_not_a_stop_and_may_be_left(demo: Trial
     assert at_first.crossing is None
     assert not GROUP_SEQUENTIAL.stops(at_first.detail)
     assert d.state is SequentialState.CONTINUE  # look 2 is between the bounds
+
+
+# --- a stratified comparison -----------------------------------------------------------------
+
+
+def test_a_rule_with_strata_uses_the_stratified_logrank_and_cox_model(demo: TrialData) -> None:
+    """``strata = ["sex"]``: each look's z is the stratified log-rank z (survdiff with
+    ``strata(sex)``, tests/test_survival_compare.py) of a full derivation at that day, and
+    the hazard ratio the stratified Cox model; the unstratified rule's z differs."""
+    from monitoring.protocol import parse_protocol
+
+    stratified = parse_protocol(
+        _with("allocation_ratio = 1.0", 'allocation_ratio = 1.0\nstrata = ["sex"]'), "aall.toml"
+    )
+    rule = stratified.efficacy[0]
+    assert isinstance(rule, GroupSequentialRule)
+    assert rule.strata == ("sex",)
+    full = derive(demo, stratified)
+    d = _decision(demo, stratified, full.cutoff)
+    plain = _decision(demo, AALL, full.cutoff)
+    assert d.looks
+    for look in d.looks:
+        patients = derive(demo, stratified, look.day).patients
+        tte = time_to_event(patients, rule.endpoint, by="arm")
+        sex = patients.set_index("patient_id").loc[list(tte.patient_ids), "sex"].astype(str)
+        z = logrank_z(tte.time, tte.event, tte.groups == "B", sex.to_numpy()).z
+        assert look.result.z == pytest.approx(z, abs=1e-12)
+    assert [lk.result.z for lk in d.looks] != [lk.result.z for lk in plain.looks]
+    context = RuleContext(stratified, look_dates(full, stratified), full.cutoff)
+    hr = GROUP_SEQUENTIAL.hazard_ratio(rule, context, full.cutoff)
+    tte = time_to_event(full.patients, rule.endpoint, by="arm")
+    sex = full.patients.set_index("patient_id").loc[list(tte.patient_ids), "sex"].astype(str)
+    assert hr == cox_hazard_ratio(tte.time, tte.event, tte.groups == "B", sex.to_numpy())
+    facts = GROUP_SEQUENTIAL.evidence(rule, d, context)
+    assert "stratified by sex" in facts[0].value
+
+
+def test_strata_must_be_known_patient_columns() -> None:
+    from monitoring.protocol import parse_protocol
+
+    with pytest.raises(ProtocolError) as info:
+        parse_protocol(
+            _with("allocation_ratio = 1.0", 'allocation_ratio = 1.0\nstrata = ["weight"]'),
+            "aall.toml",
+        )
+    assert info.value.key == "efficacy[0].strata"

@@ -7,8 +7,10 @@ Schoenfeld's number for the design, ``monitoring.designs.group_sequential.planne
 Looks reached on the same day are one look. Each look is decided on the data cut at its
 own day: the signed log-rank z (``monitoring.survival.arms.logrank_z``, positive when the
 experimental arm does better) against the boundaries recomputed at the observed
-information fractions (events at each look / D; ``evaluate_look``). Unplanned looks (a
-DSMB meeting off the event schedule) and a stratified log-rank are left for later.
+information fractions (events at each look / D; ``evaluate_look``). With ``strata`` in the
+protocol the log-rank z and the Cox hazard ratio are stratified by those patient columns
+(``monitoring.derive.looks.stratum_labels``). Unplanned looks (a DSMB meeting off the event
+schedule) are left for later.
 
 Decision on a day: before the first look, ``BEFORE_FIRST_LOOK``; once any look reached by
 that day crossed the efficacy bound, ``EFFICACY`` — a stop that stays a stop (the crossing
@@ -185,10 +187,12 @@ def _look(
 
 @dataclass(frozen=True, eq=False)
 class Comparison:
-    """The two arms' records on one day (in the rule's scope)."""
+    """The two arms' records on one day (in the rule's scope), with each record's stratum
+    when the rule is stratified (None otherwise)."""
 
     records: SurvivalAtDay
     experimental: np.ndarray
+    strata: np.ndarray | None = None
 
     @property
     def events(self) -> int:
@@ -201,7 +205,9 @@ def comparison(rule: GroupSequentialRule, context: RuleContext, day: date) -> Co
     scope = context.dates.scopes[rule.id][s.rows]
     keep = scope & np.isin(s.arms.astype(str), [rule.experimental_arm, rule.control_arm])
     records = SurvivalAtDay(s.rows[keep], s.time[keep], s.event[keep], s.arms[keep])
-    return Comparison(records, records.arms.astype(str) == rule.experimental_arm)
+    labels = context.dates.strata.get(rule.id)
+    strata = None if labels is None else labels[records.rows]
+    return Comparison(records, records.arms.astype(str) == rule.experimental_arm, strata)
 
 
 def _look_days(
@@ -257,7 +263,7 @@ class GroupSequential:
         crossed = None
         for look_day in _look_days(rule, context, day, marks) if now.events >= marks[0] else []:
             c = comparison(rule, context, look_day)
-            z = logrank_z(c.records.time, c.records.event, c.experimental).z
+            z = logrank_z(c.records.time, c.records.event, c.experimental, c.strata).z
             counts.append(float(c.events))
             result = _look(spec, planned, tuple(counts), 0.0 if z is None else z,
                            rule.hazard_ratio, rule.allocation_ratio)  # fmt: skip
@@ -289,9 +295,10 @@ class GroupSequential:
     def hazard_ratio(
         self, rule: GroupSequentialRule, context: RuleContext, day: date
     ) -> HazardRatio | None:
-        """Cox hazard ratio experimental / control (Efron ties) on the data cut at ``day``."""
+        """Cox hazard ratio experimental / control (Efron ties) on the data cut at ``day``,
+        stratified as the rule's log-rank test."""
         c = comparison(rule, context, day)
-        return cox_hazard_ratio(c.records.time, c.records.event, c.experimental)
+        return cox_hazard_ratio(c.records.time, c.records.event, c.experimental, c.strata)
 
     def evidence(
         self, rule: GroupSequentialRule, d: SequentialDecision, context: RuleContext
@@ -304,7 +311,12 @@ class GroupSequential:
                 "Design",
                 f"{rule.endpoint}, arm {rule.experimental_arm} versus arm {rule.control_arm}; "
                 f"one-sided alpha {rule.alpha:g}, power {rule.power:g} at HR "
-                f"{rule.hazard_ratio:g}; efficacy {spec.efficacy.label()}, futility {futility}",
+                f"{rule.hazard_ratio:g}; efficacy {spec.efficacy.label()}, futility {futility}"
+                + (
+                    f"; log-rank and Cox model stratified by {', '.join(rule.strata)}"
+                    if rule.strata
+                    else ""
+                ),
             ),
             Fact(
                 "Planned events",
