@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 from datetime import date, timedelta
@@ -348,3 +349,32 @@ def test_strata_must_be_known_patient_columns() -> None:
             "aall.toml",
         )
     assert info.value.key == "efficacy[0].strata"
+
+
+@pytest.mark.parametrize("endpoint", ["EFS", "OS"])
+def test_event_counts_by_day_equal_the_records_of_each_day(demo: TrialData, endpoint: str) -> None:
+    """``events_by_day`` (the look search) counts what ``comparison`` holds on every fact
+    day; EFS counts fall on some days (an induction failure ends when a remission in time is
+    dated), so each look is the first day the count reaches its threshold (a scan)."""
+    import numpy as np
+
+    from monitoring.derive.looks import events_by_day
+    from monitoring.rules.crossing import fact_days
+    from monitoring.rules.group_sequential import comparison
+
+    full = derive(demo, AALL)
+    dates = look_dates(full, AALL)
+    context = RuleContext(AALL, dates, full.cutoff)
+    rule = dataclasses.replace(RULE, endpoint=endpoint)
+    days = fact_days(dates, full.cutoff)
+    assert dates.survival is not None
+    among = dates.scopes[RULE.id] & np.isin(dates.survival.arms.astype(str), ["A", "B"])
+    fast = events_by_day(dates, endpoint, among, days)
+    slow = [comparison(rule, context, day).events for day in days]
+    assert fast.tolist() == slow
+    if endpoint == "EFS":
+        assert any(b < a for a, b in itertools.pairwise(slow))
+        d = _decision(demo, AALL, full.cutoff)
+        for look, mark in zip(d.looks, d.thresholds, strict=False):
+            first = next(day for day, n in zip(days, slow, strict=True) if n >= mark)
+            assert look.day == first

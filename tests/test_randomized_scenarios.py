@@ -85,6 +85,11 @@ def test_futility_crosses_the_non_binding_futility_bound(
 def test_the_scenarios_are_offered_for_the_randomized_example_only() -> None:
     from monitoring.demo import Scenario, scenarios_of
 
-    assert scenarios_of(AALL) == (Scenario.ON_TRACK, Scenario.EARLY_SUCCESS, Scenario.FUTILITY)
+    assert scenarios_of(AALL) == (
+        Scenario.ON_TRACK,
+        Scenario.EARLY_SUCCESS,
+        Scenario.FUTILITY,
+        Scenario.LARGE,
+    )
     other = load_protocol(bundled_protocol("mrd-ino-ph2"))
     assert scenarios_of(other) == (Scenario.ON_TRACK,)

@@ -183,6 +183,13 @@ VARIANTS: Mapping[tuple[str, str], ExampleScenario] = MappingProxyType(
                 Stratum(_frozen(arm="B"), 0.5, 0.88, relapse=0.45, relapse_median_days=300),
             ),
         ),
+        ("aall1732-randomized", "large"): replace(
+            _AALL,
+            note="2,000 patients randomized 1:1 over about 4 years, for speed work",
+            patients=2000,
+            accrual_per_month=40.0,
+            start=date(2020, 1, 6),
+        ),
     }
 )
 

@@ -319,6 +319,41 @@ _EVENTS = {"OS": ("death",), "PFS": ("progression", "death"),
            "EFS": ("progression", "death", "second_malignancy")}  # fmt: skip
 
 
+def events_by_day(
+    dates: LookDates, endpoint: str, among: Mask, days: Sequence[date]
+) -> npt.NDArray[np.int64]:
+    """The events of ``endpoint`` among the patients ``among`` on the data cut at each of
+    ``days``, as :func:`survival_at` counts them, without building the records of each day.
+
+    A patient counts from the first endpoint event on or after the first dose (once
+    treated), and, for EFS, also while an induction failure: from the day the response is
+    decided (remission or non-response known, once treated) until a remission in time is
+    dated. Each is an interval of days, so the counts are differences of sorted searches.
+    """
+    s = dates.survival
+    if s is None:
+        raise ValueError("these look dates hold no survival dates (no group_sequential rule)")
+    start = np.maximum(dates.enrolled, dates.first_dose)
+    origin = dates.first_dose
+    first = np.full(len(origin), NEVER, dtype=np.int64)
+    for name in _EVENTS[endpoint]:
+        d = getattr(s, name)
+        first = np.minimum(first, np.where(d >= origin, d, NEVER))
+    a = np.maximum(first, start)[among]
+    t = np.asarray([as_timestamp(day).value for day in days], dtype=np.int64)
+
+    def upto(values: Nanos) -> npt.NDArray[np.int64]:
+        return np.searchsorted(np.sort(values), t, side="right").astype(np.int64)
+
+    counts = upto(a)
+    if endpoint == "EFS":
+        f = np.maximum(start, np.minimum(dates.remission, dates.non_responder))[among]
+        r = s.remission_in_time[among]
+        both = np.maximum(a, f)
+        counts += upto(f) - upto(np.maximum(f, r)) - upto(both) + upto(np.maximum(both, r))
+    return counts
+
+
 def survival_at(dates: LookDates, endpoint: str, day: date) -> SurvivalAtDay:
     """``endpoint`` (OS, PFS or EFS, from first dose) on the data cut at ``day``."""
     s = dates.survival

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import math
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -34,7 +35,7 @@ from datetime import date
 import numpy as np
 
 from monitoring import vocabulary
-from monitoring.derive.looks import SurvivalAtDay, survival_at
+from monitoring.derive.looks import LookDates, SurvivalAtDay, events_by_day, survival_at
 from monitoring.designs.group_sequential import (
     DesignSpec,
     LookDecision,
@@ -213,29 +214,69 @@ def comparison(rule: GroupSequentialRule, context: RuleContext, day: date) -> Co
 def _look_days(
     rule: GroupSequentialRule, context: RuleContext, day: date, marks: Sequence[int]
 ) -> list[date]:
-    """The first day (up to ``day``) the events reach each of ``marks`` (distinct days)."""
+    """The first day (up to ``day``) the events reach each of ``marks`` (distinct days).
+
+    The events on each fact day come from ``events_by_day`` (equal to counting the records
+    of ``comparison`` on that day); their number is not monotone in the day (an induction
+    failure stops counting once a remission in time is dated), so the first day is found by
+    a scan, not a bisection."""
     days = fact_days(context.dates, day)
+    if not days:
+        return []
+    s = context.dates.survival
+    assert s is not None
+    among = context.dates.scopes[rule.id] & np.isin(
+        s.arms.astype(str), [rule.experimental_arm, rule.control_arm]
+    )
+    counts = events_by_day(context.dates, rule.endpoint, among, days)
     out: list[date] = []
-    cache: dict[int, int] = {}
-
-    def events(i: int) -> int:
-        if i not in cache:
-            cache[i] = comparison(rule, context, days[i]).events
-        return cache[i]
-
     for m in marks:
-        lo, hi = 0, len(days)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if events(mid) >= m:
-                hi = mid
-            else:
-                lo = mid + 1
-        if lo == len(days):
+        reached = np.flatnonzero(counts >= m)
+        if reached.size == 0:
             break
-        if not out or days[lo] > out[-1]:
-            out.append(days[lo])
+        first = days[int(reached[0])]
+        if not out or first > out[-1]:
+            out.append(first)
     return out
+
+
+# Every look of a rule on one derivation's dates, computed once up to the last fact day and
+# read for any day (the monitoring log decides the rule at every scheduled summary look): a
+# look reached by a day is decided on the data cut at its own day, so the looks reached by
+# an earlier day are the first ones of this list.
+_LOOKS: weakref.WeakKeyDictionary[LookDates, dict[str, tuple[SequentialLook, ...]]]
+_LOOKS = weakref.WeakKeyDictionary()
+
+
+def _all_looks(
+    rule: GroupSequentialRule, context: RuleContext, day: date
+) -> tuple[SequentialLook, ...]:
+    """The looks reached by ``day``, up to the first efficacy crossing or the final look."""
+    spec = design_spec(rule)
+    planned = rule_planned_events(rule)
+    marks = thresholds(rule)
+    looks: list[SequentialLook] = []
+    counts: list[float] = []
+    for look_day in _look_days(rule, context, day, marks):
+        c = comparison(rule, context, look_day)
+        z = logrank_z(c.records.time, c.records.event, c.experimental, c.strata).z
+        counts.append(float(c.events))
+        result = _look(spec, planned, tuple(counts), 0.0 if z is None else z,
+                       rule.hazard_ratio, rule.allocation_ratio)  # fmt: skip
+        looks.append(SequentialLook(look_day, result))
+        if result.decision is LookDecision.EFFICACY or result.final:
+            break
+    return tuple(looks)
+
+
+def looks_by(rule: GroupSequentialRule, context: RuleContext, day: date) -> list[SequentialLook]:
+    """The looks reached by ``day``, read off the looks up to the last fact day of the
+    dates (computed once per derivation and rule)."""
+    cache = _LOOKS.setdefault(context.dates, {})
+    if rule.id not in cache:
+        known = fact_days(context.dates, date(2200, 1, 1))
+        cache[rule.id] = _all_looks(rule, context, known[-1]) if known else ()
+    return [look for look in cache[rule.id] if look.day <= day]
 
 
 class GroupSequential:
@@ -246,7 +287,6 @@ class GroupSequential:
     def evaluate(
         self, rule: GroupSequentialRule, context: RuleContext, day: date
     ) -> SequentialDecision:
-        spec = design_spec(rule)
         planned = rule_planned_events(rule)
         marks = thresholds(rule)
         now = comparison(rule, context, day)
@@ -258,20 +298,11 @@ class GroupSequential:
             )
             for arm in (rule.experimental_arm, rule.control_arm)
         )
-        looks: list[SequentialLook] = []
-        counts: list[float] = []
-        crossed = None
-        for look_day in _look_days(rule, context, day, marks) if now.events >= marks[0] else []:
-            c = comparison(rule, context, look_day)
-            z = logrank_z(c.records.time, c.records.event, c.experimental, c.strata).z
-            counts.append(float(c.events))
-            result = _look(spec, planned, tuple(counts), 0.0 if z is None else z,
-                           rule.hazard_ratio, rule.allocation_ratio)  # fmt: skip
-            looks.append(SequentialLook(look_day, result))
-            if result.decision is LookDecision.EFFICACY and crossed is None:
-                crossed = result.look
-            if crossed is not None or result.final:
-                break
+        looks = looks_by(rule, context, day)
+        crossed = next(
+            (k + 1 for k, lk in enumerate(looks) if lk.result.decision is LookDecision.EFFICACY),
+            None,
+        )
         if crossed is not None:
             state = SequentialState.EFFICACY
         elif looks:
