@@ -372,6 +372,12 @@ def test_event_counts_by_day_equal_the_records_of_each_day(demo: TrialData, endp
     fast = events_by_day(dates, endpoint, among, days)
     slow = [comparison(rule, context, day).events for day in days]
     assert fast.tolist() == slow
+    for day in days[:: max(1, len(days) // 12)]:  # the arm counts of a decision, likewise
+        c = comparison(rule, context, day)
+        decided = GROUP_SEQUENTIAL.evaluate(rule, context, day)
+        for arm, is_experimental in ((decided.arms[0], True), (decided.arms[1], False)):
+            mine = c.experimental == is_experimental
+            assert (arm.patients, arm.events) == (int(mine.sum()), int(c.records.event[mine].sum()))
     if endpoint == "EFS":
         assert any(b < a for a, b in itertools.pairwise(slow))
         d = _decision(demo, AALL, full.cutoff)

@@ -35,6 +35,7 @@ from datetime import date
 import numpy as np
 
 from monitoring import vocabulary
+from monitoring.derive.cutoff import as_timestamp
 from monitoring.derive.looks import LookDates, SurvivalAtDay, events_by_day, survival_at
 from monitoring.designs.group_sequential import (
     DesignSpec,
@@ -279,6 +280,24 @@ def looks_by(rule: GroupSequentialRule, context: RuleContext, day: date) -> list
     return [look for look in cache[rule.id] if look.day <= day]
 
 
+def _arm_counts(
+    rule: GroupSequentialRule, context: RuleContext, day: date
+) -> tuple[ArmCounts, ...]:
+    """Treated patients and events of each arm (experimental first) on the data cut at
+    ``day``: what ``comparison`` holds, counted without building the records."""
+    dates = context.dates
+    s = dates.survival
+    assert s is not None
+    t = as_timestamp(day).value
+    treated = (dates.enrolled <= t) & (dates.first_dose <= t) & dates.scopes[rule.id]
+    out = []
+    for arm in (rule.experimental_arm, rule.control_arm):
+        mine = dates.scopes[rule.id] & np.asarray(s.arms == arm, dtype=bool)
+        events = int(events_by_day(dates, rule.endpoint, mine, [day])[0])
+        out.append(ArmCounts(arm, int((treated & mine).sum()), events))
+    return tuple(out)
+
+
 class GroupSequential:
     """``rule = "group_sequential"`` in ``[[efficacy]]``."""
 
@@ -289,15 +308,7 @@ class GroupSequential:
     ) -> SequentialDecision:
         planned = rule_planned_events(rule)
         marks = thresholds(rule)
-        now = comparison(rule, context, day)
-        arms = tuple(
-            ArmCounts(
-                arm,
-                int((now.experimental == (arm == rule.experimental_arm)).sum()),
-                int(now.records.event[now.experimental == (arm == rule.experimental_arm)].sum()),
-            )
-            for arm in (rule.experimental_arm, rule.control_arm)
-        )
+        arms = _arm_counts(rule, context, day)
         looks = looks_by(rule, context, day)
         crossed = next(
             (k + 1 for k, lk in enumerate(looks) if lk.result.decision is LookDecision.EFFICACY),
@@ -314,7 +325,7 @@ class GroupSequential:
             day=day,
             planned_events=planned,
             thresholds=marks,
-            events=now.events,
+            events=sum(a.events for a in arms),
             arms=arms,
             looks=tuple(looks),
             crossed_look=crossed,
