@@ -176,58 +176,84 @@ def gray_test(
     counts = np.zeros((u.size, k, 3))
     np.add.at(counts, (inv, g, m), 1.0)
     left = np.cumsum(counts.sum(axis=2)[::-1], axis=0)[::-1]  # at risk per time and group
-    km_before = np.ones(k)  # Kaplan–Meier of any event per group, left-continuous
-    f1_before = np.zeros(k)  # cumulative incidence per group, left-continuous
+    event_times = np.flatnonzero(counts[:, :, 1:].sum(axis=(1, 2)) > 0)
+    # plain Python floats per group: k is small and numpy's per-call cost would dominate
+    km_before = [1.0] * k  # Kaplan–Meier of any event per group, left-continuous
+    f1_before = [0.0] * k  # cumulative incidence per group, left-continuous
     pooled_before = 0.0  # the pooled incidence Gray's score compares with
-    score = np.zeros(k - 1)
-    cov = np.zeros((k - 1, k - 1))
-    c = np.zeros((k, k))
-    v2 = np.zeros((k - 1, k))
-    v3 = np.zeros(k)
-    for j in range(u.size):
-        rs = left[j]
-        d1 = counts[j, :, 1]
-        d2 = counts[j, :, 2]
-        n1 = float(d1.sum())
-        n2 = float(d2.sum())
-        live = rs > 0
-        if n1 + n2 == 0:
-            continue
-        km_after = km_before.copy()
-        f1_after = f1_before.copy()
-        km_after[live] = km_before[live] * (rs[live] - d1[live] - d2[live]) / rs[live]
-        f1_after[live] = f1_before[live] + km_before[live] * d1[live] / rs[live]
-        h = np.where(live, rs / np.where(live, km_before, 1.0), 0.0)
-        tr = float(h.sum())
-        tq = float(np.where(live, rs * (1 - f1_before) / np.where(live, km_before, 1.0), 0).sum())
+    score = [0.0] * (k - 1)
+    cov = [[0.0] * (k - 1) for _ in range(k - 1)]
+    c = [[0.0] * k for _ in range(k)]
+    v2 = [[0.0] * k for _ in range(k - 1)]
+    v3 = [0.0] * k
+    groups = range(k)
+    for j in event_times.tolist():
+        rs = left[j].tolist()
+        d1 = counts[j, :, 1].tolist()
+        d2 = counts[j, :, 2].tolist()
+        n1 = sum(d1)
+        live = [r > 0 for r in rs]
+        km_after = list(km_before)
+        f1_after = list(f1_before)
+        h = [0.0] * k
+        tr = tq = 0.0
+        for q in groups:
+            if live[q]:
+                km_after[q] = km_before[q] * (rs[q] - d1[q] - d2[q]) / rs[q]
+                f1_after[q] = f1_before[q] + km_before[q] * d1[q] / rs[q]
+                h[q] = rs[q] / km_before[q]
+                tr += h[q]
+                tq += rs[q] * (1 - f1_before[q]) / km_before[q]
         pooled = pooled_before + n1 / tr
-        a = np.where(np.outer(live, live), -np.outer(h, h) / tr, 0.0)
-        a[np.diag_indices(k)] = np.where(live, h * (1 - h / tr), 0.0)
-        c += a * n1 / (tr * (1 - pooled_before))
-        rows = np.flatnonzero(live[: k - 1])
-        score[rows] += d1[rows] - n1 * rs[rows] * (1 - f1_before[rows]) / (km_before[rows] * tq)
+        a = [
+            [
+                (h[q] * (1 - h[q] / tr) if q == r else -h[q] * h[r] / tr)
+                if live[q] and live[r]
+                else 0.0
+                for r in groups
+            ]
+            for q in groups
+        ]
+        weight = n1 / (tr * (1 - pooled_before)) if n1 > 0 else 0.0
+        for q in groups:
+            for r in groups:
+                c[q][r] += a[q][r] * weight
+        for q in range(k - 1):
+            if live[q]:
+                score[q] += d1[q] - n1 * rs[q] * (1 - f1_before[q]) / (km_before[q] * tq)
         if n1 > 0:
-            for q in np.flatnonzero(live):
+            for q in groups:
+                if not live[q]:
+                    continue
                 t4 = 1 - (1 - pooled) / km_after[q] if km_after[q] > 0 else 1.0
                 t5 = 1 - (n1 - 1) / (tr * km_before[q] - 1) if n1 > 1 else 1.0
                 t3 = t5 * km_before[q] * n1 / (tr * rs[q])
                 v3[q] += t4 * t4 * t3
-                col = a[: k - 1, q] - t4 * c[: k - 1, q]
-                v2[:, q] += col * t4 * t3
-                cov += np.outer(col, col) * t3
-        if n2 > 0:
-            for q in np.flatnonzero((km_after > 0) & (d2 > 0)):
+                col = [a[i][q] - t4 * c[i][q] for i in range(k - 1)]
+                for i in range(k - 1):
+                    v2[i][q] += col[i] * t4 * t3
+                    for p in range(k - 1):
+                        cov[i][p] += col[i] * col[p] * t3
+        for q in groups:
+            if km_after[q] > 0 and d2[q] > 0:
                 t4 = (1 - pooled) / km_after[q]
-                t5 = _tie_factor(float(d2[q]), float(rs[q]))
+                t5 = _tie_factor(d2[q], rs[q])
                 t3 = t5 * km_before[q] ** 2 * d2[q] / rs[q] ** 2
                 v3[q] += t4 * t4 * t3
-                col = t4 * c[: k - 1, q]
-                v2[:, q] -= col * t4 * t3
-                cov += np.outer(col, col) * t3
+                col = [t4 * c[i][q] for i in range(k - 1)]
+                for i in range(k - 1):
+                    v2[i][q] -= col[i] * t4 * t3
+                    for p in range(k - 1):
+                        cov[i][p] += col[i] * col[p] * t3
         pooled_before = pooled
         f1_before = f1_after
         km_before = km_after
-    cc = c[: k - 1]
-    cov += (cc * v3) @ cc.T + cc @ v2.T + v2 @ cc.T
-    stat = float(score @ np.linalg.solve(cov, score))
+    c_ = np.asarray(c)
+    v2_ = np.asarray(v2)
+    v3_ = np.asarray(v3)
+    cov_ = np.asarray(cov)
+    score_ = np.asarray(score)
+    cc = c_[: k - 1]
+    cov_ += (cc * v3_) @ cc.T + cc @ v2_.T + v2_ @ cc.T
+    stat = float(score_ @ np.linalg.solve(cov_, score_))
     return GrayTest(stat=stat, df=k - 1, p=float(chi2.sf(stat, k - 1)))
