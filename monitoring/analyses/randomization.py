@@ -132,11 +132,11 @@ def randomization_tables(derived: Derivation, protocol: Protocol) -> Randomizati
     flow_rows = [
         row("Randomized", assigned),
         row("Treated (received any dose)", treated, 1),
-        row("Not treated", assigned & ~treated, 1),
         row("On treatment at the cut-off", treated & ~off, 2),
         row(COMPLETED, completed, 2),
         row("Discontinued treatment", stopped, 2),
         *(row(r, stopped & (labelled == r), 3) for r in reasons),
+        row("Not treated", assigned & ~treated, 1),
         row("In follow-up (alive at the cut-off)", assigned & ~dead, 1),
         row("Died", dead, 1),
         row("Analysed (treated; time from first dose)", treated),
