@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from monitoring.analyses.randomization import CountTable
 from monitoring.analyses.response import BestResponseTable, ResponseSummary
 from monitoring.analyses.safety import AeTable, RowLevel
 from monitoring.analyses.safety_listings import AeListing, DeathListing
@@ -282,3 +283,12 @@ def quality_frame(findings: Sequence[Finding]) -> pd.DataFrame:
             "Detail": [f.message for f in findings],
         }
     )
+
+
+def count_frame(table: CountTable) -> pd.DataFrame:
+    """A randomization table (``monitoring.analyses.randomization``): rows indented by level,
+    a factor's header row blank in the count columns."""
+    data: dict[str, list[str]] = {"": ["\u2003" * r.indent + r.label for r in table.rows]}
+    for i, column in enumerate(table.columns):
+        data[column] = [str(r.counts[i]) if r.counts else "" for r in table.rows]
+    return pd.DataFrame(data)

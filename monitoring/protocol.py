@@ -116,7 +116,9 @@ class GroupSequentialRule:
     design effect); ``planned_events`` the maximum number of events (None: computed from the
     design by Schoenfeld's formula); ``efficacy_gamma`` / ``futility_gamma`` the
     Hwang–Shih–DeCani gamma of an ``hsd`` spending (None otherwise); ``allocation_ratio``
-    n_experimental / n_control.
+    n_experimental / n_control; ``strata`` the patient columns the randomization was
+    stratified by (``STRATIFICATION_COLUMNS``): when given, the log-rank test and the Cox
+    model are stratified by their combined values.
     """
 
     id: str
@@ -135,7 +137,11 @@ class GroupSequentialRule:
     efficacy_gamma: float | None = None
     futility_gamma: float | None = None
     allocation_ratio: float = 1.0
+    strata: tuple[str, ...] = ()
 
+
+# Patient columns a group-sequential comparison may be stratified by (data dictionary).
+STRATIFICATION_COLUMNS = ("cohort", "sex", "site", "dose_level", "salvage_line")
 
 EfficacyRule = SimonRule | GroupSequentialRule
 
@@ -319,6 +325,7 @@ _GROUP_SEQUENTIAL = _rule(
                 "efficacy_gamma",
                 "futility_gamma",
                 "allocation_ratio",
+                "strata",
             ),
             KEY,
         ),
@@ -539,6 +546,14 @@ def _group_sequential(r: TableReader, units: Units) -> GroupSequentialRule:
     if endpoint not in ("OS", "PFS", "EFS"):
         raise r.fail("endpoint", f"must be OS, PFS or EFS (from first dose); got '{endpoint}'")
     hazard_ratio = r.required_number("hazard_ratio", 0.0, 1.0, open_interval=True)
+    strata = r.texts("strata", ())
+    unknown = [c for c in strata if c not in STRATIFICATION_COLUMNS]
+    if unknown or len(set(strata)) != len(strata):
+        raise r.fail(
+            "strata",
+            f"must list distinct patient columns among {', '.join(STRATIFICATION_COLUMNS)}; "
+            f"got {', '.join(strata)}",
+        )
     return GroupSequentialRule(
         id=r.text("id"),
         label=r.text("label"),
@@ -557,6 +572,7 @@ def _group_sequential(r: TableReader, units: Units) -> GroupSequentialRule:
         futility_gamma=_gamma(r, futility, "futility_gamma"),
         allocation_ratio=r.number("allocation_ratio", 0.0, None, open_interval=True, required=False)
         or 1.0,
+        strata=strata,
     )
 
 

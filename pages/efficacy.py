@@ -7,6 +7,8 @@ import streamlit as st
 from dashboard import components, decisions, tables
 from dashboard.keys import Key
 from dashboard.selection import current
+from monitoring.analyses.randomization import for_view, randomization_tables
+from monitoring.analysis.access import View
 from monitoring.charts import (
     posterior_figure,
     responder_path_figure,
@@ -41,6 +43,19 @@ components.table(tables.response_rates_frame(overall), "Response rates")
 st.subheader(overall.best_response.title)
 st.caption(overall.best_response.note)
 components.table(tables.best_response_frame(overall.best_response), "Best overall response")
+
+randomization = randomization_tables(derived, protocol)
+if randomization is not None:
+    shown = for_view(randomization, protocol, closed=selection.view is View.CLOSED)
+    st.subheader("Randomization" + (": arms pooled (open view)" if shown.pooled else ""))
+    if shown.pooled:
+        st.caption("Counts by arm are shown to the DSMB (closed view) only.")
+    if shown.unassigned:
+        st.caption(f"{shown.unassigned} enrolled patients have no arm and are not counted.")
+    for randomization_table in shown.tables:
+        st.markdown(f"**{randomization_table.title}**")
+        st.caption(randomization_table.note)
+        components.table(tables.count_frame(randomization_table), randomization_table.title)
 
 if rule is not None and decision is not None:
     st.subheader(f"Stage 1: the first {decision.n1} treated patients (by first dose)")

@@ -2,7 +2,8 @@
 
 Choices the parser needs at start are written out in the command modules; these tests keep
 them equal to the library's enums, and show that a command's start does not import the
-libraries of the design commands (dose finding, group-sequential). Accounts are on every
+libraries of the design commands (dose finding, group-sequential) nor those of the
+``survival`` command (the Cox model, competing risks). Accounts are on every
 data command's path (each acts as a named user), so they are not deferred.
 """
 
@@ -26,7 +27,9 @@ def test_building_the_parser_imports_no_design_library() -> None:
     code = (
         "import sys; from monitoring.cli import build_parser; build_parser(); "
         "print(sorted(m for m in sys.modules if m.startswith(("
-        "'monitoring.designs.dose_finding', 'monitoring.designs.group_sequential'))))"
+        "'monitoring.designs.dose_finding', 'monitoring.designs.group_sequential', "
+        "'monitoring.survival.arms', 'monitoring.survival.cox', "
+        "'monitoring.survival.competing_risks'))))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=HANG_GUARD, check=True
@@ -51,3 +54,22 @@ def test_a_trial_without_a_group_sequential_rule_never_loads_its_libraries() -> 
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=HANG_GUARD, check=True
     )
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_the_survival_command_is_registered_and_loads_its_library_when_run() -> None:
+    code = (
+        "import sys, contextlib, io\n"
+        "from monitoring.cli import build_parser, main\n"
+        "parser = build_parser()\n"
+        "args = parser.parse_args(['survival', 'cif', '--csv', 'x.csv', '--time', 't', "
+        "'--status', 's', '--event-code', '1', '--competing-code', '2', '--times', '1'])\n"
+        "print('competing' in ' '.join(sys.modules))\n"
+        "with contextlib.redirect_stderr(io.StringIO()):\n"
+        "    main(['survival', 'cif', '--csv', 'missing.csv', '--time', 't', '--status', 's', "
+        "'--event-code', '1', '--competing-code', '2', '--times', '1'])\n"
+        "print('monitoring.survival.competing_risks' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=HANG_GUARD, check=True
+    )
+    assert out.stdout.split() == ["False", "True"], out.stdout

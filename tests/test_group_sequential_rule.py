@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 from datetime import date, timedelta
@@ -302,3 +303,84 @@ def test_a_futility_crossing_is_attention_not_a_stop_and_may_be_left(demo: Trial
     assert at_first.crossing is None
     assert not GROUP_SEQUENTIAL.stops(at_first.detail)
     assert d.state is SequentialState.CONTINUE  # look 2 is between the bounds
+
+
+# --- a stratified comparison -----------------------------------------------------------------
+
+
+def test_a_rule_with_strata_uses_the_stratified_logrank_and_cox_model(demo: TrialData) -> None:
+    """``strata = ["sex"]``: each look's z is the stratified log-rank z (survdiff with
+    ``strata(sex)``, tests/test_survival_compare.py) of a full derivation at that day, and
+    the hazard ratio the stratified Cox model; the unstratified rule's z differs."""
+    from monitoring.protocol import parse_protocol
+
+    stratified = parse_protocol(
+        _with("allocation_ratio = 1.0", 'allocation_ratio = 1.0\nstrata = ["sex"]'), "aall.toml"
+    )
+    rule = stratified.efficacy[0]
+    assert isinstance(rule, GroupSequentialRule)
+    assert rule.strata == ("sex",)
+    full = derive(demo, stratified)
+    d = _decision(demo, stratified, full.cutoff)
+    plain = _decision(demo, AALL, full.cutoff)
+    assert d.looks
+    for look in d.looks:
+        patients = derive(demo, stratified, look.day).patients
+        tte = time_to_event(patients, rule.endpoint, by="arm")
+        sex = patients.set_index("patient_id").loc[list(tte.patient_ids), "sex"].astype(str)
+        z = logrank_z(tte.time, tte.event, tte.groups == "B", sex.to_numpy()).z
+        assert look.result.z == pytest.approx(z, abs=1e-12)
+    assert [lk.result.z for lk in d.looks] != [lk.result.z for lk in plain.looks]
+    context = RuleContext(stratified, look_dates(full, stratified), full.cutoff)
+    hr = GROUP_SEQUENTIAL.hazard_ratio(rule, context, full.cutoff)
+    tte = time_to_event(full.patients, rule.endpoint, by="arm")
+    sex = full.patients.set_index("patient_id").loc[list(tte.patient_ids), "sex"].astype(str)
+    assert hr == cox_hazard_ratio(tte.time, tte.event, tte.groups == "B", sex.to_numpy())
+    facts = GROUP_SEQUENTIAL.evidence(rule, d, context)
+    assert "stratified by sex" in facts[0].value
+
+
+def test_strata_must_be_known_patient_columns() -> None:
+    from monitoring.protocol import parse_protocol
+
+    with pytest.raises(ProtocolError) as info:
+        parse_protocol(
+            _with("allocation_ratio = 1.0", 'allocation_ratio = 1.0\nstrata = ["weight"]'),
+            "aall.toml",
+        )
+    assert info.value.key == "efficacy[0].strata"
+
+
+@pytest.mark.parametrize("endpoint", ["EFS", "OS"])
+def test_event_counts_by_day_equal_the_records_of_each_day(demo: TrialData, endpoint: str) -> None:
+    """``events_by_day`` (the look search) counts what ``comparison`` holds on every fact
+    day; EFS counts fall on some days (an induction failure ends when a remission in time is
+    dated), so each look is the first day the count reaches its threshold (a scan)."""
+    import numpy as np
+
+    from monitoring.derive.looks import events_by_day
+    from monitoring.rules.crossing import fact_days
+    from monitoring.rules.group_sequential import comparison
+
+    full = derive(demo, AALL)
+    dates = look_dates(full, AALL)
+    context = RuleContext(AALL, dates, full.cutoff)
+    rule = dataclasses.replace(RULE, endpoint=endpoint)
+    days = fact_days(dates, full.cutoff)
+    assert dates.survival is not None
+    among = dates.scopes[RULE.id] & np.isin(dates.survival.arms.astype(str), ["A", "B"])
+    fast = events_by_day(dates, endpoint, among, days)
+    slow = [comparison(rule, context, day).events for day in days]
+    assert fast.tolist() == slow
+    for day in days[:: max(1, len(days) // 12)]:  # the arm counts of a decision, likewise
+        c = comparison(rule, context, day)
+        decided = GROUP_SEQUENTIAL.evaluate(rule, context, day)
+        for arm, is_experimental in ((decided.arms[0], True), (decided.arms[1], False)):
+            mine = c.experimental == is_experimental
+            assert (arm.patients, arm.events) == (int(mine.sum()), int(c.records.event[mine].sum()))
+    if endpoint == "EFS":
+        assert any(b < a for a, b in itertools.pairwise(slow))
+        d = _decision(demo, AALL, full.cutoff)
+        for look, mark in zip(d.looks, d.thresholds, strict=False):
+            first = next(day for day, n in zip(days, slow, strict=True) if n >= mark)
+            assert look.day == first

@@ -24,11 +24,23 @@ from monitoring.cli import (
     monitor,
     quality,
     report,
+    survival,
     users,
 )
 from monitoring.errors import InputError
 
-COMMAND_MODULES = [design, data, monitor, analysis, report, quality, backup, admin, users]
+COMMAND_MODULES = [
+    design,
+    data,
+    monitor,
+    analysis,
+    report,
+    survival,
+    quality,
+    backup,
+    admin,
+    users,
+]
 
 
 class OneLineErrorParser(argparse.ArgumentParser):

@@ -175,6 +175,54 @@ EXAMPLES: Mapping[str, ExampleScenario] = MappingProxyType(
 )
 
 
+_AALL = EXAMPLES["aall1732-randomized"]
+
+# Further scenarios of an example protocol, by (protocol id, scenario name): each shows the
+# decision its name promises under the protocol's own rules.
+VARIANTS: Mapping[tuple[str, str], ExampleScenario] = MappingProxyType(
+    {
+        ("aall1732-randomized", "early_success"): replace(
+            _AALL,
+            note="300 patients randomized 1:1; arm B relapses far less often than arm A: "
+            "the EFS comparison crosses the O'Brien–Fleming efficacy bound at an interim look",
+            patients=300,
+            accrual_per_month=12.0,
+            start=date(2021, 1, 4),
+            follow_up_days=240,
+            strata=(
+                Stratum(_frozen(arm="A"), 0.5, 0.85, relapse=0.6, relapse_median_days=240),
+                Stratum(_frozen(arm="B"), 0.5, 0.95, relapse=0.12, relapse_median_days=300),
+            ),
+        ),
+        ("aall1732-randomized", "futility"): replace(
+            _AALL,
+            note="240 patients randomized 1:1; arm B does no better than arm A (slightly "
+            "worse): the EFS comparison falls below the non-binding futility bound",
+            patients=240,
+            accrual_per_month=12.0,
+            start=date(2021, 1, 4),
+            follow_up_days=60,
+            strata=(
+                Stratum(_frozen(arm="A"), 0.5, 0.93, relapse=0.3, relapse_median_days=300),
+                Stratum(_frozen(arm="B"), 0.5, 0.88, relapse=0.45, relapse_median_days=300),
+            ),
+        ),
+        ("aall1732-randomized", "large"): replace(
+            _AALL,
+            note="2,000 patients randomized 1:1 over about 4 years, for speed work",
+            patients=2000,
+            accrual_per_month=40.0,
+            start=date(2020, 1, 6),
+        ),
+    }
+)
+
+
+def variants_of(protocol: Protocol) -> tuple[str, ...]:
+    """The scenario names of ``protocol``'s example trial besides ``on_track``."""
+    return tuple(name for pid, name in VARIANTS if pid == protocol.id)
+
+
 def generic_scenario(protocol: Protocol) -> ExampleScenario:
     """A protocol without a description of its own: 40 patients (fewer if its maximum is
     smaller), each unit combination equally likely, remission 60%, the protocol's remission
@@ -204,8 +252,12 @@ def generic_scenario(protocol: Protocol) -> ExampleScenario:
     )
 
 
-def scenario_for(protocol: Protocol) -> ExampleScenario:
-    """The protocol's own description if it has one (by id), else the generic one."""
+def scenario_for(protocol: Protocol, scenario: str = "on_track") -> ExampleScenario:
+    """The protocol's own description if it has one (by id; ``scenario`` one of its
+    ``VARIANTS`` or ``on_track``), else the generic one."""
+    variant = VARIANTS.get((protocol.id, scenario))
+    if variant is not None:
+        return variant
     return EXAMPLES.get(protocol.id) or generic_scenario(protocol)
 
 
@@ -243,9 +295,10 @@ def check_fits(scenario: ExampleScenario, protocol: Protocol) -> None:
         )
 
 
-def build_example(protocol: Protocol, rng: np.random.Generator) -> Plan:
-    """The plan of the protocol's example trial (its description, or the generic one)."""
-    s = scenario_for(protocol)
+def build_example(protocol: Protocol, rng: np.random.Generator, scenario: str = "on_track") -> Plan:
+    """The plan of the protocol's example trial (its description, or the generic one), or
+    of one of its ``VARIANTS``."""
+    s = scenario_for(protocol, scenario)
     check_fits(s, protocol)
     n = s.patients
     untreated = tuple(int(i) for i in np.nonzero(rng.random(n) < s.untreated)[0])

@@ -14,11 +14,12 @@ scenarios and at random days, for every rule of every bundled protocol.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from monitoring.derive import grouping
 from monitoring.derive.cutoff import as_timestamp
@@ -46,7 +47,9 @@ class LookDates:
 
     Dates are int64 nanoseconds; a missing date is int64 max (never, within the data).
     ``scopes`` holds each rule's patients (by rule id), ``orders`` the date a Simon rule
-    counts its patients in, ``toxicity`` the first monitored event of each toxicity rule.
+    counts its patients in, ``toxicity`` the first monitored event of each toxicity rule,
+    ``strata`` each stratified group-sequential rule's stratum per patient (the values of
+    its ``strata`` columns joined by " / ", "(missing)" for a missing value).
     """
 
     ids: npt.NDArray[np.str_]
@@ -58,6 +61,7 @@ class LookDates:
     orders: Mapping[str, Nanos]
     toxicity: Mapping[str, Nanos]
     survival: SurvivalDates | None = None
+    strata: Mapping[str, npt.NDArray[np.object_]] = field(default_factory=dict)
 
     def fact_days(self) -> Nanos:
         """Every dated fact a decision reads (with NEVER where a fact did not happen)."""
@@ -155,6 +159,21 @@ def survival_dates(derived: Derivation, protocol: Protocol) -> SurvivalDates:
     )
 
 
+def stratum_labels(patients: pd.DataFrame, columns: Sequence[str]) -> npt.NDArray[np.object_]:
+    """Each patient's stratum: the values of ``columns`` joined by " / " ("(missing)" for a
+    missing value, a stratum of its own)."""
+    parts = [
+        patients[c].astype(object).where(patients[c].notna(), "(missing)").astype(str)
+        if c in patients.columns
+        else pd.Series("(missing)", index=patients.index)
+        for c in columns
+    ]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + " / " + part
+    return joined.to_numpy(object)
+
+
 def look_dates(derived: Derivation, protocol: Protocol) -> LookDates:
     """The dates of ``derived`` (any later cut-off) that decide every earlier look."""
     patients = derived.patients
@@ -179,6 +198,11 @@ def look_dates(derived: Derivation, protocol: Protocol) -> LookDates:
             if any(isinstance(r, GroupSequentialRule) for r in protocol.efficacy)
             else None
         ),
+        strata={
+            r.id: stratum_labels(patients, r.strata)
+            for r in protocol.efficacy
+            if isinstance(r, GroupSequentialRule) and r.strata
+        },
     )
 
 
@@ -293,6 +317,41 @@ class SurvivalAtDay:
 
 _EVENTS = {"OS": ("death",), "PFS": ("progression", "death"),
            "EFS": ("progression", "death", "second_malignancy")}  # fmt: skip
+
+
+def events_by_day(
+    dates: LookDates, endpoint: str, among: Mask, days: Sequence[date]
+) -> npt.NDArray[np.int64]:
+    """The events of ``endpoint`` among the patients ``among`` on the data cut at each of
+    ``days``, as :func:`survival_at` counts them, without building the records of each day.
+
+    A patient counts from the first endpoint event on or after the first dose (once
+    treated), and, for EFS, also while an induction failure: from the day the response is
+    decided (remission or non-response known, once treated) until a remission in time is
+    dated. Each is an interval of days, so the counts are differences of sorted searches.
+    """
+    s = dates.survival
+    if s is None:
+        raise ValueError("these look dates hold no survival dates (no group_sequential rule)")
+    start = np.maximum(dates.enrolled, dates.first_dose)
+    origin = dates.first_dose
+    first = np.full(len(origin), NEVER, dtype=np.int64)
+    for name in _EVENTS[endpoint]:
+        d = getattr(s, name)
+        first = np.minimum(first, np.where(d >= origin, d, NEVER))
+    a = np.maximum(first, start)[among]
+    t = np.asarray([as_timestamp(day).value for day in days], dtype=np.int64)
+
+    def upto(values: Nanos) -> npt.NDArray[np.int64]:
+        return np.searchsorted(np.sort(values), t, side="right").astype(np.int64)
+
+    counts = upto(a)
+    if endpoint == "EFS":
+        f = np.maximum(start, np.minimum(dates.remission, dates.non_responder))[among]
+        r = s.remission_in_time[among]
+        both = np.maximum(a, f)
+        counts += upto(f) - upto(np.maximum(f, r)) - upto(both) + upto(np.maximum(both, r))
+    return counts
 
 
 def survival_at(dates: LookDates, endpoint: str, day: date) -> SurvivalAtDay:

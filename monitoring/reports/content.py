@@ -39,7 +39,11 @@ from monitoring.reports.document import (
     Section,
     VersionLabel,
 )
-from monitoring.reports.efficacy_section import disposition_table, efficacy_section
+from monitoring.reports.efficacy_section import (
+    disposition_table,
+    efficacy_section,
+    randomization_blocks,
+)
 from monitoring.reports.figures import render_document
 from monitoring.reports.methods_page import methods_section
 from monitoring.reports.survival_section import survival_section
@@ -204,7 +208,11 @@ def build_report(
             ("verdict", lambda: verdict_section(verdict(status))),
             ("decisions", lambda: decisions_section(status)),
         ),
-        DISPOSITION: lambda: (disposition_table(derivation),) if "efficacy" in chosen else (),
+        DISPOSITION: lambda: (
+            (disposition_table(derivation), *randomization_blocks(derivation, protocol, columns))
+            if "efficacy" in chosen
+            else ()
+        ),
         EFFICACY: lambda: blocks(
             ("efficacy", lambda: efficacy_section(status, derivation, columns)),
             ("survival", lambda: survival_section(derivation, protocol, columns)),

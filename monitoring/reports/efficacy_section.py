@@ -1,6 +1,9 @@
-"""Report section "Efficacy": enrolment and disposition, stage-1 tally, best overall
-response (``monitoring.analyses.response``), rates, predictive probability; in the closed
-version also remission by each closed breakdown column."""
+"""Report sections "Disposition" (enrolment and disposition, the randomization tables of a
+trial with arms: ``monitoring.analyses.randomization``, by arm in the closed version, arms
+pooled in the open one when ``arm`` is a closed column) and "Efficacy" (stage-1 tally, best
+overall response
+(``monitoring.analyses.response``), rates, predictive probability; in the closed version
+also remission by each closed breakdown column."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from monitoring.analyses.randomization import CountTable, for_view, randomization_tables
 from monitoring.analyses.response import BestResponseTable, ResponseSummary, response_tables
 from monitoring.derive import Derivation
 from monitoring.estimates import PredictiveProbability, RateEstimate
@@ -222,6 +226,33 @@ def response_by(derivation: Derivation, protocol: Protocol, column: str) -> Tabl
         + tables.note,
         sheet_name=f"Remission by {column}",
     )
+
+
+def count_table(table: CountTable, closed: bool) -> Table:
+    """A randomization table (``CountTable``); header rows (a factor's name) have no counts.
+    ``closed``: the title says the table is for the closed version."""
+    columns = (Column(""), *(Column(c, ColumnKind.INTEGER) for c in table.columns))
+    rows = tuple(
+        (
+            "    " * r.indent + r.label,
+            *(r.counts if r.counts else (None,) * len(table.columns)),
+        )
+        for r in table.rows
+    )
+    title = table.title + (" (closed)" if closed else "")
+    return Table(title, columns, rows, note=table.note, sheet_name=table.title[:31])
+
+
+def randomization_blocks(
+    derivation: Derivation, protocol: Protocol, closed_columns: Sequence[str]
+) -> list[Block]:
+    """The randomization tables of a protocol with arms (none otherwise)."""
+    tables = randomization_tables(derivation, protocol)
+    if tables is None:
+        return []
+    shown = for_view(tables, protocol, closed="arm" in closed_columns)
+    closed = not shown.pooled and "arm" in protocol.closed_by
+    return [count_table(t, closed) for t in shown.tables]
 
 
 def efficacy_section(

@@ -7,8 +7,10 @@ Schoenfeld's number for the design, ``monitoring.designs.group_sequential.planne
 Looks reached on the same day are one look. Each look is decided on the data cut at its
 own day: the signed log-rank z (``monitoring.survival.arms.logrank_z``, positive when the
 experimental arm does better) against the boundaries recomputed at the observed
-information fractions (events at each look / D; ``evaluate_look``). Unplanned looks (a
-DSMB meeting off the event schedule) and a stratified log-rank are left for later.
+information fractions (events at each look / D; ``evaluate_look``). With ``strata`` in the
+protocol the log-rank z and the Cox hazard ratio are stratified by those patient columns
+(``monitoring.derive.looks.stratum_labels``). Unplanned looks (a DSMB meeting off the event
+schedule) are left for later.
 
 Decision on a day: before the first look, ``BEFORE_FIRST_LOOK``; once any look reached by
 that day crossed the efficacy bound, ``EFFICACY`` — a stop that stays a stop (the crossing
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import math
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -32,7 +35,8 @@ from datetime import date
 import numpy as np
 
 from monitoring import vocabulary
-from monitoring.derive.looks import SurvivalAtDay, survival_at
+from monitoring.derive.cutoff import as_timestamp
+from monitoring.derive.looks import LookDates, SurvivalAtDay, events_by_day, survival_at
 from monitoring.designs.group_sequential import (
     DesignSpec,
     LookDecision,
@@ -185,10 +189,12 @@ def _look(
 
 @dataclass(frozen=True, eq=False)
 class Comparison:
-    """The two arms' records on one day (in the rule's scope)."""
+    """The two arms' records on one day (in the rule's scope), with each record's stratum
+    when the rule is stratified (None otherwise)."""
 
     records: SurvivalAtDay
     experimental: np.ndarray
+    strata: np.ndarray | None = None
 
     @property
     def events(self) -> int:
@@ -201,35 +207,95 @@ def comparison(rule: GroupSequentialRule, context: RuleContext, day: date) -> Co
     scope = context.dates.scopes[rule.id][s.rows]
     keep = scope & np.isin(s.arms.astype(str), [rule.experimental_arm, rule.control_arm])
     records = SurvivalAtDay(s.rows[keep], s.time[keep], s.event[keep], s.arms[keep])
-    return Comparison(records, records.arms.astype(str) == rule.experimental_arm)
+    labels = context.dates.strata.get(rule.id)
+    strata = None if labels is None else labels[records.rows]
+    return Comparison(records, records.arms.astype(str) == rule.experimental_arm, strata)
 
 
 def _look_days(
     rule: GroupSequentialRule, context: RuleContext, day: date, marks: Sequence[int]
 ) -> list[date]:
-    """The first day (up to ``day``) the events reach each of ``marks`` (distinct days)."""
+    """The first day (up to ``day``) the events reach each of ``marks`` (distinct days).
+
+    The events on each fact day come from ``events_by_day`` (equal to counting the records
+    of ``comparison`` on that day); their number is not monotone in the day (an induction
+    failure stops counting once a remission in time is dated), so the first day is found by
+    a scan, not a bisection."""
     days = fact_days(context.dates, day)
+    if not days:
+        return []
+    s = context.dates.survival
+    assert s is not None
+    among = context.dates.scopes[rule.id] & np.isin(
+        s.arms.astype(str), [rule.experimental_arm, rule.control_arm]
+    )
+    counts = events_by_day(context.dates, rule.endpoint, among, days)
     out: list[date] = []
-    cache: dict[int, int] = {}
-
-    def events(i: int) -> int:
-        if i not in cache:
-            cache[i] = comparison(rule, context, days[i]).events
-        return cache[i]
-
     for m in marks:
-        lo, hi = 0, len(days)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if events(mid) >= m:
-                hi = mid
-            else:
-                lo = mid + 1
-        if lo == len(days):
+        reached = np.flatnonzero(counts >= m)
+        if reached.size == 0:
             break
-        if not out or days[lo] > out[-1]:
-            out.append(days[lo])
+        first = days[int(reached[0])]
+        if not out or first > out[-1]:
+            out.append(first)
     return out
+
+
+# Every look of a rule on one derivation's dates, computed once up to the last fact day and
+# read for any day (the monitoring log decides the rule at every scheduled summary look): a
+# look reached by a day is decided on the data cut at its own day, so the looks reached by
+# an earlier day are the first ones of this list.
+_LOOKS: weakref.WeakKeyDictionary[LookDates, dict[str, tuple[SequentialLook, ...]]]
+_LOOKS = weakref.WeakKeyDictionary()
+
+
+def _all_looks(
+    rule: GroupSequentialRule, context: RuleContext, day: date
+) -> tuple[SequentialLook, ...]:
+    """The looks reached by ``day``, up to the first efficacy crossing or the final look."""
+    spec = design_spec(rule)
+    planned = rule_planned_events(rule)
+    marks = thresholds(rule)
+    looks: list[SequentialLook] = []
+    counts: list[float] = []
+    for look_day in _look_days(rule, context, day, marks):
+        c = comparison(rule, context, look_day)
+        z = logrank_z(c.records.time, c.records.event, c.experimental, c.strata).z
+        counts.append(float(c.events))
+        result = _look(spec, planned, tuple(counts), 0.0 if z is None else z,
+                       rule.hazard_ratio, rule.allocation_ratio)  # fmt: skip
+        looks.append(SequentialLook(look_day, result))
+        if result.decision is LookDecision.EFFICACY or result.final:
+            break
+    return tuple(looks)
+
+
+def looks_by(rule: GroupSequentialRule, context: RuleContext, day: date) -> list[SequentialLook]:
+    """The looks reached by ``day``, read off the looks up to the last fact day of the
+    dates (computed once per derivation and rule)."""
+    cache = _LOOKS.setdefault(context.dates, {})
+    if rule.id not in cache:
+        known = fact_days(context.dates, date(2200, 1, 1))
+        cache[rule.id] = _all_looks(rule, context, known[-1]) if known else ()
+    return [look for look in cache[rule.id] if look.day <= day]
+
+
+def _arm_counts(
+    rule: GroupSequentialRule, context: RuleContext, day: date
+) -> tuple[ArmCounts, ...]:
+    """Treated patients and events of each arm (experimental first) on the data cut at
+    ``day``: what ``comparison`` holds, counted without building the records."""
+    dates = context.dates
+    s = dates.survival
+    assert s is not None
+    t = as_timestamp(day).value
+    treated = (dates.enrolled <= t) & (dates.first_dose <= t) & dates.scopes[rule.id]
+    out = []
+    for arm in (rule.experimental_arm, rule.control_arm):
+        mine = dates.scopes[rule.id] & np.asarray(s.arms == arm, dtype=bool)
+        events = int(events_by_day(dates, rule.endpoint, mine, [day])[0])
+        out.append(ArmCounts(arm, int((treated & mine).sum()), events))
+    return tuple(out)
 
 
 class GroupSequential:
@@ -240,32 +306,14 @@ class GroupSequential:
     def evaluate(
         self, rule: GroupSequentialRule, context: RuleContext, day: date
     ) -> SequentialDecision:
-        spec = design_spec(rule)
         planned = rule_planned_events(rule)
         marks = thresholds(rule)
-        now = comparison(rule, context, day)
-        arms = tuple(
-            ArmCounts(
-                arm,
-                int((now.experimental == (arm == rule.experimental_arm)).sum()),
-                int(now.records.event[now.experimental == (arm == rule.experimental_arm)].sum()),
-            )
-            for arm in (rule.experimental_arm, rule.control_arm)
+        arms = _arm_counts(rule, context, day)
+        looks = looks_by(rule, context, day)
+        crossed = next(
+            (k + 1 for k, lk in enumerate(looks) if lk.result.decision is LookDecision.EFFICACY),
+            None,
         )
-        looks: list[SequentialLook] = []
-        counts: list[float] = []
-        crossed = None
-        for look_day in _look_days(rule, context, day, marks) if now.events >= marks[0] else []:
-            c = comparison(rule, context, look_day)
-            z = logrank_z(c.records.time, c.records.event, c.experimental).z
-            counts.append(float(c.events))
-            result = _look(spec, planned, tuple(counts), 0.0 if z is None else z,
-                           rule.hazard_ratio, rule.allocation_ratio)  # fmt: skip
-            looks.append(SequentialLook(look_day, result))
-            if result.decision is LookDecision.EFFICACY and crossed is None:
-                crossed = result.look
-            if crossed is not None or result.final:
-                break
         if crossed is not None:
             state = SequentialState.EFFICACY
         elif looks:
@@ -277,7 +325,7 @@ class GroupSequential:
             day=day,
             planned_events=planned,
             thresholds=marks,
-            events=now.events,
+            events=sum(a.events for a in arms),
             arms=arms,
             looks=tuple(looks),
             crossed_look=crossed,
@@ -289,9 +337,10 @@ class GroupSequential:
     def hazard_ratio(
         self, rule: GroupSequentialRule, context: RuleContext, day: date
     ) -> HazardRatio | None:
-        """Cox hazard ratio experimental / control (Efron ties) on the data cut at ``day``."""
+        """Cox hazard ratio experimental / control (Efron ties) on the data cut at ``day``,
+        stratified as the rule's log-rank test."""
         c = comparison(rule, context, day)
-        return cox_hazard_ratio(c.records.time, c.records.event, c.experimental)
+        return cox_hazard_ratio(c.records.time, c.records.event, c.experimental, c.strata)
 
     def evidence(
         self, rule: GroupSequentialRule, d: SequentialDecision, context: RuleContext
@@ -304,7 +353,12 @@ class GroupSequential:
                 "Design",
                 f"{rule.endpoint}, arm {rule.experimental_arm} versus arm {rule.control_arm}; "
                 f"one-sided alpha {rule.alpha:g}, power {rule.power:g} at HR "
-                f"{rule.hazard_ratio:g}; efficacy {spec.efficacy.label()}, futility {futility}",
+                f"{rule.hazard_ratio:g}; efficacy {spec.efficacy.label()}, futility {futility}"
+                + (
+                    f"; log-rank and Cox model stratified by {', '.join(rule.strata)}"
+                    if rule.strata
+                    else ""
+                ),
             ),
             Fact(
                 "Planned events",

@@ -5,10 +5,11 @@ convention of ``monitoring.designs.group_sequential.evaluate_look``: (E - O) / s
 the experimental arm, positive when the experimental arm has fewer events than expected
 (hazard ratio experimental / control below 1); its square is ``survdiff``'s chi-square.
 ``cox_hazard_ratio`` is the Cox model with the arm as the only covariate (experimental = 1),
-Efron ties (lifelines ``CoxPHFitter``, as R's ``coxph`` default), iterated to full
-convergence, with the 95 % Wald interval. ``tests/test_group_sequential_rule.py`` checks both
-against R on a fixed dataset. Unstratified: a stratified log-rank and Cox model are left
-for later.
+Efron ties (``monitoring.survival.cox``, as R's ``coxph`` default), iterated to full
+convergence, with the 95 % Wald interval. Both take optional ``strata``: the stratified
+log-rank (``survdiff(... + strata(s))``) and the stratified Cox model
+(``coxph(... + strata(s))``). ``tests/test_group_sequential_rule.py`` and
+``tests/test_survival_compare.py`` check them against R (``tests/reference/``).
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 from scipy.stats import norm
 
-from monitoring.survival.logrank import log_rank
+from monitoring.survival.cox import cox_efron
+from monitoring.survival.logrank import stratified_log_rank
 
 
 @dataclass(frozen=True)
@@ -36,15 +37,21 @@ class LogRankZ:
     z: float | None
 
 
-def logrank_z(time: npt.ArrayLike, event: npt.ArrayLike, experimental: npt.ArrayLike) -> LogRankZ:
-    """Signed log-rank z of the experimental arm (``experimental`` True) against control."""
+def logrank_z(
+    time: npt.ArrayLike,
+    event: npt.ArrayLike,
+    experimental: npt.ArrayLike,
+    strata: npt.ArrayLike | None = None,
+) -> LogRankZ:
+    """Signed log-rank z of the experimental arm (``experimental`` True) against control,
+    stratified when ``strata`` is given."""
     t = np.asarray(time, dtype=float)
     e = np.asarray(event, dtype=bool)
     x = np.asarray(experimental, dtype=bool)
     events = int(e.sum())
     if events == 0 or x.all() or not x.any():
         return LogRankZ(events, float(e[x].sum()), math.nan, math.nan, None)
-    result = log_rank(t, e, np.where(x, "experimental", "control"))
+    result = stratified_log_rank(t, e, np.where(x, "experimental", "control"), strata)
     i = result.groups.index("experimental")
     observed = float(result.observed[i])
     expected = float(result.expected[i])
@@ -64,22 +71,23 @@ class HazardRatio:
 
 
 def cox_hazard_ratio(
-    time: npt.ArrayLike, event: npt.ArrayLike, experimental: npt.ArrayLike
+    time: npt.ArrayLike,
+    event: npt.ArrayLike,
+    experimental: npt.ArrayLike,
+    strata: npt.ArrayLike | None = None,
 ) -> HazardRatio | None:
-    """The Cox hazard ratio (Efron ties); None without events in both arms."""
-    from lifelines import CoxPHFitter
-
+    """The Cox hazard ratio (Efron ties), stratified when ``strata`` is given; None without
+    events in both arms (or when the estimate diverges)."""
     t = np.asarray(time, dtype=float)
     e = np.asarray(event, dtype=bool)
     x = np.asarray(experimental, dtype=bool)
     if not (e & x).any() or not (e & ~x).any():
         return None
-    frame = pd.DataFrame({"time": t, "event": e.astype(int), "arm": x.astype(float)})
-    fit = CoxPHFitter().fit(
-        frame, "time", "event", fit_options={"precision": 1e-12, "max_steps": 200}
-    )
-    beta = float(fit.params_["arm"])
-    se = float(fit.standard_errors_["arm"])
+    fit = cox_efron(t, e, x.astype(float), strata)
+    if not fit.converged:
+        return None
+    beta = fit.coef
+    se = fit.se
     q = float(norm.ppf(0.975))
     return HazardRatio(
         hr=math.exp(beta),

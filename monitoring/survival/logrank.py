@@ -5,6 +5,9 @@ deaths are E_g = sum d n_g / n, and the variance matrix is
 V_gh = sum d (n - d) / (n^2 (n - 1)) * n_g (n delta_gh - n_h) (hypergeometric; Mantel 1966,
 Peto & Peto 1972). The statistic is (O - E)' V^- (O - E) over the groups with E > 0, leaving
 out the first of them, on (number of such groups - 1) degrees of freedom.
+
+``stratified_log_rank`` is ``survdiff(Surv(time, status) ~ group + strata(s))``: O, E and V
+computed within each stratum and summed over strata before the quadratic form.
 """
 
 from __future__ import annotations
@@ -55,20 +58,27 @@ def _group_counts(
 
 def log_rank(time: ArrayLike, event: ArrayLike, group: ArrayLike) -> LogRankResult:
     """Log-rank (Mantel–Haenszel) test of equal survival across groups (rho = 0)."""
+    return stratified_log_rank(time, event, group, None)
+
+
+def stratified_log_rank(
+    time: ArrayLike, event: ArrayLike, group: ArrayLike, strata: ArrayLike | None
+) -> LogRankResult:
+    """Log-rank test within strata (``strata`` None: one stratum, the plain log-rank)."""
     t, e = inputs.time_event(time, event)
     labels, codes = inputs.groups(group, t.size)
     k = len(labels)
     if k < 2:
         raise ValueError("the log-rank test needs at least two groups")
-    total, events = _group_counts(t, e, codes, k)
-    at_risk = np.cumsum(total[::-1], axis=0)[::-1]
-    n = at_risk.sum(axis=1)
-    d = events.sum(axis=1)
-    expected = (at_risk * (d / n)[:, None]).sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = np.where(n > 1, d * (n - d) / (n * n * (n - 1)), 0.0)
-    variance = np.diag((w * n) @ at_risk) - (at_risk * w[:, None]).T @ at_risk
-    observed = events.sum(axis=0)
+    layer = np.zeros(t.size, dtype=np.int64) if strata is None else inputs.groups(strata, t.size)[1]
+    observed = np.zeros(k)
+    expected = np.zeros(k)
+    variance = np.zeros((k, k))
+    for s in np.unique(layer):
+        o, ex, v = _one_stratum(t[layer == s], e[layer == s], codes[layer == s], k)
+        observed += o
+        expected += ex
+        variance += v
     chisq, df = _statistic(observed, expected, variance)
     frozen = inputs.frozen
     return LogRankResult(
@@ -81,6 +91,21 @@ def log_rank(time: ArrayLike, event: ArrayLike, group: ArrayLike) -> LogRankResu
         df=df,
         p_value=float(chi2.sf(chisq, df)) if df > 0 and chisq is not None else None,
     )
+
+
+def _one_stratum(
+    t: FloatArray, e: np.ndarray, codes: IntArray, k: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Observed and expected events per group and the variance matrix within one stratum."""
+    total, events = _group_counts(t, e, codes, k)
+    at_risk = np.cumsum(total[::-1], axis=0)[::-1]
+    n = at_risk.sum(axis=1)
+    d = events.sum(axis=1)
+    expected = (at_risk * (d / n)[:, None]).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.where(n > 1, d * (n - d) / (n * n * (n - 1)), 0.0)
+    variance = np.diag((w * n) @ at_risk) - (at_risk * w[:, None]).T @ at_risk
+    return events.sum(axis=0), expected, variance
 
 
 def _statistic(

@@ -1,0 +1,189 @@
+"""Randomization tables (monitoring/analyses/randomization.py) on the AALL1732 demo, in the
+report and on the Efficacy page, closed by arm and open pooled.
+
+Expected numbers are counted here independently with pandas from the derived patient frame
+(``derive``), never from the module under test: patients per arm, treated, off treatment by
+reason, deaths, per stratum level and per month of enrolment.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from monitoring.analyses.randomization import (
+    COMPLETED,
+    counts_of,
+    for_view,
+    pooled,
+    randomization_tables,
+)
+from monitoring.cli import main
+from monitoring.demo import generate
+from monitoring.derive import derive
+from monitoring.protocol import bundled_protocol, load_protocol
+from monitoring.reports.content import ReportStamp, build_report
+from monitoring.reports.document import VersionLabel
+from monitoring.status import trial_status
+from tests.conftest import DEFAULT_PROTOCOL, ROOT
+from tests.signin_support import sign_in
+from tests.waits import APP_TIMEOUT
+
+AALL = load_protocol(bundled_protocol("aall1732-randomized"))
+
+
+@pytest.fixture(scope="module")
+def derived() -> Any:
+    return derive(generate(AALL, "on_track", seed=0), AALL)
+
+
+def _by_arm(mask: pd.Series, patients: pd.DataFrame) -> tuple[int, ...]:
+    a = int((mask & (patients["arm"] == "A")).sum())
+    b = int((mask & (patients["arm"] == "B")).sum())
+    return (a, b, a + b)
+
+
+def test_flow_counts_equal_an_independent_count(derived: Any) -> None:
+    p = derived.patients
+    t = randomization_tables(derived, AALL)
+    assert t is not None
+    assert t.flow.columns == ("Arm A", "Arm B", "Total")
+    everyone = p["arm"].notna()
+    treated = p["treated"].astype(bool)
+    off = p["off_treatment_date"].notna() & treated
+    completed = off & (p["off_treatment_reason"] == COMPLETED)
+    assert counts_of(t.flow, "Randomized") == _by_arm(everyone, p)
+    assert counts_of(t.flow, "Treated (received any dose)") == _by_arm(treated, p)
+    assert counts_of(t.flow, "Not treated") == _by_arm(~treated, p)
+    assert counts_of(t.flow, COMPLETED) == _by_arm(completed, p)
+    assert counts_of(t.flow, "Discontinued treatment") == _by_arm(off & ~completed, p)
+    for reason in p.loc[off & ~completed, "off_treatment_reason"].unique():
+        stopped = off & ~completed & (p["off_treatment_reason"] == reason)
+        assert counts_of(t.flow, reason) == _by_arm(stopped, p)
+    assert counts_of(t.flow, "Died") == _by_arm(p["death_date"].notna(), p)
+    assert counts_of(t.flow, "Analysed (treated; time from first dose)") == _by_arm(treated, p)
+    assert t.unassigned == 0
+    # the flow adds up: treated = on + completed + discontinued; alive + died = randomized
+    on = counts_of(t.flow, "On treatment at the cut-off")
+    done = counts_of(t.flow, COMPLETED)
+    stop = counts_of(t.flow, "Discontinued treatment")
+    assert tuple(map(sum, zip(on, done, stop, strict=True))) == _by_arm(treated, p)
+
+
+def test_balance_and_time_equal_an_independent_count(derived: Any) -> None:
+    p = derived.patients
+    t = randomization_tables(derived, AALL)
+    assert t is not None
+    assert t.factors == ("site", "sex")  # the example names no strata: site and sex shown
+    for factor in t.factors:
+        for level in p[factor].unique():
+            assert counts_of(t.balance, str(level)) == _by_arm(p[factor] == level, p)
+    month = p["enrollment_date"].dt.strftime("%Y-%m")
+    for row in t.over_time.rows:
+        assert row.counts == _by_arm(month <= row.label, p)
+    assert t.over_time.rows[-1].counts == counts_of(t.flow, "Randomized")
+    assert counts_of(t.received, "Received the assigned arm") == _by_arm(p["treated"], p)
+
+
+def test_strata_named_by_the_rule_come_first() -> None:
+    text = bundled_protocol("aall1732-randomized").read_text("utf-8")
+    text = text.replace("allocation_ratio = 1.0", 'allocation_ratio = 1.0\nstrata = ["sex"]')
+    from monitoring.protocol import parse_protocol
+
+    protocol = parse_protocol(text, "aall.toml")
+    t = randomization_tables(derive(generate(AALL, "on_track", seed=0), protocol), protocol)
+    assert t is not None
+    assert t.factors == ("sex", "site")
+
+
+def test_pooled_tables_hold_the_totals_only(derived: Any) -> None:
+    t = randomization_tables(derived, AALL)
+    assert t is not None
+    open_ = pooled(t)
+    assert open_.pooled
+    for full, one in zip(t.tables, open_.tables, strict=True):
+        assert one.columns == ("All patients",)
+        assert [r.counts for r in one.rows] == [r.counts[-1:] for r in full.rows]
+    assert for_view(t, AALL, closed=False).pooled  # arm is a closed column of AALL1732
+    assert for_view(t, AALL, closed=True) is t
+
+
+def test_a_protocol_without_arms_has_no_randomization_tables() -> None:
+    default = load_protocol(DEFAULT_PROTOCOL)
+    assert (
+        randomization_tables(derive(generate(default, "on_track", seed=0), default), default)
+        is None
+    )
+
+
+def test_the_report_shows_by_arm_closed_and_pooled_open(derived: Any) -> None:
+    status = trial_status(AALL, derived)
+    stamp = ReportStamp(datetime(2026, 1, 1, tzinfo=UTC))
+    closed = build_report(status, derived, stamp=stamp, version=VersionLabel.CLOSED)
+    titles = {t.title for t in closed.tables()}
+    assert {"CONSORT flow (closed)", "Randomization balance by stratum (closed)"} <= titles
+    flow = next(t for t in closed.tables() if t.title == "CONSORT flow (closed)")
+    assert [c.name for c in flow.columns] == ["", "Arm A", "Arm B", "Total"]
+    tables = randomization_tables(derived, AALL)
+    assert tables is not None
+    assert flow.rows[0][1:] == counts_of(tables.flow, "Randomized")
+    opened = build_report(status, derived, stamp=stamp, version=VersionLabel.OPEN)
+    open_titles = {t.title for t in opened.tables()}
+    assert "CONSORT flow, arms pooled" in open_titles
+    assert not any("Arm A" in [c.name for c in t.columns] for t in opened.tables())
+
+
+# --- the Efficacy page ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def _navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _navigation_only: None) -> str:
+    url = str(tmp_path / "randomized.sqlite")
+    assert main(["demo", "--db", url, "--protocol", "aall1732-randomized"]) == 0
+    monkeypatch.setenv("TRIAL_MONITORING_DB", url)
+    return url
+
+
+def _efficacy(name: str) -> AppTest:
+    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT).run(), name)
+    at.switch_page("pages/efficacy.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize(("name", "by_arm"), [("dsmb", True), ("pi", False)])
+def test_the_efficacy_page_shows_randomization_by_arm_to_the_dsmb_only(
+    demo_db: str, name: str, by_arm: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    at = _efficacy(name)
+    subheaders = [s.value for s in at.subheader]
+    assert ("Randomization" if by_arm else "Randomization: arms pooled (open view)") in subheaders
+    flows = [f.value for f in at.dataframe if "" in f.value.columns and "Total" in f.value.columns]
+    pooled_flows = [f.value for f in at.dataframe if "All patients" in f.value.columns]
+    if by_arm:
+        assert flows
+        assert list(flows[0].columns) == ["", "Arm A", "Arm B", "Total"]
+        assert flows[0].iloc[0, 0] == "Randomized"
+        assert not pooled_flows
+    else:
+        assert not any("Arm A" in f.value.columns for f in at.dataframe)
+        assert pooled_flows
+        assert pooled_flows[0].iloc[0].tolist() == ["Randomized", "200"]
