@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from monitoring.analysis.access import View, as_seen
-from monitoring.cli.monitor import decision_json
+from monitoring.cli.status_output import decision_json
 from monitoring.demo import generate
 from monitoring.derive import derive
 from monitoring.disclosure import Disclosure

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import sqlalchemy as sa
-
-from monitoring.analysis.access import WRITES, require_role
 from monitoring.cli.audit_chain import register_verify
 from monitoring.cli.common import print_json, read_protocol_text
 from monitoring.cli.database import (
@@ -23,12 +20,16 @@ from monitoring.cli.database import (
     run_with_engine,
     user_name,
 )
-from monitoring.db.corrections import correct_value, parse_key
-from monitoring.db.importer import ImportResult, import_files
-from monitoring.db.repository import add_trial, list_audit, list_trials
+
+if TYPE_CHECKING:  # the database libraries load when the command runs
+    import sqlalchemy as sa
+
+    from monitoring.db.importer import ImportResult
 
 
 def _trial_add(args: argparse.Namespace) -> int:
+    from monitoring.db.repository import add_trial
+
     path, text = read_protocol_text(args.protocol)
 
     def action(engine: sa.Engine) -> int:
@@ -43,6 +44,8 @@ def _trial_add(args: argparse.Namespace) -> int:
 
 
 def _trial_list(args: argparse.Namespace) -> int:
+    from monitoring.db.repository import list_trials
+
     def action(engine: sa.Engine) -> int:
         records = list_trials(engine)
         if args.json:
@@ -73,6 +76,8 @@ def _print_import(result: ImportResult, as_json: bool) -> None:
 def _writer_trial(engine: sa.Engine, args: argparse.Namespace, permission: str) -> str | None:
     """``--trial`` as the acting account may change it (the statistician's role); on a
     database without accounts, ``--trial`` unchecked (the writer resolves it)."""
+    from monitoring.analysis.access import WRITES, require_role
+
     principal = acting(engine, args)
     if principal is None:
         return cast(str | None, args.trial)
@@ -82,6 +87,8 @@ def _writer_trial(engine: sa.Engine, args: argparse.Namespace, permission: str) 
 
 
 def _import(args: argparse.Namespace) -> int:
+    from monitoring.db.importer import import_files
+
     def action(engine: sa.Engine) -> int:
         trial_id = _writer_trial(engine, args, "import")
         result = import_files(engine, trial_id, args.files, now=now_utc, user=user_name(args))
@@ -92,6 +99,8 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _correct(args: argparse.Namespace) -> int:
+    from monitoring.db.corrections import correct_value, parse_key
+
     def action(engine: sa.Engine) -> int:
         result = correct_value(
             engine,
@@ -119,6 +128,8 @@ def _correct(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
+    from monitoring.db.repository import list_audit
+
     def action(engine: sa.Engine) -> int:
         entries = list_audit(engine, resolve_permitted(engine, acting(engine, args), args.trial))
         if args.json:

@@ -11,12 +11,12 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
 from monitoring.cli.common import CliError, print_json
 from monitoring.cli.database import add_database_arguments, now_utc, run_with_engine, user_name
 
 if TYPE_CHECKING:
+    import sqlalchemy as sa
+
     from monitoring.accounts.model import User
 
 # The values of ``monitoring.accounts.model.Role`` (a test checks they agree): the accounts

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import chi2
 
+from monitoring.distributions import chi2_sf
 from monitoring.survival import inputs
 from monitoring.survival.inputs import ArrayLike, FloatArray, IntArray
 
@@ -79,7 +79,7 @@ def log_rank(time: ArrayLike, event: ArrayLike, group: ArrayLike) -> LogRankResu
         variance=frozen(variance),
         chisq=chisq,
         df=df,
-        p_value=float(chi2.sf(chisq, df)) if df > 0 and chisq is not None else None,
+        p_value=chi2_sf(chisq, df) if df > 0 and chisq is not None else None,
     )
 
 
