@@ -16,6 +16,7 @@ from pathlib import Path
 
 from monitoring.accounts.model import Role
 from monitoring.cli import analysis, design_group_sequential, monitor, report, users
+from monitoring.db.engine import head_revision, shipped_head
 from monitoring.demo import Scenario
 from monitoring.designs.group_sequential import SpendingFamily
 from monitoring.protocol import DEFAULT_TRIAL_ID, SURVIVAL_ENDPOINTS
@@ -94,6 +95,13 @@ def test_status_imports_no_plotting_report_or_scipy_stats(tmp_path: Path) -> Non
     )
     for argv in (["status", "--db", db, "--json"], ["status", "--db", db]):
         assert _loaded_after(argv, NEVER_ON_STATUS) == []
+    # A database at the shipped schema is opened without loading Alembic or the importer.
+    status = ["status", "--db", db, "--json"]
+    assert _loaded_after(status, ("alembic", "monitoring.db.importer", "monitoring.demo")) == []
+
+
+def test_the_schema_head_read_from_the_migration_files_is_alembics() -> None:
+    assert shipped_head() == head_revision()
 
 
 def test_building_the_parser_imports_no_design_library() -> None:
