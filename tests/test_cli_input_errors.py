@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from monitoring.cli import main
-from monitoring.cli import report as report_cli
 from monitoring.cli.common import CliError
 from monitoring.db import engine as engine_module
+from monitoring.db import looks  # ``report list`` imports it when it runs
 from monitoring.db.errors import DataInputError
 from monitoring.designs.simon import DesignError
 from monitoring.designs.simon_search import NoFeasibleDesignError
@@ -35,12 +35,12 @@ def test_protocol_data_argument_and_design_errors_are_one_family() -> None:
 
 INJECT = """
 import sys
-import monitoring.cli.design_audit as audit
+import monitoring.designs.audit as audit
 
 def broken(protocol):
     raise KeyError("injected defect")
 
-audit.audit_protocol = broken
+audit.audit_protocol = broken  # design audit imports it when the command runs
 from monitoring.cli import main
 raise SystemExit(main(sys.argv[1:]))
 """
@@ -71,14 +71,14 @@ def test_a_value_error_inside_a_database_command_is_not_reported_as_bad_input(
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("patient_id")
 
-    monkeypatch.setattr(report_cli, "list_reports", broken)
+    monkeypatch.setattr(looks, "list_reports", broken)
     with pytest.raises(KeyError, match="patient_id"):
         main(["report", "list", "--db", db_url])
 
     def refused(*args: object, **kwargs: object) -> None:
         raise DataInputError("no such report")
 
-    monkeypatch.setattr(report_cli, "list_reports", refused)
+    monkeypatch.setattr(looks, "list_reports", refused)
     capsys.readouterr()
     assert main(["report", "list", "--db", db_url]) == 2
     assert capsys.readouterr().err == "error: no such report\n"

@@ -1,26 +1,113 @@
 """The command line imports each command's heavy library only when that command runs.
 
 Choices the parser needs at start are written out in the command modules; these tests keep
-them equal to the library's enums, and show that a command's start does not import the
-libraries of the design commands (dose finding, group-sequential) nor those of the
-``survival`` command (the Cox model, competing risks). Accounts are on every
-data command's path (each acts as a named user), so they are not deferred.
+them equal to the library's enums and constants, and show that a command's start imports
+no data, statistics, database or report library (``--help``: none of pandas, scipy,
+SQLAlchemy, the plotting and report writers) and that ``status`` imports no plotting or
+report library and not ``scipy.stats`` (docs/performance.md, issue 14: command start);
+the design commands (dose finding, group-sequential) and ``survival`` (the Cox model,
+competing risks) load their libraries only when they run.
 """
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 from monitoring.accounts.model import Role
-from monitoring.cli import design_group_sequential, users
+from monitoring.cli import analysis, data, design_group_sequential, monitor, report, users
+from monitoring.db.engine import head_revision, shipped_head
+from monitoring.db.looks import RECOMMENDATIONS
+from monitoring.demo import Scenario
 from monitoring.designs.group_sequential import SpendingFamily
+from monitoring.ingest.registry import FORMATS
+from monitoring.protocol import DEFAULT_TRIAL_ID, SURVIVAL_ENDPOINTS
+from monitoring.reports.document import VersionLabel
+from tests.conftest import ROOT
 from tests.waits import HANG_GUARD
+
+NEVER_ON_STATUS = (
+    "plotly",
+    "kaleido",
+    "reportlab",
+    "docx",
+    "openpyxl",
+    "scipy.stats",
+    "lifelines",
+    "matplotlib",
+    "streamlit",
+)
+"""Plotting, report and full-distribution libraries: no ``status`` needs them."""
+
+NEVER_AT_START = (*NEVER_ON_STATUS, "pandas", "numpy", "scipy", "sqlalchemy", "alembic")
+"""What building the parser (``--help``, any command's start) never imports."""
 
 
 def test_choices_written_out_equal_the_library_enums() -> None:
     assert [f.value for f in SpendingFamily] == design_group_sequential.FAMILIES
     assert [r.value for r in Role] == users.ROLES
+    assert [s.value for s in Scenario] == monitor.SCENARIOS
+    assert monitor.DEFAULT_TRIAL_ID == DEFAULT_TRIAL_ID
+    assert tuple(analysis.SURVIVAL_ENDPOINTS) == SURVIVAL_ENDPOINTS
+    assert tuple(FORMATS) == data.IMPORT_FORMATS
+    assert report.RECOMMENDATIONS == RECOMMENDATIONS
+    assert [report._version(v) for v in report.VERSIONS] == [
+        VersionLabel.OPEN,
+        VersionLabel.CLOSED,
+    ]
+
+
+def _loaded_after(argv: list[str], names: tuple[str, ...]) -> list[str]:
+    """The modules of ``names`` (a package or any of its modules) in ``sys.modules`` after
+    ``python -m monitoring ARGV`` ran in a fresh interpreter."""
+    code = (
+        "import sys, contextlib, io\n"
+        "from monitoring.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        f"        main({argv!r})\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        f"names = {names!r}\n"
+        "print(sorted(n for n in names if any(m == n or m.startswith(n + '.') "
+        "for m in sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+        check=True,
+        cwd=ROOT,
+    )
+    return list(ast.literal_eval(out.stdout.strip()))  # a printed list of module names
+
+
+def test_help_imports_no_data_statistics_database_or_report_library() -> None:
+    assert _loaded_after(["--help"], NEVER_AT_START) == []
+    assert _loaded_after(["report", "--help"], NEVER_AT_START) == []
+
+
+def test_status_imports_no_plotting_report_or_scipy_stats(tmp_path: Path) -> None:
+    db = str(tmp_path / "demo.sqlite")
+    subprocess.run(
+        [sys.executable, "-m", "monitoring", "demo", "--db", db],
+        capture_output=True,
+        timeout=HANG_GUARD,
+        check=True,
+        cwd=ROOT,
+    )
+    for argv in (["status", "--db", db, "--json"], ["status", "--db", db]):
+        assert _loaded_after(argv, NEVER_ON_STATUS) == []
+    # A database at the shipped schema is opened without loading Alembic or the importer.
+    status = ["status", "--db", db, "--json"]
+    assert _loaded_after(status, ("alembic", "monitoring.db.importer", "monitoring.demo")) == []
+
+
+def test_the_schema_head_read_from_the_migration_files_is_alembics() -> None:
+    assert shipped_head() == head_revision()
 
 
 def test_building_the_parser_imports_no_design_library() -> None:

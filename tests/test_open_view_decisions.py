@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from monitoring.analysis.access import View, as_seen
-from monitoring.cli.monitor import decision_json, status_json
+from monitoring.cli.status_output import decision_json, status_json
 from monitoring.data_dictionary import TrialData
 from monitoring.demo import generate
 from monitoring.derive import derive

@@ -12,20 +12,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from monitoring.accounts.events import SCOPE, Event, append_event
 from monitoring.accounts.model import Role
 from monitoring.accounts.store import create_user, has_users
-from monitoring.db.demo_trial import create_demo_trial
 from monitoring.db.engine import open_database
 from monitoring.db.repository import add_trial, list_trials
 from monitoring.db.schema import database_info
 from monitoring.db.timestamps import to_utc
 from monitoring.db.transactions import Bind, connected, writing
-from monitoring.demo import Scenario
 from monitoring.protocol import DEFAULT_TRIAL_ID, bundled_protocol
+
+if TYPE_CHECKING:  # the demo generator loads when a demo is made, not on every command
+    from monitoring.demo import Scenario
 
 DEMO_KEY = "demo"
 
@@ -79,7 +81,7 @@ def make_demo_accounts(engine: sa.Engine, trial_ids: tuple[str, ...], *, now: da
 
 def create_demo_database(
     engine: sa.Engine,
-    scenario: Scenario | str = Scenario.ON_TRACK,
+    scenario: Scenario | str = "on_track",
     *,
     seed: int = 0,
     now: datetime,
@@ -90,6 +92,8 @@ def create_demo_database(
     trial, no account), the demo mark and :data:`DEMO_ACCOUNTS`. Returns the trial id and
     whether the demo accounts were made: a database that already held a trial or an account
     gets the demo trial only, never accounts with published passwords."""
+    from monitoring.db.demo_trial import create_demo_trial
+
     empty = not list_trials(engine) and not has_users(engine)
     trial_id = create_demo_trial(
         engine, scenario, seed=seed, now=now, user=user, protocol_file=protocol_file

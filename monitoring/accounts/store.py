@@ -29,7 +29,6 @@ from monitoring.accounts.model import (
     check_name,
     check_password,
 )
-from monitoring.accounts.passwords import hash_password, verify_password
 from monitoring.db.schema import trials, user_roles, user_sessions, users
 from monitoring.db.timestamps import to_utc
 from monitoring.db.transactions import Bind, connected, writing
@@ -154,6 +153,10 @@ def create_user(
 ) -> User:
     """A new account with its first roles. ``password`` ``None``: the account signs in by
     single sign-on only (its name or ``email`` is the identity provider's user)."""
+    from monitoring.accounts.passwords import (
+        hash_password,  # argon2 loads on use
+    )
+
     check_name(name)
     hashed = None if password is None else hash_password(check_password(password))
     now = to_utc(now)
@@ -260,6 +263,11 @@ def change_password(
 ) -> User:
     """Set a new password. With ``current_password`` (a person changing their own) it must
     match; without it (an administrator's reset) it is not asked. Other sessions end."""
+    from monitoring.accounts.passwords import (  # argon2 loads on use
+        hash_password,
+        verify_password,
+    )
+
     hashed = hash_password(check_password(new_password))
     now = to_utc(now)
     with writing(engine, SCOPE) as conn:
@@ -319,6 +327,10 @@ def sign_in(
     unknown or disabled account, a wrong password, or an account locked by the back-off:
     after ``back_off.free_attempts`` failures in a row every further failure locks it for
     longer, and while locked even the right password is refused."""
+    from monitoring.accounts.passwords import (
+        verify_password,  # argon2 loads on use
+    )
+
     now = to_utc(now)
     with writing(engine, SCOPE) as conn:
         row = _row(conn, name)

@@ -11,20 +11,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from monitoring.accounts.model import Principal
-from monitoring.analyses.table_set import TableSet, table_set
 from monitoring.analysis.access import View, as_seen, check_breakdown, permitted, view_of
 from monitoring.analysis.cut import Cut
 from monitoring.analysis.looks import look_reached_on, resolve_look
 from monitoring.analysis.source import TrialSource
 from monitoring.analysis.state import Reading, TrialState
 from monitoring.data_dictionary import TrialData
-from monitoring.data_quality import QualityReport, derived_findings
 from monitoring.derive import Derivation, derive, latest_date
 from monitoring.errors import LookNotReachedError, NoDataYetError
 from monitoring.protocol import Protocol
 from monitoring.status import LookRecord, TrialStatus, trial_status
+
+if TYPE_CHECKING:  # the tables and the quality checks load when asked for (not by status)
+    from monitoring.analyses.table_set import TableSet
+    from monitoring.data_quality import QualityReport
 
 
 class Analysis:
@@ -106,11 +109,15 @@ class Analysis:
         """Every table of the analysis plan; ``by`` adds subgroups (a ``closed_by`` column
         only in the closed view)."""
         self.check_breakdown(by)
+        from monitoring.analyses.table_set import table_set
+
         return table_set(self.derivation, self.protocol, by=by)
 
     @cached_property
     def quality(self) -> QualityReport:
         """Data-quality findings at the cut-off."""
+        from monitoring.data_quality import derived_findings
+
         return derived_findings(self.derivation, self.protocol)
 
     def reached_on(self, look: int) -> date:

@@ -11,7 +11,6 @@ from functools import cache
 from monitoring.analysis.cut import Cut
 from monitoring.analysis.source import TrialEntry
 from monitoring.analysis.state import Reading, TrialState
-from monitoring.demo import generate
 from monitoring.errors import UnknownTrialError
 from monitoring.protocol import DEFAULT_TRIAL_ID, Protocol, bundled_protocol, load_protocol
 from monitoring.status import LookRecord
@@ -47,4 +46,6 @@ class DemoSource:
         """The generated data (every row whatever ``reading``; nothing is known "before")."""
         protocol = demo_protocol()
         self.resolve(cut.trial_id)
+        from monitoring.demo import generate  # the generator loads on the demo's first read
+
         yield TrialState(protocol.id, protocol, generate(protocol, self.scenario, seed=0))

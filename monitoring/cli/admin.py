@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
-
-import sqlalchemy as sa
+from typing import TYPE_CHECKING, Any
 
 from monitoring.cli.common import print_json
 from monitoring.cli.database import add_database_arguments, run_with_engine
-from monitoring.db.roles import grant_app_role
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 
 def _grant(args: argparse.Namespace) -> int:
+    from monitoring.db.roles import grant_app_role
+
     def action(engine: sa.Engine) -> int:
         grants = grant_app_role(engine, args.role)
         if args.json:

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from monitoring.analyses.endpoints import endpoint_analysis
-from monitoring.analysis import Analysis
-from monitoring.cli.analysis_json import km_payload, tables_payload
-from monitoring.cli.analysis_text import km_text, tables_text
 from monitoring.cli.common import print_json
 from monitoring.cli.database import add_analysis_arguments, open_cut, run_with_engine
-from monitoring.protocol import SURVIVAL_ENDPOINTS
+
+if TYPE_CHECKING:  # the analyses load when the command runs
+    from monitoring.analysis import Analysis
+
+# ``monitoring.protocol.SURVIVAL_ENDPOINTS`` (a test checks they agree), written out so that
+# building the parser does not load the protocol reader.
+SURVIVAL_ENDPOINTS = ["OS", "PFS", "EFS", "DoR", "DoR1"]
 
 
 def _km(args: argparse.Namespace) -> int:
@@ -25,6 +27,10 @@ def _km(args: argparse.Namespace) -> int:
 
 
 def _km_print(loaded: Analysis, args: argparse.Namespace) -> int:
+    from monitoring.analyses.endpoints import endpoint_analysis
+    from monitoring.cli.analysis_json import km_payload
+    from monitoring.cli.analysis_text import km_text
+
     loaded.check_breakdown(args.by)
     settings = loaded.protocol.survival
     if args.conf_type is not None:
@@ -45,6 +51,9 @@ def _tables(args: argparse.Namespace) -> int:
 
 
 def _tables_print(loaded: Analysis, args: argparse.Namespace) -> int:
+    from monitoring.cli.analysis_json import tables_payload
+    from monitoring.cli.analysis_text import tables_text
+
     tables = loaded.table_set(by=args.by)
     if args.json:
         print_json(tables_payload(tables, loaded.trial_id))

@@ -9,15 +9,14 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
 from monitoring.cli.common import print_json
 from monitoring.cli.database import add_database_arguments, run_with_engine
-from monitoring.db.chain_verify import ChainVerification, verify_chain
-from monitoring.db.repository import list_trials, resolve_trial
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the database libraries load when the command runs
+    import sqlalchemy as sa
+
     from monitoring.accounts.events import EventsVerification
+    from monitoring.db.chain_verify import ChainVerification
 
 BROKEN = 4
 """Exit status when a chain does not verify (distinct from 2, bad input)."""
@@ -48,6 +47,8 @@ def _print_accounts(result: EventsVerification) -> None:
 
 def _verify(args: argparse.Namespace) -> int:
     from monitoring.accounts.events import verify_events
+    from monitoring.db.chain_verify import verify_chain
+    from monitoring.db.repository import list_trials, resolve_trial
 
     def action(engine: sa.Engine) -> int:
         if args.trial is not None:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitoring.cli.common import CliError, print_json, to_jsonable
 from monitoring.cli.database import DB_HELP
-from monitoring.db.backup import BackupResult, TrialDigest, backup
-from monitoring.db.restore import RestoreResult, restore
+
+if TYPE_CHECKING:  # the database libraries load when the command runs
+    from monitoring.db.backup import BackupResult, TrialDigest
+    from monitoring.db.restore import RestoreResult
 
 
 def _digest_lines(trials: tuple[TrialDigest, ...]) -> list[str]:
@@ -39,6 +41,8 @@ def _print_backup(result: BackupResult) -> None:
 
 
 def _backup(args: argparse.Namespace) -> int:
+    from monitoring.db.backup import backup
+
     result = backup(args.db, Path(args.out), force=args.force)
     if args.json:
         print_json(result)
@@ -59,6 +63,8 @@ def _differences(result: RestoreResult) -> str:
 
 
 def _restore(args: argparse.Namespace) -> int:
+    from monitoring.db.restore import restore
+
     result = restore(args.db, Path(getattr(args, "from")), force=args.force)
     if args.json:
         print_json({**to_jsonable(result), "verified": result.verified})

@@ -10,12 +10,13 @@ import math
 import os
 import sys
 from datetime import date, datetime
-from importlib.resources.abc import Traversable
 from pathlib import Path, PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitoring.errors import InputError
-from monitoring.protocol import bundled_protocol_files, bundled_protocol_name
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 
 class CliError(InputError):
@@ -25,6 +26,8 @@ class CliError(InputError):
 def protocol_argument(text: str) -> Path | Traversable:
     """A ``--protocol`` value: a file path, or the name of a bundled protocol (for example
     ``mrd-ino-ph2``) when no file of that name exists."""
+    from monitoring.protocol import bundled_protocol_files, bundled_protocol_name
+
     path = Path(text)
     if path.exists():
         return path
@@ -39,6 +42,8 @@ def read_protocol_text(value: str) -> tuple[Path | Traversable, str]:
     try:
         return path, path.read_text(encoding="utf-8")
     except OSError as exc:
+        from monitoring.protocol import bundled_protocol_files, bundled_protocol_name
+
         names = ", ".join(bundled_protocol_name(f) for f in bundled_protocol_files())
         raise CliError(
             f"cannot read protocol file {path}: {exc.strerror} (or name a bundled protocol: "

@@ -9,12 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import sqlalchemy as sa
-
-from monitoring.accounts.events import Event
-from monitoring.analysis.access import WRITES, require_admin, require_role
 from monitoring.cli.audit_chain import register_verify
 from monitoring.cli.common import print_json, read_protocol_text
 from monitoring.cli.database import (
@@ -26,15 +22,23 @@ from monitoring.cli.database import (
     run_with_engine,
     user_name,
 )
-from monitoring.db.corrections import correct_value, parse_key
-from monitoring.db.importer import ImportResult, import_extract, import_files
-from monitoring.db.repository import add_trial, list_audit, list_trials
-from monitoring.errors import DataInputError
-from monitoring.ingest.registry import FORMATS
-from monitoring.ingest.registry import reader as ingest_reader
+
+if TYPE_CHECKING:  # the database libraries load when the command runs
+    import sqlalchemy as sa
+
+    from monitoring.db.importer import ImportResult
+
+
+# The names of ``monitoring.ingest.registry.FORMATS`` (a test checks they agree): the
+# readers and pandas load only when an import runs, not when the parser is built.
+IMPORT_FORMATS = ("adam", "sdtm", "redcap")
 
 
 def _trial_add(args: argparse.Namespace) -> int:
+    from monitoring.accounts.events import Event
+    from monitoring.analysis.access import require_admin
+    from monitoring.db.repository import add_trial
+
     path, text = read_protocol_text(args.protocol)
 
     def action(engine: sa.Engine) -> int:
@@ -52,6 +56,8 @@ def _trial_add(args: argparse.Namespace) -> int:
 
 
 def _trial_list(args: argparse.Namespace) -> int:
+    from monitoring.db.repository import list_trials
+
     def action(engine: sa.Engine) -> int:
         principal = acting(engine, args)
         records = list_trials(engine)
@@ -85,6 +91,8 @@ def _print_import(result: ImportResult, as_json: bool) -> None:
 def _writer_trial(engine: sa.Engine, args: argparse.Namespace, permission: str) -> str | None:
     """``--trial`` as the acting account may change it (the statistician's role); on a
     database without accounts, ``--trial`` unchecked (the writer resolves it)."""
+    from monitoring.analysis.access import WRITES, require_role
+
     principal = acting(engine, args)
     if principal is None:
         return cast(str | None, args.trial)
@@ -94,6 +102,11 @@ def _writer_trial(engine: sa.Engine, args: argparse.Namespace, permission: str) 
 
 
 def _import(args: argparse.Namespace) -> int:
+    from monitoring.accounts.events import Event
+    from monitoring.db.importer import import_extract, import_files
+    from monitoring.errors import DataInputError
+    from monitoring.ingest.registry import reader as ingest_reader
+
     if (args.format == "csv") != (args.mapping is None):
         raise DataInputError(
             "--mapping FILE is required with --format adam, sdtm or redcap, and only with them"
@@ -122,6 +135,9 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _correct(args: argparse.Namespace) -> int:
+    from monitoring.accounts.events import Event
+    from monitoring.db.corrections import correct_value, parse_key
+
     def action(engine: sa.Engine) -> int:
         trial_id = _writer_trial(engine, args, "correction")
         result = correct_value(
@@ -153,6 +169,8 @@ def _correct(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
+    from monitoring.db.repository import list_audit
+
     def action(engine: sa.Engine) -> int:
         entries = list_audit(engine, resolve_permitted(engine, acting(engine, args), args.trial))
         if args.json:
@@ -211,7 +229,7 @@ def register(sub: Any) -> None:
     add_database_arguments(imp, user=True)
     imp.add_argument(
         "--format",
-        choices=("csv", *FORMATS),
+        choices=("csv", *IMPORT_FORMATS),
         default="csv",
         help="csv: the product's own CSV/XLSX files (default); adam, sdtm, redcap: mapped",
     )

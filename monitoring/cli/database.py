@@ -11,18 +11,16 @@ import argparse
 import getpass
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
-from monitoring.accounts.demo import is_demo_database
-from monitoring.accounts.events import Event, record_action
-from monitoring.accounts.model import AccountError, Principal
-from monitoring.accounts.store import acting_principal, has_users
-from monitoring.analysis import Analysis, Cut, DatabaseSource, Reading, open_analysis
-from monitoring.analysis.access import View, permitted, view_of
 from monitoring.cli.common import iso_date
-from monitoring.db.engine import discard_sqlite_file, new_sqlite_file, open_database
+
+if TYPE_CHECKING:  # loaded when a command opens its database, not at every command's start
+    import sqlalchemy as sa
+
+    from monitoring.accounts.events import Event
+    from monitoring.accounts.model import Principal
+    from monitoring.analysis import Analysis, Cut, Reading
 
 DB_HELP = "SQLAlchemy URL or path to an SQLite file (default: the per-user data file)"
 
@@ -36,6 +34,8 @@ def open_engine(args: argparse.Namespace, *, create: bool = False) -> sa.Engine:
     """The database of ``--db``, upgraded to the current schema; bad input (a
     :class:`DataInputError`) exits 2. Only the commands that bring data (``create``) may
     create a missing database."""
+    from monitoring.db.engine import open_database
+
     return open_database(args.db, create=create)
 
 
@@ -79,6 +79,10 @@ def acting(engine: sa.Engine, args: argparse.Namespace) -> Principal | None:
 
 def acting_as(engine: sa.Engine, given: str | None) -> Principal | None:
     """The principal of :func:`acting` for the account name ``given`` (None: the login)."""
+    from monitoring.accounts.demo import is_demo_database
+    from monitoring.accounts.model import AccountError
+    from monitoring.accounts.store import acting_principal, has_users
+
     if not has_users(engine):
         return None
     name = str(given or getpass.getuser())
@@ -99,6 +103,8 @@ def record_event(
 ) -> None:
     """Append what the acting account did to the account audit log, the account as the
     actor (``users log NAME`` lists it); nothing on a database without accounts."""
+    from monitoring.accounts.events import record_action
+
     if principal is not None:
         record_action(
             engine, event, at=now_utc(), user_name=principal.name, trial_id=trial_id,
@@ -109,6 +115,9 @@ def record_event(
 def resolve_permitted(engine: sa.Engine, principal: Principal | None, trial: str | None) -> str:
     """``trial`` checked to be a trial ``principal`` holds a role on (a trial it does not
     hold is refused as one not in the database), or the only such trial when None."""
+    from monitoring.analysis import DatabaseSource
+    from monitoring.analysis.access import permitted
+
     return permitted(DatabaseSource(engine), principal).resolve(trial)
 
 
@@ -117,6 +126,8 @@ def run_with_engine(
 ) -> int:
     """Open the database (creating it only if ``create``), run ``action`` on it, close it.
     An SQLite file this call created is removed again when the action is refused or fails."""
+    from monitoring.db.engine import discard_sqlite_file, new_sqlite_file
+
     new_file = new_sqlite_file(args.db) if create else None
     engine = open_engine(args, create=create)
     try:
@@ -164,20 +175,29 @@ def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
 def cut_of(engine: sa.Engine, args: argparse.Namespace) -> Cut:
     """The cut of ``--trial`` (checked; optional with one trial) at ``--cutoff`` as known on
     ``--as-known-on``."""
+    from monitoring.analysis import Cut
+
     trial_id = resolve_permitted(engine, acting(engine, args), args.trial)
     return Cut(trial_id, args.cutoff, args.as_known_on)
 
 
 def open_cut(
-    engine: sa.Engine, args: argparse.Namespace, reading: Reading = Reading.ALL
+    engine: sa.Engine, args: argparse.Namespace, reading: Reading | None = None
 ) -> Analysis:
     """The analysis of the trial at the cut the arguments name (``status``, ``km``,
-    ``tables``, ``quality``: the same arguments and rules)."""
+    ``tables``, ``quality``: the same arguments and rules); ``reading`` defaults to
+    ``Reading.ALL``."""
+    from monitoring.analysis import Cut, DatabaseSource, Reading, open_analysis
+
+    reading = Reading.ALL if reading is None else reading
     principal = acting(engine, args)
     cut = Cut(resolve_permitted(engine, principal, args.trial), args.cutoff, args.as_known_on)
     analysis = open_analysis(DatabaseSource(engine), cut, reading=reading, principal=principal)
-    if principal is not None and view_of(principal, cut.trial_id) is View.CLOSED:
-        record_event(
-            engine, principal, Event.CLOSED_VIEWED, cut.trial_id, str(getattr(args, "command", ""))
-        )
+    if principal is not None:
+        from monitoring.accounts.events import Event
+        from monitoring.analysis.access import View, view_of
+
+        if view_of(principal, cut.trial_id) is View.CLOSED:
+            command = str(getattr(args, "command", ""))
+            record_event(engine, principal, Event.CLOSED_VIEWED, cut.trial_id, command)
     return analysis

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitoring.cli.common import print_json, protocol_argument
-from monitoring.designs.audit import ProtocolAudit, audit_protocol
-from monitoring.protocol import load_protocol
+
+if TYPE_CHECKING:  # the audit loads when the command runs
+    from monitoring.designs.audit import ProtocolAudit
 
 
 def register(sub: Any) -> None:
@@ -55,6 +56,9 @@ def _print(audit: ProtocolAudit) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from monitoring.designs.audit import audit_protocol
+    from monitoring.protocol import load_protocol
+
     protocol = load_protocol(protocol_argument(args.protocol))
     audit = audit_protocol(protocol)
     if args.json:

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitoring.cli.common import CliError, print_json, probability
-from monitoring.designs.simon import DesignError, SimonDesign, characteristics
-from monitoring.designs.simon_search import (
-    NMAX_LIMIT,
-    AdmissibleDesign,
-    NoFeasibleDesignError,
-    SimonSearch,
-    search,
-)
+
+if TYPE_CHECKING:  # the design libraries load when the command runs (scipy.stats: 0.8 s)
+    from monitoring.designs.simon import SimonDesign
+    from monitoring.designs.simon_search import AdmissibleDesign, SimonSearch
 
 DESIGN_KEYS = ("r1", "n1", "r", "n")
 COLUMNS = ("r1", "n1", "r", "n", "alpha", "power", "pet0", "en0")
@@ -75,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _one_design(args: argparse.Namespace, p0: float, p1: float, complete: bool) -> int:
+    from monitoring.designs.simon import DesignError, characteristics
+
     if not complete:
         raise CliError("a design needs all of --r1 --n1 --r --n")
     try:
@@ -90,6 +88,8 @@ def _one_design(args: argparse.Namespace, p0: float, p1: float, complete: bool) 
 
 
 def _search(args: argparse.Namespace, p0: float, p1: float) -> int:
+    from monitoring.designs.simon_search import NMAX_LIMIT, NoFeasibleDesignError, search
+
     alpha = _probability(args.alpha, "--alpha")
     beta = _probability(args.beta, "--beta")
     nmax = _integer(args.nmax, "--nmax")

@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitoring.cli.common import CliError, positive_float, print_json, probability
-from monitoring.designs.toxicity import (
-    ToxicityBoundary,
-    ToxicityDesign,
-    ToxicityPlan,
-    default_rates,
-)
-from monitoring.designs.toxicity import toxicity_design as compute_design
+
+if TYPE_CHECKING:  # the design library loads when the command runs
+    from monitoring.designs.toxicity import ToxicityBoundary, ToxicityDesign, ToxicityPlan
 
 # Default true rates when --rates is left out: the threshold and multiples of this step
 # around it (4 below, 5 above), kept strictly inside (0, 1).
@@ -100,6 +96,8 @@ def parse_rates(text: str) -> tuple[float, ...]:
 
 def plan_from_args(args: argparse.Namespace) -> ToxicityPlan:
     """Validate the design arguments into a plan; CliError names the bad value."""
+    from monitoring.designs.toxicity import ToxicityPlan
+
     plan_args = {
         "prior_a": _value("prior-a", args.prior_a, positive_float),
         "prior_b": _value("prior-b", args.prior_b, positive_float),
@@ -172,6 +170,9 @@ def design_text(design: ToxicityDesign) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from monitoring.designs.toxicity import default_rates
+    from monitoring.designs.toxicity import toxicity_design as compute_design
+
     plan = plan_from_args(args)
     rates: Sequence[float] = (
         parse_rates(args.rates) if args.rates is not None else default_rates(plan.threshold)

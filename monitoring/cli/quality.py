@@ -7,13 +7,14 @@ the exit status is 0 whatever is found (2 on bad input only).
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from monitoring.analysis import Analysis
-from monitoring.cli.analysis_text import _table
 from monitoring.cli.common import print_json
 from monitoring.cli.database import add_analysis_arguments, open_cut, run_with_engine
-from monitoring.data_quality import QualityReport, Severity
+
+if TYPE_CHECKING:  # the analysis loads when the command runs
+    from monitoring.analysis import Analysis
+    from monitoring.data_quality import QualityReport
 
 
 def quality_payload(report: QualityReport, trial_id: str) -> dict[str, Any]:
@@ -40,6 +41,9 @@ def quality_payload(report: QualityReport, trial_id: str) -> dict[str, Any]:
 
 def quality_text(report: QualityReport, trial_id: str) -> list[str]:
     """Headline with counts by severity, the non-zero counts by kind, then one row each."""
+    from monitoring.cli.analysis_text import _table
+    from monitoring.data_quality import Severity
+
     n = {s: len(report.by_severity(s)) for s in Severity}
     lines = [
         f"Trial {trial_id}, cut-off {report.cutoff.isoformat()}: {len(report.findings)} "

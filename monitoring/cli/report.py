@@ -12,14 +12,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
-from monitoring.accounts.events import Event
-from monitoring.accounts.model import Principal
-from monitoring.analysis import Cut, DatabaseSource, open_analysis
-from monitoring.analysis.access import SENDS, SIGNS_OFF, require_role
 from monitoring.cli.common import CliError, iso_date, output_file, print_json
 from monitoring.cli.database import (
     acting,
@@ -32,18 +26,25 @@ from monitoring.cli.database import (
     run_with_engine,
     user_name,
 )
-from monitoring.db.looks import (
-    RECOMMENDATIONS,
-    ReportRecord,
-    get_report,
-    list_reports,
-    mark_report_sent,
-    sign_off_look,
-)
-from monitoring.reports.document import VersionLabel
 from monitoring.reports.formats import ReportFormat
 
-VERSIONS = {"open": VersionLabel.OPEN, "closed": VersionLabel.CLOSED}
+if TYPE_CHECKING:  # the database and analysis libraries load when an action runs
+    import sqlalchemy as sa
+
+    from monitoring.accounts.model import Principal
+    from monitoring.db.looks import ReportRecord
+    from monitoring.reports.document import VersionLabel
+
+VERSIONS = ("open", "closed")
+RECOMMENDATIONS = ("continue", "modify", "pause", "stop")
+"""``--version`` choices: ``monitoring.reports.document.VersionLabel`` by lower-case name."""
+
+
+def _version(name: str | None) -> VersionLabel:
+    """The report version of ``--version`` (default: closed)."""
+    from monitoring.reports.document import VersionLabel
+
+    return VersionLabel[(name or "closed").upper()]
 
 
 def _run(args: argparse.Namespace, action: Callable[[sa.Engine], int]) -> int:
@@ -67,11 +68,14 @@ def _print_record(record: ReportRecord, as_json: bool) -> None:
 
 def _record_generated(engine: sa.Engine, principal: Principal | None, record: ReportRecord) -> None:
     """The report generated, in the account audit log (a closed one is closed data viewed)."""
+    from monitoring.accounts.events import Event
+
     detail = record.file_name or f"report {record.id}"
     record_event(engine, principal, Event.REPORT_GENERATED, record.trial_id, detail)
 
 
 def _generate(args: argparse.Namespace) -> int:
+    from monitoring.analysis import DatabaseSource
     from monitoring.analysis.reports import ReportRequest, produce  # the writers: 0.3 s
 
     missing = [f"--{n}" for n in ("format", "out") if getattr(args, n) is None]
@@ -87,7 +91,7 @@ def _generate(args: argparse.Namespace) -> int:
             as_known_on=args.as_known_on or now_utc(),
             look=args.look,
             cutoff=args.cutoff,
-            version=VERSIONS[args.version or "closed"],
+            version=_version(args.version),
             fmt=ReportFormat(args.format),
             out=Path(args.out),
             user=user_name(args),
@@ -104,7 +108,9 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _regenerate(args: argparse.Namespace) -> int:
+    from monitoring.analysis import DatabaseSource
     from monitoring.analysis.reports import ReportRequest, produce  # the writers: 0.3 s
+    from monitoring.db.looks import get_report
 
     def action(engine: sa.Engine) -> int:
         principal = acting(engine, args)
@@ -115,7 +121,7 @@ def _regenerate(args: argparse.Namespace) -> int:
             as_known_on=original.as_known_on,
             look=original.look,
             cutoff=original.cutoff,
-            version=VERSIONS[args.version or "closed"],
+            version=_version(args.version),
             fmt=ReportFormat(args.format or original.format),
             out=Path(args.out),
             user=user_name(args),
@@ -136,6 +142,8 @@ def _regenerate(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from monitoring.db.looks import list_reports
+
     def action(engine: sa.Engine) -> int:
         trial_id = resolve_permitted(engine, acting(engine, args), args.trial)
         records = list_reports(engine, trial_id)
@@ -155,6 +163,10 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _sent(args: argparse.Namespace) -> int:
+    from monitoring.accounts.events import Event
+    from monitoring.analysis.access import SENDS, require_role
+    from monitoring.db.looks import get_report, mark_report_sent
+
     def action(engine: sa.Engine) -> int:
         principal = acting_as(engine, args.by)
         trial_id = resolve_permitted(engine, principal, args.trial)
@@ -168,6 +180,11 @@ def _sent(args: argparse.Namespace) -> int:
 
 
 def _signoff(args: argparse.Namespace) -> int:
+    from monitoring.accounts.events import Event
+    from monitoring.analysis import Cut, DatabaseSource, open_analysis
+    from monitoring.analysis.access import SIGNS_OFF, require_role
+    from monitoring.db.looks import list_reports, sign_off_look
+
     def action(engine: sa.Engine) -> int:
         principal = acting_as(engine, args.by)
         trial_id = resolve_permitted(engine, principal, args.trial)
@@ -285,7 +302,7 @@ def _register_actions(sub: Any) -> None:
     signoff.add_argument("--note", help="optional note kept with the sign-off")
     signoff.add_argument(
         "--recommendation",
-        choices=RECOMMENDATIONS,
+        choices=RECOMMENDATIONS,  # monitoring.db.looks.RECOMMENDATIONS (a test checks)
         help="the committee's recommendation, recorded with the sign-off (the report's form)",
     )
     signoff.set_defaults(handler=_action(_signoff, takes=("look",)))

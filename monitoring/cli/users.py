@@ -11,8 +11,6 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
 from monitoring.cli.common import CliError, print_json
 from monitoring.cli.database import (
     acting,
@@ -23,6 +21,8 @@ from monitoring.cli.database import (
 )
 
 if TYPE_CHECKING:
+    import sqlalchemy as sa
+
     from monitoring.accounts.model import User
 
 # The values of ``monitoring.accounts.model.Role`` (a test checks they agree): the accounts

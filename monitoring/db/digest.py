@@ -22,7 +22,6 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from monitoring.data_dictionary import ADVERSE_EVENTS, PATIENTS, ColumnType, TableSpec
 from monitoring.db.reading import version_filter
@@ -116,6 +115,8 @@ def adverse_event_digest(
     query: sa.Select[Any]
     if dialect == "postgresql":
         # Hashed in the server: 32 bytes come back instead of the text of every row.
+        from sqlalchemy.dialects.postgresql import aggregate_order_by  # not on SQLite
+
         joined = sa.func.string_agg(line, aggregate_order_by(sa.literal(""), *keys))
         utf8 = sa.func.convert_to(sa.func.coalesce(joined, sa.literal("")), sa.literal("UTF8"))
         query = sa.select(sa.func.sha256(utf8)).where(*cut_rows)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
+from monitoring.distributions import binom_cdf, binom_pmf, binom_sf
 from monitoring.errors import InputError
 from monitoring.protocol import SimonRule
 
@@ -77,14 +77,14 @@ def check_rates(p0: float, p1: float) -> None:
 def rejection_probability(r1: int, n1: int, r: int, n: int, p: float) -> float:
     """Pr(X1 > r1 and X1 + X2 > r) with X1 ~ Bin(n1, p), X2 ~ Bin(n - n1, p)."""
     x1 = np.arange(r1 + 1, n1 + 1)
-    # sf(k) = Pr(X2 > k); for k < 0 scipy returns 1, as required.
-    terms = stats.binom.pmf(x1, n1, p) * stats.binom.sf(r - x1, n - n1, p)
+    # sf(k) = Pr(X2 > k); for k < 0 it is 1, as required.
+    terms = binom_pmf(x1, n1, p) * binom_sf(r - x1, n - n1, p)
     return float(np.sum(terms))
 
 
 def early_termination(r1: int, n1: int, p: float) -> float:
     """Pr(X1 <= r1): probability of stopping after stage 1."""
-    return float(stats.binom.cdf(r1, n1, p))
+    return float(binom_cdf(r1, n1, p))
 
 
 def expected_size(r1: int, n1: int, n: int, p: float) -> float:

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy.special import betaincc
-from scipy.stats import binom
 
+from monitoring.distributions import binom_pmf
 from monitoring.errors import InputError
 from monitoring.protocol import ToxicityRule
 
@@ -234,7 +234,7 @@ def sample_size_distribution(boundaries: ToxicityBoundaries, rates: Sequence[flo
     for i, bound in enumerate(boundaries.interim):
         m = bound.n - previous
         if m not in pmfs:
-            pmf = binom.pmf(np.arange(m + 1)[None, :], m, rate_array[:, None])
+            pmf = binom_pmf(np.arange(m + 1)[None, :], m, rate_array[:, None])
             pmfs[m] = np.asarray(pmf, dtype=np.float64)
         state = _add_patients(state, pmfs[m])
         previous = bound.n

@@ -15,8 +15,8 @@ import numbers
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
+from monitoring.distributions import beta_ppf, betabinom_pmf
 from monitoring.protocol import SimonRule
 from monitoring.rules.efficacy import ResponseCounts, is_count, validate_counts
 
@@ -106,8 +106,8 @@ def credible_interval(prior: BetaPrior, x: int, n: int, level: float) -> Interva
     _check_level(level)
     post = prior.updated(x, n)
     tail = (1.0 - level) / 2.0
-    low = float(stats.beta.ppf(tail, post.a, post.b))
-    high = float(stats.beta.ppf(1.0 - tail, post.a, post.b))
+    low = float(beta_ppf(tail, post.a, post.b))
+    high = float(beta_ppf(1.0 - tail, post.a, post.b))
     return Interval(low, high, IntervalMethod.EQUAL_TAILED_CREDIBLE)
 
 
@@ -120,8 +120,8 @@ def clopper_pearson(x: int, n: int, level: float) -> Interval:
     _check_count(x, n)
     _check_level(level)
     tail = (1.0 - level) / 2.0
-    low = 0.0 if x == 0 else float(stats.beta.ppf(tail, x, n - x + 1))
-    high = 1.0 if x == n else float(stats.beta.ppf(1.0 - tail, x + 1, n - x))
+    low = 0.0 if x == 0 else float(beta_ppf(tail, x, n - x + 1))
+    high = 1.0 if x == n else float(beta_ppf(1.0 - tail, x + 1, n - x))
     return Interval(low, high, IntervalMethod.CLOPPER_PEARSON)
 
 
@@ -173,7 +173,7 @@ class PredictiveProbability:
 
 def _betabinom_pmf(m: int, post: BetaPrior) -> np.ndarray:
     """P(Y = 0..m) for Y ~ BetaBinomial(m, a, b)."""
-    return np.asarray(stats.betabinom.pmf(np.arange(m + 1), m, post.a, post.b), dtype=float)
+    return np.asarray(betabinom_pmf(np.arange(m + 1), m, post.a, post.b), dtype=float)
 
 
 def _upper_tail(k: int, m: int, post: BetaPrior) -> float:

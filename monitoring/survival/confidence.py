@@ -10,8 +10,8 @@ from __future__ import annotations
 import enum
 
 import numpy as np
-from scipy.stats import norm
 
+from monitoring.distributions import norm_ppf
 from monitoring.survival.inputs import FloatArray
 
 
@@ -25,7 +25,7 @@ class ConfType(enum.StrEnum):
 
 def z_value(conf_level: float) -> float:
     """Two-sided normal quantile, R's ``qnorm(1 - (1 - conf.int) / 2)``."""
-    return float(norm.ppf(1.0 - (1.0 - conf_level) / 2.0))
+    return float(norm_ppf(1.0 - (1.0 - conf_level) / 2.0))
 
 
 def confidence_band(

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import chi2
 
+from monitoring.distributions import chi2_sf
 from monitoring.survival import inputs
 from monitoring.survival.inputs import ArrayLike, FloatArray, IntArray
 
@@ -89,7 +89,7 @@ def stratified_log_rank(
         variance=frozen(variance),
         chisq=chisq,
         df=df,
-        p_value=float(chi2.sf(chisq, df)) if df > 0 and chisq is not None else None,
+        p_value=chi2_sf(chisq, df) if df > 0 and chisq is not None else None,
     )
 
 
