@@ -164,8 +164,9 @@ def in_process(url: str, trials: int, repeats: int) -> dict[str, float]:
 
 
 @contextmanager
-def server(url: str, log: Path) -> Iterator[str]:
-    """``python -m dashboard.serve`` on ``url``; yields its address once warmed up."""
+def server(url: str, log: Path) -> Iterator[tuple[str, int]]:
+    """``python -m dashboard.serve`` on ``url``; yields its address and process id once
+    warmed up."""
     port = free_port()
     command = [
         sys.executable, "-m", "dashboard.serve", "--server.port", str(port),
@@ -182,7 +183,7 @@ def server(url: str, log: Path) -> Iterator[str]:
                 if process.poll() is not None:
                     raise RuntimeError(log.read_text(encoding="utf-8"))
                 time.sleep(0.1)
-            yield address
+            yield address, process.pid
         finally:
             process.terminate()
             process.wait(timeout=60)
@@ -261,6 +262,14 @@ async def load(
     return out
 
 
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -281,16 +290,20 @@ def main() -> None:
         print(f"status of load-01 while the only trial: {alone:.3f} s")
     for label, seconds in in_process(args.db, args.trials, args.repeats).items():
         print(f"{label}: {seconds:.3f} s (median of {args.repeats})")
+    if args.sessions == 0:  # --sessions 0: build and in-process figures only
+        return
     engine = open_database(args.db)
     tokens = [_principal(engine)[0] for _ in range(args.sessions)]
     engine.dispose()
-    with tempfile.TemporaryDirectory() as tmp, server(args.db, Path(tmp) / "server.log") as address:
+    with tempfile.TemporaryDirectory() as tmp, server(args.db, Path(tmp) / "server.log") as up:
+        address, pid = up
         began = time.perf_counter()
         out = asyncio.run(load(address, tokens, args.trials, args.switches))
         wall = time.perf_counter() - began
+        memory = _rss_mb(pid)
     print(
         f"\n{args.sessions} sessions on {args.trials} trials ({args.scenario}), "
-        f"{wall:.0f} s; load average at end: {os.getloadavg()}"
+        f"{wall:.0f} s; server memory {memory:.0f} MB; load average at end: {os.getloadavg()}"
     )
     print("{:26} {:>5} {:>6} {:>6} {:>6}".format("seconds", "n", "p50", "p95", "max"))
     for label, values in out.items():

@@ -42,8 +42,13 @@ from monitoring.protocol import Protocol
 from monitoring.series import SurvivalView, enrolment_series, survival_view
 from monitoring.status import LookRecord, TrialStatus
 
+CUTS_HELD = 32
+"""Trial states and analyses kept (one per trial, cut-off and as-known-on date): enough for
+20 people each on their own trial (benchmarks/bench_load.py); a 5,000-patient trial's
+state, derivation and listings take about 30 MB."""
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+
+@st.cache_resource(show_spinner=False, max_entries=CUTS_HELD)
 def loaded(url: str, trial_id: str, as_known_on: datetime | None, version: str) -> TrialState:
     """Protocol, data, batch and history head of the trial as known on the date, read in
     one snapshot (shared, read-only): a page never shows rows of one import with the
@@ -59,7 +64,7 @@ def latest(url: str, trial_id: str, as_known_on: datetime | None, version: str) 
     return data_latest_date(loaded(url, trial_id, as_known_on, version).data)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=CUTS_HELD)
 def analysis(
     url: str, trial_id: str, cutoff: date, as_known_on: datetime | None, version: str
 ) -> Analysis:
@@ -138,7 +143,7 @@ def responses(
     return response_tables(cut.derivation, cut.protocol)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=CUTS_HELD)
 def safety(
     url: str, trial_id: str, cutoff: date, as_known_on: datetime | None, version: str
 ) -> tuple[AeTables, SafetyListings]:
@@ -166,7 +171,7 @@ class SafetyFrames:
     deaths: pd.DataFrame
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=CUTS_HELD)
 def safety_frames(
     url: str, trial_id: str, cutoff: date, as_known_on: datetime | None, version: str
 ) -> SafetyFrames:

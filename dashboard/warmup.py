@@ -36,8 +36,12 @@ MODULES = (
     # what app.py and the pages import (pages/*.py), and what their first run loads lazily
     "pandas",
     "pyarrow",
+    "pyarrow.pandas_compat",  # st.dataframe's conversion
     "plotly.graph_objects",
     "plotly.io",
+    "plotly.io._json",  # st.plotly_chart's serialisation
+    "plotly.offline",
+    "plotly.tools",
     "dashboard.signin",
     "dashboard.navigation",
     "dashboard.sidebar",
@@ -70,13 +74,19 @@ def start(*, before_server: bool = False) -> None:
     """Start the warm-up in a daemon thread, once per process (later calls do nothing).
     ``before_server``: called before the server exists (``dashboard.serve``); otherwise
     only inside a running server (not under ``AppTest``, which has no server runtime)."""
-    from streamlit import runtime
-
     with _LOCK:
-        if _STARTED.is_set() or not (before_server or runtime.exists()):
+        if _STARTED.is_set() or not (before_server or _in_server()):
             return
         _STARTED.set()
     threading.Thread(target=_run, name="dashboard-warm-up", daemon=True).start()
+
+
+def _in_server() -> bool:
+    """Whether a Streamlit server runs this process (``AppTest`` puts a mock runtime in
+    place during its runs: its caches are the test's own, nothing to warm)."""
+    from streamlit import runtime
+
+    return runtime.exists() and type(runtime.get_instance()) is runtime.Runtime
 
 
 def _run() -> None:
