@@ -44,8 +44,8 @@ from monitoring.status import LookRecord, TrialStatus
 
 CUTS_HELD = 32
 """Trial states and analyses kept (one per trial, cut-off and as-known-on date): enough for
-20 people each on their own trial (benchmarks/bench_load.py); a 5,000-patient trial's
-state, derivation and listings take about 30 MB."""
+20 people each on their own trial (benchmarks/bench_load.py); the data of a 5,000-patient
+trial alone take about 8 MB."""
 
 
 @st.cache_resource(show_spinner=False, max_entries=CUTS_HELD)
