@@ -30,7 +30,6 @@ from streamlit.logger import get_logger
 _LOG = get_logger(__name__)  # Streamlit's handler and level: the server's log
 _STARTED = threading.Event()
 _LOCK = threading.Lock()
-_DONE = threading.Event()
 
 MODULES = (
     # what app.py and the pages import (pages/*.py), and what their first run loads lazily
@@ -65,11 +64,6 @@ MODULES = (
 _CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
 
 
-def done() -> bool:
-    """Whether the warm-up has finished (benchmarks wait for it)."""
-    return _DONE.is_set()
-
-
 def start(*, before_server: bool = False) -> None:
     """Start the warm-up in a daemon thread, once per process (later calls do nothing).
     ``before_server``: called before the server exists (``dashboard.serve``); otherwise
@@ -97,7 +91,7 @@ def _run() -> None:
             importlib.import_module(name)
         imported = time.perf_counter() - began
         trial = _default_trial()
-        _LOG.info(
+        _LOG.info(  # benchmarks wait for this line in the server's log
             "warm-up done: modules in %.1f s, %s in %.1f s",
             imported,
             f"trial {trial}" if trial else "no trial",
@@ -105,8 +99,6 @@ def _run() -> None:
         )
     except Exception:  # the page that needs the result raises it where it is seen
         _LOG.exception("warm-up failed (the first page computes what it needs)")
-    finally:
-        _DONE.set()
 
 
 def _wait_for_runtime(seconds: float = 120.0) -> None:
