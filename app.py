@@ -8,12 +8,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import awaiting, navigation, sidebar, signin
+from dashboard import awaiting, navigation, sidebar, signin, warmup
 from dashboard.selection import NoDataYet
 
 ICON = Path(__file__).parent / "dashboard" / "assets" / "icon.png"  # served by the app itself
 
 st.set_page_config(page_title="Trial monitoring", page_icon=str(ICON), layout="wide")
+warmup.start()  # once per process: the default trial computed while the visitor signs in
 principal = signin.require()
 page = navigation.declare()
 choice = sidebar.choose(principal)

@@ -21,18 +21,32 @@ each click once the page it leaves is drawn (charts included).
 With ``--tour`` each round also visits every page in navigation order (each click once
 the page it leaves is drawn); the first tour fills the server caches and is left out.
 
+With ``--cold N`` it measures the first visitor instead (N rounds): each round starts, one
+after the other, a new bare server, the app with ``streamlit run app.py`` and the app with
+``python -m dashboard.serve`` (the warm-up at server start, scripts/run.sh) on each trial,
+and opens one tab on each as soon as it is ready: the server answering its health check,
+and for ``dashboard.serve`` its warm-up logged as done (the time from the start of the
+process to that line is reported apart). The tab carries the cookie of a session made in
+the database before the server started (a visitor coming back after a restart), so the
+time is from ``page.goto`` to the two decision cards, as for a new tab.
+
 Run from the repository root:  python benchmarks/bench_pages.py [--repeats 9] [--tour]
+                               python benchmarks/bench_pages.py --cold 3
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +57,16 @@ sys.path.insert(0, str(ROOT))
 
 from dashboard.signin import COOKIE  # noqa: E402
 from dashboard.source import create_demo_trial  # noqa: E402
+from monitoring.accounts.store import sign_in as start_session  # noqa: E402
 from monitoring.db.engine import open_database  # noqa: E402
-from tests.browser_support import CARD, dashboard_server, launch, sign_in  # noqa: E402
+from tests.browser_support import (  # noqa: E402
+    CARD,
+    _wait_healthy,
+    dashboard_server,
+    free_port,
+    launch,
+    sign_in,
+)
 from tests.signin_support import DEMO  # noqa: E402
 
 TIMEOUT_MS = 120_000
@@ -190,6 +212,97 @@ def _print(all_runs: list[Runs], repeats: int) -> None:
             print(f"{r.label:26}{cells}")
 
 
+@dataclass
+class Cold:
+    """First visits, each on a server just started."""
+
+    label: str
+    database: str | None
+    serve: bool
+    ready: list[float] = field(default_factory=list)
+    """Seconds from the process start to the server ready (health, and the warm-up)."""
+    opens: list[float] = field(default_factory=list)
+
+
+@contextmanager
+def _started(cold: Cold, folder: Path, bare_app: Path) -> Iterator[str]:
+    """A new server process for ``cold``; yields its URL once ready (see ``Cold.ready``)."""
+    port = free_port()
+    options = [
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    if cold.serve:
+        command = [sys.executable, "-m", "dashboard.serve", *options]
+    else:
+        app = bare_app if cold.database is None else ROOT / "app.py"
+        command = [sys.executable, "-m", "streamlit", "run", str(app), *options]
+    database = cold.database or str(folder / "bare.sqlite")
+    env = {**os.environ, "TRIAL_MONITORING_DB": database, "PYTHONPATH": str(ROOT)}
+    log = folder / "cold.log"
+    with log.open("wb") as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, process, timeout=TIMEOUT_MS / 1000)
+            while cold.serve and "warm-up done" not in log.read_text(encoding="utf-8"):
+                if process.poll() is not None or time.perf_counter() - start > TIMEOUT_MS / 1000:
+                    raise RuntimeError(f"no warm-up: {log.read_text(encoding='utf-8')}")
+                time.sleep(0.05)
+            cold.ready.append(time.perf_counter() - start)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+
+
+def _session_state(database: str, url: str) -> Any:
+    """A browser state holding the cookie of a DSMB session made in ``database`` before the
+    server starts (the sign-in form is not what is measured)."""
+    engine = open_database(database)
+    result = start_session(
+        engine, "dsmb", DEMO["dsmb"], now=datetime.now(UTC), lifetime=timedelta(hours=8)
+    )
+    engine.dispose()
+    assert result.token is not None, result.outcome
+    return {"cookies": [{"name": COOKIE, "value": result.token, "url": url}]}
+
+
+def _cold(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        folder = Path(tmp)
+        bare_app = folder / "bare" / "app.py"
+        bare_app.parent.mkdir()
+        bare_app.write_text(BARE_APP, encoding="utf-8")
+        all_cold = [Cold("bare two-card page", None, serve=False)]
+        for scenario, label in TRIALS:
+            if args.only in (None, scenario):
+                database = _database(folder, scenario)
+                all_cold.append(Cold(f"{label}, streamlit run", database, serve=False))
+                all_cold.append(Cold(f"{label}, dashboard.serve", database, serve=True))
+        browser = launch(playwright)
+        for _ in range(args.cold):
+            for cold in all_cold:
+                with _started(cold, folder, bare_app) as url:
+                    state = None if cold.database is None else _session_state(cold.database, url)
+                    seconds, page = _open_overview(browser, url, state)
+                    page.context.close()
+                    cold.opens.append(seconds)
+        browser.close()
+    bare = all_cold[0]
+    print(f"\nfirst visitor, medians over {args.cold} server starts (seconds)")
+    header = ("server", "ready", "first open", "(max)", "over bare")
+    print("{:40} {:>7} {:>10} {:>6} {:>9}".format(*header))
+    for c in all_cold:
+        over = statistics.median(o - b for o, b in zip(c.opens, bare.opens, strict=True))
+        print(
+            f"{c.label:40} {statistics.median(c.ready):7.2f} {statistics.median(c.opens):10.2f} "
+            f"{max(c.opens):6.2f} {over:9.2f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9)
@@ -197,7 +310,13 @@ def main() -> None:
     parser.add_argument(
         "--tour", action="store_true", help="also switch to every page in each round"
     )
+    parser.add_argument(
+        "--cold", type=int, default=0, metavar="N", help="first visitors on N server starts"
+    )
     args = parser.parse_args()
+    if args.cold:
+        _cold(args)
+        return
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright, ExitStack() as up:
         folder = Path(tmp)
         app = folder / "bare" / "app.py"

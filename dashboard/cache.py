@@ -26,7 +26,12 @@ from monitoring.analyses.response import ResponseTables, response_tables
 from monitoring.analyses.safety import AeTables, ae_tables
 from monitoring.analyses.safety_listings import SafetyListings, safety_listings
 from monitoring.analysis import Analysis, Cut, Reading, TrialState
-from monitoring.charts import km_figure, simon_designs_figure, toxicity_oc_figure
+from monitoring.charts import (
+    enrolment_figure,
+    km_figure,
+    simon_designs_figure,
+    toxicity_oc_figure,
+)
 from monitoring.data_quality import Finding
 from monitoring.derive import Derivation
 from monitoring.derive.cutoff import data_latest_date
@@ -34,11 +39,16 @@ from monitoring.designs.audit import ProtocolAudit, audit_protocol
 from monitoring.designs.simon_search import SimonSearch, search
 from monitoring.designs.toxicity import ToxicityDesign, ToxicityPlan, toxicity_design
 from monitoring.protocol import Protocol
-from monitoring.series import SurvivalView, survival_view
+from monitoring.series import SurvivalView, enrolment_series, survival_view
 from monitoring.status import LookRecord, TrialStatus
 
+CUTS_HELD = 32
+"""Trial states and analyses kept (one per trial, cut-off and as-known-on date): enough for
+20 people each on their own trial (benchmarks/bench_load.py); the data of a 5,000-patient
+trial alone take about 8 MB."""
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+
+@st.cache_resource(show_spinner=False, max_entries=CUTS_HELD)
 def loaded(url: str, trial_id: str, as_known_on: datetime | None, version: str) -> TrialState:
     """Protocol, data, batch and history head of the trial as known on the date, read in
     one snapshot (shared, read-only): a page never shows rows of one import with the
@@ -54,7 +64,7 @@ def latest(url: str, trial_id: str, as_known_on: datetime | None, version: str) 
     return data_latest_date(loaded(url, trial_id, as_known_on, version).data)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=CUTS_HELD)
 def analysis(
     url: str, trial_id: str, cutoff: date, as_known_on: datetime | None, version: str
 ) -> Analysis:
@@ -83,6 +93,16 @@ def status(
     """Every decision and estimate at the cut-off; ``records`` (the looks' summaries
     generated and signed off, read on every run) are part of the key."""
     return analysis(url, trial_id, cutoff, as_known_on, version).status_with(records)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def enrolment_chart(
+    url: str, trial_id: str, cutoff: date, as_known_on: datetime | None, version: str
+) -> go.Figure:
+    """The Overview's enrolment chart (built once per key: about 0.1 s on a cold process,
+    and every run of the Overview, on every tab, used to build it again)."""
+    cut = analysis(url, trial_id, cutoff, as_known_on, version)
+    return enrolment_figure(enrolment_series(cut.derivation, cut.protocol))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -123,7 +143,7 @@ def responses(
     return response_tables(cut.derivation, cut.protocol)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=CUTS_HELD)
 def safety(
     url: str, trial_id: str, cutoff: date, as_known_on: datetime | None, version: str
 ) -> tuple[AeTables, SafetyListings]:
@@ -151,7 +171,7 @@ class SafetyFrames:
     deaths: pd.DataFrame
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=CUTS_HELD)
 def safety_frames(
     url: str, trial_id: str, cutoff: date, as_known_on: datetime | None, version: str
 ) -> SafetyFrames:

@@ -117,7 +117,7 @@ def reproduce(*commands: str) -> None:
         st.code("\n".join(commands), language="bash")
 
 
-def paint_first(seconds: float = 0.15) -> None:
+def paint_first(seconds: float = 0.4) -> None:
     """On a tab's first run, let the browser paint the decision cards before the charts.
 
     Streamlit sends each element as the page makes it, and the browser fetches and compiles

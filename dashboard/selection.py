@@ -93,6 +93,9 @@ class Selection:
         check_breakdown(self.principal, self.protocol, self.trial_id, by)
         return cache.km_chart(*self.key, endpoint, by)
 
+    def enrolment_chart(self) -> go.Figure:
+        return cache.enrolment_chart(*self.key)
+
     def responses(self) -> ResponseTables:
         return cache.responses(*self.key)
 

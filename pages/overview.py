@@ -6,8 +6,6 @@ import streamlit as st
 from dashboard import components, decisions, tables
 from dashboard.selection import current
 from dashboard.verdict import verdict_section
-from monitoring.charts import enrolment_figure
-from monitoring.series import enrolment_series
 from monitoring.verdict import verdict
 
 selection = current()
@@ -21,7 +19,7 @@ st.caption(
 verdict_section(verdict(status))
 decisions.rule_cards(status.decisions, "This protocol has no stopping rule.")
 components.paint_first()
-components.chart(enrolment_figure(enrolment_series(selection.derivation(), protocol)), "Enrolment")
+components.chart(selection.enrolment_chart(), "Enrolment")
 st.subheader("Monitoring log")
 st.caption(
     f"A look every {protocol.reporting.summary_every} evaluable patients; counts and "
