@@ -95,7 +95,8 @@ def render_document(doc: ReportDocument, dpi: int = DEFAULT_DPI) -> ReportDocume
         if isinstance(f.figure, StaticChart)
     }
     browser = [f for f in pending if id(f) not in done]
-    rendered = render_figures([RenderRequest(f.figure, *f.size_in, dpi=dpi) for f in browser])
+    requests = [RenderRequest(f.figure, *f.size_in, dpi=dpi) for f in browser]
+    rendered = render_figures(requests) if requests else ()
     done.update(
         {id(f): dataclasses.replace(f, figure=r) for f, r in zip(browser, rendered, strict=True)}
     )
