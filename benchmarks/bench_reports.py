@@ -8,10 +8,11 @@ Run from the repository root:
 For the demo trial (``on_track``) and the 5,000-patient trial (``large``), each run computes
 the trial status and the derivation at the latest cut-off, builds the report document
 (``--listing-limit``: rows of each safety listing printed in the PDF and DOCX; default the
-report's own, ``none`` prints every row; the XLSX always has every row), renders its charts
-once (headless Chromium, ``render_report``) and writes PDF, DOCX and XLSX. Targets
-(issue 7): demo < 5 s, large < 20 s for the three formats together. Data generation and
-database reads are not timed (see bench_derive.py and bench_import.py).
+report's own, ``none`` prints every row; the XLSX always has every row), draws its charts
+once (matplotlib, ``render_report``; before issue 14, headless Chromium) and writes PDF, DOCX
+and XLSX. Targets (issue 7): demo < 5 s, large < 20 s for the three formats together. Data
+generation and database reads are not timed (see bench_derive.py and bench_import.py). The
+whole ``report`` command, process start included, is timed by bench_report_process.py.
 """
 
 from __future__ import annotations

@@ -299,3 +299,71 @@ def test_meeting_date_is_taken_by_writing_only(db: Path, tmp_path: Path) -> None
     assert _report(db, out, "--format", "xlsx", "--meeting-date", "2025-08-01") == 0
     # given before an action, an option of writing a report is refused, not ignored
     assert main(["report", "--db", str(db), "--meeting-date", "2025-08-01", "list"]) == 2
+
+
+def test_one_call_writes_every_format_from_one_document_and_records_each(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--format pdf,docx,xlsx``: a file per format (``--out``'s extension replaced), one
+    record per file with the same cut-off and digests, and the numbers of the single-format
+    reports: the XLSX's sheets equal those of ``--format xlsx`` (but the title block and the
+    monitoring log, which shows the earlier report)."""
+    args = ("--look", "16", "--as-known-on", KNOWN_ON)
+    single = tmp_path / "single.xlsx"
+    assert _report(db, single, *args, "--format", "xlsx") == 0
+    capsys.readouterr()
+    assert _report(db, tmp_path / "look16.pdf", *args, "--format", "pdf,docx,xlsx") == 0
+    printed = capsys.readouterr().out.splitlines()
+    files = [tmp_path / f"look16.{ext}" for ext in ("pdf", "docx", "xlsx")]
+    assert all(path.stat().st_size > 0 for path in files)
+    first, *records = list_reports(_engine(db), PROTOCOL.id)
+    assert [r.format for r in records] == ["pdf", "docx", "xlsx"]
+    assert [r.file_name for r in records] == [path.name for path in files]
+    assert len(printed) == 3
+    assert all(path.name in line for path, line in zip(files, printed, strict=True))
+    assert {(r.look, r.cutoff, r.data_digest, r.chain_head) for r in records} == {
+        (16, first.cutoff, first.data_digest, records[0].chain_head)
+    }
+    assert first.data_digest == records[0].data_digest
+
+    def sheets(path: Path) -> dict[str, list[tuple[object, ...]]]:
+        book = openpyxl.load_workbook(path)
+        return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+
+    # Every sheet but the title block (generation time) and the monitoring log (which now
+    # shows the first report as generated) is identical.
+    alone, together = sheets(single), sheets(files[2])
+    for varying in ("Summary", "Monitoring log"):
+        assert alone.pop(varying) != together.pop(varying)
+    assert alone == together
+    assert len(alone) > 10
+    text = _pdf_text(files[0])
+    assert "Figure 2. Kaplan–Meier estimate: OS" in text
+    assert records[0].data_digest in text.replace(" ", "")
+
+
+def test_format_list_with_json_prints_every_record(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    assert _report(db, tmp_path / "both", "--format", "xlsx,pdf", "--json") == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [(r["format"], r["file_name"]) for r in shown] == [
+        ("xlsx", "both.xlsx"),
+        ("pdf", "both.pdf"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("formats", "message"),
+    [("pdf,odt", "invalid format 'pdf,odt'"), ("pdf,pdf", "format given twice")],
+)
+def test_bad_format_lists_exit_2(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], formats: str, message: str
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        _report(db, tmp_path / "x.pdf", "--format", formats)
+    assert stopped.value.code == 2
+    assert message in capsys.readouterr().err
+    assert list_reports(_engine(db), PROTOCOL.id) == ()

@@ -273,7 +273,8 @@ def test_long_listing_is_complete_and_prints_its_most_recent_rows(demo: TrialDat
 def test_charts_are_the_dashboards_own(
     built: tuple[TrialStatus, ReportDocument], demo: TrialData
 ) -> None:
-    """Same chart functions on the same results: identical plotly figures."""
+    """Same chart functions on the same results: identical plotly figures (the images are
+    drawn from the same numbers: tests/test_report_charts.py)."""
     status, doc = built
     derivation = derive(demo, PROTOCOL, status.cutoff)
     rule = PROTOCOL.toxicity[0]
@@ -286,7 +287,7 @@ def test_charts_are_the_dashboards_own(
     figures = doc.figures()
     assert len(figures) == len(expected)
     for figure, chart in zip(figures, expected, strict=True):
-        assert figure.figure.to_plotly_json() == chart.to_plotly_json()
+        assert figure.figure.plotly().to_plotly_json() == chart.to_plotly_json()
 
 
 def test_toxicity_boundaries_reproduce_protocol_table_3(

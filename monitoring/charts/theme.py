@@ -1,8 +1,5 @@
-"""One look for every chart: the Okabe–Ito colour-blind-safe palette and projector-sized text.
-
-Okabe & Ito (2008), "Color Universal Design": eight colours distinguishable under the
-common colour-vision deficiencies. Text is at least 14 px so a chart reads on a projector.
-"""
+"""One look for every chart: the Okabe–Ito colour-blind-safe palette and projector-sized text
+(:mod:`monitoring.charts.palette`), applied to plotly figures by :func:`styled`."""
 
 from __future__ import annotations
 
@@ -11,28 +8,22 @@ from typing import Any
 import plotly.graph_objects as go
 
 from monitoring.charts.labels import plain
-
-BLUE = "#0072B2"
-ORANGE = "#E69F00"
-GREEN = "#009E73"
-VERMILLION = "#D55E00"
-PURPLE = "#CC79A7"
-SKY = "#56B4E9"
-YELLOW = "#F0E442"
-BLACK = "#000000"
-GREY = "rgba(0,0,0,0.55)"  # Okabe–Ito black at reduced opacity, for reference lines
-
-PALETTE = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, YELLOW, BLACK)
-FONT_SIZE = 16
-TICK_SIZE = 14
-WIDTH = 1180  # fits a 1280 px window with the sidebar collapsed; pages stretch to the column
-HEIGHT = 440
-
-
-def rgba(hex_colour: str, alpha: float) -> str:
-    """``#RRGGBB`` with an opacity, for bands and fills."""
-    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r},{g},{b},{alpha})"
+from monitoring.charts.palette import BLACK as BLACK
+from monitoring.charts.palette import BLUE as BLUE
+from monitoring.charts.palette import FONT_SIZE as FONT_SIZE
+from monitoring.charts.palette import GREEN as GREEN
+from monitoring.charts.palette import GREY as GREY
+from monitoring.charts.palette import GRID
+from monitoring.charts.palette import HEIGHT as HEIGHT
+from monitoring.charts.palette import ORANGE as ORANGE
+from monitoring.charts.palette import PALETTE as PALETTE
+from monitoring.charts.palette import PURPLE as PURPLE
+from monitoring.charts.palette import SKY as SKY
+from monitoring.charts.palette import TICK_SIZE as TICK_SIZE
+from monitoring.charts.palette import VERMILLION as VERMILLION
+from monitoring.charts.palette import WIDTH as WIDTH
+from monitoring.charts.palette import YELLOW as YELLOW
+from monitoring.charts.palette import rgba as rgba
 
 
 def styled(
@@ -70,7 +61,7 @@ def styled(
     axis: dict[str, Any] = {
         "showline": True,
         "linecolor": BLACK,
-        "gridcolor": "#E5E5E5",
+        "gridcolor": GRID,
         "tickfont": {"size": TICK_SIZE},
         "title": {"font": {"size": FONT_SIZE}},
         "zeroline": False,

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from monitoring.charts.geometry import boundary_lines
 from monitoring.charts.theme import BLUE, GREY, VERMILLION, rgba, styled
 from monitoring.series import ToxicityPath
 
 
 def toxicity_boundary_figure(path: ToxicityPath) -> go.Figure:
     """Cumulative events by evaluable patient; each look's boundary with the stop region."""
-    looks = [look for look in path.looks if look.stop_at is not None]
+    lines = boundary_lines(path)
+    looks, top = lines.stop_looks, lines.top
     fig = go.Figure()
-    top = max([look.stop_at or 0 for look in looks] + [max(path.cumulative, default=0)]) + 2
     fig.add_bar(
         x=[look.n for look in looks],
         base=[look.stop_at for look in looks],
@@ -41,7 +42,7 @@ def toxicity_boundary_figure(path: ToxicityPath) -> go.Figure:
         name="Observed events",
         hovertemplate="First %{x} patients: %{y} events<extra></extra>",
     )
-    reached = [look for look in path.looks if look.reached]
+    reached = lines.reached
     fig.add_scatter(
         x=[look.n for look in reached],
         y=[look.events for look in reached],
@@ -53,7 +54,7 @@ def toxicity_boundary_figure(path: ToxicityPath) -> go.Figure:
         },
         name="Events at each look reached",
     )
-    fig.update_xaxes(range=[0, path.nmax + 0.5], dtick=path.boundaries.plan.cohort_size)
+    fig.update_xaxes(range=list(lines.x_range), dtick=lines.x_step)
     fig.update_yaxes(range=[0, top], rangemode="tozero")
     return styled(
         fig,

@@ -74,15 +74,44 @@ def _record_generated(engine: sa.Engine, principal: Principal | None, record: Re
     record_event(engine, principal, Event.REPORT_GENERATED, record.trial_id, detail)
 
 
+def report_formats(text: str) -> tuple[ReportFormat, ...]:
+    """argparse type of ``--format``: one format or a comma list (``pdf,docx,xlsx``)."""
+    names = [name.strip().lower() for name in text.split(",")]
+    known = [f.value for f in ReportFormat]
+    unknown = [name for name in names if name not in known]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"invalid format '{text}': give one or more of {', '.join(known)}, comma-separated"
+        )
+    if len(set(names)) != len(names):
+        raise argparse.ArgumentTypeError(f"format given twice in '{text}'")
+    return tuple(ReportFormat(name) for name in names)
+
+
+def report_files(
+    formats: tuple[ReportFormat, ...], out: Path
+) -> tuple[tuple[ReportFormat, Path], ...]:
+    """The file of each format: ``out`` itself for one format; for several, ``out`` with its
+    format extension (if it has one: ``.pdf``, ``.docx`` or ``.xlsx``) replaced by each
+    format's (``look24.pdf`` or ``look24`` -> ``look24.pdf``, ``look24.docx``, ...)."""
+    if len(formats) == 1:
+        return ((formats[0], out),)
+    extensions = {f".{f.value}" for f in ReportFormat}
+    stem = out.stem if out.suffix.lower() in extensions else out.name
+    return tuple((fmt, out.with_name(f"{stem}.{fmt.value}")) for fmt in formats)
+
+
 def _generate(args: argparse.Namespace) -> int:
     from monitoring.analysis import DatabaseSource
-    from monitoring.analysis.reports import ReportRequest, produce  # the writers: 0.3 s
+    from monitoring.analysis.reports import ReportRequest, produce_all  # the writers: 0.3 s
 
     missing = [f"--{n}" for n in ("format", "out") if getattr(args, n) is None]
     if missing:
         raise CliError(f"report needs {' and '.join(missing)}")
     if args.look is not None and args.cutoff is not None:
         raise CliError("give --look or --cutoff, not both")
+
+    (fmt, out), *more = report_files(args.format, Path(args.out))
 
     def action(engine: sa.Engine) -> int:
         principal = acting(engine, args)
@@ -92,16 +121,22 @@ def _generate(args: argparse.Namespace) -> int:
             look=args.look,
             cutoff=args.cutoff,
             version=_version(args.version),
-            fmt=ReportFormat(args.format),
-            out=Path(args.out),
+            fmt=fmt,
+            out=out,
             user=user_name(args),
             log_as_of=now_utc(),
             principal=principal,
+            more=tuple(more),
             meeting_date=args.meeting_date,
         )
-        record = produce(DatabaseSource(engine), request, now_utc())
-        _record_generated(engine, principal, record)
-        _print_record(record, args.json)
+        records = produce_all(DatabaseSource(engine), request, now_utc())
+        for record in records:
+            _record_generated(engine, principal, record)
+        if args.json and more:
+            print_json(list(records))
+        else:
+            for record in records:
+                _print_record(record, args.json)
         return 0
 
     return _run(args, action)
@@ -325,9 +360,19 @@ def register(sub: Any) -> None:
         help="data as known at this date or time (a date: end of that day, UTC; default: now)",
     )
     parser.add_argument("--version", choices=list(VERSIONS), help="default: closed")
-    parser.add_argument("--format", choices=[f.value for f in ReportFormat])
     parser.add_argument(
-        "--out", type=output_file, metavar="PATH", help="file to write (its folder must exist)"
+        "--format",
+        type=report_formats,
+        metavar="FORMAT[,FORMAT...]",
+        help="pdf, docx or xlsx, or several comma-separated (pdf,docx,xlsx): one document, "
+        "a file and a record for each",
+    )
+    parser.add_argument(
+        "--out",
+        type=output_file,
+        metavar="PATH",
+        help="file to write (its folder must exist); with several formats, each format's "
+        "extension replaces PATH's",
     )
     parser.add_argument("--user", help="who generates it (default: login)")
     parser.add_argument(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from monitoring.charts.static import StaticChart
 from monitoring.reports.document import (
     CellValue,
     Column,
@@ -84,7 +85,8 @@ CHART_DPI = 160
 
 
 def chart(title: str, figure: Any, caption: str) -> Figure:
-    """A dashboard chart as a report figure, at the chart's own aspect ratio."""
-    height_px = figure.layout.height
+    """A dashboard chart (a :class:`monitoring.charts.static.StaticChart` or a plotly
+    figure) as a report figure, at the chart's own aspect ratio."""
+    height_px = figure.height_px if isinstance(figure, StaticChart) else figure.layout.height
     height_in = None if height_px is None else height_px / CSS_PX_PER_INCH
     return Figure(title, figure, caption=caption, width_in=CHART_WIDTH_IN, height_in=height_in)

@@ -272,9 +272,10 @@ class Table:
 
 @dataclass(frozen=True)
 class Figure:
-    """A chart: a plotly Figure (rendered by the writers) or a pre-rendered image.
+    """A chart: a chart to draw (rendered by the writers) or a pre-rendered image.
 
-    ``figure`` is a ``plotly.graph_objects.Figure`` or a
+    ``figure`` is a :class:`monitoring.charts.static.StaticChart` (drawn with matplotlib), a
+    ``plotly.graph_objects.Figure`` (rendered with kaleido) or a
     :class:`monitoring.reports.figures.RenderedFigure`. ``height_in`` defaults to 0.6 x width.
     """
 

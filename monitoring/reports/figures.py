@@ -1,4 +1,9 @@
-"""Plotly figures to PNG/SVG bytes with kaleido (headless Chromium), for embedding.
+"""Report figures to PNG bytes, for embedding.
+
+A figure holding a :class:`monitoring.charts.static.StaticChart` (every chart
+``build_report`` makes) is drawn with matplotlib in this process: no browser is started
+(docs/performance.md, "Report command"). Any other plotly figure is rendered by kaleido
+(headless Chromium), PNG or SVG, as below.
 
 Kaleido 1.x drives a Chromium found by choreographer: the ``BROWSER_PATH`` environment
 variable if set, otherwise ``chromium``/``google-chrome`` on ``PATH`` (Debian's
@@ -77,12 +82,24 @@ def render_figure(figure: Any, width_in: float, height_in: float, **options: Any
 
 
 def render_document(doc: ReportDocument, dpi: int = DEFAULT_DPI) -> ReportDocument:
-    """``doc`` with every plotly figure replaced by its :class:`RenderedFigure`."""
+    """``doc`` with every chart replaced by its :class:`RenderedFigure`: static charts
+    drawn with matplotlib, other plotly figures rendered in one kaleido session."""
+    from monitoring.charts.static import StaticChart
+
     pending = [f for f in doc.figures() if not isinstance(f.figure, RenderedFigure)]
     if not pending:
         return doc
-    rendered = render_figures([RenderRequest(f.figure, *f.size_in, dpi=dpi) for f in pending])
-    done = {id(f): dataclasses.replace(f, figure=r) for f, r in zip(pending, rendered, strict=True)}
+    done = {
+        id(f): dataclasses.replace(f, figure=RenderedFigure(f.figure.png(*f.size_in, dpi)))
+        for f in pending
+        if isinstance(f.figure, StaticChart)
+    }
+    browser = [f for f in pending if id(f) not in done]
+    requests = [RenderRequest(f.figure, *f.size_in, dpi=dpi) for f in browser]
+    rendered = render_figures(requests) if requests else ()
+    done.update(
+        {id(f): dataclasses.replace(f, figure=r) for f, r in zip(browser, rendered, strict=True)}
+    )
     sections = tuple(
         Section(s.title, tuple(done.get(id(b), b) for b in s.blocks)) for s in doc.sections
     )

@@ -2,7 +2,7 @@
 estimates per endpoint.
 
 Each endpoint is one ``monitoring.series.survival_view`` (fit by the protocol's
-``[survival]`` settings, times in days) drawn by the dashboard's ``km_figure``; tables
+``[survival]`` settings, times in days) drawn as the dashboard's ``km_figure``; tables
 print months of ``days_per_month`` days. In the closed version, charts and medians by each
 closed breakdown column are added.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from monitoring.charts import km_figure
+from monitoring.charts.static import KmChart
 from monitoring.derive import Derivation
 from monitoring.protocol import Protocol, SurvivalSettings
 from monitoring.reports.blocks import chart, optional_float
@@ -133,7 +133,7 @@ def km_chart(view: SurvivalView) -> Figure:
     by = f" by {view.by}" if view.by else ""
     return chart(
         f"Kaplan–Meier estimate: {view.endpoint}{by}",
-        km_figure(view),
+        KmChart(view),
         f"{view.summary.fit.conf_level:.0%} pointwise confidence band; marks: censored "
         "observations; below: number at risk.",
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from monitoring.analyses.safety import ae_tables
 from monitoring.analyses.safety_listings import safety_listings
-from monitoring.charts import toxicity_boundary_figure
+from monitoring.charts.static import BoundaryChart
 from monitoring.derive import Derivation
 from monitoring.designs.toxicity import ToxicityPlan, stopping_boundaries
 from monitoring.protocol import ToxicityRule
@@ -85,7 +85,7 @@ def boundary_chart(
     path = toxicity_path(rule, derivation.toxicity[index], decision)
     return chart(
         f"{rule.label}: cumulative events and stopping boundaries",
-        toxicity_boundary_figure(path),
+        BoundaryChart(path),
         "Cumulative events among the first k evaluable patients; markers: the boundary at "
         "each look (stop if events reach it).",
     )
