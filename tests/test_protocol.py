@@ -41,7 +41,7 @@ def test_every_shipped_protocol_loads() -> None:
     files = bundled_protocol_files()
     names = [f.name for f in files]
     assert names[0] == "ino-lowdose-ph2.toml"  # the default trial first, then the examples
-    assert len(names) == len(set(names)) == 4
+    assert len(names) == len(set(names)) == 5  # seeds 000, 001, 002, 003, 004
     for file in files:
         assert load_protocol(file).source == str(file)
     assert load_protocol(bundled_protocol("mrd-ino-ph2")).id == "mrd-ino-ph2"
@@ -63,7 +63,7 @@ def test_the_protocols_exist_once_in_the_repository() -> None:
     bundled = list(PROTOCOL_DIR.rglob("*.toml"))
     names = {p.name for p in bundled}
     contents = {p.read_bytes() for p in bundled}
-    assert len(names) == len(contents) == len(bundled) == 4
+    assert len(names) == len(contents) == len(bundled) == 5
     for folder, subfolders, files in os.walk(ROOT):
         subfolders[:] = [d for d in subfolders if not d.startswith(".") and d != "build"]
         here = Path(folder)

@@ -1,7 +1,8 @@
 """Every rule of a protocol decided at a cut-off, through its kind (the registry).
 
-Efficacy rules come first, then toxicity rules, each in protocol order: the order of the
-cards, the monitoring log's columns and the reports (the verdict breaks ties toxicity first).
+Efficacy rules come first, then dose-finding rules, then toxicity rules, each in protocol
+order: the order of the cards, the monitoring log's columns and the reports (the verdict
+breaks ties toxicity first).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from monitoring.rules.registry import Rule, kind_of
 
 
 def protocol_rules(protocol: Protocol) -> tuple[Rule, ...]:
-    """The protocol's rules in the order decisions are shown: efficacy, then toxicity."""
-    return (*protocol.efficacy, *protocol.toxicity)
+    """The protocol's rules in the order decisions are shown: efficacy, dose finding, then
+    toxicity."""
+    return protocol.rules
 
 
 def rule_decisions(protocol: Protocol, dates: LookDates, cutoff: date) -> tuple[RuleDecision, ...]:
