@@ -11,8 +11,16 @@ from __future__ import annotations
 import numpy as np
 
 from monitoring.data_dictionary import TrialData
+from monitoring.demo.detail import add_detail
 from monitoring.demo.engine import simulate
-from monitoring.demo.examples import EXAMPLES, ExampleScenario, ExampleScenarioError, build_example
+from monitoring.demo.examples import (
+    EXAMPLES,
+    ExampleScenario,
+    ExampleScenarioError,
+    build_example,
+    example_scenarios,
+    scenario_for,
+)
 from monitoring.demo.scenarios import BUILDERS, SETTINGS, DemoSettings, Scenario, toxicity_boundary
 from monitoring.demo.writer import write_tables
 from monitoring.protocol import Protocol
@@ -37,17 +45,30 @@ def generate(protocol: Protocol, scenario: Scenario | str, seed: int = 0) -> Tri
     early_success, large (see docs/methods.md, "Demo data"); a protocol without a Simon
     rule has on_track only, its example trial (``monitoring/demo/examples.py``)."""
     scenario = Scenario(scenario)
-    if scenario not in scenarios_of(protocol):
+    available = scenarios_of(protocol)
+    if scenario not in available:
+        names = ", ".join(s.value for s in available)
         raise ExampleScenarioError(
-            f"scenario '{scenario.value}' needs a Simon efficacy rule and protocol "
-            f"'{protocol.id}' has none; its demo has scenario '{Scenario.ON_TRACK.value}' only"
+            f"protocol '{protocol.id}' has no demo scenario '{scenario.value}'; its demo "
+            f"scenarios: {names}"
         )
     rng = np.random.default_rng(seed)
-    build = BUILDERS[scenario] if protocol.simon is not None else build_example
-    return simulate(build(protocol, rng), protocol, rng)
+    if _is_example(protocol):
+        data = simulate(build_example(protocol, rng, scenario), protocol, rng)
+        return add_detail(data, protocol, scenario_for(protocol, scenario).detail, rng)
+    return simulate(BUILDERS[scenario](protocol, rng), protocol, rng)
+
+
+def _is_example(protocol: Protocol) -> bool:
+    """An example trial: a protocol described in ``monitoring/demo/examples.py``, or any
+    protocol without a Simon rule (the generic example)."""
+    return protocol.id in EXAMPLES or protocol.simon is None
 
 
 def scenarios_of(protocol: Protocol) -> tuple[Scenario, ...]:
-    """The scenarios the demo can make for ``protocol``: all with a Simon rule, else
-    ``on_track`` (the protocol's example trial)."""
-    return tuple(Scenario) if protocol.simon is not None else (Scenario.ON_TRACK,)
+    """The scenarios the demo can make for ``protocol``: an example protocol's own
+    (``on_track`` and its variants, ``monitoring/demo/examples.py``), else all of them
+    for a protocol with a Simon rule, else ``on_track`` (the generic example)."""
+    if _is_example(protocol):
+        return example_scenarios(protocol)
+    return tuple(Scenario)
