@@ -269,7 +269,8 @@ def register(sub: Any) -> None:
         + ") and import a seeded demo trial. Scenarios: "
         + ", ".join(s.value for s in Scenario)
         + "; an example protocol has its own (on_track, and futility or toxicity_stop "
-        "where its rules have them: monitoring/demo/examples.py). On an empty database, also mark it as the demo and add the demo "
+        "where its rules have them: monitoring/demo/examples.py). On an empty database, "
+        "also mark it as the demo and add the demo "
         "accounts (one per role, published passwords); never on a database that holds a "
         "trial or an account.",
     )
