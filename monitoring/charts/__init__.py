@@ -6,6 +6,7 @@ or the designs) and returns a ``plotly.graph_objects.Figure`` styled by
 """
 
 from monitoring.charts.design import simon_designs_figure, toxicity_oc_figure
+from monitoring.charts.dose_finding import dose_path_figure
 from monitoring.charts.efficacy import posterior_figure, responder_path_figure
 from monitoring.charts.enrolment import enrolment_figure
 from monitoring.charts.group_sequential import sequential_boundary_figure
@@ -14,6 +15,7 @@ from monitoring.charts.swimmer import swimmer_figure
 from monitoring.charts.toxicity import toxicity_boundary_figure, toxicity_posterior_figure
 
 __all__ = [
+    "dose_path_figure",
     "enrolment_figure",
     "km_figure",
     "posterior_figure",

@@ -64,11 +64,13 @@ class LevelHistory:
 
 @dataclass(frozen=True)
 class PathPoint:
-    """One patient on the path of dose levels over time: the day treatment started there."""
+    """One patient on the path of dose levels over time: the day treatment started there,
+    and the DLT assessment there by the day (None while in the window)."""
 
     day: date
     patient_id: str
     level: str
+    dlt: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -148,19 +150,30 @@ def _histories(
                 eliminated=level in eliminated,
             )
         )
+    outcome = {
+        (int(r), str(lv)): bool(y)
+        for r, lv, y in zip(detail.dlt.row[rows], levels, dlt, strict=True)
+    }
     on_path = np.flatnonzero(treated & np.isin(entry, list(rule.levels)))
     on_path = on_path[np.lexsort((dates.ids[on_path], dates.first_dose[on_path]))]
     path = [
-        PathPoint(pd.Timestamp(int(dates.first_dose[p])).date(), str(dates.ids[p]), str(entry[p]))
+        PathPoint(
+            pd.Timestamp(int(dates.first_dose[p])).date(),
+            str(dates.ids[p]),
+            str(entry[p]),
+            outcome.get((int(p), str(entry[p]))),
+        )
         for p in on_path
     ]
     changes = detail.changes
     moved = (changes.day <= t) & treated[changes.row] & np.isin(changes.level, list(rule.levels))
     for i in np.flatnonzero(moved):
+        row, level = int(changes.row[i]), str(changes.level[i])
         point = PathPoint(
             pd.Timestamp(int(changes.day[i])).date(),
-            str(dates.ids[changes.row[i]]),
-            str(changes.level[i]),
+            str(dates.ids[row]),
+            level,
+            outcome.get((row, level)),
         )
         if point not in path:
             path.append(point)
