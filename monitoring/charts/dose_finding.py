@@ -41,7 +41,7 @@ def dose_path_figure(view: DoseEscalationView) -> go.Figure:
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=order)
     return styled(
         fig,
-        title=f"Dose levels over time — {view.name}",
+        title="Dose levels over time",
         x_title="Date treatment started at the level",
         y_title="Dose level",
     )

@@ -329,8 +329,6 @@ class DoseFinding:
             evidence.append(Fact("Decision", d.reason))
         if d.mtd is not None:
             evidence.append(Fact("Maximum tolerated dose", f"dose level {d.mtd}"))
-        if rule.assumption:
-            evidence.append(Fact("Assumed (the registry record is silent)", rule.assumption))
         sentence = f"{words.say(rule.label)} {d.reason}"
         if crossing is not None:
             sentence += f" Dosing should have stopped from {crossing.crossed_on}."
@@ -446,8 +444,6 @@ class Deescalation:
             )
         evidence.append(Fact("Current dose level", d.current))
         evidence.append(Fact("Recommendation", d.reason))
-        if rule.assumption:
-            evidence.append(Fact("Assumed (the registry record is silent)", rule.assumption))
         sentence = f"{words.say(rule.label)} {d.reason}"
         if crossing is not None:
             sentence += f" The stop was first reached on {crossing.crossed_on}."

@@ -68,8 +68,6 @@ class MrdResponse:
             "stops",
         )
         evidence = (definition, *simon.evidence)
-        if rule.assumption:
-            evidence += (Fact("Assumed (the registry record is silent)", rule.assumption),)
         return RuleDecision(
             rule_id=rule.id,
             kind=self.name,
