@@ -12,9 +12,10 @@ de-escalation-only cohort (seed 000 cohort 2: 1, then -1, then -2).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -84,12 +85,18 @@ class DoseDecision:
     next_level: str | None
     reason: str
     levels: tuple[LevelHistory, ...]
-    path: tuple[PathPoint, ...]
+    path_of: Callable[[], tuple[PathPoint, ...]] = field(compare=False, repr=False)
     mtd: str | None
     evaluable: int
     dlts: int
     decision: NextCohort | None = None
     isotonic: tuple[float | None, ...] = ()
+
+    @cached_property
+    def path(self) -> tuple[PathPoint, ...]:
+        """The path of dose levels over time: each patient's first dose at its level and
+        every later dose-level change, by date (computed once, when first read)."""
+        return self.path_of()
 
 
 def _level_word(rule: DoseFindingRule | DeescalationRule, context: RuleContext, level: str) -> str:
@@ -118,67 +125,78 @@ def _assessed(
     return rows, d.dlt[rows]
 
 
+def _day(value: int) -> date:
+    return pd.Timestamp(int(value)).date()
+
+
 def _histories(
     dates: LookDates,
     rule: DoseFindingRule | DeescalationRule,
     context: RuleContext,
     t: int,
     eliminated: Sequence[str] = (),
-) -> tuple[tuple[LevelHistory, ...], tuple[PathPoint, ...]]:
+) -> tuple[tuple[LevelHistory, ...], Callable[[], tuple[PathPoint, ...]]]:
+    """Each level's history at ``t``, and the path of dose levels over time (computed when
+    first asked for: the monitoring log's past looks need the levels only)."""
     detail = _detail(dates)
     treated = (dates.enrolled <= t) & (dates.first_dose <= t) & dates.scopes[rule.id]
     entry = detail.entry_level
     rows, dlt = _assessed(dates, rule.id, rule.levels, t)
     levels = detail.dlt.level[rows]
-    assessed_patients = set(detail.dlt.row[rows].tolist())
+    assessed = np.zeros(len(treated), dtype=bool)
+    assessed[detail.dlt.row[rows]] = True
     out = []
     for level in rule.levels:
         here = np.flatnonzero(treated & (entry == level))
         here = here[np.lexsort((dates.ids[here], dates.first_dose[here]))]
-        days = [pd.Timestamp(int(v)).date() for v in dates.first_dose[here]]
         at = levels == level
         out.append(
             LevelHistory(
                 level=level,
                 label=_level_word(rule, context, level),
                 patients=tuple(str(i) for i in dates.ids[here]),
-                first_dose=days[0] if days else None,
-                last_dose=days[-1] if days else None,
+                first_dose=_day(dates.first_dose[here[0]]) if len(here) else None,
+                last_dose=_day(dates.first_dose[here[-1]]) if len(here) else None,
                 evaluable=int(at.sum()),
                 dlts=int(dlt[at].sum()),
-                in_window=sum(1 for p in here.tolist() if p not in assessed_patients),
+                in_window=int((~assessed[here]).sum()),
                 eliminated=level in eliminated,
             )
         )
-    outcome = {
-        (int(r), str(lv)): bool(y)
-        for r, lv, y in zip(detail.dlt.row[rows], levels, dlt, strict=True)
-    }
-    on_path = np.flatnonzero(treated & np.isin(entry, list(rule.levels)))
-    on_path = on_path[np.lexsort((dates.ids[on_path], dates.first_dose[on_path]))]
-    path = [
-        PathPoint(
-            pd.Timestamp(int(dates.first_dose[p])).date(),
-            str(dates.ids[p]),
-            str(entry[p]),
-            outcome.get((int(p), str(entry[p]))),
+
+    def path() -> tuple[PathPoint, ...]:
+        outcome = {
+            (int(r), str(lv)): bool(y)
+            for r, lv, y in zip(detail.dlt.row[rows], levels, dlt, strict=True)
+        }
+        on_path = np.flatnonzero(treated & np.isin(entry, list(rule.levels)))
+        on_path = on_path[np.lexsort((dates.ids[on_path], dates.first_dose[on_path]))]
+        points = [
+            PathPoint(
+                _day(dates.first_dose[p]),
+                str(dates.ids[p]),
+                str(entry[p]),
+                outcome.get((int(p), str(entry[p]))),
+            )
+            for p in on_path
+        ]
+        changes = detail.changes
+        moved = (
+            (changes.day <= t) & treated[changes.row] & np.isin(changes.level, list(rule.levels))
         )
-        for p in on_path
-    ]
-    changes = detail.changes
-    moved = (changes.day <= t) & treated[changes.row] & np.isin(changes.level, list(rule.levels))
-    for i in np.flatnonzero(moved):
-        row, level = int(changes.row[i]), str(changes.level[i])
-        point = PathPoint(
-            pd.Timestamp(int(changes.day[i])).date(),
-            str(dates.ids[row]),
-            level,
-            outcome.get((row, level)),
-        )
-        if point not in path:
-            path.append(point)
-    path.sort(key=lambda p: (p.day, p.patient_id))
-    return tuple(out), tuple(path)
+        seen = set(points)
+        for i in np.flatnonzero(moved):
+            row, level = int(changes.row[i]), str(changes.level[i])
+            point = PathPoint(
+                _day(changes.day[i]), str(dates.ids[row]), level, outcome.get((row, level))
+            )
+            if point not in seen:
+                seen.add(point)
+                points.append(point)
+        points.sort(key=lambda p: (p.day, p.patient_id))
+        return tuple(points)
+
+    return tuple(out), path
 
 
 def cohorts_of(
@@ -282,7 +300,7 @@ class DoseFinding:
             next_level=None if state in (DoseState.STOP, DoseState.COMPLETE) else last.next_label,
             reason=last.reason,
             levels=levels,
-            path=points,
+            path_of=points,
             mtd=mtd,
             evaluable=sum(n),
             dlts=sum(y),
