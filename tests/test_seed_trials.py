@@ -284,3 +284,19 @@ def test_status_json_lists_every_decision_with_its_stratum(tmp_path: Path) -> No
 def test_every_assumed_number_is_said_in_the_file(name: str) -> None:
     protocol = _protocol(name)
     assert {rule_id for rule_id, _, _ in protocol.assumptions()} == {r.id for r in protocol.rules}
+
+
+def test_a_status_with_dose_rules_pickles_for_the_dashboard_cache() -> None:
+    """The dashboard caches the status (pickled): a dose decision's lazily built path of
+    dose levels must survive it, and read the same after."""
+    import pickle
+
+    protocol = _protocol(PEDS)
+    status = trial_status(protocol, derive(generate(protocol, "on_track", seed=0), protocol))
+    again = pickle.loads(pickle.dumps(status))
+    before = next(d for d in status.decisions if d.rule_id == "c2-deescalation").detail
+    after = next(d for d in again.decisions if d.rule_id == "c2-deescalation").detail
+    assert isinstance(before, DoseDecision)
+    assert isinstance(after, DoseDecision)
+    assert after.path == before.path
+    assert len(after.path) == 19  # the 19 treated cohort-2 patients, one level each

@@ -23,7 +23,7 @@ import pandas as pd
 
 from monitoring import vocabulary
 from monitoring.derive.cutoff import as_timestamp
-from monitoring.derive.detail_dates import DetailDates
+from monitoring.derive.detail_dates import DetailDates, DoseChanges
 from monitoring.derive.looks import LookDates
 from monitoring.designs.dose_finding import (
     BoinDesign,
@@ -129,6 +129,57 @@ def _day(value: int) -> date:
     return pd.Timestamp(int(value)).date()
 
 
+@dataclass(frozen=True, eq=False)
+class PathSource:
+    """What the path of dose levels over time is built from, when first read (a plain
+    object of arrays, so a decision holding it can be cached and pickled)."""
+
+    ids: npt.NDArray[np.str_]
+    first_dose: npt.NDArray[np.int64]
+    entry: npt.NDArray[np.object_]
+    treated: npt.NDArray[np.bool_]
+    levels: tuple[str, ...]
+    dlt_rows: npt.NDArray[np.intp]
+    dlt_levels: npt.NDArray[np.object_]
+    dlt_flags: npt.NDArray[np.bool_]
+    changes: DoseChanges
+    t: int
+
+    def __call__(self) -> tuple[PathPoint, ...]:
+        outcome = {
+            (int(r), str(lv)): bool(y)
+            for r, lv, y in zip(self.dlt_rows, self.dlt_levels, self.dlt_flags, strict=True)
+        }
+        on_path = np.flatnonzero(self.treated & np.isin(self.entry, list(self.levels)))
+        on_path = on_path[np.lexsort((self.ids[on_path], self.first_dose[on_path]))]
+        points = [
+            PathPoint(
+                _day(self.first_dose[p]),
+                str(self.ids[p]),
+                str(self.entry[p]),
+                outcome.get((int(p), str(self.entry[p]))),
+            )
+            for p in on_path
+        ]
+        changes = self.changes
+        moved = (
+            (changes.day <= self.t)
+            & self.treated[changes.row]
+            & np.isin(changes.level, list(self.levels))
+        )
+        seen = set(points)
+        for i in np.flatnonzero(moved):
+            row, level = int(changes.row[i]), str(changes.level[i])
+            point = PathPoint(
+                _day(changes.day[i]), str(self.ids[row]), level, outcome.get((row, level))
+            )
+            if point not in seen:
+                seen.add(point)
+                points.append(point)
+        points.sort(key=lambda p: (p.day, p.patient_id))
+        return tuple(points)
+
+
 def _histories(
     dates: LookDates,
     rule: DoseFindingRule | DeescalationRule,
@@ -164,38 +215,18 @@ def _histories(
             )
         )
 
-    def path() -> tuple[PathPoint, ...]:
-        outcome = {
-            (int(r), str(lv)): bool(y)
-            for r, lv, y in zip(detail.dlt.row[rows], levels, dlt, strict=True)
-        }
-        on_path = np.flatnonzero(treated & np.isin(entry, list(rule.levels)))
-        on_path = on_path[np.lexsort((dates.ids[on_path], dates.first_dose[on_path]))]
-        points = [
-            PathPoint(
-                _day(dates.first_dose[p]),
-                str(dates.ids[p]),
-                str(entry[p]),
-                outcome.get((int(p), str(entry[p]))),
-            )
-            for p in on_path
-        ]
-        changes = detail.changes
-        moved = (
-            (changes.day <= t) & treated[changes.row] & np.isin(changes.level, list(rule.levels))
-        )
-        seen = set(points)
-        for i in np.flatnonzero(moved):
-            row, level = int(changes.row[i]), str(changes.level[i])
-            point = PathPoint(
-                _day(changes.day[i]), str(dates.ids[row]), level, outcome.get((row, level))
-            )
-            if point not in seen:
-                seen.add(point)
-                points.append(point)
-        points.sort(key=lambda p: (p.day, p.patient_id))
-        return tuple(points)
-
+    path = PathSource(
+        ids=dates.ids,
+        first_dose=dates.first_dose,
+        entry=entry,
+        treated=treated,
+        levels=tuple(rule.levels),
+        dlt_rows=detail.dlt.row[rows],
+        dlt_levels=levels,
+        dlt_flags=dlt,
+        changes=detail.changes,
+        t=t,
+    )
     return tuple(out), path
 
 
