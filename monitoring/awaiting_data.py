@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from monitoring.data_dictionary import TABLES, TrialData
 from monitoring.derive.cutoff import data_latest_date
 from monitoring.designs.toxicity import ToxicityPlan, stopping_boundaries
-from monitoring.protocol import GroupSequentialRule, Protocol, SimonRule, ToxicityRule
+from monitoring.protocol import (
+    DeescalationRule,
+    DoseRule,
+    EfficacyRule,
+    GroupSequentialRule,
+    MrdRule,
+    Protocol,
+    SimonRule,
+    ToxicityRule,
+)
+from monitoring.rules.outlines import deescalation_sentence, dose_finding_sentence, mrd_sentence
 
 IMPORT_COMMAND = "python -m monitoring import --db URL --trial {trial} FILE..."
 
@@ -111,12 +121,35 @@ def _toxicity(rule: ToxicityRule) -> RuleOutline:
     return RuleOutline("toxicity", rule.id, rule.label, sentence)
 
 
+def _efficacy(rule: EfficacyRule) -> RuleOutline:
+    if isinstance(rule, SimonRule):
+        return _simon(rule)
+    if isinstance(rule, MrdRule):
+        return RuleOutline("mrd_response", rule.id, rule.label, mrd_sentence(rule))
+    return _group_sequential(rule)
+
+
+def _dose(rule: DoseRule) -> RuleOutline:
+    if isinstance(rule, DeescalationRule):
+        return RuleOutline("dose_deescalation", rule.id, rule.label, deescalation_sentence(rule))
+    return RuleOutline("dose_finding", rule.id, rule.label, dose_finding_sentence(rule))
+
+
 def rule_outlines(protocol: Protocol) -> tuple[RuleOutline, ...]:
-    """Every rule of the protocol in one sentence each, the toxicity boundaries included."""
-    efficacy = [
-        _simon(r) if isinstance(r, SimonRule) else _group_sequential(r) for r in protocol.efficacy
-    ]
-    return (*efficacy, *(_toxicity(r) for r in protocol.toxicity))
+    """Every rule of the protocol in one sentence each, the toxicity boundaries included;
+    a number the protocol marks as assumed is said so."""
+    outlines = (
+        *(_efficacy(r) for r in protocol.efficacy),
+        *(_dose(r) for r in protocol.dose_finding),
+        *(_toxicity(r) for r in protocol.toxicity),
+    )
+    assumed = {rule_id: text for rule_id, _, text in protocol.assumptions()}
+    return tuple(
+        RuleOutline(o.kind, o.id, o.label, f"{o.sentence} Assumed: {assumed[o.id]}")
+        if o.id in assumed
+        else o
+        for o in outlines
+    )
 
 
 def awaiting_data(trial_id: str, protocol: Protocol, known_on: str | None = None) -> AwaitingData:

@@ -1,4 +1,8 @@
-"""The data dictionary of SPEC 5: the three imported tables, their columns, types and codes.
+"""The data dictionary of SPEC 5: the imported tables, their columns, types and codes.
+
+The three core tables (patients, responses, adverse events) hold every trial's data; the
+three clinical-detail tables (dose-level changes, DLT assessments, MRD results) hold what
+dose-finding, de-escalation and MRD-response rules read, and may stay empty.
 
 One definition feeds the importer's validation, the database schema and the derivations, so
 a column is named and typed in one place only. In memory a table is a pandas DataFrame with
@@ -9,7 +13,7 @@ columns ``object`` (``None`` when missing).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 import pandas as pd
@@ -123,21 +127,102 @@ ADVERSE_EVENTS = TableSpec(
     ),
 )
 
-TABLES: dict[str, TableSpec] = {t.name: t for t in (PATIENTS, RESPONSES, ADVERSE_EVENTS)}
+MRD_METHODS = ("flow", "PCR", "NGS")
+
+DOSE_CHANGES = TableSpec(
+    name="dose_changes",
+    key=("patient_id", "change_date"),
+    columns=(
+        Column("patient_id", T, required=True),
+        Column("change_date", D, required=True, description="Day the new dose level started"),
+        Column("dose_level", T, required=True, description="The dose level from that day"),
+        Column("reason", T, description="Why the level changed (for example 'DLT')"),
+    ),
+)
+
+DLT_ASSESSMENTS = TableSpec(
+    name="dlt_assessments",
+    key=("patient_id", "dose_level"),
+    columns=(
+        Column("patient_id", T, required=True),
+        Column("dose_level", T, required=True, description="The dose level assessed"),
+        Column(
+            "assessment_date",
+            D,
+            required=True,
+            description="End of the DLT window (or the day the DLT was recorded)",
+        ),
+        Column("dlt", C, required=True, codes=YES_NO, description="Dose-limiting toxicity"),
+        Column(
+            "evaluable",
+            C,
+            required=True,
+            codes=YES_NO,
+            description="Evaluable for DLT (completed the window or had a DLT)",
+        ),
+        Column("dlt_term", T, description="CTCAE term of the DLT"),
+    ),
+)
+
+MRD_RESULTS = TableSpec(
+    name="mrd_results",
+    key=("patient_id", "sample_date", "method"),
+    columns=(
+        Column("patient_id", T, required=True),
+        Column("sample_date", D, required=True, description="Marrow sample date"),
+        Column("method", C, required=True, codes=MRD_METHODS, description="Assay"),
+        Column(
+            "value_pct",
+            N,
+            required=True,
+            minimum=0,
+            maximum=100,
+            description="MRD, percent of mononuclear cells (0 = undetectable)",
+        ),
+        Column(
+            "threshold_pct",
+            N,
+            minimum=0,
+            maximum=100,
+            description="The assay's reporting threshold, percent (negative below it)",
+        ),
+        Column("timepoint", T, description="Protocol time point (for example 'end of cycle 1')"),
+    ),
+)
+
+CORE_TABLES = ("patients", "responses", "adverse_events")
+"""The tables every trial has; the others are the clinical-detail tables."""
+
+TABLES: dict[str, TableSpec] = {
+    t.name: t
+    for t in (PATIENTS, RESPONSES, ADVERSE_EVENTS, DOSE_CHANGES, DLT_ASSESSMENTS, MRD_RESULTS)
+}
+
+
+def _empty(spec: TableSpec) -> pd.DataFrame:
+    return empty_frame(spec)
 
 
 @dataclass(frozen=True)
 class TrialData:
-    """The three tables of one trial, as stored (before any cut-off is applied).
+    """The tables of one trial, as stored (before any cut-off is applied).
 
     Each frame has exactly the columns of its ``TableSpec`` with the dtypes described in
     this module's docstring. Produced by the database repository and by the demo generator;
-    consumed by the derivations.
+    consumed by the derivations. The clinical-detail tables default to empty frames.
     """
 
     patients: pd.DataFrame
     responses: pd.DataFrame
     adverse_events: pd.DataFrame
+    dose_changes: pd.DataFrame = field(default_factory=lambda: _empty(DOSE_CHANGES))
+    dlt_assessments: pd.DataFrame = field(default_factory=lambda: _empty(DLT_ASSESSMENTS))
+    mrd_results: pd.DataFrame = field(default_factory=lambda: _empty(MRD_RESULTS))
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The frame of the table called ``name`` (a key of ``TABLES``)."""
+        frame: pd.DataFrame = getattr(self, name)
+        return frame
 
 
 def empty_frame(spec: TableSpec) -> pd.DataFrame:

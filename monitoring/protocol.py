@@ -45,6 +45,8 @@ SimonDesignType = Literal["optimal", "minimax", "admissible", "other"]
 Spending = Literal["obrien_fleming", "pocock", "hsd"]
 FutilitySpending = Literal["obrien_fleming", "pocock", "hsd", "none"]
 Population = Literal["treated"]
+DoseMethod = Literal["boin", "3+3"]
+MrdMethod = Literal["flow", "PCR", "NGS"]
 SURVIVAL_ENDPOINTS: tuple[SurvivalEndpoint, ...] = get_args(SurvivalEndpoint)
 ATTRIBUTIONS: tuple[Attribution, ...] = get_args(Attribution)
 
@@ -106,6 +108,7 @@ class SimonRule:
     nominal_beta: float | None
     printed: PrintedSimon
     scope: Mapping[str, str]
+    assumption: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,12 +141,115 @@ class GroupSequentialRule:
     futility_gamma: float | None = None
     allocation_ratio: float = 1.0
     strata: tuple[str, ...] = ()
+    assumption: str | None = None
 
+
+@dataclass(frozen=True)
+class MrdRule:
+    """MRD-negativity response with a Simon two-stage futility rule (``mrd_response``).
+
+    A treated patient responds when a ``method`` sample dated within ``within_days`` of the
+    first dose shows MRD below ``threshold_pct`` (percent; 0.01 % = 10^-4 by default); a
+    patient without such a sample is a non-responder once ``within_days`` have passed or
+    treatment ended (off treatment or death) earlier. The Simon numbers are those of
+    :class:`SimonRule`.
+    """
+
+    id: str
+    label: str
+    method: MrdMethod
+    threshold_pct: float
+    within_days: int
+    p0: float
+    p1: float
+    n1: int
+    r1: int
+    n: int
+    r: int
+    scope: Mapping[str, str]
+    assumption: str | None = None
+
+    def simon(self) -> SimonRule:
+        """The rule's Simon design as a :class:`SimonRule` on the MRD-negativity endpoint."""
+        return SimonRule(
+            id=self.id,
+            label=self.label,
+            endpoint="mrd_negativity",
+            p0=self.p0,
+            p1=self.p1,
+            n1=self.n1,
+            r1=self.r1,
+            n=self.n,
+            r=self.r,
+            stage1_order="first_dose_date",
+            suspend_accrual_after_stage1=True,
+            design_type="other",
+            nominal_alpha=None,
+            nominal_beta=None,
+            printed=PrintedSimon(None, None, None, None),
+            scope=self.scope,
+            assumption=self.assumption,
+        )
+
+
+EfficacyRule = SimonRule | GroupSequentialRule | MrdRule
+
+
+@dataclass(frozen=True)
+class DoseFindingRule:
+    """Dose finding from DLT assessments (``dose_finding``): BOIN (Liu & Yuan 2015) or 3+3.
+
+    ``levels`` are dose-level ids from the lowest dose to the highest; ``start`` the level
+    of the first cohort. BOIN uses ``target`` (the target DLT rate), ``cohort_size`` and
+    ``ncohort`` (the maximum number of cohorts) with the R package's defaults for the
+    interval (phi1 = 0.6 target, phi2 = 1.4 target) and elimination (Pr > 0.95); 3+3 uses
+    the textbook rule (cohorts of 3, expand to 6). ``oc_scenarios`` are true DLT rates per
+    level for which the operating characteristics are shown.
+    """
+
+    id: str
+    label: str
+    method: DoseMethod
+    levels: tuple[str, ...]
+    start: str
+    target: float
+    cohort_size: int
+    ncohort: int
+    dlt_window_days: int
+    dlt_definition: str
+    scope: Mapping[str, str]
+    phi1: float | None = None
+    phi2: float | None = None
+    oc_scenarios: tuple[tuple[float, ...], ...] = ()
+    assumption: str | None = None
+
+
+@dataclass(frozen=True)
+class DeescalationRule:
+    """De-escalation for excessive toxicity (``dose_deescalation``).
+
+    ``levels`` in the order treated: the starting level first, then each level to
+    de-escalate to. At the current level (the last one any patient in scope was treated
+    at), ``deescalate_at`` or more DLTs among the evaluable patients de-escalate to the next
+    level, or stop the cohort when there is none; ``patients_per_level`` evaluable patients
+    with fewer DLTs confirm the level.
+    """
+
+    id: str
+    label: str
+    levels: tuple[str, ...]
+    patients_per_level: int
+    deescalate_at: int
+    dlt_window_days: int
+    dlt_definition: str
+    scope: Mapping[str, str]
+    assumption: str | None = None
+
+
+DoseRule = DoseFindingRule | DeescalationRule
 
 # Patient columns a group-sequential comparison may be stratified by (data dictionary).
 STRATIFICATION_COLUMNS = ("cohort", "sex", "site", "dose_level", "salvage_line")
-
-EfficacyRule = SimonRule | GroupSequentialRule
 
 
 @dataclass(frozen=True)
@@ -180,6 +286,7 @@ class ToxicityRule:
     printed_boundaries: tuple[PrintedBoundary, ...]
     printed_oc: tuple[PrintedOC, ...]
     scope: Mapping[str, str]
+    assumption: str | None = None
 
     @property
     def looks(self) -> tuple[int, ...]:
@@ -266,6 +373,17 @@ class Protocol:
     accrual: AccrualSettings
     source: str
     digest: str
+    dose_finding: tuple[DoseRule, ...] = ()
+
+    @property
+    def rules(self) -> tuple[EfficacyRule | DoseRule | ToxicityRule, ...]:
+        """Every rule, in the order decisions are shown: efficacy, dose finding, toxicity."""
+        return (*self.efficacy, *self.dose_finding, *self.toxicity)
+
+    def assumptions(self) -> tuple[tuple[str, str, str], ...]:
+        """(rule id, rule label, what is assumed) for every rule whose numbers the protocol
+        marks as assumed (``assumption = "..."``): the registry record is silent there."""
+        return tuple((r.id, r.label, r.assumption) for r in self.rules if r.assumption)
 
     @property
     def simon(self) -> SimonRule | None:
@@ -292,7 +410,7 @@ def _choice(cls: type, name: str) -> Key:
 def _rule(keys: Mapping[str, Key | Table | Tables | RuleTables]) -> Table:
     """A rule table: ``id``, ``rule``, ``label``, the kind's own keys, then ``scope``."""
     scope = Table({"cohort": KEY, "arm": KEY, "dose_level": KEY})
-    return Table({"id": KEY, "rule": KEY, "label": KEY, **keys, "scope": scope})
+    return Table({"id": KEY, "rule": KEY, "label": KEY, **keys, "scope": scope, "assumption": KEY})
 
 
 _UNIT = Table({"id": KEY, "label": KEY})
@@ -350,10 +468,52 @@ _THALL_SIMON_ESTEY = _rule(
     }
 )
 
+_MRD = _rule(
+    {
+        "method": _choice(MrdRule, "method"),
+        **dict.fromkeys(("threshold_pct", "within_days", "p0", "p1", "n1", "r1", "n", "r"), KEY),
+    }
+)
+_DOSE_FINDING = _rule(
+    {
+        "method": _choice(DoseFindingRule, "method"),
+        **dict.fromkeys(
+            (
+                "levels",
+                "start",
+                "target",
+                "cohort_size",
+                "ncohort",
+                "dlt_window_days",
+                "dlt_definition",
+                "phi1",
+                "phi2",
+                "oc_scenarios",
+            ),
+            KEY,
+        ),
+    }
+)
+_DEESCALATION = _rule(
+    dict.fromkeys(
+        ("levels", "patients_per_level", "deescalate_at", "dlt_window_days", "dlt_definition"),
+        KEY,
+    )
+)
+
 # The rule kinds monitoring/rules/registry.py evaluates (a test checks the two agree). A kind
 # the schema knows but this version does not evaluate is parsed (its keys and values are
 # checked) and then refused, never ignored.
-EVALUATED_RULE_KINDS = frozenset({"simon_two_stage", "thall_simon_estey", "group_sequential"})
+EVALUATED_RULE_KINDS = frozenset(
+    {
+        "simon_two_stage",
+        "thall_simon_estey",
+        "group_sequential",
+        "mrd_response",
+        "dose_finding",
+        "dose_deescalation",
+    }
+)
 
 SCHEMA = Table(
     {
@@ -377,7 +537,15 @@ SCHEMA = Table(
         ),
         "estimates": Table(dict.fromkeys(("credible_level", "response_prior", "ae_prior"), KEY)),
         "efficacy": RuleTables(
-            {"simon_two_stage": _SIMON, "group_sequential": _GROUP_SEQUENTIAL},
+            {
+                "simon_two_stage": _SIMON,
+                "group_sequential": _GROUP_SEQUENTIAL,
+                "mrd_response": _MRD,
+            },
+            EVALUATED_RULE_KINDS,
+        ),
+        "dose_finding": RuleTables(
+            {"dose_finding": _DOSE_FINDING, "dose_deescalation": _DEESCALATION},
             EVALUATED_RULE_KINDS,
         ),
         "toxicity": RuleTables({"thall_simon_estey": _THALL_SIMON_ESTEY}, EVALUATED_RULE_KINDS),
@@ -508,6 +676,7 @@ def _simon(r: TableReader, units: Units) -> SimonRule:
             en0=printed.number("en0", 0.0, None, required=False),
         ),
         scope=_scope(r, units),
+        assumption=r.optional_text("assumption"),
     )
 
 
@@ -587,12 +756,133 @@ def _refuse_unevaluated(r: TableReader, kind: str) -> None:
         )
 
 
+def _simon_numbers(r: TableReader) -> tuple[float, float, int, int, int, int]:
+    """p0, p1, n1, r1, n, r of a Simon design, checked for consistency."""
+    p0 = r.required_number("p0", 0.0, 1.0, open_interval=True)
+    p1 = r.required_number("p1", 0.0, 1.0, open_interval=True)
+    if p1 <= p0:
+        raise r.fail("p1", f"must exceed p0 ({p0}); got {p1}")
+    n1 = r.integer("n1", minimum=1)
+    n = r.integer("n", minimum=2)
+    r1 = r.integer("r1", minimum=0)
+    rr = r.integer("r", minimum=0)
+    if n1 >= n:
+        raise r.fail("n1", f"must be smaller than n ({n}); got {n1}")
+    if r1 >= n1:
+        raise r.fail("r1", f"must be smaller than n1 ({n1}); got {r1}")
+    if not r1 <= rr < n:
+        raise r.fail("r", f"must satisfy r1 ({r1}) <= r < n ({n}); got {rr}")
+    return p0, p1, n1, r1, n, rr
+
+
+def _mrd(r: TableReader, units: Units) -> MrdRule:
+    p0, p1, n1, r1, n, rr = _simon_numbers(r)
+    return MrdRule(
+        id=r.text("id"),
+        label=r.text("label"),
+        method=cast(MrdMethod, r.choice("method", "flow")),
+        threshold_pct=r.number("threshold_pct", 0.0, 100.0, open_interval=True, required=False)
+        or 0.01,
+        within_days=r.integer("within_days", minimum=1),
+        p0=p0,
+        p1=p1,
+        n1=n1,
+        r1=r1,
+        n=n,
+        r=rr,
+        scope=_scope(r, units),
+        assumption=r.optional_text("assumption"),
+    )
+
+
 def _efficacy(reader: TableReader, units: Units) -> tuple[EfficacyRule, ...]:
     rules: list[EfficacyRule] = []
     for kind, r in reader.rules("efficacy"):
-        rule = _simon(r, units) if kind == "simon_two_stage" else _group_sequential(r, units)
+        rule: EfficacyRule
+        if kind == "simon_two_stage":
+            rule = _simon(r, units)
+        elif kind == "mrd_response":
+            rule = _mrd(r, units)
+        else:
+            rule = _group_sequential(r, units)
         _refuse_unevaluated(r, kind)
         rules.append(rule)
+    return tuple(rules)
+
+
+def _levels(r: TableReader, units: Units) -> tuple[str, ...]:
+    """A rule's dose levels: ids of the protocol's ``dose_levels``, each once, at least 2."""
+    levels = r.texts("levels")
+    declared = [u.id for u in units["dose_level"]]
+    unknown = [v for v in levels if v not in declared]
+    if unknown:
+        raise r.fail("levels", f"not dose levels of this protocol: {unknown} ({declared})")
+    if len(set(levels)) != len(levels) or len(levels) < 2:
+        raise r.fail("levels", "must list at least two different dose levels")
+    return levels
+
+
+def _dose_finding_rule(r: TableReader, units: Units) -> DoseFindingRule:
+    levels = _levels(r, units)
+    method = cast(DoseMethod, r.choice("method"))
+    start = r.text("start", levels[0])
+    if start not in levels:
+        raise r.fail("start", f"'{start}' is not one of levels {list(levels)}")
+    scenarios = []
+    for i, row in enumerate(r.number_lists("oc_scenarios")):
+        if len(row) != len(levels) or not all(0 < v < 1 for v in row):
+            raise r.fail(
+                f"oc_scenarios[{i}]", f"must give {len(levels)} DLT rates in (0, 1), one a level"
+            )
+        scenarios.append(row)
+    cohort_size = r.integer("cohort_size", minimum=1, default=3)
+    if method == "3+3" and cohort_size != 3:
+        raise r.fail("cohort_size", "the 3+3 design treats cohorts of 3")
+    return DoseFindingRule(
+        id=r.text("id"),
+        label=r.text("label"),
+        method=method,
+        levels=levels,
+        start=start,
+        target=r.number("target", 0.05, 0.6, required=method == "boin") or 0.3,
+        cohort_size=cohort_size,
+        ncohort=r.integer("ncohort", minimum=1),
+        dlt_window_days=r.integer("dlt_window_days", minimum=1),
+        dlt_definition=r.text("dlt_definition"),
+        scope=_scope(r, units),
+        phi1=r.number("phi1", 0.0, 1.0, open_interval=True, required=False),
+        phi2=r.number("phi2", 0.0, 1.0, open_interval=True, required=False),
+        oc_scenarios=tuple(scenarios),
+        assumption=r.optional_text("assumption"),
+    )
+
+
+def _deescalation_rule(r: TableReader, units: Units) -> DeescalationRule:
+    per_level = r.integer("patients_per_level", minimum=1)
+    at = r.integer("deescalate_at", minimum=1)
+    if at > per_level:
+        raise r.fail("deescalate_at", f"must not exceed patients_per_level ({per_level})")
+    return DeescalationRule(
+        id=r.text("id"),
+        label=r.text("label"),
+        levels=_levels(r, units),
+        patients_per_level=per_level,
+        deescalate_at=at,
+        dlt_window_days=r.integer("dlt_window_days", minimum=1),
+        dlt_definition=r.text("dlt_definition"),
+        scope=_scope(r, units),
+        assumption=r.optional_text("assumption"),
+    )
+
+
+def _dose_finding(reader: TableReader, units: Units) -> tuple[DoseRule, ...]:
+    rules: list[DoseRule] = []
+    for kind, r in reader.rules("dose_finding"):
+        _refuse_unevaluated(r, kind)
+        if kind == "dose_finding":
+            rules.append(_dose_finding_rule(r, units))
+        else:
+            rules.append(_deescalation_rule(r, units))
     return tuple(rules)
 
 
@@ -640,6 +930,7 @@ def _toxicity(reader: TableReader, units: Units) -> tuple[ToxicityRule, ...]:
                 printed_boundaries=boundaries,
                 printed_oc=oc,
                 scope=_scope(r, units),
+                assumption=r.optional_text("assumption"),
             )
         )
     return tuple(rules)
@@ -720,11 +1011,12 @@ def parse_protocol(text: str, source: str = "<protocol>") -> Protocol:
         ),
         source=source,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        dose_finding=_dose_finding(top, units),
     )
     _refuse_repeated_rule_ids(protocol)
     for i, rule in enumerate(protocol.efficacy):
         if (
-            isinstance(rule, SimonRule)
+            isinstance(rule, (SimonRule, MrdRule))
             and protocol.max_patients is not None
             and rule.n > protocol.max_patients
         ):
@@ -738,7 +1030,11 @@ def _refuse_repeated_rule_ids(protocol: Protocol) -> None:
     """Rule ids name decisions in the monitoring log, the reports and the audit trail:
     each must be unique across ``[[efficacy]]`` and ``[[toxicity]]``."""
     seen: set[str] = set()
-    tables = (("efficacy", protocol.efficacy), ("toxicity", protocol.toxicity))
+    tables = (
+        ("efficacy", protocol.efficacy),
+        ("dose_finding", protocol.dose_finding),
+        ("toxicity", protocol.toxicity),
+    )
     for table, rules in tables:
         for i, rule in enumerate(rules):
             if rule.id in seen:

@@ -232,6 +232,21 @@ class TableReader:
             out.append(float(item))
         return tuple(out)
 
+    def number_lists(self, name: str) -> tuple[tuple[float, ...], ...]:
+        """A list of lists of numbers (absent: empty)."""
+        value = self._get(name, list, False) or []
+        out = []
+        for i, row in enumerate(value):
+            if not isinstance(row, list):
+                raise self.fail(f"{name}[{i}]", "must be a list of numbers")
+            numbers = []
+            for j, item in enumerate(row):
+                if isinstance(item, bool) or not isinstance(item, int | float):
+                    raise self.fail(f"{name}[{i}][{j}]", "must be a number")
+                numbers.append(float(item))
+            out.append(tuple(numbers))
+        return tuple(out)
+
     def sub(self, name: str, required: bool = False) -> TableReader:
         node = self.schema.keys.get(name)
         assert isinstance(node, Table), f"'{self.key(name)}' is not a table in the schema"

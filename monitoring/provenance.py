@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from monitoring import __version__
-from monitoring.data_dictionary import TABLES, Column, ColumnType, TableSpec, TrialData
+from monitoring.data_dictionary import CORE_TABLES, TABLES, Column, ColumnType, TableSpec, TrialData
 
 LENGTH_MARK = ":"
 """Between a value's length and its text."""
@@ -133,10 +133,20 @@ def table_digest(frame: pd.DataFrame, spec: TableSpec) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+EMPTY_TABLE_DIGEST = hashlib.sha256(b"").hexdigest()
+"""The digest of a table without rows."""
+
+
 def combine_digests(digests: Mapping[str, str]) -> str:
-    """The data digest from the three tables' digests (one line each, dictionary order)."""
+    """The data digest from the tables' digests (one line each, dictionary order).
+
+    A clinical-detail table (not in ``CORE_TABLES``) has a line only when it holds rows, so
+    the digest of a trial that never imported one is the digest the three core tables gave
+    before those tables existed (reports and backups made then still verify)."""
     text = "".join(
-        f"{name}:{','.join(spec.names)}:{digests[name]}{LINE_END}" for name, spec in TABLES.items()
+        f"{name}:{','.join(spec.names)}:{digests[name]}{LINE_END}"
+        for name, spec in TABLES.items()
+        if name in CORE_TABLES or digests[name] != EMPTY_TABLE_DIGEST
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -113,8 +113,9 @@ class TrialStatus:
 
     @property
     def toxicity_decisions(self) -> tuple[RuleDecision, ...]:
-        """The decisions of the protocol's ``[[toxicity]]`` rules."""
-        ids = {r.id for r in self.protocol.toxicity}
+        """The decisions of the protocol's ``[[dose_finding]]`` and ``[[toxicity]]`` rules
+        (the Safety page's cards)."""
+        ids = {r.id for r in (*self.protocol.dose_finding, *self.protocol.toxicity)}
         return tuple(d for d in self.decisions if d.rule_id in ids)
 
     def toxicity_rules(self) -> tuple[tuple[ToxicityRule, ToxicityDecision], ...]:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from monitoring import vocabulary
-from monitoring.protocol import Protocol, SimonRule, ToxicityRule
+from monitoring.protocol import EfficacyRule, Protocol, SimonRule
 from monitoring.rules.interface import RuleDecision
 from monitoring.status import ScheduledLook, TrialStatus
 from monitoring.summary_state import SummaryState
@@ -90,14 +90,14 @@ def _ids(ids: Sequence[str]) -> str:
 
 def enrolled_after_stop(status: TrialStatus) -> tuple[Finding, ...]:
     """Alert 1: patients enrolled after the day a stopping boundary was crossed."""
-    rules = {r.id: r for r in (*status.protocol.efficacy, *status.protocol.toxicity)}
+    rules = {r.id: r for r in status.protocol.rules}
     out = []
     for decision in status.decisions:
         crossing = decision.crossing
         if crossing is None or not crossing.enrolled_after:
             continue
         ids = crossing.enrolled_after
-        toxic = isinstance(rules[decision.rule_id], ToxicityRule)
+        toxic = not isinstance(rules[decision.rule_id], EfficacyRule)
         kind = "toxicity" if toxic else "efficacy"
         verb = "was" if len(ids) == 1 else "were"
         sentence = (

@@ -20,12 +20,17 @@ from typing import Any
 from monitoring.designs.simon_audit import SimonAudit, audit_rule
 from monitoring.disclosure import Disclosure
 from monitoring.protocol import (
+    DeescalationRule,
+    DoseFindingRule,
+    DoseRule,
     EfficacyRule,
     GroupSequentialRule,
+    MrdRule,
     Protocol,
     SimonRule,
     ToxicityRule,
 )
+from monitoring.rules.dose_state import DoseState
 from monitoring.rules.efficacy import EfficacyState, Stage1State
 from monitoring.rules.sequential_state import SequentialState
 from monitoring.rules.toxicity import ToxicityState
@@ -70,7 +75,15 @@ class Words:
         return self.sentence.format(rule=rule)
 
 
-State = EfficacyState | Stage1State | ToxicityState | SummaryState | SequentialState | Disclosure
+State = (
+    EfficacyState
+    | Stage1State
+    | ToxicityState
+    | SummaryState
+    | SequentialState
+    | Disclosure
+    | DoseState
+)
 
 EFFICACY: Mapping[EfficacyState, Words] = {
     EfficacyState.STAGE1_ACCRUING: Words(
@@ -219,6 +232,54 @@ DISCLOSURE: Mapping[Disclosure, Words] = {
     ),
 }
 
+DOSE: Mapping[DoseState, Words] = {
+    DoseState.AWAITING: Words(
+        Severity.INFO,
+        "Awaiting DLT data",
+        "no evaluable patient yet",
+        "{rule}: no patient has completed the DLT window yet; the first cohort is treated at "
+        "the starting level.",
+    ),
+    DoseState.ESCALATE: Words(
+        Severity.OK,
+        "Escalate",
+        "next cohort one level up",
+        "{rule}: the DLTs seen allow the next cohort to be treated one dose level higher.",
+    ),
+    DoseState.STAY: Words(
+        Severity.OK,
+        "Stay",
+        "next cohort at the same level",
+        "{rule}: the next cohort is treated at the current dose level.",
+    ),
+    DoseState.DEESCALATE: Words(
+        Severity.ATTENTION,
+        "De-escalate",
+        "too many DLTs at the current level",
+        "{rule}: too many DLTs at the current level, so the next patients are treated one "
+        "level lower.",
+    ),
+    DoseState.ELIMINATED: Words(
+        Severity.ATTENTION,
+        "Dose eliminated",
+        "it and every higher dose are closed",
+        "{rule}: a dose is very likely above the target DLT rate, so it and every higher dose "
+        "are closed for the rest of the trial.",
+    ),
+    DoseState.COMPLETE: Words(
+        Severity.INFO,
+        "Dose finding complete",
+        "MTD selected",
+        "{rule}: the planned cohorts are treated and the maximum tolerated dose is selected.",
+    ),
+    DoseState.STOP: Words(
+        Severity.STOP,
+        "STOP for toxicity",
+        "the lowest dose is too toxic",
+        "{rule}: the lowest dose level is too toxic, so dosing stops.",
+    ),
+}
+
 VOCABULARY: Mapping[type[enum.Enum], Mapping[Any, Words]] = {
     EfficacyState: EFFICACY,
     Stage1State: STAGE1,
@@ -226,6 +287,7 @@ VOCABULARY: Mapping[type[enum.Enum], Mapping[Any, Words]] = {
     SummaryState: SUMMARY,
     SequentialState: SEQUENTIAL,
     Disclosure: DISCLOSURE,
+    DoseState: DOSE,
 }
 
 
@@ -260,6 +322,9 @@ RULE_KINDS: Mapping[str, str] = {
     "simon_two_stage": "Simon two-stage (efficacy)",
     "group_sequential": "Group-sequential comparison (efficacy)",
     "thall_simon_estey": "Thall–Simon–Estey Bayesian monitoring (toxicity)",
+    "mrd_response": "MRD response, Simon two-stage (efficacy)",
+    "dose_finding": "Dose finding (BOIN or 3+3)",
+    "dose_deescalation": "Dose de-escalation for toxicity",
 }
 
 ENDPOINTS: Mapping[str, str] = {
@@ -274,12 +339,21 @@ ENDPOINTS: Mapping[str, str] = {
 }
 
 
-def rule_kind(rule: EfficacyRule | ToxicityRule) -> str:
+AnyRule = EfficacyRule | DoseRule | ToxicityRule
+
+
+def rule_kind(rule: AnyRule) -> str:
     """The words for the rule's kind ("Simon two-stage (efficacy)")."""
     if isinstance(rule, SimonRule):
         return RULE_KINDS["simon_two_stage"]
     if isinstance(rule, GroupSequentialRule):
         return RULE_KINDS["group_sequential"]
+    if isinstance(rule, MrdRule):
+        return RULE_KINDS["mrd_response"]
+    if isinstance(rule, DoseFindingRule):
+        return RULE_KINDS["dose_finding"]
+    if isinstance(rule, DeescalationRule):
+        return RULE_KINDS["dose_deescalation"]
     return RULE_KINDS["thall_simon_estey"]
 
 
@@ -298,22 +372,30 @@ def endpoint_name(endpoint: str, protocol: Protocol | None = None) -> str:
     return f"{name} ({' + '.join(codes)})" if codes else name
 
 
-def rule_subject(rule: EfficacyRule | ToxicityRule, protocol: Protocol | None = None) -> str:
+def rule_subject(rule: AnyRule, protocol: Protocol | None = None) -> str:
     """What the rule watches, in words: a toxicity rule's protocol label, a Simon rule's
     endpoint ("Hematologic remission (CR + CRp + CRi)"). A Simon rule's label is not used:
     it may claim a design property the audit does not confirm (see :func:`simon_design`)."""
     if isinstance(rule, SimonRule):
         return endpoint_name(rule.endpoint, protocol)
+    if isinstance(rule, MrdRule):
+        return f"MRD negativity ({rule.method} < {rule.threshold_pct:g} %)"
     return rule.label.strip()
 
 
-def rule_name(rule: EfficacyRule | ToxicityRule, protocol: Protocol | None = None) -> str:
+def rule_name(rule: AnyRule, protocol: Protocol | None = None) -> str:
     """The rule as people name it, with what it guards: never its bare id.
 
     "Toxicity: Any-grade VOD/SOS related to inotuzumab ozogamicin",
     "Efficacy: Hematologic remission (CR + CRp + CRi)".
     """
-    guards = "Toxicity" if isinstance(rule, ToxicityRule) else "Efficacy"
+    guards = (
+        "Toxicity"
+        if isinstance(rule, ToxicityRule)
+        else "Dose"
+        if isinstance(rule, DoseFindingRule | DeescalationRule)
+        else "Efficacy"
+    )
     where = scope_words(rule.scope, protocol)
     return f"{guards}: {rule_subject(rule, protocol)}" + (f" — {where}" if where else "")
 

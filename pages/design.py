@@ -6,6 +6,7 @@ from dashboard import awaiting, cache, components, tables
 from dashboard.keys import Key
 from dashboard.selection import EmptyTrial, current_trial
 from monitoring import vocabulary
+from monitoring.awaiting_data import rule_outlines
 from monitoring.designs.toxicity import ToxicityPlan, default_rates
 from monitoring.errors import InputError
 from monitoring.protocol import SimonRule
@@ -15,8 +16,13 @@ protocol = selection.protocol
 st.title("Design")
 if isinstance(selection, EmptyTrial):  # the designs need no data: the page is whole
     awaiting.notice(selection.awaiting)
-simon_tab, tox_tab, audit_tab = st.tabs(
-    ["Simon two-stage", "Toxicity (Thall–Simon–Estey)", "Audit of this protocol"]
+simon_tab, tox_tab, audit_tab, rules_tab = st.tabs(
+    [
+        "Simon two-stage",
+        "Toxicity (Thall–Simon–Estey)",
+        "Audit of this protocol",
+        "Rules and assumed numbers",
+    ]
 )
 
 with simon_tab:
@@ -107,3 +113,14 @@ with audit_tab:
             tables.audit_frame(tox_audit), f"Audit of {vocabulary.rule_name(tox_rule)}"
         )
     components.reproduce(f"python -m monitoring design audit --protocol {protocol.source}")
+
+with rules_tab:
+    assumed = protocol.assumptions()
+    if assumed:
+        st.warning(
+            f"{len(assumed)} of {len(protocol.rules)} rules use numbers the trial's documents "
+            "do not give: the protocol file marks them as ASSUMED (each rule's 'Assumed' "
+            "sentence below; docs/methods.md argues them with their sources)."
+        )
+    for outline in rule_outlines(protocol):
+        st.markdown(f"**{outline.label}** (`{outline.kind}`, `{outline.id}`): {outline.sentence}")

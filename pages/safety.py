@@ -6,8 +6,15 @@ import streamlit as st
 from dashboard import components, decisions, tables
 from dashboard.selection import current
 from monitoring.charts import posterior_figure, toxicity_boundary_figure, toxicity_posterior_figure
+from monitoring.charts.dose_finding import dose_path_figure
 from monitoring.estimates import BetaPrior, rate_estimate
 from monitoring.series import toxicity_path
+from monitoring.series.dose_finding import (
+    dose_escalation_views,
+    dose_level_frame,
+    oc_frame,
+    oc_note,
+)
 
 selection = current()
 status = selection.status()
@@ -17,6 +24,14 @@ st.title("Safety")
 derived = selection.derivation()
 decisions.rule_cards(status.toxicity_decisions, "This protocol has no toxicity stopping rule.")
 components.paint_first()
+for view in dose_escalation_views(status):
+    st.subheader(f"Dose escalation: {view.name}")
+    st.markdown(f"**Next cohort** — {view.next_cohort}")
+    components.table(dose_level_frame(view), f"Dose levels {view.rule_id}")
+    components.chart(dose_path_figure(view), f"Dose path {view.rule_id}")
+    if view.oc:
+        st.markdown(f"**Operating characteristics of the design** — {oc_note(view)}")
+        components.table(oc_frame(view, protocol), f"Dose-finding OC {view.rule_id}")
 if rule is not None and decision is not None:
     left, mid, right = st.columns(3)
     left.metric(f"Pr(p > {rule.threshold:g} | data)", f"{decision.posterior_prob:.3f}", border=True)

@@ -74,6 +74,9 @@ def test_untouched_history_verifies_clean(engine: sa.Engine, trial: str, tmp_pat
         "patients": 5,
         "responses": 3,
         "adverse_events": 2,
+        "dose_changes": 0,  # the clinical-detail tables are chained too (none imported here)
+        "dlt_assessments": 0,
+        "mrd_results": 0,
         "audit_log": 2,
         "reports": 1,
         "monitoring_log": 1,

@@ -158,6 +158,9 @@ def test_valid_extract_round_trips(
     assert result.accepted, result.problems
     loaded = load_trial_data(engine, trial_id)
     for name, spec in TABLES.items():
+        if name not in data:  # a clinical-detail table the extract does not hold: empty
+            assert loaded.table(name).empty
+            continue
         pd.testing.assert_frame_equal(
             getattr(loaded, name), _expected(spec, data[name]), check_exact=True
         )

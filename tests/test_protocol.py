@@ -41,7 +41,7 @@ def test_every_shipped_protocol_loads() -> None:
     files = bundled_protocol_files()
     names = [f.name for f in files]
     assert names[0] == "ino-lowdose-ph2.toml"  # the default trial first, then the examples
-    assert len(names) == len(set(names)) == 5
+    assert len(names) == len(set(names)) == 6  # seeds 000-004 and the CDISC pilot sample
     for file in files:
         assert load_protocol(file).source == str(file)
     assert load_protocol(bundled_protocol("mrd-ino-ph2")).id == "mrd-ino-ph2"
@@ -64,7 +64,7 @@ def test_the_protocols_exist_once_in_the_repository() -> None:
     bundled = list(PROTOCOL_DIR.rglob("*.toml"))
     names = {p.name for p in bundled}
     contents = {p.read_bytes() for p in bundled}
-    assert len(names) == len(contents) == len(bundled) == 5
+    assert len(names) == len(contents) == len(bundled) == 6
     for folder, subfolders, files in os.walk(ROOT):
         subfolders[:] = [d for d in subfolders if not d.startswith(".") and d != "build"]
         here = Path(folder)

@@ -107,7 +107,7 @@ RULE_KINDS = [
         'rule = "simon_two_stage"',
         'rule = "simon"',
         "efficacy[0].rule",
-        "must be one of simon_two_stage, group_sequential; got 'simon'",
+        "must be one of simon_two_stage, group_sequential, mrd_response; got 'simon'",
     ),
     ('rule = "simon_two_stage"\n', "", "efficacy[0].rule", "got nothing"),
     (

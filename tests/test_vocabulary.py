@@ -23,6 +23,7 @@ import openpyxl
 import pytest
 
 import monitoring.disclosure
+import monitoring.rules.dose_state
 import monitoring.rules.efficacy
 import monitoring.rules.sequential_state
 import monitoring.rules.toxicity
@@ -52,6 +53,7 @@ STATE_MODULES = (
     monitoring.rules.sequential_state,
     monitoring.summary_state,
     monitoring.disclosure,
+    monitoring.rules.dose_state,
 )
 
 
@@ -71,8 +73,9 @@ def _state_enums() -> list[type[enum.Enum]]:
 def test_every_state_of_every_enum_has_a_severity_and_words() -> None:
     """A new state (or a new state enum) cannot be added without its words."""
     enums = _state_enums()
-    # EfficacyState, Stage1State, ToxicityState, SequentialState, SummaryState, Disclosure
-    assert len(enums) == 6
+    # EfficacyState, Stage1State, ToxicityState, SequentialState, SummaryState, Disclosure,
+    # DoseState
+    assert len(enums) == 7
     assert set(enums) == set(vocabulary.VOCABULARY)
     for cls in enums:
         titles = []
@@ -110,12 +113,15 @@ def test_every_rule_kind_and_endpoint_has_words() -> None:
         "simon_two_stage",
         "group_sequential",
         "thall_simon_estey",
+        "mrd_response",
+        "dose_finding",
+        "dose_deescalation",
     }
     for endpoint in (*SURVIVAL_ENDPOINTS, "remission", "hematologic_response", "mrd_negativity"):
         assert vocabulary.ENDPOINTS[endpoint] != endpoint
     for path in sorted(Path("data/protocols").rglob("*.toml")):
         protocol = load_protocol(path)
-        for rule in (*protocol.efficacy, *protocol.toxicity):
+        for rule in protocol.rules:
             assert vocabulary.rule_kind(rule) in vocabulary.RULE_KINDS.values()
             name = vocabulary.rule_name(rule, protocol)
             assert name.split(": ", 1)[1] not in (rule.id, rule.id.upper())  # never the code

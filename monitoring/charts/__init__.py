@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from monitoring.charts.design import simon_designs_figure as simon_designs_figure
     from monitoring.charts.design import toxicity_oc_figure as toxicity_oc_figure
+    from monitoring.charts.dose_finding import dose_path_figure as dose_path_figure
     from monitoring.charts.efficacy import posterior_figure as posterior_figure
     from monitoring.charts.efficacy import responder_path_figure as responder_path_figure
     from monitoring.charts.enrolment import enrolment_figure as enrolment_figure
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     )
 
 _MODULES = {
+    "dose_path_figure": "dose_finding",
     "enrolment_figure": "enrolment",
     "km_figure": "km",
     "posterior_figure": "efficacy",
@@ -44,6 +46,7 @@ _MODULES = {
 }
 
 __all__ = [
+    "dose_path_figure",
     "enrolment_figure",
     "km_figure",
     "posterior_figure",

@@ -99,8 +99,9 @@ def register(sub: Any) -> None:
         + DEFAULT_TRIAL_ID
         + ") and import a seeded demo trial. Scenarios: "
         + ", ".join(SCENARIOS)
-        + "; a protocol without a Simon rule (the example protocols) has on_track only, "
-        "its example trial. On an empty database, also mark it as the demo and add the demo "
+        + "; an example protocol has its own (on_track, and futility or toxicity_stop "
+        "where its rules have them: monitoring/demo/examples.py). On an empty database, "
+        "also mark it as the demo and add the demo "
         "accounts (one per role, published passwords); never on a database that holds a "
         "trial or an account.",
     )

@@ -26,7 +26,7 @@ Canonical content: ``monitoring.db.chain_content`` (typed, the same on both back
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -370,14 +370,23 @@ def _refuse_unstamped(table: str, row_id: int | None, stamp: object, at: datetim
         )
 
 
-def pending_links(conn: sa.Connection, trial_id: str, at: datetime | None) -> list[Pending]:
+def pending_links(
+    conn: sa.Connection,
+    trial_id: str,
+    at: datetime | None,
+    existing: Collection[str] | None = None,
+) -> list[Pending]:
     """What the chain lacks: rows written after the last linked ones, then changed parts.
 
     With ``at`` (a change's naive-UTC time) each of them must carry that time; ``None``
     links whatever is there (the migration that links history written before the chain).
+    ``existing``: the tables the database has (a migration runs before later revisions
+    create theirs, which hold no row yet); None: every chained table.
     """
     pending: list[Pending] = []
     for chained in CHAINED:
+        if existing is not None and chained.name not in existing:
+            continue
         ids, stamps, hashes = _unlinked_rows(conn, trial_id, chained, at)
         if at is not None:  # the rows of one change share one stamp: each checked once
             foreign = {stamp for stamp in set(stamps) if not same_time(stamp, at)}

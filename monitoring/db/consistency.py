@@ -32,6 +32,11 @@ class OrderRule:
 
 
 P, R, AE = "patients", "responses", "adverse_events"
+DC, DLT, MRD = "dose_changes", "dlt_assessments", "mrd_results"
+CHILD_TABLES = (R, AE, DC, DLT, MRD)
+"""Tables whose rows belong to a patient of the patients table."""
+DOSE_LEVEL_COLUMNS = ((P, "dose_level"), (DC, "dose_level"), (DLT, "dose_level"))
+"""Columns holding a dose level of the trial's protocol."""
 
 ORDER_RULES: tuple[OrderRule, ...] = (
     OrderRule(P, "enrollment_date", P, "first_dose_date", True, "first dose before enrolment"),
@@ -62,6 +67,13 @@ ORDER_RULES: tuple[OrderRule, ...] = (
     OrderRule(R, "assessment_date", P, "death_date", False, "response assessment after death"),
     OrderRule(AE, "onset_date", P, "death_date", False, "adverse event onset after death"),
     OrderRule(AE, "onset_date", AE, "resolution_date", True, "adverse event resolved before onset"),
+    OrderRule(P, "enrollment_date", DC, "change_date", True, "dose-level change before enrolment"),
+    OrderRule(DC, "change_date", P, "death_date", False, "dose-level change after death"),
+    OrderRule(
+        P, "first_dose_date", DLT, "assessment_date", True, "DLT assessment before first dose"
+    ),
+    OrderRule(P, "enrollment_date", MRD, "sample_date", True, "MRD sample before enrolment"),
+    OrderRule(MRD, "sample_date", P, "death_date", False, "MRD sample after death"),
 )
 
 
@@ -140,11 +152,12 @@ def sequence_problems(staged: dict[str, pd.DataFrame]) -> list[ImportProblem]:
 
 
 def orphan_problems(staged: dict[str, pd.DataFrame]) -> list[ImportProblem]:
-    """Imported responses or adverse events whose patient is neither imported nor stored."""
+    """Imported rows of a patient's table (responses, adverse events, dose changes, DLT
+    assessments, MRD results) whose patient is neither imported nor stored."""
     patients = staged.get(P)
     known = set() if patients is None else set(patients["patient_id"].dropna())
     problems = []
-    for name in (R, AE):
+    for name in CHILD_TABLES:
         frame = staged.get(name)
         if frame is None:
             continue
@@ -185,4 +198,47 @@ def category_problems(
             frame.loc[foreign, "response"],
             strict=True,
         )
+    ]
+
+
+def dose_level_problems(
+    staged: dict[str, pd.DataFrame], levels: tuple[str, ...]
+) -> list[ImportProblem]:
+    """Imported dose levels (patients, dose changes, DLT assessments) the trial's protocol
+    does not define (``dose_levels``): a row at an unknown level would be counted at no
+    level by the dose-finding and de-escalation rules. A protocol without dose levels
+    accepts any text."""
+    if not levels:
+        return []
+    allowed = ", ".join(levels)
+    problems = []
+    for name, column in DOSE_LEVEL_COLUMNS:
+        frame = staged.get(name)
+        if frame is None:
+            continue
+        foreign = frame[SOURCE].notna() & frame[column].notna() & ~frame[column].isin(levels)
+        problems += [
+            ImportProblem(
+                src, row, column, f"'{value}' is not a dose level of this trial ({allowed})"
+            )
+            for src, row, value in zip(
+                frame.loc[foreign, SOURCE],
+                frame.loc[foreign, ROW],
+                frame.loc[foreign, column],
+                strict=True,
+            )
+        ]
+    return problems
+
+
+def dlt_problems(staged: dict[str, pd.DataFrame]) -> list[ImportProblem]:
+    """Imported DLT assessments with a DLT but marked not evaluable: a patient with a DLT is
+    evaluable by definition (BOIN and 3+3 count every DLT)."""
+    frame = staged.get(DLT)
+    if frame is None:
+        return []
+    bad = frame[SOURCE].notna() & (frame["dlt"] == "Y") & (frame["evaluable"] == "N")
+    return [
+        ImportProblem(src, row, "evaluable", "a patient with a DLT is evaluable for DLT")
+        for src, row in zip(frame.loc[bad, SOURCE], frame.loc[bad, ROW], strict=True)
     ]

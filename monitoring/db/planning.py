@@ -13,7 +13,14 @@ import pandas as pd
 import sqlalchemy as sa
 
 from monitoring.data_dictionary import TABLES
-from monitoring.db.consistency import category_problems, orphan_problems, sequence_problems
+from monitoring.db.consistency import (
+    DOSE_LEVEL_COLUMNS,
+    category_problems,
+    dlt_problems,
+    dose_level_problems,
+    orphan_problems,
+    sequence_problems,
+)
 from monitoring.db.problems import ImportProblem
 from monitoring.db.reading import read_table
 from monitoring.db.repository import get_protocol
@@ -50,10 +57,13 @@ def plan_changes(
     by_name = {t.spec.name: t for t in tables}
     stored = _stored(conn, trial_id, set(by_name))
     staged = {name: stage(TABLES[name], frame, by_name.get(name)) for name, frame in stored.items()}
-    problems = orphan_problems(staged) + sequence_problems(staged)
+    problems = orphan_problems(staged) + sequence_problems(staged) + dlt_problems(staged)
     if "responses" in by_name:
         categories = get_protocol(conn, trial_id).response.categories
         problems += category_problems(staged, categories)
+    if any(name in by_name for name, _ in DOSE_LEVEL_COLUMNS):
+        levels = tuple(u.id for u in get_protocol(conn, trial_id).dose_levels)
+        problems += dose_level_problems(staged, levels)
     if problems or not diff:
         return Plan(tuple(problems), ())
     diffs = tuple(
@@ -74,4 +84,4 @@ def stored_problems(bind: Bind, trial_id: str) -> tuple[ImportProblem, ...]:
         rows[SOURCE] = name
         rows[ROW] = pd.array(range(1, len(rows) + 1), dtype="Int64")
         staged[name] = rows
-    return tuple(orphan_problems(staged) + sequence_problems(staged))
+    return tuple(orphan_problems(staged) + sequence_problems(staged) + dlt_problems(staged))

@@ -122,7 +122,7 @@ def load_trial_data(
     *,
     adverse_event_terms: Collection[str] | None = None,
 ) -> TrialData:
-    """The three tables of a trial as currently known, or as known at ``as_known_on``.
+    """The tables of a trial as currently known, or as known at ``as_known_on``.
 
     ``as_known_on`` (aware, or naive UTC) selects, for every record, the version that was
     current at that moment; ``None`` means the current versions. Rows are sorted by key.
@@ -142,11 +142,7 @@ def load_trial_data(
             )
             for name, spec in TABLES.items()
         }
-    return TrialData(
-        patients=frames["patients"],
-        responses=frames["responses"],
-        adverse_events=frames["adverse_events"],
-    )
+    return TrialData(**frames)
 
 
 def latest_data_date(bind: Bind, trial_id: str, as_known_on: datetime | None = None) -> date | None:

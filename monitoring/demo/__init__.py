@@ -12,13 +12,15 @@ from __future__ import annotations
 import numpy as np
 
 from monitoring.data_dictionary import TrialData
+from monitoring.demo.detail import add_detail
 from monitoring.demo.engine import simulate
 from monitoring.demo.examples import (
     EXAMPLES,
     ExampleScenario,
     ExampleScenarioError,
     build_example,
-    variants_of,
+    example_scenarios,
+    scenario_for,
 )
 from monitoring.demo.scenarios import BUILDERS, SETTINGS, DemoSettings, Scenario, toxicity_boundary
 from monitoring.demo.writer import write_tables
@@ -47,22 +49,28 @@ def generate(protocol: Protocol, scenario: Scenario | str, seed: int = 0) -> Tri
     scenario = Scenario(scenario)
     available = scenarios_of(protocol)
     if scenario not in available:
+        names = ", ".join(s.value for s in available)
         raise ExampleScenarioError(
-            f"scenario '{scenario.value}' needs a Simon efficacy rule and protocol "
-            f"'{protocol.id}' has none; its demo scenarios: "
-            + ", ".join(s.value for s in available)
+            f"protocol '{protocol.id}' has no demo scenario '{scenario.value}'; its demo "
+            f"scenarios: {names}"
         )
     rng = np.random.default_rng(seed)
-    if protocol.simon is not None:
-        plan = BUILDERS[scenario](protocol, rng)
-    else:
-        plan = build_example(protocol, rng, scenario.value)
-    return simulate(plan, protocol, rng)
+    if _is_example(protocol):
+        data = simulate(build_example(protocol, rng, scenario), protocol, rng)
+        return add_detail(data, protocol, scenario_for(protocol, scenario).detail, rng)
+    return simulate(BUILDERS[scenario](protocol, rng), protocol, rng)
+
+
+def _is_example(protocol: Protocol) -> bool:
+    """An example trial: a protocol described in ``monitoring/demo/examples.py``, or any
+    protocol without a Simon rule (the generic example)."""
+    return protocol.id in EXAMPLES or protocol.simon is None
 
 
 def scenarios_of(protocol: Protocol) -> tuple[Scenario, ...]:
-    """The scenarios the demo can make for ``protocol``: all with a Simon rule, else
-    ``on_track`` (the protocol's example trial) and its example variants."""
-    if protocol.simon is not None:
-        return tuple(Scenario)
-    return (Scenario.ON_TRACK, *(Scenario(v) for v in variants_of(protocol)))
+    """The scenarios the demo can make for ``protocol``: an example protocol's own
+    (``on_track`` and its variants, ``monitoring/demo/examples.py``), else all of them
+    for a protocol with a Simon rule, else ``on_track`` (the generic example)."""
+    if _is_example(protocol):
+        return example_scenarios(protocol)
+    return tuple(Scenario)

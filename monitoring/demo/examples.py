@@ -20,8 +20,9 @@ from types import MappingProxyType
 
 import numpy as np
 
+from monitoring.demo.detail import DetailScript
 from monitoring.demo.plan import Plan
-from monitoring.demo.scenarios import Builder
+from monitoring.demo.scenarios import Builder, Scenario
 from monitoring.errors import InputError
 from monitoring.protocol import Protocol
 
@@ -71,6 +72,7 @@ class ExampleScenario:
     vod: float = 0.08
     ae_per_cycle: float = 2.5
     untreated: float = 0.03
+    detail: DetailScript = field(default_factory=DetailScript)
     note: str = field(default="", compare=False)
 
 
@@ -80,6 +82,10 @@ def _frozen(**units: str) -> Mapping[str, str]:
 
 def _frozen_p(**chances: float) -> Mapping[str, float]:
     return MappingProxyType(dict(chances))
+
+
+def _frozen_dlt(flags: dict[str, tuple[int, ...]]) -> Mapping[str, tuple[int, ...]]:
+    return MappingProxyType(dict(flags))
 
 
 CHILDREN = (9.0, 5.0, 1, 21)  # age at enrolment, years
@@ -95,10 +101,8 @@ EXAMPLES: Mapping[str, ExampleScenario] = MappingProxyType(
             start=date(2022, 3, 7),
             follow_up_days=180,
             strata=(
-                Stratum(_frozen(cohort="1"), 0.5, remission=0.58, relapse=0.6),
-                Stratum(_frozen(cohort="2", dose_level="1"), 0.3, remission=0.8, relapse=0.45),
-                Stratum(_frozen(cohort="2", dose_level="-1"), 0.12, remission=0.75, relapse=0.5),
-                Stratum(_frozen(cohort="2", dose_level="-2"), 0.08, remission=0.7, relapse=0.5),
+                Stratum(_frozen(cohort="1"), 0.5, remission=0.8, relapse=0.6),
+                Stratum(_frozen(cohort="2"), 0.5, remission=0.8, relapse=0.45),
             ),
             remission_codes=_frozen_p(CR=0.6, CRi=0.4),
             age=CHILDREN,
@@ -106,6 +110,8 @@ EXAMPLES: Mapping[str, ExampleScenario] = MappingProxyType(
             max_cycles=4,
             hsct=0.45,
             vod=0.1,
+            # Cohort 2: 2 DLTs among the first 4 at level 1 de-escalate to -1, tolerated there.
+            detail=DetailScript(dlt=_frozen_dlt({"1": (0, 1, 0, 1), "-1": (0, 0, 1, 0, 0, 0)})),
         ),
         "mrd-ino-ph2": ExampleScenario(
             note="32 children in morphologic remission with MRD: the primary endpoint is MRD "
@@ -124,6 +130,28 @@ EXAMPLES: Mapping[str, ExampleScenario] = MappingProxyType(
             death_in_remission=0.1,
             vod=0.06,
             ae_per_cycle=2.0,
+            detail=DetailScript(mrd_negative=0.6),
+        ),
+        "ino-liposomal-vcr-ph1b2": ExampleScenario(
+            note="Phase Ib: 18 adults in BOIN cohorts of 3 (level 3 eliminated after 3 DLTs "
+            "in 3, MTD level 2); phase II: 37 adults at level 2, ORR, neuropathy and VOD",
+            patients=55,
+            accrual_per_month=2.0,
+            start=date(2022, 5, 2),
+            follow_up_days=150,
+            strata=(
+                Stratum(_frozen(cohort="Ib"), 18 / 55, remission=0.7, relapse=0.6),
+                Stratum(_frozen(cohort="II"), 37 / 55, remission=0.72, relapse=0.6),
+            ),
+            remission_codes=_frozen_p(CR=0.6, CRi=0.4),
+            max_cycles=6,
+            hsct=0.35,
+            vod=0.08,
+            untreated=0.0,
+            detail=DetailScript(
+                dlt=_frozen_dlt({"1": (0, 0, 0), "2": (0, 1, 0, 0, 0, 0, 0, 1, 0), "3": (1, 1, 1)}),
+                phase_split=("Ib", "II"),
+            ),
         ),
         "aall1732-randomized": ExampleScenario(
             note="200 newly diagnosed patients randomized 1:1 to A or B; high remission in "
@@ -177,11 +205,43 @@ EXAMPLES: Mapping[str, ExampleScenario] = MappingProxyType(
 
 _AALL = EXAMPLES["aall1732-randomized"]
 
-# Further scenarios of an example protocol, by (protocol id, scenario name): each shows the
+# Further scenarios of an example protocol, by (protocol id, scenario): each shows the
 # decision its name promises under the protocol's own rules.
-VARIANTS: Mapping[tuple[str, str], ExampleScenario] = MappingProxyType(
+VARIANTS: Mapping[tuple[str, Scenario], ExampleScenario] = MappingProxyType(
     {
-        ("aall1732-randomized", "early_success"): replace(
+        # Cohort 1 responds poorly: the Simon rule on cohort 1 stops for futility at stage 1.
+        ("peds-ino-two-cohorts", Scenario.FUTILITY): replace(
+            EXAMPLES["peds-ino-two-cohorts"],
+            note="Cohort 1 responds poorly (CR/CRi about 15 %): its Simon rule stops for "
+            "futility at stage 1; cohort 2 as in on_track",
+            strata=(
+                Stratum(_frozen(cohort="1"), 0.5, remission=0.15, relapse=0.6),
+                Stratum(_frozen(cohort="2"), 0.5, remission=0.8, relapse=0.45),
+            ),
+        ),
+        # Cohort 2 too toxic at every level: 1 -> -1 -> -2, then stop.
+        ("peds-ino-two-cohorts", Scenario.TOXICITY_STOP): replace(
+            EXAMPLES["peds-ino-two-cohorts"],
+            note="Cohort 2: 2 DLTs at level 1, at -1 and at -2: de-escalated twice, then "
+            "the de-escalation rule stops the cohort",
+            detail=DetailScript(dlt=_frozen_dlt({"1": (1, 1), "-1": (0, 1, 1), "-2": (1, 0, 1)})),
+        ),
+        # The lowest doses too toxic: BOIN eliminates level -1 with every higher dose: stop.
+        ("ino-liposomal-vcr-ph1b2", Scenario.TOXICITY_STOP): replace(
+            EXAMPLES["ino-liposomal-vcr-ph1b2"],
+            note="Phase Ib: 2 DLTs of 3 at level 1, 3 of 3 at level -1: BOIN eliminates "
+            "every dose and dose finding stops",
+            detail=DetailScript(
+                dlt=_frozen_dlt({"1": (1, 0, 1), "-1": (1, 1, 1)}), phase_split=("Ib", "II")
+            ),
+        ),
+        # Few MRD responses: the Simon rule on MRD negativity stops for futility.
+        ("mrd-ino-ph2", Scenario.FUTILITY): replace(
+            EXAMPLES["mrd-ino-ph2"],
+            note="Few patients clear their MRD (about 10 %): the MRD rule stops for futility",
+            detail=DetailScript(mrd_negative=0.1),
+        ),
+        ("aall1732-randomized", Scenario.EARLY_SUCCESS): replace(
             _AALL,
             note="300 patients randomized 1:1; arm B relapses far less often than arm A: "
             "the EFS comparison crosses the O'Brien–Fleming efficacy bound at an interim look",
@@ -194,7 +254,7 @@ VARIANTS: Mapping[tuple[str, str], ExampleScenario] = MappingProxyType(
                 Stratum(_frozen(arm="B"), 0.5, 0.95, relapse=0.12, relapse_median_days=300),
             ),
         ),
-        ("aall1732-randomized", "futility"): replace(
+        ("aall1732-randomized", Scenario.FUTILITY): replace(
             _AALL,
             note="240 patients randomized 1:1; arm B does no better than arm A (slightly "
             "worse): the EFS comparison falls below the non-binding futility bound",
@@ -207,7 +267,7 @@ VARIANTS: Mapping[tuple[str, str], ExampleScenario] = MappingProxyType(
                 Stratum(_frozen(arm="B"), 0.5, 0.88, relapse=0.45, relapse_median_days=300),
             ),
         ),
-        ("aall1732-randomized", "large"): replace(
+        ("aall1732-randomized", Scenario.LARGE): replace(
             _AALL,
             note="2,000 patients randomized 1:1 over about 4 years, for speed work",
             patients=2000,
@@ -218,9 +278,10 @@ VARIANTS: Mapping[tuple[str, str], ExampleScenario] = MappingProxyType(
 )
 
 
-def variants_of(protocol: Protocol) -> tuple[str, ...]:
-    """The scenario names of ``protocol``'s example trial besides ``on_track``."""
-    return tuple(name for pid, name in VARIANTS if pid == protocol.id)
+def example_scenarios(protocol: Protocol) -> tuple[Scenario, ...]:
+    """The scenarios of an example protocol: on_track and its variants."""
+    extra = tuple(sc for (pid, sc) in VARIANTS if pid == protocol.id)
+    return (Scenario.ON_TRACK, *extra)
 
 
 def generic_scenario(protocol: Protocol) -> ExampleScenario:
@@ -252,13 +313,11 @@ def generic_scenario(protocol: Protocol) -> ExampleScenario:
     )
 
 
-def scenario_for(protocol: Protocol, scenario: str = "on_track") -> ExampleScenario:
-    """The protocol's own description if it has one (by id; ``scenario`` one of its
-    ``VARIANTS`` or ``on_track``), else the generic one."""
+def scenario_for(protocol: Protocol, scenario: Scenario = Scenario.ON_TRACK) -> ExampleScenario:
+    """The protocol's own description of ``scenario`` if it has one (by id), else the
+    generic one."""
     variant = VARIANTS.get((protocol.id, scenario))
-    if variant is not None:
-        return variant
-    return EXAMPLES.get(protocol.id) or generic_scenario(protocol)
+    return variant or EXAMPLES.get(protocol.id) or generic_scenario(protocol)
 
 
 def check_fits(scenario: ExampleScenario, protocol: Protocol) -> None:
@@ -295,9 +354,10 @@ def check_fits(scenario: ExampleScenario, protocol: Protocol) -> None:
         )
 
 
-def build_example(protocol: Protocol, rng: np.random.Generator, scenario: str = "on_track") -> Plan:
-    """The plan of the protocol's example trial (its description, or the generic one), or
-    of one of its ``VARIANTS``."""
+def build_example(
+    protocol: Protocol, rng: np.random.Generator, scenario: Scenario = Scenario.ON_TRACK
+) -> Plan:
+    """The plan of the protocol's example trial (its description, or the generic one)."""
     s = scenario_for(protocol, scenario)
     check_fits(s, protocol)
     n = s.patients

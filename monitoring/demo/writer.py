@@ -13,26 +13,26 @@ from typing import Literal
 
 import pandas as pd
 
-from monitoring.data_dictionary import TrialData
+from monitoring.data_dictionary import CORE_TABLES, TABLES, TrialData
 from monitoring.safe_cells import neutralise_sheet
 
 WORKBOOK = "trial.xlsx"
 
 
 def _tables(data: TrialData) -> dict[str, pd.DataFrame]:
+    """The three core tables always; a clinical-detail table when it holds rows."""
     return {
-        "patients": data.patients,
-        "responses": data.responses,
-        "adverse_events": data.adverse_events,
+        name: data.table(name) for name in TABLES if name in CORE_TABLES or len(data.table(name))
     }
 
 
 def write_tables(
     data: TrialData, directory: str | Path, format: Literal["csv", "xlsx"] = "csv"
 ) -> list[Path]:
-    """Write patients.csv, responses.csv and adverse_events.csv (ISO dates, empty cells
-    for missing values), or one workbook ``trial.xlsx`` with three sheets named the same
-    way. Creates ``directory`` if needed; returns the paths written."""
+    """Write patients.csv, responses.csv and adverse_events.csv, and each clinical-detail
+    table that holds rows (ISO dates, empty cells for missing values), or one workbook
+    ``trial.xlsx`` with sheets named the same way. Creates ``directory`` if needed;
+    returns the paths written."""
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     if format == "csv":

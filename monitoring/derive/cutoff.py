@@ -11,14 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from monitoring.data_dictionary import (
-    ADVERSE_EVENTS,
-    PATIENTS,
-    RESPONSES,
-    ColumnType,
-    TableSpec,
-    TrialData,
-)
+from monitoring.data_dictionary import TABLES, ColumnType, TableSpec, TrialData
 from monitoring.errors import DataInputError
 
 # Patient dates that are simply unknown at the cut-off when they fall after it, with the
@@ -54,13 +47,10 @@ def latest_date(data: TrialData) -> date:
 
 
 def data_latest_date(data: TrialData) -> date | None:
-    """The latest date anywhere in the three tables; None when they hold none (no data)."""
+    """The latest date anywhere in the tables; None when they hold none (no data)."""
     latest: pd.Timestamp | None = None
-    for frame, spec in (
-        (data.patients, PATIENTS),
-        (data.responses, RESPONSES),
-        (data.adverse_events, ADVERSE_EVENTS),
-    ):
+    for spec in TABLES.values():
+        frame = data.table(spec.name)
         for column in _date_columns(spec):
             value = frame[column].max()
             if pd.notna(value) and (latest is None or value > latest):
@@ -100,7 +90,8 @@ def apply_cutoff(data: TrialData, cutoff: date) -> TrialData:
       the cut-off become missing (death cause and off-treatment reason with them);
     - last contact after the cut-off is capped at the cut-off;
     - response assessments and AEs with onset after the cut-off are dropped;
-    - AE resolution after the cut-off becomes missing (unresolved at the cut-off).
+    - AE resolution after the cut-off becomes missing (unresolved at the cut-off);
+    - dose-level changes, DLT assessments and MRD samples dated after the cut-off are dropped.
     """
     cut = as_timestamp(cutoff)
     patients = _cut_patients(data.patients, cut)
@@ -113,4 +104,11 @@ def apply_cutoff(data: TrialData, cutoff: date) -> TrialData:
     unresolved = (events["resolution_date"] > cut).to_numpy(bool)
     if unresolved.any():
         events.loc[unresolved, "resolution_date"] = pd.NaT
-    return TrialData(patients, responses, events)
+    return TrialData(
+        patients,
+        responses,
+        events,
+        dose_changes=_rows_until(data.dose_changes, "change_date", cut, enrolled),
+        dlt_assessments=_rows_until(data.dlt_assessments, "assessment_date", cut, enrolled),
+        mrd_results=_rows_until(data.mrd_results, "sample_date", cut, enrolled),
+    )

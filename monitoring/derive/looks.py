@@ -23,11 +23,12 @@ import pandas as pd
 
 from monitoring.derive import grouping
 from monitoring.derive.cutoff import as_timestamp
+from monitoring.derive.detail_dates import DetailDates, detail_dates
 from monitoring.derive.patients import ALIVE_RECORD_DATES
 from monitoring.derive.scope import in_scope
 from monitoring.derive.summary import Derivation
 from monitoring.derive.toxicity import ToxicityOutcomes, monitored_events
-from monitoring.protocol import GroupSequentialRule, Protocol, SimonRule, ToxicityRule
+from monitoring.protocol import GroupSequentialRule, MrdRule, Protocol, SimonRule, ToxicityRule
 from monitoring.rules.efficacy import ResponseCounts
 
 Nanos = npt.NDArray[np.int64]
@@ -62,6 +63,7 @@ class LookDates:
     toxicity: Mapping[str, Nanos]
     survival: SurvivalDates | None = None
     strata: Mapping[str, npt.NDArray[np.object_]] = field(default_factory=dict)
+    detail: DetailDates | None = None
 
     def fact_days(self) -> Nanos:
         """Every dated fact a decision reads (with NEVER where a fact did not happen)."""
@@ -69,6 +71,8 @@ class LookDates:
         if self.survival is not None:
             s = self.survival
             parts += [s.progression, s.death, s.second_malignancy]
+        if self.detail is not None:
+            parts.append(self.detail.fact_days())
         return np.concatenate([*parts, *self.toxicity.values()])
 
 
@@ -183,7 +187,7 @@ def look_dates(derived: Derivation, protocol: Protocol) -> LookDates:
 
     ended = np.minimum(dates("off_treatment_date"), dates("death_date"))
     late = _first_late_assessment(derived, protocol.response.nonresponse_after_cycle)
-    rules = (*protocol.efficacy, *protocol.toxicity)
+    rules = protocol.rules
     return LookDates(
         ids=patients["patient_id"].to_numpy(object).astype(str),
         enrolled=dates("enrollment_date"),
@@ -203,6 +207,11 @@ def look_dates(derived: Derivation, protocol: Protocol) -> LookDates:
             for r in protocol.efficacy
             if isinstance(r, GroupSequentialRule) and r.strata
         },
+        detail=(
+            detail_dates(derived, protocol)
+            if protocol.dose_finding or any(isinstance(r, MrdRule) for r in protocol.efficacy)
+            else None
+        ),
     )
 
 

@@ -1,23 +1,39 @@
 """Every rule of a protocol decided at a cut-off, through its kind (the registry).
 
-Efficacy rules come first, then toxicity rules, each in protocol order: the order of the
-cards, the monitoring log's columns and the reports (the verdict breaks ties toxicity first).
+Efficacy rules come first, then dose-finding rules, then toxicity rules, each in protocol
+order: the order of the cards, the monitoring log's columns and the reports (the verdict
+breaks ties toxicity first).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from monitoring.derive.looks import LookDates
 from monitoring.protocol import Protocol
 from monitoring.rules.crossing import first_crossing
-from monitoring.rules.interface import LogEntry, RuleContext, RuleDecision
+from monitoring.rules.interface import Fact, LogEntry, RuleContext, RuleDecision
 from monitoring.rules.registry import Rule, kind_of
 
 
 def protocol_rules(protocol: Protocol) -> tuple[Rule, ...]:
-    """The protocol's rules in the order decisions are shown: efficacy, then toxicity."""
-    return (*protocol.efficacy, *protocol.toxicity)
+    """The protocol's rules in the order decisions are shown: efficacy, dose finding, then
+    toxicity."""
+    return protocol.rules
+
+
+ASSUMED = "Assumed (the registry record is silent)"
+"""The evidence row that says what a rule's protocol entry assumes (``assumption``)."""
+
+
+def with_assumption(rule: Rule, decision: RuleDecision) -> RuleDecision:
+    """The decision with the rule's ``assumption`` as the last evidence row, so that every
+    card, log and report says which numbers are assumed, whatever the kind."""
+    assumption = getattr(rule, "assumption", None)  # a kind registered at run time may lack it
+    if not assumption or any(f.label == ASSUMED for f in decision.evidence):
+        return decision
+    return replace(decision, evidence=(*decision.evidence, Fact(ASSUMED, str(assumption))))
 
 
 def rule_decisions(protocol: Protocol, dates: LookDates, cutoff: date) -> tuple[RuleDecision, ...]:
@@ -28,7 +44,7 @@ def rule_decisions(protocol: Protocol, dates: LookDates, cutoff: date) -> tuple[
         kind = kind_of(rule)
         decision = kind.evaluate(rule, context, cutoff)
         crossing = first_crossing(kind, rule, context) if kind.stops(decision) else None
-        out.append(kind.describe(rule, decision, context, crossing))
+        out.append(with_assumption(rule, kind.describe(rule, decision, context, crossing)))
     return tuple(out)
 
 

@@ -14,16 +14,28 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from monitoring.protocol import EfficacyRule, GroupSequentialRule, SimonRule, ToxicityRule
+from monitoring.protocol import (
+    DeescalationRule,
+    DoseFindingRule,
+    DoseRule,
+    EfficacyRule,
+    GroupSequentialRule,
+    MrdRule,
+    SimonRule,
+    ToxicityRule,
+)
 from monitoring.rules.interface import RuleKind
 
-Rule = EfficacyRule | ToxicityRule
+Rule = EfficacyRule | DoseRule | ToxicityRule
 
 # name -> (the protocol's rule type, "module:attribute" of the kind that decides it)
 KINDS: dict[str, tuple[type, str]] = {
     "simon_two_stage": (SimonRule, "monitoring.rules.simon_two_stage:SIMON_TWO_STAGE"),
     "thall_simon_estey": (ToxicityRule, "monitoring.rules.thall_simon_estey:THALL_SIMON_ESTEY"),
     "group_sequential": (GroupSequentialRule, "monitoring.rules.group_sequential:GROUP_SEQUENTIAL"),
+    "mrd_response": (MrdRule, "monitoring.rules.mrd_response:MRD_RESPONSE"),
+    "dose_finding": (DoseFindingRule, "monitoring.rules.dose_finding:DOSE_FINDING"),
+    "dose_deescalation": (DeescalationRule, "monitoring.rules.dose_finding:DOSE_DEESCALATION"),
 }
 _BY_TYPE: dict[type, RuleKind[Any, Any]] = {}  # kinds loaded so far
 

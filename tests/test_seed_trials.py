@@ -1,0 +1,302 @@
+"""Seeds 000, 001 and 002 as monitored trials: each demo scenario, through the rules' own
+numbers, gives the decisions per stratum it is named for; the rule kinds decide hand-made
+data as their designs say.
+
+Expected numbers come from the protocol files (monitoring/protocols/examples/) and the
+scenario scripts (monitoring/demo/examples.py): for example, seed 000 on_track scripts DLTs
+for the 2nd and 4th cohort-2 patients at level 1, so 2 of 4 de-escalate to -1 (the rule's
+``deescalate_at = 2``); seed 001 on_track scripts 3 DLTs in 3 at level 3, which BOIN
+eliminates (Pr(p > 0.3 | Beta(4, 1)) = 1 - 0.3^4 = 0.9919 > 0.95).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from monitoring.data_dictionary import (
+    DLT_ASSESSMENTS,
+    MRD_RESULTS,
+    PATIENTS,
+    TrialData,
+    empty_frame,
+)
+from monitoring.demo import generate, scenarios_of
+from monitoring.derive import derive
+from monitoring.protocol import Protocol, bundled_protocol, load_protocol
+from monitoring.rules.dose_finding import DoseDecision
+from monitoring.rules.dose_state import DoseState
+from monitoring.rules.interface import RuleDecision
+from monitoring.status import trial_status
+from tests.conftest import ROOT
+
+PEDS, PH1B2, MRD = "peds-ino-two-cohorts", "ino-liposomal-vcr-ph1b2", "mrd-ino-ph2"
+
+
+def _protocol(name: str) -> Protocol:
+    return load_protocol(bundled_protocol(name))
+
+
+def _decisions(name: str, scenario: str) -> dict[str, RuleDecision]:
+    protocol = _protocol(name)
+    status = trial_status(protocol, derive(generate(protocol, scenario, seed=0), protocol))
+    return {d.rule_id: d for d in status.decisions}
+
+
+def test_each_seed_has_the_scenarios_that_trigger_its_rules() -> None:
+    assert [s.value for s in scenarios_of(_protocol(PEDS))] == [
+        "on_track",
+        "futility",
+        "toxicity_stop",
+    ]
+    assert [s.value for s in scenarios_of(_protocol(PH1B2))] == ["on_track", "toxicity_stop"]
+    assert [s.value for s in scenarios_of(_protocol(MRD))] == ["on_track", "futility"]
+
+
+def test_seed_000_on_track_deescalates_cohort_2_and_keeps_cohort_1_going() -> None:
+    d = _decisions(PEDS, "on_track")
+    assert [(r, dict(x.scope)) for r, x in d.items()] == [
+        ("c1-crcri", {"cohort": "1"}),
+        ("c2-deescalation", {"cohort": "2"}),
+        ("c1-vod", {"cohort": "1"}),
+        ("c2-vod", {"cohort": "2"}),
+    ]
+    assert d["c1-crcri"].state.value == "stage2"  # more than r1 = 5 of n1 = 11 responded
+    deescalation = d["c2-deescalation"].detail
+    assert isinstance(deescalation, DoseDecision)
+    by_level = {h.level: (h.evaluable, h.dlts) for h in deescalation.levels}
+    # Level 1: the script's 4 patients, DLTs at the 2nd and 4th: 2 >= deescalate_at.
+    assert by_level["1"] == (4, 2)
+    assert deescalation.current == "-1"
+    assert by_level["-1"][1] == 1  # one DLT (the script's 3rd patient at -1): tolerated
+    assert by_level["-2"] == (0, 0)
+    assert d["c2-deescalation"].state is DoseState.STAY
+    # The path of dose levels: level 1 first, then -1 only.
+    levels = [p.level for p in deescalation.path]
+    assert levels[:4] == ["1"] * 4
+    assert set(levels[4:]) == {"-1"}
+
+
+def test_seed_000_futility_stops_cohort_1_only() -> None:
+    d = _decisions(PEDS, "futility")
+    assert d["c1-crcri"].state.value == "stop_futility"
+    assert d["c1-crcri"].stopped
+    assert d["c1-crcri"].scope == {"cohort": "1"}
+    assert not d["c2-deescalation"].stopped
+
+
+def test_seed_000_toxicity_stop_deescalates_twice_then_stops() -> None:
+    d = _decisions(PEDS, "toxicity_stop")
+    rule = d["c2-deescalation"]
+    assert rule.state is DoseState.STOP
+    assert rule.stopped
+    detail = rule.detail
+    assert isinstance(detail, DoseDecision)
+    # Script: 1 -> (1, 1): 2 DLTs; -1 -> (0, 1, 1): 2 DLTs in 3; -2 -> (1, 0, 1): 2 in 3.
+    assert [(h.level, h.evaluable, h.dlts) for h in detail.levels] == [
+        ("1", 2, 2),
+        ("-1", 3, 2),
+        ("-2", 3, 2),
+    ]
+    assert rule.crossing is not None
+
+
+def test_seed_001_on_track_boin_eliminates_level_3_and_selects_level_2() -> None:
+    d = _decisions(PH1B2, "on_track")
+    rule = d["ph1b-dose"]
+    assert rule.scope == {"cohort": "Ib"}
+    assert rule.kind == "dose_finding"
+    detail = rule.detail
+    assert isinstance(detail, DoseDecision)
+    rows = {h.level: (h.evaluable, h.dlts, h.eliminated) for h in detail.levels}
+    # Cohorts: 1 (0/3) escalate; 2 (0/3 then 1/3: 1/6 <= 0.236 x 6 = 1.4) escalate;
+    # 3 (3/3): eliminated, de-escalate; 2 for the remaining three cohorts (1 DLT).
+    assert rows == {
+        "-1": (0, 0, False),
+        "1": (3, 0, False),
+        "2": (12, 2, False),
+        "3": (3, 3, True),
+    }
+    assert detail.state is DoseState.COMPLETE
+    assert detail.mtd == "2"
+    assert d["ph2-orr"].scope == {"cohort": "II"}
+    assert [d["neuropathy"].kind, d["vod"].kind] == ["thall_simon_estey"] * 2
+
+
+def test_seed_001_toxicity_stop_eliminates_every_dose() -> None:
+    rule = _decisions(PH1B2, "toxicity_stop")["ph1b-dose"]
+    assert rule.state is DoseState.STOP
+    assert rule.stopped
+    detail = rule.detail
+    assert isinstance(detail, DoseDecision)
+    assert all(h.eliminated for h in detail.levels)  # level -1 with 3/3 takes every dose
+    assert detail.mtd is None
+
+
+def test_seed_002_mrd_rule_reads_the_imported_values() -> None:
+    on_track = _decisions(MRD, "on_track")["mrd-negativity"]
+    futility = _decisions(MRD, "futility")["mrd-negativity"]
+    assert on_track.kind == "mrd_response"
+    assert not on_track.stopped
+    assert futility.state.value == "stop_futility"  # at most r1 = 4 of n1 = 18 negative
+    facts = {f.label: f.value for f in on_track.facts()}
+    assert facts["MRD response"].startswith("flow MRD below 0.01 % within 56 days")
+    assert "Assumed (the registry record is silent)" in facts
+
+
+# --- the kinds on hand-made data --------------------------------------------------------
+
+
+def _trial(
+    protocol: Protocol,
+    patients: Sequence[tuple[str, str, str | None, str | None]],
+    dlt: Sequence[tuple[str, str, str, str]] = (),
+    mrd: Sequence[tuple[str, str, float]] = (),
+) -> TrialData:
+    p = empty_frame(PATIENTS).reindex(range(len(patients)))
+    p["patient_id"] = [x[0] for x in patients]
+    p["enrollment_date"] = pd.to_datetime([x[1] for x in patients])
+    p["first_dose_date"] = pd.to_datetime([x[1] for x in patients])
+    p["cohort"] = [x[2] for x in patients]
+    p["dose_level"] = [x[3] for x in patients]
+    d = pd.DataFrame(
+        {
+            "patient_id": [x[0] for x in dlt],
+            "dose_level": [x[1] for x in dlt],
+            "assessment_date": pd.to_datetime([x[2] for x in dlt]),
+            "dlt": [x[3] for x in dlt],
+            "evaluable": ["Y"] * len(dlt),
+            "dlt_term": [None] * len(dlt),
+        }
+    ).astype(empty_frame(DLT_ASSESSMENTS).dtypes.to_dict())
+    m = pd.DataFrame(
+        {
+            "patient_id": [x[0] for x in mrd],
+            "sample_date": pd.to_datetime([x[1] for x in mrd]),
+            "method": ["flow"] * len(mrd),
+            "value_pct": [x[2] for x in mrd],
+            "threshold_pct": [0.01] * len(mrd),
+            "timepoint": [None] * len(mrd),
+        }
+    ).astype(empty_frame(MRD_RESULTS).dtypes.to_dict())
+    from monitoring.data_dictionary import ADVERSE_EVENTS, RESPONSES
+
+    return TrialData(
+        p,
+        empty_frame(RESPONSES),
+        empty_frame(ADVERSE_EVENTS),
+        dlt_assessments=d,
+        mrd_results=m,
+    )
+
+
+def _decide(protocol: Protocol, data: TrialData, day: str) -> dict[str, RuleDecision]:
+    status = trial_status(protocol, derive(data, protocol, date.fromisoformat(day)))
+    return {d.rule_id: d for d in status.decisions}
+
+
+def test_deescalation_decides_at_each_day_from_the_dlts_dated_by_then() -> None:
+    protocol = _protocol(PEDS)
+    patients = [(f"C{i}", f"2024-01-{i + 1:02d}", "2", "1") for i in range(4)]
+    patients.append(("C9", "2024-03-01", "2", "-1"))
+    dlt = [
+        ("C0", "1", "2024-02-06", "N"),
+        ("C1", "1", "2024-02-07", "Y"),
+        ("C2", "1", "2024-02-08", "N"),
+        ("C3", "1", "2024-02-09", "Y"),
+    ]
+    data = _trial(protocol, patients, dlt)
+    before = _decide(protocol, data, "2024-02-08")["c2-deescalation"]
+    assert before.state is DoseState.STAY  # 1 DLT of 3 at level 1
+    after = _decide(protocol, data, "2024-02-09")["c2-deescalation"]
+    assert after.state is DoseState.DEESCALATE  # 2 DLTs: de-escalate to -1
+    assert isinstance(after.detail, DoseDecision)
+    assert after.detail.next_level == "-1"
+    moved = _decide(protocol, data, "2024-03-02")["c2-deescalation"]
+    assert moved.state is DoseState.STAY
+    assert isinstance(moved.detail, DoseDecision)
+    assert moved.detail.current == "-1"
+
+
+def test_boin_rule_on_hand_data_follows_the_boundaries() -> None:
+    """Target 0.3, cohorts of 3: lambda_e = 0.236, lambda_d = 0.359 (Liu & Yuan 2015,
+    Table 1): 0/3 escalate, 1/3 stay, 2/3 de-escalate."""
+    protocol = _protocol(PH1B2)
+    patients = [(f"B{i}", f"2024-01-{i + 1:02d}", "Ib", "1") for i in range(6)]
+    flags = ["N", "N", "N", "Y", "Y", "N"]
+    levels = ["1", "1", "1", "2", "2", "2"]
+    dlt = [(f"B{i}", levels[i], f"2024-02-{i + 1:02d}", flags[i]) for i in range(6)]
+    for i in range(3, 6):
+        patients[i] = (patients[i][0], patients[i][1], "Ib", "2")
+    data = _trial(protocol, patients, dlt)
+    first = _decide(protocol, data, "2024-02-03")["ph1b-dose"]
+    assert first.state is DoseState.ESCALATE
+    assert isinstance(first.detail, DoseDecision)
+    assert first.detail.next_level == "2"
+    second = _decide(protocol, data, "2024-02-06")["ph1b-dose"]
+    assert second.state is DoseState.DEESCALATE  # 2 of 3 at level 2 >= 0.359 x 3
+    assert isinstance(second.detail, DoseDecision)
+    assert second.detail.next_level == "1"
+
+
+def test_mrd_rule_counts_a_negative_sample_within_the_window_only() -> None:
+    protocol = _protocol(MRD)
+    patients = [("M1", "2024-01-01", None, None), ("M2", "2024-01-01", None, None)]
+    mrd = [("M1", "2024-01-29", 0.005), ("M2", "2024-03-15", 0.0)]  # M2: day 74 > 56
+    data = _trial(protocol, patients, mrd=mrd)
+    decision = _decide(protocol, data, "2024-03-20")["mrd-negativity"]
+    stage1 = decision.detail.stage1  # type: ignore[attr-defined]
+    assert (stage1.responders, stage1.non_responders, stage1.pending) == (1, 1, 0)
+
+
+def test_status_json_lists_every_decision_with_its_stratum(tmp_path: Path) -> None:
+    db = tmp_path / "peds.sqlite"
+    run = [sys.executable, "-m", "monitoring"]
+    subprocess.run(
+        [*run, "demo", "--db", str(db), "--protocol", PEDS, "--scenario", "toxicity_stop"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    out = subprocess.run(
+        [*run, "status", "--db", str(db), "--user", "dsmb", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    decisions = json.loads(out.stdout)["decisions"]
+    assert [(d["rule_id"], d["scope"], d["state"]) for d in decisions] == [
+        ("c1-crcri", {"cohort": "1"}, "stage2"),
+        ("c2-deescalation", {"cohort": "2"}, "stop_toxicity"),
+        ("c1-vod", {"cohort": "1"}, "continue"),
+        ("c2-vod", {"cohort": "2"}, "continue"),
+    ]
+
+
+@pytest.mark.parametrize("name", [PEDS, PH1B2, MRD])
+def test_every_assumed_number_is_said_in_the_file(name: str) -> None:
+    protocol = _protocol(name)
+    assert {rule_id for rule_id, _, _ in protocol.assumptions()} == {r.id for r in protocol.rules}
+
+
+def test_a_status_with_dose_rules_pickles_for_the_dashboard_cache() -> None:
+    """The dashboard caches the status (pickled): a dose decision's lazily built path of
+    dose levels must survive it, and read the same after."""
+    import pickle
+
+    protocol = _protocol(PEDS)
+    status = trial_status(protocol, derive(generate(protocol, "on_track", seed=0), protocol))
+    again = pickle.loads(pickle.dumps(status))
+    before = next(d for d in status.decisions if d.rule_id == "c2-deescalation").detail
+    after = next(d for d in again.decisions if d.rule_id == "c2-deescalation").detail
+    assert isinstance(before, DoseDecision)
+    assert isinstance(after, DoseDecision)
+    assert after.path == before.path
+    assert len(after.path) == 19  # the 19 treated cohort-2 patients, one level each
