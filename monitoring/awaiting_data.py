@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from monitoring.data_dictionary import TABLES, TrialData
+from monitoring.data_dictionary import CORE_TABLES, TABLES, TrialData
 from monitoring.derive.cutoff import data_latest_date
 from monitoring.designs.toxicity import ToxicityPlan, stopping_boundaries
 from monitoring.protocol import (
@@ -69,7 +69,7 @@ class AwaitingData:
 def no_data_message(trial_id: str, known_on: str | None = None) -> str:
     """One line for the CLI and the top of every page (``known_on``: an "as known on" time
     that saw no data although later imports may have brought some)."""
-    names = ", ".join(f.file for f in import_files())
+    names = ", ".join(f"{table}.csv" for table in CORE_TABLES)  # what every trial needs
     when = "yet" if known_on is None else f"known on {known_on}"
     return f"trial '{trial_id}' has no patient data {when}: import an extract ({names})"
 

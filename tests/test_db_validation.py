@@ -143,7 +143,8 @@ def test_file_level_problems(tmp_path: Path) -> None:
         [tmp_path / "labs.csv", tmp_path / "notes.txt", tmp_path / "missing.csv", first, second]
     )
     messages = {(p.file, p.message.split(";")[0].split(":")[0]) for p in problems}
-    assert ("labs.csv", "must be named patients.csv, responses.csv, adverse_events.csv") in messages
+    names = ", ".join(f"{table}.csv" for table in TABLES)  # the dictionary's tables
+    assert ("labs.csv", f"must be named {names}") in messages
     assert ("notes.txt", "must be a .csv or .xlsx file") in messages
     assert ("missing.csv", "file not found") in messages
     assert ("patients.csv", "table 'patients' is also given by patients.csv") in messages

@@ -92,12 +92,14 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(
     assert Path(module).is_relative_to(venv)
     assert not Path(module).resolve().is_relative_to(ROOT.resolve())
     assert Path(prefix) == venv
-    # the four protocols under monitoring/protocols/ of the checkout, shipped as package data
+    # the protocols under monitoring/protocols/ of the checkout, shipped as package data
     assert names.split() == [
         "ino-lowdose-ph2.toml",
         "aall1732-randomized.toml",
+        "ino-liposomal-vcr-ph1b2.toml",
         "mrd-ino-ph2.toml",
         "peds-ino-two-cohorts.toml",
+        "pharmaverseadam.toml",
     ]
 
 
