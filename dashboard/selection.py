@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import cache, navigation, source
+from dashboard import cache, navigation, source, writes
 from dashboard.keys import Key
 from monitoring.accounts.model import Principal
 from monitoring.analyses.response import ResponseTables
@@ -64,8 +64,12 @@ class Selection:
         return (self.url, self.trial_id, self.cutoff, self.as_known_on, self.version)
 
     def status(self) -> TrialStatus:
-        """The status as the signed-in person's view may see it (``access.as_seen``)."""
-        return as_seen(cache.status(*self.key, source.records(self.url, self.trial_id)), self.view)
+        """The status as the signed-in person's view may see it (``access.as_seen``); the
+        first closed status of a trial in a session is recorded as closed data viewed."""
+        view = self.view
+        if view is View.CLOSED and self.principal is not None:
+            writes.record_closed_view(self.url, self.trial_id, "closed view of the dashboard")
+        return as_seen(cache.status(*self.key, source.records(self.url, self.trial_id)), view)
 
     def derivation(self) -> Derivation:
         return cache.derivation(*self.key)

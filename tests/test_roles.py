@@ -243,6 +243,10 @@ def test_every_role_walks_every_page(dashboard_db: str, name: str) -> None:
     patients = at.dataframe[-1].value
     assert len(patients) > 0
     assert ("arm" in patients.columns) == (name != "pi")
+    # the closed view of the dashboard is in the account audit log, once per session
+    viewed = [d for e, d in _events(os.environ["TRIAL_MONITORING_DB"], name)
+              if e == "closed data viewed" and d == "closed view of the dashboard"]  # fmt: skip
+    assert len(viewed) == (0 if name == "pi" else 1)
 
 
 def test_dashboard_dsmb_may_split_by_arm(dashboard_db: str) -> None:
