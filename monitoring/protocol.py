@@ -638,20 +638,7 @@ def _scope(r: TableReader, units: Units) -> Mapping[str, str]:
 
 
 def _simon(r: TableReader, units: Units) -> SimonRule:
-    p0 = r.required_number("p0", 0.0, 1.0, open_interval=True)
-    p1 = r.required_number("p1", 0.0, 1.0, open_interval=True)
-    if p1 <= p0:
-        raise r.fail("p1", f"must exceed p0 ({p0}); got {p1}")
-    n1 = r.integer("n1", minimum=1)
-    n = r.integer("n", minimum=2)
-    r1 = r.integer("r1", minimum=0)
-    rr = r.integer("r", minimum=0)
-    if n1 >= n:
-        raise r.fail("n1", f"must be smaller than n ({n}); got {n1}")
-    if r1 >= n1:
-        raise r.fail("r1", f"must be smaller than n1 ({n1}); got {r1}")
-    if not r1 <= rr < n:
-        raise r.fail("r", f"must satisfy r1 ({r1}) <= r < n ({n}); got {rr}")
+    p0, p1, n1, r1, n, rr = _simon_numbers(r)
     endpoint = r.choice("endpoint")
     printed = r.sub("printed")
     return SimonRule(
