@@ -1,8 +1,11 @@
 """The data dictionary of SPEC 5: the imported tables, their columns, types and codes.
 
 The three core tables (patients, responses, adverse events) hold every trial's data; the
-three clinical-detail tables (dose-level changes, DLT assessments, MRD results) hold what
-dose-finding, de-escalation and MRD-response rules read, and may stay empty.
+clinical-detail tables may stay empty: dose-level changes, DLT assessments and MRD results
+(what dose-finding, de-escalation and MRD-response rules read), randomization (date and arm
+received; the assigned arm is ``patients.arm``), baseline characteristics (one row per
+patient and characteristic the protocol names, stratification factors included), exposure
+per cycle and agent, disposition events, and laboratory results.
 
 One definition feeds the importer's validation, the database schema and the derivations, so
 a column is named and typed in one place only. In memory a table is a pandas DataFrame with
@@ -190,12 +193,110 @@ MRD_RESULTS = TableSpec(
     ),
 )
 
+DISPOSITION_EVENTS = (
+    "completed_treatment",
+    "discontinued_treatment",
+    "completed_study",
+    "withdrew_consent",
+    "lost_to_follow_up",
+)
+"""Disposition events a patient may have (each at most once); death is ``patients.death_date``."""
+
+RANDOMIZATION = TableSpec(
+    name="randomization",
+    key=("patient_id",),
+    columns=(
+        Column("patient_id", T, required=True),
+        Column("randomization_date", D, required=True, description="Date of randomization"),
+        Column(
+            "arm_received",
+            T,
+            description="The arm the patient was treated on; empty if never treated",
+        ),
+    ),
+)
+
+BASELINE = TableSpec(
+    name="baseline",
+    key=("patient_id", "characteristic"),
+    columns=(
+        Column("patient_id", T, required=True),
+        Column(
+            "characteristic",
+            T,
+            required=True,
+            description="A baseline characteristic the protocol names (its [[baseline]] key)",
+        ),
+        Column("value", T, required=True, description="As recorded: a number or a category"),
+        Column("unit", T, description="Unit of a numeric value"),
+    ),
+)
+
+EXPOSURE = TableSpec(
+    name="exposure",
+    key=("patient_id", "cycle", "agent"),
+    columns=(
+        Column("patient_id", T, required=True),
+        Column("cycle", INT, required=True, minimum=1),
+        Column("agent", T, required=True, description="Study drug or protocol agent"),
+        Column("start_date", D, required=True, description="Day the cycle started"),
+        Column("planned_dose", N, minimum=0, description="Dose the protocol planned"),
+        Column("given_dose", N, minimum=0, description="Dose given (0 = omitted)"),
+        Column("unit", T, description="Dose unit (for example mg/m2)"),
+        Column("delay_days", INT, minimum=0, description="Days the cycle started late"),
+        Column("reduced", C, codes=YES_NO, description="Dose reduced in this cycle"),
+        Column("reason", T, description="Reason for a delay, reduction or omission"),
+    ),
+)
+
+DISPOSITION = TableSpec(
+    name="disposition_events",
+    key=("patient_id", "event"),
+    columns=(
+        Column("patient_id", T, required=True),
+        Column("event", C, required=True, codes=DISPOSITION_EVENTS),
+        Column("event_date", D, required=True),
+        Column("reason", T, description="Reason (for a discontinuation or withdrawal)"),
+    ),
+)
+
+LAB_RESULTS = TableSpec(
+    name="lab_results",
+    key=("patient_id", "test", "sample_date"),
+    columns=(
+        Column("patient_id", T, required=True),
+        Column(
+            "test",
+            T,
+            required=True,
+            description="Test code (CDISC LBTESTCD style: BILI, ALT, AST, ALP, WEIGHT, ...)",
+        ),
+        Column("sample_date", D, required=True),
+        Column("value", N, required=True),
+        Column("unit", T),
+        Column("lln", N, description="Lower limit of normal"),
+        Column("uln", N, description="Upper limit of normal"),
+    ),
+)
+
 CORE_TABLES = ("patients", "responses", "adverse_events")
 """The tables every trial has; the others are the clinical-detail tables."""
 
 TABLES: dict[str, TableSpec] = {
     t.name: t
-    for t in (PATIENTS, RESPONSES, ADVERSE_EVENTS, DOSE_CHANGES, DLT_ASSESSMENTS, MRD_RESULTS)
+    for t in (
+        PATIENTS,
+        RESPONSES,
+        ADVERSE_EVENTS,
+        DOSE_CHANGES,
+        DLT_ASSESSMENTS,
+        MRD_RESULTS,
+        RANDOMIZATION,
+        BASELINE,
+        EXPOSURE,
+        DISPOSITION,
+        LAB_RESULTS,
+    )
 }
 
 
@@ -218,6 +319,11 @@ class TrialData:
     dose_changes: pd.DataFrame = field(default_factory=lambda: _empty(DOSE_CHANGES))
     dlt_assessments: pd.DataFrame = field(default_factory=lambda: _empty(DLT_ASSESSMENTS))
     mrd_results: pd.DataFrame = field(default_factory=lambda: _empty(MRD_RESULTS))
+    randomization: pd.DataFrame = field(default_factory=lambda: _empty(RANDOMIZATION))
+    baseline: pd.DataFrame = field(default_factory=lambda: _empty(BASELINE))
+    exposure: pd.DataFrame = field(default_factory=lambda: _empty(EXPOSURE))
+    disposition_events: pd.DataFrame = field(default_factory=lambda: _empty(DISPOSITION))
+    lab_results: pd.DataFrame = field(default_factory=lambda: _empty(LAB_RESULTS))
 
     def table(self, name: str) -> pd.DataFrame:
         """The frame of the table called ``name`` (a key of ``TABLES``)."""

@@ -77,6 +77,11 @@ def test_untouched_history_verifies_clean(engine: sa.Engine, trial: str, tmp_pat
         "dose_changes": 0,  # the clinical-detail tables are chained too (none imported here)
         "dlt_assessments": 0,
         "mrd_results": 0,
+        "randomization": 0,
+        "baseline": 0,
+        "exposure": 0,
+        "disposition_events": 0,
+        "lab_results": 0,
         "audit_log": 2,
         "reports": 1,
         "monitoring_log": 1,

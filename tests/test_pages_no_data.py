@@ -133,7 +133,8 @@ def test_switching_back_from_a_trial_without_data_shows_the_decisions(
 
 def test_the_expected_files_come_from_the_data_dictionary() -> None:
     """The panel's file list is the importer's: patients, responses, adverse events (SPEC 5),
-    then the clinical-detail tables (dose changes, DLT assessments, MRD results)."""
+    then the clinical-detail tables (dose changes, DLT assessments, MRD results,
+    randomization, baseline, exposure, disposition events, laboratory results)."""
     protocol = load_protocol(BUNDLED[DEFAULT_TRIAL_ID])
     files = awaiting_data(protocol.id, protocol).files
     assert [f.file for f in files] == [
@@ -143,6 +144,11 @@ def test_the_expected_files_come_from_the_data_dictionary() -> None:
         "dose_changes.csv",
         "dlt_assessments.csv",
         "mrd_results.csv",
+        "randomization.csv",
+        "baseline.csv",
+        "exposure.csv",
+        "disposition_events.csv",
+        "lab_results.csv",
     ]
     assert files[0].required == ("patient_id", "enrollment_date")
 

@@ -33,7 +33,8 @@ class OrderRule:
 
 P, R, AE = "patients", "responses", "adverse_events"
 DC, DLT, MRD = "dose_changes", "dlt_assessments", "mrd_results"
-CHILD_TABLES = (R, AE, DC, DLT, MRD)
+RAND, BL, EX, DS, LB = "randomization", "baseline", "exposure", "disposition_events", "lab_results"
+CHILD_TABLES = (R, AE, DC, DLT, MRD, RAND, BL, EX, DS, LB)
 """Tables whose rows belong to a patient of the patients table."""
 DOSE_LEVEL_COLUMNS = ((P, "dose_level"), (DC, "dose_level"), (DLT, "dose_level"))
 """Columns holding a dose level of the trial's protocol."""
@@ -74,6 +75,15 @@ ORDER_RULES: tuple[OrderRule, ...] = (
     ),
     OrderRule(P, "enrollment_date", MRD, "sample_date", True, "MRD sample before enrolment"),
     OrderRule(MRD, "sample_date", P, "death_date", False, "MRD sample after death"),
+    OrderRule(
+        RAND, "randomization_date", P, "first_dose_date", True, "first dose before randomization"
+    ),
+    OrderRule(RAND, "randomization_date", P, "death_date", False, "randomization after death"),
+    OrderRule(P, "enrollment_date", EX, "start_date", True, "exposure cycle before enrolment"),
+    OrderRule(P, "first_dose_date", EX, "start_date", True, "exposure cycle before first dose"),
+    OrderRule(EX, "start_date", P, "death_date", False, "exposure cycle after death"),
+    OrderRule(P, "enrollment_date", DS, "event_date", True, "disposition event before enrolment"),
+    OrderRule(LB, "sample_date", P, "death_date", False, "laboratory sample after death"),
 )
 
 

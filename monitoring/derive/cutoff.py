@@ -82,6 +82,15 @@ def _rows_until(
     return frame.loc[mask].reset_index(drop=True)
 
 
+def _rows_of(frame: pd.DataFrame, kept: pd.Series) -> pd.DataFrame:
+    """Rows of patients still enrolled (copied): for tables without a date."""
+    if len(kept) and not kept.all():
+        return frame.loc[frame["patient_id"].isin(kept.index[kept]).to_numpy(bool)].reset_index(
+            drop=True
+        )
+    return frame.reset_index(drop=True)
+
+
 def apply_cutoff(data: TrialData, cutoff: date) -> TrialData:
     """The data as known at ``cutoff`` (inclusive): later records dropped or made missing.
 
@@ -91,7 +100,9 @@ def apply_cutoff(data: TrialData, cutoff: date) -> TrialData:
     - last contact after the cut-off is capped at the cut-off;
     - response assessments and AEs with onset after the cut-off are dropped;
     - AE resolution after the cut-off becomes missing (unresolved at the cut-off);
-    - dose-level changes, DLT assessments and MRD samples dated after the cut-off are dropped.
+    - dose-level changes, DLT assessments, MRD samples, randomizations, exposure cycles,
+      disposition events and laboratory samples dated after the cut-off are dropped;
+    - baseline characteristics are kept for the patients enrolled by the cut-off.
     """
     cut = as_timestamp(cutoff)
     patients = _cut_patients(data.patients, cut)
@@ -111,4 +122,9 @@ def apply_cutoff(data: TrialData, cutoff: date) -> TrialData:
         dose_changes=_rows_until(data.dose_changes, "change_date", cut, enrolled),
         dlt_assessments=_rows_until(data.dlt_assessments, "assessment_date", cut, enrolled),
         mrd_results=_rows_until(data.mrd_results, "sample_date", cut, enrolled),
+        randomization=_rows_until(data.randomization, "randomization_date", cut, enrolled),
+        baseline=_rows_of(data.baseline, enrolled),
+        exposure=_rows_until(data.exposure, "start_date", cut, enrolled),
+        disposition_events=_rows_until(data.disposition_events, "event_date", cut, enrolled),
+        lab_results=_rows_until(data.lab_results, "sample_date", cut, enrolled),
     )
