@@ -65,7 +65,10 @@ def _fresh_environment(tmp_path: Path, wheel: Path) -> Path:
     )
     (site / "shared-dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
     pip = [sys.executable, "-m", "pip", "--python", str(python)]
-    _run([*pip, "install", "--no-deps", "--no-index", "--quiet", str(wheel)], cwd=tmp_path)
+    # --force-reinstall: the shared environment seen through the .pth line holds the same
+    # version (the checkout's editable install), which pip would otherwise take as installed.
+    install = [*pip, "install", "--no-deps", "--no-index", "--force-reinstall", "--quiet"]
+    _run([*install, str(wheel)], cwd=tmp_path)
     return python
 
 
