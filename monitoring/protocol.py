@@ -47,6 +47,7 @@ FutilitySpending = Literal["obrien_fleming", "pocock", "hsd", "none"]
 Population = Literal["treated"]
 DoseMethod = Literal["boin", "3+3"]
 MrdMethod = Literal["flow", "PCR", "NGS"]
+BaselineKind = Literal["number", "category"]
 SURVIVAL_ENDPOINTS: tuple[SurvivalEndpoint, ...] = get_args(SurvivalEndpoint)
 ATTRIBUTIONS: tuple[Attribution, ...] = get_args(Attribution)
 
@@ -57,6 +58,21 @@ class Unit:
 
     id: str
     label: str
+
+
+@dataclass(frozen=True)
+class BaselineCharacteristic:
+    """A baseline characteristic the protocol names (``[[baseline]]``): the rows of
+    ``baseline.csv`` with this ``characteristic`` hold it. ``categories`` (for a category)
+    are the values allowed, in display order (empty: any value); ``stratification`` marks a
+    factor the randomization was stratified by."""
+
+    id: str
+    label: str
+    kind: BaselineKind
+    unit: str | None = None
+    categories: tuple[str, ...] = ()
+    stratification: bool = False
 
 
 @dataclass(frozen=True)
@@ -374,6 +390,7 @@ class Protocol:
     source: str
     digest: str
     dose_finding: tuple[DoseRule, ...] = ()
+    baseline: tuple[BaselineCharacteristic, ...] = ()
 
     @property
     def rules(self) -> tuple[EfficacyRule | DoseRule | ToxicityRule, ...]:
@@ -528,6 +545,18 @@ SCHEMA = Table(
         "arms": Tables(_UNIT),
         "dose_levels": Tables(_UNIT),
         "closed_by": KEY,
+        "baseline": Tables(
+            Table(
+                {
+                    "id": KEY,
+                    "label": KEY,
+                    "kind": _choice(BaselineCharacteristic, "kind"),
+                    "unit": KEY,
+                    "categories": KEY,
+                    "stratification": KEY,
+                }
+            )
+        ),
         "notes": KEY,
         "response": Table(
             dict.fromkeys(
@@ -579,6 +608,32 @@ def _units(reader: TableReader, name: str) -> tuple[Unit, ...]:
     if len(set(ids)) != len(ids):
         raise reader.fail(name, "ids must be unique")
     return units
+
+
+def _baseline(reader: TableReader) -> tuple[BaselineCharacteristic, ...]:
+    items = []
+    for b in reader.subs("baseline"):
+        kind = cast(BaselineKind, b.choice("kind"))
+        categories = b.texts("categories", ())
+        if kind == "number" and categories:
+            raise b.fail("categories", "only a characteristic of kind 'category' has categories")
+        if len(set(categories)) != len(categories):
+            raise b.fail("categories", "must be distinct")
+        unit = b.optional_text("unit")
+        items.append(
+            BaselineCharacteristic(
+                id=b.text("id"),
+                label=b.text("label"),
+                kind=kind,
+                unit=unit or None,
+                categories=categories,
+                stratification=b.flag("stratification", False),
+            )
+        )
+    ids = [b.id for b in items]
+    if len(set(ids)) != len(ids):
+        raise reader.fail("baseline", "ids must be unique")
+    return tuple(items)
 
 
 def _response(reader: TableReader) -> ResponseDefinition:
@@ -999,6 +1054,7 @@ def parse_protocol(text: str, source: str = "<protocol>") -> Protocol:
         source=source,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         dose_finding=_dose_finding(top, units),
+        baseline=_baseline(top),
     )
     _refuse_repeated_rule_ids(protocol)
     for i, rule in enumerate(protocol.efficacy):

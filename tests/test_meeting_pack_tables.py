@@ -30,9 +30,9 @@ RANDOMIZATION: Rows = [
     {"patient_id": "P02", "randomization_date": "2025-01-11", "arm_received": "B"},
 ]
 BASELINE: Rows = [
-    {"patient_id": "P01", "characteristic": "wbc", "value": "12.5", "unit": "10^9/L"},
+    {"patient_id": "P01", "characteristic": "marrow_blasts", "value": "62.5", "unit": "%"},
     {"patient_id": "P01", "characteristic": "ph_status", "value": "negative"},
-    {"patient_id": "P03", "characteristic": "wbc", "value": "3.1", "unit": "10^9/L"},
+    {"patient_id": "P03", "characteristic": "marrow_blasts", "value": "31", "unit": "%"},
 ]
 EXPOSURE: Rows = [
     {
@@ -108,7 +108,11 @@ def test_the_five_tables_are_imported_and_read_back(engine: sa.Engine, tmp_path:
     assert result.accepted, result.problems
     data = load_trial_data(engine, trial)
     assert data.randomization["arm_received"].tolist() == ["A", "B"]
-    assert sorted(data.baseline["characteristic"]) == ["ph_status", "wbc", "wbc"]
+    assert sorted(data.baseline["characteristic"]) == [
+        "marrow_blasts",
+        "marrow_blasts",
+        "ph_status",
+    ]
     assert data.exposure["given_dose"].tolist() == [1.8, 1.2]
     assert data.exposure["delay_days"].tolist() == [0, 7]
     assert data.disposition_events["event"].tolist() == ["discontinued_treatment"]
@@ -133,7 +137,7 @@ def test_problems_name_file_row_and_column(engine: sa.Engine, tmp_path: Path) ->
     tables["lab_results"].append(
         {"patient_id": "P02", "test": "ALT", "sample_date": "2025-04-05", "value": "40"}
     )  # after P02's death on 2025-04-01
-    tables["baseline"].append({"patient_id": "P99", "characteristic": "wbc", "value": "1"})
+    tables["baseline"].append({"patient_id": "P99", "characteristic": "ecog", "value": "1"})
     result = import_files(engine, trial, write_extract(tmp_path, tables), now=T1, user="u")
     found = {(p.file, p.row, p.column) for p in result.problems}
     assert found == {
@@ -168,3 +172,26 @@ def test_cutoff_drops_later_rows_and_keeps_baseline(engine: sa.Engine, tmp_path:
     assert cut.lab_results["sample_date"].dt.date.tolist() == [date(2025, 1, 3)]
     # P03 (enrolled 2025-02-01) is not enrolled yet: its baseline row goes with it.
     assert sorted(cut.baseline["patient_id"]) == ["P01", "P01"]
+
+
+def test_baseline_rows_follow_the_protocols_declarations(engine: sa.Engine, tmp_path: Path) -> None:
+    """The default protocol names ecog (categories 0-3), marrow_blasts (a number, %),
+    cd22, ph_status and prior_hsct (monitoring/protocols/ino-lowdose-ph2.toml)."""
+    trial = _trial(engine)
+    tables = copy_base()
+    tables["baseline"] = [
+        {"patient_id": "P01", "characteristic": "ecog", "value": "1"},
+        {"patient_id": "P01", "characteristic": "marrow_blasts", "value": "63.5", "unit": "%"},
+        {"patient_id": "P02", "characteristic": "ecog", "value": "4"},  # not 0-3
+        {"patient_id": "P02", "characteristic": "marrow_blasts", "value": "many"},
+        {"patient_id": "P03", "characteristic": "wbc", "value": "3.1"},  # not declared
+    ]
+    result = import_files(engine, trial, write_extract(tmp_path, tables), now=T1, user="u")
+    assert {(p.file, p.row, p.column) for p in result.problems} == {
+        ("baseline.csv", 4, "value"),
+        ("baseline.csv", 5, "value"),
+        ("baseline.csv", 6, "characteristic"),
+    }, result.problems
+    tables["baseline"] = tables["baseline"][:2]
+    result = import_files(engine, trial, write_extract(tmp_path, tables), now=T1, user="u")
+    assert result.accepted, result.problems

@@ -14,6 +14,7 @@ import pandas as pd
 
 from monitoring.db.problems import ImportProblem
 from monitoring.db.staging import ROW, SOURCE
+from monitoring.protocol import BaselineCharacteristic
 
 
 @dataclass(frozen=True)
@@ -239,6 +240,48 @@ def dose_level_problems(
             )
         ]
     return problems
+
+
+def baseline_problems(
+    staged: dict[str, pd.DataFrame], characteristics: tuple[BaselineCharacteristic, ...]
+) -> list[ImportProblem]:
+    """Imported baseline rows the protocol's ``[[baseline]]`` does not allow: a
+    characteristic it does not name, a number that does not parse, a category outside its
+    list. A protocol without ``[[baseline]]`` accepts any characteristic and value."""
+    frame = staged.get(BL)
+    if frame is None or not characteristics:
+        return []
+    named = {c.id: c for c in characteristics}
+    problems = []
+    imported = frame[frame[SOURCE].notna()]
+    for src, row, name, value in zip(
+        imported[SOURCE],
+        imported[ROW],
+        imported["characteristic"],
+        imported["value"],
+        strict=True,
+    ):
+        spec = named.get(name)
+        if spec is None:
+            allowed = ", ".join(named)
+            text = f"'{name}' is not a baseline characteristic of this trial ({allowed})"
+            problems.append(ImportProblem(src, row, "characteristic", text))
+        elif spec.kind == "number" and not _is_number(value):
+            text = f"'{value}' is not a number ({spec.id} is numeric)"
+            problems.append(ImportProblem(src, row, "value", text))
+        elif spec.categories and value not in spec.categories:
+            allowed = ", ".join(spec.categories)
+            text = f"'{value}' is not a category of {spec.id} ({allowed})"
+            problems.append(ImportProblem(src, row, "value", text))
+    return problems
+
+
+def _is_number(value: object) -> bool:
+    try:
+        float(str(value))
+    except ValueError:
+        return False
+    return str(value).strip().lower() not in {"nan", "inf", "-inf", "infinity", "-infinity"}
 
 
 def dlt_problems(staged: dict[str, pd.DataFrame]) -> list[ImportProblem]:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from monitoring.data_dictionary import TABLES
 from monitoring.db.consistency import (
     DOSE_LEVEL_COLUMNS,
+    baseline_problems,
     category_problems,
     dlt_problems,
     dose_level_problems,
@@ -64,6 +65,8 @@ def plan_changes(
     if any(name in by_name for name, _ in DOSE_LEVEL_COLUMNS):
         levels = tuple(u.id for u in get_protocol(conn, trial_id).dose_levels)
         problems += dose_level_problems(staged, levels)
+    if "baseline" in by_name:
+        problems += baseline_problems(staged, get_protocol(conn, trial_id).baseline)
     if problems or not diff:
         return Plan(tuple(problems), ())
     diffs = tuple(
