@@ -18,7 +18,8 @@ else:
     st.subheader(f"Data-quality findings ({len(findings)})")
     st.caption(
         "Missing or overdue assessments, overdue follow-up, dates and cycles out of order, "
-        "unresolved severe adverse events, at the cut-off (checks and windows: "
+        "unresolved severe adverse events, at the cut-off, and the records of an imported "
+        "ADaM ADTTE that disagree with the dates (checks and windows: "
         'docs/methods.md, "Data quality").'
     )
     if findings:
