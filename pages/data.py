@@ -79,7 +79,7 @@ if not source.is_demo(selection.url) and writes.may_write(selection.trial_id):
         mapping = st.file_uploader("Mapping file", type=["toml"], key=Key.IMPORT_MAPPING)
         datasets = st.file_uploader(
             "Datasets",
-            type=["xpt", "sas7bdat", "csv", "json"],
+            type=["xpt", "sas7bdat", "csv", "json", "ndjson"],
             accept_multiple_files=True,
             key=Key.IMPORT_DATASETS,
         )

@@ -122,6 +122,66 @@ def test_the_sample_as_sas_transport_and_dataset_json_maps_to_the_same_tables(
             pd.testing.assert_frame_equal(ours.frame, theirs.frame, check_dtype=False)
 
 
+def _typed(values: pd.Series) -> tuple[str, list[object]]:
+    """A column's Dataset-JSON 1.1 dataType and its values as JSON holds them (numbers as
+    numbers, dates as ISO 8601 text, missing as null)."""
+    present = values[values != ""]
+    if len(present) and present.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
+        return "date", [v or None for v in values]
+    if len(present) and present.str.fullmatch(r"-?\d+").all():
+        return "integer", [int(v) if v else None for v in values]
+    if len(present) and present.str.fullmatch(r"-?\d+\.\d*[1-9]").all():
+        return "double", [float(v) if v else None for v in values]
+    return "string", [v or None for v in values]
+
+
+def test_typed_dataset_json_1_1_and_its_ndjson_form_map_to_the_same_tables(
+    tmp_path: Path,
+) -> None:
+    """Dataset-JSON 1.1 as CDISC specifies it (``columns`` with itemOID, name, label and
+    dataType; ``rows`` as arrays of typed values), in one JSON document and in the NDJSON
+    form (metadata on the first line, one row per line), maps to the CSV sample's tables."""
+    csv_tables = adam.read([SAMPLE], MAPPING).tables
+    sets = read_datasets([SAMPLE], ["", "NA"])
+    js, nd = tmp_path / "json", tmp_path / "ndjson"
+    js.mkdir()
+    nd.mkdir()
+    for name, data in sets.by_name.items():
+        typed = {c: _typed(data.frame[c]) for c in data.frame.columns}
+        columns = [
+            {"itemOID": f"IT.{name}.{c}", "name": c, "label": f"{c} of {name}", "dataType": t}
+            for c, (t, _) in typed.items()
+        ]
+        rows = [list(r) for r in zip(*(v for _, v in typed.values()), strict=True)]
+        meta = {
+            "datasetJSONCreationDateTime": "2025-06-01T09:00:00",
+            "datasetJSONVersion": "1.1.0",
+            "itemGroupOID": f"IG.{name}",
+            "records": len(rows),
+            "name": name,
+            "label": name,
+            "columns": columns,
+        }
+        stem = name.lower()
+        (js / f"{stem}.json").write_text(json.dumps({**meta, "rows": rows}), encoding="utf-8")
+        lines = [json.dumps(meta), *(json.dumps(r) for r in rows)]
+        (nd / f"{stem}.ndjson").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _typed(sets.by_name["ADTTE_ONCO"].frame["AVAL"])[0] == "integer"
+    assert _typed(sets.by_name["ADSL"].frame["TRTSDT"])[0] == "date"
+    for folder in (js, nd):
+        read = read_datasets([folder])
+        assert not read.problems, read.problems
+        assert read.by_name["ADSL"].labels["TRTSDT"] == "TRTSDT of ADSL"
+        tables = adam.read([folder], MAPPING).tables
+        assert [t.spec.name for t in tables] == [t.spec.name for t in csv_tables]
+        for ours, theirs in zip(tables, csv_tables, strict=True):
+            pd.testing.assert_frame_equal(ours.frame, theirs.frame, check_dtype=False)
+    bad = tmp_path / "adsl.ndjson"
+    bad.write_text('["01-701-1015", "Y"]\n', encoding="utf-8")
+    message = "cannot be read as NDJSON: the first line is not Dataset-JSON metadata with 'columns'"
+    assert read_datasets([bad]).problems == (ImportProblem("adsl.ndjson", None, None, message),)
+
+
 def test_registry_reaches_each_format_module() -> None:
     assert reader("adam") is adam.read
     from monitoring.ingest import sdtm

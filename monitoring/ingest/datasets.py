@@ -3,7 +3,8 @@
 A path is a file or a folder (its files, not its subfolders). SAS transport (``.xpt``) and
 SAS7BDAT (``.sas7bdat``) are read with pyreadstat; CSV as text (every cell a string, the
 mapping's ``csv_missing`` values empty); CDISC Dataset-JSON (``.json``, versions 1.0 and
-1.1) with the standard library's JSON reader. Every cell becomes text as the product's own
+1.1, and 1.1's NDJSON form ``.ndjson``: the metadata on the first line, one row per line)
+with the standard library's JSON reader. Every cell becomes text as the product's own
 CSV files would hold it: dates ``YYYY-MM-DD``, whole numbers without ``.0``, missing ``""``.
 A dataset's name is its file name without extension, in capitals (``adsl.xpt`` -> ``ADSL``).
 The frame's index is the record number (1 = first record). Variable labels are kept where the
@@ -27,7 +28,7 @@ import pandas as pd
 
 from monitoring.db.problems import ImportProblem
 
-SUFFIXES = (".xpt", ".sas7bdat", ".csv", ".json")
+SUFFIXES = (".xpt", ".sas7bdat", ".csv", ".json", ".ndjson")
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,8 +129,23 @@ def _json_frame(names: list[str], rows: Iterable[Sequence[Any]]) -> pd.DataFrame
     return _as_text(frame)
 
 
+def _read_dataset_ndjson(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
+    """CDISC Dataset-JSON 1.1 as NDJSON: the metadata object (``columns``) on the first line,
+    then one row (an array) per line."""
+    with path.open(encoding="utf-8") as lines:
+        meta = json.loads(next(lines, "null") or "null")
+        if not isinstance(meta, dict) or "columns" not in meta:
+            raise ValueError("the first line is not Dataset-JSON metadata with 'columns'")
+        rows = [json.loads(line) for line in lines if line.strip()]
+    columns = meta["columns"]
+    labels = _labels((c["name"], c.get("label")) for c in columns)
+    return _json_frame([str(c["name"]) for c in columns], rows), labels
+
+
 def _read_dataset_json(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
     """CDISC Dataset-JSON: 1.1 (``columns`` and ``rows``) or 1.0 (``itemGroupData``)."""
+    if path.suffix.lower() == ".ndjson":
+        return _read_dataset_ndjson(path)
     data = json.loads(path.read_text(encoding="utf-8"))
     if "columns" in data and "rows" in data:
         columns = data["columns"]
@@ -179,7 +195,7 @@ def read_datasets(paths: Sequence[Path], csv_missing: Sequence[str] = ("",)) -> 
         try:
             if suffix == ".csv":
                 frame = _read_csv(path, csv_missing)
-            elif suffix == ".json":
+            elif suffix in (".json", ".ndjson"):
                 frame, labels = _read_dataset_json(path)
             else:
                 frame, labels = _read_sas(path)
