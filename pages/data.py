@@ -18,7 +18,8 @@ else:
     st.subheader(f"Data-quality findings ({len(findings)})")
     st.caption(
         "Missing or overdue assessments, overdue follow-up, dates and cycles out of order, "
-        "unresolved severe adverse events, at the cut-off (checks and windows: "
+        "unresolved severe adverse events, at the cut-off, and the records of an imported "
+        "ADaM ADTTE that disagree with the dates (checks and windows: "
         'docs/methods.md, "Data quality").'
     )
     if findings:
@@ -78,7 +79,7 @@ if not source.is_demo(selection.url) and writes.may_write(selection.trial_id):
         mapping = st.file_uploader("Mapping file", type=["toml"], key=Key.IMPORT_MAPPING)
         datasets = st.file_uploader(
             "Datasets",
-            type=["xpt", "sas7bdat", "csv", "json"],
+            type=["xpt", "sas7bdat", "csv", "json", "ndjson"],
             accept_multiple_files=True,
             key=Key.IMPORT_DATASETS,
         )

@@ -1,13 +1,16 @@
 """End to end in headless Chromium: a statistician imports the pharmaverseadam ADaM sample
 (tests/data/pharmaverseadam/) on the Data page, choosing "CDISC ADaM" and uploading the
 mapping data/mappings/pharmaverseadam.toml with the datasets; the import goes through the
-same library call as ``import --format adam``. Then Overview and Survival draw the imported
-trial (screenshots in a pytest temporary folder, ``shots``); the Survival page's OS curve
-has the ADTTE's 254 patients and 3 deaths (CNSR = 0).
+same library call as ``import --format adam``. The Data page then lists the trial's
+data-quality findings, those the import kept (ADTTE records that disagree with ADSL's
+dates) among them, as many as ``quality --json`` on the same database gives. Then Overview
+and Survival draw the imported trial (screenshots in a pytest temporary folder, ``shots``);
+the Survival page's OS curve has the ADTTE's 254 patients and 3 deaths (CNSR = 0).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -16,6 +19,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from monitoring.accounts.model import Role
 from monitoring.accounts.store import create_user
+from monitoring.cli import main
 from monitoring.db.engine import open_database
 from monitoring.db.repository import add_trial
 from tests.browser_support import dashboard_server, launch, new_tab, settled, sign_in
@@ -30,9 +34,14 @@ NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("browser-adam")
-    url = str(folder / "trial.sqlite")
+def database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(tmp_path_factory.mktemp("browser-adam") / "trial.sqlite")
+
+
+@pytest.fixture(scope="module")
+def server(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("browser-adam-server")
+    url = database
     engine = open_database(url)
     trial = add_trial(engine, PROTOCOL.read_text(encoding="utf-8"), source="t", now=NOW, user="r")
     grants = [(Role.STATISTICIAN, trial.id)]
@@ -59,7 +68,11 @@ def _visit(page: Page, title: str, heading: str | None = None) -> None:
 
 
 def test_a_statistician_imports_adam_on_the_data_page(
-    browser: Browser, server: str, tmp_path_factory: pytest.TempPathFactory
+    browser: Browser,
+    server: str,
+    database: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     shots = tmp_path_factory.mktemp("shots")
     page = new_tab(browser, height=1200)
@@ -79,6 +92,14 @@ def test_a_statistician_imports_adam_on_the_data_page(
         expect(page.get_by_text("Imported pharmaverseadam.toml")).to_be_visible()
         expect(page.get_by_text("patients: 254 added")).to_be_visible()
         settled(page)
+        capsys.readouterr()
+        assert main(["quality", "--db", database, "--user", USER, "--json"]) == 0
+        findings = json.loads(capsys.readouterr().out)["findings"]
+        kept = [f for f in findings if f["kind"] == "dataset_disagreement"]
+        assert len(kept) == 11  # tests/test_ingest_cli.py: computed from the CSV files
+        _visit(page, "Data")
+        heading = f"Data-quality findings ({len(findings)})"
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
         page.screenshot(path=shots / "data.png", full_page=True)
         _visit(page, "Overview", "CDISC pilot (ADaM)")  # the protocol's short title
         page.screenshot(path=shots / "overview.png", full_page=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +18,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from monitoring.data_quality import Finding, FindingKind, Severity, quality_findings
+from monitoring.db.chain_verify import BreakKind, verify_chain
 from monitoring.db.extracts import Extract
+from monitoring.db.import_checks import read_dataset_findings
 from monitoring.db.importer import ImportResult, import_extract
 from monitoring.db.problems import ImportProblem
 from monitoring.db.reading import load_trial_data
@@ -117,6 +120,66 @@ def test_the_sample_as_sas_transport_and_dataset_json_maps_to_the_same_tables(
         assert [t.spec.name for t in tables] == [t.spec.name for t in csv_tables]
         for ours, theirs in zip(tables, csv_tables, strict=True):
             pd.testing.assert_frame_equal(ours.frame, theirs.frame, check_dtype=False)
+
+
+def _typed(values: pd.Series) -> tuple[str, list[object]]:
+    """A column's Dataset-JSON 1.1 dataType and its values as JSON holds them (numbers as
+    numbers, dates as ISO 8601 text, missing as null)."""
+    present = values[values != ""]
+    if len(present) and present.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
+        return "date", [v or None for v in values]
+    if len(present) and present.str.fullmatch(r"-?\d+").all():
+        return "integer", [int(v) if v else None for v in values]
+    if len(present) and present.str.fullmatch(r"-?\d+\.\d*[1-9]").all():
+        return "double", [float(v) if v else None for v in values]
+    return "string", [v or None for v in values]
+
+
+def test_typed_dataset_json_1_1_and_its_ndjson_form_map_to_the_same_tables(
+    tmp_path: Path,
+) -> None:
+    """Dataset-JSON 1.1 as CDISC specifies it (``columns`` with itemOID, name, label and
+    dataType; ``rows`` as arrays of typed values), in one JSON document and in the NDJSON
+    form (metadata on the first line, one row per line), maps to the CSV sample's tables."""
+    csv_tables = adam.read([SAMPLE], MAPPING).tables
+    sets = read_datasets([SAMPLE], ["", "NA"])
+    js, nd = tmp_path / "json", tmp_path / "ndjson"
+    js.mkdir()
+    nd.mkdir()
+    for name, data in sets.by_name.items():
+        typed = {c: _typed(data.frame[c]) for c in data.frame.columns}
+        columns = [
+            {"itemOID": f"IT.{name}.{c}", "name": c, "label": f"{c} of {name}", "dataType": t}
+            for c, (t, _) in typed.items()
+        ]
+        rows = [list(r) for r in zip(*(v for _, v in typed.values()), strict=True)]
+        meta = {
+            "datasetJSONCreationDateTime": "2025-06-01T09:00:00",
+            "datasetJSONVersion": "1.1.0",
+            "itemGroupOID": f"IG.{name}",
+            "records": len(rows),
+            "name": name,
+            "label": name,
+            "columns": columns,
+        }
+        stem = name.lower()
+        (js / f"{stem}.json").write_text(json.dumps({**meta, "rows": rows}), encoding="utf-8")
+        lines = [json.dumps(meta), *(json.dumps(r) for r in rows)]
+        (nd / f"{stem}.ndjson").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _typed(sets.by_name["ADTTE_ONCO"].frame["AVAL"])[0] == "integer"
+    assert _typed(sets.by_name["ADSL"].frame["TRTSDT"])[0] == "date"
+    for folder in (js, nd):
+        read = read_datasets([folder])
+        assert not read.problems, read.problems
+        assert read.by_name["ADSL"].labels["TRTSDT"] == "TRTSDT of ADSL"
+        tables = adam.read([folder], MAPPING).tables
+        assert [t.spec.name for t in tables] == [t.spec.name for t in csv_tables]
+        for ours, theirs in zip(tables, csv_tables, strict=True):
+            pd.testing.assert_frame_equal(ours.frame, theirs.frame, check_dtype=False)
+    bad = tmp_path / "adsl.ndjson"
+    bad.write_text('["01-701-1015", "Y"]\n', encoding="utf-8")
+    message = "cannot be read as NDJSON: the first line is not Dataset-JSON metadata with 'columns'"
+    assert read_datasets([bad]).problems == (ImportProblem("adsl.ndjson", None, None, message),)
 
 
 def test_registry_reaches_each_format_module() -> None:
@@ -234,14 +297,19 @@ def test_an_unmapped_response_value_is_refused(engine: sa.Engine, tmp_path: Path
     _refused(engine, tmp_path, adam.read([folder], MAPPING), expected)
 
 
+def _dates_mapping(tmp_path: Path) -> Path:
+    """The sample mapping with ``source = "dates"``: ADTTE is only compared with the dates."""
+    mapping = tmp_path / "dates.toml"
+    text = MAPPING.read_text(encoding="utf-8").replace('source = "aval"', 'source = "dates"')
+    mapping.write_text(text, encoding="utf-8")
+    return mapping
+
+
 def test_adtte_disagreeing_with_the_dates_is_a_data_quality_note(tmp_path: Path) -> None:
     """``source = "dates"``: the dates come from ADSL and ADRS; ADTTE records whose AVAL or
     CNSR differ from them are listed. Expected: the OS records censored at an ADT other
     than ADSL's LSTALVDT (computed here from the CSV files)."""
-    mapping = tmp_path / "mapping.toml"
-    text = MAPPING.read_text(encoding="utf-8").replace('source = "aval"', 'source = "dates"')
-    mapping.write_text(text, encoding="utf-8")
-    extract = adam.read([SAMPLE], mapping)
+    extract = adam.read([SAMPLE], _dates_mapping(tmp_path))
     assert not extract.problems
     adsl = pd.read_csv(SAMPLE / "adsl.csv", dtype=str).set_index("USUBJID")
     tte = pd.read_csv(SAMPLE / "adtte_onco.csv", dtype=str)
@@ -255,6 +323,90 @@ def test_adtte_disagreeing_with_the_dates_is_a_data_quality_note(tmp_path: Path)
     }
     assert found == expected
     assert len(expected) == 11
+    # The same disagreements are the extract's findings, kept with the batch on import.
+    (check,) = extract.checks
+    kept = {f.record for f in check.findings if f.parameter == "OS" and f.variable == "AVAL"}
+    assert kept == expected
+
+
+def test_adtte_aval_disagreeing_with_the_dates_is_a_data_quality_finding_after_import(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    """Record 1 of ADTTE_ONCO (USUBJID 01-701-1015, OS, ASEQ 1) says AVAL 182, CNSR 1:
+    STARTDT 2014-01-02 to ADT 2014-07-02 (day 1 = STARTDT), ADSL's LSTALVDT 2014-07-02 too,
+    so the sample has no finding for it. AVAL made 200 there disagrees with ADT and with
+    ADSL: with the sample mapping (``source = "aval"``) the last contact stored is
+    2014-01-02 + 199 days = 2014-07-20. Both disagreements are findings kept with the import
+    batch and listed by the data-quality report until a later import compares ADTTE again."""
+    folder = _copy(tmp_path)
+
+    def change(f: pd.DataFrame) -> None:
+        assert f.loc[0, ["USUBJID", "PARAMCD", "AVAL"]].tolist() == ["01-701-1015", "OS", "182"]
+        f.loc[0, "AVAL"] = "200"
+
+    _edit(folder, "adtte_onco.csv", change)
+    trial_id = _register(engine)
+    clean = adam.read([SAMPLE], MAPPING)
+    extract = adam.read([folder], MAPPING)
+    assert [c.dataset for c in extract.checks] == ["ADTTE_ONCO"]
+    assert len(extract.checks[0].findings) == len(clean.checks[0].findings) + 2
+    first = _import(engine, trial_id, extract)
+    assert first.accepted, first.problems
+
+    def ours(known: datetime | None = None) -> list[Finding]:
+        data = load_trial_data(engine, trial_id, known)
+        stored = read_dataset_findings(engine, trial_id, known)
+        report = quality_findings(data, PROTOCOL, dataset_findings=stored)
+        return [
+            f
+            for f in report.findings
+            if f.kind is FindingKind.DATASET_DISAGREEMENT and f.patient_id == "01-701-1015"
+        ]
+
+    found = ours()
+    assert {f.severity for f in found} == {Severity.WARNING}
+    record = "ADTTE_ONCO record 1 (USUBJID 01-701-1015, ASEQ 1), PARAMCD OS: "
+    assert [(f.table, f.column, f.day, f.message) for f in found] == [
+        (
+            "ADTTE_ONCO",
+            "ADT",
+            date(2014, 7, 2),
+            record + "ADT 2014-07-02 but STARTDT 2014-01-02 + AVAL 200 - 1 is 2014-07-20",
+        ),
+        (
+            "ADTTE_ONCO",
+            "AVAL",
+            date(2014, 7, 2),
+            record + "last_contact_date 2014-07-20 (first dose + AVAL 200 - 1) replaces "
+            "2014-07-02 of the subject dataset",
+        ),
+    ]
+    # A later import comparing ADTTE again replaces the findings; the history keeps them.
+    later = import_extract(
+        engine, trial_id, clean, ["sample"], now=datetime(2025, 6, 2, tzinfo=UTC), user="s"
+    )
+    assert later.accepted, later.problems
+    assert ours() == []
+    assert ours(NOW) == found
+    verified = verify_chain(engine, trial_id)
+    assert verified.ok, verified.breaks
+
+
+def test_findings_kept_with_a_batch_are_in_the_history_chain(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    """The dataset checks are hashed with their batch: editing them breaks the chain there."""
+    trial_id = _register(engine)
+    result = _import(engine, trial_id, adam.read([SAMPLE], MAPPING))
+    assert result.accepted, result.problems
+    assert verify_chain(engine, trial_id).ok
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE import_checks SET findings = '[]'")
+    verified = verify_chain(engine, trial_id)
+    assert not verified.ok
+    assert [(b.table, b.row_id, b.kind) for b in verified.breaks] == [
+        ("import_batches", result.batch_id, BreakKind.CONTENT_CHANGED)
+    ]
 
 
 def test_a_mapping_key_not_in_the_schema_is_refused_with_its_path(tmp_path: Path) -> None:

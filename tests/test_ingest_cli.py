@@ -69,6 +69,29 @@ def test_status_tables_quality_and_xlsx_report_work_on_the_imported_trial(
     book.close()
 
 
+def test_quality_lists_the_adtte_disagreements_kept_with_the_import(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sample mapping keeps ADTTE's AVAL: an OS record censored where ADSL's LSTALVDT is
+    not STARTDT + AVAL - 1 replaces that last contact, a data-quality finding of the trial
+    after the import (expected: computed here from the CSV files)."""
+    adsl = pd.read_csv(SAMPLE / "adsl.csv", dtype=str).set_index("USUBJID")
+    tte = pd.read_csv(SAMPLE / "adtte_onco.csv", dtype=str)
+    os_ = tte[(tte["PARAMCD"] == "OS") & (tte["CNSR"] == "1")]
+    end = pd.to_datetime(os_["STARTDT"]) + pd.to_timedelta(os_["AVAL"].astype(int) - 1, "D")
+    last = pd.to_datetime(os_["USUBJID"].map(adsl["LSTALVDT"]))
+    expected = set(os_.loc[(end != last).to_numpy(), "USUBJID"])
+    assert len(expected) == 11
+    payload = json.loads(_out(capsys, ["quality", "--db", db, "--json"]))
+    kept = [f for f in payload["findings"] if f["kind"] == "dataset_disagreement"]
+    assert payload["counts"]["dataset_disagreement"] == len(kept) == 11
+    assert {f["patient_id"] for f in kept} == expected
+    assert {(f["severity"], f["table"], f["column"]) for f in kept} == {
+        ("warning", "ADTTE_ONCO", "AVAL")
+    }
+    assert all("PARAMCD OS: last_contact_date" in f["message"] for f in kept)
+
+
 def test_format_and_mapping_go_together(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["import", "--db", db, "--format", "adam", str(SAMPLE)]) == 2
     assert "--mapping FILE is required" in capsys.readouterr().err

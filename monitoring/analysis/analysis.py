@@ -118,7 +118,9 @@ class Analysis:
         """Data-quality findings at the cut-off."""
         from monitoring.data_quality import derived_findings
 
-        return derived_findings(self.derivation, self.protocol)
+        return derived_findings(
+            self.derivation, self.protocol, dataset_findings=self.state.dataset_findings
+        )
 
     def reached_on(self, look: int) -> date:
         """The day the look at ``look`` evaluable patients was reached by this cut-off
@@ -182,6 +184,7 @@ def open_analysis(
             chain_head=state.chain_head,
             latest=state.latest,
             table_digests=dict(state.table_digests),
+            dataset_findings=state.dataset_findings,
         )
     analysis = Analysis(settled, cut, principal)
     analysis.__dict__.update(derivation=derived, status=status)  # the cached properties' values

@@ -24,6 +24,7 @@ from monitoring.analysis.source import TrialEntry
 from monitoring.analysis.state import Reading, TrialState
 from monitoring.db.chain import chain_head
 from monitoring.db.digest import adverse_event_digest
+from monitoring.db.import_checks import read_dataset_findings
 from monitoring.db.looks import look_records
 from monitoring.db.reading import latest_data_date, load_trial_data
 from monitoring.db.repository import (
@@ -138,4 +139,7 @@ class DatabaseSource:
                 chain_head=chain_head(conn, trial_id).hash,
                 latest=latest,
                 table_digests=digests,
+                dataset_findings=(
+                    read_dataset_findings(conn, trial_id, known) if reading is Reading.ALL else ()
+                ),
             )

@@ -9,6 +9,7 @@ from datetime import date
 from enum import Enum
 
 from monitoring.data_dictionary import TrialData
+from monitoring.dataset_findings import DatasetFinding
 from monitoring.protocol import Protocol
 from monitoring.status import LookRecord
 
@@ -43,3 +44,4 @@ class TrialState:
     chain_head: str | None = None
     latest: date | None = None
     table_digests: Mapping[str, str] | None = None
+    dataset_findings: tuple[DatasetFinding, ...] = ()

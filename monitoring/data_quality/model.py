@@ -34,6 +34,7 @@ class FindingKind(Enum):
     RESPONSE_AFTER_OFF_TREATMENT = "response_after_off_treatment"
     HSCT_BEFORE_RESPONSE = "hsct_before_response"
     UNRESOLVED_SEVERE_AE = "unresolved_severe_ae"
+    DATASET_DISAGREEMENT = "dataset_disagreement"
 
 
 SEVERITY: Mapping[FindingKind, Severity] = {
@@ -48,6 +49,7 @@ SEVERITY: Mapping[FindingKind, Severity] = {
     FindingKind.RESPONSE_AFTER_OFF_TREATMENT: Severity.WARNING,
     FindingKind.HSCT_BEFORE_RESPONSE: Severity.WARNING,
     FindingKind.UNRESOLVED_SEVERE_AE: Severity.INFO,
+    FindingKind.DATASET_DISAGREEMENT: Severity.WARNING,
 }
 
 

@@ -9,7 +9,8 @@ names the whole history. Reports record the head at the time they are made. One 
 table and change, not per row: the chain adds a few rows to an import, not one per row.
 
 What is linked (``CHAINED``, in this order within one change): the trial's registration
-(its protocol text included), import batches (with their per-table counts), the row
+(its protocol text included), import batches (with their per-table counts and dataset
+checks), the row
 versions of the three data tables, audit rows, reports and monitoring-log rows. A row is
 linked once, when written. Two things change later by design: a version's ``valid_to``
 (set when a newer version supersedes it) is not hashed, it must equal the next version's
@@ -51,6 +52,7 @@ from monitoring.db.schema import (
     audit_log,
     history_chain,
     import_batches,
+    import_checks,
     import_counts,
     monitoring_log,
     reports,
@@ -123,6 +125,9 @@ PARTS: tuple[Part, ...] = (
 )
 COUNT_COLUMNS = ("table_name", "added", "changed", "unchanged")
 """An import batch's per-table counts, hashed with the batch (ordered by table)."""
+CHECK_COLUMNS = ("dataset", "findings")
+"""An import batch's dataset checks (``monitoring.db.import_checks``), hashed with the batch
+after its counts (ordered by dataset); a batch without checks hashes as before them."""
 
 
 def read_head(conn: sa.Connection, trial_id: str) -> ChainHead:
@@ -157,23 +162,52 @@ def batch_counts(conn: sa.Connection, batch_ids: Sequence[int]) -> dict[int, lis
     return counts
 
 
-def row_hashes(chained: Chained, conn: sa.Connection, rows: Sequence[Any]) -> list[str]:
-    """The content hash of each of ``rows`` (raw values of ``chained.content_columns``)."""
+def batch_checks(conn: sa.Connection, batch_ids: Sequence[int]) -> dict[int, list[Any]]:
+    """Per batch: its dataset checks rows, ordered by dataset (hashed with the batch)."""
+    checks: dict[int, list[Any]] = {b: [] for b in batch_ids}
+    if not batch_ids:
+        return checks
+    query = (
+        sa.select(import_checks.c.batch_id, *(raw(import_checks.c[n]) for n in CHECK_COLUMNS))
+        .where(import_checks.c.batch_id.in_(list(batch_ids)))
+        .order_by(import_checks.c.batch_id, import_checks.c.dataset)
+    )
+    for row in conn.execute(query):
+        checks[int(row[0])].extend(row[1:])
+    return checks
+
+
+def row_hashes(
+    chained: Chained,
+    conn: sa.Connection,
+    rows: Sequence[Any],
+    existing: Collection[str] | None = None,
+) -> list[str]:
+    """The content hash of each of ``rows`` (raw values of ``chained.content_columns``).
+
+    ``existing``: the tables the database has (None: all; the migration that links history
+    written before the chain runs before later revisions create their tables)."""
     names, kinds = chained.content_columns, chained.kinds
     if chained.table is not import_batches:
         return content_hashes(chained.name, names, kinds, rows)
-    counts = batch_counts(conn, [int(r[chained.id_index]) for r in rows])
+    ids = [int(r[chained.id_index]) for r in rows]
+    counts = batch_counts(conn, ids)
+    has_checks = existing is None or import_checks.name in existing
+    checks = batch_checks(conn, ids) if has_checks else {b: [] for b in ids}
     per_names = [f"count.{n}" for n in COUNT_COLUMNS]
     per_kinds = [column_kind(import_counts.c[n]) for n in COUNT_COLUMNS]
+    check_names = [f"check.{n}" for n in CHECK_COLUMNS]
+    check_kinds = [column_kind(import_checks.c[n]) for n in CHECK_COLUMNS]
     hashes = []
-    for row in rows:
-        extra = counts[int(row[chained.id_index])]
+    for row, batch in zip(rows, ids, strict=True):
+        extra, checked = counts[batch], checks[batch]
         times = len(extra) // len(COUNT_COLUMNS)
+        checked_times = len(checked) // len(CHECK_COLUMNS)
         (digest,) = content_hashes(
             chained.name,
-            [*names, *per_names * times],
-            [*kinds, *per_kinds * times],
-            [(*row, *extra)],
+            [*names, *per_names * times, *check_names * checked_times],
+            [*kinds, *per_kinds * times, *check_kinds * checked_times],
+            [(*row, *extra, *checked)],
         )
         hashes.append(digest)
     return hashes
@@ -295,9 +329,14 @@ def _from_written(
 
 
 def _unlinked_rows(
-    conn: sa.Connection, trial_id: str, chained: Chained, at: datetime | None
+    conn: sa.Connection,
+    trial_id: str,
+    chained: Chained,
+    at: datetime | None,
+    existing: Collection[str] | None = None,
 ) -> Rows:
-    """Rows of ``chained`` written after its last linked row: ids, stamps, content hashes."""
+    """Rows of ``chained`` written after its last linked row: ids, stamps, content hashes
+    (``existing``: as for :func:`row_hashes`)."""
     last = _last_linked(conn, trial_id, chained)
     if chained.keyed_by_text and last is not None:
         return [], [], []
@@ -322,7 +361,7 @@ def _unlinked_rows(
         if chained.keyed_by_text
         else [int(r[1 + chained.id_index]) for r in rows]
     )
-    return ids, [r[0] for r in rows], row_hashes(chained, conn, content)
+    return ids, [r[0] for r in rows], row_hashes(chained, conn, content, existing)
 
 
 def _latest_parts(conn: sa.Connection, trial_id: str, part: Part) -> dict[int, str]:
@@ -387,7 +426,7 @@ def pending_links(
     for chained in CHAINED:
         if existing is not None and chained.name not in existing:
             continue
-        ids, stamps, hashes = _unlinked_rows(conn, trial_id, chained, at)
+        ids, stamps, hashes = _unlinked_rows(conn, trial_id, chained, at, existing)
         if at is not None:  # the rows of one change share one stamp: each checked once
             foreign = {stamp for stamp in set(stamps) if not same_time(stamp, at)}
             if foreign:

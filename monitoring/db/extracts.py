@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from monitoring.data_dictionary import TABLES, TableSpec
+from monitoring.dataset_findings import DatasetCheck
 from monitoring.db.csv_records import read_csv_records
 from monitoring.db.headers import repeated_names
 from monitoring.db.limits import ImportLimits
@@ -43,11 +44,13 @@ ChunkCheck = Callable[[RawTable], bool]
 
 @dataclass(frozen=True)
 class Extract:
-    """What a set of files holds: raw tables, problems (fatal) and notes (not fatal)."""
+    """What a set of files holds: raw tables, problems (fatal) and notes (not fatal); and
+    the datasets compared with the product's derivation (``checks``, kept with the batch)."""
 
     tables: tuple[RawTable, ...]
     problems: tuple[ImportProblem, ...]
     notes: tuple[ImportProblem, ...]
+    checks: tuple[DatasetCheck, ...] = ()
 
 
 PADS = tuple(f"{a}{b}" for w in " \t\r\n" for a, b in (("\x00", w), (w, "\x00")))

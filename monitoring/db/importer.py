@@ -15,9 +15,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from monitoring.dataset_findings import DatasetCheck
 from monitoring.db.chain import extend_chain
 from monitoring.db.extracts import Extract
 from monitoring.db.file_validation import Validated, validate_extract, validate_files
+from monitoring.db.import_checks import write_checks
 from monitoring.db.limits import ImportLimits
 from monitoring.db.planning import plan_changes
 from monitoring.db.problems import ImportProblem, at_most_per_file, sort_problems
@@ -132,13 +134,16 @@ def import_extract(
     imports files: validated against the dictionary and the stored data, all or nothing.
 
     ``files`` are the names of the files read (recorded with the batch); the extract's
-    problems refuse the import, its notes are returned.
+    problems refuse the import, its notes are returned, its dataset checks are kept with the
+    batch (the data-quality report shows their findings: ``monitoring.db.import_checks``).
     """
 
     def validate(latest: date, limits: ImportLimits) -> Validated:
         return validate_extract(extract, latest=latest, limits=limits)
 
-    return _import(engine, trial_id, validate, tuple(files), now=now, user=user)
+    return _import(
+        engine, trial_id, validate, tuple(files), now=now, user=user, checks=extract.checks
+    )
 
 
 def _import(
@@ -149,6 +154,7 @@ def _import(
     *,
     now: datetime | Clock,
     user: str,
+    checks: Sequence[DatasetCheck] = (),
 ) -> ImportResult:
     trial_id = resolve_trial(engine, trial_id)
     limits = ImportLimits.from_environment()
@@ -167,6 +173,7 @@ def _import(
         counts = _counts(plan.diffs)
         change = Change(trial_id, at, user, ChangeSource.IMPORT)
         batch_id = _record_batch(conn, change, files, counts)
+        write_checks(conn, batch_id, checks)
         change = Change(trial_id, change.at, user, ChangeSource.IMPORT, batch_id=batch_id)
         for diff in plan.diffs:
             write_diff(conn, diff, change)

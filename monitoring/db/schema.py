@@ -78,6 +78,17 @@ import_counts = sa.Table(
     sa.Column("unchanged", sa.Integer, nullable=False),
 )
 
+import_checks = sa.Table(
+    "import_checks",
+    metadata,
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batches.id"), primary_key=True),
+    sa.Column("dataset", sa.Text, primary_key=True),
+    sa.Column("findings", sa.Text, nullable=False),
+)
+"""The datasets an import compared with the product's own derivation (an ADaM ADTTE: its
+AVAL/CNSR against the imported dates) and the disagreements found, as a JSON list
+(``monitoring.db.import_checks``); an empty list when all agreed. Hashed with the batch."""
+
 audit_log = sa.Table(
     "audit_log",
     metadata,

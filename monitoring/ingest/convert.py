@@ -13,18 +13,22 @@ USUBJID is not in it; a value (AVALC, grade, attribution) the mapping does not m
 partial date when the mapping does not say how to complete it. Noted: records of subjects
 outside the population, parameters not mapped, every completed date, and (ADTTE) every
 record where the dataset's own time and censoring disagree with the product's derivation
-from the imported dates (data-quality findings).
+from the imported dates. Those disagreements are also the extract's dataset checks
+(``monitoring.db.import_checks``): kept with the import batch, they are data-quality
+findings of the trial until a later import compares the dataset again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from monitoring.data_dictionary import ADVERSE_EVENTS, PATIENTS, RESPONSES, TableSpec
+from monitoring.dataset_findings import DatasetCheck, DatasetFinding
 from monitoring.db.extracts import Extract, RawTable
 from monitoring.db.problems import ImportProblem, shown
 from monitoring.ingest.datasets import Dataset, Datasets, read_datasets
@@ -54,6 +58,15 @@ class _Log:
 
     problems: list[ImportProblem] = field(default_factory=list)
     notes: list[ImportProblem] = field(default_factory=list)
+    findings: list[DatasetFinding] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+
+    def checks(self) -> tuple[DatasetCheck, ...]:
+        """Each dataset compared, with its findings (none for a dataset that agreed)."""
+        return tuple(
+            DatasetCheck(name, tuple(f for f in self.findings if f.dataset == name))
+            for name in self.checked
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -376,6 +389,45 @@ def _time_to_event(
     return out
 
 
+def _iso_day(text: object) -> date | None:
+    try:
+        return date.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+def _disagreement(
+    source: _Source,
+    m: TimeToEventMapping,
+    number: int,
+    variable: str,
+    values: tuple[str, str],
+    message: str,
+    log: _Log,
+) -> None:
+    """A note ``data-quality finding: message`` on the record, and the same as a finding of
+    the dataset (``values``: the dataset's value, then the value of the imported data)."""
+    log.notes.append(source.problem(number, variable, f"{DATA_QUALITY}{message}"))
+    row = source.frame.loc[number]
+    parameter = str(row[m.parameter])
+    day = _iso_day(row[m.date]) or _iso_day(row[m.origin])
+    name = source.data.name
+    sentence = f"{name} record {number} ({source.record(number)}), {m.parameter} {parameter}: "
+    log.findings.append(
+        DatasetFinding(
+            name,
+            number,
+            str(row[source.subject]),
+            parameter,
+            variable,
+            day,
+            values[0],
+            values[1],
+            sentence + message,
+        )
+    )
+
+
 def _day(text: pd.Series) -> pd.Series:
     return pd.to_datetime(text.where(text != ""), format="%Y-%m-%d", errors="coerce")
 
@@ -388,15 +440,21 @@ def _aval_dates(
     end = (start + pd.to_timedelta(records["aval"] - 1, unit="D")).dt.strftime("%Y-%m-%d")
     end = end.fillna("")
     origin = start.dt.strftime("%Y-%m-%d").fillna("")
-    for number, ours, theirs, date, adt in zip(
-        records["number"], origin, records["origin"], end, records["date"], strict=True
+    for number, aval, ours, theirs, end_day, adt in zip(
+        records["number"],
+        records["aval"],
+        origin,
+        records["origin"],
+        end,
+        records["date"],
+        strict=True,
     ):
         if ours and theirs and ours != theirs:
-            message = f"{DATA_QUALITY}{m.origin} {theirs} is not the first dose {ours}"
-            log.notes.append(source.problem(int(number), m.origin, message))
-        elif date and adt and date != adt:
-            message = f"{DATA_QUALITY}{m.date} {adt} but {m.origin} + {m.time} - 1 is {date}"
-            log.notes.append(source.problem(int(number), m.date, message))
+            message = f"{m.origin} {theirs} is not the first dose {ours}"
+            _disagreement(source, m, int(number), m.origin, (theirs, ours), message, log)
+        elif end_day and adt and end_day != adt:
+            message = f"{m.date} {adt} but {m.origin} {theirs} + {m.time} {aval:g} - 1 is {end_day}"
+            _disagreement(source, m, int(number), m.date, (adt, end_day), message, log)
     return pd.Series(end, dtype=object)
 
 
@@ -411,13 +469,15 @@ def _replace(
 ) -> None:
     """Set ``column`` of the records' subjects to ``dates``; a note for each value replaced."""
     old = patients[column].reindex(records.index)
-    for number, before, after in zip(records["number"], old, dates, strict=True):
+    for number, aval, before, after in zip(
+        records["number"], records["aval"], old, dates, strict=True
+    ):
         if before and before != after:
             message = (
-                f"{DATA_QUALITY}{column} {after} (from {m.time}) replaces {before} "
+                f"{column} {after} (first dose + {m.time} {aval:g} - 1) replaces {before} "
                 "of the subject dataset"
             )
-            log.notes.append(source.problem(int(number), m.time, message))
+            _disagreement(source, m, int(number), m.time, (after, before), message, log)
     patients.loc[records.index, column] = dates.to_numpy()
 
 
@@ -529,8 +589,8 @@ def _compare(
                     if pd.isna(got)
                     else f"{got:g} days, {'event' if got_event else 'censored'}"
                 )
-                message = f"{DATA_QUALITY}{endpoint} {theirs} but the imported dates give {ours}"
-                log.notes.append(source.problem(int(number), m.time, message))
+                message = f"{endpoint} {theirs} but the imported dates give {ours}"
+                _disagreement(source, m, int(number), m.time, (theirs, ours), message, log)
 
 
 def _raw(source: str, spec: TableSpec, table: pd.DataFrame) -> RawTable:
@@ -575,8 +635,10 @@ def convert(sets: Datasets, mapping: DatasetMapping) -> Extract:
             times = _time_to_event(src, tm, subjects, mapping, log)
             if not log.problems:
                 patients = _apply_times(patients, responses, adverse, times, tm, src, log)
+                if tm.source == "aval" or tm.compare:
+                    log.checked.append(tte.name)
     tables.insert(0, _raw(adsl.name, PATIENTS, patients))
-    return Extract(tuple(tables), tuple(log.problems), tuple(log.notes))
+    return Extract(tuple(tables), tuple(log.problems), tuple(log.notes), log.checks())
 
 
 def read_with(paths: Sequence[Path], mapping_path: Path, expected: str) -> Extract:

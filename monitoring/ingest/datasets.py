@@ -3,10 +3,13 @@
 A path is a file or a folder (its files, not its subfolders). SAS transport (``.xpt``) and
 SAS7BDAT (``.sas7bdat``) are read with pyreadstat; CSV as text (every cell a string, the
 mapping's ``csv_missing`` values empty); CDISC Dataset-JSON (``.json``, versions 1.0 and
-1.1) with the standard library's JSON reader. Every cell becomes text as the product's own
+1.1, and 1.1's NDJSON form ``.ndjson``: the metadata on the first line, one row per line)
+with the standard library's JSON reader. Every cell becomes text as the product's own
 CSV files would hold it: dates ``YYYY-MM-DD``, whole numbers without ``.0``, missing ``""``.
 A dataset's name is its file name without extension, in capitals (``adsl.xpt`` -> ``ADSL``).
-The frame's index is the record number (1 = first record).
+The frame's index is the record number (1 = first record). Variable labels are kept where the
+format holds them (SAS, Dataset-JSON) for display; the mapping names variables, never labels,
+and values are read as stored (SAS formats and value labels are not applied, dates aside).
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -25,16 +28,18 @@ import pandas as pd
 
 from monitoring.db.problems import ImportProblem
 
-SUFFIXES = (".xpt", ".sas7bdat", ".csv", ".json")
+SUFFIXES = (".xpt", ".sas7bdat", ".csv", ".json", ".ndjson")
 
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """One dataset: its name, the file it came from, and its records as text."""
+    """One dataset: its name, the file it came from, its records as text, and the labels
+    of its variables where the file holds them (variable name in capitals -> label)."""
 
     name: str
     file: str
     frame: pd.DataFrame
+    labels: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,12 +89,16 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _read_sas(path: Path) -> pd.DataFrame:
+def _labels(pairs: Iterable[tuple[object, object]]) -> dict[str, str]:
+    return {str(n).strip().upper(): str(label) for n, label in pairs if label}
+
+
+def _read_sas(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
     import pyreadstat
 
     reader = pyreadstat.read_xport if path.suffix.lower() == ".xpt" else pyreadstat.read_sas7bdat
-    frame, _meta = reader(str(path))
-    return _as_text(frame)
+    frame, meta = reader(str(path))
+    return _as_text(frame), _labels(meta.column_names_to_labels.items())
 
 
 def _read_csv(path: Path, missing: Sequence[str]) -> pd.DataFrame:
@@ -120,18 +129,39 @@ def _json_frame(names: list[str], rows: Iterable[Sequence[Any]]) -> pd.DataFrame
     return _as_text(frame)
 
 
-def _read_dataset_json(path: Path) -> tuple[str | None, pd.DataFrame]:
+def _read_dataset_ndjson(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
+    """CDISC Dataset-JSON 1.1 as NDJSON: the metadata object (``columns``) on the first line,
+    then one row (an array) per line."""
+    with path.open(encoding="utf-8") as lines:
+        meta = json.loads(next(lines, "null") or "null")
+        if not isinstance(meta, dict) or "columns" not in meta:
+            raise ValueError("the first line is not Dataset-JSON metadata with 'columns'")
+        rows = [json.loads(line) for line in lines if line.strip()]
+    columns = meta["columns"]
+    labels = _labels((c["name"], c.get("label")) for c in columns)
+    return _json_frame([str(c["name"]) for c in columns], rows), labels
+
+
+def _read_dataset_json(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
     """CDISC Dataset-JSON: 1.1 (``columns`` and ``rows``) or 1.0 (``itemGroupData``)."""
+    if path.suffix.lower() == ".ndjson":
+        return _read_dataset_ndjson(path)
     data = json.loads(path.read_text(encoding="utf-8"))
     if "columns" in data and "rows" in data:
-        names = [str(c["name"]) for c in data["columns"]]
-        return data.get("name"), _json_frame(names, data["rows"])
-    for key in ("clinicalData", "referenceData"):
-        groups = data.get(key, {}).get("itemGroupData", {})
-        for group in groups.values():
-            names = [str(i["name"]) for i in group["items"]]
-            return group.get("name"), _json_frame(names, group["itemData"])
-    raise ValueError("holds neither 'columns'/'rows' (1.1) nor 'itemGroupData' (1.0)")
+        columns = data["columns"]
+        rows = data["rows"]
+    else:
+        for key in ("clinicalData", "referenceData"):
+            groups = data.get(key, {}).get("itemGroupData", {})
+            if groups:
+                group = next(iter(groups.values()))
+                columns, rows = group["items"], group["itemData"]
+                break
+        else:
+            raise ValueError("holds neither 'columns'/'rows' (1.1) nor 'itemGroupData' (1.0)")
+    names = [str(c["name"]) for c in columns]
+    labels = _labels((c["name"], c.get("label")) for c in columns)
+    return _json_frame(names, rows), labels
 
 
 def _files(paths: Sequence[Path]) -> tuple[list[Path], list[ImportProblem]]:
@@ -161,13 +191,14 @@ def read_datasets(paths: Sequence[Path], csv_missing: Sequence[str] = ("",)) -> 
     for path in files:
         name = path.stem.upper()
         suffix = path.suffix.lower()
+        labels: dict[str, str] = {}
         try:
             if suffix == ".csv":
                 frame = _read_csv(path, csv_missing)
-            elif suffix == ".json":
-                _named, frame = _read_dataset_json(path)
+            elif suffix in (".json", ".ndjson"):
+                frame, labels = _read_dataset_json(path)
             else:
-                frame = _read_sas(path)
+                frame, labels = _read_sas(path)
         except Exception as exc:  # each reader raises its own types for a damaged file
             kind = suffix.lstrip(".").upper()
             message = f"cannot be read as {kind}: {exc}"
@@ -177,5 +208,5 @@ def read_datasets(paths: Sequence[Path], csv_missing: Sequence[str] = ("",)) -> 
             message = f"dataset {name} is also given by {found[name].file}; give each once"
             problems.append(ImportProblem(path.name, None, None, message))
             continue
-        found[name] = Dataset(name, path.name, frame)
+        found[name] = Dataset(name, path.name, frame, labels)
     return Datasets(found, tuple(problems), tuple(p.name for p in files))
