@@ -106,6 +106,8 @@ def test_seed_000_toxicity_stop_deescalates_twice_then_stops() -> None:
         ("-1", 3, 2),
         ("-2", 3, 2),
     ]
+    # Each level says what the rule did there: left for the next one twice, then stopped.
+    assert [h.decision for h in detail.levels] == ["de-escalated", "de-escalated", "stop"]
     assert rule.crossing is not None
 
 

@@ -112,7 +112,8 @@ def dose_escalation_views(status: TrialStatus) -> tuple[DoseEscalationView, ...]
 
 
 def dose_level_frame(view: DoseEscalationView) -> pd.DataFrame:
-    """Patients, DLTs and the state of each level (the view's table)."""
+    """Patients, DLTs, the state of each level and the design's last decision there, with
+    its reason (the view's table)."""
     rows = []
     isotonic = view.decision.isotonic
     for i, h in enumerate(view.decision.levels):
@@ -132,6 +133,8 @@ def dose_level_frame(view: DoseEscalationView) -> pd.DataFrame:
                 if h.level == view.decision.current
                 else ""
             ),
+            "Decision": h.decision or "not used",
+            "Reason": h.reason,
         }
         if isotonic:
             value = isotonic[i]
