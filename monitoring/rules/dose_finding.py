@@ -51,7 +51,8 @@ class LevelHistory:
     their first doses (None when nobody was treated there); ``evaluable``/``dlts`` the
     level's evaluable assessments and DLTs; ``in_window`` treated patients not yet assessed.
     ``decision``/``reason``: the last decision the design took at this level, in words
-    ("escalate", "stay", "de-escalate", "stop", "eliminated", "de-escalated"), and why
+    ("escalate", "stay", "de-escalate", "stop: MTD level 2", "stop: no MTD", "eliminated";
+    for the de-escalation rule "de-escalated", "stay", "de-escalate", "stop"), and why
     (empty where the level has not been used).
     """
 
@@ -294,6 +295,9 @@ def _level_decisions(levels: tuple[LevelHistory, ...], path: DosePath) -> tuple[
         taken = last.get(i)
         if taken is not None:
             word = RECOMMENDATION_WORDS[taken.recommendation]
+            if taken.recommendation is Recommendation.STOP:
+                chosen = taken.mtd_label
+                word += f": MTD level {chosen}" if chosen is not None else ": no MTD"
             h = replace(h, decision=word, reason=taken.reason)
         if h.eliminated:
             why = gone[i].reason if i in gone else h.reason
