@@ -51,7 +51,7 @@ def ph1b2() -> tuple[Protocol, TrialStatus, ReportDocument]:
 
 
 def _dose_tables(doc: ReportDocument) -> list[Table]:
-    return [t for t in doc.tables() if t.title.endswith(": dose levels")]
+    return [t for t in doc.tables() if t.title.startswith("Dose levels: ")]
 
 
 def _detail(status: TrialStatus, rule_id: str) -> DoseDecision:

@@ -51,7 +51,7 @@ def level_table(
     window = sum(h.in_window for h in d.levels)
     waiting = f" {counted(window, 'patient')} still in the DLT window." if window else ""
     return Table(
-        f"{name}: dose levels",
+        f"Dose levels: {name.removeprefix('Dose: ')}",
         LEVEL_COLUMNS,
         rows,
         note=(

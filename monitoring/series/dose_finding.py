@@ -124,6 +124,7 @@ def dose_level_frame(view: DoseEscalationView) -> pd.DataFrame:
             "Treated": len(h.patients),
             "Evaluable": h.evaluable,
             "DLTs": h.dlts,
+            "Decision": h.decision or "not used",
             "DLT rate": rate,
             "In DLT window": h.in_window,
             "Status": (
@@ -133,12 +134,11 @@ def dose_level_frame(view: DoseEscalationView) -> pd.DataFrame:
                 if h.level == view.decision.current
                 else ""
             ),
-            "Decision": h.decision or "not used",
-            "Reason": h.reason,
         }
         if isotonic:
             value = isotonic[i]
             row["Isotonic estimate"] = "—" if value is None else f"{value:.3f}"
+        row["Reason"] = h.reason
         rows.append(row)
     return pd.DataFrame(rows)
 
