@@ -25,7 +25,7 @@ derived = selection.derivation()
 decisions.rule_cards(status.toxicity_decisions, "This protocol has no toxicity stopping rule.")
 components.paint_first()
 for view in dose_escalation_views(status):
-    st.subheader(f"Dose escalation: {view.name.removeprefix('Dose: ')}")
+    st.subheader(f"Dose levels: {view.name.removeprefix('Dose: ')}")
     st.markdown(f"**Next cohort** — {view.next_cohort}")
     components.table(dose_level_frame(view), f"Dose levels {view.rule_id}")
     components.chart(dose_path_figure(view), f"Dose path {view.rule_id}")

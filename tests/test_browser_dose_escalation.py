@@ -112,7 +112,7 @@ def test_safety_page_shows_the_decision_at_each_dose_level(
     assert rules  # each of these trials has one dose rule
     for name, d in rules.values():
         title = name.removeprefix("Dose: ")
-        expect(main.get_by_text(f"Dose escalation: {title}")).to_be_visible()
+        expect(main.get_by_text(f"Dose levels: {title}")).to_be_visible()
         grid = main.locator('[data-testid="stDataFrame"]').filter(has_text="In DLT window")
         expect(grid.first).to_be_visible()
         expect(grid.first).to_contain_text("Decision")
