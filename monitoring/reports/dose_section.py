@@ -55,7 +55,8 @@ def level_table(
         LEVEL_COLUMNS,
         rows,
         note=(
-            f"{d.method}; DLT window {rule.dlt_window_days} days. Current dose level "
+            f"{d.method[:1].upper()}{d.method[1:]}; DLT window {rule.dlt_window_days} days. "
+            f"Current dose level "
             f"{d.current}; recommendation: {_recommendation(d)}.{mtd}{waiting} Decision: the "
             "design's last decision after a cohort at the level."
         ),
