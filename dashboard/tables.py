@@ -270,12 +270,21 @@ def simon_frame(found: SimonSearch) -> pd.DataFrame:
     )
 
 
+ACRONYMS = {"ae": "AE", "hsct": "HSCT"}
+
+
+def finding_words(kind: str) -> str:
+    """A data-quality finding kind in words ("unresolved_severe_ae" -> "unresolved severe
+    AE"): the code's underscores as spaces, its acronyms in capitals."""
+    return " ".join(ACRONYMS.get(w, w) for w in kind.split("_"))
+
+
 def quality_frame(findings: Sequence[Finding]) -> pd.DataFrame:
     """Data-quality findings, one row each (warnings first, as the library sorts them)."""
     return pd.DataFrame(
         {
             "Severity": [f.severity.value for f in findings],
-            "Finding": [f.kind.value.replace("_", " ") for f in findings],
+            "Finding": [finding_words(f.kind.value) for f in findings],
             "Patient": [f.patient_id for f in findings],
             "Table": [f.table for f in findings],
             "Column": [f.column for f in findings],

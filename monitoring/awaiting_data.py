@@ -135,14 +135,17 @@ def _dose(rule: DoseRule) -> RuleOutline:
     return RuleOutline("dose_finding", rule.id, rule.label, dose_finding_sentence(rule))
 
 
-def rule_outlines(protocol: Protocol) -> tuple[RuleOutline, ...]:
+def rule_outlines(protocol: Protocol, *, assumptions: bool = True) -> tuple[RuleOutline, ...]:
     """Every rule of the protocol in one sentence each, the toxicity boundaries included;
-    a number the protocol marks as assumed is said so."""
+    a number the protocol marks as assumed is said so (unless ``assumptions`` is False: the
+    report's methods page lists them on their own)."""
     outlines = (
         *(_efficacy(r) for r in protocol.efficacy),
         *(_dose(r) for r in protocol.dose_finding),
         *(_toxicity(r) for r in protocol.toxicity),
     )
+    if not assumptions:
+        return outlines
     assumed = {rule_id: text for rule_id, _, text in protocol.assumptions()}
     return tuple(
         RuleOutline(o.kind, o.id, o.label, f"{o.sentence} Assumed: {assumed[o.id]}")

@@ -16,6 +16,15 @@ protocol = selection.protocol
 st.title("Design")
 if isinstance(selection, EmptyTrial):  # the designs need no data: the page is whole
     awaiting.notice(selection.awaiting)
+assumed = protocol.assumptions()
+if assumed:  # above the tabs: the page never hides that a number is assumed
+    st.warning(
+        f"{len(assumed)} of {len(protocol.rules)} rules use numbers the trial's documents "
+        "do not give: the protocol file marks them as ASSUMED ("
+        + "; ".join(vocabulary.rule_name(r, protocol) for r in protocol.rules if r.assumption)
+        + "). Each rule's 'Assumed' sentence is under 'Rules and assumed numbers'; "
+        "docs/methods.md argues them with their sources."
+    )
 simon_tab, tox_tab, audit_tab, rules_tab = st.tabs(
     [
         "Simon two-stage",
@@ -115,12 +124,5 @@ with audit_tab:
     components.reproduce(f"python -m monitoring design audit --protocol {protocol.source}")
 
 with rules_tab:
-    assumed = protocol.assumptions()
-    if assumed:
-        st.warning(
-            f"{len(assumed)} of {len(protocol.rules)} rules use numbers the trial's documents "
-            "do not give: the protocol file marks them as ASSUMED (each rule's 'Assumed' "
-            "sentence below; docs/methods.md argues them with their sources)."
-        )
     for outline in rule_outlines(protocol):
         st.markdown(f"**{outline.label}** (`{outline.kind}`, `{outline.id}`): {outline.sentence}")

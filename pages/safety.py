@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import components, decisions, tables
 from dashboard.selection import current
+from monitoring import vocabulary
 from monitoring.charts import posterior_figure, toxicity_boundary_figure, toxicity_posterior_figure
 from monitoring.charts.dose_finding import dose_path_figure
 from monitoring.estimates import BetaPrior, rate_estimate
@@ -19,20 +20,25 @@ from monitoring.series.dose_finding import (
 selection = current()
 status = selection.status()
 protocol = status.protocol
-rule, decision = protocol.primary_toxicity, status.primary_toxicity
 st.title("Safety")
 derived = selection.derivation()
 decisions.rule_cards(status.toxicity_decisions, "This protocol has no toxicity stopping rule.")
 components.paint_first()
 for view in dose_escalation_views(status):
-    st.subheader(f"Dose escalation: {view.name}")
+    st.subheader(f"Dose levels: {view.name.removeprefix('Dose: ')}")
     st.markdown(f"**Next cohort** — {view.next_cohort}")
     components.table(dose_level_frame(view), f"Dose levels {view.rule_id}")
     components.chart(dose_path_figure(view), f"Dose path {view.rule_id}")
     if view.oc:
         st.markdown(f"**Operating characteristics of the design** — {oc_note(view)}")
         components.table(oc_frame(view, protocol), f"Dose-finding OC {view.rule_id}")
-if rule is not None and decision is not None:
+shown = status.toxicity_rules()
+indices = {r.id: i for i, r in enumerate(protocol.toxicity)}
+for rule, decision in shown:
+    index = indices[rule.id]
+    suffix = "" if index == 0 else f" {rule.id}"  # the first rule keeps its plain names
+    if len(shown) > 1:  # name the rule the metrics and charts below belong to
+        st.subheader(vocabulary.rule_name(rule, protocol))
     left, mid, right = st.columns(3)
     left.metric(f"Pr(p > {rule.threshold:g} | data)", f"{decision.posterior_prob:.3f}", border=True)
     mid.metric("Next look (evaluable patients)", decision.next_look or "none", border=True)
@@ -43,10 +49,10 @@ if rule is not None and decision is not None:
         help="How many more patients among the first at the next look would have to have "
         "the toxicity for its boundary to be met.",
     )
-    path = toxicity_path(rule, derived.toxicity[0], decision)
-    components.chart(toxicity_boundary_figure(path), "Toxicity boundaries")
-    components.chart(toxicity_posterior_figure(path), "Toxicity posterior by look")
-    components.table(tables.toxicity_looks_frame(path), "Toxicity looks")
+    path = toxicity_path(rule, derived.toxicity[index], decision)
+    components.chart(toxicity_boundary_figure(path), f"Toxicity boundaries{suffix}")
+    components.chart(toxicity_posterior_figure(path), f"Toxicity posterior by look{suffix}")
+    components.table(tables.toxicity_looks_frame(path), f"Toxicity looks{suffix}")
     current_rate = rate_estimate(
         rule.label,
         decision.events,
@@ -60,7 +66,7 @@ if rule is not None and decision is not None:
             [("threshold", rule.threshold)],
             title=f"Posterior of the toxicity rate ({decision.events}/{decision.evaluable})",
         ),
-        "Toxicity posterior",
+        f"Toxicity posterior{suffix}",
     )
 
 st.subheader("Adverse events by category and grade")

@@ -394,3 +394,17 @@ def test_cli_as_known_on_reads_the_data_stored_then(
     assert [f["message"] for f in payload["findings"]] == [f.message for f in expected.findings]
     assert main(["quality", "--db", demo_db, "--as-known-on", "2000-01-01"]) == 2
     assert "no patient data" in capsys.readouterr().err
+
+
+def test_the_data_page_names_every_finding_kind_in_words() -> None:
+    """The Data page's "Finding" column: no underscore, acronyms in capitals (a DSMB
+    reads "unresolved severe AE", not the code "unresolved_severe_ae")."""
+    from dashboard.tables import finding_words
+
+    for kind in FindingKind:
+        words = finding_words(kind.value)
+        assert "_" not in words
+        assert " ae" not in f" {words}"
+        assert "hsct" not in words
+    assert finding_words(FindingKind.UNRESOLVED_SEVERE_AE.value) == "unresolved severe AE"
+    assert finding_words(FindingKind.HSCT_BEFORE_RESPONSE.value) == "HSCT before response"

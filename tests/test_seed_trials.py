@@ -34,6 +34,7 @@ from monitoring.protocol import Protocol, bundled_protocol, load_protocol
 from monitoring.rules.dose_finding import DoseDecision
 from monitoring.rules.dose_state import DoseState
 from monitoring.rules.interface import RuleDecision
+from monitoring.rules.toxicity import ToxicityDecision
 from monitoring.status import trial_status
 from tests.conftest import ROOT
 
@@ -105,6 +106,8 @@ def test_seed_000_toxicity_stop_deescalates_twice_then_stops() -> None:
         ("-1", 3, 2),
         ("-2", 3, 2),
     ]
+    # Each level says what the rule did there: left for the next one twice, then stopped.
+    assert [h.decision for h in detail.levels] == ["de-escalated", "de-escalated", "stop"]
     assert rule.crossing is not None
 
 
@@ -128,6 +131,38 @@ def test_seed_001_on_track_boin_eliminates_level_3_and_selects_level_2() -> None
     assert detail.mtd == "2"
     assert d["ph2-orr"].scope == {"cohort": "II"}
     assert [d["neuropathy"].kind, d["vod"].kind] == ["thall_simon_estey"] * 2
+
+
+def test_seed_001_demo_gives_each_toxicity_rule_events_under_its_own_terms() -> None:
+    """Neuropathy and VOD are two rules with disjoint terms: the demo writes each rule's
+    events under that rule's terms, so both rules count events (the count of each is
+    recomputed here from the demo's AE table: treated patients with a term of the rule, a
+    counted attribution and grade >= the rule's minimum)."""
+    protocol = _protocol(PH1B2)
+    data = generate(protocol, "on_track", seed=0)
+    status = trial_status(protocol, derive(data, protocol))
+    decisions = {d.rule_id: d for d in status.decisions}
+    ae = data.adverse_events
+    treated = set(data.patients.loc[data.patients["first_dose_date"].notna(), "patient_id"])
+    for rule in protocol.toxicity:
+        assert rule.scope == {}  # both rules count every treated patient
+        mine = ae[
+            ae["term"].isin(rule.terms)
+            & ae["attribution"].isin(rule.attributions)
+            & (ae["grade"] >= rule.min_grade)
+            & ae["patient_id"].isin(treated)
+        ]
+        expected = mine["patient_id"].nunique()
+        assert expected > 0, f"the demo gives rule {rule.id} no event"
+        detail = decisions[rule.id].detail
+        assert isinstance(detail, ToxicityDecision)
+        assert detail.events == expected
+        assert detail.evaluable == len(treated)
+    neuropathy, vod = (set(r.terms) for r in protocol.toxicity)
+    assert not neuropathy & vod
+    written = set(ae["term"])
+    assert written & neuropathy
+    assert written & vod
 
 
 def test_seed_001_toxicity_stop_eliminates_every_dose() -> None:

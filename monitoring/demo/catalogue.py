@@ -71,10 +71,24 @@ FATAL_EVENTS: tuple[tuple[str, str, str], ...] = (
     ("Hemorrhage", "Intracranial hemorrhage", "Nervous system disorders"),
 )
 VOD_CATEGORY = HEPATOBILIARY
+NERVOUS = "Nervous system disorders"
+# Monitored terms outside TERMS, by system organ class (VOD_CATEGORY for any other).
+MONITORED_CATEGORIES = {
+    "Peripheral sensory neuropathy": NERVOUS,
+    "Peripheral motor neuropathy": NERVOUS,
+    "Peripheral neuropathy": NERVOUS,
+    "Neuropathy": NERVOUS,
+}
 RELATED = ("possible", "probable", "definite")
 RELATED_P = (0.5, 0.35, 0.15)
 UNRELATED = ("unrelated", "unlikely")
 UNRELATED_P = (0.4, 0.6)
+
+
+def category_of(term: str) -> str:
+    """The system organ class a demo event of ``term`` is recorded under."""
+    known = {t.term: t.category for t in TERMS}
+    return known.get(term) or MONITORED_CATEGORIES.get(term, VOD_CATEGORY)
 
 
 def term_arrays() -> tuple[

@@ -13,12 +13,12 @@ from monitoring.demo.catalogue import (
     RELATED_P,
     UNRELATED,
     UNRELATED_P,
-    VOD_CATEGORY,
+    category_of,
     term_arrays,
 )
 from monitoring.demo.courses import Courses
 from monitoring.demo.plan import Course, Ints, Plan
-from monitoring.protocol import Protocol
+from monitoring.protocol import Protocol, ToxicityRule
 
 Objects = npt.NDArray[np.object_]
 
@@ -140,25 +140,47 @@ def _routine(plan: Plan, c: Courses, rng: np.random.Generator) -> pd.DataFrame:
     )
 
 
-def _vod(plan: Plan, protocol: Protocol, c: Courses, rng: np.random.Generator) -> pd.DataFrame:
-    """The monitored toxicity (the protocol's first term) for patients the plan gives it,
-    with onset before the data date so that it is known at the scenario's cut-off."""
+def monitored_terms(protocol: Protocol) -> tuple[ToxicityRule, ...]:
+    """The toxicity rules that monitor distinct terms, in protocol order: rules sharing a
+    term (the same toxicity in two cohorts) share one set of demo events."""
+    groups: list[ToxicityRule] = []
+    for rule in protocol.toxicity:
+        if not any(set(rule.terms) & set(g.terms) for g in groups):
+            groups.append(rule)
+    return tuple(groups)
+
+
+def _monitored(
+    plan: Plan, flags: Ints, term: str, c: Courses, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Events of one monitored term for the patients ``flags`` gives it (1 deemed related,
+    2 not), with onset before the data date so that they are known at the cut-off."""
     fd = plan.enroll_day + np.maximum(plan.dose_delay, 0)
-    pid = np.nonzero((plan.vod > 0) & (plan.dose_delay >= 0))[0]
+    pid = np.nonzero((flags > 0) & (plan.dose_delay >= 0))[0]
     cap = np.clip(np.minimum(c.death[pid], plan.data_end - fd[pid]), 0, None)
     onset = np.minimum(rng.integers(10, 41, pid.size), cap)
     grade = rng.choice(np.arange(1, 5), pid.size, p=[0.15, 0.35, 0.35, 0.15])
-    rule = protocol.primary_toxicity
-    term = rule.terms[0] if rule is not None else "Veno-occlusive disease"
     return _frame(
         pid,
         np.full(pid.size, term, dtype=object),
-        np.full(pid.size, VOD_CATEGORY, dtype=object),
+        np.full(pid.size, category_of(term), dtype=object),
         grade,
         onset,
         onset + rng.integers(7, 31, pid.size),
-        _attribution(plan.vod[pid] == 1, rng),
+        _attribution(flags[pid] == 1, rng),
         np.where(grade >= 3, "Y", "N").astype(object),
+    )
+
+
+def _vod(plan: Plan, protocol: Protocol, c: Courses, rng: np.random.Generator) -> pd.DataFrame:
+    """The monitored toxicities: each distinct set of terms (:func:`monitored_terms`) under
+    its own first term, the first set from ``plan.vod``, the others from
+    ``plan.other_toxicity``; VOD where the protocol has no toxicity rule."""
+    groups = monitored_terms(protocol)
+    terms = [g.terms[0] for g in groups] or ["Veno-occlusive disease"]
+    flags = (plan.vod, *plan.other_toxicity)
+    return pd.concat(
+        [_monitored(plan, f, term, c, rng) for f, term in zip(flags, terms, strict=False)]
     )
 
 

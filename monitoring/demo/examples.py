@@ -21,6 +21,7 @@ from types import MappingProxyType
 import numpy as np
 
 from monitoring.demo.detail import DetailScript
+from monitoring.demo.events import monitored_terms
 from monitoring.demo.plan import Plan
 from monitoring.demo.scenarios import Builder, Scenario
 from monitoring.errors import InputError
@@ -55,7 +56,10 @@ class ExampleScenario:
     protocol's own; the importer refuses others). ``follow_up_days``: from the last first
     dose to the data date. ``age``: (mean, sd, lowest, highest) years. ``salvage_line_p``:
     chances of salvage lines 1, 2, ... (empty: not recorded, as in a front-line trial).
-    ``vod``: chance a treated patient has VOD deemed related."""
+    ``vod``: chance a treated patient has VOD deemed related (the event of the protocol's
+    first monitored toxicity); ``toxicity``: that chance for a toxicity rule by its id, where
+    it differs. Each rule monitoring its own terms gets its own events (a further 2 % of
+    patients have one deemed unrelated)."""
 
     patients: int
     accrual_per_month: float
@@ -70,6 +74,7 @@ class ExampleScenario:
     hsct: float = 0.3
     death_in_remission: float = 0.2
     vod: float = 0.08
+    toxicity: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     ae_per_cycle: float = 2.5
     untreated: float = 0.03
     detail: DetailScript = field(default_factory=DetailScript)
@@ -147,6 +152,8 @@ EXAMPLES: Mapping[str, ExampleScenario] = MappingProxyType(
             max_cycles=6,
             hsct=0.35,
             vod=0.08,
+            # Grade >= 2 neuropathy is the commoner toxicity of liposomal vincristine.
+            toxicity=_frozen_p(neuropathy=0.14),
             untreated=0.0,
             detail=DetailScript(
                 dlt=_frozen_dlt({"1": (0, 0, 0), "2": (0, 1, 0, 0, 0, 0, 0, 1, 0), "3": (1, 1, 1)}),
@@ -383,9 +390,18 @@ def build_example(
         for column, unit in stratum.units.items():
             units[column][members] = unit
     treated = np.nonzero(b.treated)[0]
+    groups = monitored_terms(protocol)
+    chances = [s.toxicity.get(g.id, s.vod) for g in groups] or [s.vod]
     draw = rng.random(treated.size)
-    b.vod_at(treated[draw < s.vod])
-    b.vod_at(treated[(draw >= s.vod) & (draw < s.vod + 0.02)], related=False)
+    b.vod_at(treated[draw < chances[0]])
+    b.vod_at(treated[(draw >= chances[0]) & (draw < chances[0] + 0.02)], related=False)
+    others = []
+    for chance in chances[1:]:
+        flags = np.zeros(n, dtype=np.int64)
+        draw = rng.random(treated.size)
+        flags[treated[draw < chance]] = 1
+        flags[treated[(draw >= chance) & (draw < chance + 0.02)]] = 2
+        others.append(flags)
     plan = b.plan(hsct=s.hsct, ae_per_cycle=s.ae_per_cycle, start=s.start)
     declared = {
         "cohort": protocol.cohorts,
@@ -403,4 +419,5 @@ def build_example(
         units={c: v for c, v in units.items() if declared[c]},
         age=s.age,
         salvage_line_p=s.salvage_line_p,
+        other_toxicity=tuple(others),
     )

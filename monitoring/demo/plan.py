@@ -45,6 +45,9 @@ class Plan:
     ``cohort``/``arm``/``dose_level`` of each patient (a column left out is drawn evenly
     from the protocol's units); ``age`` (mean, sd, lowest, highest) in years;
     ``salvage_line_p`` the chances of salvage lines 1, 2, ... (empty: not recorded).
+    ``other_toxicity``: for a protocol whose toxicity rules monitor more than one set of
+    terms, the events of the second, third, ... set (coded as ``vod``, which holds the
+    first set's); see :func:`monitoring.demo.events.monitored_terms`.
     """
 
     start: date
@@ -67,3 +70,4 @@ class Plan:
     units: Mapping[str, Objects] = field(default_factory=dict)
     age: tuple[float, float, int, int] = (46.0, 15.0, 18, 84)
     salvage_line_p: tuple[float, ...] = (0.45, 0.35, 0.2)
+    other_toxicity: tuple[Ints, ...] = ()

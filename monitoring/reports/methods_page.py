@@ -5,6 +5,7 @@ the protocol's printed figures were recomputed exactly."""
 from __future__ import annotations
 
 from monitoring import vocabulary
+from monitoring.awaiting_data import rule_outlines
 from monitoring.designs.audit import ProtocolAudit, audit_protocol
 from monitoring.designs.simon_audit import SimonAudit
 from monitoring.protocol import Protocol, SimonRule, ToxicityRule
@@ -140,6 +141,38 @@ def audit_blocks(protocol: Protocol, audit: ProtocolAudit) -> list[Block]:
     return blocks
 
 
+def outline_paragraphs(protocol: Protocol) -> list[Paragraph]:
+    """The rules of the kinds the Simon and toxicity paragraphs do not cover (dose finding,
+    de-escalation, MRD response, ...), one sentence each as the Design page gives them."""
+    covered = {r.id for r in _simon_rules(protocol)} | {r.id for r in protocol.toxicity}
+    return [
+        text(f"{o.label}. {o.sentence}")
+        for o in rule_outlines(protocol, assumptions=False)
+        if o.id not in covered
+    ]
+
+
+def assumption_blocks(protocol: Protocol) -> list[Block]:
+    """Every number the protocol file marks as assumed (``assumption = "..."``), rule by
+    rule: the registry record is silent there, so the report says so (none: nothing)."""
+    assumed = protocol.assumptions()
+    if not assumed:
+        return []
+    rules = {r.id: r for r in protocol.rules}
+    blocks: list[Block] = [
+        note(
+            f"Assumed numbers: {len(assumed)} of {len(protocol.rules)} rules use numbers the "
+            "trial's documents do not give; the protocol file marks them as assumed "
+            "(docs/methods.md argues each with its source)."
+        )
+    ]
+    blocks.extend(
+        text(f"ASSUMED — {vocabulary.rule_name(rules[rule_id], protocol)}: {what}")
+        for rule_id, _label, what in assumed
+    )
+    return blocks
+
+
 def methods_section(protocol: Protocol) -> Section:
     """The methods page (starts a new page)."""
     audit = audit_protocol(protocol)
@@ -147,6 +180,8 @@ def methods_section(protocol: Protocol) -> Section:
     for rule, simon in zip(_simon_rules(protocol), audit.simon, strict=True):
         blocks.append(simon_design(protocol, rule, simon))
     blocks.extend(toxicity_design(rule) for rule in protocol.toxicity)
+    blocks.extend(outline_paragraphs(protocol))
+    blocks.extend(assumption_blocks(protocol))
     blocks += [priors(protocol), definitions(protocol), derivation_rules(protocol)]
     blocks.extend(audit_blocks(protocol, audit))
     return Section("Methods", tuple(blocks))

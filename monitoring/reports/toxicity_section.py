@@ -1,5 +1,6 @@
-"""Report sections "Safety" (monitored-toxicity events against the stopping boundaries, as
-a table and the dashboard's chart, then the adverse-event tables) and "Listings" (deaths,
+"""Report sections "Safety" (the dose rules' levels and decisions, monitored-toxicity events
+against the stopping boundaries, as a table and the dashboard's chart, then the adverse-event
+tables) and "Listings" (deaths,
 serious adverse events, monitored events).
 
 Boundaries come from the rule (``stopping_boundaries``), the events at each reached look
@@ -24,6 +25,7 @@ from monitoring.reports.document import (
     Section,
     Table,
 )
+from monitoring.reports.dose_section import dose_blocks
 from monitoring.reports.safety_section import ae_blocks, listing_blocks
 from monitoring.rules.toxicity import ToxicityDecision
 from monitoring.series import toxicity_path
@@ -92,8 +94,9 @@ def boundary_chart(
 
 
 def safety_section(status: TrialStatus, derivation: Derivation, title: str) -> Section:
-    """Per rule: boundary table and chart; then the AE tables (all, serious, related)."""
-    blocks: list[Block] = []
+    """The dose rules' tables (where the protocol has any); per toxicity rule: boundary table
+    and chart; then the AE tables (all, serious, related)."""
+    blocks: list[Block] = dose_blocks(status)
     indices = {r.id: i for i, r in enumerate(status.protocol.toxicity)}
     for rule, decision in status.toxicity_rules():
         index = indices[rule.id]

@@ -13,7 +13,7 @@ de-escalation-only cohort (seed 000 cohort 2: 1, then -1, then -2).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
@@ -50,6 +50,10 @@ class LevelHistory:
     ``patients`` in first-dose order; ``first_dose``/``last_dose`` the first and last of
     their first doses (None when nobody was treated there); ``evaluable``/``dlts`` the
     level's evaluable assessments and DLTs; ``in_window`` treated patients not yet assessed.
+    ``decision``/``reason``: the last decision the design took at this level, in words
+    ("escalate", "stay", "de-escalate", "stop: MTD level 2", "stop: no MTD", "eliminated";
+    for the de-escalation rule "de-escalated", "stay", "de-escalate", "stop"), and why
+    (empty where the level has not been used).
     """
 
     level: str
@@ -61,6 +65,8 @@ class LevelHistory:
     dlts: int
     in_window: int
     eliminated: bool = False
+    decision: str = ""
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -267,6 +273,39 @@ def dose_path(rule: DoseFindingRule, cohorts: Sequence[Cohort]) -> DosePath:
     return three_plus_three_path(rule.levels, cohorts)
 
 
+RECOMMENDATION_WORDS = {
+    Recommendation.ESCALATE: "escalate",
+    Recommendation.STAY: "stay",
+    Recommendation.DEESCALATE: "de-escalate",
+    Recommendation.STOP: "stop",
+}
+
+
+def _level_decisions(levels: tuple[LevelHistory, ...], path: DosePath) -> tuple[LevelHistory, ...]:
+    """Each level with the last decision the design took after a cohort there; an
+    eliminated level with the decision that eliminated it."""
+    last: dict[int, NextCohort] = {}
+    gone: dict[int, NextCohort] = {}
+    for step in path.steps:
+        last[step.cohort.dose] = step.decision
+        for i in step.decision.eliminated:
+            gone.setdefault(i, step.decision)
+    out = []
+    for i, h in enumerate(levels):
+        taken = last.get(i)
+        if taken is not None:
+            word = RECOMMENDATION_WORDS[taken.recommendation]
+            if taken.recommendation is Recommendation.STOP:
+                chosen = taken.mtd_label
+                word += f": MTD level {chosen}" if chosen is not None else ": no MTD"
+            h = replace(h, decision=word, reason=taken.reason)
+        if h.eliminated:
+            why = gone[i].reason if i in gone else h.reason
+            h = replace(h, decision="eliminated", reason=why)
+        out.append(h)
+    return tuple(out)
+
+
 _STATE = {
     Recommendation.ESCALATE: DoseState.ESCALATE,
     Recommendation.STAY: DoseState.STAY,
@@ -289,6 +328,7 @@ class DoseFinding:
         gone = sorted({i for step in path.steps for i in step.decision.eliminated})
         eliminated = [rule.levels[i] for i in gone]
         levels, points = _histories(dates, rule, context, t, eliminated)
+        levels = _level_decisions(levels, path)
         n = [h.evaluable for h in levels]
         y = [h.dlts for h in levels]
         method = "BOIN" if rule.method == "boin" else "3+3"
@@ -410,6 +450,39 @@ class DoseFinding:
         return LogEntry(rule.id, decision.state, vocabulary.title(decision.state), counts)
 
 
+_DEESCALATION_WORDS = {
+    DoseState.STAY: "stay",
+    DoseState.DEESCALATE: "de-escalate",
+    DoseState.STOP: "stop",
+}
+
+
+def _deescalation_levels(
+    rule: DeescalationRule,
+    levels: tuple[LevelHistory, ...],
+    current: str,
+    state: DoseState,
+    reason: str,
+) -> tuple[LevelHistory, ...]:
+    """The levels left before the current one were de-escalated from; the current one
+    carries the rule's decision."""
+    out = []
+    position = rule.levels.index(current)
+    for i, h in enumerate(levels):
+        if i < position:
+            lower = rule.levels[i + 1]
+            why = (
+                f"{h.dlts} of {h.evaluable} evaluable patients had a DLT "
+                f"({rule.deescalate_at} or more): de-escalated to dose level {lower}."
+            )
+            out.append(replace(h, decision="de-escalated", reason=why))
+        elif i == position:
+            out.append(replace(h, decision=_DEESCALATION_WORDS.get(state, ""), reason=reason))
+        else:
+            out.append(h)
+    return tuple(out)
+
+
 class Deescalation:
     """``rule = "dose_deescalation"`` in ``[[dose_finding]]``."""
 
@@ -459,6 +532,7 @@ class Deescalation:
                 f"to confirm it ({rule.deescalate_at} DLTs de-escalate): continue at dose level "
                 f"{current.level}."
             )
+        levels = _deescalation_levels(rule, levels, current.level, state, reason)
         return DoseDecision(
             state, "de-escalation", current.level, nxt, reason, levels, points, None, n_all, y_all
         )

@@ -112,7 +112,8 @@ def dose_escalation_views(status: TrialStatus) -> tuple[DoseEscalationView, ...]
 
 
 def dose_level_frame(view: DoseEscalationView) -> pd.DataFrame:
-    """Patients, DLTs and the state of each level (the view's table)."""
+    """Patients, DLTs, the state of each level and the design's last decision there, with
+    its reason (the view's table)."""
     rows = []
     isotonic = view.decision.isotonic
     for i, h in enumerate(view.decision.levels):
@@ -123,6 +124,7 @@ def dose_level_frame(view: DoseEscalationView) -> pd.DataFrame:
             "Treated": len(h.patients),
             "Evaluable": h.evaluable,
             "DLTs": h.dlts,
+            "Decision": h.decision or "not used",
             "DLT rate": rate,
             "In DLT window": h.in_window,
             "Status": (
@@ -136,6 +138,7 @@ def dose_level_frame(view: DoseEscalationView) -> pd.DataFrame:
         if isotonic:
             value = isotonic[i]
             row["Isotonic estimate"] = "—" if value is None else f"{value:.3f}"
+        row["Reason"] = h.reason
         rows.append(row)
     return pd.DataFrame(rows)
 
