@@ -20,11 +20,11 @@ tab on the bare page and on both trees, the order of the two trees alternating f
 round to the next (so a change of the machine's load falls on both alike): the time from
 ``page.goto`` to the two Overview decision cards visible, then the page switch of
 ``benchmarks/bench_pages.py`` (a click on "Efficacy" until its card shows, then on
-"Overview" until its two cards show, each click once the page it leaves is drawn). Besides the elapsed times it reads the processor
-time the dashboard's server process used for the open and for the two switches (``/proc``:
-user + system; far less sensitive to other work on a shared machine than elapsed time) and
-the load average after each round, and prints every round's figures, the medians and the
-ratios now / old.
+"Overview" until its two cards show, each click once the page it leaves is drawn). Besides
+the elapsed times it reads the processor time the dashboard's server process used for the
+open and for the two switches (``/proc``: user + system; far less sensitive to other work
+on a shared machine than elapsed time) and the load average after each round, and prints
+every round's figures, the medians and the ratios now / old.
 """
 
 from __future__ import annotations
