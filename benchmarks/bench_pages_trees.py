@@ -49,7 +49,14 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_pages import BARE_APP, TIMEOUT_MS, _switch  # noqa: E402
 from dashboard.signin import COOKIE  # noqa: E402
-from tests.browser_support import CARD, _wait_healthy, free_port, launch, sign_in  # noqa: E402
+from tests.browser_support import (  # noqa: E402
+    CARD,
+    _wait_healthy,
+    free_port,
+    launch,
+    settled,
+    sign_in,
+)
 from tests.signin_support import DEMO  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -68,14 +75,49 @@ class Server:
     opens: list[float] = field(default_factory=list)
     switches: list[float] = field(default_factory=list)
     """Overview → Efficacy → Overview: the two clicks added, one figure per round."""
-    open_cpu: list[float] = field(default_factory=list)
-    switch_cpu: list[float] = field(default_factory=list)
+    cpu: dict[str, list[float]] = field(default_factory=dict)
+    """Processor seconds per round: ``server open``, ``server switch``, ``browser open``,
+    ``browser switch`` (each from one settled page to the next: no script run left and the
+    page drawn, so work that goes on after the cards show is counted)."""
 
 
-def _cpu(pid: int) -> float:
-    """Processor time (user + system) the process has used so far, in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
+def _processes() -> dict[int, tuple[int, float]]:
+    """Every process's parent and the processor time (user + system) it has used so far."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text(encoding="ascii").rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        found[int(stat.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS)
+    return found
+
+
+Reading = tuple[float, dict[int, float]]
+
+
+def _cpu(server: int, servers: set[int]) -> Reading:
+    """Processor seconds used so far by the ``server`` process, and by each process of the
+    browser: every process this benchmark started but the servers (Playwright's driver and
+    Chromium's processes)."""
+    found = _processes()
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _) in found.items():
+        children.setdefault(parent, []).append(pid)
+    browser, stack = {}, [p for p in children.get(os.getpid(), []) if p not in servers]
+    while stack:
+        pid = stack.pop()
+        browser[pid] = found[pid][1]
+        stack.extend(children.get(pid, []))
+    return found[server][1], browser
+
+
+def _spent(before: Reading, after: Reading) -> tuple[float, float]:
+    """The server's and the browser's processor seconds from ``before`` to ``after``; a
+    process started in between counts whole, one that ended in between (a closed tab's,
+    read before closing the next) is left out."""
+    browser = sum(t - before[1].get(pid, 0.0) for pid, t in after[1].items())
+    return after[0] - before[0], browser
 
 
 def _demo_database(tree: Path, path: Path, scenario: str) -> None:
@@ -155,67 +197,60 @@ def _open(browser: Browser, server: Server) -> tuple[float, Page]:
     return time.perf_counter() - start, page
 
 
-def _round(browser: Browser, server: Server) -> None:
-    cpu = _cpu(server.pid)
+def _round(browser: Browser, server: Server, servers: set[int]) -> None:
+    def spent(what: str, before: Reading) -> Reading:
+        settled(page)
+        after = _cpu(server.pid, servers)
+        for name, seconds in zip(("server", "browser"), _spent(before, after), strict=True):
+            server.cpu.setdefault(f"{name} {what}", []).append(seconds)
+        return after
+
+    before = _cpu(server.pid, servers)
     seconds, page = _open(browser, server)
     server.opens.append(seconds)
-    server.open_cpu.append(_cpu(server.pid) - cpu)
+    before = spent("open", before)
     if server.switches_too:
-        cpu = _cpu(server.pid)
         there = _switch(page, "Efficacy", "Efficacy", 1)
         back = _switch(page, "Overview", None, 2)
         server.switches.append(there + back)
-        server.switch_cpu.append(_cpu(server.pid) - cpu)
+        spent("switch", before)
     page.context.close()
 
 
+CPU = ("server open", "server switch", "browser open", "browser switch")
+
+
 def _print(servers: list[Server], loads: list[float]) -> None:
-    repeats = len(loads)
     bare, old, now = servers
-    print("\neach round (seconds): open = new tab to the two Overview cards; switch =")
-    print("Overview → Efficacy → Overview (two clicks); cpu = the server process's time")
-    print(
-        "{:>5} {:>5} {:>6} | {:>6} {:>6} {:>7} {:>7} | {:>6} {:>6} {:>7} {:>7}".format(
-            "round",
-            "load",
-            "bare",
-            "old",
-            "switch",
-            "cpu op",
-            "cpu sw",
-            "now",
-            "switch",
-            "cpu op",
-            "cpu sw",
-        )
-    )
-    for i in range(repeats):
-        print(
-            f"{i + 1:5d} {loads[i]:5.2f} {bare.opens[i]:6.2f} | {old.opens[i]:6.2f} "
-            f"{old.switches[i]:6.2f} "
-            f"{old.open_cpu[i]:7.2f} {old.switch_cpu[i]:7.2f} | {now.opens[i]:6.2f} "
-            f"{now.switches[i]:6.2f} {now.open_cpu[i]:7.2f} {now.switch_cpu[i]:7.2f}"
-        )
     med = statistics.median
-    print(f"\nmedians over {repeats} rounds (seconds); over bare = median of per-round differences")
-    header = ("server", "open", "over bare", "switch", "open cpu", "switch cpu")
-    print("{:24} {:>6} {:>9} {:>7} {:>9} {:>10}".format(*header))
+    print("\neach round, seconds: open = new tab to the two Overview cards; switch = Overview →")
+    print("Efficacy → Overview (two clicks); srv/brw = processor time of the server / browser")
+    print("for the open and for the switch (to the page settled)")
+    cells = ("open", "switch", "srv op", "srv sw", "brw op", "brw sw")
+    print(f"{'round':>5} {'load':>5} {'bare':>5} |" + "".join(f"{c:>7}" for c in cells) * 2)
+    for i, load in enumerate(loads):
+        line = f"{i + 1:5d} {load:5.2f} {bare.opens[i]:5.2f} |"
+        for s in (old, now):
+            figures = (s.opens[i], s.switches[i], *(s.cpu[k][i] for k in CPU))
+            line += "".join(f"{f:7.2f}" for f in figures)
+        print(line)
+    print(f"\nmedians over {len(loads)} rounds, seconds (over bare: median of the differences)")
+    header = ("server", "open", "over bare", "switch", *CPU)
+    print("{:20} {:>5} {:>9} {:>6} {:>11} {:>13} {:>12} {:>14}".format(*header))
     for s in servers:
         over = med(o - b for o, b in zip(s.opens, bare.opens, strict=True))
         switch = med(s.switches) if s.switches else float("nan")
-        switch_cpu = med(s.switch_cpu) if s.switch_cpu else float("nan")
+        cpu = [med(s.cpu[k]) if k in s.cpu else float("nan") for k in CPU]
         print(
-            f"{s.label:24} {med(s.opens):6.2f} {over:9.2f} {switch:7.2f} "
-            f"{med(s.open_cpu):9.2f} {switch_cpu:10.2f}"
+            f"{s.label:20} {med(s.opens):5.2f} {over:9.2f} {switch:6.2f} {cpu[0]:11.2f} "
+            f"{cpu[1]:13.2f} {cpu[2]:12.2f} {cpu[3]:14.2f}"
         )
-    print("\nnow / old (medians):")
-    for name, a, b in (
-        ("open", now.opens, old.opens),
-        ("switch", now.switches, old.switches),
-        ("open cpu", now.open_cpu, old.open_cpu),
-        ("switch cpu", now.switch_cpu, old.switch_cpu),
-    ):
-        print(f"  {name:10} {med(a) / med(b):.2f}")
+    print("\nnow / old: ratio of the medians; now − old: median of the rounds' differences")
+    rows = [("open", now.opens, old.opens), ("switch", now.switches, old.switches)]
+    rows += [(k, now.cpu[k], old.cpu[k]) for k in CPU]
+    for name, a, b in rows:
+        difference = med(x - y for x, y in zip(a, b, strict=True))
+        print(f"  {name:15} {med(a) / med(b):5.2f}  {difference:+6.2f} s")
 
 
 def main() -> None:
@@ -243,18 +278,19 @@ def main() -> None:
             url, pid = up.enter_context(_server(tree, tree / "app.py", database, log))
             servers.append(Server(f"{name} ({args.scenario})", url, pid, switches_too=True))
         browser = launch(playwright)
+        pids = {s.pid for s in servers}
         for server in servers[1:]:
             server.state = _entry_state(browser, server.url)
             print(f"  {server.label}: {'signed in' if server.state else 'no sign-in'}")
         for server in servers:  # one more round, not measured (it fills the Efficacy caches)
-            _round(browser, server)
-            server.opens, server.switches, server.open_cpu, server.switch_cpu = [], [], [], []
+            _round(browser, server, pids)
+            server.opens, server.switches, server.cpu = [], [], {}
         print(f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
         loads = []
         for i in range(args.repeats):
             bare, old, now = servers
             for server in (bare, old, now) if i % 2 == 0 else (bare, now, old):
-                _round(browser, server)
+                _round(browser, server, pids)
             loads.append(os.getloadavg()[0])
             print(f"  round {i + 1} done, load average {loads[-1]:.2f}", flush=True)
         browser.close()
