@@ -20,11 +20,13 @@ tab on the bare page and on both trees, the order of the two trees alternating f
 round to the next (so a change of the machine's load falls on both alike): the time from
 ``page.goto`` to the two Overview decision cards visible, then the page switch of
 ``benchmarks/bench_pages.py`` (a click on "Efficacy" until its card shows, then on
-"Overview" until its two cards show, each click once the page it leaves is drawn). Besides
-the elapsed times it reads the processor time the dashboard's server process used for the
-open and for the two switches (``/proc``: user + system; far less sensitive to other work
-on a shared machine than elapsed time) and the load average after each round, and prints
-every round's figures, the medians and the ratios now / old.
+"Overview" until its two cards show, each click once the page it leaves is drawn), and the
+same two clicks each until its page is settled (no script run left, every chart drawn: the
+whole page, not only its cards). Besides the elapsed times it reads the processor time
+the dashboard's server process and the browser's processes used for the open and for the
+two switches, each to the page settled (``/proc``: user + system; far less sensitive to
+other work on a shared machine than elapsed time) and the load average after each round,
+and prints every round's figures, the medians and the ratios now / old.
 """
 
 from __future__ import annotations
@@ -75,6 +77,9 @@ class Server:
     opens: list[float] = field(default_factory=list)
     switches: list[float] = field(default_factory=list)
     """Overview → Efficacy → Overview: the two clicks added, one figure per round."""
+    drawn: list[float] = field(default_factory=list)
+    """The same two clicks, each until its page is settled (no script run left, every chart
+    drawn): the switch as a whole, beyond its decision cards."""
     cpu: dict[str, list[float]] = field(default_factory=dict)
     """Processor seconds per round: ``server open``, ``server switch``, ``browser open``,
     ``browser switch`` (each from one settled page to the next: no script run left and the
@@ -211,7 +216,13 @@ def _round(browser: Browser, server: Server, servers: set[int]) -> None:
     before = spent("open", before)
     if server.switches_too:
         there = _switch(page, "Efficacy", "Efficacy", 1)
+        start = time.perf_counter()
+        settled(page)
+        there_drawn = there + time.perf_counter() - start
         back = _switch(page, "Overview", None, 2)
+        start = time.perf_counter()
+        settled(page)
+        server.drawn.append(there_drawn + back + time.perf_counter() - start)
         server.switches.append(there + back)
         spent("switch", before)
     page.context.close()
@@ -224,29 +235,32 @@ def _print(servers: list[Server], loads: list[float]) -> None:
     bare, old, now = servers
     med = statistics.median
     print("\neach round, seconds: open = new tab to the two Overview cards; switch = Overview →")
-    print("Efficacy → Overview (two clicks); srv/brw = processor time of the server / browser")
-    print("for the open and for the switch (to the page settled)")
-    cells = ("open", "switch", "srv op", "srv sw", "brw op", "brw sw")
+    print("Efficacy → Overview (two clicks), to the decision cards; drawn = the same, each page")
+    print("settled; srv/brw = processor time of the server / browser for the open and for the")
+    print("switch (to the page settled)")
+    cells = ("open", "switch", "drawn", "srv op", "srv sw", "brw op", "brw sw")
     print(f"{'round':>5} {'load':>5} {'bare':>5} |" + "".join(f"{c:>7}" for c in cells) * 2)
     for i, load in enumerate(loads):
         line = f"{i + 1:5d} {load:5.2f} {bare.opens[i]:5.2f} |"
         for s in (old, now):
-            figures = (s.opens[i], s.switches[i], *(s.cpu[k][i] for k in CPU))
+            figures = (s.opens[i], s.switches[i], s.drawn[i], *(s.cpu[k][i] for k in CPU))
             line += "".join(f"{f:7.2f}" for f in figures)
         print(line)
     print(f"\nmedians over {len(loads)} rounds, seconds (over bare: median of the differences)")
-    header = ("server", "open", "over bare", "switch", *CPU)
-    print("{:20} {:>5} {:>9} {:>6} {:>11} {:>13} {:>12} {:>14}".format(*header))
+    header = ("server", "open", "over bare", "switch", "drawn", *CPU)
+    print("{:20} {:>5} {:>9} {:>6} {:>6} {:>11} {:>13} {:>12} {:>14}".format(*header))
     for s in servers:
         over = med(o - b for o, b in zip(s.opens, bare.opens, strict=True))
         switch = med(s.switches) if s.switches else float("nan")
+        drawn = med(s.drawn) if s.drawn else float("nan")
         cpu = [med(s.cpu[k]) if k in s.cpu else float("nan") for k in CPU]
         print(
-            f"{s.label:20} {med(s.opens):5.2f} {over:9.2f} {switch:6.2f} {cpu[0]:11.2f} "
-            f"{cpu[1]:13.2f} {cpu[2]:12.2f} {cpu[3]:14.2f}"
+            f"{s.label:20} {med(s.opens):5.2f} {over:9.2f} {switch:6.2f} {drawn:6.2f} "
+            f"{cpu[0]:11.2f} {cpu[1]:13.2f} {cpu[2]:12.2f} {cpu[3]:14.2f}"
         )
     print("\nnow / old: ratio of the medians; now − old: median of the rounds' differences")
     rows = [("open", now.opens, old.opens), ("switch", now.switches, old.switches)]
+    rows.append(("switch, drawn", now.drawn, old.drawn))
     rows += [(k, now.cpu[k], old.cpu[k]) for k in CPU]
     for name, a, b in rows:
         difference = med(x - y for x, y in zip(a, b, strict=True))
@@ -284,7 +298,7 @@ def main() -> None:
             print(f"  {server.label}: {'signed in' if server.state else 'no sign-in'}")
         for server in servers:  # one more round, not measured (it fills the Efficacy caches)
             _round(browser, server, pids)
-            server.opens, server.switches, server.cpu = [], [], {}
+            server.opens, server.switches, server.drawn, server.cpu = [], [], [], {}
         print(f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
         loads = []
         for i in range(args.repeats):
