@@ -2,8 +2,9 @@
 report and on the Efficacy page, closed by arm and open pooled.
 
 Expected numbers are counted here independently with pandas from the derived patient frame
-(``derive``), never from the module under test: patients per arm, treated, off treatment by
-reason, deaths, per stratum level and per month of enrolment.
+(``derive``) and the randomization and baseline tables of the demo, never from the module
+under test: patients per arm, treated, arm received, off treatment by reason, deaths, per
+stratum level and per month of randomization.
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ def test_flow_counts_equal_an_independent_count(derived: Any) -> None:
         stopped = off & ~completed & (p["off_treatment_reason"] == reason)
         assert counts_of(t.flow, reason) == _by_arm(stopped, p)
     assert counts_of(t.flow, "Died") == _by_arm(p["death_date"].notna(), p)
-    assert counts_of(t.flow, "Analysed (treated; time from first dose)") == _by_arm(treated, p)
+    analysed = "Analysed (treated, by assigned arm; time from first dose)"
+    assert counts_of(t.flow, analysed) == _by_arm(treated, p)
     assert t.unassigned == 0
     # the flow adds up: treated = on + completed + discontinued; alive + died = randomized
     on = counts_of(t.flow, "On treatment at the cut-off")
@@ -76,19 +78,76 @@ def test_flow_counts_equal_an_independent_count(derived: Any) -> None:
     assert tuple(map(sum, zip(on, done, stop, strict=True))) == _by_arm(treated, p)
 
 
+def _with_tables(derived: Any) -> pd.DataFrame:
+    """The derived patients with their randomization row and stratification factors."""
+    data = derived.data
+    strata = data.baseline.pivot(index="patient_id", columns="characteristic", values="value")
+    rand = data.randomization.set_index("patient_id")
+    return derived.patients.join(rand, on="patient_id").join(strata, on="patient_id")
+
+
 def test_balance_and_time_equal_an_independent_count(derived: Any) -> None:
-    p = derived.patients
+    p = _with_tables(derived)
     t = randomization_tables(derived, AALL)
     assert t is not None
-    assert t.factors == ("site", "sex")  # the example names no strata: site and sex shown
+    # the [[baseline]] stratification factors of the example, then site and sex
+    assert t.factors == ("risk_group", "cns_status", "site", "sex")
     for factor in t.factors:
         for level in p[factor].unique():
             assert counts_of(t.balance, str(level)) == _by_arm(p[factor] == level, p)
-    month = p["enrollment_date"].dt.strftime("%Y-%m")
+    assert [r.label for r in t.balance.rows[:3]] == [
+        "By risk_group (Risk group)",
+        "standard",
+        "high",
+    ]
+    month = p["randomization_date"].dt.strftime("%Y-%m")
+    assert (month != p["enrollment_date"].dt.strftime("%Y-%m")).any()  # a day later, a month on
     for row in t.over_time.rows:
         assert row.counts == _by_arm(month <= row.label, p)
     assert t.over_time.rows[-1].counts == counts_of(t.flow, "Randomized")
+    assert t.date_source == "Randomization dates from the randomization table."
+
+
+def test_received_against_assigned_shows_the_crossovers(derived: Any) -> None:
+    p = _with_tables(derived)
+    t = randomization_tables(derived, AALL)
+    assert t is not None
+    treated = p["treated"].astype(bool)
+    own = treated & (p["arm_received"] == p["arm"])
+    assert counts_of(t.received, "Received the assigned arm") == _by_arm(own, p)
+    to_b = treated & (p["arm"] == "A") & (p["arm_received"] == "B")
+    to_a = treated & (p["arm"] == "B") & (p["arm_received"] == "A")
+    assert counts_of(t.received, "Received Arm B (crossover)") == (
+        int(to_b.sum()),
+        0,
+        int(to_b.sum()),
+    )
+    assert counts_of(t.received, "Received Arm A (crossover)") == (
+        0,
+        int(to_a.sum()),
+        int(to_a.sum()),
+    )
+    assert int(to_a.sum() + to_b.sum()) == 2  # 1 % of 197 treated, rounded (demo)
+    assert counts_of(t.received, "Received no study treatment") == _by_arm(~treated, p)
+
+
+def test_without_randomization_rows_the_enrolment_date_stands_in(derived: Any) -> None:
+    from dataclasses import replace
+
+    from monitoring.data_dictionary import RANDOMIZATION, empty_frame
+
+    data = replace(derived.data, randomization=empty_frame(RANDOMIZATION))
+    bare = derive(data, AALL)
+    t = randomization_tables(bare, AALL)
+    assert t is not None
+    assert "empty" in t.date_source
+    assert "enrolment date" in t.date_source
+    p = bare.patients
+    month = p["enrollment_date"].dt.strftime("%Y-%m")
+    for row in t.over_time.rows:
+        assert row.counts == _by_arm(month <= row.label, p)
     assert counts_of(t.received, "Received the assigned arm") == _by_arm(p["treated"], p)
+    assert "records no arm received" in t.received.note
 
 
 def test_strata_named_by_the_rule_come_first() -> None:
@@ -99,7 +158,7 @@ def test_strata_named_by_the_rule_come_first() -> None:
     protocol = parse_protocol(text, "aall.toml")
     t = randomization_tables(derive(generate(AALL, "on_track", seed=0), protocol), protocol)
     assert t is not None
-    assert t.factors == ("sex", "site")
+    assert t.factors == ("sex", "risk_group", "cns_status", "site")
 
 
 def test_pooled_tables_hold_the_totals_only(derived: Any) -> None:
@@ -109,7 +168,11 @@ def test_pooled_tables_hold_the_totals_only(derived: Any) -> None:
     assert open_.pooled
     for full, one in zip(t.tables, open_.tables, strict=True):
         assert one.columns == ("All patients",)
-        assert [r.counts for r in one.rows] == [r.counts[-1:] for r in full.rows]
+        kept = [r for r in full.rows if not r.closed]  # the arm received is closed
+        assert [r.counts for r in one.rows] == [r.counts[-1:] for r in kept]
+    labels = [r.label for r in open_.received.rows]
+    assert labels == ["Assigned", "Treated (received any dose)", "Received no study treatment"]
+    assert "crossover" not in open_.received.note
     assert for_view(t, AALL, closed=False).pooled  # arm is a closed column of AALL1732
     assert for_view(t, AALL, closed=True) is t
 

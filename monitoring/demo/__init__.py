@@ -22,6 +22,7 @@ from monitoring.demo.examples import (
     example_scenarios,
     scenario_for,
 )
+from monitoring.demo.randomization import add_randomization
 from monitoring.demo.scenarios import BUILDERS, SETTINGS, DemoSettings, Scenario, toxicity_boundary
 from monitoring.demo.writer import write_tables
 from monitoring.protocol import Protocol
@@ -57,7 +58,8 @@ def generate(protocol: Protocol, scenario: Scenario | str, seed: int = 0) -> Tri
     rng = np.random.default_rng(seed)
     if _is_example(protocol):
         data = simulate(build_example(protocol, rng, scenario), protocol, rng)
-        return add_detail(data, protocol, scenario_for(protocol, scenario).detail, rng)
+        data = add_detail(data, protocol, scenario_for(protocol, scenario).detail, rng)
+        return add_randomization(data, protocol, seed)
     return simulate(BUILDERS[scenario](protocol, rng), protocol, rng)
 
 
