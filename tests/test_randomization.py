@@ -22,7 +22,9 @@ from monitoring.analyses.randomization import (
     COMPLETED,
     counts_of,
     for_view,
+    listing_for_view,
     pooled,
+    randomization_listing,
     randomization_tables,
 )
 from monitoring.cli import main
@@ -150,6 +152,29 @@ def test_without_randomization_rows_the_enrolment_date_stands_in(derived: Any) -
     assert "records no arm received" in t.received.note
 
 
+def test_the_listing_gives_each_patient_arm_date_received_and_strata(derived: Any) -> None:
+    p = _with_tables(derived).set_index("patient_id")
+    listing = randomization_listing(derived, AALL)
+    assert listing is not None
+    assert listing.factors == ("risk_group", "cns_status", "site", "sex")
+    assert len(listing.rows) == int(p["arm"].notna().sum())
+    keys = [(r.randomization_date, r.patient_id) for r in listing.rows]
+    assert keys == sorted(keys)
+    for r in listing.rows:
+        row = p.loc[r.patient_id]
+        assert r.arm == row["arm"]
+        assert r.randomization_date == row["randomization_date"].date().isoformat()
+        assert r.arm_received == (
+            row["arm_received"] if isinstance(row["arm_received"], str) else ""
+        )
+        assert r.strata[:2] == (row["risk_group"], row["cns_status"])
+    open_ = listing_for_view(listing, AALL, closed=False)
+    assert not open_.by_arm
+    assert {r.arm for r in open_.rows} == {""}
+    assert {r.arm_received for r in open_.rows} == {""}
+    assert listing_for_view(listing, AALL, closed=True) is listing
+
+
 def test_strata_named_by_the_rule_come_first() -> None:
     text = bundled_protocol("aall1732-randomized").read_text("utf-8")
     text = text.replace("allocation_ratio = 1.0", 'allocation_ratio = 1.0\nstrata = ["sex"]')
@@ -241,12 +266,25 @@ def test_the_efficacy_page_shows_randomization_by_arm_to_the_dsmb_only(
     assert ("Randomization" if by_arm else "Randomization: arms pooled (open view)") in subheaders
     flows = [f.value for f in at.dataframe if "" in f.value.columns and "Total" in f.value.columns]
     pooled_flows = [f.value for f in at.dataframe if "All patients" in f.value.columns]
+    (listing,) = [f.value for f in at.dataframe if "Randomized on" in f.value.columns]
+    assert len(listing) == 200
+    assert {"risk_group", "cns_status"} <= set(listing.columns)
     if by_arm:
         assert flows
         assert list(flows[0].columns) == ["", "Arm A", "Arm B", "Total"]
         assert flows[0].iloc[0, 0] == "Randomized"
         assert not pooled_flows
+        received = next(
+            f for f in flows if "Received the assigned arm" in f.iloc[:, 0].str.strip().tolist()
+        )
+        assert "Received Arm B (crossover)" in received.iloc[:, 0].str.strip().tolist()
+        assert {"Arm assigned", "Arm received"} <= set(listing.columns)
     else:
         assert not any("Arm A" in f.value.columns for f in at.dataframe)
         assert pooled_flows
         assert pooled_flows[0].iloc[0].tolist() == ["Randomized", "200"]
+        # the arm received is closed: no crossover row, no arm column in the listing
+        labels = [x.strip() for f in pooled_flows for x in f.iloc[:, 0].tolist()]
+        assert "Received the assigned arm" not in labels
+        assert not any("crossover" in x for x in labels)
+        assert not {"Arm assigned", "Arm received"} & set(listing.columns)

@@ -354,3 +354,65 @@ def counts_of(table: CountTable, label: str) -> Sequence[int]:
         if r.label == label:
             return r.counts
     raise KeyError(label)
+
+
+@dataclass(frozen=True)
+class RandomizedPatient:
+    """One randomized patient: assigned arm, randomization date (ISO), arm received (""
+    when none is recorded) and the values of the stratification factors ("(missing)")."""
+
+    patient_id: str
+    arm: str
+    randomization_date: str
+    arm_received: str
+    strata: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RandomizationListing:
+    """The randomized patients in randomization order (date, then id). ``by_arm`` False:
+    the open view's listing, whose ``arm`` and ``arm_received`` are empty."""
+
+    factors: tuple[str, ...]
+    rows: tuple[RandomizedPatient, ...]
+    date_source: str
+    by_arm: bool = True
+
+
+def randomization_listing(derived: Derivation, protocol: Protocol) -> RandomizationListing | None:
+    """Randomization per patient of a protocol with arms (None without arms)."""
+    if not protocol.arms:
+        return None
+    p = derived.patients
+    ids = [u.id for u in protocol.arms]
+    assigned = p["arm"].astype(object).isin(ids).to_numpy(bool)
+    dates, source = _randomization_dates(derived, assigned)
+    got = _arm_received(derived)
+    factors = stratification_factors(protocol, p, derived.data.baseline)
+    values = [_labels(factor_values(p, derived.data.baseline, f)) for f in factors]
+    rows = [
+        RandomizedPatient(
+            patient_id=str(p["patient_id"].iloc[i]),
+            arm=str(p["arm"].iloc[i]),
+            randomization_date=dates.iloc[i].date().isoformat(),
+            arm_received="" if got is None else str(got[i]),
+            strata=tuple(str(v[i]) for v in values),
+        )
+        for i in np.flatnonzero(assigned)
+    ]
+    rows.sort(key=lambda r: (r.randomization_date, r.patient_id))
+    return RandomizationListing(factors, tuple(rows), source)
+
+
+def listing_for_view(
+    listing: RandomizationListing, protocol: Protocol, closed: bool
+) -> RandomizationListing:
+    """The listing by arm in the closed view, or wherever ``arm`` is not a ``closed_by``
+    column; otherwise without the assigned and received arms."""
+    if closed or "arm" not in protocol.closed_by:
+        return listing
+    rows = tuple(
+        RandomizedPatient(r.patient_id, "", r.randomization_date, "", r.strata)
+        for r in listing.rows
+    )
+    return RandomizationListing(listing.factors, rows, listing.date_source, by_arm=False)
