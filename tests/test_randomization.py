@@ -225,6 +225,14 @@ def test_the_report_shows_by_arm_closed_and_pooled_open(derived: Any) -> None:
     open_titles = {t.title for t in opened.tables()}
     assert "CONSORT flow, arms pooled" in open_titles
     assert not any("Arm A" in [c.name for c in t.columns] for t in opened.tables())
+    received = next(t for t in closed.tables() if t.title.startswith("Treatment received"))
+    labels = [str(r[0]).strip() for r in received.rows]
+    assert "Received Arm B (crossover)" in labels
+    balance = next(t for t in closed.tables() if t.title.startswith("Randomization balance"))
+    assert "By risk_group (Risk group)" in [str(r[0]).strip() for r in balance.rows]
+    open_received = next(t for t in opened.tables() if t.title.startswith("Treatment received"))
+    assert not any("crossover" in str(r[0]) for r in open_received.rows)
+    assert "crossover" not in open_received.note
 
 
 # --- the Efficacy page ------------------------------------------------------------------------
