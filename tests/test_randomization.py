@@ -202,6 +202,15 @@ def test_pooled_tables_hold_the_totals_only(derived: Any) -> None:
     assert for_view(t, AALL, closed=True) is t
 
 
+def test_the_arm_received_is_closed_wherever_the_arm_is() -> None:
+    from monitoring.open_view import closed_columns
+
+    assert closed_columns(AALL, "randomization") == ("arm", "arm_received")
+    assert closed_columns(AALL, "patients") == ("arm",)
+    default = load_protocol(DEFAULT_PROTOCOL)  # no closed_by: nothing closed
+    assert closed_columns(default, "randomization") == ()
+
+
 def test_a_protocol_without_arms_has_no_randomization_tables() -> None:
     default = load_protocol(DEFAULT_PROTOCOL)
     assert (
