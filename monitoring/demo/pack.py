@@ -13,10 +13,11 @@ is described in :mod:`monitoring.demo.pack_facts`.
   from the dates of the assessments of later cycles), while on treatment (before the
   off-treatment date, death and the data date), as many as the patient's assessments show
   and the regimen allows; a VOD/SOS ends inotuzumab ozogamicin (seed 003 section 8.1.5)
-  so no cycle starts after its onset. Delays follow a grade 3-4 adverse event of the
-  previous cycle more often than not; a delay of 7 days or more or such an event may
-  reduce the dose to the next lower level for the remaining cycles (no re-escalation,
-  section 8.1.6); the cycle of a VOD/SOS onset omits its last dose.
+  so no cycle starts after its onset. A grade 3-4 adverse event in the previous cycle
+  makes a delay (3-14 days) five times as likely; a grade 3-4 event other than a
+  blood-count one, or a delay of 14 days or more, may reduce the dose to the next lower
+  level for the remaining cycles (no re-escalation, section 8.1.6); the cycle of a
+  VOD/SOS onset omits its last dose.
 - **Disposition**: ``completed_treatment`` or ``discontinued_treatment`` (with the
   off-treatment reason) on the off-treatment date; a few patients alive and off treatment
   withdraw consent or are lost to follow-up at their last contact.
@@ -76,6 +77,14 @@ Objects = npt.NDArray[np.object_]
 STREAM = 1_703_170  # the fixed label of the pack's random stream
 NONE = 10**7  # days: "does not happen"
 COMPLETED = "Completed treatment"
+BLOOD_COUNT_TERMS = (
+    "Platelet count decreased",
+    "Neutrophil count decreased",
+    "Anemia",
+    "Febrile neutropenia",
+)
+"""Blood-count toxicities: they delay a cycle but do not reduce the dose (seed 003,
+section 8.1.5: counts are judged against the patient's own pre-treatment values)."""
 DELAY_REASONS = ("Awaiting count recovery", "Scheduling", "Infection work-up")
 EPOCH = np.datetime64("1970-01-01", "D")
 
@@ -249,6 +258,9 @@ class _Course:
         sev_term = np.full((n, width), None, dtype=object)
         sa, sc = aa[severe], cyc[severe]
         sev[sa, sc] = True
+        organ = np.zeros((n, width), bool)
+        non_blood = severe & ~np.isin(term, list(BLOOD_COUNT_TERMS))
+        organ[aa[non_blood], cyc[non_blood]] = True
         sev_term[sa, sc] = (
             pd.Series(term[severe]).astype(str)
             + ", grade "
@@ -259,7 +271,9 @@ class _Course:
         prev_sev[:, 1:] = sev[:, :-1]
         prev_term = np.full((n, width), None, dtype=object)
         prev_term[:, 1:] = sev_term[:, :-1]
-        delayed = (k > 0) & (rng.random((n, width)) < np.where(prev_sev, 0.45, 0.08))
+        prev_organ = np.zeros_like(organ)
+        prev_organ[:, 1:] = organ[:, :-1]
+        delayed = (k > 0) & (rng.random((n, width)) < np.where(prev_sev, 0.3, 0.06))
         amount = np.where(delayed, rng.integers(3, 15, (n, width)), 0)
         # A delayed cycle still starts before the patient stops and a week before its own
         # response assessment.
@@ -281,9 +295,9 @@ class _Course:
         other = rng.choice(np.array(DELAY_REASONS, dtype=object), (n, width))
         because = np.where(prev_sev, prev_term, other)
         reduce = (k > 0) & (
-            (prev_sev & (rng.random((n, width)) < 0.35))
-            | ((c.delay >= 7) & (rng.random((n, width)) < 0.5))
-            | (rng.random((n, width)) < 0.03)
+            (prev_organ & (rng.random((n, width)) < 0.3))
+            | ((c.delay >= 14) & (rng.random((n, width)) < 0.5))
+            | (rng.random((n, width)) < 0.02)
         )
         reduce &= c.exists
         c.level = np.cumsum(reduce, axis=1)
@@ -348,7 +362,8 @@ def _exposure(data: TrialData, c: _Course, regimen: Regimen) -> pd.DataFrame:
         fractions = np.array((1.0, *agent.reductions))
         level = np.minimum(c.level, len(agent.reductions))
         given = planned * fractions[level]
-        given = np.where(c.omit, given * (1 - agent.last_dose), given)
+        last = np.where(k == 0, agent.last_dose_first or agent.last_dose, agent.last_dose)
+        given = np.where(c.omit, given * (1 - last), given)
         i, j = np.nonzero(cells)
         frames.append(
             pd.DataFrame(

@@ -49,6 +49,7 @@ class Agent:
     by_level: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     reductions: tuple[float, ...] = (2 / 3, 4 / 9)
     last_dose: float = 1 / 3
+    last_dose_first: float | None = None
     only: tuple[str, str] | None = None
     cycles: int | None = None
 
@@ -77,7 +78,7 @@ REGIMENS: Mapping[str, Regimen] = MappingProxyType(
         "ino-lowdose-ph2": DEFAULT_REGIMEN,
         "peds-ino-two-cohorts": Regimen(
             agents=(
-                Agent(INO, "mg/m2", 1.8, 1.5, only=("cohort", "1")),
+                Agent(INO, "mg/m2", 1.8, 1.5, last_dose_first=0.5 / 1.8, only=("cohort", "1")),
                 Agent(
                     INO,
                     "mg/m2",
