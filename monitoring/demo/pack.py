@@ -34,7 +34,8 @@ is described in :mod:`monitoring.demo.pack_facts`.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -97,7 +98,7 @@ def add_pack(data: TrialData, protocol: Protocol, seed: int) -> TrialData:
     rng = np.random.default_rng([seed, STREAM])
     regimen = REGIMENS.get(protocol.id, GENERIC_REGIMEN)
     end = _day(pd.Series([pd.Timestamp(latest_date(data))]))[0]
-    course = _Course.of(data, regimen, end, rng)
+    course = _course(data, regimen, end, rng)
     return replace(
         data,
         baseline=_baseline(data.patients, protocol, rng),
@@ -178,154 +179,164 @@ def _typed(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
 # --- treatment course -----------------------------------------------------------------
 
 
+@dataclass(frozen=True, eq=False)
 class _Course:
-    """Treated patients' cycles: ``rows`` (positions in patients), ``start[i, k]`` the
-    day cycle k+1 started, ``exists``, ``delay``, ``level`` (reductions so far),
-    ``omit`` (last dose omitted), ``reason``; ``vod`` the first VOD/SOS onset day and
-    ``limit`` the last day a sample may be taken (death, data date)."""
+    """Treated patients' cycles. ``rows``: their positions in patients; ``first``: first
+    dose day; ``length``: cycle length; ``stop``: first day no cycle may start (off
+    treatment, the day after death or the data date); ``vod``: first VOD/SOS onset day.
+    Per patient and cycle (columns, cycle k + 1): ``start`` day, ``exists``, ``delay``
+    days, ``level`` (reductions so far), ``omit`` (last dose omitted) and ``reason``."""
 
-    def __init__(self) -> None:
-        self.rows: Ints = np.zeros(0, np.int64)
-        self.start: Ints = np.zeros((0, 0), np.int64)
-        self.exists: Bools = np.zeros((0, 0), bool)
-        self.delay: Ints = np.zeros((0, 0), np.int64)
-        self.level: Ints = np.zeros((0, 0), np.int64)
-        self.omit: Bools = np.zeros((0, 0), bool)
-        self.reason: Objects = np.zeros((0, 0), object)
-        self.first: Ints = np.zeros(0, np.int64)
-        self.length: Ints = np.zeros(0, np.int64)
-        self.stop: Ints = np.zeros(0, np.int64)
-        self.vod: Ints = np.zeros(0, np.int64)
+    rows: Ints
+    first: Ints
+    length: Ints
+    stop: Ints
+    vod: Ints
+    start: Ints
+    exists: Bools
+    delay: Ints
+    level: Ints
+    omit: Bools
+    reason: Objects
 
-    @classmethod
-    def of(cls, data: TrialData, regimen: Regimen, end: int, rng: np.random.Generator) -> _Course:
-        p = data.patients
-        c = cls()
-        first_all = _day(p["first_dose_date"])
-        c.rows = np.flatnonzero(first_all < NONE)
-        n = c.rows.size
-        c.first = first_all[c.rows]
-        off = _day(p["off_treatment_date"])[c.rows]
-        death = _day(p["death_date"])[c.rows]
-        c.stop = np.minimum(np.minimum(off, death + 1), end + 1)  # no cycle on or after
-        index = pd.Index(p["patient_id"].iloc[c.rows])
 
-        r = data.responses
-        at = index.get_indexer(r["patient_id"])
-        ok = at >= 0
-        rc = r["cycle"].astype("Float64").fillna(1).to_numpy(float).astype(np.int64)[ok]
-        rd = _day(r["assessment_date"])[ok] - c.first[at[ok]]
-        ra = at[ok]
-        later = rc >= 2
-        est = pd.Series((rd[later] - 21) / (rc[later] - 1)).groupby(ra[later]).median()
-        length = rng.integers(26, 31, n)
-        length[est.index.to_numpy(int)] = np.clip(np.rint(est.to_numpy(float)), 21, 40)
-        c.length = length.astype(np.int64)
-        seen = np.zeros(n, np.int64)
-        np.maximum.at(seen, ra, rc)
+@dataclass(frozen=True, eq=False)
+class _Events:
+    """Adverse events of the treated patients by the cycle they began in: ``severe``
+    (grade 3-4) with its ``label`` (term and grade), ``organ`` (grade 3-4 other than a
+    blood count); ``vod`` the first VOD/SOS onset day of each patient."""
 
-        cap = np.full(n, regimen.max_cycles, np.int64)
-        if regimen.cohort_cycles and "cohort" in p:
-            cohort = p["cohort"].to_numpy(object)[c.rows]
-            for unit, cycles in regimen.cohort_cycles.items():
-                cap[cohort == unit] = cycles
-        cap = np.maximum(cap, seen)
-        width = int(max(cap.max(initial=1), 1))
-        k = np.arange(width)[None, :]
-        nominal = c.first[:, None] + k * c.length[:, None]
+    severe: Bools
+    label: Objects
+    organ: Bools
+    vod: Ints
 
-        ae = data.adverse_events
-        aa = index.get_indexer(ae["patient_id"])
-        keep = aa >= 0
-        aa = aa[keep]
-        onset = _day(ae["onset_date"])[keep]
-        grade = ae["grade"].astype("Float64").fillna(0).to_numpy(float)[keep]
-        term = ae["term"].to_numpy(object)[keep]
-        is_vod = _is_vod(term)
-        vod = np.full(n, NONE, np.int64)
-        np.minimum.at(vod, aa[is_vod], onset[is_vod])
-        c.vod = vod
 
-        exists = (
-            (nominal < c.stop[:, None])
-            & (k < cap[:, None])
-            & ((k == 0) | (nominal <= vod[:, None]))
-        )
-        # Grade 3-4 events by the cycle they began in.
-        severe = (grade >= 3) & (grade <= 4)
-        cyc = np.clip((onset - c.first[aa]) // np.maximum(c.length[aa], 1), 0, width - 1)
-        sev = np.zeros((n, width), bool)
-        sev_term = np.full((n, width), None, dtype=object)
-        sa, sc = aa[severe], cyc[severe]
-        sev[sa, sc] = True
-        organ = np.zeros((n, width), bool)
-        non_blood = severe & ~np.isin(term, list(BLOOD_COUNT_TERMS))
-        organ[aa[non_blood], cyc[non_blood]] = True
-        sev_term[sa, sc] = (
-            pd.Series(term[severe]).astype(str)
-            + ", grade "
-            + pd.Series(grade[severe].astype(np.int64)).astype(str)
-        ).to_numpy(object)
+def _previous(cells: npt.NDArray[Any], fill: object) -> npt.NDArray[Any]:
+    """Each cycle's value of the cycle before (``fill`` for cycle 1)."""
+    out = np.full(cells.shape, fill, dtype=cells.dtype)
+    out[:, 1:] = cells[:, :-1]
+    return out
 
-        prev_sev = np.zeros_like(sev)
-        prev_sev[:, 1:] = sev[:, :-1]
-        prev_term = np.full((n, width), None, dtype=object)
-        prev_term[:, 1:] = sev_term[:, :-1]
-        prev_organ = np.zeros_like(organ)
-        prev_organ[:, 1:] = organ[:, :-1]
-        delayed = (k > 0) & (rng.random((n, width)) < np.where(prev_sev, 0.3, 0.06))
-        amount = np.where(delayed, rng.integers(3, 15, (n, width)), 0)
-        # A delayed cycle still starts before the patient stops and a week before its own
-        # response assessment.
-        first_assess = np.full((n, width), NONE, np.int64)
-        in_range = rc - 1 < width
-        np.minimum.at(
-            first_assess, (ra[in_range], rc[in_range] - 1), rd[in_range] + c.first[ra[in_range]]
-        )
-        room = np.minimum(c.stop[:, None] - 1, np.where(k > 0, first_assess - 7, NONE)) - nominal
-        room = np.where(exists, np.maximum(room, 0), NONE)
-        suffix = np.minimum.accumulate(room[:, ::-1], axis=1)[:, ::-1]
-        total = np.minimum(np.cumsum(amount, axis=1), suffix)
-        total = np.maximum.accumulate(np.maximum(total, 0), axis=1)
-        delay = np.diff(total, axis=1, prepend=0)
-        c.start = nominal + total
-        c.exists = exists & ((k == 0) | (c.start <= vod[:, None]))
-        c.delay = np.where(c.exists, delay, 0)
 
-        other = rng.choice(np.array(DELAY_REASONS, dtype=object), (n, width))
-        because = np.where(prev_sev, prev_term, other)
-        reduce = (k > 0) & (
-            (prev_organ & (rng.random((n, width)) < 0.3))
-            | ((c.delay >= 14) & (rng.random((n, width)) < 0.5))
-            | (rng.random((n, width)) < 0.02)
-        )
-        reduce &= c.exists
-        c.level = np.cumsum(reduce, axis=1)
-        in_cycle_vod = (
-            c.exists & (vod[:, None] >= c.start) & (vod[:, None] < c.start + c.length[:, None])
-        )
-        c.omit = in_cycle_vod | (c.exists & (rng.random((n, width)) < 0.03))
-        c.reason = np.full((n, width), None, dtype=object)
-        delayed_now = c.delay > 0
-        cells = np.nonzero(delayed_now | reduce | c.omit | (c.level > 0))
-        texts = []
-        for d, r, o, v, why in zip(
-            delayed_now[cells],
-            reduce[cells],
-            c.omit[cells],
-            in_cycle_vod[cells],
-            because[cells],
-            strict=True,
-        ):
-            said = [f"Delayed: {why}"] if d else []
-            said += [f"Dose reduced: {why}"] if r else []
-            if o:
-                said.append(
-                    "Last dose omitted: " + ("Veno-occlusive disease" if v else "Missed visit")
-                )
-            texts.append("; ".join(said) or "Continued at the reduced dose")
-        c.reason[cells] = np.array(texts, dtype=object)
-        return c
+def _events(data: TrialData, index: pd.Index, first: Ints, length: Ints, width: int) -> _Events:
+    n = index.size
+    ae = data.adverse_events
+    at = index.get_indexer(pd.Index(ae["patient_id"]))
+    keep = at >= 0
+    at = at[keep]
+    onset = _day(ae["onset_date"])[keep]
+    grade = ae["grade"].astype("Float64").fillna(0).to_numpy(float)[keep]
+    term = ae["term"].to_numpy(object)[keep]
+    is_vod = _is_vod(term)
+    vod = np.full(n, NONE, np.int64)
+    np.minimum.at(vod, at[is_vod], onset[is_vod])
+    severe = (grade >= 3) & (grade <= 4)
+    cycle = np.clip((onset - first[at]) // np.maximum(length[at], 1), 0, width - 1)
+    cells = np.zeros((n, width), bool)
+    cells[at[severe], cycle[severe]] = True
+    label = np.full((n, width), None, dtype=object)
+    label[at[severe], cycle[severe]] = (
+        pd.Series(term[severe]).astype(str)
+        + ", grade "
+        + pd.Series(grade[severe].astype(np.int64)).astype(str)
+    ).to_numpy(object)
+    organ = np.zeros((n, width), bool)
+    non_blood = severe & ~np.isin(term, list(BLOOD_COUNT_TERMS))
+    organ[at[non_blood], cycle[non_blood]] = True
+    return _Events(cells, label, organ, vod)
+
+
+def _course(data: TrialData, regimen: Regimen, end: int, rng: np.random.Generator) -> _Course:
+    """The treated patients' cycles, delays, reductions and omissions (module docstring)."""
+    p = data.patients
+    first_all = _day(p["first_dose_date"])
+    rows = np.flatnonzero(first_all < NONE)
+    n = rows.size
+    first = first_all[rows]
+    off = _day(p["off_treatment_date"])[rows]
+    death = _day(p["death_date"])[rows]
+    stop = np.minimum(np.minimum(off, death + 1), end + 1)
+    index = pd.Index(p["patient_id"].iloc[rows])
+
+    # Cycle length from the assessments of later cycles (near day 21 of each cycle).
+    r = data.responses
+    at = index.get_indexer(r["patient_id"])
+    ok = at >= 0
+    rc = r["cycle"].astype("Float64").fillna(1).to_numpy(float).astype(np.int64)[ok]
+    rd = _day(r["assessment_date"])[ok] - first[at[ok]]
+    ra = at[ok]
+    later = rc >= 2
+    est = pd.Series((rd[later] - 21) / (rc[later] - 1)).groupby(ra[later]).median()
+    drawn = rng.integers(26, 31, n)
+    drawn[est.index.to_numpy(int)] = np.clip(np.rint(est.to_numpy(float)), 21, 40)
+    length = drawn.astype(np.int64)
+    seen = np.zeros(n, np.int64)
+    np.maximum.at(seen, ra, rc)
+
+    cap = np.full(n, regimen.max_cycles, np.int64)
+    if regimen.cohort_cycles and "cohort" in p:
+        cohort = p["cohort"].to_numpy(object)[rows]
+        for unit, cycles in regimen.cohort_cycles.items():
+            cap[cohort == unit] = cycles
+    cap = np.maximum(cap, seen)
+    width = int(max(cap.max(initial=1), 1))
+    k = np.arange(width)[None, :]
+    nominal = first[:, None] + k * length[:, None]
+    ev = _events(data, index, first, length, width)
+    vod = ev.vod
+    exists = (nominal < stop[:, None]) & (k < cap[:, None]) & ((k == 0) | (nominal <= vod[:, None]))
+
+    prev_sev = _previous(ev.severe, False)
+    prev_label = _previous(ev.label, None)
+    prev_organ = _previous(ev.organ, False)
+    delayed = (k > 0) & (rng.random((n, width)) < np.where(prev_sev, 0.3, 0.06))
+    amount = np.where(delayed, rng.integers(3, 15, (n, width)), 0)
+    # A delayed cycle still starts before the patient stops and a week before its own
+    # response assessment; delays add up over the cycles.
+    first_assess = np.full((n, width), NONE, np.int64)
+    in_range = rc - 1 < width
+    np.minimum.at(
+        first_assess, (ra[in_range], rc[in_range] - 1), rd[in_range] + first[ra[in_range]]
+    )
+    room = np.minimum(stop[:, None] - 1, np.where(k > 0, first_assess - 7, NONE)) - nominal
+    room = np.where(exists, np.maximum(room, 0), NONE)
+    suffix = np.minimum.accumulate(room[:, ::-1], axis=1)[:, ::-1]
+    total = np.minimum(np.cumsum(amount, axis=1), suffix)
+    total = np.maximum.accumulate(np.maximum(total, 0), axis=1)
+    start = nominal + total
+    exists &= (k == 0) | (start <= vod[:, None])
+    delay = np.where(exists, np.diff(total, axis=1, prepend=0), 0)
+
+    other = rng.choice(np.array(DELAY_REASONS, dtype=object), (n, width))
+    because = np.where(prev_sev, prev_label, other)
+    reduce = (k > 0) & (
+        (prev_organ & (rng.random((n, width)) < 0.3))
+        | ((delay >= 14) & (rng.random((n, width)) < 0.5))
+        | (rng.random((n, width)) < 0.02)
+    )
+    reduce &= exists
+    level = np.cumsum(reduce, axis=1, dtype=np.int64)
+    in_cycle_vod = exists & (vod[:, None] >= start) & (vod[:, None] < start + length[:, None])
+    omit = in_cycle_vod | (exists & (rng.random((n, width)) < 0.03))
+    reason = np.full((n, width), None, dtype=object)
+    cells = np.nonzero((delay > 0) | reduce | omit | (level > 0))
+    texts = []
+    for d, cut, o, v, why in zip(
+        delay[cells] > 0,
+        reduce[cells],
+        omit[cells],
+        in_cycle_vod[cells],
+        because[cells],
+        strict=True,
+    ):
+        said = [f"Delayed: {why}"] if d else []
+        said += [f"Dose reduced: {why}"] if cut else []
+        if o:
+            said.append("Last dose omitted: " + ("Veno-occlusive disease" if v else "Missed visit"))
+        texts.append("; ".join(said) or "Continued at the reduced dose")
+    reason[cells] = np.array(texts, dtype=object)
+    return _Course(rows, first, length, stop, vod, start, exists, delay, level, omit, reason)
 
 
 def _planned(agent: Agent, treated: pd.DataFrame, width: int) -> Floats:
