@@ -42,9 +42,11 @@ def test_strata_are_balanced_within_blocks() -> None:
     """on_track: 96 patients on A, 104 on B; within each of the 6 strata (risk group x CNS
     status) the arms differ by at most 2, the places per arm of a block."""
     data = generate(AALL, "on_track", seed=0)
-    strata = data.baseline.pivot(index="patient_id", columns="characteristic", values="value")
-    assert set(strata.columns) == {"risk_group", "cns_status"}
+    wide = data.baseline.pivot(index="patient_id", columns="characteristic", values="value")
+    strata = wide[["risk_group", "cns_status"]]
     assert len(strata) == len(data.patients)
+    assert strata.notna().all().all()
+    assert not data.baseline.duplicated(["patient_id", "characteristic"]).any()
     assert set(strata["risk_group"]) == {"standard", "high"}
     assert set(strata["cns_status"]) == {"CNS1", "CNS2", "CNS3"}
     joined = data.patients.set_index("patient_id")[["arm"]].join(strata)

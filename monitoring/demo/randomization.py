@@ -8,8 +8,10 @@ number stays as before):
   after when the first dose comes later; ``arm_received`` the assigned arm for a treated
   patient, another arm for a few (``CROSSOVER_SHARE`` of the treated, at least one: the
   crossovers), empty for a patient never treated;
-- a ``baseline`` row per patient and stratification factor (unless the data hold rows of
-  that characteristic already), balanced by design: in randomization order each patient
+- a ``baseline`` row per patient and stratification factor, replacing any row of those
+  factors drawn before (the meeting-pack generator, ``monitoring/demo/pack.py``, draws
+  every declared characteristic; this module is the one source of the stratification
+  factors of a trial with arms), balanced by design: in randomization order each patient
   joins a stratum (a combination of the factors' categories, drawn by ``SHARES``) whose
   current block still has a place for the patient's arm, blocks holding ``BLOCK_PER_ARM``
   places per arm, as permuted-block randomization within strata gives. The arms are the
@@ -50,9 +52,10 @@ def strata_factors(protocol: Protocol) -> tuple[BaselineCharacteristic, ...]:
 
 
 def add_randomization(data: TrialData, protocol: Protocol, seed: int) -> TrialData:
-    """``data`` with randomization rows and stratification baseline rows (module
-    docstring); unchanged for a protocol without arms or stratification factors, or when
-    the randomization table holds rows already."""
+    """``data`` with randomization rows and the stratification factors' baseline rows
+    (module docstring; rows of those factors already in ``data.baseline`` are replaced);
+    unchanged for a protocol without arms or stratification factors, or when the
+    randomization table holds rows already."""
     factors = strata_factors(protocol)
     if not protocol.arms or not factors or not data.randomization.empty:
         return data
@@ -66,14 +69,13 @@ def add_randomization(data: TrialData, protocol: Protocol, seed: int) -> TrialDa
     ids = p["patient_id"].astype(str).to_numpy(object)
     order = order[np.lexsort((ids[order], enrolled.to_numpy("datetime64[ns]")[order]))]
     randomization = _randomization_rows(p, order, arms, enrolled, first, rng)
-    recorded = set(data.baseline["characteristic"].astype(str))
-    missing = tuple(f for f in factors if f.id not in recorded)
-    baseline = data.baseline
-    if missing:
-        rows = _strata_rows(p, order, ~has_arm, missing, arms, rng)
-        baseline = (
-            pd.concat([data.baseline, rows], ignore_index=True) if len(data.baseline) else rows
-        )
+    rows = _strata_rows(p, order, ~has_arm, factors, arms, rng)
+    named = data.baseline["characteristic"].astype(str).isin([f.id for f in factors])
+    kept = data.baseline[~named.to_numpy(bool)]
+    baseline = rows
+    if len(kept):
+        baseline = pd.concat([kept, rows], ignore_index=True)
+        baseline = baseline.sort_values("patient_id", kind="mergesort").reset_index(drop=True)
     return replace(data, randomization=randomization, baseline=baseline)
 
 
