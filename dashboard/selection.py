@@ -21,6 +21,7 @@ from monitoring.awaiting_data import AwaitingData, awaiting_data
 from monitoring.data_dictionary import TrialData
 from monitoring.data_quality import Finding
 from monitoring.derive import Derivation
+from monitoring.open_view import closed_columns
 from monitoring.protocol import Protocol
 from monitoring.series import SurvivalView
 from monitoring.status import TrialStatus
@@ -76,17 +77,23 @@ class Selection:
 
     def analysed_tables(self) -> dict[str, pd.DataFrame]:
         """The tables analysed at the cut-off, patient by patient; the open view gets them
-        without the protocol's ``closed_by`` columns (no patient's arm, for example)."""
+        without the protocol's ``closed_by`` columns (no patient's arm, for example, nor the
+        arm received: ``monitoring.open_view.closed_columns``)."""
         data = self.derivation().data
         tables = {
             "patients": data.patients,
             "responses": data.responses,
             "adverse_events": data.adverse_events,
         }
+        if len(data.randomization):  # date and arm received, the arm closed in the open view
+            tables["randomization"] = data.randomization
         if self.view is View.CLOSED:
             return tables
-        closed = set(self.protocol.closed_by)
-        return {n: t.drop(columns=[c for c in t.columns if c in closed]) for n, t in tables.items()}
+        protocol = self.protocol
+        return {
+            n: t.drop(columns=[c for c in t.columns if c in closed_columns(protocol, n)])
+            for n, t in tables.items()
+        }
 
     def survival(self, endpoint: str, by: str | None) -> SurvivalView:
         """Refused (``PermissionRefusedError``) by a ``closed_by`` column in the open view."""

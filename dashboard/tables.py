@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from monitoring.analyses.randomization import CountTable
+from monitoring.analyses.randomization import CountTable, RandomizationListing
 from monitoring.analyses.response import BestResponseTable, ResponseSummary
 from monitoring.analyses.safety import AeTable, RowLevel
 from monitoring.analyses.safety_listings import AeListing, DeathListing
@@ -300,4 +300,17 @@ def count_frame(table: CountTable) -> pd.DataFrame:
     data: dict[str, list[str]] = {"": ["\u2003" * r.indent + r.label for r in table.rows]}
     for i, column in enumerate(table.columns):
         data[column] = [str(r.counts[i]) if r.counts else "" for r in table.rows]
+    return pd.DataFrame(data)
+
+
+def randomization_listing_frame(listing: RandomizationListing) -> pd.DataFrame:
+    """Randomization per patient; the arm columns only in a listing by arm."""
+    data: dict[str, list[str]] = {"Patient": [r.patient_id for r in listing.rows]}
+    if listing.by_arm:
+        data["Arm assigned"] = [r.arm for r in listing.rows]
+    data["Randomized on"] = [r.randomization_date for r in listing.rows]
+    if listing.by_arm:
+        data["Arm received"] = [r.arm_received or "none" for r in listing.rows]
+    for j, factor in enumerate(listing.factors):
+        data[factor] = [r.strata[j] for r in listing.rows]
     return pd.DataFrame(data)

@@ -16,6 +16,17 @@ from monitoring.vocabulary import Severity
 
 WITHHELD = "Closed: shown to the DSMB"
 
+ARM_COLUMNS = {"randomization": ("arm_received",)}
+"""Columns of the imported tables that tell a patient's arm besides the ``closed_by``
+column ``arm`` itself: closed whenever ``arm`` is."""
+
+
+def closed_columns(protocol: Protocol, table: str) -> tuple[str, ...]:
+    """The columns of ``table`` the open view never shows: the protocol's ``closed_by``
+    columns and, when ``arm`` is one, the arm a patient received (``randomization``)."""
+    extra = ARM_COLUMNS.get(table, ()) if "arm" in protocol.closed_by else ()
+    return (*protocol.closed_by, *extra)
+
 
 def compares_arms(protocol: Protocol, rule_id: str, kind: str, scope: dict[str, str]) -> bool:
     """Whether a rule's decision reveals results by a ``closed_by`` column: a comparison of

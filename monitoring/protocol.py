@@ -135,9 +135,10 @@ class GroupSequentialRule:
     design effect); ``planned_events`` the maximum number of events (None: computed from the
     design by Schoenfeld's formula); ``efficacy_gamma`` / ``futility_gamma`` the
     Hwang–Shih–DeCani gamma of an ``hsd`` spending (None otherwise); ``allocation_ratio``
-    n_experimental / n_control; ``strata`` the patient columns the randomization was
-    stratified by (``STRATIFICATION_COLUMNS``): when given, the log-rank test and the Cox
-    model are stratified by their combined values.
+    n_experimental / n_control; ``strata`` the factors the randomization was stratified by:
+    patient columns (``STRATIFICATION_COLUMNS``) or ``[[baseline]]`` characteristics marked
+    ``stratification = true`` (their values are the patient's ``baseline`` rows): when
+    given, the log-rank test and the Cox model are stratified by their combined values.
     """
 
     id: str
@@ -740,7 +741,9 @@ def _arm(r: TableReader, name: str, units: Units) -> str:
     return arm
 
 
-def _group_sequential(r: TableReader, units: Units) -> GroupSequentialRule:
+def _group_sequential(
+    r: TableReader, units: Units, stratification: tuple[str, ...] = ()
+) -> GroupSequentialRule:
     fractions = r.numbers("information_fractions")
     if not fractions or any(b <= a for a, b in itertools.pairwise(fractions)):
         raise r.fail("information_fractions", "must be increasing")
@@ -758,12 +761,18 @@ def _group_sequential(r: TableReader, units: Units) -> GroupSequentialRule:
         raise r.fail("endpoint", f"must be OS, PFS or EFS (from first dose); got '{endpoint}'")
     hazard_ratio = r.required_number("hazard_ratio", 0.0, 1.0, open_interval=True)
     strata = r.texts("strata", ())
-    unknown = [c for c in strata if c not in STRATIFICATION_COLUMNS]
+    allowed = (*STRATIFICATION_COLUMNS, *stratification)
+    unknown = [c for c in strata if c not in allowed]
     if unknown or len(set(strata)) != len(strata):
+        factors = (
+            f"; or stratification factors of [[baseline]]: {', '.join(stratification)}"
+            if stratification
+            else "; or [[baseline]] characteristics with stratification = true (none declared)"
+        )
         raise r.fail(
             "strata",
-            f"must list distinct patient columns among {', '.join(STRATIFICATION_COLUMNS)}; "
-            f"got {', '.join(strata)}",
+            f"must list distinct patient columns among {', '.join(STRATIFICATION_COLUMNS)}"
+            f"{factors}; got {', '.join(strata)}",
         )
     return GroupSequentialRule(
         id=r.text("id"),
@@ -837,7 +846,9 @@ def _mrd(r: TableReader, units: Units) -> MrdRule:
     )
 
 
-def _efficacy(reader: TableReader, units: Units) -> tuple[EfficacyRule, ...]:
+def _efficacy(
+    reader: TableReader, units: Units, stratification: tuple[str, ...] = ()
+) -> tuple[EfficacyRule, ...]:
     rules: list[EfficacyRule] = []
     for kind, r in reader.rules("efficacy"):
         rule: EfficacyRule
@@ -846,7 +857,7 @@ def _efficacy(reader: TableReader, units: Units) -> tuple[EfficacyRule, ...]:
         elif kind == "mrd_response":
             rule = _mrd(r, units)
         else:
-            rule = _group_sequential(r, units)
+            rule = _group_sequential(r, units, stratification)
         _refuse_unevaluated(r, kind)
         rules.append(rule)
     return tuple(rules)
@@ -1024,6 +1035,7 @@ def parse_protocol(text: str, source: str = "<protocol>") -> Protocol:
         "dose_level": _units(top, "dose_levels"),
     }
     top.optional_text("notes")  # free text for the reader of the file, checked for type only
+    baseline = _baseline(top)
     protocol = Protocol(
         id=trial_id,
         title=top.text("title"),
@@ -1038,7 +1050,7 @@ def parse_protocol(text: str, source: str = "<protocol>") -> Protocol:
         closed_by=top.texts("closed_by", ()),
         response=response,
         estimates=_estimates(top),
-        efficacy=_efficacy(top, units),
+        efficacy=_efficacy(top, units, tuple(b.id for b in baseline if b.stratification)),
         toxicity=_toxicity(top, units),
         reporting=ReportingSettings(
             summary_every=reporting.integer("summary_every", minimum=1),
@@ -1054,7 +1066,7 @@ def parse_protocol(text: str, source: str = "<protocol>") -> Protocol:
         source=source,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         dose_finding=_dose_finding(top, units),
-        baseline=_baseline(top),
+        baseline=baseline,
     )
     _refuse_repeated_rule_ids(protocol)
     for i, rule in enumerate(protocol.efficacy):

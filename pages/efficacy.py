@@ -7,7 +7,12 @@ import streamlit as st
 from dashboard import components, decisions, tables
 from dashboard.keys import Key
 from dashboard.selection import current
-from monitoring.analyses.randomization import for_view, randomization_tables
+from monitoring.analyses.randomization import (
+    for_view,
+    listing_for_view,
+    randomization_listing,
+    randomization_tables,
+)
 from monitoring.analysis.access import View
 from monitoring.charts import (
     posterior_figure,
@@ -56,6 +61,16 @@ if randomization is not None:
         st.markdown(f"**{randomization_table.title}**")
         st.caption(randomization_table.note)
         components.table(tables.count_frame(randomization_table), randomization_table.title)
+    listing = randomization_listing(derived, protocol)
+    if listing is not None and listing.rows:
+        listed = listing_for_view(listing, protocol, closed=selection.view is View.CLOSED)
+        with st.expander(f"Randomization per patient ({len(listed.rows)})"):
+            st.caption(
+                listed.date_source
+                + ("" if listed.by_arm else " Arms assigned and received: closed view only.")
+            )
+            frame = tables.randomization_listing_frame(listed)
+            components.table(frame, "Randomization per patient")
 
 if rule is not None and decision is not None:
     st.subheader(f"Stage 1: the first {decision.n1} treated patients (by first dose)")

@@ -340,6 +340,54 @@ def test_a_rule_with_strata_uses_the_stratified_logrank_and_cox_model(demo: Tria
     assert "stratified by sex" in facts[0].value
 
 
+def test_a_rule_may_be_stratified_by_a_baseline_stratification_factor(demo: TrialData) -> None:
+    """``strata = ["risk_group", "sex"]``: risk group is a ``[[baseline]]`` stratification
+    factor of the example (its value the patient's baseline row, written by the demo), sex a
+    patient column; each look's z is the stratified log-rank z with strata "risk / sex"
+    built here from the baseline table."""
+    from monitoring.protocol import parse_protocol
+
+    stratified = parse_protocol(
+        _with("allocation_ratio = 1.0", 'allocation_ratio = 1.0\nstrata = ["risk_group", "sex"]'),
+        "aall.toml",
+    )
+    rule = stratified.efficacy[0]
+    assert isinstance(rule, GroupSequentialRule)
+    risk = demo.baseline[demo.baseline["characteristic"] == "risk_group"]
+    risk_of = dict(zip(risk["patient_id"], risk["value"], strict=True))
+    full = derive(demo, stratified)
+    labels = look_dates(full, stratified).strata[rule.id]
+    expected = [
+        f"{risk_of[i]} / {s}"
+        for i, s in zip(full.patients["patient_id"], full.patients["sex"], strict=True)
+    ]
+    assert labels.tolist() == expected
+    d = _decision(demo, stratified, full.cutoff)
+    assert d.looks
+    for look in d.looks:
+        patients = derive(demo, stratified, look.day).patients
+        tte = time_to_event(patients, rule.endpoint, by="arm")
+        sex = patients.set_index("patient_id").loc[list(tte.patient_ids), "sex"].astype(str)
+        strata = [f"{risk_of[i]} / {s}" for i, s in zip(tte.patient_ids, sex, strict=True)]
+        z = logrank_z(tte.time, tte.event, tte.groups == "B", strata).z
+        assert look.result.z == pytest.approx(z, abs=1e-12)
+
+
+def test_strata_name_patient_columns_or_baseline_stratification_factors() -> None:
+    from monitoring.protocol import parse_protocol
+
+    text = _with("allocation_ratio = 1.0", 'allocation_ratio = 1.0\nstrata = ["risk_group"]')
+    # a declared characteristic that is not a stratification factor is refused
+    text = text.replace(
+        'categories = ["standard", "high"]\nstratification = true',
+        'categories = ["standard", "high"]',
+    )
+    with pytest.raises(ProtocolError) as info:
+        parse_protocol(text, "aall.toml")
+    assert info.value.key == "efficacy[0].strata"
+    assert "stratification factors of [[baseline]]: cns_status" in str(info.value)
+
+
 def test_strata_must_be_known_patient_columns() -> None:
     from monitoring.protocol import parse_protocol
 

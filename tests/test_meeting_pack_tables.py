@@ -94,6 +94,8 @@ def _trial(engine: sa.Engine) -> str:
 
 def _extract() -> dict[str, Rows]:
     tables = copy_base()
+    for row, arm in zip(tables["patients"], ("A", "B"), strict=False):
+        row["arm"] = arm  # a randomized patient has an assigned arm (P01 A, P02 B)
     tables["randomization"] = [dict(r) for r in RANDOMIZATION]
     tables["baseline"] = [dict(r) for r in BASELINE]
     tables["exposure"] = [dict(r) for r in EXPOSURE]

@@ -243,6 +243,11 @@ def test_every_role_walks_every_page(dashboard_db: str, name: str) -> None:
     patients = at.dataframe[-1].value
     assert len(patients) > 0
     assert ("arm" in patients.columns) == (name != "pi")
+    # the randomization table: dates for everyone, the arm received in the closed view only
+    at.selectbox(key=Key.ANALYSED_TABLE).set_value("randomization").run()
+    randomized = at.dataframe[-1].value
+    assert len(randomized) == 200
+    assert ("arm_received" in randomized.columns) == (name != "pi")
     # the closed view of the dashboard is in the account audit log, once per session
     viewed = [d for e, d in _events(os.environ["TRIAL_MONITORING_DB"], name)
               if e == "closed data viewed" and d == "closed view of the dashboard"]  # fmt: skip

@@ -242,6 +242,61 @@ def dose_level_problems(
     return problems
 
 
+def randomization_problems(
+    staged: dict[str, pd.DataFrame], arms: tuple[str, ...]
+) -> list[ImportProblem]:
+    """Randomization rows the trial cannot hold: an ``arm_received`` that is not an arm of
+    the protocol (``arms``; a protocol without arms accepts any text), and a row for a
+    patient whose ``patients.arm`` is empty (a randomized patient has an assigned arm). The
+    second is reported on the imported randomization row or, when that row is stored, on
+    the imported patient row that left the arm empty."""
+    frame = staged.get(RAND)
+    if frame is None:
+        return []
+    problems = []
+    if arms:
+        allowed = ", ".join(arms)
+        foreign = (
+            frame[SOURCE].notna()
+            & frame["arm_received"].notna()
+            & ~frame["arm_received"].isin(arms)
+        )
+        problems += [
+            ImportProblem(
+                src, row, "arm_received", f"'{value}' is not an arm of this trial ({allowed})"
+            )
+            for src, row, value in zip(
+                frame.loc[foreign, SOURCE],
+                frame.loc[foreign, ROW],
+                frame.loc[foreign, "arm_received"],
+                strict=True,
+            )
+        ]
+    patients = staged.get(P)
+    if patients is None:
+        return problems
+    side = patients[["patient_id", "arm", SOURCE, ROW]].rename(
+        columns={SOURCE: "p_source", ROW: "p_row"}
+    )
+    joined = frame[["patient_id", SOURCE, ROW]].merge(side, on="patient_id")
+    no_arm = joined[joined["arm"].isna().to_numpy()]
+    for src, row, pid, p_src, p_row in zip(
+        no_arm[SOURCE],
+        no_arm[ROW],
+        no_arm["patient_id"],
+        no_arm["p_source"],
+        no_arm["p_row"],
+        strict=True,
+    ):
+        text = f"patient '{pid}' is randomized but has no arm (patients.arm is empty)"
+        if isinstance(src, str):
+            problems.append(ImportProblem(src, int(row), "patient_id", text))
+        elif isinstance(p_src, str):
+            text += "; the randomization row is stored"
+            problems.append(ImportProblem(p_src, int(p_row), "arm", text))
+    return problems
+
+
 def baseline_problems(
     staged: dict[str, pd.DataFrame], characteristics: tuple[BaselineCharacteristic, ...]
 ) -> list[ImportProblem]:

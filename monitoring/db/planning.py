@@ -20,6 +20,7 @@ from monitoring.db.consistency import (
     dlt_problems,
     dose_level_problems,
     orphan_problems,
+    randomization_problems,
     sequence_problems,
 )
 from monitoring.db.problems import ImportProblem
@@ -67,6 +68,9 @@ def plan_changes(
         problems += dose_level_problems(staged, levels)
     if "baseline" in by_name:
         problems += baseline_problems(staged, get_protocol(conn, trial_id).baseline)
+    if "randomization" in by_name or "patients" in by_name:
+        arms = tuple(u.id for u in get_protocol(conn, trial_id).arms)
+        problems += randomization_problems(staged, arms)
     if problems or not diff:
         return Plan(tuple(problems), ())
     diffs = tuple(

@@ -26,6 +26,7 @@ from monitoring.derive.cutoff import as_timestamp
 from monitoring.derive.detail_dates import DetailDates, detail_dates
 from monitoring.derive.patients import ALIVE_RECORD_DATES
 from monitoring.derive.scope import in_scope
+from monitoring.derive.strata import factor_values
 from monitoring.derive.summary import Derivation
 from monitoring.derive.toxicity import ToxicityOutcomes, monitored_events
 from monitoring.protocol import GroupSequentialRule, MrdRule, Protocol, SimonRule, ToxicityRule
@@ -50,7 +51,8 @@ class LookDates:
     ``scopes`` holds each rule's patients (by rule id), ``orders`` the date a Simon rule
     counts its patients in, ``toxicity`` the first monitored event of each toxicity rule,
     ``strata`` each stratified group-sequential rule's stratum per patient (the values of
-    its ``strata`` columns joined by " / ", "(missing)" for a missing value).
+    its ``strata`` factors, patient columns or baseline characteristics, joined by " / ",
+    "(missing)" for a missing value).
     """
 
     ids: npt.NDArray[np.str_]
@@ -163,15 +165,16 @@ def survival_dates(derived: Derivation, protocol: Protocol) -> SurvivalDates:
     )
 
 
-def stratum_labels(patients: pd.DataFrame, columns: Sequence[str]) -> npt.NDArray[np.object_]:
+def stratum_labels(
+    patients: pd.DataFrame, columns: Sequence[str], baseline: pd.DataFrame | None = None
+) -> npt.NDArray[np.object_]:
     """Each patient's stratum: the values of ``columns`` joined by " / " ("(missing)" for a
-    missing value, a stratum of its own)."""
-    parts = [
-        patients[c].astype(object).where(patients[c].notna(), "(missing)").astype(str)
-        if c in patients.columns
-        else pd.Series("(missing)", index=patients.index)
-        for c in columns
-    ]
+    missing value, a stratum of its own). A name that is not a patient column is a
+    ``[[baseline]]`` characteristic, read from the patient's ``baseline`` row."""
+    parts = []
+    for c in columns:
+        values = factor_values(patients, baseline, c)
+        parts.append(values.where(values.notna(), "(missing)").astype(str))
     joined = parts[0]
     for part in parts[1:]:
         joined = joined + " / " + part
@@ -203,7 +206,7 @@ def look_dates(derived: Derivation, protocol: Protocol) -> LookDates:
             else None
         ),
         strata={
-            r.id: stratum_labels(patients, r.strata)
+            r.id: stratum_labels(patients, r.strata, derived.data.baseline)
             for r in protocol.efficacy
             if isinstance(r, GroupSequentialRule) and r.strata
         },
