@@ -1,4 +1,4 @@
-"""Write a trial's three tables for the importer (SPEC 5): CSV files or one workbook.
+"""Write a trial's tables for the importer (SPEC 5): CSV files or one workbook.
 
 These are extracts in the importer's format, meant to be read back unchanged, so CSV cells
 are written as they are: the demo catalogue holds no text a spreadsheet would run as a
