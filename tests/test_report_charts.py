@@ -6,10 +6,12 @@ of the same series, so a change to either drawing that loses content fails here.
 
 from __future__ import annotations
 
+import io
 import struct
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -17,6 +19,7 @@ import numpy as np
 import pytest
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.patches import Rectangle
+from PIL import Image
 
 from monitoring.charts.static import _STYLE, BoundaryChart, KmChart, StaticChart
 from monitoring.demo import generate
@@ -159,6 +162,66 @@ def test_report_charts_are_rendered_without_a_browser_at_the_report_resolution(
         assert width == round(CHART_WIDTH_IN * CHART_DPI)
         assert height == round(before.size_in[1] * CHART_DPI)
         assert before.size_in[1] == before.figure.height_px / 96
+
+
+def _pixels(png: bytes) -> Any:
+    return np.asarray(Image.open(io.BytesIO(png)))
+
+
+def test_chart_png_is_the_opaque_savefig_image_as_rgb(
+    trial: tuple[TrialStatus, Derivation],
+) -> None:
+    """The PNG drops only the alpha channel of what ``savefig`` writes, which is 255 at
+    every pixel: the same picture, in RGB, at the chart's resolution."""
+    status, derivation = trial
+    rule = PROTOCOL.toxicity[0]
+    for chart in (
+        KmChart(survival_view(derivation, PROTOCOL, "OS", None)),
+        BoundaryChart(toxicity_path(rule, derivation.toxicity[0], status.toxicity[0])),
+    ):
+        size = (CHART_WIDTH_IN, chart.height_px / 96)
+        with matplotlib.rc_context(_STYLE):
+            buffer = io.BytesIO()
+            chart.figure(*size, CHART_DPI).savefig(buffer, format="png", dpi=CHART_DPI)
+        saved, png = _pixels(buffer.getvalue()), _pixels(chart.png(*size, CHART_DPI))
+        assert saved.shape[2] == 4
+        assert (saved[..., 3] == 255).all()
+        assert png.shape == (*saved.shape[:2], 3)
+        assert np.array_equal(png, saved[..., :3])
+
+
+def test_pdf_embeds_the_chart_png_unchanged(
+    trial: tuple[TrialStatus, Derivation], tmp_path: Path
+) -> None:
+    """The PDF's images are the charts' PNG data as they are (Flate with the PNG
+    predictor, no soft mask): poppler's ``pdfimages`` reads back every pixel of each PNG.
+    An RGBA PNG (kaleido's) cannot be taken as it is and is drawn by reportlab."""
+    from monitoring.reports.pdf import write_pdf
+    from monitoring.reports.pdf_images import png_data
+
+    status, derivation = trial
+    doc = build_report(status, derivation, stamp=ReportStamp(datetime(2026, 1, 1, tzinfo=UTC)))
+    rendered = render_report(doc)
+    pngs = [f.figure.png for f in rendered.figures()]
+    write_pdf(rendered, tmp_path / "report.pdf")
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(tmp_path / "report.pdf")],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert [line.split()[2] for line in listing.splitlines()[2:]] == ["image"] * len(pngs)
+    subprocess.run(
+        ["pdfimages", "-png", str(tmp_path / "report.pdf"), str(tmp_path / "image")], check=True
+    )
+    extracted = sorted(tmp_path.glob("image-*.png"))
+    assert len(extracted) == len(pngs)
+    for path, png in zip(extracted, pngs, strict=True):
+        assert np.array_equal(_pixels(path.read_bytes()), _pixels(png))
+    rgba = io.BytesIO()
+    Image.new("RGBA", (4, 3), (255, 255, 255, 255)).save(rgba, format="png")
+    assert png_data(rgba.getvalue()) is None
+    assert png_data(pngs[0]) is not None
 
 
 @pytest.mark.parametrize(

@@ -75,19 +75,23 @@ class StaticChart(abc.ABC):
         return figure
 
     def png(self, width_in: float, height_in: float, dpi: int) -> bytes:
-        """PNG of ``width_in`` x ``height_in`` inches at ``dpi``."""
+        """PNG of ``width_in`` x ``height_in`` inches at ``dpi``: 8-bit RGB (the chart is
+        opaque: the alpha channel ``savefig`` writes is 255 everywhere), which the PDF
+        writer embeds without decoding it (``monitoring.reports.pdf_images``)."""
         import matplotlib
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from PIL import Image
 
         with matplotlib.rc_context(_STYLE):
             figure = self.figure(width_in, height_in, dpi)
-            buffer = io.BytesIO()
-            figure.savefig(  # Agg; fast zlib level: larger files, a tenth of the time
-                buffer,
-                format="png",
-                dpi=dpi,
-                metadata={"Software": None},
-                pil_kwargs={"compress_level": 1},
-            )
+            canvas: Any = FigureCanvasAgg(figure)  # backend_agg has no type hints
+            canvas.draw()  # the pixels ``figure.savefig(format="png")`` writes
+            rgba = canvas.buffer_rgba()
+        size = (rgba.shape[1], rgba.shape[0])
+        image = Image.frombuffer("RGBA", size, rgba, "raw", "RGBA", 0, 1).convert("RGB")
+        buffer = io.BytesIO()
+        # fast zlib level: larger files, a tenth of the encoding time of the default level
+        image.save(buffer, format="png", dpi=(dpi, dpi), compress_level=1)
         return buffer.getvalue()
 
 

@@ -5,7 +5,8 @@ US Letter (the protocol's Efficacy/Toxicity Summary goes to a US IND office). A 
 contents page (sections, tables and figures with their pages, each a link) open the file;
 every section, table and figure is a PDF bookmark. Every page carries the running title,
 the OPEN/CLOSED label, the provenance stamp and "Page X of Y". Tables are portrait unless
-too wide; figures are PNG at the document's render resolution, two to a page. The file is
+too wide; figures are PNG at the document's render resolution, two to a page (embedded
+as they are when a PDF can read them: `monitoring.reports.pdf_images`). The file is
 byte-reproducible (reportlab's invariant mode): the generation date is the one printed in
 the title block.
 
@@ -15,7 +16,6 @@ story is laid out once (no second pass).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +30,6 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
-    Image,
     KeepTogether,
     NextPageTemplate,
     PageTemplate,
@@ -71,6 +70,7 @@ from monitoring.reports.pdf_fonts import (
     register_fonts,
     text_width,
 )
+from monitoring.reports.pdf_images import draw_png
 from monitoring.reports.pdf_tables import build_table
 
 PAGE = (theme.PAGE_WIDTH_IN * inch, theme.PAGE_HEIGHT_IN * inch)
@@ -448,8 +448,7 @@ class _FigureBlock(Flowable):  # type: ignore[misc]
         for index, part in enumerate([*self.heads, None, self.caption]):
             if part is None:
                 y -= image_h
-                image = Image(io.BytesIO(self.png), width=image_w, height=image_h)
-                image.drawOn(self.canv, 0, y)
+                draw_png(self.canv, self.png, 0, y, image_w, image_h)
                 continue
             y -= part.getSpaceBefore() if index else 0.0
             _, used = part.wrap(self.width, FRAME_HEIGHT)

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import norm
 
+from monitoring.distributions import norm_ppf, norm_sf
 from monitoring.survival.cox import cox_efron
 from monitoring.survival.logrank import stratified_log_rank
 
@@ -88,10 +88,10 @@ def cox_hazard_ratio(
         return None
     beta = fit.coef
     se = fit.se
-    q = float(norm.ppf(0.975))
+    q = float(norm_ppf(0.975))
     return HazardRatio(
         hr=math.exp(beta),
         lower=math.exp(beta - q * se),
         upper=math.exp(beta + q * se),
-        p_wald=float(2 * norm.sf(abs(beta / se))),
+        p_wald=float(2 * norm_sf(abs(beta / se))),
     )

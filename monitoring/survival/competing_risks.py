@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import chi2
 
+from monitoring.distributions import chi2_sf
 from monitoring.survival import inputs
 from monitoring.survival.inputs import FloatArray
 
@@ -256,4 +256,4 @@ def gray_test(
     cc = c_[: k - 1]
     cov_ += (cc * v3_) @ cc.T + cc @ v2_.T + v2_ @ cc.T
     stat = float(score_ @ np.linalg.solve(cov_, score_))
-    return GrayTest(stat=stat, df=k - 1, p=float(chi2.sf(stat, k - 1)))
+    return GrayTest(stat=stat, df=k - 1, p=chi2_sf(stat, k - 1))
