@@ -12,20 +12,17 @@ Patient-level cohort, dose level and HSCT date were already columns of ``patient
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from alembic import op
+
+from monitoring.db.migrations.versioned_tables import Columns, create_versioned_tables
 
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
 
-CURRENT = sa.text("valid_to IS NULL")
-
 # name -> (columns as (name, type, not null), key)
-Columns = tuple[tuple[str, Any, bool], ...]
 TABLES: dict[str, tuple[Columns, tuple[str, ...]]] = {
     "dose_changes": (
         (
@@ -62,45 +59,7 @@ TABLES: dict[str, tuple[Columns, tuple[str, ...]]] = {
 
 
 def upgrade() -> None:
-    for name, (columns, key) in TABLES.items():
-        op.create_table(
-            name,
-            sa.Column("version_id", sa.Integer(), autoincrement=True, nullable=False),
-            sa.Column("trial_id", sa.Text(), nullable=False),
-            *(sa.Column(c, t(), nullable=not required) for c, t, required in columns),
-            sa.Column("batch_id", sa.Integer(), nullable=True),
-            sa.Column("valid_from", sa.DateTime(), nullable=False),
-            sa.Column("valid_to", sa.DateTime(), nullable=True),
-            sa.ForeignKeyConstraint(
-                ["batch_id"], ["import_batches.id"], name=op.f(f"fk_{name}_batch_id_import_batches")
-            ),
-            sa.ForeignKeyConstraint(
-                ["trial_id"], ["trials.id"], name=op.f(f"fk_{name}_trial_id_trials")
-            ),
-            sa.PrimaryKeyConstraint("version_id", name=op.f(f"pk_{name}")),
-        )
-        op.create_index(op.f(f"ix_{name}_trial_id"), name, ["trial_id"], unique=False)
-        op.create_index(
-            f"uq_{name}_current",
-            name,
-            ["trial_id", *key],
-            unique=True,
-            sqlite_where=CURRENT,
-            postgresql_where=CURRENT,
-        )
-        op.create_index(
-            f"ix_{name}_validity", name, ["trial_id", "valid_from", "valid_to"], unique=False
-        )
-        for column, kind, _ in columns:
-            if kind is sa.Date:
-                op.create_index(
-                    f"ix_{name}_current_{column}",
-                    name,
-                    ["trial_id", column],
-                    unique=False,
-                    sqlite_where=CURRENT,
-                    postgresql_where=CURRENT,
-                )
+    create_versioned_tables(TABLES)
 
 
 def downgrade() -> None:
