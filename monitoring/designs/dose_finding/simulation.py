@@ -22,7 +22,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy.special import betaincc
-from scipy.stats import binom
 
 from monitoring.designs.dose_finding.boin import BoinDesign, boundary_at, choose_mtd
 from monitoring.designs.dose_finding.decision import DoseData, Recommendation
@@ -218,6 +217,8 @@ def three_plus_three_oc(true_rates: Sequence[float], start: int = 0) -> Operatin
     doses = rates.size
     if not 0 <= start < doses:
         raise DoseFindingError(f"start dose index {start} is not a dose level")
+    from scipy.stats import binom  # here: the report imports this package, not this function
+
     cohort_probability = [binom.pmf(np.arange(COHORT + 1), COHORT, p) for p in rates]
     select = np.zeros(doses)
     patients = np.zeros(doses)
