@@ -321,10 +321,10 @@ def test_survival_tables_have_every_endpoint(built: tuple[TrialStatus, ReportDoc
     assert _column(medians, "Endpoint") == list(PROTOCOL.survival.endpoints)
     os_n = _column(medians, "N")[0]
     assert os_n == status.treated  # OS population: every treated patient (SPEC 4)
-    landmarks = _table(doc, "Kaplan–Meier landmark estimates")
-    assert len(landmarks.rows) == len(PROTOCOL.survival.endpoints) * len(
-        PROTOCOL.survival.landmarks_months
-    )
+    landmarks = _table(doc, "Kaplan–Meier landmark estimates")  # one row per endpoint
+    assert _column(landmarks, "Endpoint") == list(PROTOCOL.survival.endpoints)
+    months = PROTOCOL.survival.landmarks_months
+    assert len(landmarks.columns) == 1 + 3 * len(months)  # survival, CI low, CI high each
 
 
 def test_methods_page_carries_design_priors_and_audit(

@@ -9,7 +9,7 @@ and recommendation (the overall verdict, its alerts, the rules' decisions and th
 monitoring log), disposition, baseline, exposure, efficacy (response and survival), safety
 (monitored toxicity and the adverse-event tables), listings, methods; the closed version
 ends with the committee's recommendation form. A section without content is left out, not
-printed empty (baseline and exposure have no data in this version).
+printed empty (exposure without exposure records).
 
 The closed version holds every section, with the breakdowns by the protocol's ``closed_by``
 columns; the open one holds the sections fed by the protocol's ``[reporting.open]
@@ -29,6 +29,12 @@ from monitoring.derive import Derivation
 from monitoring.open_view import withheld
 from monitoring.protocol import Protocol, ReportSection
 from monitoring.reports.blocks import CHART_DPI
+from monitoring.reports.conduct_section import (
+    baseline_blocks,
+    deaths_blocks,
+    disposition_blocks,
+    exposure_blocks,
+)
 from monitoring.reports.decisions_section import decisions_section
 from monitoring.reports.document import (
     Block,
@@ -60,8 +66,7 @@ LISTING_LIMIT = 5000
 
 
 # The sections of the meeting pack, in the order of a DSMB report (FDA guidance on data
-# monitoring committees; the DAMOCLES report template). Baseline and exposure have no data
-# in this version: their builders come with the baseline and exposure data.
+# monitoring committees; the DAMOCLES report template).
 STATUS = "Status and recommendation"
 DISPOSITION = "Disposition"
 BASELINE = "Baseline characteristics"
@@ -199,6 +204,9 @@ def build_report(
     protocol = status.protocol
     columns = closed_columns(status, version)
     chosen = report_sections(protocol, version)
+    closed = version is VersionLabel.CLOSED
+    # Exposure by agent may tell the arms apart: with arms closed, the closed version only.
+    by_arm_only = bool(protocol.arms) and "arm" in protocol.closed_by
 
     def blocks(*parts: tuple[ReportSection, Callable[[], Section]]) -> tuple[Block, ...]:
         return tuple(b for name, build in parts if name in chosen for b in build().blocks)
@@ -209,15 +217,30 @@ def build_report(
             ("decisions", lambda: decisions_section(status)),
         ),
         DISPOSITION: lambda: (
-            (disposition_table(derivation), *randomization_blocks(derivation, protocol, columns))
+            (
+                disposition_table(derivation),
+                *disposition_blocks(derivation, protocol, closed),
+                *randomization_blocks(derivation, protocol, columns),
+            )
             if "efficacy" in chosen
+            else ()
+        ),
+        BASELINE: lambda: (
+            tuple(baseline_blocks(derivation, protocol, closed)) if "efficacy" in chosen else ()
+        ),
+        EXPOSURE: lambda: (
+            tuple(exposure_blocks(derivation))
+            if "efficacy" in chosen and (closed or not by_arm_only)
             else ()
         ),
         EFFICACY: lambda: blocks(
             ("efficacy", lambda: efficacy_section(status, derivation, columns)),
             ("survival", lambda: survival_section(derivation, protocol, columns)),
         ),
-        SAFETY: lambda: blocks(("toxicity", lambda: safety_section(status, derivation, SAFETY))),
+        SAFETY: lambda: (
+            *blocks(("toxicity", lambda: safety_section(status, derivation, SAFETY))),
+            *(deaths_blocks(derivation) if "toxicity" in chosen else ()),
+        ),
         LISTINGS: lambda: blocks(
             ("toxicity", lambda: listings_section(status, derivation, LISTINGS, listing_limit))
         ),

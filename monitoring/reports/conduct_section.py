@@ -1,0 +1,290 @@
+"""Trial-conduct blocks of the meeting pack: the disposition diagram and counts, accrual by
+site and month against plan (Disposition), the baseline table (Baseline characteristics),
+exposure and dose intensity (Exposure) and the deaths with early mortality (Safety).
+
+They arrange the tables of :mod:`monitoring.analyses.conduct`; nothing is computed here.
+"""
+
+from __future__ import annotations
+
+from monitoring.analyses.conduct import (
+    Accrual,
+    BaselineTable,
+    Deaths,
+    Exposure,
+    accrual,
+    baseline_table,
+    deaths,
+    disposition,
+    exposure,
+)
+from monitoring.charts.conduct import AccrualChart, FlowChart
+from monitoring.derive import Derivation
+from monitoring.protocol import Protocol
+from monitoring.reports.blocks import chart, optional_float
+from monitoring.reports.document import (
+    Block,
+    CellValue,
+    Column,
+    ColumnKind,
+    Joint,
+    Merge,
+    RowStyle,
+    Table,
+)
+from monitoring.reports.efficacy_section import count_table
+from monitoring.wording import counted
+
+
+def disposition_blocks(derivation: Derivation, protocol: Protocol, closed: bool) -> list[Block]:
+    """The flow diagram, its counts (per group in the closed view) and the accrual."""
+    flow = disposition(derivation, protocol, closed)
+    blocks: list[Block] = [
+        chart(
+            "Patient disposition",
+            FlowChart(flow),
+            "CONSORT-style flow of the enrolled patients at the data cut-off; status of the "
+            "treated patients: died, withdrew consent, lost to follow-up, completed the "
+            "study, else in follow-up.",
+        ),
+        count_table(flow.table, closed and len(flow.table.columns) > 1),
+    ]
+    enrolment = accrual(derivation, protocol)
+    if enrolment.months:
+        blocks.append(accrual_table(enrolment))
+        blocks.append(
+            chart(
+                "Accrual against the plan",
+                AccrualChart(enrolment),
+                "Patients enrolled per calendar month and cumulative"
+                + (
+                    f", against {enrolment.planned_per_month:g} planned per month."
+                    if enrolment.planned_per_month
+                    else " (the protocol sets no planned accrual)."
+                ),
+            )
+        )
+    return blocks
+
+
+def accrual_table(enrolment: Accrual) -> Table:
+    """Months as rows, sites as columns, then the total, cumulative and planned."""
+    planned = enrolment.planned_per_month is not None
+    columns = (
+        Column("Month"),
+        *(Column(s, ColumnKind.INTEGER) for s in enrolment.sites),
+        Column("All sites", ColumnKind.INTEGER),
+        Column("Cumulative", ColumnKind.INTEGER),
+        *((Column("Planned (cumulative)", ColumnKind.NUMBER, 1),) if planned else ()),
+    )
+    rows: list[tuple[CellValue, ...]] = [
+        (
+            m.month,
+            *m.by_site,
+            m.total,
+            m.cumulative,
+            *((optional_float(m.planned_cumulative),) if planned else ()),
+        )
+        for m in enrolment.months
+    ]
+    rows.append(
+        (
+            "Total",
+            *enrolment.site_totals,
+            enrolment.enrolled,
+            enrolment.enrolled,
+            *((None,) if planned else ()),
+        )
+    )
+    plan = (
+        f"planned {enrolment.planned_per_month:g} a month from the first month"
+        + (f", up to {enrolment.target}" if enrolment.target else "")
+        if planned
+        else "no planned rate in the protocol"
+    )
+    return Table(
+        "Accrual by site and month",
+        columns,
+        tuple(rows),
+        note=f"Patients enrolled by the cut-off {enrolment.cutoff}; {plan}.",
+        sheet_name="Accrual",
+    )
+
+
+def baseline_blocks(derivation: Derivation, protocol: Protocol, closed: bool) -> list[Block]:
+    return [baseline_report_table(baseline_table(derivation, protocol, closed))]
+
+
+def baseline_report_table(table: BaselineTable) -> Table:
+    """Characteristics as header rows, their statistics indented below (tern's t_dm)."""
+    columns = (
+        Column("Characteristic"),
+        *(
+            Column(f"{c} (N = {n})", ColumnKind.FIGURES)
+            for c, n in zip(table.columns, table.sizes, strict=True)
+        ),
+    )
+    width = len(table.columns)
+    rows = tuple((r.label, *(r.cells or (None,) * width)) for r in table.rows)
+    styles = tuple(RowStyle.MEMBER if r.indent else RowStyle.GROUP for r in table.rows)
+    return Table(
+        "Baseline characteristics",
+        columns,
+        rows,
+        note=table.note,
+        sheet_name="Baseline",
+        row_styles=styles,
+        group_name="Characteristic",
+    )
+
+
+def exposure_blocks(derivation: Derivation) -> list[Block]:
+    """Cycles received and, per agent, doses, intensity and changes; nothing without
+    exposure records."""
+    ex = exposure(derivation)
+    if ex.patients == 0:
+        return []
+    return [cycles_table(ex), agents_table(ex), *([reasons_table(ex)] if ex.reasons else [])]
+
+
+def _median_range(median: float | None, low: float | None, high: float | None, pct: bool) -> str:
+    if median is None or low is None or high is None:
+        return "—"
+    if pct:
+        return f"{median:.0%} ({low:.0%}–{high:.0%})"
+    return f"{median:g} ({low:g}–{high:g})"
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def cycles_table(ex: Exposure) -> Table:
+    c = ex.cycles
+    rows: list[tuple[CellValue, ...]] = [
+        ("Patients with exposure records", str(ex.patients)),
+        ("Cycles received, median (range)", _median_range(c.median, c.minimum, c.maximum, False)),
+    ]
+    received = sum(n for _, n in ex.cycle_counts)
+    rows += [
+        (f"    {counted(k, 'cycle')}", f"{n} ({n / received:.0%})") for k, n in ex.cycle_counts
+    ]
+    return Table(
+        "Cycles received per patient",
+        (Column("Quantity"), Column("Patients", ColumnKind.FIGURES)),
+        tuple(rows),
+        note="Cycles with any agent given (given dose above 0).",
+        sheet_name="Cycles",
+    )
+
+
+def agents_table(ex: Exposure) -> Table:
+    """One column per agent."""
+    agents = ex.agents
+
+    def line(label: str, values: list[str]) -> tuple[CellValue, ...]:
+        return (label, *values)
+
+    rows = (
+        line("Patients given the agent", [str(a.patients) for a in agents]),
+        line("Cycles given", [str(a.cycles) for a in agents]),
+        line("Cumulative planned dose", [f"{a.planned:g} {a.unit}".strip() for a in agents]),
+        line("Cumulative given dose", [f"{a.given:g} {a.unit}".strip() for a in agents]),
+        line(
+            "Relative dose intensity",
+            [
+                "—" if a.relative_intensity is None else f"{a.relative_intensity:.0%}"
+                for a in agents
+            ],
+        ),
+        line(
+            "Per patient, median (range)",
+            [
+                _median_range(
+                    a.patient_intensity.median,
+                    a.patient_intensity.minimum,
+                    a.patient_intensity.maximum,
+                    True,
+                )
+                for a in agents
+            ],
+        ),
+        line("Patients with a delay", [str(a.delayed) for a in agents]),
+        line("Patients with a reduction", [str(a.reduced) for a in agents]),
+        line(
+            "Omitted doses (patients)",
+            [f"{a.omitted_cycles} ({a.omitted_patients})" for a in agents],
+        ),
+    )
+    return Table(
+        "Exposure and dose intensity by agent",
+        (Column(""), *(Column(a.agent, ColumnKind.FIGURES) for a in agents)),
+        rows,
+        note=ex.note,
+        sheet_name="Exposure",
+    )
+
+
+def reasons_table(ex: Exposure) -> Table:
+    return Table(
+        "Reasons for delays, reductions and omissions",
+        (Column("Reason"), Column("Cycles", ColumnKind.INTEGER)),
+        tuple((r, n) for r, n in ex.reasons),
+        note="Each cycle and agent with a delay, a reduction or an omission, by its reason.",
+        sheet_name="Dose changes",
+    )
+
+
+def deaths_blocks(derivation: Derivation) -> list[Block]:
+    """Early mortality with exact intervals, then each death."""
+    dead = deaths(derivation)
+    blocks: list[Block] = [mortality_table(dead)]
+    if dead.rows:
+        blocks.append(deaths_table(dead))
+    return blocks
+
+
+def mortality_table(dead: Deaths) -> Table:
+    rows = tuple(
+        (
+            f"Day {m.days}",
+            m.deaths,
+            m.patients,
+            optional_float(m.proportion),
+            m.exact.low,
+            m.exact.high,
+        )
+        for m in dead.mortality
+    )
+    return Table(
+        "Early mortality from the first dose",
+        (
+            Column("By"),
+            Column("Deaths", ColumnKind.INTEGER),
+            Column("Patients", ColumnKind.INTEGER),
+            Column("Mortality", ColumnKind.PERCENT),
+            Column("95% CI low", ColumnKind.PERCENT),
+            Column("95% CI high", ColumnKind.PERCENT),
+        ),
+        rows,
+        note="Patients: treated patients who died by that day or are known alive on it or "
+        "later. Exact (Clopper–Pearson) interval.",
+        sheet_name="Early mortality",
+        merges=(Merge(4, "95% CI (exact)", Joint.RANGE),),
+    )
+
+
+def deaths_table(dead: Deaths) -> Table:
+    return Table(
+        f"Deaths ({counted(len(dead.rows), 'patient')})",
+        (
+            Column("Patient"),
+            Column("Date of death", ColumnKind.DATE),
+            Column("Cause"),
+            Column("Day", ColumnKind.INTEGER),
+            Column("Phase"),
+        ),
+        tuple((r.patient_id, r.death_date, r.cause, r.day, r.phase) for r in dead.rows),
+        note=dead.note,
+        sheet_name="Deaths by phase",
+    )
