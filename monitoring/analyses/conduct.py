@@ -14,15 +14,15 @@ Definitions, at the cut-off:
 
 - treated: received any dose (``patients.first_dose_date``);
 - off treatment: an off-treatment date, a ``completed_treatment`` or
-  ``discontinued_treatment`` disposition event, or death without either (reason "Died");
+  ``discontinued_treatment`` disposition event, or death without either (reason "Death");
   completed: reason "Completed treatment" or a ``completed_treatment`` event; any other
   reason is a discontinuation, by the event's reason, else the off-treatment reason, else
   "not stated";
 - status at the cut-off (each patient once, the first that applies): died (a death date),
   withdrew consent, lost to follow-up, completed the study (disposition events), in
   follow-up (none of these);
-- death on treatment: not off treatment before the day of death; in follow-up: off
-  treatment before it; day 0 is the first dose;
+- death on treatment: not off treatment (date or completed/discontinued treatment event)
+  before the day of death; in follow-up: off treatment before it; day 0 is the first dose;
 - 30-day (60-day) mortality: treated patients who died by day 30 (60) among the treated
   patients who died by then or are known alive on day 30 (60) or later (last date known
   alive, or a later death); exact Clopper–Pearson 95% interval (R's ``binom.test``).
@@ -47,7 +47,7 @@ from monitoring.protocol import Protocol
 from monitoring.wording import counted
 
 COMPLETED = "Completed treatment"
-DIED = "Died"
+DEATH = "Death"  # the reason off treatment of a death without an off-treatment record
 NOT_STATED = "not stated"
 MISSING = "Missing"
 STATUS_ORDER = (
@@ -143,7 +143,7 @@ def disposition(derived: Derivation, protocol: Protocol, closed: bool = True) ->
     completed = off & ((recorded == COMPLETED) | (has_completed & ~has_stopped))
     reason = np.where(event_reason != "", event_reason, recorded)
     no_record = ~(off_date | has_completed | has_stopped)
-    reason = np.where(no_record & dead, DIED, np.where(reason == "", NOT_STATED, reason))
+    reason = np.where(no_record & dead, DEATH, np.where(reason == "", NOT_STATED, reason))
     stopped = off & ~completed
 
     status = np.full(len(p), STATUS_ORDER[0], dtype=object)
@@ -154,7 +154,7 @@ def disposition(derived: Derivation, protocol: Protocol, closed: bool = True) ->
     )
     for label, event in later:  # reverse priority: the last assignment wins
         status[ids.isin(_events(derived, event).index).to_numpy(bool)] = label
-    status[dead] = DIED
+    status[dead] = "Died"
 
     column = group_column(protocol, closed)
     labels, index = _groups(p, protocol, column)
@@ -537,6 +537,17 @@ class Deaths:
     note: str
 
 
+def _off_date(derived: Derivation) -> pd.Series:
+    """The earliest of the off-treatment date and a completed or discontinued treatment
+    event, per row of the derived patients (NaT if none)."""
+    p = derived.patients
+    events = derived.data.disposition_events
+    ended = events.loc[events["event"].isin(["completed_treatment", "discontinued_treatment"])]
+    first = ended.groupby("patient_id")["event_date"].min()
+    by_event = p["patient_id"].map(first).astype("datetime64[ns]")
+    return pd.concat([p["off_treatment_date"], by_event], axis=1).min(axis=1)
+
+
 def _whole_days(later: pd.Series, earlier: pd.Series) -> npt.NDArray[np.float64]:
     delta = later.to_numpy("datetime64[ns]") - earlier.to_numpy("datetime64[ns]")
     days: npt.NDArray[np.float64] = (delta / np.timedelta64(1, "D")).astype(np.float64)
@@ -551,7 +562,7 @@ def deaths(derived: Derivation) -> Deaths:
     dead = p["death_date"].notna().to_numpy(bool)
     day = _whole_days(p["death_date"], p["first_dose_date"])
     alive_until = _whole_days(p["last_known_alive_date"], p["first_dose_date"])
-    off_before = (p["off_treatment_date"] < p["death_date"]).to_numpy(bool)
+    off_before = (_off_date(derived) < p["death_date"]).to_numpy(bool)
     death_dates: list[date | None] = p["death_date"].to_numpy("datetime64[D]").tolist()
     ids = p["patient_id"].astype(str).tolist()
     causes = _text(p["death_cause"])
@@ -595,4 +606,34 @@ def mortality_words(m: Mortality) -> str:
     return (
         f"{m.deaths} of {counted(m.patients, 'patient')} ({m.proportion:.1%}; 95% CI "
         f"{m.exact.low:.1%}–{m.exact.high:.1%})"
+    )
+
+
+# --- All of them ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConductTables:
+    """The trial-conduct tables of one cut-off, for the open or the closed view
+    (``grouped_by``: the column the disposition and baseline tables are broken down by)."""
+
+    cutoff: str
+    grouped_by: str | None
+    disposition: Disposition
+    accrual: Accrual
+    baseline: BaselineTable
+    exposure: Exposure
+    deaths: Deaths
+
+
+def conduct_tables(derived: Derivation, protocol: Protocol, closed: bool) -> ConductTables:
+    """Disposition, accrual, baseline, exposure and deaths at the cut-off."""
+    return ConductTables(
+        cutoff=derived.cutoff.isoformat(),
+        grouped_by=group_column(protocol, closed),
+        disposition=disposition(derived, protocol, closed),
+        accrual=accrual(derived, protocol),
+        baseline=baseline_table(derived, protocol, closed),
+        exposure=exposure(derived),
+        deaths=deaths(derived),
     )
