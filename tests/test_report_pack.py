@@ -110,8 +110,8 @@ def test_cover_contents_and_page_numbers(files: dict[ReportFormat, Path]) -> Non
     assert "Data cut-off" in cover
     assert "Report CLOSED version" in cover
     assert "Contents" in cover
-    assert "Status and recommendation" in cover  # the contents list the sections ...
-    assert "Table 1. Efficacy decision" in cover  # ... and the tables
+    for title in ("Status and recommendation", "Disposition", "Baseline characteristics"):
+        assert title in cover  # the contents list the sections (tables too when they fit)
     for number, page in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in page
 

@@ -296,7 +296,7 @@ def _number(value: float | None, places: int = 1) -> str:
 
 
 def _numeric_rows(values: Sequence[npt.NDArray[np.float64]], full: bool) -> list[BaselineRow]:
-    """n, (mean (SD),) median, min–max of each column's values (NaN dropped)."""
+    """n, (mean (SD),) median (min – max) of each column's values (NaN dropped)."""
     stats = [distribution(v) for v in values]
     clean = [v[~np.isnan(v)] for v in values]
     rows = [BaselineRow("n", tuple(str(s.n) for s in stats), 1)]
@@ -310,15 +310,14 @@ def _numeric_rows(values: Sequence[npt.NDArray[np.float64]], full: bool) -> list
             else:
                 means.append(f"{v.mean():.1f} ({v.std(ddof=1):.1f})")
         rows.append(BaselineRow("Mean (SD)", tuple(means), 1))
-    rows.append(BaselineRow("Median", tuple(_number(s.median) for s in stats), 1))
-    rows.append(BaselineRow("Min – max", tuple(_range(s) for s in stats), 1))
+    rows.append(BaselineRow("Median (min – max)", tuple(_median_range(s) for s in stats), 1))
     return rows
 
 
-def _range(s: Distribution) -> str:
-    if s.minimum is None or s.maximum is None:
+def _median_range(s: Distribution) -> str:
+    if s.median is None or s.minimum is None or s.maximum is None:
         return "—"
-    return f"{s.minimum:g} – {s.maximum:g}"
+    return f"{s.median:.1f} ({s.minimum:g} – {s.maximum:g})"
 
 
 def _percent(count: int, size: int) -> str:
@@ -392,8 +391,8 @@ def baseline_table(derived: Derivation, protocol: Protocol, closed: bool = True)
         else:
             rows += category(_text(values), item.categories)
     note = (
-        "Enrolled patients at the cut-off. Numbers: n, median and range (age also mean and "
-        "SD); categories: patients (% of the column), in the protocol's order, missing "
+        "Enrolled patients at the cut-off. Numbers: n, median (min – max); age also mean "
+        "(SD); categories: patients (% of the column), in the protocol's order, missing "
         "counted."
     )
     return BaselineTable(

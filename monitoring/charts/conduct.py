@@ -20,9 +20,9 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 FLOW_WIDTH = 864  # the report's chart width (9 in at 96 px); the dashboard stretches it
-LINE_PX = 20  # one line of box text
-BOX_PAD = 8
-GAP = 34  # vertical gap between rows of boxes
+LINE_PX = 18  # one line of box text
+BOX_PAD = 6
+GAP = 28  # vertical gap between rows of boxes
 TOP = 12
 
 
@@ -259,7 +259,7 @@ def rgba_tuple(hex_colour: str, alpha: float) -> tuple[float, float, float, floa
     return (r, g, b, alpha)
 
 
-ACCRUAL_HEIGHT = 360
+ACCRUAL_HEIGHT = 320
 
 
 @dataclass(frozen=True, eq=False)

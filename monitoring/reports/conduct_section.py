@@ -33,6 +33,7 @@ from monitoring.reports.document import (
     Table,
 )
 from monitoring.reports.efficacy_section import count_table
+from monitoring.reports.safety_section import excerpt
 from monitoring.wording import counted
 
 
@@ -235,12 +236,13 @@ def reasons_table(ex: Exposure) -> Table:
     )
 
 
-def deaths_blocks(derivation: Derivation) -> list[Block]:
-    """Early mortality with exact intervals, then each death."""
+def deaths_blocks(derivation: Derivation, limit: int | None = None) -> list[Block]:
+    """Early mortality with exact intervals, then each death (the PDF and DOCX print the
+    ``limit`` latest; all if None)."""
     dead = deaths(derivation)
     blocks: list[Block] = [mortality_table(dead)]
     if dead.rows:
-        blocks.append(deaths_table(dead))
+        blocks.append(deaths_table(dead, limit))
     return blocks
 
 
@@ -274,9 +276,12 @@ def mortality_table(dead: Deaths) -> Table:
     )
 
 
-def deaths_table(dead: Deaths) -> Table:
+def deaths_table(dead: Deaths, limit: int | None = None) -> Table:
+    """Every death by date: the meeting pack's deaths listing, with the phase."""
+    title = f"Deaths (n = {len(dead.rows):,})"
+    dates = [r.death_date for r in dead.rows]
     return Table(
-        f"Deaths ({counted(len(dead.rows), 'patient')})",
+        title,
         (
             Column("Patient"),
             Column("Date of death", ColumnKind.DATE),
@@ -286,5 +291,6 @@ def deaths_table(dead: Deaths) -> Table:
         ),
         tuple((r.patient_id, r.death_date, r.cause, r.day, r.phase) for r in dead.rows),
         note=dead.note,
-        sheet_name="Deaths by phase",
+        sheet_name="Deaths",
+        excerpt=excerpt(title, dead.note, dates, limit, "death"),
     )

@@ -19,7 +19,7 @@ provenance stamp, are on every page.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import get_args
@@ -39,6 +39,7 @@ from monitoring.reports.decisions_section import decisions_section
 from monitoring.reports.document import (
     Block,
     Choice,
+    Figure,
     MetadataRow,
     RecommendationForm,
     ReportDocument,
@@ -177,6 +178,14 @@ def report_sections(protocol: Protocol, version: VersionLabel) -> tuple[ReportSe
     return tuple(s for s in every if s in protocol.reporting.open_sections)
 
 
+def with_deaths(safety: tuple[Block, ...], deaths: Sequence[Block]) -> tuple[Block, ...]:
+    """The Safety section: the monitored toxicity (each rule's table and chart), then the
+    early mortality and the deaths, then the adverse-event tables."""
+    charts = [i for i, b in enumerate(safety) if isinstance(b, Figure)]
+    at = charts[-1] + 1 if charts else 0
+    return (*safety[:at], *deaths, *safety[at:])
+
+
 def build_report(
     status: TrialStatus,
     derivation: Derivation,
@@ -237,12 +246,16 @@ def build_report(
             ("efficacy", lambda: efficacy_section(status, derivation, columns)),
             ("survival", lambda: survival_section(derivation, protocol, columns)),
         ),
-        SAFETY: lambda: (
-            *blocks(("toxicity", lambda: safety_section(status, derivation, SAFETY))),
-            *(deaths_blocks(derivation) if "toxicity" in chosen else ()),
+        SAFETY: lambda: with_deaths(
+            blocks(("toxicity", lambda: safety_section(status, derivation, SAFETY))),
+            deaths_blocks(derivation, listing_limit) if "toxicity" in chosen else [],
         ),
         LISTINGS: lambda: blocks(
-            ("toxicity", lambda: listings_section(status, derivation, LISTINGS, listing_limit))
+            (
+                "toxicity",
+                # the deaths are listed in Safety, with their phase (conduct_section)
+                lambda: listings_section(status, derivation, LISTINGS, listing_limit, False),
+            )
         ),
         METHODS: lambda: blocks(("methods", lambda: methods_section(protocol))),
     }
