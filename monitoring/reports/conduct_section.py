@@ -7,6 +7,8 @@ They arrange the tables of :mod:`monitoring.analyses.conduct`; nothing is comput
 
 from __future__ import annotations
 
+import dataclasses
+
 from monitoring.analyses.conduct import (
     Accrual,
     BaselineTable,
@@ -27,6 +29,7 @@ from monitoring.reports.document import (
     CellValue,
     Column,
     ColumnKind,
+    Excerpt,
     Joint,
     Merge,
     RowStyle,
@@ -36,35 +39,46 @@ from monitoring.reports.efficacy_section import count_table
 from monitoring.reports.safety_section import excerpt
 from monitoring.wording import counted
 
+ACCRUAL_TABLE_PRINTED = False
+"""Print the accrual by site and month (a row per month) in the PDF and DOCX; False: the
+chart only, the table in the XLSX (the sites' totals are in the baseline table), to keep
+the meeting pack short."""
+
 
 def disposition_blocks(derivation: Derivation, protocol: Protocol, closed: bool) -> list[Block]:
     """The flow diagram, its counts (per group in the closed view) and the accrual."""
     flow = disposition(derivation, protocol, closed)
-    blocks: list[Block] = [
-        chart(
-            "Patient disposition",
-            FlowChart(flow),
-            "CONSORT-style flow of the enrolled patients at the data cut-off; status of the "
-            "treated patients: died, withdrew consent, lost to follow-up, completed the "
-            "study, else in follow-up.",
-        ),
-        count_table(flow.table, closed and len(flow.table.columns) > 1),
-    ]
+    grouped = len(flow.table.columns) > 1
+    counts = count_table(flow.table, closed and grouped)
+    diagram = chart(
+        "Patient disposition",
+        FlowChart(flow),
+        "CONSORT-style flow of the enrolled patients at the data cut-off; status of the "
+        "treated patients: died, withdrew consent, lost to follow-up, completed the study, "
+        "else in follow-up." + ("" if grouped else " The counts are in the XLSX workbook."),
+    )
+    # Without groups the diagram holds every count: the table goes to the workbook only.
+    blocks: list[Block] = (
+        [diagram, counts] if grouped else [dataclasses.replace(diagram, data=counts)]
+    )
     enrolment = accrual(derivation, protocol)
     if enrolment.months:
-        blocks.append(accrual_table(enrolment))
-        blocks.append(
-            chart(
-                "Accrual against the plan",
-                AccrualChart(enrolment),
-                "Patients enrolled per calendar month and cumulative"
-                + (
-                    f", against {enrolment.planned_per_month:g} planned per month."
-                    if enrolment.planned_per_month
-                    else " (the protocol sets no planned accrual)."
-                ),
+        table = accrual_table(enrolment)
+        figure = chart(
+            "Accrual against the plan",
+            AccrualChart(enrolment),
+            "Patients enrolled per calendar month and cumulative"
+            + (
+                f", against {enrolment.planned_per_month:g} planned per month."
+                if enrolment.planned_per_month
+                else " (the protocol sets no planned accrual)."
             )
+            + ("" if ACCRUAL_TABLE_PRINTED else " By site and month: the XLSX workbook."),
         )
+        if ACCRUAL_TABLE_PRINTED:
+            blocks += [table, figure]
+        else:
+            blocks.append(dataclasses.replace(figure, data=table))
     return blocks
 
 
@@ -226,13 +240,29 @@ def agents_table(ex: Exposure) -> Table:
     )
 
 
-def reasons_table(ex: Exposure) -> Table:
+REASONS_PRINTED = 6  # the most frequent reasons printed (PDF, DOCX); the XLSX has all
+
+
+def reasons_table(ex: Exposure, limit: int = REASONS_PRINTED) -> Table:
+    """Reasons, most frequent first; the PDF and DOCX print the ``limit`` most frequent."""
+    title = "Reasons for delays, reductions and omissions"
+    note = "Each cycle and agent with a delay, a reduction or an omission, by its reason."
+    shown = None
+    if len(ex.reasons) > limit:
+        rest = sum(n for _, n in ex.reasons[limit:])
+        shown = Excerpt(
+            tuple(range(limit)),
+            f"{title}: the {limit} most frequent of {len(ex.reasons)}",
+            f"{note} Not printed: {counted(len(ex.reasons) - limit, 'other reason')} "
+            f"({counted(rest, 'cycle')}); the XLSX workbook lists every reason.",
+        )
     return Table(
-        "Reasons for delays, reductions and omissions",
+        title,
         (Column("Reason"), Column("Cycles", ColumnKind.INTEGER)),
         tuple((r, n) for r, n in ex.reasons),
-        note="Each cycle and agent with a delay, a reduction or an omission, by its reason.",
+        note=note,
         sheet_name="Dose changes",
+        excerpt=shown,
     )
 
 
