@@ -53,11 +53,12 @@ from monitoring.reports.conduct_section import (
     accrual_table,
     baseline_report_table,
     deaths_blocks,
+    disposition_blocks,
     exposure_blocks,
     mortality_table,
 )
 from monitoring.reports.content import ReportStamp, build_report, render_report
-from monitoring.reports.document import RowStyle, Table
+from monitoring.reports.document import Figure, RowStyle, Table
 from monitoring.reports.export import ReportFormat, write_reports
 from monitoring.status import trial_status
 from tests.conftest import PROTOCOL_DIR
@@ -370,8 +371,14 @@ def test_sections_in_pdf_docx_and_xlsx(files: dict[Any, Any]) -> None:
     doc = files["doc"]
     titles = [s.title for s in doc.sections]
     assert titles[1:4] == ["Disposition", "Baseline characteristics", "Exposure"]
+    # without arms the diagram holds every count: its table and the accrual by site and
+    # month are the figures' data, sheets of the XLSX only
+    data = {f.title: f.data.title for f in doc.figures() if f.data is not None}
+    assert data == {
+        "Patient disposition": "Disposition at the cut-off",
+        "Accrual against the plan": "Accrual by site and month",
+    }
     expected = {
-        "Disposition": ["Disposition at the cut-off", "Accrual by site and month"],
         "Baseline characteristics": ["Baseline characteristics"],
         "Exposure": [
             "Cycles received per patient",
@@ -395,6 +402,7 @@ def test_sections_in_pdf_docx_and_xlsx(files: dict[Any, Any]) -> None:
         for title in tables:
             assert title in text, title
     assert "Figure 1. Patient disposition" in text
+    assert "Disposition at the cut-off" not in text  # the XLSX's
     word = docx.Document(str(files[ReportFormat.DOCX]))
     headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
     assert {"Baseline characteristics", "Exposure"} <= set(headings)
@@ -404,3 +412,15 @@ def test_sections_in_pdf_docx_and_xlsx(files: dict[Any, Any]) -> None:
     mortality = list(book["Early mortality"].iter_rows(min_row=2, values_only=True))
     assert mortality[0][:3] == ("Day 30", 1, 4)
     assert mortality[0][4] == pytest.approx(0.00630946321, abs=1e-10)  # a number, not text
+
+
+def test_disposition_counts_are_printed_per_arm_in_the_closed_report(derived: Derivation) -> None:
+    closed = disposition_blocks(derived, ARMS, closed=True)
+    assert isinstance(closed[0], Figure)
+    assert closed[0].data is None  # the diagram has totals only: the table is printed
+    assert isinstance(closed[1], Table)
+    assert closed[1].title == "Disposition at the cut-off (closed)"
+    opened = disposition_blocks(derived, ARMS, closed=False)
+    assert isinstance(opened[0], Figure)
+    assert opened[0].data is not None  # pooled: every count is in the diagram
+    assert not any(isinstance(b, Table) for b in opened)

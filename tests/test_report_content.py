@@ -145,6 +145,7 @@ def test_decisions_come_first_with_the_rules_own_sentences(
         "Status and recommendation",  # tests/test_verdict_outputs.py checks the verdict
         "Disposition",
         "Baseline characteristics",
+        "Exposure",
         "Efficacy",
         "Safety",
         "Listings",

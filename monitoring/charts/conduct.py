@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 FLOW_WIDTH = 864  # the report's chart width (9 in at 96 px); the dashboard stretches it
-LINE_PX = 18  # one line of box text
+LINE_PX = 19  # one line of box text
 BOX_PAD = 6
 GAP = 28  # vertical gap between rows of boxes
 TOP = 12
@@ -260,6 +260,7 @@ def rgba_tuple(hex_colour: str, alpha: float) -> tuple[float, float, float, floa
 
 
 ACCRUAL_HEIGHT = 320
+BAR_ALPHA = 0.3  # the monthly bars behind the cumulative line
 
 
 @dataclass(frozen=True, eq=False)
@@ -294,7 +295,7 @@ class AccrualChart(StaticChart):
             x=months,
             y=[m.total for m in self.accrual.months],
             name="Enrolled in the month",
-            marker_color=rgba(BLUE, 0.35),
+            marker_color=rgba(BLUE, BAR_ALPHA),
         )
         fig.add_scatter(
             x=months,
@@ -331,7 +332,7 @@ class AccrualChart(StaticChart):
         _axes_style(axes)
         xs = list(range(len(months)))
         axes.bar(
-            xs, [m.total for m in self.accrual.months], color=rgba_tuple(BLUE, 0.35), width=0.8
+            xs, [m.total for m in self.accrual.months], color=rgba_tuple(BLUE, BAR_ALPHA), width=0.8
         )
         axes.plot(
             xs,
@@ -342,7 +343,7 @@ class AccrualChart(StaticChart):
             markersize=_pt(6),
         )
         handles: list[Any] = [
-            Patch(color=rgba_tuple(BLUE, 0.35), label="Enrolled in the month"),
+            Patch(color=rgba_tuple(BLUE, BAR_ALPHA), label="Enrolled in the month"),
             Line2D([], [], color=BLUE, linewidth=_pt(3), marker="o", label="Enrolled (cumulative)"),
         ]
         planned = self.planned
