@@ -33,7 +33,9 @@ components.table(tables.baseline_frame(conduct.baseline), "Baseline characterist
 
 st.subheader("Exposure and dose intensity")
 exposure = conduct.exposure
-if exposure.patients:
+if exposure is None:
+    st.info("Exposure by agent may tell the arms apart: it is shown in the closed view only.")
+elif exposure.patients:
     st.caption(exposure.note)
     components.table(tables.exposure_frame(exposure), "Exposure by agent")
     left, right = st.columns(2)

@@ -350,6 +350,9 @@ def test_conduct_tables_bundle_and_empty_exposure(derived: Derivation) -> None:
     bundle = conduct_tables(derived, ARMS, closed=False)
     assert bundle.grouped_by is None
     assert bundle.baseline.columns == ("Total",)
+    assert bundle.exposure is None  # agents may tell closed arms apart: closed view only
+    assert conduct_tables(derived, ARMS, closed=True).exposure is not None
+    assert conduct_tables(derived, PROTOCOL, closed=False).exposure is not None  # no arms
     bare = derive(
         TrialData(frame(PATIENTS, PATIENT_ROWS), frame(RESPONSES, []), frame(ADVERSE_EVENTS, [])),
         PROTOCOL,

@@ -71,6 +71,12 @@ def group_column(protocol: Protocol, closed: bool) -> str | None:
     return column
 
 
+def exposure_shown(protocol: Protocol, closed: bool) -> bool:
+    """Exposure by agent may tell the arms apart (each arm its own agents): with arms
+    that are a ``closed_by`` column, it belongs to the closed view only."""
+    return closed or not (protocol.arms and "arm" in protocol.closed_by)
+
+
 def _groups(
     patients: pd.DataFrame, protocol: Protocol, column: str | None
 ) -> tuple[tuple[str, ...], npt.NDArray[np.int64]]:
@@ -621,7 +627,8 @@ class ConductTables:
     disposition: Disposition
     accrual: Accrual
     baseline: BaselineTable
-    exposure: Exposure
+    exposure: Exposure | None
+    """None in the open view of a trial whose arms are closed (:func:`exposure_shown`)."""
     deaths: Deaths
 
 
@@ -633,6 +640,6 @@ def conduct_tables(derived: Derivation, protocol: Protocol, closed: bool) -> Con
         disposition=disposition(derived, protocol, closed),
         accrual=accrual(derived, protocol),
         baseline=baseline_table(derived, protocol, closed),
-        exposure=exposure(derived),
+        exposure=exposure(derived) if exposure_shown(protocol, closed) else None,
         deaths=deaths(derived),
     )

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import get_args
 
+from monitoring.analyses.conduct import exposure_shown
 from monitoring.analysis.looks import resolve_look as resolve_look  # used here and by callers
 from monitoring.derive import Derivation
 from monitoring.open_view import withheld
@@ -214,8 +215,6 @@ def build_report(
     columns = closed_columns(status, version)
     chosen = report_sections(protocol, version)
     closed = version is VersionLabel.CLOSED
-    # Exposure by agent may tell the arms apart: with arms closed, the closed version only.
-    by_arm_only = bool(protocol.arms) and "arm" in protocol.closed_by
 
     def blocks(*parts: tuple[ReportSection, Callable[[], Section]]) -> tuple[Block, ...]:
         return tuple(b for name, build in parts if name in chosen for b in build().blocks)
@@ -239,7 +238,7 @@ def build_report(
         ),
         EXPOSURE: lambda: (
             tuple(exposure_blocks(derivation))
-            if "efficacy" in chosen and (closed or not by_arm_only)
+            if "efficacy" in chosen and exposure_shown(protocol, closed)
             else ()
         ),
         EFFICACY: lambda: blocks(
