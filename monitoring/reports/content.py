@@ -6,8 +6,9 @@ the same cut-off) and handed to the PDF, DOCX and XLSX writers unchanged. A cove
 (trial, meeting date, data cut-off, open or closed) and the title block with the provenance
 come first; then the sections in the order of a DSMB report (:data:`PACK_ORDER`): status
 and recommendation (the overall verdict, its alerts, the rules' decisions and the
-monitoring log), disposition, baseline, exposure, efficacy (response and survival), safety
-(monitored toxicity and the adverse-event tables), listings, methods; the closed version
+monitoring log), disposition (flow diagram, accrual), baseline, exposure, efficacy
+(response and survival), safety (monitored toxicity, early mortality and deaths, the
+adverse-event tables), listings, methods; the closed version
 ends with the committee's recommendation form. A section without content is left out, not
 printed empty (exposure without exposure records).
 
