@@ -22,6 +22,7 @@ import streamlit as st
 
 from dashboard import source, tables
 from monitoring import vocabulary
+from monitoring.analyses.conduct import ConductTables, conduct_tables
 from monitoring.analyses.response import ResponseTables, response_tables
 from monitoring.analyses.safety import AeTables, ae_tables
 from monitoring.analyses.safety_listings import SafetyListings, safety_listings
@@ -141,6 +142,16 @@ def responses(
     """Response rates of each definition and the best overall response of treated patients."""
     cut = analysis(url, trial_id, cutoff, as_known_on, version)
     return response_tables(cut.derivation, cut.protocol)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def conduct(
+    url: str, trial_id: str, cutoff: date, as_known_on: datetime | None, version: str, closed: bool
+) -> ConductTables:
+    """Disposition, accrual, baseline, exposure and deaths (per arm or cohort in the
+    closed view only)."""
+    cut = analysis(url, trial_id, cutoff, as_known_on, version)
+    return conduct_tables(cut.derivation, cut.protocol, closed)
 
 
 @st.cache_resource(show_spinner=False, max_entries=CUTS_HELD)

@@ -8,6 +8,7 @@ from streamlit.navigation.page import StreamlitPage
 
 PAGES = (
     ("pages/overview.py", "Overview", ":material/dashboard:"),
+    ("pages/conduct.py", "Trial conduct", ":material/groups:"),
     ("pages/efficacy.py", "Efficacy", ":material/trending_up:"),
     ("pages/safety.py", "Safety", ":material/health_and_safety:"),
     ("pages/survival.py", "Survival", ":material/timeline:"),

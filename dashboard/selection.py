@@ -13,6 +13,7 @@ import streamlit as st
 from dashboard import cache, navigation, source, writes
 from dashboard.keys import Key
 from monitoring.accounts.model import Principal
+from monitoring.analyses.conduct import ConductTables
 from monitoring.analyses.response import ResponseTables
 from monitoring.analyses.safety import AeTables
 from monitoring.analyses.safety_listings import SafetyListings
@@ -109,6 +110,17 @@ class Selection:
 
     def responses(self) -> ResponseTables:
         return cache.responses(*self.key)
+
+    def conduct(self) -> ConductTables:
+        """The trial-conduct tables of the signed-in person's view; a breakdown by a
+        ``closed_by`` column (arm, cohort) is recorded as closed data viewed."""
+        closed = self.view is View.CLOSED
+        tables = cache.conduct(*self.key, closed)
+        if tables.grouped_by in self.protocol.closed_by and self.principal is not None:
+            writes.record_closed_view(
+                self.url, self.trial_id, f"trial conduct by {tables.grouped_by}"
+            )
+        return tables
 
     def safety(self) -> tuple[AeTables, SafetyListings]:
         return cache.safety(*self.key)

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from monitoring.analyses.conduct import Accrual, BaselineTable, Deaths, Exposure
 from monitoring.analyses.randomization import CountTable, RandomizationListing
 from monitoring.analyses.response import BestResponseTable, ResponseSummary
 from monitoring.analyses.safety import AeTable, RowLevel
 from monitoring.analyses.safety_listings import AeListing, DeathListing
+from monitoring.analyses.treatment import Distribution
 from monitoring.data_quality import Finding
 from monitoring.designs.simon_search import SimonSearch
 from monitoring.designs.toxicity import ToxicityDesign
@@ -314,3 +316,96 @@ def randomization_listing_frame(listing: RandomizationListing) -> pd.DataFrame:
     for j, factor in enumerate(listing.factors):
         data[factor] = [r.strata[j] for r in listing.rows]
     return pd.DataFrame(data)
+
+
+def accrual_frame(accrual: Accrual) -> pd.DataFrame:
+    """Months as rows, one column per site, then all sites, cumulative and planned."""
+    months = accrual.months
+    data: dict[str, list[object]] = {"Month": [m.month for m in months]}
+    for i, site in enumerate(accrual.sites):
+        data[site] = [m.by_site[i] for m in months]
+    data["All sites"] = [m.total for m in months]
+    data["Cumulative"] = [m.cumulative for m in months]
+    if accrual.planned_per_month is not None:
+        data["Planned (cumulative)"] = [
+            "" if m.planned_cumulative is None else f"{m.planned_cumulative:g}" for m in months
+        ]
+    return pd.DataFrame(data)
+
+
+def baseline_frame(table: BaselineTable) -> pd.DataFrame:
+    """Characteristics as header rows, their statistics indented below."""
+    data: dict[str, list[str]] = {"": ["\u2003" * r.indent + r.label for r in table.rows]}
+    for i, (column, size) in enumerate(zip(table.columns, table.sizes, strict=True)):
+        data[f"{column} (N = {size})"] = [r.cells[i] if r.cells else "" for r in table.rows]
+    return pd.DataFrame(data)
+
+
+def _median_range(d: Distribution, percent: bool = False) -> str:
+    if d.median is None or d.minimum is None or d.maximum is None:
+        return "—"
+    if percent:
+        return f"{d.median:.0%} ({d.minimum:.0%}–{d.maximum:.0%})"
+    return f"{d.median:g} ({d.minimum:g}–{d.maximum:g})"
+
+
+def exposure_frame(exposure: Exposure) -> pd.DataFrame:
+    """One row per agent: patients, cycles, cumulative doses, intensity, changes."""
+    return pd.DataFrame(
+        {
+            "Agent": [a.agent for a in exposure.agents],
+            "Patients": [a.patients for a in exposure.agents],
+            "Cycles given": [a.cycles for a in exposure.agents],
+            "Planned (cumulative)": [f"{a.planned:g} {a.unit}".strip() for a in exposure.agents],
+            "Given (cumulative)": [f"{a.given:g} {a.unit}".strip() for a in exposure.agents],
+            "Relative dose intensity": [_pct(a.relative_intensity) for a in exposure.agents],
+            "Per patient, median (range)": [
+                _median_range(a.patient_intensity, percent=True) for a in exposure.agents
+            ],
+            "Patients delayed": [a.delayed for a in exposure.agents],
+            "Patients reduced": [a.reduced for a in exposure.agents],
+            "Omitted doses (patients)": [
+                f"{a.omitted_cycles} ({a.omitted_patients})" for a in exposure.agents
+            ],
+        }
+    )
+
+
+def cycles_frame(exposure: Exposure) -> pd.DataFrame:
+    total = sum(n for _, n in exposure.cycle_counts)
+    return pd.DataFrame(
+        {
+            "Cycles received": [c for c, _ in exposure.cycle_counts],
+            "Patients": [f"{n} ({n / total:.0%})" for _, n in exposure.cycle_counts],
+        }
+    )
+
+
+def reasons_frame(exposure: Exposure) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"Reason": [r for r, _ in exposure.reasons], "Cycles": [n for _, n in exposure.reasons]}
+    )
+
+
+def deaths_frame(deaths: Deaths) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Patient": [r.patient_id for r in deaths.rows],
+            "Date of death": [r.death_date.isoformat() for r in deaths.rows],
+            "Cause": [r.cause for r in deaths.rows],
+            "Day from first dose": ["" if r.day is None else str(r.day) for r in deaths.rows],
+            "Phase": [r.phase for r in deaths.rows],
+        }
+    )
+
+
+def mortality_frame(deaths: Deaths) -> pd.DataFrame:
+    rows = deaths.mortality
+    return pd.DataFrame(
+        {
+            "By": [f"day {m.days}" for m in rows],
+            "Deaths / patients": [f"{m.deaths} / {m.patients}" for m in rows],
+            "Mortality": [_pct(m.proportion) for m in rows],
+            "Exact 95% CI (Clopper–Pearson)": [_interval(m.exact.low, m.exact.high) for m in rows],
+        }
+    )

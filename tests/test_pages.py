@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.keys import Key
 from monitoring.accounts.events import Event, list_events
+from monitoring.analyses.conduct import conduct_tables
 from monitoring.analyses.safety import ae_tables
 from monitoring.data_quality import derived_findings
 from monitoring.db.engine import open_database
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROTOCOL = load_protocol("monitoring/protocols/ino-lowdose-ph2.toml")
 PAGES = [
     "pages/overview.py",
+    "pages/conduct.py",
     "pages/efficacy.py",
     "pages/safety.py",
     "pages/survival.py",
@@ -399,3 +401,28 @@ def test_reports_page_generates_and_records_the_due_summary(
     # the meeting date chosen goes on the cover, as the command's --meeting-date
     at.date_input(key=Key.REPORT_MEETING).set_value(date(2025, 7, 15)).run()
     assert any("--meeting-date 2025-07-15" in c.value for c in at.code)
+
+
+def test_conduct_page_shows_the_flow_accrual_baseline_and_deaths_of_the_library(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The page shows monitoring.analyses.conduct's numbers for the demo trial (total
+    column only: the default protocol has neither arms nor cohorts)."""
+    at = _app(monkeypatch, page="pages/conduct.py")
+    data = generate(PROTOCOL, "on_track", 0)
+    tables = conduct_tables(derive(data, PROTOCOL), PROTOCOL, closed=True)
+    assert [t.value for t in at.title] == ["Trial conduct"]
+    assert len(at.get("plotly_chart")) == 2  # the flow diagram and accrual against plan
+    frames = [d.value for d in at.dataframe]
+    flow = next(f for f in frames if "Total" in f.columns and "" in f.columns)
+    assert flow.iloc[0].tolist() == ["Enrolled", str(tables.disposition.enrolled)]
+    accrual = next(f for f in frames if "Month" in f.columns)
+    assert accrual["All sites"].sum() == tables.disposition.enrolled
+    baseline = next(f for f in frames if f.columns[-1].startswith("Total (N = "))
+    assert baseline.iloc[0, 0] == "Age (years)"
+    mortality = next(f for f in frames if "Deaths / patients" in f.columns)
+    day30 = tables.deaths.mortality[0]
+    assert mortality.iloc[0]["Deaths / patients"] == f"{day30.deaths} / {day30.patients}"
+    deaths = next(f for f in frames if "Phase" in f.columns)
+    assert len(deaths) == len(tables.deaths.rows)
+    assert "--version closed" in at.code[0].value

@@ -21,6 +21,7 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.patches import Rectangle
 from PIL import Image
 
+from monitoring.charts.panels import PANEL_WIDTH_IN, ChartRow
 from monitoring.charts.static import _STYLE, BoundaryChart, KmChart, StaticChart
 from monitoring.demo import generate
 from monitoring.derive import Derivation, derive
@@ -29,6 +30,7 @@ from monitoring.reports import figures
 from monitoring.reports.blocks import CHART_DPI, CHART_WIDTH_IN
 from monitoring.reports.content import ReportStamp, build_report, render_report
 from monitoring.reports.figures import RenderedFigure
+from monitoring.reports.survival_section import KM_PER_ROW, KM_ROW_HEIGHT
 from monitoring.series import survival_view, toxicity_path
 from monitoring.status import TrialStatus, trial_status
 
@@ -154,14 +156,22 @@ def test_report_charts_are_rendered_without_a_browser_at_the_report_resolution(
     monkeypatch.setattr(figures, "render_figures", no_browser)
     doc = build_report(status, derivation, stamp=ReportStamp(datetime(2026, 1, 1, tzinfo=UTC)))
     rendered = render_report(doc)
-    assert len(rendered.figures()) == len(doc.figures()) == 1 + len(PROTOCOL.survival.endpoints)
+    # disposition flow and accrual, Kaplan–Meier charts two to a row, the boundary chart
+    rows = -(-len(PROTOCOL.survival.endpoints) // KM_PER_ROW)
+    assert len(rendered.figures()) == len(doc.figures()) == 2 + rows + 1
     for before, after in zip(doc.figures(), rendered.figures(), strict=True):
         assert isinstance(before.figure, StaticChart)
         assert isinstance(after.figure, RenderedFigure)
         width, height = struct.unpack(">II", after.figure.png[16:24])
-        assert width == round(CHART_WIDTH_IN * CHART_DPI)
-        assert height == round(before.size_in[1] * CHART_DPI)
-        assert before.size_in[1] == before.figure.height_px / 96
+        assert width == round(before.size_in[0] * CHART_DPI)
+        # matplotlib truncates a fractional pixel size (the rows' heights are fractions)
+        assert abs(height - before.size_in[1] * CHART_DPI) < 1
+        if isinstance(before.figure, ChartRow):  # panels of 5 inches, at a share of their height
+            assert before.size_in == pytest.approx(
+                (PANEL_WIDTH_IN * KM_PER_ROW, before.figure.height_px * KM_ROW_HEIGHT / 96)
+            )
+        else:
+            assert before.size_in == (CHART_WIDTH_IN, before.figure.height_px / 96)
 
 
 def _pixels(png: bytes) -> Any:

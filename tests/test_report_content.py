@@ -19,10 +19,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitoring.analyses.conduct import accrual, disposition
 from monitoring.analyses.response import response_tables
 from monitoring.analyses.safety import RowLevel, ae_tables
 from monitoring.analyses.safety_listings import safety_listings
 from monitoring.charts import km_figure, toxicity_boundary_figure
+from monitoring.charts.conduct import AccrualChart, FlowChart
+from monitoring.charts.panels import ChartRow
 from monitoring.data_dictionary import TrialData
 from monitoring.demo import generate
 from monitoring.derive import apply_cutoff, derive
@@ -141,6 +144,8 @@ def test_decisions_come_first_with_the_rules_own_sentences(
     assert [s.title for s in doc.sections] == [
         "Status and recommendation",  # tests/test_verdict_outputs.py checks the verdict
         "Disposition",
+        "Baseline characteristics",
+        "Exposure",
         "Efficacy",
         "Safety",
         "Listings",
@@ -279,15 +284,24 @@ def test_charts_are_the_dashboards_own(
     derivation = derive(demo, PROTOCOL, status.cutoff)
     rule = PROTOCOL.toxicity[0]
     path = toxicity_path(rule, derivation.toxicity[0], status.toxicity[0])
-    # Efficacy (survival) comes before safety in the meeting pack.
+    # Disposition (flow, accrual), efficacy (survival), then safety in the meeting pack.
     expected = [
+        FlowChart(disposition(derivation, PROTOCOL)).plotly(),
+        AccrualChart(accrual(derivation, PROTOCOL)).plotly(),
+    ]
+    expected += [
         km_figure(survival_view(derivation, PROTOCOL, e)) for e in PROTOCOL.survival.endpoints
     ]
     expected.append(toxicity_boundary_figure(path))
-    figures = doc.figures()
-    assert len(figures) == len(expected)
-    for figure, chart in zip(figures, expected, strict=True):
-        assert figure.figure.plotly().to_plotly_json() == chart.to_plotly_json()
+    drawn = []
+    for figure in doc.figures():  # Kaplan–Meier charts two to a row: each panel
+        chart = figure.figure
+        drawn += (
+            [c.plotly() for c in chart.charts] if isinstance(chart, ChartRow) else [chart.plotly()]
+        )
+    assert len(drawn) == len(expected)
+    for plotted, chart in zip(drawn, expected, strict=True):
+        assert plotted.to_plotly_json() == chart.to_plotly_json()
 
 
 def test_toxicity_boundaries_reproduce_protocol_table_3(
@@ -321,10 +335,10 @@ def test_survival_tables_have_every_endpoint(built: tuple[TrialStatus, ReportDoc
     assert _column(medians, "Endpoint") == list(PROTOCOL.survival.endpoints)
     os_n = _column(medians, "N")[0]
     assert os_n == status.treated  # OS population: every treated patient (SPEC 4)
-    landmarks = _table(doc, "Kaplan–Meier landmark estimates")
-    assert len(landmarks.rows) == len(PROTOCOL.survival.endpoints) * len(
-        PROTOCOL.survival.landmarks_months
-    )
+    landmarks = _table(doc, "Kaplan–Meier landmark estimates")  # one row per endpoint
+    assert _column(landmarks, "Endpoint") == list(PROTOCOL.survival.endpoints)
+    months = PROTOCOL.survival.landmarks_months
+    assert len(landmarks.columns) == 1 + 3 * len(months)  # survival, CI low, CI high each
 
 
 def test_methods_page_carries_design_priors_and_audit(
@@ -393,9 +407,10 @@ def test_open_version_leaves_out_closed_breakdowns(demo: TrialData) -> None:
     }
     assert not any("(closed)" in title for title in open_titles)
     closed_figures = {f.title for f in closed.figures()} - {f.title for f in opened.figures()}
-    assert closed_figures == {
-        f"Kaplan–Meier estimate: {e} by site" for e in PROTOCOL.survival.endpoints
-    }
+    endpoints = PROTOCOL.survival.endpoints  # two to a row: "OS by site (left); PFS by ..."
+    assert " ".join(sorted(closed_figures)).count(" by site") == len(endpoints)
+    for e in endpoints:
+        assert any(f"{e} by site" in title for title in closed_figures), e
     by_site = _table(closed, "Remission by site")
     assert sum(_column(by_site, "Treated")) == closed_treated(demo)
 

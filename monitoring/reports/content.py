@@ -6,10 +6,11 @@ the same cut-off) and handed to the PDF, DOCX and XLSX writers unchanged. A cove
 (trial, meeting date, data cut-off, open or closed) and the title block with the provenance
 come first; then the sections in the order of a DSMB report (:data:`PACK_ORDER`): status
 and recommendation (the overall verdict, its alerts, the rules' decisions and the
-monitoring log), disposition, baseline, exposure, efficacy (response and survival), safety
-(monitored toxicity and the adverse-event tables), listings, methods; the closed version
+monitoring log), disposition (flow diagram, accrual), baseline, exposure, efficacy
+(response and survival), safety (monitored toxicity, early mortality and deaths, the
+adverse-event tables), listings, methods; the closed version
 ends with the committee's recommendation form. A section without content is left out, not
-printed empty (baseline and exposure have no data in this version).
+printed empty (exposure without exposure records).
 
 The closed version holds every section, with the breakdowns by the protocol's ``closed_by``
 columns; the open one holds the sections fed by the protocol's ``[reporting.open]
@@ -19,20 +20,28 @@ provenance stamp, are on every page.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import get_args
 
+from monitoring.analyses.conduct import exposure_shown
 from monitoring.analysis.looks import resolve_look as resolve_look  # used here and by callers
 from monitoring.derive import Derivation
 from monitoring.open_view import withheld
 from monitoring.protocol import Protocol, ReportSection
 from monitoring.reports.blocks import CHART_DPI
+from monitoring.reports.conduct_section import (
+    baseline_blocks,
+    deaths_blocks,
+    disposition_blocks,
+    exposure_blocks,
+)
 from monitoring.reports.decisions_section import decisions_section
 from monitoring.reports.document import (
     Block,
     Choice,
+    Figure,
     MetadataRow,
     RecommendationForm,
     ReportDocument,
@@ -60,8 +69,7 @@ LISTING_LIMIT = 5000
 
 
 # The sections of the meeting pack, in the order of a DSMB report (FDA guidance on data
-# monitoring committees; the DAMOCLES report template). Baseline and exposure have no data
-# in this version: their builders come with the baseline and exposure data.
+# monitoring committees; the DAMOCLES report template).
 STATUS = "Status and recommendation"
 DISPOSITION = "Disposition"
 BASELINE = "Baseline characteristics"
@@ -172,6 +180,14 @@ def report_sections(protocol: Protocol, version: VersionLabel) -> tuple[ReportSe
     return tuple(s for s in every if s in protocol.reporting.open_sections)
 
 
+def with_deaths(safety: tuple[Block, ...], deaths: Sequence[Block]) -> tuple[Block, ...]:
+    """The Safety section: the monitored toxicity (each rule's table and chart), then the
+    early mortality and the deaths, then the adverse-event tables."""
+    charts = [i for i, b in enumerate(safety) if isinstance(b, Figure)]
+    at = charts[-1] + 1 if charts else 0
+    return (*safety[:at], *deaths, *safety[at:])
+
+
 def build_report(
     status: TrialStatus,
     derivation: Derivation,
@@ -199,6 +215,7 @@ def build_report(
     protocol = status.protocol
     columns = closed_columns(status, version)
     chosen = report_sections(protocol, version)
+    closed = version is VersionLabel.CLOSED
 
     def blocks(*parts: tuple[ReportSection, Callable[[], Section]]) -> tuple[Block, ...]:
         return tuple(b for name, build in parts if name in chosen for b in build().blocks)
@@ -209,17 +226,36 @@ def build_report(
             ("decisions", lambda: decisions_section(status)),
         ),
         DISPOSITION: lambda: (
-            (disposition_table(derivation), *randomization_blocks(derivation, protocol, columns))
+            (
+                disposition_table(derivation),
+                *disposition_blocks(derivation, protocol, closed),
+                *randomization_blocks(derivation, protocol, columns),
+            )
             if "efficacy" in chosen
+            else ()
+        ),
+        BASELINE: lambda: (
+            tuple(baseline_blocks(derivation, protocol, closed)) if "efficacy" in chosen else ()
+        ),
+        EXPOSURE: lambda: (
+            tuple(exposure_blocks(derivation))
+            if "efficacy" in chosen and exposure_shown(protocol, closed)
             else ()
         ),
         EFFICACY: lambda: blocks(
             ("efficacy", lambda: efficacy_section(status, derivation, columns)),
             ("survival", lambda: survival_section(derivation, protocol, columns)),
         ),
-        SAFETY: lambda: blocks(("toxicity", lambda: safety_section(status, derivation, SAFETY))),
+        SAFETY: lambda: with_deaths(
+            blocks(("toxicity", lambda: safety_section(status, derivation, SAFETY))),
+            deaths_blocks(derivation, listing_limit) if "toxicity" in chosen else [],
+        ),
         LISTINGS: lambda: blocks(
-            ("toxicity", lambda: listings_section(status, derivation, LISTINGS, listing_limit))
+            (
+                "toxicity",
+                # the deaths are listed in Safety, with their phase (conduct_section)
+                lambda: listings_section(status, derivation, LISTINGS, listing_limit, False),
+            )
         ),
         METHODS: lambda: blocks(("methods", lambda: methods_section(protocol))),
     }

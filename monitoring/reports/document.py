@@ -284,6 +284,9 @@ class Figure:
     caption: str = ""
     width_in: float = 6.5
     height_in: float | None = None
+    data: Table | None = None
+    """The numbers the figure draws, as a table: a sheet of the XLSX (which has no
+    figures); the PDF and DOCX print the figure only (a diagram holding every count)."""
 
     def __post_init__(self) -> None:
         if not self.width_in > 0 or (self.height_in is not None and not self.height_in > 0):
@@ -364,6 +367,24 @@ class ReportDocument:
 
     def tables(self) -> tuple[Table, ...]:
         return tuple(b for b in self.blocks() if isinstance(b, Table))
+
+    def sheets(self) -> tuple[Table, ...]:
+        """The XLSX's tables in reading order: every table, and the data of a figure
+        (``Figure.data``) where the figure is."""
+        out: list[Table] = []
+        for block in self.blocks():
+            if isinstance(block, Table):
+                out.append(block)
+            elif isinstance(block, Figure) and block.data is not None:
+                out.append(block.data)
+        return tuple(out)
+
+    def label(self, table: Table) -> str:
+        """ "Table 3", or "Figure 1 data" for a figure's data table."""
+        for figure in self.figures():
+            if figure.data is table:
+                return f"Figure {self.figure_number(figure)} data"
+        return f"Table {self.table_number(table)}"
 
     def figures(self) -> tuple[Figure, ...]:
         return tuple(b for b in self.blocks() if isinstance(b, Figure))

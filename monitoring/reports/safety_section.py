@@ -181,10 +181,13 @@ def ae_blocks(tables: AeTables) -> list[Block]:
     return [ae_table(t) for t in tables.tables]
 
 
-def listing_blocks(listings: SafetyListings, limit: int | None = None) -> list[Block]:
+def listing_blocks(
+    listings: SafetyListings, limit: int | None = None, deaths: bool = True
+) -> list[Block]:
     """The death, SAE and monitored-event listings (complete; the PDF and DOCX print at
-    most ``limit`` rows of each, the most recent)."""
-    blocks: list[Block] = [death_table(listings.deaths, limit)]
+    most ``limit`` rows of each, the most recent). ``deaths=False``: without the deaths,
+    listed elsewhere (the meeting pack's Safety section, with their phase)."""
+    blocks: list[Block] = [death_table(listings.deaths, limit)] if deaths else []
     blocks.append(ae_listing_table(listings.serious, "SAE listing", limit))
     for number, listing in enumerate(listings.monitored, start=1):
         blocks.append(ae_listing_table(listing, f"Monitored events {number}", limit))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from monitoring.charts.panels import ChartRow
 from monitoring.charts.static import KmChart
 from monitoring.derive import Derivation
 from monitoring.protocol import Protocol, SurvivalSettings
@@ -21,12 +22,18 @@ from monitoring.reports.document import (
     Column,
     ColumnKind,
     Figure,
+    Joint,
+    Merge,
     Section,
     Table,
 )
+from monitoring.reports.figures import CSS_PX_PER_INCH
 from monitoring.series import SurvivalView, survival_view
 from monitoring.survival import EndpointSurvival
 from monitoring.survival.kaplan_meier import KaplanMeierResult
+
+KM_PER_ROW = 2  # Kaplan–Meier charts printed side by side
+KM_ROW_HEIGHT = 0.8  # of each chart's dashboard height (the at-risk rows still clear the axis)
 
 MEDIAN_COLUMNS = (
     Column("Endpoint"),
@@ -85,6 +92,47 @@ def median_table(results: Sequence[EndpointSurvival], settings: SurvivalSettings
 
 
 def landmark_table(results: Sequence[EndpointSurvival], settings: SurvivalSettings) -> Table:
+    """One row per endpoint, survival and its interval at each landmark (the protocol's
+    landmarks are the same for every endpoint); the long layout otherwise."""
+    months = {tuple(s.landmark_months) for s in results}
+    if len(months) != 1:
+        return _landmark_rows(results)
+    (common,) = months
+    columns = [Column("Endpoint")]
+    merges = []
+    for month in common:
+        merges.append(Merge(len(columns) + 1, f"{month:g}-month CI", Joint.RANGE))
+        columns += [
+            Column(f"{month:g} months", ColumnKind.PERCENT),
+            Column(f"{month:g}-month CI low", ColumnKind.PERCENT),
+            Column(f"{month:g}-month CI high", ColumnKind.PERCENT),
+        ]
+    rows = tuple(
+        (
+            s.endpoint,
+            *(
+                optional_float(v)
+                for i in range(len(common))
+                for v in (s.landmarks.survival[i], s.landmarks.lower[i], s.landmarks.upper[i])
+            ),
+        )
+        for s in results
+    )
+    return Table(
+        "Kaplan–Meier landmark estimates",
+        tuple(columns),
+        rows,
+        note=(
+            "Survival at each protocol landmark, months from the origin, with its confidence "
+            "interval (R summary(fit, times)); empty where the landmark lies after the last "
+            "observation (not estimable). Numbers at risk: below each Kaplan–Meier chart."
+        ),
+        sheet_name="KM landmarks",
+        merges=tuple(merges),
+    )
+
+
+def _landmark_rows(results: Sequence[EndpointSurvival]) -> Table:
     rows: list[tuple[CellValue, ...]] = []
     for s in results:
         marks = s.landmarks
@@ -139,6 +187,30 @@ def km_chart(view: SurvivalView) -> Figure:
     )
 
 
+def km_row(views: Sequence[SurvivalView], per_row: int = KM_PER_ROW) -> Figure:
+    """Kaplan–Meier charts side by side, ``per_row`` panels a row (a short row keeps the
+    panel size, blank on the right), each at ``KM_ROW_HEIGHT`` of its dashboard height."""
+    by = f" by {views[0].by}" if views[0].by else ""
+    sides = ("left", "right", "third", "fourth")
+    named = "; ".join(f"{v.endpoint}{by} ({side})" for v, side in zip(views, sides, strict=False))
+    if len(views) == 1:
+        named = f"{views[0].endpoint}{by}"
+    row = ChartRow(tuple(KmChart(v) for v in views), slots=per_row)
+    level = views[0].summary.fit.conf_level
+    return Figure(
+        f"Kaplan–Meier estimate: {named}",
+        row,
+        caption=f"{level:.0%} pointwise confidence bands; marks: censored observations; "
+        "below each: number at risk.",
+        width_in=row.width_in,
+        height_in=row.height_px * KM_ROW_HEIGHT / CSS_PX_PER_INCH,
+    )
+
+
+def km_rows(views: Sequence[SurvivalView], per_row: int = KM_PER_ROW) -> list[Figure]:
+    return [km_row(views[i : i + per_row], per_row) for i in range(0, len(views), per_row)]
+
+
 def survival_section(
     derivation: Derivation, protocol: Protocol, closed_columns: Sequence[str]
 ) -> Section:
@@ -146,9 +218,9 @@ def survival_section(
     views = [survival_view(derivation, protocol, e) for e in settings.endpoints]
     results = [view.summary for view in views]
     blocks: list[Block] = [median_table(results, settings), landmark_table(results, settings)]
-    blocks.extend(km_chart(view) for view in views)
+    blocks.extend(km_rows(views))
     for column in closed_columns:
         grouped = [survival_view(derivation, protocol, e, by=column) for e in settings.endpoints]
         blocks.append(medians_by(grouped, settings, column))
-        blocks.extend(km_chart(view) for view in grouped)
+        blocks.extend(km_rows(grouped))
     return Section("Survival", tuple(blocks))

@@ -107,8 +107,13 @@ def safety_section(status: TrialStatus, derivation: Derivation, title: str) -> S
 
 
 def listings_section(
-    status: TrialStatus, derivation: Derivation, title: str, listing_limit: int | None = None
+    status: TrialStatus,
+    derivation: Derivation,
+    title: str,
+    listing_limit: int | None = None,
+    deaths: bool = True,
 ) -> Section:
-    """Deaths, serious adverse events and the monitored events of each toxicity rule."""
+    """Deaths (unless ``deaths`` is False), serious adverse events and the monitored events
+    of each toxicity rule."""
     listings = safety_listings(derivation, status.protocol)
-    return Section(title, tuple(listing_blocks(listings, listing_limit)))
+    return Section(title, tuple(listing_blocks(listings, listing_limit, deaths)))

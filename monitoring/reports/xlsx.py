@@ -37,12 +37,13 @@ LINE_POINTS = 15.0  # one line of 11 pt text
 
 
 def write_xlsx(doc: ReportDocument, path: Path) -> Path:
-    """Write ``doc`` as a workbook at ``path``: Summary sheet, then one sheet per table."""
+    """Write ``doc`` as a workbook at ``path``: Summary sheet, then one sheet per table
+    (and per figure's data table, ``Figure.data``)."""
     book = Workbook()
     props = book.properties
     props.title, props.creator, props.subject = doc.title, doc.author, doc.subject
     props.description = doc.provenance
-    tables = doc.tables()
+    tables = doc.sheets()
     names = unique_sheet_names([t.sheet_name or t.title for t in tables], taken=[SUMMARY])
     summary = book.active
     summary.title = SUMMARY
@@ -121,9 +122,9 @@ def _table_index(sheet: Any, doc: ReportDocument, names: Sequence[str], row: int
     row += 1
     for column, head in enumerate(("Table", "Title", "Sheet", "Note"), start=1):
         _put(sheet, row, column, head, font=BOLD)
-    for table, name in zip(doc.tables(), names, strict=True):
+    for table, name in zip(doc.sheets(), names, strict=True):
         row += 1
-        _put(sheet, row, 1, f"Table {doc.table_number(table)}")
+        _put(sheet, row, 1, doc.label(table))
         _put(sheet, row, 2, table.title)
         link = _put(sheet, row, 3, name, font=Font(underline="single", color="0563C1"))
         link.hyperlink = f"#'{name.replace(chr(39), chr(39) * 2)}'!A1"
@@ -135,7 +136,7 @@ def _table_sheet(sheet: Any, doc: ReportDocument, table: Table) -> str:
 
     Row 2 is written here; rows 3 and beyond are returned as XML text, to be spliced in
     after the workbook is saved (:mod:`monitoring.reports.xlsx_rows`)."""
-    heading = f"Table {doc.table_number(table)}. {table.title}"
+    heading = f"{doc.label(table)}. {table.title}"
     table = table.flat()  # nested rows: their group as a first column, filterable
     header_fill = PatternFill("solid", fgColor=theme.HEADER_FILL)
     formats = [excel_number_format(c) for c in table.columns]
