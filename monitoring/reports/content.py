@@ -45,6 +45,7 @@ from monitoring.reports.efficacy_section import (
     randomization_blocks,
 )
 from monitoring.reports.figures import render_document
+from monitoring.reports.lab_section import lab_blocks
 from monitoring.reports.methods_page import methods_section
 from monitoring.reports.survival_section import survival_section
 from monitoring.reports.toxicity_section import listings_section, safety_section
@@ -217,7 +218,14 @@ def build_report(
             ("efficacy", lambda: efficacy_section(status, derivation, columns)),
             ("survival", lambda: survival_section(derivation, protocol, columns)),
         ),
-        SAFETY: lambda: blocks(("toxicity", lambda: safety_section(status, derivation, SAFETY))),
+        SAFETY: lambda: blocks(
+            (
+                "toxicity",
+                lambda: safety_section(
+                    status, derivation, SAFETY, lab_blocks(derivation, protocol, columns)
+                ),
+            )
+        ),
         LISTINGS: lambda: blocks(
             ("toxicity", lambda: listings_section(status, derivation, LISTINGS, listing_limit))
         ),

@@ -1,0 +1,77 @@
+"""The eDISH scatter as a report image (matplotlib), from the same geometry as the
+dashboard's plotly chart (:func:`monitoring.charts.labs.edish_geometry`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from monitoring.analyses.labs import HYS_AMINOTRANSFERASE, HYS_BILIRUBIN, Hepatotoxicity
+from monitoring.charts.static import MARGIN, StaticChart, _axes_style, _frame, _legend, _pt, _title
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+@dataclass(frozen=True, eq=False)
+class EdishChart(StaticChart):
+    """Peak aminotransferase against peak bilirubin, log axes, Hy's-law lines."""
+
+    hepatotoxicity: Hepatotoxicity
+    height: int = 400  # CSS px: shorter than the dashboard's, to keep the report compact
+
+    @property
+    def height_px(self) -> int:
+        return self.height
+
+    def plotly(self) -> Any:
+        from monitoring.charts.labs import edish_figure
+
+        return edish_figure(self.hepatotoxicity, self.height)
+
+    def draw(self, figure: Figure) -> None:
+        from matplotlib.lines import Line2D
+        from matplotlib.ticker import FuncFormatter
+
+        from monitoring.charts.labs import EDISH_TITLE, EDISH_X, EDISH_Y, edish_geometry
+
+        geometry = edish_geometry(self.hepatotoxicity)
+        axes = figure.add_axes(_frame(figure, 110, MARGIN["b"]))
+        handles = []
+        for name, colour, points in geometry.series:
+            axes.scatter(
+                [p.aminotransferase or 0.0 for p in points],
+                [p.bilirubin or 0.0 for p in points],
+                s=_pt(11) ** 2,
+                c=colour,
+                edgecolors="white",
+                linewidths=_pt(1),
+                zorder=3,
+            )
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    markersize=_pt(11),
+                    markerfacecolor=colour,
+                    markeredgecolor="white",
+                    linestyle="none",
+                    label=name,
+                )
+            )
+        grey = (0, 0, 0, 0.55)  # palette.GREY, rgba(0,0,0,0.55)
+        axes.axvline(HYS_AMINOTRANSFERASE, color=grey, linestyle="--", lw=_pt(1.5))
+        axes.axhline(HYS_BILIRUBIN, color=grey, linestyle="--", lw=_pt(1.5))
+        axes.set_xscale("log")
+        axes.set_yscale("log")
+        axes.set_xlim(10 ** geometry.x_range[0], 10 ** geometry.x_range[1])
+        axes.set_ylim(10 ** geometry.y_range[0], 10 ** geometry.y_range[1])
+        plain = FuncFormatter(lambda value, _: f"{value:g}")
+        axes.xaxis.set_major_formatter(plain)
+        axes.yaxis.set_major_formatter(plain)
+        axes.set_xlabel(EDISH_X)
+        axes.set_ylabel(EDISH_Y)
+        _axes_style(axes)
+        _title(figure, EDISH_TITLE)
+        _legend(figure, axes, handles, 2, spacing=2.0)

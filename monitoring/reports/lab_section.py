@@ -1,0 +1,167 @@
+"""The laboratory part of the report's Safety section: CTCAE shift tables, the
+hepatotoxicity (eDISH) chart and the SOS/VOD cases beside their criteria.
+
+Everything is computed by ``monitoring.analyses.labs``; this module lays it out. A trial
+without laboratory results gets no laboratory part. The closed version breaks the shift
+tables and the chart down by the first of the protocol's ``closed_by`` columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from monitoring.analyses.labs import (
+    LabShifts,
+    Quadrant,
+    VodCase,
+    VodCases,
+    hepatotoxicity,
+    shift_tables,
+    vod_cases,
+)
+from monitoring.charts.labs_static import EdishChart
+from monitoring.derive import Derivation
+from monitoring.protocol import Protocol
+from monitoring.reports.blocks import chart
+from monitoring.reports.document import (
+    Block,
+    CellValue,
+    Column,
+    ColumnKind,
+    RowStyle,
+    Table,
+)
+from monitoring.wording import counted
+
+SHIFT_LABEL = "Test / baseline grade"
+
+
+def shift_table(shifts: LabShifts) -> Table:
+    """All tests in one nested table: a header row per test (and group) with the worst
+    post-baseline grades of its population, below it one row per baseline grade that has
+    patients."""
+    width = max((len(t.grades) for t in shifts.tables), default=5)
+    columns = (
+        Column(SHIFT_LABEL),
+        *(Column(f"Worst {g}", ColumnKind.INTEGER) for g in range(width)),
+        Column("Worst missing", ColumnKind.INTEGER),
+        Column("Total", ColumnKind.INTEGER),
+    )
+    rows: list[tuple[CellValue, ...]] = []
+    styles: list[RowStyle] = []
+
+    def cells(values: tuple[int, ...]) -> tuple[CellValue, ...]:
+        grades: list[CellValue] = list(values[:-1])
+        grades += [None] * (width - len(grades))
+        return (*grades, values[-1], sum(values))
+
+    for table in shifts.tables:
+        totals = tuple(sum(col) for col in zip(*table.counts, strict=True))
+        group = f" ({table.group})" if table.group else ""
+        rows.append((f"{table.term} ({table.test}){group}", *cells(totals)))
+        styles.append(RowStyle.GROUP)
+        for label, counts in zip(table.labels, table.counts, strict=True):
+            if sum(counts) or label == "0":
+                rows.append((f"Baseline {label.lower()}", *cells(counts)))
+                styles.append(RowStyle.MEMBER)
+    return Table(
+        f"Laboratory shift tables: baseline grade by worst post-baseline grade "
+        f"(N = {shifts.population})",
+        columns,
+        tuple(rows),
+        note=(
+            f"{shifts.note} Header rows: all patients by worst grade; baseline grades "
+            f"without patients are left out. Grading table: {shifts.source}."
+        ),
+        sheet_name="Lab shifts",
+        row_styles=tuple(styles),
+        group_name="Test",
+    )
+
+
+VOD_COLUMNS = (
+    Column("Patient"),
+    Column("Term"),
+    Column("Grade", ColumnKind.INTEGER),
+    Column("Onset day", ColumnKind.INTEGER),
+    Column("Bilirubin mg/dL", ColumnKind.NUMBER, 1),
+    Column("Bilirubin x ULN", ColumnKind.NUMBER, 1),
+    Column("Weight gain %", ColumnKind.NUMBER, 1),
+    Column("Hepatomegaly / ascites"),
+    Column("Seattle"),
+    Column("Baltimore"),
+)
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _met(met: bool, found: int, of: int) -> str:
+    """ "yes (2/3)": criteria met, with the number of findings present of those counted."""
+    return f"{'yes' if met else 'no'} ({found}/{of})"
+
+
+def _vod_row(case: VodCase) -> tuple[CellValue, ...]:
+    return (
+        case.patient_id,
+        case.term,
+        case.grade,
+        case.onset_day,
+        case.bilirubin_mg_dl,
+        case.bilirubin_uln,
+        case.weight_gain_percent,
+        f"{_yes(case.hepatomegaly)} / {_yes(case.ascites)}",
+        _met(case.seattle, len(case.seattle_findings), 3),
+        _met(case.baltimore, len(case.baltimore_findings) + case.bilirubin_met, 4),
+    )
+
+
+def vod_table(cases: VodCases) -> Table:
+    return Table(
+        f"SOS/VOD cases and their diagnostic criteria ({counted(len(cases.cases), 'patient')})",
+        VOD_COLUMNS,
+        tuple(_vod_row(c) for c in cases.cases),
+        note=(
+            f"{cases.note} Seattle: modified Seattle criteria met (findings present of 3); "
+            "Baltimore: Baltimore criteria met (bilirubin and findings present of 4)."
+        ),
+        sheet_name="SOS-VOD cases",
+    )
+
+
+@dataclass(frozen=True)
+class LabBlocks:
+    """The laboratory part, in two places of the Safety section: the hepatic evidence
+    (eDISH chart, SOS/VOD cases) beside the monitored toxicity, the shift tables after the
+    adverse-event tables."""
+
+    hepatic: tuple[Block, ...] = ()
+    shifts: tuple[Block, ...] = ()
+
+
+def lab_blocks(
+    derivation: Derivation, protocol: Protocol, columns: tuple[str, ...] = ()
+) -> LabBlocks:
+    """The eDISH chart, the SOS/VOD cases and the shift tables; nothing without lab
+    results."""
+    if derivation.data.lab_results.empty:
+        return LabBlocks()
+    by = next((c for c in columns if c in derivation.patients.columns), None)
+    hepatic: list[Block] = []
+    hep = hepatotoxicity(derivation, by)
+    if any(p.quadrant is not None for p in hep.peaks):
+        counts = "; ".join(f"{q.value}: {counted(hep.count(q), 'patient')}" for q in Quadrant)
+        hepatic.append(
+            chart(
+                "Hepatotoxicity: peak ALT or AST against peak bilirubin (eDISH)",
+                EdishChart(hep),
+                f"{counts}. Peaks after the first dose in multiples of ULN, not necessarily on "
+                "the same day; dashed lines: 3 x ULN and 2 x ULN (Hy's law).",
+            )
+        )
+    cases = vod_cases(derivation, protocol)
+    if cases.terms:
+        hepatic.append(vod_table(cases))
+    shifts = shift_tables(derivation, by)
+    return LabBlocks(tuple(hepatic), (shift_table(shifts),) if shifts.tables else ())
