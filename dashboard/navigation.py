@@ -10,6 +10,7 @@ PAGES = (
     ("pages/overview.py", "Overview", ":material/dashboard:"),
     ("pages/efficacy.py", "Efficacy", ":material/trending_up:"),
     ("pages/safety.py", "Safety", ":material/health_and_safety:"),
+    ("pages/laboratory.py", "Laboratory", ":material/biotech:"),
     ("pages/survival.py", "Survival", ":material/timeline:"),
     ("pages/data.py", "Data", ":material/database:"),
     ("pages/design.py", "Design", ":material/architecture:"),

@@ -38,7 +38,9 @@ def with_labs(data: TrialData, seed: int = 0) -> TrialData:
         weight0 = rng.normal(72, 10)
         for day in days:
             when = first + pd.Timedelta(days=day)
-            near = p["patient_id"] in onset.index and abs((when - onset[p["patient_id"]]).days) <= 14
+            near = (
+                p["patient_id"] in onset.index and abs((when - onset[p["patient_id"]]).days) <= 14
+            )
             for test, (unit, lln, uln, typical) in LIMITS.items():
                 value = typical * rng.uniform(0.7, 1.3)
                 if test in ("ALT", "AST") and day > 0:
@@ -46,7 +48,8 @@ def with_labs(data: TrialData, seed: int = 0) -> TrialData:
                 if test == "BILI" and near:
                     value = rng.uniform(2.2, 6.0)
                 if test == "WEIGHT":
-                    value = weight0 * (1.07 if near else rng.uniform(0.97, 1.03))
+                    drift = 1.0 if day < 0 else rng.uniform(0.97, 1.03)
+                    value = weight0 * (1.07 if near else drift)
                 rows.append(
                     {
                         "patient_id": p["patient_id"],
