@@ -174,11 +174,10 @@ def shift_tables(
             )
     population = len(treated)
     note = (
-        f"N = {population} treated patients. Rows: grade of the baseline value (the last on "
-        "or before the first dose); columns: worst grade after the first dose, up to the "
-        f"cut-off {derived.cutoff.isoformat()}. Missing: no graded value in that period. "
-        f"Grades: {table.label}, each value against its own limits of normal (the 'baseline "
-        "normal' rule for bilirubin, ALT, AST and ALP); weight gain in percent of baseline."
+        f"N = {population} treated patients. Baseline: the last value on or before the first "
+        f"dose; worst: after it, to the cut-off {derived.cutoff.isoformat()}; missing: no "
+        f"graded value. {table.label} ({table.source.split(', ', 1)[-1]}), each value against "
+        "its own limits of normal; weight gain in percent of baseline (docs/methods.md)."
     )
     return LabShifts(population, by, tuple(tables), note, table.source)
 
@@ -454,16 +453,11 @@ def vod_cases(
         )
     recorded = bool(len(hepatomegaly) or len(ascites))
     note = (
-        f"Patients with an adverse event among {', '.join(terms) or 'no SOS/VOD term'} "
-        f"(first event; worst grade of such events). Bilirubin peak and largest weight gain "
-        f"from baseline (last weight on or before the first dose) from {window_days} days "
-        f"before to {window_days} days after onset. Hepatomegaly, ascites: an adverse event "
-        "so named in that window"
-        + ("" if recorded else " (none is recorded in this trial's adverse events)")
-        + ". Modified Seattle: at least two of bilirubin >= 2 mg/dL, hepatomegaly, weight "
-        "gain > 2%; Baltimore: bilirubin >= 2 mg/dL and at least two of hepatomegaly, "
-        "ascites, weight gain > 5% (docs/methods.md); right upper quadrant pain is not "
-        "recorded, and the criteria's day-20/21-after-transplant timing is replaced by the "
-        "window around onset."
+        f"First adverse event among {', '.join(terms) or 'no SOS/VOD term'} (worst grade of "
+        f"them); bilirubin peak and largest weight gain from baseline within {window_days} "
+        "days of onset; hepatomegaly, ascites: adverse events so named in that window"
+        + ("" if recorded else " (none is recorded in this trial)")
+        + ". Criteria and their sources: docs/methods.md (the window around onset replaces "
+        "their day-20/21-after-transplant timing; right upper quadrant pain is not recorded)."
     )
     return VodCases(tuple(cases), terms, window_days, recorded, note)

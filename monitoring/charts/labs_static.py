@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from monitoring.analyses.labs import HYS_AMINOTRANSFERASE, HYS_BILIRUBIN, Hepatotoxicity
-from monitoring.charts.static import MARGIN, StaticChart, _axes_style, _frame, _legend, _pt, _title
+from monitoring.charts.static import MARGIN, StaticChart, _axes_style, _frame, _legend, _pt
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -18,7 +18,7 @@ class EdishChart(StaticChart):
     """Peak aminotransferase against peak bilirubin, log axes, Hy's-law lines."""
 
     hepatotoxicity: Hepatotoxicity
-    height: int = 400  # CSS px: shorter than the dashboard's, to keep the report compact
+    height: int = 300  # CSS px: shorter than the dashboard's, to keep the report compact
 
     @property
     def height_px(self) -> int:
@@ -33,10 +33,12 @@ class EdishChart(StaticChart):
         from matplotlib.lines import Line2D
         from matplotlib.ticker import FuncFormatter
 
-        from monitoring.charts.labs import EDISH_TITLE, EDISH_X, EDISH_Y, edish_geometry
+        from monitoring.charts.labs import EDISH_X, EDISH_Y, edish_geometry
 
         geometry = edish_geometry(self.hepatotoxicity)
-        axes = figure.add_axes(_frame(figure, 110, MARGIN["b"]))
+        # Compact: the report prints the figure's title above the image, so the image has
+        # no title of its own and its legend is one row above the plot.
+        axes = figure.add_axes(_frame(figure, 40, MARGIN["b"]))
         handles = []
         for name, colour, points in geometry.series:
             axes.scatter(
@@ -73,5 +75,4 @@ class EdishChart(StaticChart):
         axes.set_xlabel(EDISH_X)
         axes.set_ylabel(EDISH_Y)
         _axes_style(axes)
-        _title(figure, EDISH_TITLE)
-        _legend(figure, axes, handles, 2, spacing=2.0)
+        _legend(figure, axes, handles, len(handles), spacing=1.5)

@@ -28,54 +28,38 @@ from monitoring.reports.document import (
     CellValue,
     Column,
     ColumnKind,
-    RowStyle,
     Table,
 )
 from monitoring.wording import counted
 
-SHIFT_LABEL = "Test / baseline grade"
-
 
 def shift_table(shifts: LabShifts) -> Table:
-    """All tests in one nested table: a header row per test (and group) with the worst
-    post-baseline grades of its population, below it one row per baseline grade that has
-    patients."""
+    """All tests in one table: per test (and group) one row per baseline grade that has
+    patients, the worst post-baseline grades as columns; the CTCAE terms in the note."""
     width = max((len(t.grades) for t in shifts.tables), default=5)
     columns = (
-        Column(SHIFT_LABEL),
+        Column("Test"),
+        Column("Baseline grade"),
         *(Column(f"Worst {g}", ColumnKind.INTEGER) for g in range(width)),
         Column("Worst missing", ColumnKind.INTEGER),
         Column("Total", ColumnKind.INTEGER),
     )
     rows: list[tuple[CellValue, ...]] = []
-    styles: list[RowStyle] = []
-
-    def cells(values: tuple[int, ...]) -> tuple[CellValue, ...]:
-        grades: list[CellValue] = list(values[:-1])
-        grades += [None] * (width - len(grades))
-        return (*grades, values[-1], sum(values))
-
     for table in shifts.tables:
-        totals = tuple(sum(col) for col in zip(*table.counts, strict=True))
-        group = f" ({table.group})" if table.group else ""
-        rows.append((f"{table.term} ({table.test}){group}", *cells(totals)))
-        styles.append(RowStyle.GROUP)
+        name = f"{table.test} ({table.group})" if table.group else table.test
         for label, counts in zip(table.labels, table.counts, strict=True):
             if sum(counts) or label == "0":
-                rows.append((f"Baseline {label.lower()}", *cells(counts)))
-                styles.append(RowStyle.MEMBER)
+                grades: list[CellValue] = list(counts[:-1])
+                grades += [None] * (width - len(grades))
+                rows.append((name, label.lower(), *grades, counts[-1], sum(counts)))
+    terms = "; ".join(dict.fromkeys(f"{t.test}: {t.term}" for t in shifts.tables))
     return Table(
         f"Laboratory shift tables: baseline grade by worst post-baseline grade "
         f"(N = {shifts.population})",
         columns,
         tuple(rows),
-        note=(
-            f"{shifts.note} Header rows: all patients by worst grade; baseline grades "
-            f"without patients are left out. Grading table: {shifts.source}."
-        ),
+        note=(f"{terms}. {shifts.note} Baseline grades without patients are left out."),
         sheet_name="Lab shifts",
-        row_styles=tuple(styles),
-        group_name="Test",
     )
 
 
@@ -123,8 +107,10 @@ def vod_table(cases: VodCases) -> Table:
         VOD_COLUMNS,
         tuple(_vod_row(c) for c in cases.cases),
         note=(
-            f"{cases.note} Seattle: modified Seattle criteria met (findings present of 3); "
-            "Baltimore: Baltimore criteria met (bilirubin and findings present of 4)."
+            f"{cases.note} Seattle: modified Seattle criteria met (yes: at least 2 of "
+            "bilirubin >= 2 mg/dL, hepatomegaly, weight gain > 2%); Baltimore: bilirubin "
+            ">= 2 mg/dL and at least 2 of hepatomegaly, ascites, weight gain > 5%; (k/n): "
+            "findings present."
         ),
         sheet_name="SOS-VOD cases",
     )
@@ -132,9 +118,9 @@ def vod_table(cases: VodCases) -> Table:
 
 @dataclass(frozen=True)
 class LabBlocks:
-    """The laboratory part, in two places of the Safety section: the hepatic evidence
-    (eDISH chart, SOS/VOD cases) beside the monitored toxicity, the shift tables after the
-    adverse-event tables."""
+    """The laboratory part, in two places of the Safety section: the hepatic evidence (the
+    eDISH chart, then the SOS/VOD cases) beside the monitored toxicity; the shift tables
+    after the adverse-event tables."""
 
     hepatic: tuple[Block, ...] = ()
     shifts: tuple[Block, ...] = ()
@@ -148,6 +134,8 @@ def lab_blocks(
     if derivation.data.lab_results.empty:
         return LabBlocks()
     by = next((c for c in columns if c in derivation.patients.columns), None)
+    cases = vod_cases(derivation, protocol)
+    shifts = shift_tables(derivation, by)
     hepatic: list[Block] = []
     hep = hepatotoxicity(derivation, by)
     if any(p.quadrant is not None for p in hep.peaks):
@@ -160,8 +148,6 @@ def lab_blocks(
                 "the same day; dashed lines: 3 x ULN and 2 x ULN (Hy's law).",
             )
         )
-    cases = vod_cases(derivation, protocol)
     if cases.terms:
         hepatic.append(vod_table(cases))
-    shifts = shift_tables(derivation, by)
     return LabBlocks(tuple(hepatic), (shift_table(shifts),) if shifts.tables else ())

@@ -156,9 +156,16 @@ AE_LISTING_COLUMNS = (
 )
 
 
-def ae_listing_table(listing: AeListing, sheet_name: str, limit: int | None = None) -> Table:
+def ae_listing_table(
+    listing: AeListing,
+    sheet_name: str,
+    limit: int | None = None,
+    unprinted: tuple[str, ...] = ("Category",),
+) -> Table:
     """An event listing, column by column from the listing's arrays; the PDF and DOCX print
-    the ``limit`` latest events (all if None)."""
+    the ``limit`` latest events (all if None), without the ``unprinted`` columns (the
+    category, which the term determines and the AE tables show, by default: the listing then
+    fits a portrait page a row a line); the XLSX has every column."""
     columns = (
         listing.patient_id,
         listing.term,
@@ -172,8 +179,26 @@ def ae_listing_table(listing: AeListing, sheet_name: str, limit: int | None = No
         tuple(o.value for o in listing.outcome),
     )
     rows = tuple(zip(*columns, strict=True))
-    printed = excerpt(listing.title, listing.note, listing.onset_date, limit, "event")
-    return Table(listing.title, AE_LISTING_COLUMNS, rows, listing.note, sheet_name, excerpt=printed)
+    names = [c.name for c in AE_LISTING_COLUMNS]
+    keep = tuple(i for i, name in enumerate(names) if name not in unprinted)
+    left = [n.lower() for n in names if n in unprinted]
+    note = listing.note
+    if left:
+        note = (
+            f"{note} Printed without the {' and '.join(left)} column"
+            f"{'s' if len(left) > 1 else ''}; the XLSX workbook has "
+            f"{'them' if len(left) > 1 else 'it'}."
+        ).strip()
+    printed = excerpt(listing.title, note, listing.onset_date, limit, "event")
+    return Table(
+        listing.title,
+        AE_LISTING_COLUMNS,
+        rows,
+        note,
+        sheet_name,
+        excerpt=printed,
+        printed_columns=keep if left else (),
+    )
 
 
 def ae_blocks(tables: AeTables) -> list[Block]:
@@ -185,7 +210,8 @@ def listing_blocks(listings: SafetyListings, limit: int | None = None) -> list[B
     """The death, SAE and monitored-event listings (complete; the PDF and DOCX print at
     most ``limit`` rows of each, the most recent)."""
     blocks: list[Block] = [death_table(listings.deaths, limit)]
-    blocks.append(ae_listing_table(listings.serious, "SAE listing", limit))
+    # Every row of the SAE listing is serious: its Serious column is not printed either.
+    blocks.append(ae_listing_table(listings.serious, "SAE listing", limit, ("Category", "Serious")))
     for number, listing in enumerate(listings.monitored, start=1):
         blocks.append(ae_listing_table(listing, f"Monitored events {number}", limit))
     return blocks

@@ -95,8 +95,8 @@ def boundary_chart(
 def safety_section(
     status: TrialStatus, derivation: Derivation, title: str, labs: LabBlocks | None = None
 ) -> Section:
-    """Per rule: boundary table and chart; the hepatic laboratory evidence (eDISH chart,
-    SOS/VOD cases); the AE tables (all, serious, related); the laboratory shift tables."""
+    """Per rule: boundary table and chart; the eDISH chart and the SOS/VOD cases; the AE
+    tables (all, serious, related); the laboratory shift tables."""
     labs = labs or LabBlocks()
     blocks: list[Block] = []
     indices = {r.id: i for i, r in enumerate(status.protocol.toxicity)}
