@@ -249,6 +249,11 @@ def test_report_has_the_laboratory_part_in_every_format(
         ["pdftotext", str(files[ReportFormat.PDF]), "-"], capture_output=True, text=True
     ).stdout
     squash = "".join(text.split())
+    # The page budget of tests/test_report_pack.py holds with laboratory data too.
+    info = subprocess.run(
+        ["pdfinfo", str(files[ReportFormat.PDF])], capture_output=True, text=True
+    ).stdout
+    assert int(info.split("Pages:")[1].split()[0]) <= 16
     for title in (shift, vod, edish):
         assert "".join(title.split()) in squash
     word = docx.Document(str(files[ReportFormat.DOCX]))

@@ -33,7 +33,7 @@ class EdishChart(StaticChart):
         from matplotlib.lines import Line2D
         from matplotlib.ticker import FuncFormatter
 
-        from monitoring.charts.labs import EDISH_X, EDISH_Y, edish_geometry
+        from monitoring.charts.labs import edish_geometry
 
         geometry = edish_geometry(self.hepatotoxicity)
         # Compact: the report prints the figure's title above the image, so the image has
@@ -72,7 +72,7 @@ class EdishChart(StaticChart):
         plain = FuncFormatter(lambda value, _: f"{value:g}")
         axes.xaxis.set_major_formatter(plain)
         axes.yaxis.set_major_formatter(plain)
-        axes.set_xlabel(EDISH_X)
-        axes.set_ylabel(EDISH_Y)
+        axes.set_xlabel("Peak ALT or AST (x ULN, log scale)")
+        axes.set_ylabel("Peak bilirubin (x ULN)")  # short: the plot is short
         _axes_style(axes)
         _legend(figure, axes, handles, len(handles), spacing=1.5)
