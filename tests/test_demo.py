@@ -43,6 +43,8 @@ assert isinstance(SIMON, SimonRule)
 assert isinstance(TOX, ToxicityRule)
 SEEDS = (0, 1, 2, 3)
 SMALL = [s for s in Scenario if s is not Scenario.LARGE]
+CORE = ("patients", "responses", "adverse_events")
+PACK = ("baseline", "exposure", "disposition_events", "lab_results")
 
 
 def _boundary(k: int) -> int | None:
@@ -221,7 +223,9 @@ def test_demo_contains_the_realistic_ingredients() -> None:
 def test_write_tables_csv_round_trip(tmp_path: Path) -> None:
     data = generate(PROTOCOL, Scenario.ON_TRACK, seed=3)
     paths = write_tables(data, tmp_path / "out")
-    assert [p.name for p in paths] == ["patients.csv", "responses.csv", "adverse_events.csv"]
+    # The three core tables, then the meeting-pack tables the demo fills
+    # (monitoring/demo/pack.py), in the data dictionary's order.
+    assert [p.name for p in paths] == [f"{name}.csv" for name in (*CORE, *PACK)]
     patients = pd.read_csv(paths[0], dtype=str)
     assert list(patients.columns) == list(PATIENTS.names)
     assert patients["enrollment_date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
@@ -230,11 +234,11 @@ def test_write_tables_csv_round_trip(tmp_path: Path) -> None:
     assert (back["onset_date"].to_numpy() == data.adverse_events["onset_date"].to_numpy()).all()
 
 
-def test_write_tables_xlsx_has_three_sheets(tmp_path: Path) -> None:
+def test_write_tables_xlsx_has_a_sheet_per_table(tmp_path: Path) -> None:
     data = generate(PROTOCOL, Scenario.FUTILITY, seed=3)
     (path,) = write_tables(data, tmp_path, format="xlsx")
     sheets = pd.read_excel(path, sheet_name=None)
-    assert list(sheets) == ["patients", "responses", "adverse_events"]
+    assert list(sheets) == [*CORE, *PACK]
     assert len(sheets["responses"]) == len(data.responses)
     assert np.array_equal(
         pd.to_datetime(sheets["patients"]["enrollment_date"]).to_numpy(),

@@ -22,6 +22,7 @@ from monitoring.demo.examples import (
     example_scenarios,
     scenario_for,
 )
+from monitoring.demo.pack import add_pack
 from monitoring.demo.scenarios import BUILDERS, SETTINGS, DemoSettings, Scenario, toxicity_boundary
 from monitoring.demo.writer import write_tables
 from monitoring.protocol import Protocol
@@ -57,8 +58,10 @@ def generate(protocol: Protocol, scenario: Scenario | str, seed: int = 0) -> Tri
     rng = np.random.default_rng(seed)
     if _is_example(protocol):
         data = simulate(build_example(protocol, rng, scenario), protocol, rng)
-        return add_detail(data, protocol, scenario_for(protocol, scenario).detail, rng)
-    return simulate(BUILDERS[scenario](protocol, rng), protocol, rng)
+        data = add_detail(data, protocol, scenario_for(protocol, scenario).detail, rng)
+    else:
+        data = simulate(BUILDERS[scenario](protocol, rng), protocol, rng)
+    return add_pack(data, protocol, seed)
 
 
 def _is_example(protocol: Protocol) -> bool:
