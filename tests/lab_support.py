@@ -1,4 +1,5 @@
-"""Laboratory rows for a generated trial (until the demo generates them): a baseline sample
+"""Laboratory rows with known properties for a generated trial (in place of the demo's): a
+baseline sample
 two days before the first dose and one a week after it, to the cut-off; bilirubin and
 weight rise around each SOS/VOD event's onset, and a few patients' aminotransferases rise."""
 

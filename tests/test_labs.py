@@ -267,8 +267,12 @@ def test_report_has_the_laboratory_part_in_every_format(
     assert "SOS-VOD cases" in sheets
 
 
+def _without_labs(data: TrialData) -> TrialData:
+    return TrialData(**{**data.__dict__, "lab_results": data.lab_results.iloc[0:0]})
+
+
 def test_no_laboratory_part_without_lab_results() -> None:
-    data = generate(PROTOCOL, "on_track", seed=0)
+    data = _without_labs(generate(PROTOCOL, "on_track", seed=0))
     status = trial_status(PROTOCOL, derive(data, PROTOCOL))
     doc = build_report(
         status,
@@ -292,10 +296,10 @@ def _navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _lab_page(monkeypatch: pytest.MonkeyPatch, labs: bool) -> AppTest:
-    if labs:
-        import monitoring.demo as demo_source
+    import monitoring.demo as demo_source
 
-        monkeypatch.setattr(demo_source, "generate", lambda *a, **k: with_labs(generate(*a, **k)))
+    change = with_labs if labs else _without_labs
+    monkeypatch.setattr(demo_source, "generate", lambda *a, **k: change(generate(*a, **k)))
     monkeypatch.setenv("TRIAL_MONITORING_DB", "demo:on_track")
     st.cache_resource.clear()  # the demo trial's data, with or without labs, is cached
     st.cache_data.clear()
@@ -331,3 +335,16 @@ def test_laboratory_page_shows_the_tables_and_a_patients_trajectory(
     assert not at.exception
     titles = [str(c.proto.spec) for c in at.get("plotly_chart")]
     assert any(f"Patient {patient}: liver tests" in t for t in titles)
+
+
+def test_the_demo_trials_labs_are_graded_and_its_vod_cases_meet_seattle() -> None:
+    """The default demo (monitoring/demo/pack.py) codes platelets PLT, an alias of PLAT in
+    the CTCAE table; its SOS/VOD cases have bilirubin >= 2 mg/dL and weight gain > 2% but no
+    hepatomegaly or ascites adverse event, so modified Seattle is met and Baltimore is not."""
+    derived = derive(generate(PROTOCOL, "on_track", seed=0), PROTOCOL)
+    assert [t.test for t in shift_tables(derived).tables] == [
+        "BILI", "ALT", "AST", "ALP", "PLAT", "WEIGHT",
+    ]  # fmt: skip
+    cases = vod_cases(derived, PROTOCOL).cases
+    assert cases
+    assert all(c.seattle and not c.baltimore for c in cases)

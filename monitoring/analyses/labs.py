@@ -73,7 +73,7 @@ def lab_frame(derived: Derivation, table: CtcaeTable | None = None) -> pd.DataFr
     labs = labs.join(base_value, on=["patient_id", "test"])
     labs["grade"] = np.nan
     for criterion in table.criteria:
-        rows = labs["test"] == criterion.test
+        rows = labs["test"].isin(criterion.codes)
         if rows.any():
             part = labs.loc[rows]
             labs.loc[rows, "grade"] = grade_values(
@@ -156,7 +156,7 @@ def shift_tables(
             groups.append((f"{by} = {value}", part["patient_id"].to_numpy()))
     tables = []
     for criterion in table.criteria:
-        rows = graded.loc[graded["test"] == criterion.test]
+        rows = graded.loc[graded["test"].isin(criterion.codes)]
         if rows.empty:
             continue
         baseline = rows.loc[rows["baseline"]].groupby("patient_id")["grade"].max()

@@ -38,6 +38,12 @@ class Criterion:
     inclusive: bool
     criteria: tuple[str, ...]
     unit: str = ""
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The test codes graded by this criterion: its own, then its aliases."""
+        return (self.test, *self.aliases)
 
     @property
     def max_grade(self) -> int:
@@ -57,7 +63,7 @@ class CtcaeTable:
     criteria: tuple[Criterion, ...]
 
     def criterion(self, test: str) -> Criterion | None:
-        return next((c for c in self.criteria if c.test == test), None)
+        return next((c for c in self.criteria if test in c.codes), None)
 
     @property
     def tests(self) -> tuple[str, ...]:
@@ -87,6 +93,7 @@ def _criterion(raw: dict[str, object]) -> Criterion:
         inclusive=bool(raw["inclusive"]),
         criteria=criteria,
         unit=str(raw.get("unit", "")),
+        aliases=tuple(str(a) for a in raw.get("aliases", ())),  # type: ignore[attr-defined]
     )
 
 
