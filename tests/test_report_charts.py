@@ -151,7 +151,10 @@ def test_report_charts_are_rendered_without_a_browser_at_the_report_resolution(
     monkeypatch.setattr(figures, "render_figures", no_browser)
     doc = build_report(status, derivation, stamp=ReportStamp(datetime(2026, 1, 1, tzinfo=UTC)))
     rendered = render_report(doc)
-    assert len(rendered.figures()) == len(doc.figures()) == 1 + len(PROTOCOL.survival.endpoints)
+    # The toxicity boundary chart, one Kaplan-Meier chart per endpoint, the eDISH chart
+    # (the demo has laboratory results).
+    figures_made = 1 + len(PROTOCOL.survival.endpoints) + 1
+    assert len(rendered.figures()) == len(doc.figures()) == figures_made
     for before, after in zip(doc.figures(), rendered.figures(), strict=True):
         assert isinstance(before.figure, StaticChart)
         assert isinstance(after.figure, RenderedFigure)

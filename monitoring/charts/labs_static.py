@@ -1,5 +1,5 @@
 """The eDISH scatter as a report image (matplotlib), from the same geometry as the
-dashboard's plotly chart (:func:`monitoring.charts.labs.edish_geometry`)."""
+dashboard's plotly chart (:func:`monitoring.charts.lab_geometry.edish_geometry`)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ class EdishChart(StaticChart):
         from matplotlib.lines import Line2D
         from matplotlib.ticker import FuncFormatter
 
-        from monitoring.charts.labs import edish_geometry
+        from monitoring.charts.lab_geometry import edish_geometry
 
         geometry = edish_geometry(self.hepatotoxicity)
         # Compact: the report prints the figure's title above the image, so the image has
