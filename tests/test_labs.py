@@ -348,3 +348,17 @@ def test_the_demo_trials_labs_are_graded_and_its_vod_cases_meet_seattle() -> Non
     cases = vod_cases(derived, PROTOCOL).cases
     assert cases
     assert all(c.seattle and not c.baltimore for c in cases)
+
+
+def test_by_arm_shift_tables_add_up_to_the_overall_one() -> None:
+    """The closed breakdown (the randomized example's closed_by column, arm): one table per
+    arm, whose counts add up to the all-patients table cell by cell."""
+    protocol = load_protocol(PROTOCOL_DIR / "examples" / "aall1732-randomized.toml")
+    derived = derive(generate(protocol, "on_track", seed=0), protocol)
+    shifts = shift_tables(derived, "arm")
+    for test in {t.test for t in shifts.tables}:
+        overall, *arms = [t for t in shifts.tables if t.test == test]
+        assert overall.group is None
+        assert [t.group for t in arms] == ["arm = A", "arm = B"]
+        summed = np.sum([np.array(t.counts) for t in arms], axis=0)
+        assert summed.tolist() == [list(r) for r in overall.counts]

@@ -75,4 +75,5 @@ class EdishChart(StaticChart):
         axes.set_xlabel("Peak ALT or AST (x ULN, log scale)")
         axes.set_ylabel("Peak bilirubin (x ULN)")  # short: the plot is short
         _axes_style(axes)
-        _legend(figure, axes, handles, len(handles), spacing=1.5)
+        if handles:
+            _legend(figure, axes, handles, len(handles), spacing=1.5)
