@@ -174,10 +174,9 @@ def shift_tables(
             )
     population = len(treated)
     note = (
-        f"N = {population} treated patients. Baseline: the last value on or before the first "
-        f"dose; worst: after it, to the cut-off {derived.cutoff.isoformat()}; missing: no "
-        f"graded value. {table.label} ({table.source.split(', ', 1)[-1]}), each value against "
-        "its own limits of normal; weight gain in percent of baseline (docs/methods.md)."
+        f"N = {population} treated patients. Baseline: last value on or before the first "
+        f"dose; worst: after it, to the cut-off {derived.cutoff.isoformat()}. {table.label} "
+        f"({table.source.split(', ', 1)[-1]}) against each sample's limits (docs/methods.md)."
     )
     return LabShifts(population, by, tuple(tables), note, table.source)
 
@@ -453,11 +452,10 @@ def vod_cases(
         )
     recorded = bool(len(hepatomegaly) or len(ascites))
     note = (
-        f"First adverse event among {', '.join(terms) or 'no SOS/VOD term'} (worst grade of "
-        f"them); bilirubin peak and largest weight gain from baseline within {window_days} "
-        "days of onset; hepatomegaly, ascites: adverse events so named in that window"
-        + ("" if recorded else " (none is recorded in this trial)")
-        + ". Criteria and their sources: docs/methods.md (the window around onset replaces "
-        "their day-20/21-after-transplant timing; right upper quadrant pain is not recorded)."
+        f"First adverse event among {', '.join(terms) or 'no SOS/VOD term'} (worst grade); "
+        f"bilirubin peak and weight gain from baseline within {window_days} days of onset; "
+        "hepatomegaly, ascites: adverse events so named in that window"
+        + ("" if recorded else " (none recorded in this trial)")
+        + ". Criteria, sources and timing: docs/methods.md."
     )
     return VodCases(tuple(cases), terms, window_days, recorded, note)

@@ -18,7 +18,7 @@ class EdishChart(StaticChart):
     """Peak aminotransferase against peak bilirubin, log axes, Hy's-law lines."""
 
     hepatotoxicity: Hepatotoxicity
-    height: int = 300  # CSS px: shorter than the dashboard's, to keep the report compact
+    height: int = 270  # CSS px: shorter than the dashboard's, to keep the report compact
 
     @property
     def height_px(self) -> int:

@@ -48,7 +48,7 @@ def shift_table(shifts: LabShifts) -> Table:
     for table in shifts.tables:
         name = f"{table.test} ({table.group})" if table.group else table.test
         for label, counts in zip(table.labels, table.counts, strict=True):
-            if sum(counts) or label == "0":
+            if sum(counts):
                 grades: list[CellValue] = list(counts[:-1])
                 grades += [None] * (width - len(grades))
                 rows.append((name, label.lower(), *grades, counts[-1], sum(counts)))
@@ -58,7 +58,7 @@ def shift_table(shifts: LabShifts) -> Table:
         f"(N = {shifts.population})",
         columns,
         tuple(rows),
-        note=(f"{terms}. {shifts.note} Baseline grades without patients are left out."),
+        note=f"{terms}. {shifts.note} Rows without patients are left out.",
         sheet_name="Lab shifts",
     )
 
@@ -102,17 +102,20 @@ def _vod_row(case: VodCase) -> tuple[CellValue, ...]:
 
 
 def vod_table(cases: VodCases) -> Table:
+    """The cases, a row each; the PDF and DOCX print them without the term (the note names
+    the terms; the XLSX has it), so that a row is a line."""
     return Table(
         f"SOS/VOD cases and their diagnostic criteria ({counted(len(cases.cases), 'patient')})",
         VOD_COLUMNS,
         tuple(_vod_row(c) for c in cases.cases),
         note=(
-            f"{cases.note} Seattle: modified Seattle criteria met (yes: at least 2 of "
-            "bilirubin >= 2 mg/dL, hepatomegaly, weight gain > 2%); Baltimore: bilirubin "
-            ">= 2 mg/dL and at least 2 of hepatomegaly, ascites, weight gain > 5%; (k/n): "
-            "findings present."
+            f"{cases.note} Seattle (modified): at least 2 of bilirubin >= 2 mg/dL, "
+            "hepatomegaly, weight gain > 2%; Baltimore: bilirubin >= 2 mg/dL and at least 2 "
+            "of hepatomegaly, ascites, weight gain > 5%; (k/n): findings present. The term "
+            "of each case is in the XLSX."
         ),
         sheet_name="SOS-VOD cases",
+        printed_columns=tuple(i for i, c in enumerate(VOD_COLUMNS) if c.name != "Term"),
     )
 
 
@@ -144,8 +147,8 @@ def lab_blocks(
             chart(
                 "Hepatotoxicity: peak ALT or AST against peak bilirubin (eDISH)",
                 EdishChart(hep),
-                f"{counts}. Peaks after the first dose in multiples of ULN, not necessarily on "
-                "the same day; dashed lines: 3 x ULN and 2 x ULN (Hy's law).",
+                f"{counts}. Peaks after the first dose, not necessarily on the same day; "
+                "dashed lines: 3 x ULN and 2 x ULN (Hy's law).",
             )
         )
     if cases.terms:

@@ -11,6 +11,7 @@ has all of them. The tables are always complete.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from monitoring.analyses.safety import AeRow, AeTable, AeTables, RowLevel
@@ -184,11 +185,7 @@ def ae_listing_table(
     left = [n.lower() for n in names if n in unprinted]
     note = listing.note
     if left:
-        note = (
-            f"{note} Printed without the {' and '.join(left)} column"
-            f"{'s' if len(left) > 1 else ''}; the XLSX workbook has "
-            f"{'them' if len(left) > 1 else 'it'}."
-        ).strip()
+        note = (f"{note} Not printed: {', '.join(left)} (in the XLSX).").strip()
     printed = excerpt(listing.title, note, listing.onset_date, limit, "event")
     return Table(
         listing.title,
@@ -202,8 +199,17 @@ def ae_listing_table(
 
 
 def ae_blocks(tables: AeTables) -> list[Block]:
-    """The AE tables: all adverse events, serious, related."""
-    return [ae_table(t) for t in tables.tables]
+    """The AE tables: all adverse events, serious, related; the first has the note on the
+    population and the intervals, the subsets refer to it."""
+    blocks: list[Block] = []
+    for index, table in enumerate(tables.tables):
+        shown = ae_table(table)
+        if index:
+            shown = replace(
+                shown, note="Population, counting and intervals as for all adverse events."
+            )
+        blocks.append(shown)
+    return blocks
 
 
 def listing_blocks(listings: SafetyListings, limit: int | None = None) -> list[Block]:
@@ -212,6 +218,13 @@ def listing_blocks(listings: SafetyListings, limit: int | None = None) -> list[B
     blocks: list[Block] = [death_table(listings.deaths, limit)]
     # Every row of the SAE listing is serious: its Serious column is not printed either.
     blocks.append(ae_listing_table(listings.serious, "SAE listing", limit, ("Category", "Serious")))
+    shared = listings.serious.note  # day and outcome: said once, in the SAE listing
     for number, listing in enumerate(listings.monitored, start=1):
+        if shared and listing.note.startswith(shared):  # its terms are in Methods
+            listing = replace(
+                listing,
+                note="Day and outcome as in the SAE listing; the rule's terms, attributions "
+                "and grades: Methods.",
+            )
         blocks.append(ae_listing_table(listing, f"Monitored events {number}", limit))
     return blocks
