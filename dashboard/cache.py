@@ -23,6 +23,14 @@ import streamlit as st
 from dashboard import source, tables
 from monitoring import vocabulary
 from monitoring.analyses.conduct import ConductTables, conduct_tables
+from monitoring.analyses.labs import (
+    Hepatotoxicity,
+    LabShifts,
+    VodCases,
+    hepatotoxicity,
+    shift_tables,
+    vod_cases,
+)
 from monitoring.analyses.response import ResponseTables, response_tables
 from monitoring.analyses.safety import AeTables, ae_tables
 from monitoring.analyses.safety_listings import SafetyListings, safety_listings
@@ -162,6 +170,25 @@ def safety(
     read-only: a copy of the 5,000-patient trial's listings cost up to 0.15 s a run)."""
     cut = analysis(url, trial_id, cutoff, as_known_on, version)
     return ae_tables(cut.derivation, cut.protocol), safety_listings(cut.derivation, cut.protocol)
+
+
+@st.cache_resource(show_spinner=False, max_entries=CUTS_HELD)
+def labs(
+    url: str,
+    trial_id: str,
+    cutoff: date,
+    as_known_on: datetime | None,
+    version: str,
+    by: str | None,
+) -> tuple[LabShifts, Hepatotoxicity, VodCases]:
+    """Shift tables, eDISH peaks and SOS/VOD cases (``by``: a closed-view breakdown)."""
+    cut = analysis(url, trial_id, cutoff, as_known_on, version)
+    derived = cut.derivation
+    return (
+        shift_tables(derived, by),
+        hepatotoxicity(derived, by),
+        vod_cases(derived, cut.protocol),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

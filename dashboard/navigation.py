@@ -11,6 +11,7 @@ PAGES = (
     ("pages/conduct.py", "Trial conduct", ":material/groups:"),
     ("pages/efficacy.py", "Efficacy", ":material/trending_up:"),
     ("pages/safety.py", "Safety", ":material/health_and_safety:"),
+    ("pages/laboratory.py", "Laboratory", ":material/biotech:"),
     ("pages/survival.py", "Survival", ":material/timeline:"),
     ("pages/data.py", "Data", ":material/database:"),
     ("pages/design.py", "Design", ":material/architecture:"),

@@ -14,6 +14,7 @@ from dashboard import cache, navigation, source, writes
 from dashboard.keys import Key
 from monitoring.accounts.model import Principal
 from monitoring.analyses.conduct import ConductTables
+from monitoring.analyses.labs import Hepatotoxicity, LabShifts, VodCases
 from monitoring.analyses.response import ResponseTables
 from monitoring.analyses.safety import AeTables
 from monitoring.analyses.safety_listings import SafetyListings
@@ -130,6 +131,12 @@ class Selection:
 
     def quality(self) -> tuple[Finding, ...]:
         return cache.quality(*self.key)
+
+    def labs(self) -> tuple[LabShifts, Hepatotoxicity, VodCases]:
+        """Laboratory results, broken down by the first ``closed_by`` column in the closed
+        view only."""
+        by = next(iter(self.breakdowns(self.protocol.closed_by)), None)
+        return cache.labs(*self.key, by)
 
     def cli_options(self) -> str:
         """The options that make the command line compute the same numbers."""

@@ -20,11 +20,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitoring.analyses.conduct import accrual, disposition
+from monitoring.analyses.labs import hepatotoxicity
 from monitoring.analyses.response import response_tables
 from monitoring.analyses.safety import RowLevel, ae_tables
 from monitoring.analyses.safety_listings import safety_listings
 from monitoring.charts import km_figure, toxicity_boundary_figure
 from monitoring.charts.conduct import AccrualChart, FlowChart
+from monitoring.charts.labs import edish_figure
+from monitoring.charts.labs_static import EdishChart
 from monitoring.charts.panels import ChartRow
 from monitoring.data_dictionary import TrialData
 from monitoring.demo import generate
@@ -293,6 +296,8 @@ def test_charts_are_the_dashboards_own(
         km_figure(survival_view(derivation, PROTOCOL, e)) for e in PROTOCOL.survival.endpoints
     ]
     expected.append(toxicity_boundary_figure(path))
+    # The eDISH chart of the demo's laboratory data, at the report's shorter height.
+    expected.append(edish_figure(hepatotoxicity(derivation), height=EdishChart.height))
     drawn = []
     for figure in doc.figures():  # Kaplan–Meier charts two to a row: each panel
         chart = figure.figure

@@ -54,6 +54,7 @@ from monitoring.reports.efficacy_section import (
     randomization_blocks,
 )
 from monitoring.reports.figures import render_document
+from monitoring.reports.lab_section import lab_blocks
 from monitoring.reports.methods_page import methods_section
 from monitoring.reports.survival_section import survival_section
 from monitoring.reports.toxicity_section import listings_section, safety_section
@@ -247,7 +248,14 @@ def build_report(
             ("survival", lambda: survival_section(derivation, protocol, columns)),
         ),
         SAFETY: lambda: with_deaths(
-            blocks(("toxicity", lambda: safety_section(status, derivation, SAFETY))),
+            blocks(
+                (
+                    "toxicity",
+                    lambda: safety_section(
+                        status, derivation, SAFETY, lab_blocks(derivation, protocol, columns)
+                    ),
+                )
+            ),
             deaths_blocks(derivation, listing_limit) if "toxicity" in chosen else [],
         ),
         LISTINGS: lambda: blocks(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -201,6 +201,9 @@ class Table:
     """Header of the column the XLSX adds for nested rows: each row's group label."""
     merges: tuple[Merge, ...] = ()
     """Adjacent columns printed as one in the PDF and DOCX (in increasing order)."""
+    printed_columns: tuple[int, ...] = ()
+    """The columns the PDF and DOCX print (increasing positions; empty: all); the XLSX has
+    every column. The note says where the others are."""
 
     def __post_init__(self) -> None:
         if not self.columns:
@@ -219,6 +222,13 @@ class Table:
             raise ValueError(f"table '{self.title}': excerpt rows must be increasing positions")
         if self.row_styles and len(self.row_styles) != len(self.rows):
             raise ValueError(f"table '{self.title}': one row style per row, or none")
+        if self.printed_columns and (
+            self.merges or not _valid_positions(self.printed_columns, width)
+        ):
+            raise ValueError(
+                f"table '{self.title}': printed columns must be increasing positions, "
+                "without merges"
+            )
         firsts = [m.first for m in self.merges]
         if firsts and not (
             all(b > a + 1 for a, b in itertools.pairwise(firsts))
@@ -232,7 +242,17 @@ class Table:
         return self.row_styles[row] if self.row_styles else RowStyle.BODY
 
     def printed(self) -> Table:
-        """The table as the PDF and DOCX print it: itself, or its excerpt (rows, title, note)."""
+        """The table as the PDF and DOCX print it: itself, or its excerpt (rows, title, note),
+        with its printed columns."""
+        if self.printed_columns:
+            keep = self.printed_columns
+            every = replace(
+                self,
+                columns=tuple(self.columns[i] for i in keep),
+                rows=tuple(tuple(row[i] for i in keep) for row in self.rows),
+                printed_columns=(),
+            )
+            return every.printed()
         if self.excerpt is None:
             return self
         positions = self.excerpt.positions

@@ -279,10 +279,14 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]
         self, entries: list[_Entry], origin: tuple[float, float], box: tuple[float, float]
     ) -> None:
         """One line per entry, page number on the right, each line a link to its bookmark;
-        tables and figures are left out when the lines would not fit the page."""
+        when the lines would not fit the page the figures are left out, then the tables."""
         (x, bottom), (width, height) = origin, box
         lines = int(height // CONTENTS_LEADING)
-        shown = entries if len(entries) <= lines else [e for e in entries if e.level == 0]
+        shown = entries
+        if len(shown) > lines:
+            shown = [e for e in entries if e.level == 0 or e.text.startswith("Table ")]
+        if len(shown) > lines:
+            shown = [e for e in entries if e.level == 0]
         y = bottom + height - CONTENTS_PT
         for entry in shown[:lines]:
             font = BOLD if entry.level == 0 else REGULAR

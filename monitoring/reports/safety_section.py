@@ -11,6 +11,7 @@ has all of them. The tables are always complete.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from monitoring.analyses.safety import AeRow, AeTable, AeTables, RowLevel
@@ -156,9 +157,16 @@ AE_LISTING_COLUMNS = (
 )
 
 
-def ae_listing_table(listing: AeListing, sheet_name: str, limit: int | None = None) -> Table:
+def ae_listing_table(
+    listing: AeListing,
+    sheet_name: str,
+    limit: int | None = None,
+    unprinted: tuple[str, ...] = ("Category",),
+) -> Table:
     """An event listing, column by column from the listing's arrays; the PDF and DOCX print
-    the ``limit`` latest events (all if None)."""
+    the ``limit`` latest events (all if None), without the ``unprinted`` columns (the
+    category, which the term determines and the AE tables show, by default: the listing then
+    fits a portrait page a row a line); the XLSX has every column."""
     columns = (
         listing.patient_id,
         listing.term,
@@ -172,13 +180,36 @@ def ae_listing_table(listing: AeListing, sheet_name: str, limit: int | None = No
         tuple(o.value for o in listing.outcome),
     )
     rows = tuple(zip(*columns, strict=True))
-    printed = excerpt(listing.title, listing.note, listing.onset_date, limit, "event")
-    return Table(listing.title, AE_LISTING_COLUMNS, rows, listing.note, sheet_name, excerpt=printed)
+    names = [c.name for c in AE_LISTING_COLUMNS]
+    keep = tuple(i for i, name in enumerate(names) if name not in unprinted)
+    left = [n.lower() for n in names if n in unprinted]
+    note = listing.note
+    if left:
+        note = (f"{note} Not printed: {', '.join(left)} (in the XLSX).").strip()
+    printed = excerpt(listing.title, note, listing.onset_date, limit, "event")
+    return Table(
+        listing.title,
+        AE_LISTING_COLUMNS,
+        rows,
+        note,
+        sheet_name,
+        excerpt=printed,
+        printed_columns=keep if left else (),
+    )
 
 
 def ae_blocks(tables: AeTables) -> list[Block]:
-    """The AE tables: all adverse events, serious, related."""
-    return [ae_table(t) for t in tables.tables]
+    """The AE tables: all adverse events, serious, related; the first has the note on the
+    population and the intervals, the subsets refer to it."""
+    blocks: list[Block] = []
+    for index, table in enumerate(tables.tables):
+        shown = ae_table(table)
+        if index:
+            shown = replace(
+                shown, note="Population, counting and intervals as for all adverse events."
+            )
+        blocks.append(shown)
+    return blocks
 
 
 def listing_blocks(
@@ -188,7 +219,15 @@ def listing_blocks(
     most ``limit`` rows of each, the most recent). ``deaths=False``: without the deaths,
     listed elsewhere (the meeting pack's Safety section, with their phase)."""
     blocks: list[Block] = [death_table(listings.deaths, limit)] if deaths else []
-    blocks.append(ae_listing_table(listings.serious, "SAE listing", limit))
+    # Every row of the SAE listing is serious: its Serious column is not printed either.
+    blocks.append(ae_listing_table(listings.serious, "SAE listing", limit, ("Category", "Serious")))
+    shared = listings.serious.note  # day and outcome: said once, in the SAE listing
     for number, listing in enumerate(listings.monitored, start=1):
+        if shared and listing.note.startswith(shared):  # its terms are in Methods
+            listing = replace(
+                listing,
+                note="Day and outcome as in the SAE listing; the rule's terms, attributions "
+                "and grades: Methods.",
+            )
         blocks.append(ae_listing_table(listing, f"Monitored events {number}", limit))
     return blocks

@@ -26,6 +26,7 @@ from monitoring.reports.document import (
     Table,
 )
 from monitoring.reports.dose_section import dose_blocks
+from monitoring.reports.lab_section import LabBlocks
 from monitoring.reports.safety_section import ae_blocks, listing_blocks
 from monitoring.rules.toxicity import ToxicityDecision
 from monitoring.series import toxicity_path
@@ -93,16 +94,22 @@ def boundary_chart(
     )
 
 
-def safety_section(status: TrialStatus, derivation: Derivation, title: str) -> Section:
+def safety_section(
+    status: TrialStatus, derivation: Derivation, title: str, labs: LabBlocks | None = None
+) -> Section:
     """The dose rules' tables (where the protocol has any); per toxicity rule: boundary table
-    and chart; then the AE tables (all, serious, related)."""
+    and chart; the eDISH chart and the SOS/VOD cases; the AE tables (all, serious, related);
+    the laboratory shift tables."""
+    labs = labs or LabBlocks()
     blocks: list[Block] = dose_blocks(status)
     indices = {r.id: i for i, r in enumerate(status.protocol.toxicity)}
     for rule, decision in status.toxicity_rules():
         index = indices[rule.id]
         blocks.append(boundary_table(rule, decision, index + 1))
         blocks.append(boundary_chart(rule, derivation, index, decision))
+    blocks += labs.hepatic
     blocks += ae_blocks(ae_tables(derivation, status.protocol))
+    blocks += labs.shifts
     return Section(title, tuple(blocks))
 
 

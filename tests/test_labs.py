@@ -1,0 +1,364 @@
+"""Laboratory values (issue 17): CTCAE v5.0 grading at the grade edges, shift tables on a
+hand-made frame, eDISH quadrants, SOS/VOD criteria, the Laboratory page and the report's
+laboratory part in PDF, DOCX and XLSX.
+
+Grade edges are quoted from CTCAE v5.0 (NCI, 27 November 2017): "Blood bilirubin increased"
+>ULN - 1.5 x ULN (1), >1.5 - 3.0 (2), >3.0 - 10.0 (3), >10.0 x ULN (4); "Alanine / Aspartate
+aminotransferase increased" >ULN - 3.0 (1), >3.0 - 5.0 (2), >5.0 - 20.0 (3), >20.0 x ULN
+(4); "Alkaline phosphatase increased" >ULN - 2.5 (1), >2.5 - 5.0 (2), >5.0 - 20.0 (3), >20.0
+x ULN (4); "Platelet count decreased" <LLN - 75.0 (1), <75.0 - 50.0 (2), <50.0 - 25.0 (3),
+<25.0 x 10e9/L (4); "Weight gain" 5 - <10% (1), 10 - <20% (2), >=20% from baseline (3).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import docx
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from monitoring.analyses.labs import (
+    Quadrant,
+    VodCase,
+    hepatotoxicity,
+    lab_trajectories,
+    quadrant,
+    shift_tables,
+    vod_cases,
+)
+from monitoring.data_dictionary import TrialData
+from monitoring.demo import generate
+from monitoring.derive import derive
+from monitoring.labs import ctcae_table, grade_values
+from monitoring.protocol import load_protocol
+from monitoring.reports.content import ReportStamp, build_report, render_report
+from monitoring.reports.export import ReportFormat, write_reports
+from monitoring.status import trial_status
+from tests.conftest import PROTOCOL_DIR
+from tests.lab_support import with_labs
+from tests.signin_support import sign_in
+from tests.waits import APP_TIMEOUT
+
+ROOT = Path(__file__).resolve().parent.parent
+PROTOCOL = load_protocol(PROTOCOL_DIR / "ino-lowdose-ph2.toml")
+TABLE = ctcae_table()
+
+
+def _grades(test: str, values: list[float], **limits: Any) -> list[int]:
+    criterion = TABLE.criterion(test)
+    assert criterion is not None
+    return [int(g) for g in grade_values(criterion, values, **limits)]
+
+
+def test_the_table_states_its_version_and_source() -> None:
+    assert TABLE.version == "5.0"
+    assert "National Cancer Institute" in TABLE.source
+    assert "27 November 2017" in TABLE.source
+    assert set(TABLE.tests) >= {"BILI", "ALT", "AST", "ALP", "PLAT", "WEIGHT"}
+
+
+def test_bilirubin_edges() -> None:
+    # ULN 1.2 mg/dL: 1.2 is normal (grade 0); 1.8 = 1.5 x ULN is still grade 1 (">1.5" is
+    # grade 2); 3.6 = 3.0 x ULN grade 2; 12 = 10 x ULN grade 3; above each edge the next.
+    values = [1.2, 1.21, 1.8, 1.81, 3.6, 3.61, 12.0, 12.01]
+    assert _grades("BILI", values, uln=1.2) == [0, 1, 1, 2, 2, 3, 3, 4]
+
+
+@pytest.mark.parametrize("test", ["ALT", "AST"])
+def test_aminotransferase_edges(test: str) -> None:
+    # ULN 40 U/L: 3.0 x ULN = 120 exactly is grade 1 (CTCAE ">3.0 - 5.0" is grade 2),
+    # 5.0 x = 200 grade 2, 20 x = 800 grade 3; 0.6 against ULN 0.2 is 3.0 x ULN although
+    # 0.6 / 0.2 is 2.9999999999999996 in floating point.
+    values = [40, 40.1, 120, 120.1, 200, 200.1, 800, 800.1]
+    assert _grades(test, values, uln=40) == [0, 1, 1, 2, 2, 3, 3, 4]
+    assert _grades(test, [0.6, 0.61], uln=0.2) == [1, 2]
+
+
+def test_alkaline_phosphatase_edges() -> None:
+    values = [100, 101, 250, 251, 500, 501, 2000, 2001]
+    assert _grades("ALP", values, uln=100) == [0, 1, 1, 2, 2, 3, 3, 4]
+
+
+def test_platelet_edges() -> None:
+    # LLN 150 x 10e9/L: 150 is normal; 75 is grade 1 ("<75.0" is grade 2), 50 grade 2,
+    # 25 grade 3, below 25 grade 4.
+    values = [150, 149.9, 75, 74.9, 50, 49.9, 25, 24.9]
+    assert _grades("PLAT", values, lln=150, uln=400) == [0, 1, 1, 2, 2, 3, 3, 4]
+
+
+def test_weight_gain_edges_are_inclusive_at_the_lower_end() -> None:
+    # "5 - <10%" grade 1: 5% exactly is grade 1, 10% exactly grade 2, 20% grade 3.
+    values = [104.99, 105, 109.99, 110, 119.99, 120, 150]
+    assert _grades("WEIGHT", values, baseline=100) == [0, 1, 1, 2, 2, 3, 3]
+
+
+def test_a_value_without_its_limit_is_not_graded() -> None:
+    criterion = TABLE.criterion("ALT")
+    assert criterion is not None
+    assert np.isnan(grade_values(criterion, [100.0], uln=[np.nan])[0])
+
+
+def _hand_made() -> TrialData:
+    """Four treated patients (first dose 2025-01-10) and one never treated:
+    P1 ALT normal at baseline, 130 (grade 2) then 90 (grade 1) after: shift 0 -> 2;
+    P2 ALT 50 (grade 1) at baseline, 45 after: shift 1 -> 1; a value before the baseline
+       (grade 3) is not the baseline (the last on or before the first dose is);
+    P3 no baseline ALT, 900 after (grade 4): Missing -> 4;
+    P4 ALT on the first-dose day only: baseline 0, no post-baseline value: 0 -> Missing;
+    P5 never treated: not in the population."""
+    base = generate(PROTOCOL, "on_track", seed=0)
+    first = pd.Timestamp("2025-01-10")
+    patients = base.patients.iloc[:5].copy()
+    patients["patient_id"] = ["P1", "P2", "P3", "P4", "P5"]
+    patients["first_dose_date"] = [first] * 4 + [pd.NaT]
+    patients["enrollment_date"] = first - pd.Timedelta(days=5)
+    rows = [
+        ("P1", "2025-01-08", 30),
+        ("P1", "2025-01-20", 130),
+        ("P1", "2025-01-27", 90),
+        ("P2", "2025-01-01", 300),
+        ("P2", "2025-01-09", 50),
+        ("P2", "2025-01-20", 45),
+        ("P3", "2025-01-20", 900),
+        ("P4", "2025-01-10", 20),
+    ]
+    labs = pd.DataFrame(rows, columns=["patient_id", "sample_date", "value"])
+    labs["test"] = "ALT"
+    labs["sample_date"] = pd.to_datetime(labs["sample_date"])
+    labs["unit"] = "U/L"
+    labs["lln"] = 7.0
+    labs["uln"] = 40.0
+    empty = {f: getattr(base, f).iloc[0:0] for f in base.__dataclass_fields__}
+    return TrialData(**{**empty, "patients": patients, "lab_results": labs})
+
+
+def test_shift_table_counts_each_treated_patient_once() -> None:
+    derived = derive(_hand_made(), PROTOCOL, date(2025, 3, 1))
+    shifts = shift_tables(derived)
+    (alt,) = shifts.tables
+    assert alt.test == "ALT"
+    assert alt.population == 4
+    counts = {
+        (alt.labels[b], alt.labels[w]): n
+        for b, row in enumerate(alt.counts)
+        for w, n in enumerate(row)
+        if n
+    }
+    assert counts == {("0", "2"): 1, ("1", "1"): 1, ("Missing", "4"): 1, ("0", "Missing"): 1}
+    assert alt.no_baseline == 1
+    assert alt.no_post_baseline == 1
+    assert alt.worsened == 1
+
+
+def test_edish_quadrants_are_strictly_above_the_hys_law_lines() -> None:
+    assert quadrant(3.01, 2.01) is Quadrant.HYS_LAW
+    assert quadrant(3.0, 2.01) is Quadrant.HYPERBILIRUBINEMIA  # 3 x ULN is not "> 3"
+    assert quadrant(3.01, 2.0) is Quadrant.TEMPLE
+    assert quadrant(3.0, 2.0) is Quadrant.NORMAL
+
+
+def test_hepatic_peaks_take_the_post_baseline_maximum() -> None:
+    derived = derive(_hand_made(), PROTOCOL, date(2025, 3, 1))
+    peaks = {p.patient_id: p for p in hepatotoxicity(derived).peaks}
+    assert peaks["P1"].alt == pytest.approx(130 / 40)  # not the later 90
+    assert peaks["P2"].alt == pytest.approx(45 / 40)  # the pre-baseline 300 is not counted
+    assert "P4" not in peaks  # no post-baseline value
+    assert peaks["P1"].quadrant is None  # no bilirubin: no quadrant
+    (trajectory,) = lab_trajectories(derived, "P2")
+    assert trajectory.days == (-9, -1, 10)
+    assert trajectory.values == (300, 50, 45)
+
+
+def _case(**kw: Any) -> VodCase:
+    fields: dict[str, Any] = {
+        "patient_id": "P",
+        "term": "VOD",
+        "grade": 3,
+        "onset_date": pd.Timestamp("2025-02-01"),
+        "onset_day": 20,
+        "bilirubin_mg_dl": None,
+        "bilirubin_uln": None,
+        "weight_gain_percent": None,
+        "hepatomegaly": False,
+        "ascites": False,
+    }
+    return VodCase(**{**fields, **kw})
+
+
+def test_modified_seattle_needs_two_of_three_findings() -> None:
+    # McDonald 1993: bilirubin >= 2 mg/dL, hepatomegaly, weight gain > 2%.
+    assert _case(bilirubin_mg_dl=2.0, weight_gain_percent=2.1).seattle
+    assert not _case(bilirubin_mg_dl=2.0, weight_gain_percent=2.0).seattle  # 2% is not > 2%
+    assert not _case(bilirubin_mg_dl=1.9, weight_gain_percent=2.1).seattle
+    assert _case(hepatomegaly=True, weight_gain_percent=3.0).seattle
+
+
+def test_baltimore_needs_bilirubin_and_two_of_three() -> None:
+    # Jones 1987: bilirubin >= 2 mg/dL and two of hepatomegaly, ascites, weight gain > 5%.
+    assert _case(bilirubin_mg_dl=2.0, hepatomegaly=True, ascites=True).baltimore
+    assert _case(bilirubin_mg_dl=2.5, ascites=True, weight_gain_percent=5.1).baltimore
+    assert not _case(bilirubin_mg_dl=2.5, ascites=True, weight_gain_percent=5.0).baltimore
+    assert not _case(bilirubin_mg_dl=1.9, hepatomegaly=True, ascites=True).baltimore
+
+
+@pytest.fixture(scope="module")
+def lab_data() -> TrialData:
+    return with_labs(generate(PROTOCOL, "on_track", seed=0))
+
+
+def test_vod_cases_read_bilirubin_and_weight_around_onset(lab_data: TrialData) -> None:
+    derived = derive(lab_data, PROTOCOL)
+    cases = vod_cases(derived, PROTOCOL)
+    events = lab_data.adverse_events
+    vod = events.loc[events["term"].str.casefold().isin({t.casefold() for t in cases.terms})]
+    treated = set(derived.patients.loc[derived.patients["treated"], "patient_id"])
+    assert {c.patient_id for c in cases.cases} == set(vod["patient_id"]) & treated
+    for case in cases.cases:  # tests/lab_support.py: bilirubin 2.2-6 mg/dL, weight +7%
+        assert case.bilirubin_mg_dl is not None
+        assert case.bilirubin_mg_dl >= 2.2
+        assert case.weight_gain_percent == pytest.approx(7.0, abs=0.05)  # values stored to 0.01 kg
+        assert case.seattle
+        assert not case.baltimore
+    assert not cases.findings_recorded
+
+
+def test_report_has_the_laboratory_part_in_every_format(
+    lab_data: TrialData, tmp_path: Path
+) -> None:
+    status = trial_status(PROTOCOL, derive(lab_data, PROTOCOL))
+    doc = build_report(
+        status,
+        derive(lab_data, PROTOCOL, status.cutoff),
+        stamp=ReportStamp(pd.Timestamp("2025-07-05T09:00Z").to_pydatetime()),
+    )
+    titles = [t.title for t in doc.tables()] + [f.title for f in doc.figures()]
+    shift = next(t for t in titles if t.startswith("Laboratory shift tables"))
+    vod = next(t for t in titles if t.startswith("SOS/VOD cases"))
+    edish = next(t for t in titles if "eDISH" in t)
+    files = write_reports(render_report(doc), tmp_path, "labs")
+    text = subprocess.run(
+        ["pdftotext", str(files[ReportFormat.PDF]), "-"], capture_output=True, text=True
+    ).stdout
+    squash = "".join(text.split())
+    # The page budget of tests/test_report_pack.py holds with laboratory data too.
+    info = subprocess.run(
+        ["pdfinfo", str(files[ReportFormat.PDF])], capture_output=True, text=True
+    ).stdout
+    assert int(info.split("Pages:")[1].split()[0]) <= 16
+    for title in (shift, vod, edish):
+        assert "".join(title.split()) in squash
+    word = docx.Document(str(files[ReportFormat.DOCX]))
+    paragraphs = "\n".join(p.text for p in word.paragraphs)
+    assert shift in paragraphs
+    assert vod in paragraphs
+    assert edish in paragraphs
+    assert word.inline_shapes  # the charts, the eDISH among them
+    sheets = openpyxl.load_workbook(files[ReportFormat.XLSX]).sheetnames
+    assert "Lab shifts" in sheets
+    assert "SOS-VOD cases" in sheets
+
+
+def _without_labs(data: TrialData) -> TrialData:
+    return TrialData(**{**data.__dict__, "lab_results": data.lab_results.iloc[0:0]})
+
+
+def test_no_laboratory_part_without_lab_results() -> None:
+    data = _without_labs(generate(PROTOCOL, "on_track", seed=0))
+    status = trial_status(PROTOCOL, derive(data, PROTOCOL))
+    doc = build_report(
+        status,
+        derive(data, PROTOCOL, status.cutoff),
+        stamp=ReportStamp(pd.Timestamp("2025-07-05T09:00Z").to_pydatetime()),
+    )
+    assert not [t for t in doc.tables() if t.title.startswith("Laboratory shift")]
+    assert not [f for f in doc.figures() if "eDISH" in f.title]
+
+
+@pytest.fixture
+def _navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in tests/test_pages.py: the app declares its pages with st.navigation."""
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+def _lab_page(monkeypatch: pytest.MonkeyPatch, labs: bool) -> AppTest:
+    import monitoring.demo as demo_source
+
+    change = with_labs if labs else _without_labs
+    monkeypatch.setattr(demo_source, "generate", lambda *a, **k: change(generate(*a, **k)))
+    monkeypatch.setenv("TRIAL_MONITORING_DB", "demo:on_track")
+    st.cache_resource.clear()  # the demo trial's data, with or without labs, is cached
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
+    sign_in(at.run())
+    at.switch_page("pages/laboratory.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.usefixtures("_navigation_only")
+def test_laboratory_page_says_when_no_lab_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _lab_page(monkeypatch, labs=False)
+    assert any("No laboratory data imported" in str(i.value) for i in at.info)
+
+
+@pytest.mark.usefixtures("_navigation_only")
+def test_laboratory_page_shows_the_tables_and_a_patients_trajectory(
+    monkeypatch: pytest.MonkeyPatch, lab_data: TrialData
+) -> None:
+    at = _lab_page(monkeypatch, labs=True)
+    derived = derive(lab_data, PROTOCOL)
+    hep = hepatotoxicity(derived)
+    metrics = {m.label: m.value for m in at.metric}
+    for q in Quadrant:
+        assert metrics[q.value] == str(hep.count(q))
+    subheaders = [s.value for s in at.subheader]
+    assert any("Shift tables" in s for s in subheaders)
+    assert any("SOS/VOD" in s for s in subheaders)
+    patient = hep.peaks[0].patient_id
+    at.selectbox[0].set_value(patient).run()
+    assert not at.exception
+    titles = [str(c.proto.spec) for c in at.get("plotly_chart")]
+    assert any(f"Patient {patient}: liver tests" in t for t in titles)
+
+
+def test_the_demo_trials_labs_are_graded_and_its_vod_cases_meet_seattle() -> None:
+    """The default demo (monitoring/demo/pack.py) codes platelets PLT, an alias of PLAT in
+    the CTCAE table; its SOS/VOD cases have bilirubin >= 2 mg/dL and weight gain > 2% but no
+    hepatomegaly or ascites adverse event, so modified Seattle is met and Baltimore is not."""
+    derived = derive(generate(PROTOCOL, "on_track", seed=0), PROTOCOL)
+    assert [t.test for t in shift_tables(derived).tables] == [
+        "BILI", "ALT", "AST", "ALP", "PLAT", "WEIGHT",
+    ]  # fmt: skip
+    cases = vod_cases(derived, PROTOCOL).cases
+    assert cases
+    assert all(c.seattle and not c.baltimore for c in cases)
+
+
+def test_by_arm_shift_tables_add_up_to_the_overall_one() -> None:
+    """The closed breakdown (the randomized example's closed_by column, arm): one table per
+    arm, whose counts add up to the all-patients table cell by cell."""
+    protocol = load_protocol(PROTOCOL_DIR / "examples" / "aall1732-randomized.toml")
+    derived = derive(generate(protocol, "on_track", seed=0), protocol)
+    shifts = shift_tables(derived, "arm")
+    for test in {t.test for t in shifts.tables}:
+        overall, *arms = [t for t in shifts.tables if t.test == test]
+        assert overall.group is None
+        assert [t.group for t in arms] == ["arm = A", "arm = B"]
+        summed = np.sum([np.array(t.counts) for t in arms], axis=0)
+        assert summed.tolist() == [list(r) for r in overall.counts]
