@@ -259,7 +259,7 @@ def rgba_tuple(hex_colour: str, alpha: float) -> tuple[float, float, float, floa
     return (r, g, b, alpha)
 
 
-ACCRUAL_HEIGHT = 320
+ACCRUAL_HEIGHT = 240
 BAR_ALPHA = 0.3  # the monthly bars behind the cumulative line
 
 

@@ -15,7 +15,6 @@ from monitoring.reports.document import (
     CellValue,
     Column,
     ColumnKind,
-    PageBreak,
     Paragraph,
     Section,
     Table,
@@ -174,9 +173,9 @@ def assumption_blocks(protocol: Protocol) -> list[Block]:
 
 
 def methods_section(protocol: Protocol) -> Section:
-    """The methods page (starts a new page)."""
+    """The methods section (follows the listings on their last page)."""
     audit = audit_protocol(protocol)
-    blocks: list[Block] = [PageBreak()]
+    blocks: list[Block] = []
     for rule, simon in zip(_simon_rules(protocol), audit.simon, strict=True):
         blocks.append(simon_design(protocol, rule, simon))
     blocks.extend(toxicity_design(rule) for rule in protocol.toxicity)

@@ -33,7 +33,7 @@ from monitoring.survival import EndpointSurvival
 from monitoring.survival.kaplan_meier import KaplanMeierResult
 
 KM_PER_ROW = 2  # Kaplan–Meier charts printed side by side
-KM_ROW_HEIGHT = 0.8  # of each chart's dashboard height (the at-risk rows still clear the axis)
+KM_ROW_HEIGHT = 0.7  # of each chart's dashboard height (the at-risk rows still clear the axis)
 
 MEDIAN_COLUMNS = (
     Column("Endpoint"),
