@@ -28,6 +28,7 @@ from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
+    CondPageBreak,
     Flowable,
     Frame,
     KeepTogether,
@@ -41,6 +42,7 @@ from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
 from monitoring import __version__
+from monitoring.charts.palette import TICK_SIZE
 from monitoring.reports import theme
 from monitoring.reports.document import (
     Figure,
@@ -81,7 +83,8 @@ FRAME_HEIGHT = PAGE[1] - 2 * MARGIN - HEADER_SPACE - FOOTER_SPACE
 # A figure (always on a portrait page), its title and caption fit half a frame: two a page.
 FIGURE_MAX_HEIGHT = FRAME_HEIGHT / 2 - 0.9 * inch
 LABEL_WIDTH = 1.65 * inch  # the title block's and the form's labels
-BOX_COLUMN = 0.375 * inch  # the form's tick boxes
+BOX_COLUMN = 0.3 * inch  # the form's tick boxes
+REASON_LINES = 4  # the form's ruled lines for reasons, conditions and modifications
 CONTENTS = "Contents"
 CONTENTS_PT = 8.5
 CONTENTS_LEADING = 10.5
@@ -117,15 +120,16 @@ def _styles() -> dict[str, RLStyle]:
             keepWithNext=1,
         ),
         "normal": RLStyle("normal", parent=body, spaceAfter=5),
+        "cell": RLStyle("cell", parent=body),
         "emphasis": RLStyle("emphasis", parent=body, fontName=BOLD, spaceAfter=5),
         "note": RLStyle(
             "note",
             parent=body,
             fontName=ITALIC,
             fontSize=theme.SMALL_PT + 0.5,
-            leading=(theme.SMALL_PT + 0.5) * 1.3,
-            spaceBefore=3,
-            spaceAfter=8,
+            leading=(theme.SMALL_PT + 0.5) * 1.25,
+            spaceBefore=2,
+            spaceAfter=6,
         ),
         "meta": RLStyle("meta", parent=body, fontSize=8, leading=10),
         "meta-label": RLStyle("meta-label", parent=body, fontName=BOLD, fontSize=8, leading=10),
@@ -234,10 +238,22 @@ class _Entry:
 
 
 class _ContentsPage(Flowable):  # type: ignore[misc]
-    """Holds the rest of the contents page; the canvas draws the lines there when saved."""
+    """Holds the rest of the contents page, less the height of ``below`` (the provenance)
+    when that leaves a line for each of ``lines`` entries (the sections), so ``below``
+    follows on the cover; the canvas draws the lines there when saved."""
+
+    def __init__(self, lines: int = 0, below: tuple[Flowable, ...] = ()) -> None:
+        super().__init__()
+        self.lines, self.below = lines, below
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        self.width, self.height = avail_width, avail_height - 1
+        below = 0.0
+        for part in self.below:
+            _, used = part.wrap(avail_width, avail_height)
+            below += used + part.getSpaceBefore() + part.getSpaceAfter()
+        room = avail_height - below - 1
+        fits = self.below and room >= self.lines * CONTENTS_LEADING + CONTENTS_PT
+        self.width, self.height = avail_width, room if fits else avail_height - 1
         return self.width, self.height
 
     def draw(self) -> None:
@@ -316,8 +332,9 @@ def _clipped(text: str, font: str, size: float, room: float) -> str:
 
 def _cover(doc: ReportDocument, styles: dict[str, RLStyle]) -> list[Flowable]:
     """The cover page: title, then trial, meeting, cut-off and version in large type, then
-    the contents (drawn when the file is saved); the title block (provenance) opens the
-    next page."""
+    the contents (drawn when the file is saved), then the title block (provenance) when
+    the contents still have a line for each section above it; else it opens the next
+    page."""
     if not doc.cover:
         return _title_block(doc, styles)
     big = RLStyle("cover", parent=styles["subtitle"], fontSize=13, leading=17)
@@ -340,16 +357,20 @@ def _cover(doc: ReportDocument, styles: dict[str, RLStyle]) -> list[Flowable]:
         )
     )
     cover_title = RLStyle("cover-title", parent=styles["title"], fontSize=22, leading=27)
+    provenance = [
+        RLParagraph("Provenance", styles["provenance"]),
+        *_title_block(doc, styles)[2:3],
+    ]
+    width = text_width_pt(Orientation.PORTRAIT)
     return [
         RLParagraph(markup(doc.title), cover_title),
         RLParagraph("Report to the Data and Safety Monitoring Board", styles["subtitle"]),
         lines,
         Spacer(1, 10),
         RLParagraph(CONTENTS, RLStyle("contents", parent=styles["h1"], keepWithNext=0)),
-        _ContentsPage(),
-        RLPageBreak(),
-        RLParagraph("Provenance", styles["provenance"]),
-        *_title_block(doc, styles)[2:],
+        _ContentsPage(sum(1 for s in doc.sections if s.blocks), tuple(provenance)),
+        CondPageBreak(sum(p.wrap(width, FRAME_HEIGHT)[1] for p in provenance)),
+        *provenance,
     ]
 
 
@@ -412,19 +433,27 @@ def _decision(paragraph: Paragraph, styles: dict[str, RLStyle], width: float) ->
     return KeepTogether([box, Spacer(1, 6)])
 
 
-FIGURE_LEAST = 0.6  # a figure shrinks to this share of its size to fill a page's foot
+FIGURE_LEAST = 0.6  # a figure shrinks to this share of its size to fill a page's foot ...
+MIN_TEXT_PT = 7.0  # ... as long as its smallest text (a chart's tick labels) stays this size
+CHART_TEXT_PT = TICK_SIZE * 0.75  # a chart's tick labels at its rendered size (CSS px to pt)
 
 
 class _FigureBlock(Flowable):  # type: ignore[misc]
     """Headings, image and caption on one page: the image at its full size (at most
-    ``FIGURE_MAX_HEIGHT`` high) where the space left allows, else shrunk down to
-    ``FIGURE_LEAST`` of it to fill the space, else moved whole to the next page."""
+    ``FIGURE_MAX_HEIGHT`` high) where the space left allows, else shrunk down to ``least``
+    of it to fill the space, else moved whole to the next page."""
 
     def __init__(
-        self, heads: list[RLParagraph], png: bytes, size: tuple[float, float], caption: Flowable
+        self,
+        heads: list[RLParagraph],
+        png: bytes,
+        size: tuple[float, float],
+        caption: Flowable,
+        least: float = 1.0,
     ) -> None:
         super().__init__()
         self.heads, self.png, self.size, self.caption = heads, png, size, caption
+        self.least = least
         self.hAlign = "LEFT"
 
     def getSpaceBefore(self) -> float:  # noqa: N802 (reportlab API)
@@ -441,7 +470,7 @@ class _FigureBlock(Flowable):  # type: ignore[misc]
         chrome = self._chrome(avail_width)
         full_w, full_h = self.size
         room = avail_height - chrome
-        scale = 1.0 if room >= full_h else max(room / full_h, FIGURE_LEAST)
+        scale = 1.0 if room >= full_h else max(room / full_h, self.least)
         self.image_size = (full_w * scale, full_h * scale)
         self.width, self.height = avail_width, chrome + self.image_size[1]
         return self.width, self.height
@@ -477,7 +506,9 @@ def _figure(
         RLParagraph(markup(figure.caption), styles["note"]) if figure.caption else Spacer(1, 6)
     )
     heads = [*(lead or []), RLParagraph(markup(title), styles["h2"])]
-    return _FigureBlock(heads, image.png, (width * inch * scale, height * inch * scale), caption)
+    least = min(1.0, max(FIGURE_LEAST, MIN_TEXT_PT / (CHART_TEXT_PT * scale)))
+    size = (width * inch * scale, height * inch * scale)
+    return _FigureBlock(heads, image.png, size, caption, least)
 
 
 class _Titled(Flowable):  # type: ignore[misc]
@@ -572,7 +603,9 @@ class _Box(Flowable):  # type: ignore[misc]
 
 
 def _form(form: RecommendationForm, styles: dict[str, RLStyle], width: float) -> list[Flowable]:
-    """The recommendation to tick (a box per choice; the recorded one ticked) and sign."""
+    """The recommendation to tick (a box per choice; the recorded one ticked) and sign,
+    compact enough to share the last page with the end of the report (about a third of a
+    page with three signatories)."""
     rule = colors.HexColor("#" + theme.RULE_COLOUR)
     parts: list[Flowable] = []
     if form.instructions:
@@ -580,33 +613,34 @@ def _form(form: RecommendationForm, styles: dict[str, RLStyle], width: float) ->
     rows = [
         [
             _Box(choice.word == form.recorded),
-            RLParagraph(f"<b>{markup(choice.word.capitalize())}</b>", styles["normal"]),
-            RLParagraph(markup(choice.meaning), styles["normal"]),
+            RLParagraph(f"<b>{markup(choice.word.capitalize())}</b>", styles["cell"]),
+            RLParagraph(markup(choice.meaning), styles["cell"]),
         ]
         for choice in form.choices
     ]
-    choices = RLTable(rows, colWidths=[BOX_COLUMN, inch, width - BOX_COLUMN - inch])
+    word = 0.8 * inch
+    choices = RLTable(rows, colWidths=[BOX_COLUMN, word, width - BOX_COLUMN - word])
     choices.setStyle(
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (0, -1), 2),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
             ]
         )
     )
-    parts += [choices, Spacer(1, 12)]
+    parts += [choices, Spacer(1, 4)]
     part = RLStyle("form-h2", parent=styles["h2"])  # not a bookmark
     parts.append(RLParagraph("Reasons, conditions and modifications", part))
-    lines = RLTable([[""]] * 4, colWidths=[width], rowHeights=[20] * 4)
+    lines = RLTable([[""]] * REASON_LINES, colWidths=[width], rowHeights=[18] * REASON_LINES)
     lines.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.5, rule)]))
-    parts += [lines, Spacer(1, 10)]
+    parts += [lines, Spacer(1, 4)]
     signature = [["", "Name", "Signature", "Date"]]
     signature += [[role, "", "", ""] for role in form.signatories]
     half = (width - LABEL_WIDTH - inch) / 2  # name and signature; the date takes an inch
     widths = [LABEL_WIDTH, half, half, inch]
-    signed = RLTable(signature, colWidths=widths, rowHeights=[14] + [26] * len(form.signatories))
+    signed = RLTable(signature, colWidths=widths, rowHeights=[12] + [22] * len(form.signatories))
     signed.setStyle(
         TableStyle(
             [

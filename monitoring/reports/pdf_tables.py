@@ -31,7 +31,7 @@ from monitoring.reports.document import RowStyle, Table
 from monitoring.reports.layout import EMPTY_TEXT, INDENT, PAD, cell_texts, fit_columns
 from monitoring.reports.pdf_fonts import BOLD, REGULAR, markup, text_width
 
-LEADING = 1.2  # line height / font size, in plain and wrapping cells alike
+LEADING = 1.12  # line height / font size, in plain and wrapping cells alike (compact rows)
 TOP_PAD, BOTTOM_PAD = 1.0, 1.5  # points
 # Rows a page can hold at most: a row is at least one line of the floor font high plus its
 # paddings (5.5 x 1.2 + 2.5 = 9.1 pt), a frame at most a Letter page (792 pt): 88; a window

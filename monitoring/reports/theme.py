@@ -22,7 +22,7 @@ TEXT_COLOUR = "1A1A1A"
 MUTED_COLOUR = "505050"
 
 BODY_PT = 9.0
-TABLE_PT = 8.0
+TABLE_PT = 7.5
 SMALL_PT = 7.0
 ONE_LINE_MIN_PT = 7.0  # a table fitting on one line at this size or more is not wrapped
 # A table is printed portrait when its text columns need wrap to no less than this share of
