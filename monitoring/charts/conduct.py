@@ -24,6 +24,7 @@ LINE_PX = 19  # one line of box text
 BOX_PAD = 6
 GAP = 28  # vertical gap between rows of boxes
 TOP = 12
+TITLE_SPACE = 50  # px above a chart's plot area for its own title
 
 
 @dataclass(frozen=True)
@@ -130,14 +131,21 @@ class FlowChart(StaticChart):
 
     disposition: Disposition
     title: str = "Patient disposition at the cut-off"
+    titled: bool = True
+    """False: the image has no title of its own (a report prints the figure's title above
+    it), and is that much shorter."""
 
     @property
     def layout(self) -> FlowLayout:
         return flow_layout(self.disposition)
 
     @property
+    def _top(self) -> int:
+        return TITLE_SPACE if self.titled else 0
+
+    @property
     def height_px(self) -> int:
-        return int(self.layout.height) + 50
+        return int(self.layout.height) + self._top
 
     def plotly(self) -> Any:
         import plotly.graph_objects as go
@@ -205,11 +213,12 @@ class FlowChart(StaticChart):
 
         layout = self.layout
         height_px = figure.get_figheight() * 96
-        axes = figure.add_axes((0.01, 0.0, 0.98, 1 - 50 / height_px))
+        axes = figure.add_axes((0.01, 0.0, 0.98, 1 - self._top / height_px))
         axes.set_xlim(0, layout.width)
         axes.set_ylim(layout.height, 0)
         axes.axis("off")
-        _title(figure, self.title)
+        if self.titled:
+            _title(figure, self.title)
         for box in layout.boxes:
             axes.add_patch(
                 Rectangle(
@@ -260,6 +269,7 @@ def rgba_tuple(hex_colour: str, alpha: float) -> tuple[float, float, float, floa
 
 
 ACCRUAL_HEIGHT = 240
+UNTITLED_SAVING = 30  # px: of the 70 the title takes, 40 go to the plot area
 BAR_ALPHA = 0.3  # the monthly bars behind the cumulative line
 
 
@@ -269,10 +279,13 @@ class AccrualChart(StaticChart):
 
     accrual: Accrual
     title: str = "Accrual by month against the plan"
+    titled: bool = True
+    """False: no title in the image (a report prints the figure's title above it): the
+    legend moves up and the image is shorter, with a taller plot area."""
 
     @property
     def height_px(self) -> int:
-        return ACCRUAL_HEIGHT
+        return ACCRUAL_HEIGHT if self.titled else ACCRUAL_HEIGHT - UNTITLED_SAVING
 
     @property
     def planned(self) -> list[float] | None:
@@ -328,7 +341,7 @@ class AccrualChart(StaticChart):
         from matplotlib.patches import Patch
 
         months = [m.month for m in self.accrual.months]
-        axes = figure.add_axes(_frame(figure, 110, MARGIN["b"]))
+        axes = figure.add_axes(_frame(figure, 110 if self.titled else 40, MARGIN["b"]))
         _axes_style(axes)
         xs = list(range(len(months)))
         axes.bar(
@@ -358,5 +371,6 @@ class AccrualChart(StaticChart):
         axes.set_ylim(bottom=0)
         axes.set_xlabel("Month of enrolment")
         axes.set_ylabel("Patients")
-        _title(figure, self.title)
+        if self.titled:
+            _title(figure, self.title)
         _legend(figure, axes, handles, len(handles))

@@ -39,6 +39,7 @@ MARGIN = {"l": 80, "r": 30, "b": 70}  # monitoring.charts.theme.styled
 LABEL_PAD = {"x": 16, "y": 14}  # px between tick labels and axis title, as plotly places it
 TITLE_PAD = 12  # px from the left edge, as the plotly title's pad
 BAND_ALPHA = 0.18
+UNTITLED_SAVING = 36  # px a chart without its own title saves above the legend
 
 
 def _pt(px: float) -> float:
@@ -255,14 +256,24 @@ class BoundaryChart(StaticChart):
     (``monitoring.charts.toxicity.toxicity_boundary_figure``)."""
 
     path: ToxicityPath
+    titled: bool = True
+    """False: no title in the image (a report prints the figure's title above it); the
+    legend moves up and the image is that much shorter."""
+    height: int | None = None
+    """CSS px of the titled chart (None: the dashboard's); a report's is shorter."""
 
     @property
     def lines(self) -> BoundaryLines:
         return boundary_lines(self.path)
 
     @property
+    def _top(self) -> int:
+        return 110 if self.titled else 110 - UNTITLED_SAVING
+
+    @property
     def height_px(self) -> int:
-        return self.lines.height
+        height = self.lines.height if self.height is None else self.height
+        return height - (110 - self._top)
 
     def plotly(self) -> Any:
         from monitoring.charts.toxicity import toxicity_boundary_figure
@@ -274,7 +285,7 @@ class BoundaryChart(StaticChart):
         from matplotlib.patches import Patch
 
         lines = self.lines
-        axes = figure.add_axes(_frame(figure, 110, MARGIN["b"]))
+        axes = figure.add_axes(_frame(figure, self._top, MARGIN["b"]))
         looks, top = lines.stop_looks, lines.top
         axes.bar(
             [look.n for look in looks],
@@ -331,7 +342,8 @@ class BoundaryChart(StaticChart):
         axes.set_xlabel("Evaluable patients (first-dose order)")
         axes.set_ylabel("Cumulative events (patients)")
         _axes_style(axes)
-        _title(figure, "Toxicity events against the stopping boundaries")
+        if self.titled:
+            _title(figure, "Toxicity events against the stopping boundaries")
         handles = [
             Patch(color=VERMILLION, alpha=BAND_ALPHA, lw=0, label="Stop region at each look"),
             Line2D([], [], color=BLUE, lw=_pt(3), label="Observed events"),

@@ -52,7 +52,7 @@ def disposition_blocks(derivation: Derivation, protocol: Protocol, closed: bool)
     counts = count_table(flow.table, closed and grouped)
     diagram = chart(
         "Patient disposition",
-        FlowChart(flow),
+        FlowChart(flow, titled=False),
         "CONSORT-style flow of the enrolled patients at the data cut-off; status of the "
         "treated patients: died, withdrew consent, lost to follow-up, completed the study, "
         "else in follow-up." + ("" if grouped else " The counts are in the XLSX workbook."),
@@ -66,7 +66,7 @@ def disposition_blocks(derivation: Derivation, protocol: Protocol, closed: bool)
         table = accrual_table(enrolment)
         figure = chart(
             "Accrual against the plan",
-            AccrualChart(enrolment),
+            AccrualChart(enrolment, titled=False),
             "Patients enrolled per calendar month and cumulative"
             + (
                 f", against {enrolment.planned_per_month:g} planned per month."

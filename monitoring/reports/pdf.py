@@ -86,12 +86,13 @@ LABEL_WIDTH = 1.65 * inch  # the title block's and the form's labels
 BOX_COLUMN = 0.3 * inch  # the form's tick boxes
 REASON_LINES = 4  # the form's ruled lines for reasons, conditions and modifications
 CONTENTS = "Contents"
+BODY_PT = theme.BODY_PT - 0.5  # the PDF's paragraphs: a dense document read on paper
 CONTENTS_PT = 8.5
 CONTENTS_LEADING = 10.5
 
 
 def _styles() -> dict[str, RLStyle]:
-    body = RLStyle("body", fontName=REGULAR, fontSize=theme.BODY_PT, leading=theme.BODY_PT * 1.35)
+    body = RLStyle("body", fontName=REGULAR, fontSize=BODY_PT, leading=BODY_PT * 1.3)
     dark = colors.HexColor("#" + theme.TEXT_COLOUR)
     return {
         "title": RLStyle(
@@ -115,8 +116,8 @@ def _styles() -> dict[str, RLStyle]:
             fontName=BOLD,
             fontSize=10,
             leading=13,
-            spaceBefore=6,
-            spaceAfter=4,
+            spaceBefore=4,
+            spaceAfter=3,
             keepWithNext=1,
         ),
         "normal": RLStyle("normal", parent=body, spaceAfter=5),
@@ -129,7 +130,7 @@ def _styles() -> dict[str, RLStyle]:
             fontSize=theme.SMALL_PT + 0.5,
             leading=(theme.SMALL_PT + 0.5) * 1.25,
             spaceBefore=2,
-            spaceAfter=6,
+            spaceAfter=5,
         ),
         "meta": RLStyle("meta", parent=body, fontSize=8, leading=10),
         "meta-label": RLStyle("meta-label", parent=body, fontName=BOLD, fontSize=8, leading=10),

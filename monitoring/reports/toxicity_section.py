@@ -81,6 +81,9 @@ def boundary_table(rule: ToxicityRule, decision: ToxicityDecision, number: int =
     )
 
 
+BOUNDARY_HEIGHT = 320  # CSS px: shorter than the dashboard's 440, for the pack's page budget
+
+
 def boundary_chart(
     rule: ToxicityRule, derivation: Derivation, index: int, decision: ToxicityDecision
 ) -> Figure:
@@ -88,7 +91,7 @@ def boundary_chart(
     path = toxicity_path(rule, derivation.toxicity[index], decision)
     return chart(
         f"{rule.label}: cumulative events and stopping boundaries",
-        BoundaryChart(path),
+        BoundaryChart(path, titled=False, height=BOUNDARY_HEIGHT),
         "Cumulative events among the first k evaluable patients; markers: the boundary at "
         "each look (stop if events reach it).",
     )
