@@ -199,7 +199,7 @@ class FlowChart(StaticChart):
         fig.update_yaxes(visible=False, range=[layout.height, 0])
         fig.update_layout(
             title={"text": self.title, "font": {"size": FONT_SIZE + 2}, "x": 0.0, "pad": {"l": 12}},
-            height=self.height_px,
+            height=int(layout.height) + TITLE_SPACE,  # the dashboard's, titled
             margin={"l": 10, "r": 10, "t": 50, "b": 0},
             plot_bgcolor="white",
             paper_bgcolor="white",
