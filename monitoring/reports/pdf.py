@@ -513,15 +513,19 @@ def _figure(
 
 
 class _Titled(Flowable):  # type: ignore[misc]
-    """Headings (a section's, a table's title) kept with the first rows of their table:
-    drawn whole when it fits; otherwise split into the headings and the rows that fit the
-    space below them (at least two, see ``pdf_tables``), or moved whole to the next page.
-    Unlike reportlab's keep-with-next, a table taller than the space left starts on the
-    page it reaches instead of leaving the rest of that page blank."""
+    """Headings (a section's, a table's title) kept with the first rows of their table, and
+    its note with the last rows: drawn whole when it fits; otherwise split into the
+    headings and the rows that fit the space below them (at least two, see
+    ``pdf_tables``), the note going on with the rows that follow (a short table that is
+    not split may leave its note alone to the next page), or moved whole to the next
+    page. Unlike reportlab's keep-with-next, a table taller than the space left
+    starts on the page it reaches instead of leaving the rest of that page blank."""
 
-    def __init__(self, heads: list[RLParagraph], table: Flowable) -> None:
+    def __init__(
+        self, heads: list[RLParagraph], table: Flowable, note: Flowable | None = None
+    ) -> None:
         super().__init__()
-        self.heads, self.table = heads, table
+        self.heads, self.table, self.note = heads, table, note
         self.hAlign = "LEFT"
 
     def _heads_height(self, width: float, height: float) -> float:
@@ -532,21 +536,40 @@ class _Titled(Flowable):  # type: ignore[misc]
             total += head.getSpaceBefore() if index else 0.0
         return total
 
+    def _note_height(self, width: float, height: float) -> float:
+        if self.note is None:
+            return 0.0
+        _, used = self.note.wrap(width, height)
+        return float(used + self.note.getSpaceBefore())
+
     def getSpaceBefore(self) -> float:  # noqa: N802 (reportlab API)
-        return float(self.heads[0].getSpaceBefore())
+        return float(self.heads[0].getSpaceBefore()) if self.heads else 0.0
+
+    def getSpaceAfter(self) -> float:  # noqa: N802 (reportlab API)
+        return float(self.note.getSpaceAfter()) if self.note is not None else 0.0
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self._top = self._heads_height(avail_width, avail_height)
-        _, height = self.table.wrap(avail_width, avail_height - self._top)
-        self.width, self.height = avail_width, self._top + height
+        self._foot = self._note_height(avail_width, avail_height)
+        _, height = self.table.wrap(avail_width, avail_height - self._top - self._foot)
+        self.width, self.height = avail_width, self._top + height + self._foot
         return self.width, self.height
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
         top = self._heads_height(avail_width, avail_height)
         parts = self.table.split(avail_width, avail_height - top)
+        if len(parts) == 1 and self.note is not None:  # every row fits, the note does not:
+            foot = self._note_height(avail_width, avail_height)  # rows go on with the note,
+            carried = self.table.split(avail_width, avail_height - top - foot)
+            if len(carried) == 2:
+                parts = carried
+            else:  # unless the table is not split (short): the note alone goes on
+                return [*self.heads, *parts, self.note]
         if not parts:
             return []
-        return [*self.heads, *parts]
+        if len(parts) == 1:
+            return [*self.heads, *parts]
+        return [*self.heads, parts[0], _Titled([], parts[1], self.note)]
 
     def draw(self) -> None:
         y = self.height
@@ -556,7 +579,10 @@ class _Titled(Flowable):  # type: ignore[misc]
             y -= used
             head.drawOn(self.canv, 0, y)
             y -= head.getSpaceAfter()
-        self.table.drawOn(self.canv, 0, 0)
+        self.table.drawOn(self.canv, 0, self._foot)
+        if self.note is not None:
+            _, used = self.note.wrap(self.width, self.height)
+            self.note.drawOn(self.canv, 0, self._foot - self.note.getSpaceBefore() - used)
 
 
 def _table(
@@ -574,11 +600,11 @@ def _table(
     for panel in column_panels(joined(table.printed()), width):
         title = f"Table {number}. {panel.title}"
         heads.append(RLParagraph(markup(title), styles["h2"]))
-        parts.append(_Titled(heads, build_table(panel, width)))
+        note = RLParagraph(markup(panel.note), styles["note"]) if panel.note else None
+        parts.append(_Titled(heads, build_table(panel, width), note))
         heads = []
-        parts.append(
-            RLParagraph(markup(panel.note), styles["note"]) if panel.note else Spacer(1, 8)
-        )
+        if note is None:
+            parts.append(Spacer(1, 8))
     return parts
 
 
