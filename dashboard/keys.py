@@ -11,6 +11,7 @@ class Key(enum.StrEnum):
     # sign-in gate (dashboard/signin.py)
     SESSION_TOKEN = "session_token"
     PRINCIPAL = "principal"  # the signed-in person of this run (monitoring.accounts.Principal)
+    SESSION_CHECKED = "session_checked"  # time.monotonic() of the last session check
     SSO_LOGOUT = "sso_logout"  # signed out: drop the identity provider's sign-in too
     SSO_REFUSED = "sso_refused"  # the identity provider's user no account matches
     SIGN_IN_NAME = "sign_in_name"

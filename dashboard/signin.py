@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -123,6 +124,7 @@ def require() -> Principal:
     for token in dict.fromkeys(t for t in (stored, cookie) if isinstance(t, str) and t):
         principal = check_session(engine, token, now=_now())
         if principal is not None:
+            st.session_state[Key.SESSION_CHECKED] = time.monotonic()
             st.session_state[Key.SESSION_TOKEN] = token
             st.session_state[Key.PRINCIPAL] = principal
             return principal
@@ -284,12 +286,18 @@ def draw_account(principal: Principal) -> None:
 def _watch(engine: sa.Engine, token: str) -> None:
     """Check the session every :data:`WATCH_SECONDS` (a quarter of a shorter session)
     while the tab is open, and rerun the app when it has ended: a screen left open shows
-    the sign-in page once the session expires, not the trial."""
+    the sign-in page once the session expires, not the trial. A whole run of the app has
+    just checked it (:func:`require`), so the check is skipped when the last one is less
+    than half an interval old: only the timed runs of the fragment ask the database."""
     seconds = max(1.0, min(WATCH_SECONDS, session_lifetime().total_seconds() / 4))
 
     @st.fragment(run_every=seconds)
     def check() -> None:
+        last = st.session_state.get(Key.SESSION_CHECKED)
+        if isinstance(last, float) and time.monotonic() - last < seconds / 2:
+            return
         if check_session(engine, token, now=_now()) is None:
             st.rerun(scope="app")
+        st.session_state[Key.SESSION_CHECKED] = time.monotonic()
 
     check()
