@@ -13,6 +13,7 @@ x ULN (4); "Platelet count decreased" <LLN - 75.0 (1), <75.0 - 50.0 (2), <50.0 -
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -295,14 +296,24 @@ def _navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(PagesManager, "__init__", init)
 
 
+@pytest.fixture
+def _own_caches() -> Iterator[None]:
+    """The page reads a changed demo trial (with or without labs), which the dashboard's
+    caches keep per process: cleared before, and after so that later tests in this worker
+    read the real demo again."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
 def _lab_page(monkeypatch: pytest.MonkeyPatch, labs: bool) -> AppTest:
     import monitoring.demo as demo_source
 
     change = with_labs if labs else _without_labs
     monkeypatch.setattr(demo_source, "generate", lambda *a, **k: change(generate(*a, **k)))
     monkeypatch.setenv("TRIAL_MONITORING_DB", "demo:on_track")
-    st.cache_resource.clear()  # the demo trial's data, with or without labs, is cached
-    st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
     sign_in(at.run())
     at.switch_page("pages/laboratory.py")
@@ -311,13 +322,13 @@ def _lab_page(monkeypatch: pytest.MonkeyPatch, labs: bool) -> AppTest:
     return at
 
 
-@pytest.mark.usefixtures("_navigation_only")
+@pytest.mark.usefixtures("_navigation_only", "_own_caches")
 def test_laboratory_page_says_when_no_lab_data(monkeypatch: pytest.MonkeyPatch) -> None:
     at = _lab_page(monkeypatch, labs=False)
     assert any("No laboratory data imported" in str(i.value) for i in at.info)
 
 
-@pytest.mark.usefixtures("_navigation_only")
+@pytest.mark.usefixtures("_navigation_only", "_own_caches")
 def test_laboratory_page_shows_the_tables_and_a_patients_trajectory(
     monkeypatch: pytest.MonkeyPatch, lab_data: TrialData
 ) -> None:

@@ -85,6 +85,7 @@ FIGURE_MAX_HEIGHT = FRAME_HEIGHT / 2 - 0.9 * inch
 LABEL_WIDTH = 1.65 * inch  # the title block's and the form's labels
 BOX_COLUMN = 0.3 * inch  # the form's tick boxes
 REASON_LINES = 4  # the form's ruled lines for reasons, conditions and modifications
+REASON_LINE_PT = inch / 4  # height of each line to write on
 CONTENTS = "Contents"
 BODY_PT = theme.BODY_PT - 0.5  # the PDF's paragraphs: a dense document read on paper
 CONTENTS_PT = 8.5
@@ -660,7 +661,8 @@ def _form(form: RecommendationForm, styles: dict[str, RLStyle], width: float) ->
     parts += [choices, Spacer(1, 4)]
     part = RLStyle("form-h2", parent=styles["h2"])  # not a bookmark
     parts.append(RLParagraph("Reasons, conditions and modifications", part))
-    lines = RLTable([[""]] * REASON_LINES, colWidths=[width], rowHeights=[18] * REASON_LINES)
+    heights = [REASON_LINE_PT] * REASON_LINES
+    lines = RLTable([[""]] * REASON_LINES, colWidths=[width], rowHeights=heights)
     lines.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.5, rule)]))
     parts += [lines, Spacer(1, 4)]
     signature = [["", "Name", "Signature", "Date"]]
