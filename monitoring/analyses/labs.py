@@ -331,19 +331,23 @@ class VodCase:
     def bilirubin_met(self) -> bool:
         return self.bilirubin_mg_dl is not None and self.bilirubin_mg_dl >= VOD_BILIRUBIN_MG_DL
 
+    def _findings(self, *, bilirubin: bool, ascites: bool, weight_gain: float) -> tuple[str, ...]:
+        """The findings present, in the order bilirubin, hepatomegaly, ascites, weight gain
+        (weight above ``weight_gain`` % of baseline); a criterion names those it counts."""
+        gain = self.weight_gain_percent
+        present = (
+            ("bilirubin", bilirubin and self.bilirubin_met),
+            ("hepatomegaly", self.hepatomegaly),
+            ("ascites", ascites and self.ascites),
+            ("weight gain", gain is not None and round(gain, 9) > weight_gain),
+        )
+        return tuple(name for name, found in present if found)
+
     @property
     def seattle_findings(self) -> tuple[str, ...]:
         """Modified Seattle findings present: bilirubin >= 2 mg/dL; hepatomegaly; weight
         gain > 2% from baseline (at least two make the criteria met)."""
-        found = []
-        if self.bilirubin_met:
-            found.append("bilirubin")
-        if self.hepatomegaly:
-            found.append("hepatomegaly")
-        gain = self.weight_gain_percent
-        if gain is not None and round(gain, 9) > SEATTLE_WEIGHT_GAIN:
-            found.append("weight gain")
-        return tuple(found)
+        return self._findings(bilirubin=True, ascites=False, weight_gain=SEATTLE_WEIGHT_GAIN)
 
     @property
     def seattle(self) -> bool:
@@ -352,15 +356,7 @@ class VodCase:
     @property
     def baltimore_findings(self) -> tuple[str, ...]:
         """Baltimore findings besides bilirubin: hepatomegaly; ascites; weight gain > 5%."""
-        found = []
-        if self.hepatomegaly:
-            found.append("hepatomegaly")
-        if self.ascites:
-            found.append("ascites")
-        gain = self.weight_gain_percent
-        if gain is not None and round(gain, 9) > BALTIMORE_WEIGHT_GAIN:
-            found.append("weight gain")
-        return tuple(found)
+        return self._findings(bilirubin=False, ascites=True, weight_gain=BALTIMORE_WEIGHT_GAIN)
 
     @property
     def baltimore(self) -> bool:
