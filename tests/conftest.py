@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -133,3 +134,20 @@ def trial(engine: sa.Engine) -> str:
     """The default trial (seed 003) registered; returns its id."""
     text = DEFAULT_PROTOCOL.read_text(encoding="utf-8")
     return add_trial(engine, text, source="test", now=REGISTERED_AT, user="registrar").id
+
+
+@pytest.fixture
+def _navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTest resets Streamlit's legacy multipage flag before every run and, seeing a
+    ``pages/`` folder, would rerun the current page alone, without app.py and its sidebar.
+    The app declares its pages with ``st.navigation``, which turns that mode off in the
+    real server; the tests turn it off the same way."""
+    from streamlit.runtime.pages_manager import PagesManager  # only the page tests load it
+
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

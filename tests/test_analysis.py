@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 import monitoring.derive.summary
@@ -198,18 +197,6 @@ def test_the_look_day_read_off_the_rows_is_the_monitoring_log_s(scenario: str) -
                 cutoff,
                 look.evaluable,
             )
-
-
-@pytest.fixture
-def _navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As in tests/test_pages.py: AppTest runs app.py's navigation, not the legacy mode."""
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 @pytest.fixture

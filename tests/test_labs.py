@@ -24,7 +24,6 @@ import openpyxl
 import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from monitoring.analyses.labs import (
@@ -282,18 +281,6 @@ def test_no_laboratory_part_without_lab_results() -> None:
     )
     assert not [t for t in doc.tables() if t.title.startswith("Laboratory shift")]
     assert not [f for f in doc.figures() if "eDISH" in f.title]
-
-
-@pytest.fixture
-def _navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As in tests/test_pages.py: the app declares its pages with st.navigation."""
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from dashboard.keys import Key
@@ -44,18 +43,8 @@ PAGES = [
 
 
 @pytest.fixture(autouse=True)
-def _navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """AppTest resets Streamlit's legacy multipage flag before every run and, seeing a
-    ``pages/`` folder, would rerun the current page alone, without app.py and its sidebar.
-    The app declares its pages with ``st.navigation``, which turns that mode off in the
-    real server; the tests turn it off the same way."""
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+def _every_test_uses_the_navigation(_navigation_only: None) -> None:
+    """Every test here runs app.py's navigation (the fixture is in tests/conftest.py)."""
 
 
 def _app(

@@ -11,10 +11,8 @@ is registered and nothing is imported. The expected sentences come from the libr
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from dashboard.keys import Key
@@ -39,15 +37,8 @@ BUNDLED = {bundled_protocol_name(f): f for f in bundled_protocol_files()}
 
 
 @pytest.fixture(autouse=True)
-def _navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As in tests/test_pages.py: the app's pages come from ``st.navigation`` only."""
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+def _every_test_uses_the_navigation(_navigation_only: None) -> None:
+    """Every test here runs app.py's navigation (the fixture is in tests/conftest.py)."""
 
 
 @pytest.fixture(scope="module")

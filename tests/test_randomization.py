@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from monitoring.analyses.randomization import (
@@ -245,17 +244,6 @@ def test_the_report_shows_by_arm_closed_and_pooled_open(derived: Any) -> None:
 
 
 # --- the Efficacy page ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def _navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 @pytest.fixture

@@ -16,10 +16,8 @@ import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from dashboard.keys import Key
@@ -181,18 +179,6 @@ def test_sent_and_sign_off_need_their_roles(
     unknown = _cli(capsys, ["status", "--db", url, "--user", "ghost"])
     assert unknown[0] == 2
     assert "no account 'ghost'" in unknown[1]
-
-
-@pytest.fixture
-def _navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As in tests/test_pages.py: the app's pages come from ``st.navigation`` only."""
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 @pytest.fixture

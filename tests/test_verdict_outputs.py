@@ -15,12 +15,10 @@ import json
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import docx
 import openpyxl
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from monitoring.cli import main
@@ -79,18 +77,6 @@ def test_status_text_and_json_open_with_the_verdict(
     alert = next(a for a in got["alerts"] if a["code"] == "enrolled_after_stop")
     assert alert["patients"] == ["P017", "P018", "P019", "P020"]
     assert out["toxicity"]["decision"] == "stop"  # the existing keys stay
-
-
-@pytest.fixture
-def _navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As in tests/test_pages.py: pages come from ``st.navigation``, not ``pages/``."""
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 @pytest.mark.usefixtures("_navigation_only")
