@@ -43,7 +43,7 @@ from monitoring.rules.efficacy import EfficacyState
 from monitoring.rules.toxicity import ToxicityState
 from monitoring.status import TrialStatus, trial_status
 from monitoring.vocabulary import Severity
-from tests.test_pages import _app, _cards, _navigation_only  # noqa: F401  (autouse fixture)
+from tests.test_pages import _app, _cards
 
 PROTOCOL = load_protocol("data/protocols/ino-lowdose-ph2.toml")
 STAMP = ReportStamp(datetime(2025, 7, 5, 9, 30, tzinfo=UTC), "Trial statistician")
@@ -236,6 +236,7 @@ def _cli(tmp_path: Path, scenario: str, capsys: pytest.CaptureFixture[str]) -> t
 @pytest.mark.parametrize(
     ("scenario", "full_report"), [("toxicity_stop", True), ("futility", False)]
 )
+@pytest.mark.usefixtures("_navigation_only")
 def test_dashboard_reports_and_cli_say_the_same_words(
     scenario: str,
     full_report: bool,
