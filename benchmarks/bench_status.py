@@ -4,9 +4,10 @@ Usage: PYTHONPATH=. .venv/bin/python benchmarks/bench_status.py [--postgres URL]
 Creates the 5,000-patient demo trial (scenario ``large``) in a temporary SQLite file and, if
 a PostgreSQL admin URL is given (or TEST_POSTGRES_URL is set), in a fresh PostgreSQL
 database; then times ``monitoring.analysis.status_of`` (what ``status`` runs: read,
-derive, decide, monitoring log, and the data digest, whose adverse-event part the
-database computes over every AE row on a second connection meanwhile); that AE digest
-alone (``monitoring.db.digest.adverse_event_digest``); and, for scale, reading every row
+derive, decide, monitoring log, and the data digest, whose adverse-event, exposure,
+disposition and laboratory parts the database computes over every row on a second
+connection meanwhile); those digests alone (``monitoring.db.digest.database_table_digest``,
+one after another); and, for scale, reading every row
 with ``load_trial_data`` (the baseline of the same run: status / read-all ratio), with the
 load average, so that figures taken on a busy machine can be compared (medians).
 """
@@ -25,8 +26,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from monitoring.analysis import DatabaseSource, status_of
+from monitoring.analysis.database import HASHED_FOR_DECISIONS
 from monitoring.db.demo_trial import create_demo_trial
-from monitoring.db.digest import adverse_event_digest
+from monitoring.db.digest import database_table_digest
 from monitoring.db.engine import open_database
 from monitoring.db.reading import load_trial_data
 
@@ -41,7 +43,8 @@ def _time(engine: sa.Engine, trial_id: str) -> tuple[float, float, float, int, i
         status_of(DatabaseSource(engine), trial_id)
         totals.append(time.perf_counter() - start)
         start = time.perf_counter()
-        adverse_event_digest(engine, trial_id, None)
+        for name in HASHED_FOR_DECISIONS:
+            database_table_digest(engine, name, trial_id, None)
         digests.append(time.perf_counter() - start)
         start = time.perf_counter()
         data = load_trial_data(engine, trial_id)
@@ -67,7 +70,7 @@ def main() -> None:
     args = parser.parse_args()
     print(
         "| backend | patients | AE rows | response rows | read all rows, ms | status, ms "
-        "| AE digest in the database, ms | status / read all | load average (1 min) |"
+        "| digests in the database, ms | status / read all | load average (1 min) |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as folder:

@@ -1,16 +1,17 @@
 """One data digest per data cut, whichever path computes it, on SQLite and PostgreSQL.
 
-``status`` reads only the adverse events that can be the monitored toxicity and takes the
-adverse events' digest from the database (``monitoring.db.digest``); the reports and the
-dashboard hash every row in memory (``trial_status`` on ``load_trial_data``). Expected
-values are the in-memory digests of the same rows: equality is the property tested.
+``status`` reads only the adverse events that can be the monitored toxicity and no
+exposure, disposition or laboratory rows, and takes those tables' digests from the database
+(``monitoring.db.digest``); the reports and the dashboard hash every row in memory
+(``trial_status`` on ``load_trial_data``). Expected values are the in-memory digests of the
+same rows: equality is the property tested.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -21,10 +22,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from monitoring.analysis import DatabaseSource, status_of
+from monitoring.analysis.database import HASHED_FOR_DECISIONS
 from monitoring.cli import main
-from monitoring.data_dictionary import ADVERSE_EVENTS
+from monitoring.data_dictionary import ADVERSE_EVENTS, LAB_RESULTS, TABLES
+from monitoring.db import digest
 from monitoring.db.demo_trial import create_demo_trial
-from monitoring.db.digest import adverse_event_digest
+from monitoring.db.digest import database_table_digest
 from monitoring.db.engine import open_database
 from monitoring.db.looks import list_reports
 from monitoring.db.reading import load_trial_data
@@ -149,12 +152,19 @@ def test_the_status_digest_covers_adverse_events_it_does_not_read(demo: sa.Engin
     assert after.provenance.data_digest == _full_digest(demo, None, None)
 
 
-def test_database_and_memory_agree_at_every_cutoff(demo: sa.Engine) -> None:
-    """Every 15 days from before the first enrolment to after the last onset, current data
-    and data as known on KNOWN_ON; resolutions after the cut-off occur (made missing)."""
+def test_database_and_memory_agree_at_every_cutoff(
+    demo: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every table the status hashes in the database, every 15 days from before the first
+    enrolment to after the last onset, current data and data as known on KNOWN_ON;
+    resolutions after the cut-off occur (made missing). The demo's doses and laboratory
+    values are all written by the database (none hashed in memory instead)."""
+    monkeypatch.setattr(digest, "_in_memory", _refuse_memory)
     unresolved_seen = False
     for known in (None, KNOWN_ON):
         data = load_trial_data(demo, TRIAL, known)
+        for name in HASHED_FOR_DECISIONS:
+            assert len(data.table(name)) > 0, name  # the demo has rows in each
         first = data.patients["enrollment_date"].min().date() - timedelta(days=10)
         last = data.adverse_events["onset_date"].max().date() + timedelta(days=10)
         day = first
@@ -163,13 +173,40 @@ def test_database_and_memory_agree_at_every_cutoff(demo: sa.Engine) -> None:
             unresolved_seen |= bool(
                 ((events["onset_date"] <= cut) & (events["resolution_date"] > cut)).any()
             )
-            memory = table_digest(apply_cutoff(data, day).adverse_events, ADVERSE_EVENTS)
-            assert adverse_event_digest(demo, TRIAL, day, known) == memory, (known, day)
+            at_cut = apply_cutoff(data, day)
+            for name in HASHED_FOR_DECISIONS:
+                memory = table_digest(at_cut.table(name), TABLES[name])
+                found = database_table_digest(demo, name, TRIAL, day, known)
+                assert found == memory, (name, known, day)
             day += timedelta(days=15)
-        assert adverse_event_digest(demo, TRIAL, None, known) == table_digest(
-            data.adverse_events, ADVERSE_EVENTS
-        )
+        for name in HASHED_FOR_DECISIONS:
+            assert database_table_digest(demo, name, TRIAL, None, known) == table_digest(
+                data.table(name), TABLES[name]
+            ), name
     assert unresolved_seen
+
+
+def _refuse_memory(*args: object) -> str:
+    raise AssertionError(f"hashed in memory: {args[1]}")
+
+
+def test_the_status_digest_covers_laboratory_rows_it_does_not_read(demo: sa.Engine) -> None:
+    """A changed laboratory value, never read by the status, changes its digest, which stays
+    the digest of a full read."""
+    before = status_of(DatabaseSource(demo), TRIAL)
+    table = DATA_TABLES["lab_results"]
+    with demo.begin() as conn:
+        version = conn.execute(
+            sa.select(sa.func.min(table.c.version_id)).where(table.c.valid_to.is_(None))
+        ).scalar_one()
+        conn.execute(
+            table.update().where(table.c.version_id == version).values(value=table.c.value + 0.5)
+        )
+    after = status_of(DatabaseSource(demo), TRIAL)
+    assert after.efficacy == before.efficacy
+    assert after.toxicity == before.toxicity
+    assert after.provenance.data_digest != before.provenance.data_digest
+    assert after.provenance.data_digest == _full_digest(demo, None, None)
 
 
 TEXT = st.text(
@@ -229,10 +266,126 @@ def test_sql_and_python_write_the_same_lines_for_any_text(
     data = load_trial_data(engine, trial)
     assert len(data.adverse_events) == len(rows)
     expected = table_digest(data.adverse_events, ADVERSE_EVENTS)
-    assert adverse_event_digest(engine, trial, None) == expected
+    assert database_table_digest(engine, "adverse_events", trial, None) == expected
     cut = date(2025, 1, 3)
     expected_cut = table_digest(apply_cutoff(data, cut).adverse_events, ADVERSE_EVENTS)
-    assert adverse_event_digest(engine, trial, cut) == expected_cut
+    assert database_table_digest(engine, "adverse_events", trial, cut) == expected_cut
+
+
+def _write_labs(engine: sa.Engine, trial: str, values: Sequence[float | None]) -> None:
+    """One laboratory row per value (value, then the same as LLN and ULN, shifted), rows
+    written directly, keyed apart by their sample date."""
+    table, patients = DATA_TABLES["lab_results"], DATA_TABLES["patients"]
+    valid_from = datetime(2025, 1, 2, 9, 0)
+    with engine.begin() as conn:
+        conn.execute(table.delete())
+        conn.execute(patients.delete())
+        conn.execute(
+            patients.insert().values(
+                trial_id=trial,
+                patient_id="P1",
+                enrollment_date=date(2025, 1, 1),
+                valid_from=valid_from,
+            )
+        )
+        rows = [
+            {
+                "trial_id": trial,
+                "patient_id": "P1",
+                "test": "ALT",
+                "sample_date": date(2025, 1, 1) + timedelta(days=i),
+                "value": 0.0 if value is None else value,
+                "unit": "U/L",
+                "lln": value,
+                "uln": None if value is None else -value,
+                "valid_from": valid_from,
+            }
+            for i, value in enumerate(values)
+        ]
+        if rows:
+            conn.execute(table.insert(), rows)
+
+
+def _lab_digests(engine: sa.Engine, trial: str) -> tuple[str, str]:
+    data = load_trial_data(engine, trial)
+    return database_table_digest(engine, "lab_results", trial, None), table_digest(
+        data.lab_results, LAB_RESULTS
+    )
+
+
+FIXED = st.decimals(
+    min_value="-1000000", max_value="1000000", places=4, allow_nan=False, allow_infinity=False
+).map(float)
+"""Doses and laboratory values: up to 4 decimals (so 0 or at least 1e-4), up to a million."""
+EDGES = [0.0, -0.0, 1.0, 100.0, 0.1, 0.0001, 0.3333333333333333, 0.1 + 0.2, 1.5e-05]
+EDGES += [123456789012345.0, 1e15, 1e16, 2.0**53, 5e-324, 1e300, -7.25, 2.675]
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    st.lists(
+        st.one_of(
+            FIXED,
+            st.sampled_from([None, *EDGES]),
+            st.floats(width=64, allow_nan=False, allow_infinity=False),
+        ),
+        max_size=8,
+    )
+)
+def test_sql_and_python_write_the_same_lines_for_any_number(
+    engine: sa.Engine, trial: str, values: list[float | None]
+) -> None:
+    """Any finite number (whole, tiny, huge, -0.0, subnormal, needing 17 digits), missing
+    or not: the database's digest equals the in-memory one (what the database cannot write
+    as ``repr`` does, the table is hashed in memory)."""
+    _write_labs(engine, trial, values)
+    found, expected = _lab_digests(engine, trial)
+    assert found == expected
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.lists(FIXED, min_size=1, max_size=8))
+def test_doses_and_laboratory_values_are_written_by_the_database(
+    engine: sa.Engine, trial: str, monkeypatch: pytest.MonkeyPatch, values: list[float]
+) -> None:
+    """Numbers of up to 4 decimals and up to a million (doses, laboratory values) are
+    hashed by the database itself, never read into memory."""
+    _write_labs(engine, trial, values)
+    with monkeypatch.context() as patched:
+        patched.setattr(digest, "_in_memory", _refuse_memory)
+        found = database_table_digest(engine, "lab_results", trial, None)
+    assert found == _lab_digests(engine, trial)[1]
+
+
+@pytest.mark.parametrize("value", [0.1 + 0.2, 1e15, 1.5e-05, 5e-324])
+def test_a_number_the_database_cannot_write_is_hashed_in_memory(
+    engine: sa.Engine, trial: str, monkeypatch: pytest.MonkeyPatch, value: float
+) -> None:
+    """An exponent in ``repr`` (1e+15, 1.5e-05, 5e-324), or 17 digits on SQLite: the whole
+    table is hashed from its rows, with the same digest."""
+    _write_labs(engine, trial, [1.0, value])
+    calls: list[str] = []
+    original = digest._in_memory
+
+    def counted(*args: object) -> str:
+        calls.append(str(args[1]))
+        return original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(digest, "_in_memory", counted)
+    found, expected = _lab_digests(engine, trial)
+    assert found == expected
+    postgres_writes_it = engine.dialect.name == "postgresql" and value == 0.1 + 0.2
+    assert calls == ([] if postgres_writes_it else ["lab_results"])
 
 
 def test_an_in_memory_sqlite_database_gives_the_same_digest() -> None:

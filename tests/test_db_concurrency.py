@@ -353,16 +353,19 @@ class _LatePool:
 def test_digest_beside_reads_the_snapshot_state(
     engine: sa.Engine, trial: str, tmp_path: Path
 ) -> None:
-    """The AE digest computed on the second connection is that of the main snapshot even
+    """The digests computed on the second connection are those of the main snapshot even
     when an import commits before the second connection reads (PostgreSQL: the exported
     snapshot; SQLite: the data marker differs, so it is computed on the main connection).
     Expected: the digest read before that import, which changes the adverse events."""
     from monitoring.analysis.cut import Cut
-    from monitoring.analysis.database import _digest_beside
-    from monitoring.db.digest import adverse_event_digest
+    from monitoring.analysis.database import HASHED_FOR_DECISIONS, _digest_beside
+    from monitoring.db.digest import database_table_digest
+
+    def digests() -> dict[str, str]:
+        return {n: database_table_digest(engine, n, trial, None) for n in HASHED_FOR_DECISIONS}
 
     _base(engine, trial, tmp_path / "base")
-    before = adverse_event_digest(engine, trial, None)
+    before = digests()
     with snapshot(engine) as conn:
         pending = _digest_beside(_LatePool(), conn, Cut(trial))  # type: ignore[arg-type]
         extract = {name: rows for name, rows in _reader_extract(0).items() if name != "patients"}
@@ -371,7 +374,7 @@ def test_digest_beside_reads_the_snapshot_state(
             engine, trial, write_extract(tmp_path / "i", extract), now=_now(), user="u"
         ).accepted
         assert pending() == before
-    assert adverse_event_digest(engine, trial, None) != before
+    assert digests()["adverse_events"] != before["adverse_events"]
 
 
 def test_clash_on_the_raw_bulk_path_is_the_clear_refusal(engine: sa.Engine, trial: str) -> None:

@@ -18,9 +18,10 @@ class Reading(Enum):
     """How much of the rows a read brings into memory.
 
     ``ALL``: every row (tables, listings, quality, reports, pages). ``DECISIONS``: only the
-    adverse events that can be a monitored toxicity; the default cut-off and the adverse
-    events' digest are computed by the database over every row, so the status has the same
-    cut-off and data digest as a full read, faster on large trials.
+    adverse events that can be a monitored toxicity, and no exposure, disposition or
+    laboratory rows (no rule reads them); the default cut-off and those tables' digests are
+    computed by the database over every row, so the status has the same cut-off and data
+    digest as a full read, faster on large trials.
     """
 
     ALL = "all"

@@ -1,18 +1,29 @@
-"""The digest of a trial's adverse-event table at a cut-off, computed in the database.
+"""Digests of a trial's tables at a cut-off, computed in the database.
 
-``status`` reads only the adverse events that can be the monitored toxicity; the data
+``status`` reads only the rows its decisions need: the adverse events that can be the
+monitored toxicity, and none of the exposure, disposition or laboratory rows. The data
 digest must still cover every row an analysis at that cut-off uses, so that ``status``,
 the reports and the dashboard print the same digest for the same data cut. The database
 writes each row's canonical line (``monitoring.provenance``) in SQL and concatenates them
 in key order in one aggregate: PostgreSQL returns their SHA-256, SQLite the UTF-8 bytes
-(its databases are UTF-8 unless created otherwise), instead of 100,000 rows.
+(its databases are UTF-8 unless created otherwise), instead of 400,000 rows.
 
-The cut-off rules of ``monitoring.derive.apply_cutoff`` for adverse events are applied in
-SQL: events of patients enrolled after the cut-off and events with onset after it are
-left out; a resolution after it is missing. Orphan events (no patient row) cannot be
-stored (the importer refuses them), so "of an enrolled patient" is an ``IN`` on the
-patients enrolled by the cut-off. ``tests/test_data_digest.py`` checks equality with the
-in-memory digest on both backends.
+The cut-off rules of ``monitoring.derive.apply_cutoff`` are applied in SQL: rows of
+patients enrolled after the cut-off and rows dated after it are left out; an adverse
+event's resolution after it is missing. Orphan rows (no patient row) cannot be stored (the
+importer refuses them), so "of an enrolled patient" is an ``IN`` on the patients enrolled
+by the cut-off.
+
+Numbers: the canonical text is Python's shortest round-trip ``repr``. The database writes
+a number as text (SQLite: ``printf`` with ``%!.15g``, 15 significant digits, keeping the
+``.0`` of a whole number; PostgreSQL: its shortest round-trip text, to which ``.0`` is
+added) and checks in the same query that the text reads back as the stored number, holds
+no exponent and that the number is 0 or between 1e-4 and 1e15 in magnitude: there
+``repr`` writes fixed notation too, and a text that reads back has ``repr``'s digits (the
+shortest; at most one decimal of 15 significant digits names a double). A table holding
+any number that fails the check is hashed in memory instead (the same digest, slower).
+
+``tests/test_data_digest.py`` checks equality with the in-memory digest on both backends.
 """
 
 from __future__ import annotations
@@ -23,30 +34,78 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from monitoring.data_dictionary import ADVERSE_EVENTS, PATIENTS, ColumnType, TableSpec
-from monitoring.db.reading import version_filter
+from monitoring.data_dictionary import (
+    CORE_TABLES,
+    PATIENTS,
+    TABLES,
+    ColumnType,
+    TableSpec,
+    TrialData,
+    empty_frame,
+)
+from monitoring.db.reading import read_table, version_filter
 from monitoring.db.schema import DATA_TABLES
 from monitoring.db.transactions import Bind, connected
-from monitoring.provenance import LENGTH_MARK, LINE_END
+from monitoring.provenance import LENGTH_MARK, LINE_END, table_digest
 
-TEXT_TYPES = (ColumnType.TEXT, ColumnType.CODE, ColumnType.DATE, ColumnType.INTEGER)
-"""Column types whose SQL text equals the canonical text on both backends (numbers do
-not: SQLite writes 1.0 where PostgreSQL writes 1)."""
+CUT_DATES = {
+    "adverse_events": "onset_date",
+    "exposure": "start_date",
+    "disposition_events": "event_date",
+    "lab_results": "sample_date",
+}
+"""The tables that can be hashed here and the date that cuts their rows (the dates of
+``monitoring.derive.apply_cutoff``)."""
+
+FIXED_RANGE = (1e-4, 1e15)
+"""Magnitudes (besides 0) ``repr`` and a 15-digit text both write in fixed notation."""
 
 
-def _line(values: list[sa.ColumnElement[Any]], spec: TableSpec, dialect: str) -> Any:
-    """A row's canonical line in one function call per row (string concatenation with
-    ``||`` costs SQLite twice as much): ``<length>:<text>`` per value, a missing value
-    ``:`` alone (a NULL length and text print as nothing in both functions).
+def _number_text(value: sa.ColumnElement[Any], dialect: str) -> Any:
+    """A number as the database writes it: ``value``'s text, read once per row."""
+    if dialect == "postgresql":
+        return sa.cast(value, sa.Text)
+    # printf writes NULL as 0.0: a missing number stays missing
+    return sa.case((value.is_(None), sa.null()), else_=sa.func.printf(sa.literal("%!.15g"), value))
+
+
+def _canonical_number(text: sa.ColumnElement[Any], dialect: str) -> Any:
+    """``repr``'s text from ``_number_text`` (valid where ``_number_written`` holds)."""
+    if dialect != "postgresql":
+        return text  # the '!' flag writes the ".0" of a whole number
+    point = sa.func.strpos(text, sa.literal(".")) > 0
+    return sa.case((point, text), else_=text.op("||")(sa.literal(".0")))
+
+
+def _number_written(
+    text: sa.ColumnElement[Any], value: sa.ColumnElement[Any], dialect: str
+) -> sa.ColumnElement[bool]:
+    """Whether ``_canonical_number`` of ``text`` is ``repr(value)`` (NULL: missing, true)."""
+    find = sa.func.strpos if dialect == "postgresql" else sa.func.instr
+    magnitude = sa.func.abs(value)
+    low, high = FIXED_RANGE
+    return sa.or_(
+        value.is_(None),
+        sa.and_(
+            sa.cast(text, sa.Float) == value,
+            find(text, sa.literal("e")) == 0,
+            sa.or_(value == 0, magnitude >= low),
+            magnitude < high,
+        ),
+    )
+
+
+def _line(values: list[Any], dialect: str) -> Any:
+    """A row's canonical line from its values' texts, in one function call per row (string
+    concatenation with ``||`` costs SQLite twice as much): ``<length>:<text>`` per value, a
+    missing value ``:`` alone (a NULL length and text print as nothing in both functions).
 
     SQLite: ``printf`` (dates are stored as ``YYYY-MM-DD`` text, integers print in
-    decimal). PostgreSQL: ``concat`` of the values cast to text (a date prints as
-    ``YYYY-MM-DD`` in the ISO date style)."""
-    kinds = [column.type for column in spec.columns]
+    decimal). PostgreSQL: ``concat`` of texts (a date prints as ``YYYY-MM-DD`` in the ISO
+    date style)."""
     if dialect == "postgresql":
         parts: list[Any] = []
-        for value, kind in zip(values, kinds, strict=True):
-            text = value if kind in (ColumnType.TEXT, ColumnType.CODE) else sa.cast(value, sa.Text)
+        for text in values:
             parts += [sa.func.length(text), sa.literal(LENGTH_MARK), text]
         return sa.func.concat(*parts, sa.literal(LINE_END))
     template = f"%s{LENGTH_MARK}%s" * len(values) + LINE_END
@@ -54,20 +113,30 @@ def _line(values: list[sa.ColumnElement[Any]], spec: TableSpec, dialect: str) ->
     return sa.func.printf(sa.literal(template), *pairs)
 
 
-def _cut_values(table: sa.Table, spec: TableSpec, day: sa.ColumnElement[Any] | None) -> list[Any]:
-    """The columns of ``spec`` as an analysis at the cut-off ``day`` (if any) sees them."""
+def _cut_texts(
+    table: sa.Table, spec: TableSpec, day: sa.ColumnElement[Any] | None, dialect: str
+) -> list[Any]:
+    """The columns of ``spec`` as text, as an analysis at the cut-off ``day`` (if any) sees
+    them (numbers as ``_number_text``)."""
+    texts: list[Any] = []
     for column in spec.columns:
-        if column.type not in TEXT_TYPES:
-            raise ValueError(f"{spec.name}.{column.name}: no portable SQL text for numbers")
-    cut = {}
-    if day is not None:
-        resolution = table.c.resolution_date
-        cut["resolution_date"] = sa.case((resolution > day, sa.null()), else_=resolution)
-    return [cut.get(c.name, table.c[c.name]) for c in spec.columns]
+        value: Any = table.c[column.name]
+        if column.name == "resolution_date" and day is not None:
+            value = sa.case((value > day, sa.null()), else_=value)
+        if column.type is ColumnType.NUMBER:
+            value = _number_text(value, dialect)
+        elif dialect == "postgresql" and column.type not in (ColumnType.TEXT, ColumnType.CODE):
+            value = sa.cast(value, sa.Text)
+        texts.append(value)
+    return texts
 
 
 def _cut_rows(
-    table: sa.Table, trial_id: str, day: sa.ColumnElement[Any] | None, as_known_on: datetime | None
+    table: sa.Table,
+    name: str,
+    trial_id: str,
+    day: sa.ColumnElement[Any] | None,
+    as_known_on: datetime | None,
 ) -> list[sa.ColumnElement[bool]]:
     """The trial's rows as known on ``as_known_on`` that an analysis at ``day`` uses."""
     rows = [table.c.trial_id == trial_id, *version_filter(table, as_known_on)]
@@ -79,53 +148,98 @@ def _cut_rows(
         patients.c.enrollment_date <= day,
         *version_filter(patients, as_known_on),
     )
-    return [*rows, table.c.onset_date <= day, table.c.patient_id.in_(enrolled)]
+    return [*rows, table.c[CUT_DATES[name]] <= day, table.c.patient_id.in_(enrolled)]
 
 
-def _ordered(dialect: str, table: sa.Table, spec: TableSpec) -> list[sa.ColumnElement[Any]]:
-    """The key in code-point order: PostgreSQL's "C" collation, SQLite's default BINARY."""
-    keys: list[sa.ColumnElement[Any]] = []
-    for name in spec.key:
-        column: sa.ColumnElement[Any] = table.c[name]
-        if dialect == "postgresql" and spec.column(name).type is not ColumnType.DATE:
-            column = column.collate("C")
-        keys.append(column)
-    return keys
+def _ordered(
+    spec: TableSpec, keys: list[sa.ColumnElement[Any]], dialect: str
+) -> list[sa.ColumnElement[Any]]:
+    """The key columns in code-point order: PostgreSQL's "C" collation on text, SQLite's
+    default BINARY."""
+    if dialect != "postgresql":
+        return keys
+    text = (ColumnType.TEXT, ColumnType.CODE)
+    return [
+        key.collate("C") if spec.column(name).type in text else key
+        for name, key in zip(spec.key, keys, strict=True)
+    ]
 
 
-def adverse_event_digest(
+def _in_memory(
+    conn: sa.Connection, name: str, trial_id: str, cutoff: date | None, as_known_on: datetime | None
+) -> str:
+    """The same digest from the rows (``apply_cutoff`` on the table and the patients)."""
+    from monitoring.derive import apply_cutoff  # only for tables the database cannot write
+
+    spec = TABLES[name]
+    frame = read_table(conn, spec, trial_id, as_known_on)
+    if cutoff is not None:
+        patients = read_table(conn, PATIENTS, trial_id, as_known_on)
+        empty = {core: empty_frame(TABLES[core]) for core in CORE_TABLES if core != "patients"}
+        data = TrialData(patients=patients, **{**empty, name: frame})
+        frame = apply_cutoff(data, cutoff).table(name)
+    return table_digest(frame, spec)
+
+
+def database_table_digest(
     bind: Bind,
+    name: str,
     trial_id: str,
     cutoff: date | None,
     as_known_on: datetime | None = None,
 ) -> str:
-    """``monitoring.provenance.table_digest`` of the trial's adverse events as known on
-    ``as_known_on`` (default: now), cut at ``cutoff``, computed in the database.
+    """``monitoring.provenance.table_digest`` of the trial's table ``name`` (a key of
+    ``CUT_DATES``) as known on ``as_known_on`` (default: now), cut at ``cutoff``, computed
+    in the database.
 
     ``cutoff=None`` means no cut: right for the default cut-off, the latest date in the
     data, which cuts nothing (and lets SQLite read the rows in key order from the index
     of current rows, with no sort).
     """
-    spec, table = ADVERSE_EVENTS, DATA_TABLES["adverse_events"]
+    spec, table = TABLES[name], DATA_TABLES[name]
     day = None if cutoff is None else sa.literal(cutoff, sa.Date)
     dialect = bind.dialect.name
-    line = _line(_cut_values(table, spec, day), spec, dialect)
-    cut_rows = _cut_rows(table, trial_id, day, as_known_on)
-    keys = _ordered(dialect, table, spec)
-    query: sa.Select[Any]
+    # Each value's text once per row, in a subquery the outer query does not merge into
+    # itself (SQLite's LIMIT, kept on PostgreSQL alike): written into the line, where it is
+    # named twice (length and text), and checked, an expression would be evaluated again.
+    texts = _cut_texts(table, spec, day, dialect)
+    names = [f"v{i}" for i in range(len(texts))]
+    keys = [f"k{i}" for i in range(len(spec.key))] if dialect == "postgresql" else []
+    numbers = [c.name for c in spec.columns if c.type is ColumnType.NUMBER]
+    rows = sa.select(
+        *(text.label(n) for text, n in zip(texts, names, strict=True)),
+        *(table.c[k].label(n) for k, n in zip(spec.key, keys, strict=False)),
+        *(table.c[n].label(f"raw_{n}") for n in numbers),
+    ).where(*_cut_rows(table, name, trial_id, day, as_known_on))
+    if dialect != "postgresql":
+        # SQLite keeps a subquery's ORDER BY under an aggregate other than count/min/max.
+        rows = rows.order_by(*_ordered(spec, [table.c[k] for k in spec.key], dialect))
+    values = rows.limit(-1 if dialect != "postgresql" else None).subquery()
+    columns = dict(zip(spec.names, (values.c[n] for n in names), strict=True))
+    written = [_number_written(columns[n], values.c[f"raw_{n}"], dialect) for n in numbers]
+    for n in numbers:
+        columns[n] = _canonical_number(columns[n], dialect)
+    line = _line(list(columns.values()), dialect)
+    unwritten = sa.case((sa.and_(*written), 0), else_=1) if written else sa.literal(0)
+    failed_rows = sa.func.sum(unwritten)
+    query: sa.Select[Any, Any]
     if dialect == "postgresql":
         # Hashed in the server: 32 bytes come back instead of the text of every row.
         from sqlalchemy.dialects.postgresql import aggregate_order_by  # not on SQLite
 
-        joined = sa.func.string_agg(line, aggregate_order_by(sa.literal(""), *keys))
+        order = _ordered(spec, [values.c[k] for k in keys], dialect)
+        joined = sa.func.string_agg(line, aggregate_order_by(sa.literal(""), *order))
         utf8 = sa.func.convert_to(sa.func.coalesce(joined, sa.literal("")), sa.literal("UTF8"))
-        query = sa.select(sa.func.sha256(utf8)).where(*cut_rows)
+        query = sa.select(sa.func.sha256(utf8), failed_rows)
     else:
-        # SQLite keeps a subquery's ORDER BY under an aggregate other than count/min/max.
-        lines = sa.select(line.label("line")).where(*cut_rows).order_by(*keys).subquery()
-        joined = sa.func.group_concat(lines.c.line, sa.literal(""))
+        joined = sa.func.group_concat(line, sa.literal(""))
         # As a blob: UTF-8 bytes as stored, no decoding into a Python string.
-        query = sa.select(sa.cast(sa.func.coalesce(joined, sa.literal("")), sa.LargeBinary))
+        query = sa.select(
+            sa.cast(sa.func.coalesce(joined, sa.literal("")), sa.LargeBinary), failed_rows
+        )
     with connected(bind) as conn:
-        value = bytes(conn.execute(query).scalar_one())
+        value, failed = conn.execute(query).one()
+        if failed:
+            return _in_memory(conn, name, trial_id, cutoff, as_known_on)
+    value = bytes(value)
     return value.hex() if dialect == "postgresql" else hashlib.sha256(value).hexdigest()

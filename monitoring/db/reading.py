@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from monitoring.data_dictionary import TABLES, ColumnType, TableSpec, TrialData
+from monitoring.data_dictionary import CORE_TABLES, TABLES, ColumnType, TableSpec, TrialData
 from monitoring.db.schema import DATA_TABLES, normalised
 from monitoring.db.timestamps import to_utc
 from monitoring.db.transactions import Bind, connected
@@ -121,12 +121,18 @@ def load_trial_data(
     as_known_on: datetime | None = None,
     *,
     adverse_event_terms: Collection[str] | None = None,
+    unread: Collection[str] = (),
 ) -> TrialData:
     """The tables of a trial as currently known, or as known at ``as_known_on``.
 
     ``as_known_on`` (aware, or naive UTC) selects, for every record, the version that was
     current at that moment; ``None`` means the current versions. Rows are sorted by key.
+    ``adverse_event_terms`` keeps only the adverse events of those terms; the tables named
+    in ``unread`` (clinical-detail tables) are left empty.
     """
+    unknown = set(unread) - (set(TABLES) - set(CORE_TABLES))
+    if unknown:
+        raise ValueError(f"only clinical-detail tables can be left unread: {sorted(unknown)}")
     with connected(bind) as conn:
         frames = {
             name: read_table(
@@ -141,6 +147,7 @@ def load_trial_data(
                 ),
             )
             for name, spec in TABLES.items()
+            if name not in unread
         }
     return TrialData(**frames)
 
