@@ -26,9 +26,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from monitoring.analysis import DatabaseSource, status_of
-from monitoring.analysis.database import HASHED_FOR_DECISIONS
 from monitoring.db.demo_trial import create_demo_trial
-from monitoring.db.digest import database_table_digest
+from monitoring.db.digest import HASHED_FOR_DECISIONS, database_table_digest
 from monitoring.db.engine import open_database
 from monitoring.db.reading import load_trial_data
 

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # loaded where a frame is made: the schema and the SQL digests need no pandas
+    import pandas as pd
 
 
 class ColumnType(Enum):
@@ -333,6 +335,8 @@ class TrialData:
 
 def empty_frame(spec: TableSpec) -> pd.DataFrame:
     """An empty frame with the columns and dtypes of ``spec``."""
+    import pandas as pd
+
     dtypes = {
         ColumnType.TEXT: "object",
         ColumnType.CODE: "object",

@@ -28,14 +28,8 @@ import numpy as np
 import pandas as pd
 
 from monitoring import __version__
+from monitoring.canonical import LENGTH_MARK, LINE_END, MISSING
 from monitoring.data_dictionary import CORE_TABLES, TABLES, Column, ColumnType, TableSpec, TrialData
-
-LENGTH_MARK = ":"
-"""Between a value's length and its text."""
-MISSING = LENGTH_MARK
-"""A missing value in the canonical form: no length, no text."""
-LINE_END = "\n"
-"""Ends every row's line."""
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,25 @@ def test_status_imports_no_plotting_report_or_scipy_stats(tmp_path: Path) -> Non
     assert _loaded_after(status, ("alembic", "monitoring.db.importer", "monitoring.demo")) == []
 
 
+def test_the_database_digests_load_no_pandas() -> None:
+    """``status`` starts hashing the tables it does not read while the analysis loads: the
+    digest module, its schema and its transactions need neither pandas nor numpy."""
+    code = (
+        "import sys\n"
+        "import monitoring.db.digest\n"
+        "print(sorted(n for n in ('pandas', 'numpy') if n in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+        check=True,
+        cwd=ROOT,
+    )
+    assert ast.literal_eval(out.stdout.strip()) == []
+
+
 def test_report_imports_neither_scipy_stats_nor_scipy_optimize(tmp_path: Path) -> None:
     """The report's decisions and survival comparisons use ``monitoring.distributions``
     (``scipy.special``) and a group-sequential design solves its bounds with

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -22,12 +23,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from monitoring.analysis import DatabaseSource, status_of
-from monitoring.analysis.database import HASHED_FOR_DECISIONS
+from monitoring.analysis import database as analysis_database
 from monitoring.cli import main
 from monitoring.data_dictionary import ADVERSE_EVENTS, LAB_RESULTS, TABLES
 from monitoring.db import digest
+from monitoring.db.corrections import correct_value
 from monitoring.db.demo_trial import create_demo_trial
-from monitoring.db.digest import database_table_digest
+from monitoring.db.digest import (
+    HASHED_FOR_DECISIONS,
+    EarlyDigests,
+    database_table_digest,
+    start_early_digests,
+)
 from monitoring.db.engine import open_database
 from monitoring.db.looks import list_reports
 from monitoring.db.reading import load_trial_data
@@ -386,6 +393,88 @@ def test_a_number_the_database_cannot_write_is_hashed_in_memory(
     assert found == expected
     postgres_writes_it = engine.dialect.name == "postgresql" and value == 0.1 + 0.2
     assert calls == ([] if postgres_writes_it else ["lab_results"])
+
+
+def _sqlite_demo(tmp_path: Path) -> sa.Engine:
+    engine = open_database(tmp_path / "early.sqlite")
+    create_demo_trial(engine, "on_track", seed=0, now=NOW)
+    return engine
+
+
+def test_early_digests_are_used_when_of_the_same_state(tmp_path: Path) -> None:
+    """``status`` begins the digests before its read (SQLite): of the same cut and state,
+    they are the digests the read would compute, and they are used (the read computes
+    none itself)."""
+    engine = _sqlite_demo(tmp_path)
+    early = start_early_digests(engine, None, None, None)
+    assert early is not None
+    found = early.result()
+    assert found is not None
+    assert found.trial_id == TRIAL
+    source = DatabaseSource(engine, early)
+    calls: list[str] = []
+    original = analysis_database.database_table_digest
+
+    def counted(*args: object, **kwargs: object) -> str:
+        calls.append(str(args[1]))
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(analysis_database, "database_table_digest", counted)
+        shown = status_of(source, TRIAL).provenance.data_digest
+    assert calls == []
+    assert shown == _full_digest(engine, None, None)
+    engine.dispose()
+
+
+def test_early_digests_of_another_state_or_cut_are_not_used(tmp_path: Path) -> None:
+    """A correction after the early digests (another data marker), another cut-off, or an
+    early computation that failed: the read hashes again, and prints the digest of what
+    it read."""
+    engine = _sqlite_demo(tmp_path)
+    stale = start_early_digests(engine, TRIAL, None, None)
+    assert stale is not None
+    assert stale.result() is not None
+    version = load_trial_data(engine, TRIAL).lab_results.iloc[0]
+    correct_value(
+        engine,
+        TRIAL,
+        "lab_results",
+        {
+            "patient_id": version["patient_id"],
+            "test": version["test"],
+            "sample_date": version["sample_date"].date().isoformat(),
+        },
+        "value",
+        str(float(version["value"]) + 1.5),
+        reason="transcription error",
+        now=NOW + timedelta(hours=1),
+        user="test",
+    )
+    now = status_of(DatabaseSource(engine, stale), TRIAL).provenance.data_digest
+    assert now == _full_digest(engine, None, None)
+
+    other_cut = start_early_digests(engine, TRIAL, None, None)
+    assert other_cut is not None
+    past = _past_cutoff(engine)
+    shown = status_of(DatabaseSource(engine, other_cut), TRIAL, cutoff=past)
+    assert shown.provenance.data_digest == _full_digest(engine, past, None)
+
+    failed: Future[EarlyDigests | None] = Future()
+    failed.set_exception(RuntimeError("the early hashing failed"))
+    after_failure = status_of(DatabaseSource(engine, failed), TRIAL).provenance.data_digest
+    assert after_failure == now
+    engine.dispose()
+
+
+def test_no_early_digests_for_postgresql_or_an_in_memory_database() -> None:
+    """PostgreSQL hashes in the reader's exported snapshot; ``sqlite://`` is one
+    connection's database."""
+    memory = open_database("sqlite://")
+    assert start_early_digests(memory, TRIAL, None, None) is None
+    memory.dispose()
+    postgres = sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert start_early_digests(postgres, TRIAL, None, None) is None
 
 
 def test_an_in_memory_sqlite_database_gives_the_same_digest() -> None:

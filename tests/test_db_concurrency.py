@@ -41,8 +41,8 @@ from monitoring.db.errors import CONCURRENT_CHANGE, STILL_WRITING, DataInputErro
 from monitoring.db.importer import import_files
 from monitoring.db.planning import stored_problems
 from monitoring.db.reading import load_trial_data, read_table
-from monitoring.db.repository import add_trial, data_marker, list_batches
-from monitoring.db.transactions import snapshot, writing
+from monitoring.db.repository import add_trial, list_batches
+from monitoring.db.transactions import data_marker, snapshot, writing
 from monitoring.provenance import data_digest
 from tests import concurrency_support as workers
 from tests.conftest import DEFAULT_PROTOCOL, ROOT
@@ -358,8 +358,8 @@ def test_digest_beside_reads_the_snapshot_state(
     snapshot; SQLite: the data marker differs, so it is computed on the main connection).
     Expected: the digest read before that import, which changes the adverse events."""
     from monitoring.analysis.cut import Cut
-    from monitoring.analysis.database import HASHED_FOR_DECISIONS, _digest_beside
-    from monitoring.db.digest import database_table_digest
+    from monitoring.analysis.database import _digest_beside
+    from monitoring.db.digest import HASHED_FOR_DECISIONS, database_table_digest
 
     def digests() -> dict[str, str]:
         return {n: database_table_digest(engine, n, trial, None) for n in HASHED_FOR_DECISIONS}

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, partial
 
 import sqlalchemy as sa
@@ -24,29 +24,26 @@ from monitoring.analysis.cut import Cut
 from monitoring.analysis.source import TrialEntry
 from monitoring.analysis.state import Reading, TrialState
 from monitoring.db.chain import chain_head
-from monitoring.db.digest import database_table_digest
+from monitoring.db.digest import (
+    HASHED_FOR_DECISIONS,
+    UNREAD_FOR_DECISIONS,
+    EarlyDigests,
+    database_table_digest,
+)
 from monitoring.db.import_checks import read_dataset_findings
 from monitoring.db.looks import look_records
 from monitoring.db.reading import latest_data_date, load_trial_data
 from monitoring.db.repository import (
-    data_marker,
     get_protocol,
     latest_batch,
     list_trials,
     resolve_trial,
 )
-from monitoring.db.transactions import IMPORTS_SNAPSHOT, snapshot
+from monitoring.db.transactions import IMPORTS_SNAPSHOT, data_marker, snapshot
 from monitoring.status import LookRecord
 
 SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f-]+")
 
-
-UNREAD_FOR_DECISIONS = ("exposure", "disposition_events", "lab_results")
-"""Tables no decision rule reads: left empty on a ``DECISIONS`` read (the pages and the
-reports read them in full)."""
-HASHED_FOR_DECISIONS = ("adverse_events", *UNREAD_FOR_DECISIONS)
-"""Tables a ``DECISIONS`` read holds only some rows of (the adverse events: the monitored
-terms) or none: their digests are computed by the database."""
 
 Digests = dict[str, str]
 
@@ -92,13 +89,39 @@ def _sqlite_digest(engine: sa.Engine, cut: Cut) -> tuple[tuple[int, int], Digest
         return data_marker(conn), _digest(conn, cut)
 
 
+def _early_or_again(
+    early: Future[EarlyDigests | None], conn: sa.Connection, cut: Cut, marker: tuple[int, int]
+) -> Digests:
+    """The early digests if they are of this cut and this state, else hashed on ``conn``."""
+    try:
+        found = early.result()
+    except Exception:  # the early hashing only saves time: hash again here
+        found = None
+    if (
+        found is not None
+        and found.marker == marker
+        and (
+            found.trial_id,
+            found.cutoff,
+            found.as_known_on,
+        )
+        == (cut.trial_id, cut.cutoff, cut.as_known_on)
+    ):
+        return found.digests
+    return _digest(conn, cut)
+
+
 def _digest_beside(
-    pool: ThreadPoolExecutor, conn: sa.Connection, cut: Cut
+    pool: ThreadPoolExecutor,
+    conn: sa.Connection,
+    cut: Cut,
+    early: Future[EarlyDigests | None] | None = None,
 ) -> Callable[[], Digests]:
     """The digests of ``HASHED_FOR_DECISIONS`` in the state ``conn`` reads, computed on a
     second connection while the caller goes on; on ``conn`` itself for an in-memory SQLite
     database (each connection there is a database of its own). Call it before any other
-    read of ``conn``: it starts the snapshot.
+    read of ``conn``: it starts the snapshot. ``early``: the same digests begun before the
+    read (``monitoring.db.digest.start_early_digests``, SQLite), used if of the same state.
 
     The tables one after another on one connection: hashing some of them on the caller's
     connection at the same time made ``status`` of the 5,000-patient trial slower on two
@@ -113,6 +136,8 @@ def _digest_beside(
     if engine.url.database in (None, "", ":memory:"):
         return partial(_digest, conn, cut)
     marker = data_marker(conn)
+    if early is not None:
+        return partial(_early_or_again, early, conn, cut, marker)
     beside = pool.submit(_sqlite_digest, engine, cut)
 
     def checked() -> Digests:
@@ -124,9 +149,11 @@ def _digest_beside(
 
 @dataclass(frozen=True)
 class DatabaseSource:
-    """The trials of one database (an engine opened and upgraded by the caller)."""
+    """The trials of one database (an engine opened and upgraded by the caller);
+    ``early_digests``: digests begun before the first read (``_digest_beside``)."""
 
     engine: sa.Engine
+    early_digests: Future[EarlyDigests | None] | None = field(default=None, compare=False)
 
     def trials(self) -> tuple[TrialEntry, ...]:
         return tuple(TrialEntry(t.id, t.title) for t in list_trials(self.engine))
@@ -145,7 +172,7 @@ class DatabaseSource:
         with ThreadPoolExecutor(max_workers=1) as pool, snapshot(self.engine) as conn:
             digests = None
             if reading is Reading.DECISIONS:  # first: it starts the snapshot
-                digests = _Pending(_digest_beside(pool, conn, cut))
+                digests = _Pending(_digest_beside(pool, conn, cut, self.early_digests))
             trial_id, known = cut.trial_id, cut.as_known_on
             protocol = get_protocol(conn, trial_id)
             terms = None

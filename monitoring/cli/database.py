@@ -16,11 +16,14 @@ from typing import TYPE_CHECKING, Any
 from monitoring.cli.common import iso_date
 
 if TYPE_CHECKING:  # loaded when a command opens its database, not at every command's start
+    from concurrent.futures import Future
+
     import sqlalchemy as sa
 
     from monitoring.accounts.events import Event
     from monitoring.accounts.model import Principal
     from monitoring.analysis import Analysis, Cut, Reading
+    from monitoring.db.digest import EarlyDigests
 
 DB_HELP = "SQLAlchemy URL or path to an SQLite file (default: the per-user data file)"
 
@@ -182,17 +185,22 @@ def cut_of(engine: sa.Engine, args: argparse.Namespace) -> Cut:
 
 
 def open_cut(
-    engine: sa.Engine, args: argparse.Namespace, reading: Reading | None = None
+    engine: sa.Engine,
+    args: argparse.Namespace,
+    reading: Reading | None = None,
+    *,
+    early_digests: Future[EarlyDigests | None] | None = None,
 ) -> Analysis:
     """The analysis of the trial at the cut the arguments name (``status``, ``km``,
     ``tables``, ``quality``: the same arguments and rules); ``reading`` defaults to
-    ``Reading.ALL``."""
+    ``Reading.ALL``; ``early_digests``: see ``monitoring.db.digest.start_early_digests``."""
     from monitoring.analysis import Cut, DatabaseSource, Reading, open_analysis
 
     reading = Reading.ALL if reading is None else reading
     principal = acting(engine, args)
     cut = Cut(resolve_permitted(engine, principal, args.trial), args.cutoff, args.as_known_on)
-    analysis = open_analysis(DatabaseSource(engine), cut, reading=reading, principal=principal)
+    source = DatabaseSource(engine, early_digests)
+    analysis = open_analysis(source, cut, reading=reading, principal=principal)
     if principal is not None:
         from monitoring.accounts.events import Event
         from monitoring.analysis.access import View, view_of

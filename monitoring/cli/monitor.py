@@ -45,17 +45,21 @@ SCENARIOS = [
 
 def load_status(engine: sa.Engine, args: argparse.Namespace) -> TrialStatus:
     """The status of the trial named by ``--trial`` at ``--cutoff`` as known on the date
-    (only the rows the decisions need are read: ``Reading.DECISIONS``)."""
+    (only the rows the decisions need are read: ``Reading.DECISIONS``). The digests of the
+    tables not read in full are begun first, while the analysis loads."""
+    from monitoring.db.digest import start_early_digests  # loads no pandas
+
+    early = start_early_digests(engine, args.trial, args.cutoff, args.as_known_on)
     from monitoring.analysis import Reading
 
-    return open_cut(engine, args, Reading.DECISIONS).status
+    return open_cut(engine, args, Reading.DECISIONS, early_digests=early).status
 
 
 def _status(args: argparse.Namespace) -> int:
-    from monitoring.cli.status_output import print_status, status_json
-
     def action(engine: sa.Engine) -> int:
         status = load_status(engine, args)
+        from monitoring.cli.status_output import print_status, status_json
+
         if args.json:
             print_json(status_json(status))
         else:

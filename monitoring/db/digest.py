@@ -29,24 +29,18 @@ any number that fails the check is hashed in memory instead (the same digest, sl
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import Future
+from dataclasses import dataclass
 from datetime import date, datetime
+from threading import Thread
 from typing import Any
 
 import sqlalchemy as sa
 
-from monitoring.data_dictionary import (
-    CORE_TABLES,
-    PATIENTS,
-    TABLES,
-    ColumnType,
-    TableSpec,
-    TrialData,
-    empty_frame,
-)
-from monitoring.db.reading import read_table, version_filter
-from monitoring.db.schema import DATA_TABLES
-from monitoring.db.transactions import Bind, connected
-from monitoring.provenance import LENGTH_MARK, LINE_END, table_digest
+from monitoring.canonical import LENGTH_MARK, LINE_END
+from monitoring.data_dictionary import CORE_TABLES, PATIENTS, TABLES, ColumnType, TableSpec
+from monitoring.db.schema import DATA_TABLES, trials, version_filter
+from monitoring.db.transactions import Bind, connected, data_marker
 
 CUT_DATES = {
     "adverse_events": "onset_date",
@@ -56,6 +50,13 @@ CUT_DATES = {
 }
 """The tables that can be hashed here and the date that cuts their rows (the dates of
 ``monitoring.derive.apply_cutoff``)."""
+
+UNREAD_FOR_DECISIONS = ("exposure", "disposition_events", "lab_results")
+"""Tables no decision rule reads: left empty on a read for the decisions (``status``; the
+pages and the reports read them in full)."""
+HASHED_FOR_DECISIONS = ("adverse_events", *UNREAD_FOR_DECISIONS)
+"""Tables a read for the decisions holds only some rows of (the adverse events: the
+monitored terms) or none: their digests are computed here."""
 
 FIXED_RANGE = (1e-4, 1e15)
 """Magnitudes (besides 0) ``repr`` and a 15-digit text both write in fixed notation."""
@@ -169,7 +170,11 @@ def _in_memory(
     conn: sa.Connection, name: str, trial_id: str, cutoff: date | None, as_known_on: datetime | None
 ) -> str:
     """The same digest from the rows (``apply_cutoff`` on the table and the patients)."""
-    from monitoring.derive import apply_cutoff  # only for tables the database cannot write
+    # Only for tables the database cannot write: this module loads no pandas otherwise.
+    from monitoring.data_dictionary import TrialData, empty_frame
+    from monitoring.db.reading import read_table
+    from monitoring.derive import apply_cutoff
+    from monitoring.provenance import table_digest
 
     spec = TABLES[name]
     frame = read_table(conn, spec, trial_id, as_known_on)
@@ -243,3 +248,62 @@ def database_table_digest(
             return _in_memory(conn, name, trial_id, cutoff, as_known_on)
     value = bytes(value)
     return value.hex() if dialect == "postgresql" else hashlib.sha256(value).hexdigest()
+
+
+@dataclass(frozen=True)
+class EarlyDigests:
+    """``HASHED_FOR_DECISIONS`` digests of one cut, with the data marker of the state they
+    are of (``monitoring.db.transactions.data_marker``)."""
+
+    trial_id: str
+    cutoff: date | None
+    as_known_on: datetime | None
+    marker: tuple[int, int]
+    digests: dict[str, str]
+
+
+def _only_trial(conn: sa.Connection) -> str | None:
+    ids = conn.execute(sa.select(trials.c.id).limit(2)).scalars().all()
+    return str(ids[0]) if len(ids) == 1 else None
+
+
+def _early(
+    engine: sa.Engine, trial_id: str | None, cutoff: date | None, as_known_on: datetime | None
+) -> EarlyDigests | None:
+    with engine.connect() as conn, conn.begin():
+        trial_id = trial_id or _only_trial(conn)
+        if trial_id is None:
+            return None
+        marker = data_marker(conn)
+        digests = {
+            name: database_table_digest(conn, name, trial_id, cutoff, as_known_on)
+            for name in HASHED_FOR_DECISIONS
+        }
+    return EarlyDigests(trial_id, cutoff, as_known_on, marker, digests)
+
+
+def start_early_digests(
+    engine: sa.Engine, trial_id: str | None, cutoff: date | None, as_known_on: datetime | None
+) -> Future[EarlyDigests | None] | None:
+    """Start computing ``HASHED_FOR_DECISIONS`` digests of a cut on a thread of their own,
+    before the caller has loaded the analysis (``status``: about 0.5 s of imports on which
+    the hashing, in SQLite and without Python's lock, runs alongside). ``trial_id`` None:
+    the database's only trial, if it has one.
+
+    SQLite files only: the reader uses them only if its own snapshot has the same data marker
+    (SQLite serialises writers, so the same marker is the same data) and the same cut; a
+    trial the caller may not see is hashed but never shown. None elsewhere (PostgreSQL
+    hashes in the reader's own exported snapshot; an in-memory database is one connection's).
+    """
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    future: Future[EarlyDigests | None] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(_early(engine, trial_id, cutoff, as_known_on))
+        except BaseException as error:  # handed to the reader, which hashes again itself
+            future.set_exception(error)
+
+    Thread(target=run, name="early-digests", daemon=True).start()
+    return future

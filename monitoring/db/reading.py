@@ -15,8 +15,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from monitoring.data_dictionary import CORE_TABLES, TABLES, ColumnType, TableSpec, TrialData
-from monitoring.db.schema import DATA_TABLES, normalised
-from monitoring.db.timestamps import to_utc
+from monitoring.db.schema import DATA_TABLES, normalised, version_filter
 from monitoring.db.transactions import Bind, connected
 
 VERSION_ID = "version_id"
@@ -70,17 +69,6 @@ def _fetch(conn: sa.Connection, query: sa.Select[Any]) -> pd.DataFrame:
     finally:
         cursor.close()
     return pd.DataFrame.from_records(rows, columns=names, coerce_float=False)
-
-
-def version_filter(table: sa.Table, as_known_on: datetime | None) -> list[sa.ColumnElement[bool]]:
-    """Rows current now, or current at ``as_known_on``."""
-    if as_known_on is None:
-        return [table.c.valid_to.is_(None)]
-    moment = to_utc(as_known_on)
-    return [
-        table.c.valid_from <= moment,
-        sa.or_(table.c.valid_to.is_(None), table.c.valid_to > moment),
-    ]
 
 
 def read_table(

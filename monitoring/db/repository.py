@@ -256,20 +256,3 @@ def latest_batch(bind: Bind, trial_id: str, as_known_on: datetime | None = None)
     with connected(bind) as conn:
         value = conn.execute(query).scalar_one_or_none()
     return None if value is None else int(value)
-
-
-def data_marker(bind: Bind) -> tuple[int, int]:
-    """The latest import batch id and audit entry id of the whole database.
-
-    Every change of the data tables adds one of them (an import its batch, a correction its
-    audit rows) and nothing is ever deleted, so two transactions that read the same marker
-    read the same data. Two primary-key maxima: one index lookup each.
-    """
-    with connected(bind) as conn:
-        batch, entry = conn.execute(
-            sa.select(
-                sa.select(sa.func.max(import_batches.c.id)).scalar_subquery(),
-                sa.select(sa.func.max(audit_log.c.id)).scalar_subquery(),
-            )
-        ).one()
-    return int(batch or 0), int(entry or 0)

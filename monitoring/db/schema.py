@@ -12,6 +12,7 @@ PostgreSQL return the same values; :func:`monitoring.db.clock.to_utc` normalises
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from monitoring.data_dictionary import TABLES, Column, ColumnType, TableSpec
+from monitoring.db.timestamps import to_utc
 
 metadata = sa.MetaData(
     naming_convention={
@@ -304,3 +306,14 @@ account_events = sa.Table(
 )
 """The audit log of accounts (append-only, hash-chained row by row): sign-ins, failed
 sign-ins, sign-outs and every change of an account or role (``monitoring.accounts``)."""
+
+
+def version_filter(table: sa.Table, as_known_on: datetime | None) -> list[sa.ColumnElement[bool]]:
+    """Rows current now, or current at ``as_known_on``."""
+    if as_known_on is None:
+        return [table.c.valid_to.is_(None)]
+    moment = to_utc(as_known_on)
+    return [
+        table.c.valid_from <= moment,
+        sa.or_(table.c.valid_to.is_(None), table.c.valid_to > moment),
+    ]

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from monitoring.db.errors import concurrent_change_refused
+from monitoring.db.schema import audit_log, import_batches
 
 Bind = sa.Engine | sa.Connection
 """Where a query runs: an engine (a connection of its own) or the caller's connection."""
@@ -81,3 +82,20 @@ def snapshot(engine: sa.Engine) -> Iterator[sa.Connection]:
             conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         with conn.begin():
             yield conn
+
+
+def data_marker(bind: Bind) -> tuple[int, int]:
+    """The latest import batch id and audit entry id of the whole database.
+
+    Every change of the data tables adds one of them (an import its batch, a correction its
+    audit rows) and nothing is ever deleted, so two transactions that read the same marker
+    read the same data. Two primary-key maxima: one index lookup each.
+    """
+    with connected(bind) as conn:
+        batch, entry = conn.execute(
+            sa.select(
+                sa.select(sa.func.max(import_batches.c.id)).scalar_subquery(),
+                sa.select(sa.func.max(audit_log.c.id)).scalar_subquery(),
+            )
+        ).one()
+    return int(batch or 0), int(entry or 0)
