@@ -75,6 +75,11 @@ def _loaded_after(argv: list[str], names: tuple[str, ...]) -> list[str]:
         "print(sorted(n for n in names if any(m == n or m.startswith(n + '.') "
         "for m in sys.modules)))\n"
     )
+    return _printed_list(code)
+
+
+def _printed_list(code: str) -> list[str]:
+    """The list ``code`` prints, run in a fresh interpreter at the repository root."""
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -115,15 +120,7 @@ def test_the_database_digests_load_no_pandas() -> None:
         "import monitoring.db.digest\n"
         "print(sorted(n for n in ('pandas', 'numpy') if n in sys.modules))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=HANG_GUARD,
-        check=True,
-        cwd=ROOT,
-    )
-    assert ast.literal_eval(out.stdout.strip()) == []
+    assert _printed_list(code) == []
 
 
 def test_report_imports_neither_scipy_stats_nor_scipy_optimize(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -227,6 +227,31 @@ ROWS = st.lists(
 )
 
 
+VALID_FROM = datetime(2025, 1, 2, 9, 0)
+"""When the rows written directly below became current."""
+
+
+def _replace_rows(
+    engine: sa.Engine, trial: str, name: str, rows: Sequence[Mapping[str, object]]
+) -> None:
+    """The trial's only patient, P1 (enrolled 2025-01-01), and ``rows`` as the whole of table
+    ``name``: written directly, as the importer would not (it strips and validates)."""
+    table, patients = DATA_TABLES[name], DATA_TABLES["patients"]
+    with engine.begin() as conn:
+        conn.execute(table.delete())
+        conn.execute(patients.delete())
+        conn.execute(
+            patients.insert().values(
+                trial_id=trial,
+                patient_id="P1",
+                enrollment_date=date(2025, 1, 1),
+                valid_from=VALID_FROM,
+            )
+        )
+        if rows:
+            conn.execute(table.insert(), rows)
+
+
 @settings(
     max_examples=25,
     deadline=None,
@@ -240,8 +265,6 @@ def test_sql_and_python_write_the_same_lines_for_any_text(
     """Any text (separators, digits, ':', '-', newlines, non-ASCII, empty) in any column:
     the database's digest equals the in-memory one. Rows are written directly (the
     importer would strip and validate them), keyed apart by their onset date."""
-    table, patients = DATA_TABLES["adverse_events"], DATA_TABLES["patients"]
-    valid_from = datetime(2025, 1, 2, 9, 0)
     values = [
         {
             "trial_id": trial,
@@ -253,23 +276,11 @@ def test_sql_and_python_write_the_same_lines_for_any_text(
             "resolution_date": date(2025, 2, 1) if resolved else None,
             "attribution": attribution,
             "serious": None,
-            "valid_from": valid_from,
+            "valid_from": VALID_FROM,
         }
         for i, (term, category, attribution, grade, resolved) in enumerate(rows)
     ]
-    with engine.begin() as conn:
-        conn.execute(table.delete())
-        conn.execute(patients.delete())
-        conn.execute(
-            patients.insert().values(
-                trial_id=trial,
-                patient_id="P1",
-                enrollment_date=date(2025, 1, 1),
-                valid_from=valid_from,
-            )
-        )
-        if values:
-            conn.execute(table.insert(), values)
+    _replace_rows(engine, trial, "adverse_events", values)
     data = load_trial_data(engine, trial)
     assert len(data.adverse_events) == len(rows)
     expected = table_digest(data.adverse_events, ADVERSE_EVENTS)
@@ -282,35 +293,21 @@ def test_sql_and_python_write_the_same_lines_for_any_text(
 def _write_labs(engine: sa.Engine, trial: str, values: Sequence[float | None]) -> None:
     """One laboratory row per value (value, then the same as LLN and ULN, shifted), rows
     written directly, keyed apart by their sample date."""
-    table, patients = DATA_TABLES["lab_results"], DATA_TABLES["patients"]
-    valid_from = datetime(2025, 1, 2, 9, 0)
-    with engine.begin() as conn:
-        conn.execute(table.delete())
-        conn.execute(patients.delete())
-        conn.execute(
-            patients.insert().values(
-                trial_id=trial,
-                patient_id="P1",
-                enrollment_date=date(2025, 1, 1),
-                valid_from=valid_from,
-            )
-        )
-        rows = [
-            {
-                "trial_id": trial,
-                "patient_id": "P1",
-                "test": "ALT",
-                "sample_date": date(2025, 1, 1) + timedelta(days=i),
-                "value": 0.0 if value is None else value,
-                "unit": "U/L",
-                "lln": value,
-                "uln": None if value is None else -value,
-                "valid_from": valid_from,
-            }
-            for i, value in enumerate(values)
-        ]
-        if rows:
-            conn.execute(table.insert(), rows)
+    rows = [
+        {
+            "trial_id": trial,
+            "patient_id": "P1",
+            "test": "ALT",
+            "sample_date": date(2025, 1, 1) + timedelta(days=i),
+            "value": 0.0 if value is None else value,
+            "unit": "U/L",
+            "lln": value,
+            "uln": None if value is None else -value,
+            "valid_from": VALID_FROM,
+        }
+        for i, value in enumerate(values)
+    ]
+    _replace_rows(engine, trial, "lab_results", rows)
 
 
 def _lab_digests(engine: sa.Engine, trial: str) -> tuple[str, str]:
@@ -413,7 +410,7 @@ def test_early_digests_are_used_when_of_the_same_state(tmp_path: Path) -> None:
     assert found.trial_id == TRIAL
     source = DatabaseSource(engine, early)
     calls: list[str] = []
-    original = analysis_database.database_table_digest
+    original = database_table_digest
 
     def counted(*args: object, **kwargs: object) -> str:
         calls.append(str(args[1]))
