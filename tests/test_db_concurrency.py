@@ -114,6 +114,35 @@ def test_stored_problems_names_a_broken_rule(engine: sa.Engine, trial: str, tmp_
     assert "response assessment after death" in problems[0].message
 
 
+def test_stored_problems_checks_the_rules_against_the_protocol_too(
+    engine: sa.Engine, trial: str, tmp_path: Path
+) -> None:
+    """A baseline characteristic the protocol does not name and a randomization row of a
+    patient without an assigned arm, written behind the importer's back: the importer
+    refuses both (``baseline_problems``, ``randomization_problems``), so the stored-data
+    check finds both."""
+    from monitoring.db.schema import DATA_TABLES
+
+    _base(engine, trial, tmp_path)
+    stamp = {"trial_id": trial, "patient_id": "P01", "valid_from": datetime(2025, 1, 2, 9, 0)}
+    with engine.begin() as conn:
+        conn.execute(
+            DATA_TABLES["baseline"]
+            .insert()
+            .values(**stamp, characteristic="shoe_size", value="42", unit=None)
+        )
+        conn.execute(
+            DATA_TABLES["randomization"]
+            .insert()
+            .values(**stamp, randomization_date=datetime(2025, 1, 3).date(), arm_received=None)
+        )
+    problems = stored_problems(engine, trial)
+    assert sorted(p.file for p in problems) == ["baseline", "randomization"]
+    messages = " | ".join(p.message for p in problems)
+    assert "shoe_size" in messages
+    assert "arm" in messages
+
+
 def test_cross_table_race_never_stores_invalid_data(
     engine: sa.Engine, db_url: str, trial: str, tmp_path: Path, pool: Pool
 ) -> None:

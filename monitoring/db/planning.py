@@ -30,6 +30,7 @@ from monitoring.db.staging import ROW, SOURCE, overlay, stage
 from monitoring.db.transactions import Bind, connected
 from monitoring.db.validation import ValidatedTable
 from monitoring.db.versions import TableDiff, diff_rows
+from monitoring.protocol import Protocol
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,32 @@ def _stored(conn: sa.Connection, trial_id: str, names: set[str]) -> dict[str, pd
     }
 
 
+def _cross_table_problems(
+    conn: sa.Connection, trial_id: str, staged: dict[str, pd.DataFrame], changed: set[str]
+) -> list[ImportProblem]:
+    """Every cross-table rule, and each rule against the trial's protocol whose tables are
+    among ``changed`` (the protocol read once, only if one of them applies)."""
+    problems = orphan_problems(staged) + sequence_problems(staged) + dlt_problems(staged)
+    protocol = None
+
+    def the_protocol() -> Protocol:
+        nonlocal protocol
+        protocol = protocol or get_protocol(conn, trial_id)
+        return protocol
+
+    if "responses" in changed:
+        problems += category_problems(staged, the_protocol().response.categories)
+    if any(name in changed for name, _ in DOSE_LEVEL_COLUMNS):
+        levels = tuple(u.id for u in the_protocol().dose_levels)
+        problems += dose_level_problems(staged, levels)
+    if "baseline" in changed:
+        problems += baseline_problems(staged, the_protocol().baseline)
+    if "randomization" in changed or "patients" in changed:
+        arms = tuple(u.id for u in the_protocol().arms)
+        problems += randomization_problems(staged, arms)
+    return problems
+
+
 def plan_changes(
     conn: sa.Connection, trial_id: str, tables: Sequence[ValidatedTable], *, diff: bool = True
 ) -> Plan:
@@ -59,18 +86,7 @@ def plan_changes(
     by_name = {t.spec.name: t for t in tables}
     stored = _stored(conn, trial_id, set(by_name))
     staged = {name: stage(TABLES[name], frame, by_name.get(name)) for name, frame in stored.items()}
-    problems = orphan_problems(staged) + sequence_problems(staged) + dlt_problems(staged)
-    if "responses" in by_name:
-        categories = get_protocol(conn, trial_id).response.categories
-        problems += category_problems(staged, categories)
-    if any(name in by_name for name, _ in DOSE_LEVEL_COLUMNS):
-        levels = tuple(u.id for u in get_protocol(conn, trial_id).dose_levels)
-        problems += dose_level_problems(staged, levels)
-    if "baseline" in by_name:
-        problems += baseline_problems(staged, get_protocol(conn, trial_id).baseline)
-    if "randomization" in by_name or "patients" in by_name:
-        arms = tuple(u.id for u in get_protocol(conn, trial_id).arms)
-        problems += randomization_problems(staged, arms)
+    problems = _cross_table_problems(conn, trial_id, staged, set(by_name))
     if problems or not diff:
         return Plan(tuple(problems), ())
     diffs = tuple(
@@ -80,15 +96,16 @@ def plan_changes(
 
 
 def stored_problems(bind: Bind, trial_id: str) -> tuple[ImportProblem, ...]:
-    """The cross-table import rules checked over the trial's stored current rows, as if each
-    table were imported again whole (the "file" of a problem is the table's name): a
-    database written only through imports and corrections never has one."""
+    """The cross-table import rules, those against the protocol included, checked over the
+    trial's stored current rows as if each table were imported again whole (the "file" of a
+    problem is the table's name): a database written only through imports and corrections
+    never has one."""
     with connected(bind) as conn:
         stored = {name: read_table(conn, spec, trial_id) for name, spec in TABLES.items()}
-    staged = {}
-    for name, frame in stored.items():
-        rows = frame[list(TABLES[name].names)].copy()
-        rows[SOURCE] = name
-        rows[ROW] = pd.array(range(1, len(rows) + 1), dtype="Int64")
-        staged[name] = rows
-    return tuple(orphan_problems(staged) + sequence_problems(staged) + dlt_problems(staged))
+        staged = {}
+        for name, frame in stored.items():
+            rows = frame[list(TABLES[name].names)].copy()
+            rows[SOURCE] = name
+            rows[ROW] = pd.array(range(1, len(rows) + 1), dtype="Int64")
+            staged[name] = rows
+        return tuple(_cross_table_problems(conn, trial_id, staged, set(TABLES)))
