@@ -23,7 +23,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from monitoring.analysis import DatabaseSource, status_of
-from monitoring.analysis import database as analysis_database
 from monitoring.cli import main
 from monitoring.data_dictionary import ADVERSE_EVENTS, LAB_RESULTS, TABLES
 from monitoring.db import digest
@@ -31,6 +30,7 @@ from monitoring.db.corrections import correct_value
 from monitoring.db.demo_trial import create_demo_trial
 from monitoring.db.digest import (
     HASHED_FOR_DECISIONS,
+    UNREAD_FOR_DECISIONS,
     EarlyDigests,
     database_table_digest,
     start_early_digests,
@@ -39,7 +39,7 @@ from monitoring.db.engine import open_database
 from monitoring.db.looks import list_reports
 from monitoring.db.reading import load_trial_data
 from monitoring.db.repository import get_protocol
-from monitoring.db.schema import DATA_TABLES
+from monitoring.db.schema import DATA_TABLES, kept_digests
 from monitoring.derive import apply_cutoff, derive
 from monitoring.provenance import table_digest
 from monitoring.status import trial_status
@@ -197,23 +197,82 @@ def _refuse_memory(*args: object) -> str:
     raise AssertionError(f"hashed in memory: {args[1]}")
 
 
-def test_the_status_digest_covers_laboratory_rows_it_does_not_read(demo: sa.Engine) -> None:
-    """A changed laboratory value, never read by the status, changes its digest, which stays
-    the digest of a full read."""
+def _correct_first_lab_value(engine: sa.Engine, shift: float) -> None:
+    first = load_trial_data(engine, TRIAL).lab_results.iloc[0]
+    key = {
+        "patient_id": first["patient_id"],
+        "test": first["test"],
+        "sample_date": first["sample_date"].date().isoformat(),
+    }
+    correct_value(
+        engine,
+        TRIAL,
+        "lab_results",
+        key,
+        "value",
+        str(float(first["value"]) + shift),
+        reason="transcription error",
+        now=NOW + timedelta(hours=1),
+        user="test",
+    )
+
+
+def _counting_database_digests(patched: pytest.MonkeyPatch) -> list[str]:
+    """The tables whose digest the database computes from now on (not read as kept)."""
+    calls: list[str] = []
+    original = digest.database_table_digest
+
+    def counted(*args: object, **kwargs: object) -> str:
+        calls.append(str(args[1]))
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    patched.setattr(digest, "database_table_digest", counted)
+    return calls
+
+
+def test_the_status_digest_covers_laboratory_rows_it_does_not_read(
+    demo: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A corrected laboratory value, never read by the status, changes its digest, which
+    stays the digest of a full read: the correction kept the table's new digest, which the
+    status reads (it computes only the adverse events' digest)."""
     before = status_of(DatabaseSource(demo), TRIAL)
-    table = DATA_TABLES["lab_results"]
-    with demo.begin() as conn:
-        version = conn.execute(
-            sa.select(sa.func.min(table.c.version_id)).where(table.c.valid_to.is_(None))
-        ).scalar_one()
-        conn.execute(
-            table.update().where(table.c.version_id == version).values(value=table.c.value + 0.5)
-        )
+    _correct_first_lab_value(demo, 0.5)
+    computed = _counting_database_digests(monkeypatch)
     after = status_of(DatabaseSource(demo), TRIAL)
+    assert computed == ["adverse_events"]
     assert after.efficacy == before.efficacy
     assert after.toxicity == before.toxicity
     assert after.provenance.data_digest != before.provenance.data_digest
     assert after.provenance.data_digest == _full_digest(demo, None, None)
+
+
+def test_kept_digests_are_the_digests_of_the_rows(demo: sa.Engine) -> None:
+    """After the demo's imports and a correction, each kept digest of a table's current
+    state equals the in-memory digest of its rows; a past cut-off or as-known-on date is
+    computed, not read (the kept digest is of the current rows uncut)."""
+    _correct_first_lab_value(demo, 1.0)
+    data = load_trial_data(demo, TRIAL)
+    with demo.connect() as conn:
+        for name in UNREAD_FOR_DECISIONS:
+            kept = digest._kept(conn, name, TRIAL, digest._table_state(conn, name, TRIAL))
+            assert kept == table_digest(data.table(name), TABLES[name]), name
+    with pytest.MonkeyPatch.context() as patched:
+        computed = _counting_database_digests(patched)
+        status_of(DatabaseSource(demo), TRIAL, as_known_on=KNOWN_ON)
+    assert sorted(computed) == sorted(HASHED_FOR_DECISIONS)
+
+
+def test_without_kept_digests_the_status_computes_them(demo: sa.Engine) -> None:
+    """A database upgraded to revision 0008 has no kept digests until its next import or
+    correction: the status then computes every digest, with the same result."""
+    with demo.begin() as conn:
+        conn.execute(kept_digests.delete())
+    with pytest.MonkeyPatch.context() as patched:
+        computed = _counting_database_digests(patched)
+        shown = status_of(DatabaseSource(demo), TRIAL).provenance.data_digest
+    assert sorted(computed) == sorted(HASHED_FOR_DECISIONS)
+    assert shown == _full_digest(demo, None, None)
 
 
 TEXT = st.text(
@@ -409,15 +468,8 @@ def test_early_digests_are_used_when_of_the_same_state(tmp_path: Path) -> None:
     assert found is not None
     assert found.trial_id == TRIAL
     source = DatabaseSource(engine, early)
-    calls: list[str] = []
-    original = database_table_digest
-
-    def counted(*args: object, **kwargs: object) -> str:
-        calls.append(str(args[1]))
-        return original(*args, **kwargs)  # type: ignore[arg-type]
-
     with pytest.MonkeyPatch.context() as patched:
-        patched.setattr(analysis_database, "database_table_digest", counted)
+        calls = _counting_database_digests(patched)
         shown = status_of(source, TRIAL).provenance.data_digest
     assert calls == []
     assert shown == _full_digest(engine, None, None)
@@ -432,22 +484,7 @@ def test_early_digests_of_another_state_or_cut_are_not_used(tmp_path: Path) -> N
     stale = start_early_digests(engine, TRIAL, None, None)
     assert stale is not None
     assert stale.result() is not None
-    version = load_trial_data(engine, TRIAL).lab_results.iloc[0]
-    correct_value(
-        engine,
-        TRIAL,
-        "lab_results",
-        {
-            "patient_id": version["patient_id"],
-            "test": version["test"],
-            "sample_date": version["sample_date"].date().isoformat(),
-        },
-        "value",
-        str(float(version["value"]) + 1.5),
-        reason="transcription error",
-        now=NOW + timedelta(hours=1),
-        user="test",
-    )
+    _correct_first_lab_value(engine, 1.5)
     now = status_of(DatabaseSource(engine, stale), TRIAL).provenance.data_digest
     assert now == _full_digest(engine, None, None)
 

@@ -28,7 +28,7 @@ from monitoring.db.digest import (
     HASHED_FOR_DECISIONS,
     UNREAD_FOR_DECISIONS,
     EarlyDigests,
-    database_table_digest,
+    cut_digest,
 )
 from monitoring.db.import_checks import read_dataset_findings
 from monitoring.db.looks import look_records
@@ -66,7 +66,7 @@ class _Pending(Mapping[str, str]):
 
 def _digest(conn: sa.Connection, cut: Cut) -> Digests:
     return {
-        name: database_table_digest(conn, name, cut.trial_id, cut.cutoff, cut.as_known_on)
+        name: cut_digest(conn, name, cut.trial_id, cut.cutoff, cut.as_known_on)
         for name in HASHED_FOR_DECISIONS
     }
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from monitoring.data_dictionary import TABLES, TableSpec
 from monitoring.db.cells import character_message, refused_character
 from monitoring.db.chain import extend_chain
+from monitoring.db.digest import keep_digests
 from monitoring.db.errors import DataInputError
 from monitoring.db.extracts import RawTable
 from monitoring.db.planning import plan_changes
@@ -134,4 +135,5 @@ def correct_value(
             change = Change(trial_id, at, user, ChangeSource.CORRECTION, reason=reason.strip())
             write_diff(conn, diff, change)
             extend_chain(conn, trial_id, change.at)
+            keep_digests(conn, trial_id)
     return CorrectionResult(trial_id, table, row_key, column, old, new, bool(diff.cells))

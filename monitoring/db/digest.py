@@ -39,7 +39,7 @@ import sqlalchemy as sa
 
 from monitoring.canonical import LENGTH_MARK, LINE_END
 from monitoring.data_dictionary import CORE_TABLES, PATIENTS, TABLES, ColumnType, TableSpec
-from monitoring.db.schema import DATA_TABLES, trials, version_filter
+from monitoring.db.schema import DATA_TABLES, kept_digests, trials, version_filter
 from monitoring.db.transactions import Bind, connected, data_marker
 
 CUT_DATES = {
@@ -250,6 +250,68 @@ def database_table_digest(
     return value.hex() if dialect == "postgresql" else hashlib.sha256(value).hexdigest()
 
 
+def _table_state(conn: sa.Connection, name: str, trial_id: str) -> tuple[int, int]:
+    """The trial's number of current rows in table ``name`` and its largest row-version id:
+    every import or correction of the table changes one of them (a new version has a larger
+    id; a row that ends without a successor lowers the count), and no row is ever deleted."""
+    table = DATA_TABLES[name]
+    rows = sa.select(sa.func.count()).where(
+        table.c.trial_id == trial_id, table.c.valid_to.is_(None)
+    )
+    last = sa.select(sa.func.max(table.c.version_id)).where(table.c.trial_id == trial_id)
+    count, version = conn.execute(sa.select(rows.scalar_subquery(), last.scalar_subquery())).one()
+    return int(count or 0), int(version or 0)
+
+
+def _kept(conn: sa.Connection, name: str, trial_id: str, state: tuple[int, int]) -> str | None:
+    k = kept_digests.c
+    found = conn.execute(
+        sa.select(k.digest).where(
+            k.trial_id == trial_id,
+            k.table_name == name,
+            k.current_rows == state[0],
+            k.last_version_id == state[1],
+        )
+    ).scalar_one_or_none()
+    return None if found is None else str(found)
+
+
+def keep_digests(conn: sa.Connection, trial_id: str) -> None:
+    """Inside the transaction of an import or correction, after its writes: the digest of
+    each ``UNREAD_FOR_DECISIONS`` table in the state the change leaves, unless kept
+    already (a table the change did not touch)."""
+    for name in UNREAD_FOR_DECISIONS:
+        state = _table_state(conn, name, trial_id)
+        if _kept(conn, name, trial_id, state) is None:
+            digest = database_table_digest(conn, name, trial_id, None)
+            conn.execute(
+                kept_digests.insert().values(
+                    trial_id=trial_id,
+                    table_name=name,
+                    current_rows=state[0],
+                    last_version_id=state[1],
+                    digest=digest,
+                )
+            )
+
+
+def cut_digest(
+    bind: Bind,
+    name: str,
+    trial_id: str,
+    cutoff: date | None,
+    as_known_on: datetime | None = None,
+) -> str:
+    """``database_table_digest``, read from ``kept_digests`` when the cut is the current
+    rows uncut and the table is in the state a kept digest names."""
+    with connected(bind) as conn:
+        if cutoff is None and as_known_on is None and name in UNREAD_FOR_DECISIONS:
+            kept = _kept(conn, name, trial_id, _table_state(conn, name, trial_id))
+            if kept is not None:
+                return kept
+        return database_table_digest(conn, name, trial_id, cutoff, as_known_on)
+
+
 @dataclass(frozen=True)
 class EarlyDigests:
     """``HASHED_FOR_DECISIONS`` digests of one cut, with the data marker of the state they
@@ -276,7 +338,7 @@ def _early(
             return None
         marker = data_marker(conn)
         digests = {
-            name: database_table_digest(conn, name, trial_id, cutoff, as_known_on)
+            name: cut_digest(conn, name, trial_id, cutoff, as_known_on)
             for name in HASHED_FOR_DECISIONS
         }
     return EarlyDigests(trial_id, cutoff, as_known_on, marker, digests)

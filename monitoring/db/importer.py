@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from monitoring.dataset_findings import DatasetCheck
 from monitoring.db.chain import extend_chain
+from monitoring.db.digest import keep_digests
 from monitoring.db.extracts import Extract
 from monitoring.db.file_validation import Validated, validate_extract, validate_files
 from monitoring.db.import_checks import write_checks
@@ -178,5 +179,6 @@ def _import(
         for diff in plan.diffs:
             write_diff(conn, diff, change)
         extend_chain(conn, trial_id, change.at)
+        keep_digests(conn, trial_id)
         refresh_statistics(conn, [diff.spec.name for diff in plan.diffs])
     return ImportResult(trial_id, True, files, (), sort_problems(notes), counts, batch_id)

@@ -91,6 +91,21 @@ import_checks = sa.Table(
 AVAL/CNSR against the imported dates) and the disagreements found, as a JSON list
 (``monitoring.db.import_checks``); an empty list when all agreed. Hashed with the batch."""
 
+kept_digests = sa.Table(
+    "kept_digests",
+    metadata,
+    sa.Column("trial_id", sa.Text, sa.ForeignKey("trials.id"), nullable=False),
+    sa.Column("table_name", sa.Text, nullable=False),
+    sa.Column("current_rows", sa.Integer, nullable=False),
+    sa.Column("last_version_id", sa.Integer, nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.PrimaryKeyConstraint("trial_id", "table_name", "current_rows", "last_version_id"),
+)
+"""The digest of a clinical-detail table's current rows (``monitoring.db.digest``), written
+by the import or correction that left the table in that state and named by it: the number
+of current rows and the largest row-version id of the trial in the table, which every
+import or correction of the table changes. Only ever added to."""
+
 audit_log = sa.Table(
     "audit_log",
     metadata,
