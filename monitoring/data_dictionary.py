@@ -345,3 +345,17 @@ def empty_frame(spec: TableSpec) -> pd.DataFrame:
         ColumnType.NUMBER: "float64",
     }
     return pd.DataFrame({c.name: pd.Series(dtype=dtypes[c.type]) for c in spec.columns})
+
+
+def rows_frame(rows: list[dict[str, object]], spec: TableSpec) -> pd.DataFrame:
+    """``rows`` (one dict per row, by column name) as a frame with the columns and dtypes
+    of ``spec``."""
+    columns = empty_frame(spec)
+    if not rows:
+        return columns
+    import pandas as pd
+
+    out = pd.DataFrame(rows, columns=list(columns.columns))
+    for name, dtype in columns.dtypes.items():
+        out[name] = out[name].astype(dtype)
+    return out

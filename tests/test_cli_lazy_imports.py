@@ -96,8 +96,9 @@ def test_help_imports_no_data_statistics_database_or_report_library() -> None:
     assert _loaded_after(["report", "--help"], NEVER_AT_START) == []
 
 
-def test_status_imports_no_plotting_report_or_scipy_stats(tmp_path: Path) -> None:
-    db = str(tmp_path / "demo.sqlite")
+def _demo_database(folder: Path) -> str:
+    """A demo database made by ``python -m monitoring demo`` in a process of its own."""
+    db = str(folder / "demo.sqlite")
     subprocess.run(
         [sys.executable, "-m", "monitoring", "demo", "--db", db],
         capture_output=True,
@@ -105,6 +106,11 @@ def test_status_imports_no_plotting_report_or_scipy_stats(tmp_path: Path) -> Non
         check=True,
         cwd=ROOT,
     )
+    return db
+
+
+def test_status_imports_no_plotting_report_or_scipy_stats(tmp_path: Path) -> None:
+    db = _demo_database(tmp_path)
     for argv in (["status", "--db", db, "--json"], ["status", "--db", db]):
         assert _loaded_after(argv, NEVER_ON_STATUS) == []
     # A database at the shipped schema is opened without loading Alembic or the importer.
@@ -128,14 +134,7 @@ def test_report_imports_neither_scipy_stats_nor_scipy_optimize(tmp_path: Path) -
     (``scipy.special``) and a group-sequential design solves its bounds with
     ``scipy.optimize`` only when one is computed: the three files of the demo trial load
     neither (0.3 s and 0.2 s of import; docs/performance.md, "Report command")."""
-    db = str(tmp_path / "demo.sqlite")
-    subprocess.run(
-        [sys.executable, "-m", "monitoring", "demo", "--db", db],
-        capture_output=True,
-        timeout=HANG_GUARD,
-        check=True,
-        cwd=ROOT,
-    )
+    db = _demo_database(tmp_path)
     out = str(tmp_path / "summary.pdf")
     argv = ["report", "--db", db, "--user", "statistician", "--format", "pdf,docx,xlsx"]
     loaded = _loaded_after([*argv, "--out", out], ("scipy.stats", "scipy.optimize"))

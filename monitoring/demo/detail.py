@@ -28,6 +28,7 @@ from monitoring.data_dictionary import (
     MRD_RESULTS,
     TrialData,
     empty_frame,
+    rows_frame,
 )
 from monitoring.derive.cutoff import latest_date
 from monitoring.derive.scope import in_scope
@@ -47,15 +48,6 @@ class DetailScript:
     dlt: Mapping[str, tuple[int, ...]] = field(default_factory=lambda: MappingProxyType({}))
     phase_split: tuple[str, str] | None = None
     mrd_negative: float = 0.5
-
-
-def _frame(rows: list[dict[str, object]], columns: pd.DataFrame) -> pd.DataFrame:
-    if not rows:
-        return columns
-    out = pd.DataFrame(rows, columns=list(columns.columns))
-    for name, dtype in columns.dtypes.items():
-        out[name] = out[name].astype(dtype)
-    return out
 
 
 def _order(patients: pd.DataFrame, among: npt.NDArray[np.bool_]) -> npt.NDArray[np.intp]:
@@ -183,7 +175,7 @@ def _mrd(
                     "timepoint": f"end of cycle {cycle}",
                 }
             )
-    return _frame(rows, empty_frame(MRD_RESULTS))
+    return rows_frame(rows, MRD_RESULTS)
 
 
 def add_detail(
@@ -221,7 +213,7 @@ def add_detail(
         patients,
         data.responses,
         data.adverse_events,
-        dose_changes=_frame(rows.changes, empty_frame(DOSE_CHANGES)),
-        dlt_assessments=_frame(rows.dlt, empty_frame(DLT_ASSESSMENTS)),
+        dose_changes=rows_frame(rows.changes, DOSE_CHANGES),
+        dlt_assessments=rows_frame(rows.dlt, DLT_ASSESSMENTS),
         mrd_results=mrd,
     )

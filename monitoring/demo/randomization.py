@@ -30,7 +30,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from monitoring.data_dictionary import BASELINE, RANDOMIZATION, TrialData, empty_frame
+from monitoring.data_dictionary import BASELINE, RANDOMIZATION, TrialData, rows_frame
 from monitoring.protocol import BaselineCharacteristic, Protocol
 
 CROSSOVER_SHARE = 0.01
@@ -111,7 +111,7 @@ def _randomization_rows(
                 "arm_received": received[k],
             }
         )
-    return _frame(rows, empty_frame(RANDOMIZATION))
+    return rows_frame(rows, RANDOMIZATION)
 
 
 def _strata_rows(
@@ -158,7 +158,7 @@ def _strata_rows(
         for row in np.flatnonzero(stratum >= 0)
         for j, f in enumerate(factors)
     ]
-    return _frame(rows, empty_frame(BASELINE))
+    return rows_frame(rows, BASELINE)
 
 
 def _share(factor: BaselineCharacteristic, value: str) -> float:
@@ -166,12 +166,3 @@ def _share(factor: BaselineCharacteristic, value: str) -> float:
     if shares is None or value not in shares:
         return 1.0 / len(factor.categories)
     return shares[value]
-
-
-def _frame(rows: list[dict[str, object]], columns: pd.DataFrame) -> pd.DataFrame:
-    if not rows:
-        return columns
-    out = pd.DataFrame(rows, columns=list(columns.columns))
-    for name, dtype in columns.dtypes.items():
-        out[name] = out[name].astype(dtype)
-    return out
