@@ -65,7 +65,14 @@ from monitoring.db.importer import import_files  # noqa: E402
 from monitoring.db.repository import add_trial, list_trials  # noqa: E402
 from monitoring.demo import Scenario, generate, write_tables  # noqa: E402
 from monitoring.protocol import DEFAULT_TRIAL_ID, bundled_protocol, parse_protocol  # noqa: E402
-from tests.browser_support import CARD, CHROMIUM, CHROMIUM_ARGS, _wait_healthy, free_port  # noqa: E402
+from tests.browser_support import (  # noqa: E402
+    CARD,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    _wait_healthy,
+    free_port,
+    stop_server,
+)
 
 ACCOUNT, PASSWORD = "loadtest", "load-test-password-1"
 TIMEOUT_MS = int(os.environ.get("BENCH_TIMEOUT_MS", "300000"))
@@ -187,8 +194,7 @@ def server(url: str, log: Path) -> Iterator[tuple[str, int]]:
                 time.sleep(0.1)
             yield address, process.pid
         finally:
-            process.terminate()
-            process.wait(timeout=60)
+            stop_server(process)
 
 
 async def _drawn(page: Page) -> None:

@@ -66,6 +66,7 @@ from tests.browser_support import (  # noqa: E402
     free_port,
     launch,
     sign_in,
+    stop_server,
 )
 from tests.signin_support import DEMO  # noqa: E402
 
@@ -254,8 +255,7 @@ def _started(cold: Cold, folder: Path, bare_app: Path) -> Iterator[str]:
             cold.ready.append(time.perf_counter() - start)
             yield url
         finally:
-            process.terminate()
-            process.wait(timeout=60)
+            stop_server(process)
 
 
 def _session_state(database: str, url: str) -> Any:

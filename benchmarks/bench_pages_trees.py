@@ -58,6 +58,7 @@ from tests.browser_support import (  # noqa: E402
     launch,
     settled,
     sign_in,
+    stop_server,
 )
 from tests.signin_support import DEMO  # noqa: E402
 
@@ -157,11 +158,7 @@ def _server(tree: Path, app: Path, database: Path, log: Path) -> Iterator[tuple[
             _wait_healthy(url, process, timeout=TIMEOUT_MS / 1000)
             yield url, process.pid
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_server(process)
 
 
 def _entry_state(browser: Browser, url: str) -> Any:

@@ -79,11 +79,16 @@ def dashboard_server(
             _wait_healthy(url, process, timeout=HANG_GUARD)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_server(process)
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    """Stop a dashboard server: terminate, then kill if it has not ended within 60 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def launch(playwright: Playwright) -> Browser:

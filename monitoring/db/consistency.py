@@ -186,6 +186,24 @@ def orphan_problems(staged: dict[str, pd.DataFrame]) -> list[ImportProblem]:
     return problems
 
 
+def _outside(
+    frame: pd.DataFrame, column: str, allowed: tuple[str, ...], what: str
+) -> list[ImportProblem]:
+    """Imported rows whose ``column`` holds a value not in ``allowed`` (the protocol's list
+    of ``what``: "a dose level", "an arm", ...)."""
+    foreign = frame[SOURCE].notna() & frame[column].notna() & ~frame[column].isin(allowed)
+    listed = ", ".join(allowed)
+    return [
+        ImportProblem(src, row, column, f"'{value}' is not {what} of this trial ({listed})")
+        for src, row, value in zip(
+            frame.loc[foreign, SOURCE],
+            frame.loc[foreign, ROW],
+            frame.loc[foreign, column],
+            strict=True,
+        )
+    ]
+
+
 def category_problems(
     staged: dict[str, pd.DataFrame], categories: tuple[str, ...]
 ) -> list[ImportProblem]:
@@ -195,21 +213,7 @@ def category_problems(
     frame = staged.get(R)
     if frame is None:
         return []
-    foreign = (
-        frame[SOURCE].notna() & frame["response"].notna() & ~frame["response"].isin(categories)
-    )
-    allowed = ", ".join(categories)
-    return [
-        ImportProblem(
-            src, row, "response", f"'{value}' is not a response category of this trial ({allowed})"
-        )
-        for src, row, value in zip(
-            frame.loc[foreign, SOURCE],
-            frame.loc[foreign, ROW],
-            frame.loc[foreign, "response"],
-            strict=True,
-        )
-    ]
+    return _outside(frame, "response", categories, "a response category")
 
 
 def dose_level_problems(
@@ -221,24 +225,12 @@ def dose_level_problems(
     accepts any text."""
     if not levels:
         return []
-    allowed = ", ".join(levels)
     problems = []
     for name, column in DOSE_LEVEL_COLUMNS:
         frame = staged.get(name)
         if frame is None:
             continue
-        foreign = frame[SOURCE].notna() & frame[column].notna() & ~frame[column].isin(levels)
-        problems += [
-            ImportProblem(
-                src, row, column, f"'{value}' is not a dose level of this trial ({allowed})"
-            )
-            for src, row, value in zip(
-                frame.loc[foreign, SOURCE],
-                frame.loc[foreign, ROW],
-                frame.loc[foreign, column],
-                strict=True,
-            )
-        ]
+        problems += _outside(frame, column, levels, "a dose level")
     return problems
 
 
@@ -255,23 +247,7 @@ def randomization_problems(
         return []
     problems = []
     if arms:
-        allowed = ", ".join(arms)
-        foreign = (
-            frame[SOURCE].notna()
-            & frame["arm_received"].notna()
-            & ~frame["arm_received"].isin(arms)
-        )
-        problems += [
-            ImportProblem(
-                src, row, "arm_received", f"'{value}' is not an arm of this trial ({allowed})"
-            )
-            for src, row, value in zip(
-                frame.loc[foreign, SOURCE],
-                frame.loc[foreign, ROW],
-                frame.loc[foreign, "arm_received"],
-                strict=True,
-            )
-        ]
+        problems += _outside(frame, "arm_received", arms, "an arm")
     patients = staged.get(P)
     if patients is None:
         return problems

@@ -209,11 +209,14 @@ def database_table_digest(
     # named twice (length and text), and checked, an expression would be evaluated again.
     texts = _cut_texts(table, spec, day, dialect)
     names = [f"v{i}" for i in range(len(texts))]
-    keys = [f"k{i}" for i in range(len(spec.key))] if dialect == "postgresql" else []
+    # PostgreSQL orders the aggregate by the key (its columns kept as stored); SQLite
+    # orders the subquery itself.
+    keys = [f"k{i}" for i in range(len(spec.key))]
+    key_columns = [table.c[k].label(n) for k, n in zip(spec.key, keys, strict=True)]
     numbers = [c.name for c in spec.columns if c.type is ColumnType.NUMBER]
     rows = sa.select(
         *(text.label(n) for text, n in zip(texts, names, strict=True)),
-        *(table.c[k].label(n) for k, n in zip(spec.key, keys, strict=False)),
+        *(key_columns if dialect == "postgresql" else []),
         *(table.c[n].label(f"raw_{n}") for n in numbers),
     ).where(*_cut_rows(table, name, trial_id, day, as_known_on))
     if dialect != "postgresql":
