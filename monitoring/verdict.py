@@ -17,8 +17,8 @@ The Overview page, the first section of every report and ``status`` print this o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from monitoring import vocabulary
 from monitoring.protocol import EfficacyRule, Protocol, SimonRule
@@ -42,6 +42,7 @@ class Finding:
     sentence: str
     evidence: tuple[str, ...] = ()
     patients: tuple[str, ...] = ()
+    scope: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,9 @@ def _plural(count: int, word: str) -> str:
 
 
 def _finding(d: RuleDecision) -> Finding:
-    return Finding(d.rule_id, d.name, d.severity, d.headline, d.sentence, d.key_facts)
+    return Finding(
+        d.rule_id, d.name, d.severity, d.headline, d.sentence, d.key_facts, scope=d.scope
+    )
 
 
 def decisions(status: TrialStatus) -> tuple[Finding, ...]:
@@ -100,9 +103,12 @@ def enrolled_after_stop(status: TrialStatus) -> tuple[Finding, ...]:
         toxic = not isinstance(rules[decision.rule_id], EfficacyRule)
         kind = "toxicity" if toxic else "efficacy"
         verb = "was" if len(ids) == 1 else "were"
+        stratum = vocabulary.stratum_words(decision.scope)
+        whose = f"{stratum}'s {kind}" if stratum else f"the {kind}"
+        of = f" of {stratum}" if stratum else ""
         sentence = (
-            f"{_plural(len(ids), 'patient')} ({_ids(ids)}) {verb} enrolled after "
-            f"{crossing.crossed_on.isoformat()}, the day the {kind} stopping boundary was crossed."
+            f"{_plural(len(ids), 'patient')}{of} ({_ids(ids)}) {verb} enrolled after "
+            f"{crossing.crossed_on.isoformat()}, the day {whose} stopping boundary was crossed."
         )
         out.append(
             Finding(
@@ -113,6 +119,7 @@ def enrolled_after_stop(status: TrialStatus) -> tuple[Finding, ...]:
                 sentence,
                 (f"Boundary crossed on {crossing.crossed_on.isoformat()}",),
                 ids,
+                decision.scope,
             )
         )
     return tuple(out)
@@ -181,12 +188,49 @@ def alerts(status: TrialStatus) -> tuple[Finding, ...]:
     return (*enrolled_after_stop(status), *beyond_maximum(status), *summaries_due(status))
 
 
+def _stops(title: str) -> str:
+    """ "stops for futility" from a stop state's title ("STOP for futility")."""
+    if title.casefold().startswith("stop "):
+        return f"stops {title[5:]}"
+    return f"stops: {title[:1].lower()}{title[1:]}"
+
+
+def stratum_title(status: TrialStatus, top: Finding, found: Sequence[Finding]) -> str:
+    """The verdict's title when only rules restricted to a stratum stop: the stratum that
+    stops and what the protocol's other strata of the same kind do ("Cohort 1 stops for
+    futility; cohort 2 continues")."""
+    stratum = vocabulary.stratum_words(top.scope)
+    parts = [f"{stratum[:1].upper()}{stratum[1:]} {_stops(top.title)}"]
+    if len(top.scope) == 1:
+        ((column, value),) = top.scope.items()
+        units = {
+            "cohort": status.protocol.cohorts,
+            "arm": status.protocol.arms,
+            "dose_level": status.protocol.dose_levels,
+        }.get(column, ())
+        for unit in units:
+            if unit.id == value:
+                continue
+            other = {column: unit.id}
+            stop = next(
+                (f for f in found if f.severity is Severity.STOP and dict(f.scope) == other),
+                None,
+            )
+            words = vocabulary.stratum_words(other)
+            parts.append(f"{words} {_stops(stop.title)}" if stop else f"{words} continues")
+    return "; ".join(parts)
+
+
 def verdict(status: TrialStatus) -> Verdict:
-    """The most severe decision or alert; decisions before alerts on a tie."""
+    """The most severe decision or alert; decisions before alerts on a tie, and among
+    stops, a rule on every patient (the trial stops) before one restricted to a stratum
+    (only that stratum stops: the title names it and what the other strata do)."""
     found, raised = decisions(status), alerts(status)
     toxicity = {d.rule_id for d in status.toxicity_decisions}
     ranked = [*sorted(found, key=lambda f: f.code not in toxicity), *raised]
     top = max(ranked, key=lambda f: f.severity, default=None)
+    if top is not None and top.scope and top.severity is Severity.STOP:
+        top = next((f for f in ranked if f.severity is Severity.STOP and not f.scope), top)
     if top is None or top.severity is Severity.OK:
         return Verdict(
             Severity.OK,
@@ -198,6 +242,9 @@ def verdict(status: TrialStatus) -> Verdict:
             found,
             raised,
         )
+    title = top.title
+    if top.severity is Severity.STOP and top.scope and top in found:
+        title = stratum_title(status, top, found)
     return Verdict(
-        top.severity, top.title, top.sentence, top.source, top.code, top.evidence, found, raised
+        top.severity, title, top.sentence, top.source, top.code, top.evidence, found, raised
     )

@@ -13,6 +13,7 @@ otherwise it is named by its boundaries and its exact error rates.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -418,6 +419,29 @@ def scope_words(scope: Mapping[str, str], protocol: Protocol | None = None) -> s
         noun = name.replace("_", " ")
         parts.append(f"{noun} {value}: {label}" if label and label != value else f"{noun} {value}")
     return ", ".join(parts)
+
+
+def stratum_words(scope: Mapping[str, str]) -> str:
+    """The stratum a rule is restricted to, short ("cohort 1", "cohort 2, arm B"); empty
+    for a rule on every patient. What stops or continues when such a rule decides."""
+    return ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in scope.items())
+
+
+_THE_TRIAL = re.compile(r"\b([Tt])he trial\b")
+
+
+def for_stratum(sentence: str, scope: Mapping[str, str]) -> str:
+    """``sentence`` with "the trial" said of the rule's stratum ("so cohort 1 stops for
+    futility"): a rule restricted to a stratum stops or continues that stratum only.
+    Unchanged for a rule on every patient."""
+    who = stratum_words(scope)
+    if not who:
+        return sentence
+
+    def say(match: re.Match[str]) -> str:
+        return who[:1].upper() + who[1:] if match.group(1) == "T" else who
+
+    return _THE_TRIAL.sub(say, sentence)
 
 
 def confirmed_role(audit: SimonAudit) -> str | None:

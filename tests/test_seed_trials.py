@@ -36,6 +36,8 @@ from monitoring.rules.dose_state import DoseState
 from monitoring.rules.interface import RuleDecision
 from monitoring.rules.toxicity import ToxicityDecision
 from monitoring.status import trial_status
+from monitoring.verdict import verdict
+from monitoring.vocabulary import Severity
 from tests.conftest import ROOT
 
 PEDS, PH1B2, MRD = "peds-ino-two-cohorts", "ino-liposomal-vcr-ph1b2", "mrd-ino-ph2"
@@ -91,6 +93,32 @@ def test_seed_000_futility_stops_cohort_1_only() -> None:
     assert d["c1-crcri"].stopped
     assert d["c1-crcri"].scope == {"cohort": "1"}
     assert not d["c2-deescalation"].stopped
+
+
+def test_seed_000_futility_stop_counts_and_names_cohort_1_only() -> None:
+    """The cohort-1 futility stop stops cohort 1: the patients enrolled after it are cohort
+    1's own (read straight from the demo's patients table), and the verdict names the
+    cohort that stops and the one that continues."""
+    protocol = _protocol(PEDS)
+    data = generate(protocol, "futility", seed=0)
+    status = trial_status(protocol, derive(data, protocol))
+    crossing = {d.rule_id: d for d in status.decisions}["c1-crcri"].crossing
+    assert crossing is not None
+    p = data.patients
+    late = p[pd.to_datetime(p["enrollment_date"]) > pd.Timestamp(crossing.crossed_on)]
+    late = late.sort_values(["enrollment_date", "patient_id"])
+    assert set(late["cohort"]) == {"1", "2"}  # both cohorts enrolled after the stop
+    assert crossing.enrolled_after == tuple(late.loc[late["cohort"] == "1", "patient_id"])
+
+    v = verdict(status)
+    assert v.severity is Severity.STOP
+    assert v.title == "Cohort 1 stops for futility; cohort 2 continues"
+    assert v.headline == "STOP — Cohort 1 stops for futility; cohort 2 continues"
+    assert "so cohort 1 stops for futility" in v.sentence
+    assert "the trial" not in v.sentence
+    alert = next(a for a in v.alerts if a.code == "enrolled_after_stop")
+    assert alert.patients == crossing.enrolled_after
+    assert "cohort 1's efficacy stopping boundary" in alert.sentence
 
 
 def test_seed_000_toxicity_stop_deescalates_twice_then_stops() -> None:

@@ -7,6 +7,8 @@ stays a stop as facts accumulate (``RuleKind.stops`` promises it); the first suc
 found by bisection over those days, each decided by the rule's own kind on the same fact
 dates as the monitoring log (``monitoring.derive.looks``). Patients enrolled strictly after
 that day were enrolled although the trial should have stopped: the DSMB must hear of them.
+A rule restricted to a stratum (its ``scope``, e.g. cohort 1) stops that stratum only, so
+only the stratum's own patients enrolled after the day count.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from monitoring.derive.looks import NEVER, LookDates
 from monitoring.rules.interface import Crossing, RuleContext, RuleKind
@@ -42,17 +45,23 @@ def _first_stop(days: list[date], stops: Callable[[date], bool]) -> date | None:
     return days[lo] if lo < len(days) else None
 
 
-def enrolled_after(dates: LookDates, day: date) -> tuple[str, ...]:
-    """Patients enrolled strictly after ``day``, in enrolment order then id."""
+def enrolled_after(
+    dates: LookDates, day: date, among: npt.NDArray[np.bool_] | None = None
+) -> tuple[str, ...]:
+    """Patients (``among`` a rule's stratum, default all) enrolled strictly after ``day``,
+    in enrolment order then id."""
     t = np.datetime64(day, "D").astype("datetime64[ns]").view(np.int64)
-    rows = np.flatnonzero((dates.enrolled != NEVER) & (dates.enrolled > t))
+    late = (dates.enrolled != NEVER) & (dates.enrolled > t)
+    if among is not None:
+        late &= among
+    rows = np.flatnonzero(late)
     rows = rows[np.lexsort((dates.ids[rows], dates.enrolled[rows]))]
     return tuple(str(i) for i in dates.ids[rows])
 
 
 def first_crossing(kind: RuleKind[Any, Any], rule: Any, context: RuleContext) -> Crossing | None:
     """The day ``rule`` first gave a stop on the data cut at that day (None if it never
-    did up to the cut-off), with the patients enrolled after it."""
+    did up to the cut-off), with the patients of the rule's scope enrolled after it."""
 
     def stops(day: date) -> bool:
         return bool(kind.stops(kind.evaluate(rule, context, day)))
@@ -60,4 +69,4 @@ def first_crossing(kind: RuleKind[Any, Any], rule: Any, context: RuleContext) ->
     day = _first_stop(fact_days(context.dates, context.cutoff), stops)
     if day is None:
         return None
-    return Crossing(day, enrolled_after(context.dates, day))
+    return Crossing(day, enrolled_after(context.dates, day, context.dates.scopes.get(rule.id)))

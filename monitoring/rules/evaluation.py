@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from monitoring import vocabulary
 from monitoring.derive.looks import LookDates
 from monitoring.protocol import Protocol
 from monitoring.rules.crossing import first_crossing
@@ -36,6 +37,14 @@ def with_assumption(rule: Rule, decision: RuleDecision) -> RuleDecision:
     return replace(decision, evidence=(*decision.evidence, Fact(ASSUMED, str(assumption))))
 
 
+def in_stratum(decision: RuleDecision) -> RuleDecision:
+    """The decision's sentence saying what a rule restricted to a stratum stops or
+    continues: that stratum, not the trial ("so cohort 1 stops for futility")."""
+    if not decision.scope:
+        return decision
+    return replace(decision, sentence=vocabulary.for_stratum(decision.sentence, decision.scope))
+
+
 def rule_decisions(protocol: Protocol, dates: LookDates, cutoff: date) -> tuple[RuleDecision, ...]:
     """Each rule's decision on the data cut at ``cutoff``, with the day a stop was crossed."""
     context = RuleContext(protocol, dates, cutoff)
@@ -44,7 +53,8 @@ def rule_decisions(protocol: Protocol, dates: LookDates, cutoff: date) -> tuple[
         kind = kind_of(rule)
         decision = kind.evaluate(rule, context, cutoff)
         crossing = first_crossing(kind, rule, context) if kind.stops(decision) else None
-        out.append(with_assumption(rule, kind.describe(rule, decision, context, crossing)))
+        described = kind.describe(rule, decision, context, crossing)
+        out.append(with_assumption(rule, in_stratum(described)))
     return tuple(out)
 
 
