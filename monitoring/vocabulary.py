@@ -241,6 +241,13 @@ DOSE: Mapping[DoseState, Words] = {
         "{rule}: no patient has completed the DLT window yet; the first cohort is treated at "
         "the starting level.",
     ),
+    DoseState.COHORT_OPEN: Words(
+        Severity.INFO,
+        "Cohort in progress",
+        "no decision until the cohort is complete",
+        "{rule}: the current cohort is not yet complete; the design takes its next decision "
+        "when every patient of the cohort is evaluable.",
+    ),
     DoseState.ESCALATE: Words(
         Severity.OK,
         "Escalate",

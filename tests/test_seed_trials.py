@@ -30,14 +30,17 @@ from monitoring.data_dictionary import (
 )
 from monitoring.demo import generate, scenarios_of
 from monitoring.derive import derive
+from monitoring.derive.looks import look_dates
 from monitoring.protocol import Protocol, bundled_protocol, load_protocol
 from monitoring.rules.dose_finding import DoseDecision
 from monitoring.rules.dose_state import DoseState
+from monitoring.rules.evaluation import log_entries
 from monitoring.rules.interface import RuleDecision
 from monitoring.rules.toxicity import ToxicityDecision
 from monitoring.status import trial_status
 from monitoring.verdict import verdict
 from monitoring.vocabulary import Severity
+from monitoring.wording import counted
 from tests.conftest import ROOT
 
 PEDS, PH1B2, MRD = "peds-ino-two-cohorts", "ino-liposomal-vcr-ph1b2", "mrd-ino-ph2"
@@ -137,6 +140,34 @@ def test_seed_000_toxicity_stop_deescalates_twice_then_stops() -> None:
     # Each level says what the rule did there: left for the next one twice, then stopped.
     assert [h.decision for h in detail.levels] == ["de-escalated", "de-escalated", "stop"]
     assert rule.crossing is not None
+
+
+def test_seed_000_log_entries_give_the_current_level_own_counts() -> None:
+    """Each monitoring-log entry of the de-escalation rule counts the level it names: the
+    evaluable DLT assessments at that level dated by the look (read from the demo's DLT
+    table), never the totals over every level (8 evaluable, 6 DLTs at the cut-off)."""
+    protocol = _protocol(PEDS)
+    data = generate(protocol, "toxicity_stop", seed=0)
+    status = trial_status(protocol, derive(data, protocol))
+    dlt = data.dlt_assessments
+    assert dlt is not None
+    cohort2 = set(data.patients.loc[data.patients["cohort"] == "2", "patient_id"])
+    dlt = dlt[dlt["patient_id"].isin(cohort2) & ((dlt["evaluable"] == "Y") | (dlt["dlt"] == "Y"))]
+    levels_named = set()
+    for look in status.looks:
+        if look.reached_on is None:
+            continue
+        entry = next(e for e in look.entries if e.rule_id == "c2-deescalation")
+        level = entry.counts.removeprefix("level ").split(":")[0]
+        levels_named.add(level)
+        by_then = dlt[pd.to_datetime(dlt["assessment_date"]) <= pd.Timestamp(look.reached_on)]
+        here = by_then[by_then["dose_level"] == level]
+        dlts = int((here["dlt"] == "Y").sum())
+        assert entry.counts == f"level {level}: {len(here)} evaluable, {counted(dlts, 'DLT')}"
+    assert len(levels_named) > 1  # the looks see more than one level
+    final = log_entries(protocol, look_dates(derive(data, protocol), protocol), status.cutoff, 0)
+    entry = next(e for e in final if e.rule_id == "c2-deescalation")
+    assert entry.counts == "level -2: 3 evaluable, 2 DLTs"  # the script: (1, 0, 1) at -2
 
 
 def test_seed_001_on_track_boin_eliminates_level_3_and_selects_level_2() -> None:
@@ -307,6 +338,30 @@ def test_boin_rule_on_hand_data_follows_the_boundaries() -> None:
     assert second.state is DoseState.DEESCALATE  # 2 of 3 at level 2 >= 0.359 x 3
     assert isinstance(second.detail, DoseDecision)
     assert second.detail.next_level == "1"
+
+
+def test_boin_takes_no_decision_before_the_cohort_is_complete() -> None:
+    """Cohorts of 3, target 0.3 (lambda_e = 0.236, lambda_d = 0.359, Liu & Yuan 2015
+    Table 1): 0/3 at level 1 escalates; at level 2 one DLT in the first 2 patients (0.5)
+    decides nothing — the cohort is not complete — and 1/3 (0.333) then stays."""
+    protocol = _protocol(PH1B2)
+    patients = [(f"B{i}", f"2024-01-{i + 1:02d}", "Ib", "1" if i < 3 else "2") for i in range(6)]
+    flags = ["N", "N", "N", "Y", "N", "N"]
+    levels = ["1", "1", "1", "2", "2", "2"]
+    dlt = [(f"B{i}", levels[i], f"2024-02-{i + 1:02d}", flags[i]) for i in range(6)]
+    data = _trial(protocol, patients, dlt)
+    mid = _decide(protocol, data, "2024-02-05")["ph1b-dose"]
+    assert mid.state is DoseState.COHORT_OPEN
+    assert isinstance(mid.detail, DoseDecision)
+    assert (mid.detail.current, mid.detail.next_level) == ("2", None)
+    assert "2 of 3 patients evaluable, 1 DLT so far" in mid.detail.reason
+    dates = look_dates(derive(data, protocol, date(2024, 2, 5)), protocol)
+    (entry,) = (
+        e for e in log_entries(protocol, dates, date(2024, 2, 5), 6) if e.rule_id == "ph1b-dose"
+    )
+    assert (entry.title, entry.counts) == ("Cohort in progress", "level 2: 2 evaluable, 1 DLT")
+    done = _decide(protocol, data, "2024-02-06")["ph1b-dose"]
+    assert done.state is DoseState.STAY
 
 
 def test_mrd_rule_counts_a_negative_sample_within_the_window_only() -> None:

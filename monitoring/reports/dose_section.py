@@ -13,6 +13,7 @@ from monitoring.designs.dose_finding import boin_boundaries
 from monitoring.protocol import DeescalationRule, DoseFindingRule
 from monitoring.reports.document import Block, CellValue, Column, ColumnKind, Table
 from monitoring.rules.dose_finding import DoseDecision, boin_design
+from monitoring.rules.dose_state import DoseState
 from monitoring.status import TrialStatus
 from monitoring.wording import counted
 
@@ -27,6 +28,8 @@ LEVEL_COLUMNS = (
 
 
 def _recommendation(d: DoseDecision) -> str:
+    if d.state is DoseState.COHORT_OPEN:
+        return f"none until the cohort at dose level {d.current} is complete"
     if d.next_level is not None:
         return f"next cohort at dose level {d.next_level}"
     return "no further cohort"

@@ -41,6 +41,7 @@ from monitoring.designs.dose_finding import (
 from monitoring.protocol import DeescalationRule, DoseFindingRule
 from monitoring.rules.dose_state import DoseState
 from monitoring.rules.interface import Crossing, Fact, LogEntry, RuleContext, RuleDecision
+from monitoring.wording import counted
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,14 @@ class DoseDecision:
         """The path of dose levels over time: each patient's first dose at its level and
         every later dose-level change, by date (computed once, when first read)."""
         return self.path_of()
+
+
+def level_counts(decision: DoseDecision) -> str:
+    """The current level's own counts, as a monitoring-log entry prints them ("level -2: 3
+    evaluable, 2 DLTs"): never the rule's totals over every level."""
+    here = next((h for h in decision.levels if h.level == decision.current), None)
+    evaluable, dlts = (here.evaluable, here.dlts) if here is not None else (0, 0)
+    return f"level {decision.current}: {evaluable} evaluable, {counted(dlts, 'DLT')}"
 
 
 def _level_word(rule: DoseFindingRule | DeescalationRule, context: RuleContext, level: str) -> str:
@@ -306,6 +315,15 @@ def _level_decisions(levels: tuple[LevelHistory, ...], path: DosePath) -> tuple[
     return tuple(out)
 
 
+def _open_reason(rule: DoseFindingRule, cohort: Cohort, number: int) -> str:
+    """Why no decision is taken yet: the cohort's evaluable patients and DLTs so far."""
+    return (
+        f"Cohort {number} at dose level {rule.levels[cohort.dose]} is not complete: "
+        f"{cohort.n} of {rule.cohort_size} patients evaluable, {counted(cohort.dlt, 'DLT')} "
+        "so far; the next decision is taken when the cohort is complete."
+    )
+
+
 _STATE = {
     Recommendation.ESCALATE: DoseState.ESCALATE,
     Recommendation.STAY: DoseState.STAY,
@@ -324,6 +342,9 @@ class DoseFinding:
         rows, dlt = _assessed(dates, rule.id, rule.levels, t)
         assessed = [str(v) for v in _detail(dates).dlt.level[rows]]
         cohorts = cohorts_of(rule.levels, assessed, dlt.tolist(), rule.cohort_size)
+        # The design decides when a cohort is complete: a last cohort with fewer evaluable
+        # patients than its size is still being treated and assessed, and decides nothing.
+        open_cohort = cohorts.pop() if cohorts and cohorts[-1].n < rule.cohort_size else None
         path = dose_path(rule, cohorts)
         gone = sorted({i for step in path.steps for i in step.decision.eliminated})
         eliminated = [rule.levels[i] for i in gone]
@@ -333,6 +354,14 @@ class DoseFinding:
         y = [h.dlts for h in levels]
         method = "BOIN" if rule.method == "boin" else "3+3"
         last = path.last
+        stopped = last is not None and last.recommendation is Recommendation.STOP
+        if open_cohort is not None and not stopped:
+            level = rule.levels[open_cohort.dose]
+            return DoseDecision(
+                DoseState.COHORT_OPEN, method, level, None,
+                _open_reason(rule, open_cohort, len(cohorts) + 1),
+                levels, points, None, sum(n), sum(y), last, (),
+            )  # fmt: skip
         if last is None:
             return DoseDecision(
                 DoseState.AWAITING, method, rule.start, rule.start,
@@ -414,6 +443,8 @@ class DoseFinding:
         evidence.append(Fact("Current dose level", d.current))
         if d.next_level is not None:
             evidence.append(Fact("Next cohort", f"dose level {d.next_level}: {d.reason}"))
+        elif d.state is DoseState.COHORT_OPEN:
+            evidence.append(Fact("Current cohort", d.reason))
         else:
             evidence.append(Fact("Decision", d.reason))
         if d.mtd is not None:
@@ -422,7 +453,8 @@ class DoseFinding:
         if crossing is not None:
             sentence += f" Dosing should have stopped from {crossing.crossed_on}."
         key = (
-            f"{d.evaluable} evaluable patients, {d.dlts} DLTs; current dose level {d.current}",
+            f"{counted(d.evaluable, 'evaluable patient')}, {counted(d.dlts, 'DLT')}; "
+            f"current dose level {d.current}",
             f"Next cohort: {d.next_level}" if d.next_level else f"Decision: {words.title}",
         )
         return RuleDecision(
@@ -437,7 +469,9 @@ class DoseFinding:
             evidence=tuple(evidence),
             key_facts=key,
             next_look=(
-                None
+                f"the DLT assessments of the current cohort at dose level {d.current}"
+                if d.state is DoseState.COHORT_OPEN
+                else None
                 if d.next_level is None
                 else f"the DLT assessments of the next cohort at dose level {d.next_level}"
             ),
@@ -446,7 +480,8 @@ class DoseFinding:
         )
 
     def log_entry(self, rule: DoseFindingRule, decision: DoseDecision, look: int) -> LogEntry:
-        counts = f"{decision.evaluable} evaluable, {decision.dlts} DLT; level {decision.current}"
+        """The state and the current level's own evaluable patients and DLTs."""
+        counts = level_counts(decision)
         return LogEntry(rule.id, decision.state, vocabulary.title(decision.state), counts)
 
 
@@ -587,7 +622,8 @@ class Deescalation:
         )
 
     def log_entry(self, rule: DeescalationRule, decision: DoseDecision, look: int) -> LogEntry:
-        counts = f"level {decision.current}: {decision.evaluable} evaluable, {decision.dlts} DLT"
+        """The state and the current level's own evaluable patients and DLTs."""
+        counts = level_counts(decision)
         return LogEntry(rule.id, decision.state, vocabulary.title(decision.state), counts)
 
 

@@ -10,6 +10,7 @@ class DoseState(enum.StrEnum):
     """What a dose-finding or de-escalation rule says about the next cohort."""
 
     AWAITING = "awaiting_dlt_data"
+    COHORT_OPEN = "cohort_in_progress"
     ESCALATE = "escalate"
     STAY = "stay"
     DEESCALATE = "deescalate"
