@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -252,7 +253,7 @@ def _trial(
     protocol: Protocol,
     patients: Sequence[tuple[str, str, str | None, str | None]],
     dlt: Sequence[tuple[str, str, str, str]] = (),
-    mrd: Sequence[tuple[str, str, float]] = (),
+    mrd: Sequence[tuple[str, str, float] | tuple[str, str, float, float | None]] = (),
 ) -> TrialData:
     p = empty_frame(PATIENTS).reindex(range(len(patients)))
     p["patient_id"] = [x[0] for x in patients]
@@ -276,7 +277,7 @@ def _trial(
             "sample_date": pd.to_datetime([x[1] for x in mrd]),
             "method": ["flow"] * len(mrd),
             "value_pct": [x[2] for x in mrd],
-            "threshold_pct": [0.01] * len(mrd),
+            "threshold_pct": [x[3] if len(x) > 3 else 0.01 for x in mrd],
             "timepoint": [None] * len(mrd),
         }
     ).astype(empty_frame(MRD_RESULTS).dtypes.to_dict())
@@ -372,6 +373,52 @@ def test_mrd_rule_counts_a_negative_sample_within_the_window_only() -> None:
     decision = _decide(protocol, data, "2024-03-20")["mrd-negativity"]
     stage1 = decision.detail.stage1  # type: ignore[attr-defined]
     assert (stage1.responders, stage1.non_responders, stage1.pending) == (1, 1, 0)
+
+
+def _mrd_days(protocol: Protocol, data: TrialData, day: str) -> dict[str, date | None]:
+    """Each patient's day of MRD response by the protocol's rule (None: no response)."""
+    dates = look_dates(derive(data, protocol, date.fromisoformat(day)), protocol)
+    assert dates.detail is not None
+    days = dates.detail.mrd_negative["mrd-negativity"]
+    return {
+        str(i): None if d == np.iinfo(np.int64).max else pd.Timestamp(int(d)).date()
+        for i, d in zip(dates.ids, days, strict=True)
+    }
+
+
+def test_mrd_negative_sample_before_the_first_dose_does_not_hide_a_later_one() -> None:
+    """M1 is enrolled on 1 January and first dosed on 10 January: its negative screening
+    sample of 5 January is outside the window (from the first dose to day 56) and must not
+    cancel the negative sample of 1 February, which makes M1 a responder."""
+    protocol = _protocol(MRD)
+    patients = [("M1", "2024-01-01", None, None)]
+    mrd = [("M1", "2024-01-05", 0.0), ("M1", "2024-02-01", 0.0)]
+    data = _trial(protocol, patients, mrd=mrd)
+    data.patients["first_dose_date"] = pd.to_datetime(["2024-01-10"])
+    assert _mrd_days(protocol, data, "2024-03-20") == {"M1": date(2024, 2, 1)}
+    decision = _decide(protocol, data, "2024-03-20")["mrd-negativity"]
+    stage1 = decision.detail.stage1  # type: ignore[attr-defined]
+    assert (stage1.responders, stage1.non_responders) == (1, 0)
+
+
+def test_mrd_negativity_needs_an_assay_that_reaches_the_protocol_threshold() -> None:
+    """The protocol's threshold is 0.01 %. Undetectable (0) on an assay whose own threshold
+    is 0.1 % says only "below 0.1 %": not negative at 0.01 %; on a 0.001 % assay it is.
+    A quantified 0.005 % is below 0.01 % whatever the stated threshold; an undetectable
+    value with no stated threshold cannot be placed (docs/methods.md, "MRD response")."""
+    protocol = _protocol(MRD)
+    ids = ["coarse", "fine", "quantified", "unstated_zero", "unstated_value"]
+    patients = [(i, "2024-01-01", None, None) for i in ids]
+    mrd = [
+        ("coarse", "2024-01-29", 0.0, 0.1),
+        ("fine", "2024-01-29", 0.0, 0.001),
+        ("quantified", "2024-01-29", 0.005, 0.01),
+        ("unstated_zero", "2024-01-29", 0.0, None),
+        ("unstated_value", "2024-01-29", 0.005, None),
+    ]
+    data = _trial(protocol, patients, mrd=mrd)
+    responded = {k for k, v in _mrd_days(protocol, data, "2024-03-20").items() if v}
+    assert responded == {"fine", "quantified", "unstated_value"}
 
 
 def test_status_json_lists_every_decision_with_its_stratum(tmp_path: Path) -> None:

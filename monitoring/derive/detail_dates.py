@@ -75,7 +75,21 @@ def _positions(derived: Derivation, ids: pd.Series) -> npt.NDArray[np.intp]:
     return grouping.codes(derived.patients["patient_id"], ids)
 
 
+def mrd_negative_at(results: pd.DataFrame, threshold_pct: float) -> npt.NDArray[np.bool_]:
+    """Which MRD samples show MRD below ``threshold_pct``: the value is below it and the
+    assay reaches it. An assay reports "undetectable" (0) below its own threshold only, so
+    a sample counts when its ``threshold_pct`` is at or below the protocol's; without a
+    stated threshold only a quantified value (above 0) shows how far the assay reaches."""
+    value = results["value_pct"].astype(float).to_numpy()
+    assay = results["threshold_pct"].astype(float).to_numpy()
+    reach = np.where(np.isnan(assay), np.where(value > 0, value, np.inf), assay)
+    return (value < threshold_pct) & (reach <= threshold_pct)
+
+
 def _mrd(derived: Derivation, rule: MrdRule) -> tuple[Nanos, Nanos]:
+    """Per patient, the day of the first MRD-negative sample by the rule's method dated
+    from the first dose to the end of the window (or of treatment), and otherwise the day
+    the patient became a non-responder (the window's or treatment's end)."""
     patients = derived.patients
     size = len(patients)
     first_dose = nanos(patients["first_dose_date"].to_numpy("datetime64[ns]"))
@@ -88,15 +102,17 @@ def _mrd(derived: Derivation, rule: MrdRule) -> tuple[Nanos, Nanos]:
     results = derived.data.mrd_results
     rows = _positions(derived, results["patient_id"])
     known = rows >= 0
+    day = nanos(results["sample_date"].to_numpy("datetime64[ns]"))
+    at = np.where(known, rows, 0)
+    in_window = known & (first_dose[at] != NEVER) & (day >= first_dose[at]) & (day <= limit[at])
     negative = (
         (results["method"] == rule.method).to_numpy(bool)
-        & (results["value_pct"] < rule.threshold_pct).to_numpy(bool)
-        & known
+        & mrd_negative_at(results, rule.threshold_pct)
+        & in_window
     )
-    day = nanos(results["sample_date"].to_numpy("datetime64[ns]"))
     first = np.full(size, NEVER, dtype=np.int64)
     np.minimum.at(first, rows[negative], day[negative])
-    valid = (first != NEVER) & (first >= first_dose) & (first <= limit)
+    valid = first != NEVER
     responded = np.where(valid, first, NEVER)
     failed = np.where(valid | (first_dose == NEVER), NEVER, limit)
     return responded, failed
