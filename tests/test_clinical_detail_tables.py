@@ -12,13 +12,17 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 
 from monitoring.data_dictionary import TABLES, TrialData, empty_frame
+from monitoring.db.corrections import correct_value
 from monitoring.db.importer import import_files
+from monitoring.db.planning import stored_problems
 from monitoring.db.reading import load_trial_data
 from monitoring.db.repository import add_trial
 from monitoring.derive.cutoff import apply_cutoff
+from monitoring.errors import DataInputError
 from monitoring.provenance import data_digest
 from tests.conftest import PROTOCOL_DIR, REGISTERED_AT
 from tests.db_support import T1, T2, copy_base, write_csv, write_extract
@@ -107,6 +111,66 @@ def test_problems_name_file_row_and_column(engine: sa.Engine, tmp_path: Path) ->
         ("dlt_assessments.csv", 3, "patient_id"),
         ("mrd_results.csv", 3, "sample_date"),
     }, result.problems
+
+
+def _with_levels() -> dict[str, list[dict[str, str]]]:
+    """The extract with a dose history: P01 starts at level 1 and moves to -1 on
+    2025-02-10 (dose changes), P02 is treated at level 1 only (patients.dose_level)."""
+    tables = _extract()
+    for row in tables["patients"]:
+        row["dose_level"] = {"P01": "1", "P02": "1"}.get(row["patient_id"], "")
+    return tables
+
+
+def test_a_dlt_at_a_level_the_patient_never_had_is_refused(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    """P02 was treated at level 1 only: a DLT assessment of P02 at level -2 would count a
+    DLT at -2 and could move cohort 2's current level. P01's assessment at -1 is in its
+    history (the dose change of 2025-02-10) and is accepted."""
+    trial = _peds(engine)
+    tables = _with_levels()
+    tables["dlt_assessments"].append(dict(DLT[0], dose_level="-1", assessment_date="2025-03-15"))
+    tables["dlt_assessments"].append(dict(DLT[1], dose_level="-2", assessment_date="2025-03-01"))
+    result = import_files(engine, trial, write_extract(tmp_path, tables), now=T1, user="u")
+    assert not result.accepted
+    assert [(p.file, p.row, p.column, p.message) for p in result.problems] == [
+        (
+            "dlt_assessments.csv",
+            5,
+            "dose_level",
+            "DLT assessed at dose level -2, but patient 'P02' was treated only at dose level 1 "
+            "(patients.dose_level and dose_changes)",
+        )
+    ]
+    tables["dlt_assessments"].pop()
+    result = import_files(engine, trial, write_extract(tmp_path, tables), now=T1, user="u")
+    assert result.accepted, result.problems
+
+
+def test_a_correction_that_leaves_a_stored_dlt_outside_the_history_is_refused(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    """The same check on a correction: P01's stored DLT at -1 rests on the change to -1;
+    correcting that change to -2, or P02's level at the first dose from 1 to -1 (its
+    stored DLT is at 1), is refused, naming the column corrected."""
+    trial = _peds(engine)
+    tables = _with_levels()
+    tables["dlt_assessments"].append(dict(DLT[0], dose_level="-1", assessment_date="2025-03-15"))
+    assert import_files(engine, trial, write_extract(tmp_path, tables), now=T1, user="u").accepted
+    change = {"patient_id": "P01", "change_date": "2025-02-10"}
+    with pytest.raises(DataInputError, match="dose_level: DLT assessed at dose level -1, but "
+                       "patient 'P01' was treated only at dose levels -2, 1"):  # fmt: skip
+        correct_value(
+            engine, trial, "dose_changes", change, "dose_level", "-2",
+            reason="typo", now=T2, user="u",
+        )  # fmt: skip
+    with pytest.raises(DataInputError, match="patient 'P02' was treated only at dose level -1"):
+        correct_value(
+            engine, trial, "patients", {"patient_id": "P02"}, "dose_level", "-1",
+            reason="typo", now=T2, user="u",
+        )  # fmt: skip
+    assert stored_problems(engine, trial) == ()
 
 
 def test_missing_required_column_is_a_file_problem(engine: sa.Engine, tmp_path: Path) -> None:

@@ -326,3 +326,72 @@ def dlt_problems(staged: dict[str, pd.DataFrame]) -> list[ImportProblem]:
         ImportProblem(src, row, "evaluable", "a patient with a DLT is evaluable for DLT")
         for src, row in zip(frame.loc[bad, SOURCE], frame.loc[bad, ROW], strict=True)
     ]
+
+
+def _history(staged: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
+    """Each patient's dose levels: the level at the first dose (``patients.dose_level``)
+    and every level of a dose-level change."""
+    levels: dict[str, set[str]] = {}
+    for name in (P, DC):
+        frame = staged.get(name)
+        if frame is None:
+            continue
+        known = frame[frame["patient_id"].notna() & frame["dose_level"].notna()]
+        for pid, level in zip(known["patient_id"], known["dose_level"], strict=True):
+            levels.setdefault(str(pid), set()).add(str(level))
+    return levels
+
+
+def _first_imported(frame: pd.DataFrame | None, pid: str) -> tuple[str, int] | None:
+    """The file and row of the first imported row of patient ``pid`` in ``frame``."""
+    if frame is None:
+        return None
+    mine = frame[(frame["patient_id"] == pid) & frame[SOURCE].notna()]
+    if mine.empty:
+        return None
+    return str(mine[SOURCE].iloc[0]), int(mine[ROW].iloc[0])
+
+
+def dose_history_problems(staged: dict[str, pd.DataFrame]) -> list[ImportProblem]:
+    """DLT assessments at a dose level the patient was never treated at (neither the level
+    at the first dose nor a dose-level change): the rules would count the DLT at that level
+    and could move a cohort's current level on it. Reported on the imported DLT row, or,
+    when that row is stored, on the imported patient or dose-change row that left its level
+    out of the history. A patient with no recorded level at all is not checked."""
+    frame = staged.get(DLT)
+    if frame is None or frame.empty:
+        return []
+    history = _history(staged)
+    problems = []
+    for src, row, pid, level in zip(
+        frame[SOURCE], frame[ROW], frame["patient_id"], frame["dose_level"], strict=True
+    ):
+        if pd.isna(pid) or pd.isna(level):
+            continue
+        treated = history.get(str(pid))
+        if not treated or str(level) in treated:
+            continue
+        listed = ", ".join(sorted(treated, key=_level_key))
+        text = (
+            f"DLT assessed at dose level {level}, but patient '{pid}' was treated only at "
+            f"dose level{'s' if len(treated) > 1 else ''} {listed} (patients.dose_level and "
+            "dose_changes)"
+        )
+        if isinstance(src, str):
+            problems.append(ImportProblem(src, int(row), "dose_level", text))
+            continue
+        where = _first_imported(staged.get(P), str(pid)) or _first_imported(
+            staged.get(DC), str(pid)
+        )
+        if where is not None:
+            text += "; the dlt_assessments row is stored"
+            problems.append(ImportProblem(where[0], where[1], "dose_level", text))
+    return problems
+
+
+def _level_key(level: str) -> tuple[int, float | str]:
+    """Numeric levels by value, then any other text."""
+    try:
+        return (0, float(level))
+    except ValueError:
+        return (1, level)

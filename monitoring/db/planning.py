@@ -18,6 +18,7 @@ from monitoring.db.consistency import (
     baseline_problems,
     category_problems,
     dlt_problems,
+    dose_history_problems,
     dose_level_problems,
     orphan_problems,
     randomization_problems,
@@ -46,6 +47,8 @@ def _stored(conn: sa.Connection, trial_id: str, names: set[str]) -> dict[str, pd
     needed = {"patients"} | names
     if "patients" in names:
         needed |= set(TABLES)
+    if names & {"dose_changes", "dlt_assessments"}:
+        needed |= {"dose_changes", "dlt_assessments"}  # a DLT's level against the history
     return {
         name: read_table(conn, spec, trial_id, with_version_id=True)
         for name, spec in TABLES.items()
@@ -59,6 +62,7 @@ def _cross_table_problems(
     """Every cross-table rule, and each rule against the trial's protocol whose tables are
     among ``changed`` (the protocol read once, only if one of them applies)."""
     problems = orphan_problems(staged) + sequence_problems(staged) + dlt_problems(staged)
+    problems += dose_history_problems(staged)
     protocol = None
 
     def the_protocol() -> Protocol:
