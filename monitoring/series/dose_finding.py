@@ -46,6 +46,26 @@ class DoseEscalationView:
     def path(self) -> tuple[PathPoint, ...]:
         return self.decision.path
 
+    @property
+    def levels_by_dose(self) -> tuple[str, ...]:
+        """Every protocol level, lowest dose first (the path chart's axis, bottom up)."""
+        return levels_by_dose(self.levels)
+
+
+def levels_by_dose(levels: tuple[str, ...]) -> tuple[str, ...]:
+    """``levels`` ordered by dose, lowest first: numeric levels by value (-2, -1, 1, 2:
+    the protocol may list them in the order they are used, 1, -1, -2); a level that is not
+    a number keeps its protocol position after the numeric ones."""
+
+    def key(item: tuple[int, str]) -> tuple[int, float]:
+        position, level = item
+        try:
+            return (0, float(level))
+        except ValueError:
+            return (1, float(position))
+
+    return tuple(level for _, level in sorted(enumerate(levels), key=key))
+
 
 @lru_cache(maxsize=32)
 def _oc(
