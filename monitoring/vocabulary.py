@@ -409,7 +409,8 @@ def rule_name(rule: AnyRule, protocol: Protocol | None = None) -> str:
 
 
 def scope_words(scope: Mapping[str, str], protocol: Protocol | None = None) -> str:
-    """The stratum a rule is restricted to, in words ("cohort 1: Relapsed/refractory");
+    """The stratum a rule is restricted to, in words ("cohort 1: Relapsed/refractory"; the
+    label alone where it names the stratum already: "Cohort 2: InO + augmented mBFM");
     empty for a rule on every patient."""
     if not scope:
         return ""
@@ -423,8 +424,13 @@ def scope_words(scope: Mapping[str, str], protocol: Protocol | None = None) -> s
     parts = []
     for name, value in scope.items():
         label = next((u.label for u in units.get(name, ()) if u.id == value), "")
-        noun = name.replace("_", " ")
-        parts.append(f"{noun} {value}: {label}" if label and label != value else f"{noun} {value}")
+        short = f"{name.replace('_', ' ')} {value}"
+        if not label or label == value:
+            parts.append(short)
+        elif label.casefold().startswith(short.casefold()):
+            parts.append(label)  # the label names the stratum already: "Cohort 2: InO + …"
+        else:
+            parts.append(f"{short}: {label}")
     return ", ".join(parts)
 
 

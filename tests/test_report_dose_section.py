@@ -93,7 +93,7 @@ def test_deescalation_trial_reports_the_levels_left_and_the_current_one() -> Non
     status, doc = _report(protocol)
     (table,) = _dose_tables(doc)
     d = _detail(status, "c2-deescalation")
-    assert "cohort 2" in table.title
+    assert "Cohort 2: inotuzumab ozogamicin" in table.title  # the stratum, named once
     decisions = {r[0]: r[4] for r in table.rows}
     assert decisions == {h.level: h.decision or "not used" for h in d.levels}
     # 2 DLTs at level 1 (the rule's deescalate_at) moved the cohort to -1, where it stays.

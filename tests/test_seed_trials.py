@@ -12,9 +12,11 @@ eliminates (Pr(p > 0.3 | Beta(4, 1)) = 1 - 0.3^4 = 0.9919 > 0.95).
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -32,7 +34,7 @@ from monitoring.data_dictionary import (
 from monitoring.demo import generate, scenarios_of
 from monitoring.derive import derive
 from monitoring.derive.looks import look_dates
-from monitoring.protocol import Protocol, bundled_protocol, load_protocol
+from monitoring.protocol import DoseFindingRule, Protocol, bundled_protocol, load_protocol
 from monitoring.rules.dose_finding import DoseDecision
 from monitoring.rules.dose_state import DoseState
 from monitoring.rules.evaluation import log_entries
@@ -363,6 +365,70 @@ def test_boin_takes_no_decision_before_the_cohort_is_complete() -> None:
     assert (entry.title, entry.counts) == ("Cohort in progress", "level 2: 2 evaluable, 1 DLT")
     done = _decide(protocol, data, "2024-02-06")["ph1b-dose"]
     assert done.state is DoseState.STAY
+
+
+def test_three_plus_three_closes_levels_without_claiming_an_elimination() -> None:
+    """3+3 has no elimination rule: 2 DLTs in 3 at level 2 de-escalate to level 1 (the
+    textbook rule), and levels 2 and 3 are closed as exceeding the MTD, never "eliminated"
+    (BOIN's word) nor in the "Dose eliminated" state."""
+    base = _protocol(PH1B2)
+    rule = base.dose_finding[0]
+    assert isinstance(rule, DoseFindingRule)
+    protocol = replace(base, dose_finding=(replace(rule, method="3+3"),))
+    patients = [(f"B{i}", f"2024-01-{i + 1:02d}", "Ib", "1" if i < 3 else "2") for i in range(6)]
+    flags = ["N", "N", "N", "Y", "Y", "N"]
+    levels = ["1", "1", "1", "2", "2", "2"]
+    dlt = [(f"B{i}", levels[i], f"2024-02-{i + 1:02d}", flags[i]) for i in range(6)]
+    decision = _decide(protocol, _trial(protocol, patients, dlt), "2024-02-06")["ph1b-dose"]
+    assert decision.state is DoseState.DEESCALATE
+    detail = decision.detail
+    assert isinstance(detail, DoseDecision)
+    assert detail.next_level == "1"
+    assert [(h.level, h.eliminated, h.decision) for h in detail.levels] == [
+        ("-1", False, ""),
+        ("1", False, "escalate"),
+        ("2", True, "closed: exceeds the MTD"),
+        ("3", True, "closed: exceeds the MTD"),
+    ]
+    facts = {f.label: f.value for f in decision.facts()}
+    assert facts["Dose level 2"] == "3 evaluable, 2 DLTs; closed: exceeds the MTD"
+    assert "ELIMINATED" not in str(decision.facts())
+
+
+_DISAGREE = re.compile(
+    r"\b1 (responders|non-responders|DLTs|events|patients)\b"
+    r"|\b(0|[2-9]|\d\d+) (responder|non-responder|DLT|event)\b(?!s)"
+    r"|no count|(?P<stratum>cohort \w+): (?P=stratum)",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "scenario"),
+    [(PEDS, "futility"), (PEDS, "toxicity_stop"), (PH1B2, "on_track"), (MRD, "futility")],
+)
+def test_decision_words_agree_in_number_and_name_a_stratum_once(name: str, scenario: str) -> None:
+    """Every card fact, sentence, verdict line and monitoring-log entry: no "1 responders",
+    "4 DLT", "stop at no count" or "cohort 2: Cohort 2" (the stratum's label already names
+    it)."""
+    protocol = _protocol(name)
+    status = trial_status(protocol, derive(generate(protocol, scenario, seed=0), protocol))
+    v = verdict(status)
+    texts = [v.title, v.sentence]
+    for d in status.decisions:
+        texts += [d.name, d.headline, d.sentence, *d.key_facts]
+        texts += [f"{f.label}: {f.value}" for f in d.facts()]
+    texts += [f"{e.title} ({e.counts})" for look in status.looks for e in look.entries]
+    bad = [t for t in texts if _DISAGREE.search(t)]
+    assert bad == []
+    names = {d.rule_id: d.name for d in status.decisions}
+    if name == PEDS:
+        assert names["c2-deescalation"] == (
+            "Dose: De-escalation for excessive toxicity — Cohort 2: inotuzumab ozogamicin + "
+            "augmented mBFM"
+        )
+    if name == PH1B2:  # the label does not start with the stratum: both are said
+        assert names["ph1b-dose"].endswith(" — cohort Ib: Phase Ib: dose escalation")
 
 
 def test_mrd_rule_counts_a_negative_sample_within_the_window_only() -> None:

@@ -140,12 +140,16 @@ def _boundary_finding(check: BoundaryCheck, nmax: int) -> str:
             f"The protocol prints a boundary at {check.n} patients, which is not an interim "
             f"look of the rule ({where or 'not a multiple of the cohort size'})."
         )
-    computed = "no count" if mine.stop_at is None else f"{mine.stop_at} or more"
+    computed = (
+        "no number of events stops the rule there"
+        if mine.stop_at is None
+        else f"the rule stops at {mine.stop_at} or more"
+    )
     if not check.is_printed:
-        return f"No boundary is printed at {check.n} patients; the rule stops at {computed}."
+        return f"No boundary is printed at {check.n} patients; {computed}."
     return (
         f"At {check.n} patients the protocol prints stop at {check.printed} or more, "
-        f"but the rule stops at {computed}."
+        f"but {computed}."
     )
 
 

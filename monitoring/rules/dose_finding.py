@@ -290,9 +290,18 @@ RECOMMENDATION_WORDS = {
 }
 
 
-def _level_decisions(levels: tuple[LevelHistory, ...], path: DosePath) -> tuple[LevelHistory, ...]:
+def closed_word(method: str) -> str:
+    """What a level out of use is called: BOIN eliminates a dose and every higher one;
+    3+3 has no elimination rule, but a dose with 2 or more DLTs exceeds the MTD, and it
+    and every higher dose are closed to further cohorts."""
+    return "eliminated" if method == "BOIN" else "closed: exceeds the MTD"
+
+
+def _level_decisions(
+    levels: tuple[LevelHistory, ...], path: DosePath, closed: str
+) -> tuple[LevelHistory, ...]:
     """Each level with the last decision the design took after a cohort there; an
-    eliminated level with the decision that eliminated it."""
+    eliminated (BOIN) or closed (3+3) level with the decision that put it out of use."""
     last: dict[int, NextCohort] = {}
     gone: dict[int, NextCohort] = {}
     for step in path.steps:
@@ -310,7 +319,7 @@ def _level_decisions(levels: tuple[LevelHistory, ...], path: DosePath) -> tuple[
             h = replace(h, decision=word, reason=taken.reason)
         if h.eliminated:
             why = gone[i].reason if i in gone else h.reason
-            h = replace(h, decision="eliminated", reason=why)
+            h = replace(h, decision=closed, reason=why)
         out.append(h)
     return tuple(out)
 
@@ -349,10 +358,10 @@ class DoseFinding:
         gone = sorted({i for step in path.steps for i in step.decision.eliminated})
         eliminated = [rule.levels[i] for i in gone]
         levels, points = _histories(dates, rule, context, t, eliminated)
-        levels = _level_decisions(levels, path)
+        method = "BOIN" if rule.method == "boin" else "3+3"
+        levels = _level_decisions(levels, path, closed_word(method))
         n = [h.evaluable for h in levels]
         y = [h.dlts for h in levels]
-        method = "BOIN" if rule.method == "boin" else "3+3"
         last = path.last
         stopped = last is not None and last.recommendation is Recommendation.STOP
         if open_cohort is not None and not stopped:
@@ -387,7 +396,7 @@ class DoseFinding:
             state = DoseState.COMPLETE if last.mtd is not None else DoseState.STOP
         elif sum(n) >= rule.ncohort * rule.cohort_size:
             state = DoseState.COMPLETE
-        elif gone:
+        elif gone and rule.method == "boin":  # 3+3 has no elimination: its own decision
             state = DoseState.ELIMINATED
         else:
             state = _STATE[last.recommendation]
@@ -434,11 +443,11 @@ class DoseFinding:
         evidence = [Fact("Design", self._design(rule))]
         evidence.append(Fact("DLT window", f"{rule.dlt_window_days} days: {rule.dlt_definition}"))
         for h in d.levels:
-            text = f"{h.evaluable} evaluable, {h.dlts} DLT" + ("" if h.dlts == 1 else "s")
+            text = f"{h.evaluable} evaluable, {counted(h.dlts, 'DLT')}"
             if h.in_window:
                 text += f"; {h.in_window} in the DLT window"
             if h.eliminated:
-                text += "; ELIMINATED"
+                text += "; ELIMINATED" if d.method == "BOIN" else f"; {closed_word(d.method)}"
             evidence.append(Fact(f"Dose level {h.level}", text))
         evidence.append(Fact("Current dose level", d.current))
         if d.next_level is not None:
@@ -596,8 +605,7 @@ class Deescalation:
             evidence.append(
                 Fact(
                     f"Dose level {h.level}",
-                    f"{h.evaluable} evaluable, {h.dlts} DLT{'' if h.dlts == 1 else 's'}; "
-                    f"patients {who}{when}",
+                    f"{h.evaluable} evaluable, {counted(h.dlts, 'DLT')}; patients {who}{when}",
                 )
             )
         evidence.append(Fact("Current dose level", d.current))

@@ -10,6 +10,7 @@ first-dose order; the decision is the curtailed Simon rule of
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import numpy as np
@@ -44,6 +45,10 @@ def mrd_counts(
     return tally(rows[: rule.n1]), tally(rows[: rule.n]), min(len(rows), rule.n)
 
 
+_RESPONDER = re.compile(r"responder(s?)\b")
+"""The Simon kind's word for a responder, singular or plural, said of MRD negativity."""
+
+
 class MrdResponse:
     """``rule = "mrd_response"`` in ``[[efficacy]]``."""
 
@@ -76,9 +81,9 @@ class MrdResponse:
             state=simon.state,
             severity=simon.severity,
             headline=simon.headline,
-            sentence=simon.sentence.replace("responders", "MRD-negative patients"),
+            sentence=_RESPONDER.sub(r"MRD-negative patient\1", simon.sentence),
             evidence=evidence,
-            key_facts=tuple(k.replace("responders", "MRD-negative") for k in simon.key_facts),
+            key_facts=tuple(_RESPONDER.sub("MRD-negative", k) for k in simon.key_facts),
             next_look=simon.next_look,
             crossing=crossing,
             detail=decision,

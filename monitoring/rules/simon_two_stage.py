@@ -14,8 +14,14 @@ from monitoring import vocabulary
 from monitoring.derive.looks import simon_counts
 from monitoring.estimates import BetaPrior, predictive_probability
 from monitoring.protocol import SimonRule
-from monitoring.rules.efficacy import EfficacyDecision, EfficacyState, efficacy_decision
+from monitoring.rules.efficacy import (
+    EfficacyDecision,
+    EfficacyState,
+    ResponseCounts,
+    efficacy_decision,
+)
 from monitoring.rules.interface import Crossing, Fact, LogEntry, RuleContext, RuleDecision
+from monitoring.wording import counted
 
 STOPS = frozenset({EfficacyState.STOP_FUTILITY, EfficacyState.CANNOT_SUCCEED})
 _DESIGNS: dict[tuple[object, ...], str] = {}
@@ -31,6 +37,14 @@ def design_name(rule: SimonRule) -> str:
     if key not in _DESIGNS:
         _DESIGNS[key] = vocabulary.simon_design(rule)
     return _DESIGNS[key]
+
+
+def _by_status(c: ResponseCounts) -> str:
+    """ "1 responder, 10 non-responders, 0 pending": each count agreeing with its noun."""
+    return (
+        f"{counted(c.responders, 'responder')}, {counted(c.non_responders, 'non-responder')}, "
+        f"{c.pending} pending"
+    )
 
 
 def _target(target: int, still_needed: int) -> str:
@@ -84,13 +98,11 @@ class SimonTwoStage:
             ),
             Fact(
                 f"Stage 1 (first {d.n1})",
-                f"{s.responders} responders, {s.non_responders} non-responders, "
-                f"{s.pending} pending; {_target(d.stage1_target, d.stage1_needed)}",
+                f"{_by_status(s)}; {_target(d.stage1_target, d.stage1_needed)}",
             ),
             Fact(
                 f"All treated ({d.treated} of {d.n})",
-                f"{o.responders} responders, {o.non_responders} non-responders, "
-                f"{o.pending} pending; {_target(d.final_target, d.final_needed)}",
+                f"{_by_status(o)}; {_target(d.final_target, d.final_needed)}",
             ),
             Fact("Predictive probability of final success", f"{predictive.probability:.3f}"),
         )
@@ -108,10 +120,9 @@ class SimonTwoStage:
         if crossing is not None:
             sentence = f"{sentence} The boundary was first crossed on {crossing.crossed_on}."
         key_facts = (
-            f"Stage 1 (first {d.n1}): {s.responders} responders, {s.non_responders} "
-            f"non-responders, {s.pending} pending; more than {d.r1} needed to continue",
-            f"All treated ({d.treated} of {d.n}): {d.overall.responders} responders; more "
-            f"than {d.r} needed for success",
+            f"Stage 1 (first {d.n1}): {_by_status(s)}; more than {d.r1} needed to continue",
+            f"All treated ({d.treated} of {d.n}): "
+            f"{counted(d.overall.responders, 'responder')}; more than {d.r} needed for success",
         )
         return RuleDecision(
             rule_id=rule.id,

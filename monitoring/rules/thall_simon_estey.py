@@ -92,8 +92,12 @@ def evidence(rule: ToxicityRule, d: ToxicityDecision) -> tuple[Fact, ...]:
         facts.append(
             Fact(
                 f"Last look ({d.last_look} patients)",
-                f"{_events(d.events_at_last_look or 0)}; stop at "
-                + (_events(bound) if bound is not None else "no count"),
+                f"{_events(d.events_at_last_look or 0)}; "
+                + (
+                    f"stop at {_events(bound)}"
+                    if bound is not None
+                    else "no number of events stops at this look"
+                ),
             )
         )
     if d.next_look is not None:
@@ -104,7 +108,7 @@ def evidence(rule: ToxicityRule, d: ToxicityDecision) -> tuple[Fact, ...]:
 def _next_words(d: ToxicityDecision) -> str:
     more = d.events_to_cross_next
     bound = d.boundary_next_look
-    text = f"stop at {_events(bound)}" if bound is not None else "no count can stop"
+    text = f"stop at {_events(bound)}" if bound is not None else "no number of events can stop"
     return text + (f" ({more} more)" if more is not None else "")
 
 

@@ -148,7 +148,7 @@ def dose_level_frame(view: DoseEscalationView) -> pd.DataFrame:
             "DLT rate": rate,
             "In DLT window": h.in_window,
             "Status": (
-                "eliminated"
+                ("eliminated" if view.method == "BOIN" else "closed")
                 if h.eliminated
                 else "current"
                 if h.level == view.decision.current
