@@ -258,7 +258,7 @@ def test_responders_mrd_comes_from_the_results_not_the_flag() -> None:
     assert negative.tolist() == [True, False, True]
     assert assessed.tolist() == [True, True, True]
     assert source.startswith("MRD results by flow")
-    extra = secondary_rates(summary, PEDS)
+    extra = secondary_rates(summary, with_results, PEDS)
     assert extra is not None
     assert [r.label for r in extra.rates] == ["MRD negative, responders"]
 
@@ -266,14 +266,14 @@ def test_responders_mrd_comes_from_the_results_not_the_flag() -> None:
 def test_seed_001_secondary_rates_show_hsct_then_mrd() -> None:
     derived = derive(generate(PH1B2, "on_track", seed=0), PH1B2)
     summary = treatment_summary(derived, PH1B2)
-    extra = secondary_rates(summary, PH1B2)
+    extra = secondary_rates(summary, derived, PH1B2)
     assert extra is not None
     assert extra.rates == (
         summary.hsct_responders,
         summary.hsct_treated,
         summary.mrd_negative_responders,
     )
-    assert secondary_rates(summary, DEFAULT) is None
+    assert secondary_rates(summary, derived, DEFAULT) is None
 
 
 def test_seed_002_mrd_rate_equals_the_rules_count_and_lists_every_result() -> None:

@@ -26,6 +26,6 @@ def efficacy_extras(derived: Derivation, protocol: Protocol) -> EfficacyExtras:
     """Window and MRD rule rates, secondary rates and the MRD listing at the cut-off."""
     return EfficacyExtras(
         rule_rates=(*window_rates(derived, protocol), *mrd_rule_rates(derived, protocol)),
-        secondary=secondary_rates(treatment_summary(derived, protocol), protocol),
+        secondary=secondary_rates(treatment_summary(derived, protocol), derived, protocol),
         mrd_listing=mrd_listing(derived, protocol),
     )

@@ -62,6 +62,8 @@ class TreatmentSummary:
     mrd_assessed_responders: int
     mrd_negative_responders: RateEstimate
     note: str
+    mrd_source: str = ""
+    """Where MRD negativity comes from (the MRD results, or the response table's flag)."""
 
 
 def distribution(values: npt.ArrayLike) -> Distribution:
@@ -131,6 +133,7 @@ def treatment_summary(derived: Derivation, protocol: Protocol) -> TreatmentSumma
             "MRD negative, responders", int((negative & responder).sum()), n_resp
         ),
         note=note,
+        mrd_source=mrd_source,
     )
 
 
@@ -144,19 +147,28 @@ class SecondaryRates:
     rates: tuple[RateEstimate, ...]
 
 
-def secondary_rates(summary: TreatmentSummary, protocol: Protocol) -> SecondaryRates | None:
+def secondary_rates(
+    summary: TreatmentSummary, derived: Derivation, protocol: Protocol
+) -> SecondaryRates | None:
     """The protocol's secondary rates in its order (None when it names none)."""
     chosen = protocol.response.secondary_rates
     if not chosen:
         return None
     rates: list[RateEstimate] = []
+    remission = " + ".join(protocol.response.remission)
+    parts = [
+        f"Treated patients at the cut-off {derived.cutoff.isoformat()}; responders = "
+        f"remission ({remission})."
+    ]
     for name in chosen:
         if name == "hsct":
             rates += [summary.hsct_responders, summary.hsct_treated]
+            parts.append("HSCT: an allogeneic transplant dated by the cut-off.")
         else:
             rates.append(summary.mrd_negative_responders)
-    note = summary.note
-    if "mrd_responders" in chosen:
-        untested = summary.responders - summary.mrd_assessed_responders
-        note += f" {counted(untested, 'responder')} without an MRD result count as not negative."
-    return SecondaryRates("Transplant and MRD among responders", note, tuple(rates))
+            untested = summary.responders - summary.mrd_assessed_responders
+            parts.append(
+                f"MRD: {summary.mrd_source}; {counted(untested, 'responder')} without an MRD "
+                f"result {'counts' if untested == 1 else 'count'} as not negative."
+            )
+    return SecondaryRates("Transplant and MRD among responders", " ".join(parts), tuple(rates))

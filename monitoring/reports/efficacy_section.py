@@ -170,7 +170,7 @@ def rule_rates_table(rates: RuleRates) -> Table:
 
 def secondary_table(rates: SecondaryRates) -> Table:
     """The protocol's secondary rates (HSCT, MRD among responders)."""
-    return rates_table(rates.rates, rates.title, rates.note, sheet_name="Transplant and MRD")
+    return rates_table(rates.rates, rates.title, rates.note, "Transplant and MRD")
 
 
 MRD_COLUMNS = (
