@@ -8,8 +8,9 @@ from collections.abc import Sequence
 import pandas as pd
 
 from monitoring.analyses.conduct import Accrual, BaselineTable, Deaths, Exposure
+from monitoring.analyses.mrd import MrdListing
 from monitoring.analyses.randomization import CountTable, RandomizationListing
-from monitoring.analyses.response import BestResponseTable, ResponseSummary
+from monitoring.analyses.response import BestResponseTable, ResponseSummary, RuleRates
 from monitoring.analyses.safety import AeTable, RowLevel
 from monitoring.analyses.safety_listings import AeListing, DeathListing
 from monitoring.analyses.treatment import Distribution
@@ -61,6 +62,32 @@ def response_rates_frame(summary: ResponseSummary) -> pd.DataFrame:
     among = ["evaluable"] * len(rates) + ["treated (pending = not yet)"] * len(rates)
     frame.insert(1, "Among", among)
     return frame
+
+
+def rule_rates_frame(rates: RuleRates) -> pd.DataFrame:
+    """A rule's endpoint rates among evaluable, then among treated patients, both intervals."""
+    estimates = [r.among_evaluable for r in rates.rates] + [r.among_treated for r in rates.rates]
+    frame = rates_frame(estimates)
+    among = ["evaluable"] * len(rates.rates) + ["treated (pending = not yet)"] * len(rates.rates)
+    frame.insert(1, "Among", among)
+    return frame
+
+
+def mrd_listing_frame(listing: MrdListing) -> pd.DataFrame:
+    """MRD results per patient: date, method, value, thresholds, negative yes/no."""
+    rows = listing.rows
+    return pd.DataFrame(
+        {
+            "Patient": [r.patient_id for r in rows],
+            "Sample date": [r.sample_date.isoformat() for r in rows],
+            "Method": [r.method for r in rows],
+            "Time point": [r.timepoint or "" for r in rows],
+            "MRD %": [f"{r.value_pct:g}" for r in rows],
+            "Assay threshold %": ["" if r.assay_pct is None else f"{r.assay_pct:g}" for r in rows],
+            "Negative below %": [f"{r.threshold_pct:g}" for r in rows],
+            "Negative": ["yes" if r.negative else "no" for r in rows],
+        }
+    )
 
 
 def best_response_frame(table: BestResponseTable) -> pd.DataFrame:

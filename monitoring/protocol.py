@@ -48,6 +48,7 @@ Population = Literal["treated"]
 DoseMethod = Literal["boin", "3+3"]
 MrdMethod = Literal["flow", "PCR", "NGS"]
 BaselineKind = Literal["number", "category"]
+SecondaryRate = Literal["hsct", "mrd_responders"]
 SURVIVAL_ENDPOINTS: tuple[SurvivalEndpoint, ...] = get_args(SurvivalEndpoint)
 ATTRIBUTIONS: tuple[Attribution, ...] = get_args(Attribution)
 
@@ -83,6 +84,9 @@ class ResponseDefinition:
     remission: tuple[str, ...]
     hematologic_response: tuple[str, ...]
     nonresponse_after_cycle: int
+    secondary_rates: tuple[SecondaryRate, ...] = ()
+    """Rates the Efficacy page and the report show beside the response rates: ``hsct`` the
+    proportion proceeding to HSCT, ``mrd_responders`` MRD negativity among responders."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,14 @@ class PrintedSimon:
 
 @dataclass(frozen=True)
 class SimonRule:
-    """Simon two-stage futility rule: stop if <= r1 of n1 respond; succeed if > r of n."""
+    """Simon two-stage futility rule: stop if <= r1 of n1 respond; succeed if > r of n.
+
+    ``within_cycles`` (None: any time) counts a response only when a remission assessment
+    falls in the first N cycles (an endpoint "CR/CRi after one cycle"): a remission first
+    reached in a later cycle is a non-response of this rule. ``secondary_within_cycles``
+    are further windows whose remission rates on the rule's patients are shown beside it
+    (descriptive: "CR/CRi after two cycles").
+    """
 
     id: str
     label: str
@@ -125,6 +136,8 @@ class SimonRule:
     printed: PrintedSimon
     scope: Mapping[str, str]
     assumption: str | None = None
+    within_cycles: int | None = None
+    secondary_within_cycles: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -435,6 +448,8 @@ _UNIT = Table({"id": KEY, "label": KEY})
 _SIMON = _rule(
     {
         "endpoint": _choice(SimonRule, "endpoint"),
+        "within_cycles": KEY,
+        "secondary_within_cycles": KEY,
         **dict.fromkeys(("p0", "p1", "n1", "r1", "n", "r"), KEY),
         "stage1_order": _choice(SimonRule, "stage1_order"),
         "suspend_accrual_after_stage1": KEY,
@@ -560,10 +575,13 @@ SCHEMA = Table(
         ),
         "notes": KEY,
         "response": Table(
-            dict.fromkeys(
-                ("categories", "remission", "hematologic_response", "nonresponse_after_cycle"),
-                KEY,
-            )
+            {
+                **dict.fromkeys(
+                    ("categories", "remission", "hematologic_response", "nonresponse_after_cycle"),
+                    KEY,
+                ),
+                "secondary_rates": _choice(ResponseDefinition, "secondary_rates"),
+            }
         ),
         "estimates": Table(dict.fromkeys(("credible_level", "response_prior", "ae_prior"), KEY)),
         "efficacy": RuleTables(
@@ -654,6 +672,7 @@ def _response(reader: TableReader) -> ResponseDefinition:
         remission=sets["remission"],
         hematologic_response=sets["hematologic_response"],
         nonresponse_after_cycle=r.integer("nonresponse_after_cycle", minimum=1),
+        secondary_rates=cast(tuple[SecondaryRate, ...], r.choice_list("secondary_rates", ())),
     )
 
 
@@ -720,7 +739,34 @@ def _simon(r: TableReader, units: Units) -> SimonRule:
         ),
         scope=_scope(r, units),
         assumption=r.optional_text("assumption"),
+        within_cycles=_within_cycles(r, endpoint, "within_cycles"),
+        secondary_within_cycles=_secondary_windows(r, endpoint),
     )
+
+
+def _remission_only(r: TableReader, endpoint: str, name: str) -> None:
+    """A cycle window limits which remission assessments count: endpoint remission only."""
+    if endpoint != "remission":
+        raise r.fail(name, f"applies to endpoint 'remission' only, not '{endpoint}'")
+
+
+def _within_cycles(r: TableReader, endpoint: str, name: str) -> int | None:
+    """``within_cycles``: a whole number of cycles >= 1, on the remission endpoint only."""
+    cycles = r.optional_integer(name, minimum=1)
+    if cycles is not None:
+        _remission_only(r, endpoint, name)
+    return cycles
+
+
+def _secondary_windows(r: TableReader, endpoint: str) -> tuple[int, ...]:
+    """``secondary_within_cycles``: distinct whole numbers >= 1 (absent: none)."""
+    name = "secondary_within_cycles"
+    cycles = r.integers(name, minimum=1)
+    if cycles:
+        _remission_only(r, endpoint, name)
+    if len(set(cycles)) != len(cycles):
+        raise r.fail(name, "must not repeat a number of cycles")
+    return cycles
 
 
 def _gamma(r: TableReader, spending: str, name: str) -> float | None:

@@ -174,6 +174,12 @@ class TableReader:
             raise self.fail(name, f"must be >= {minimum}; got {value}")
         return int(value)
 
+    def optional_integer(self, name: str, minimum: int | None = None) -> int | None:
+        """A whole number that may be absent (None), at least ``minimum`` when given."""
+        if not self.has(name):
+            return None
+        return self.integer(name, minimum)
+
     def number(
         self,
         name: str,
@@ -231,6 +237,16 @@ class TableReader:
                 raise self.fail(f"{name}[{i}]", "must be a number")
             out.append(float(item))
         return tuple(out)
+
+    def integers(self, name: str, minimum: int | None = None) -> tuple[int, ...]:
+        """A list of whole numbers, each at least ``minimum`` (absent: empty)."""
+        value = self._get(name, list, False) or []
+        for i, item in enumerate(value):
+            if isinstance(item, bool) or not isinstance(item, int):
+                raise self.fail(f"{name}[{i}]", "must be a whole number")
+            if minimum is not None and item < minimum:
+                raise self.fail(f"{name}[{i}]", f"must be >= {minimum}; got {item}")
+        return tuple(int(v) for v in value)
 
     def number_lists(self, name: str) -> tuple[tuple[float, ...], ...]:
         """A list of lists of numbers (absent: empty)."""

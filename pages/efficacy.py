@@ -1,4 +1,6 @@
 """Efficacy: response rates, best response and each patient's course for every protocol;
+remission within cycle windows, MRD-negativity rates, HSCT and MRD among responders and the
+MRD results per patient where the protocol and the data have them;
 the decision card and the stage-1 tally, responder path, posterior and predictive
 probability of each efficacy rule the protocol has."""
 
@@ -7,6 +9,7 @@ import streamlit as st
 from dashboard import components, decisions, tables
 from dashboard.keys import Key
 from dashboard.selection import current
+from monitoring.analyses.efficacy_extras import efficacy_extras
 from monitoring.analyses.randomization import (
     for_view,
     listing_for_view,
@@ -45,6 +48,19 @@ st.caption(
     f"Beta{protocol.estimates.response_prior} prior, exact Clopper–Pearson interval beside it."
 )
 components.table(tables.response_rates_frame(overall), "Response rates")
+extras = efficacy_extras(derived, protocol)
+for rule_rates in extras.rule_rates:
+    st.subheader(rule_rates.title)
+    st.caption(rule_rates.note)
+    components.table(tables.rule_rates_frame(rule_rates), rule_rates.title)
+if extras.secondary is not None:
+    st.subheader(extras.secondary.title)
+    st.caption(extras.secondary.note)
+    components.table(tables.rates_frame(extras.secondary.rates), extras.secondary.title)
+if extras.mrd_listing is not None:
+    with st.expander(f"{extras.mrd_listing.title} ({len(extras.mrd_listing.rows)})"):
+        st.caption(extras.mrd_listing.note)
+        components.table(tables.mrd_listing_frame(extras.mrd_listing), extras.mrd_listing.title)
 st.subheader(overall.best_response.title)
 st.caption(overall.best_response.note)
 components.table(tables.best_response_frame(overall.best_response), "Best overall response")

@@ -415,3 +415,40 @@ def test_conduct_page_shows_the_flow_accrual_baseline_and_deaths_of_the_library(
     deaths = next(f for f in frames if "Phase" in f.columns)
     assert len(deaths) == len(tables.deaths.rows)
     assert "--version closed" in at.code[0].value
+
+
+def test_efficacy_page_shows_seed_002_mrd_rate_and_results_and_nothing_new_by_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Seed 002 (mrd-ino-ph2): the MRD-negativity rate with both intervals and the MRD
+    results per patient, the numbers of ``monitoring.analyses.mrd`` on the same demo data."""
+    from monitoring.analyses.mrd import mrd_rule_rates
+    from monitoring.cli import main
+    from monitoring.protocol import bundled_protocol
+
+    url = str(tmp_path / "mrd.sqlite")
+    assert main(["demo", "--db", url, "--protocol", "mrd-ino-ph2"]) == 0
+    monkeypatch.setenv("TRIAL_MONITORING_DB", url)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
+    sign_in(at.run())
+    at.switch_page("pages/efficacy.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    protocol = load_protocol(bundled_protocol("mrd-ino-ph2"))
+    data = generate(protocol, "on_track", 0)
+    (rates,) = mrd_rule_rates(derive(data, protocol), protocol)
+    rate = rates.rates[0].among_evaluable
+    assert "MRD-negativity rate" in [h.value for h in at.subheader]
+    frame = next(d.value for d in at.dataframe if d.value.iloc[0, 0] == rate.label)
+    row = frame.iloc[0]
+    assert row["Patients"] == f"{rate.x} / {rate.n}"
+    assert row["Credible interval"] == f"{rate.credible.low:.1%} – {rate.credible.high:.1%}"
+    assert (
+        row["Exact interval (Clopper–Pearson)"] == f"{rate.exact.low:.1%} – {rate.exact.high:.1%}"
+    )
+    listing = next(d.value for d in at.dataframe if "Negative below %" in d.value.columns)
+    assert len(listing) == len(data.mrd_results)
+    assert set(listing["Negative"]) == {"yes", "no"}
+    default = _app(monkeypatch, page="pages/efficacy.py")
+    headers = [h.value for h in default.subheader]
+    assert not any("MRD" in h or "cycles" in h or "Transplant" in h for h in headers)

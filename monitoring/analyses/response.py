@@ -18,9 +18,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from monitoring.derive import Derivation, ResponseStatus
+from monitoring.derive.patients import status_within_cycles
+from monitoring.derive.scope import in_scope
 from monitoring.errors import DataInputError
 from monitoring.estimates import ProportionMaker, RateEstimate
-from monitoring.protocol import Protocol
+from monitoring.protocol import Protocol, SimonRule
+from monitoring.vocabulary import scope_words
+from monitoring.wording import counted
 
 NOT_ASSESSED = "not assessed"
 MISSING_GROUP = "(missing)"
@@ -202,3 +206,61 @@ def response_tables(
     return ResponseTables(
         by=by, overall=_summary(make, protocol, treated, None), groups=groups, note=note
     )
+
+
+@dataclass(frozen=True)
+class RuleRates:
+    """Rates of one efficacy rule's endpoint on the rule's own patients (its scope, every
+    treated patient of it, not only the first n the rule decides on)."""
+
+    rule_id: str
+    title: str
+    note: str
+    rates: tuple[ResponseRate, ...]
+
+
+def rule_patients(derived: Derivation, rule: SimonRule) -> pd.DataFrame:
+    """The treated patients of a rule's scope."""
+    patients = derived.patients
+    mask = patients["treated"].to_numpy(bool) & in_scope(patients, rule.scope)
+    return patients.loc[mask]
+
+
+def window_rates(derived: Derivation, protocol: Protocol) -> tuple[RuleRates, ...]:
+    """For each Simon rule with cycle windows (``within_cycles``, ``secondary_within_cycles``):
+    the remission rate within each window, smallest first, on the rule's treated patients.
+
+    Within N cycles, a patient responds with a remission assessed in a cycle <= N and is a
+    non-responder without one once off treatment, dead or assessed in a cycle from
+    min(``nonresponse_after_cycle``, N + 1) on (``status_within_cycles``, the rule's own
+    count); the others are pending.
+    """
+    make = ProportionMaker(protocol.estimates.response_prior, protocol.estimates.credible_level)
+    definition = protocol.response
+    out = []
+    for rule in protocol.efficacy:
+        if not isinstance(rule, SimonRule):
+            continue
+        windows = sorted({*rule.secondary_within_cycles, *filter(None, [rule.within_cycles])})
+        if not windows:
+            continue
+        treated = rule_patients(derived, rule)
+        name = " + ".join(definition.remission)
+        rates = []
+        for cycles in windows:
+            status = status_within_cycles(treated, definition.nonresponse_after_cycle, cycles)
+            meets = status == ResponseStatus.RESPONDER.value
+            known = status != ResponseStatus.PENDING.value
+            primary = ", the rule's endpoint" if cycles == rule.within_cycles else ""
+            title = f"{name} within {counted(cycles, 'cycle')}{primary}"
+            rates.append(_rate(make, title, definition.remission, meets, known))
+        where = scope_words(rule.scope, protocol)
+        note = (
+            f"Treated patients{' of ' + where if where else ''} at the cut-off "
+            f"{derived.cutoff.isoformat()}. Within N cycles: a remission assessed in cycle N "
+            f"or earlier; a patient off treatment, dead, or assessed in a later cycle without "
+            f"one is a non-responder, the others are pending. {make.note}"
+        )
+        title = "Remission by number of cycles" + (f": {where}" if where else "")
+        out.append(RuleRates(rule.id, title, note, tuple(rates)))
+    return tuple(out)

@@ -8,7 +8,9 @@ Definitions (docs/methods.md, "Treatment summary"):
 - cycles received = the highest cycle with a response assessment; a treated patient not
   yet assessed has received 1 (a first dose starts cycle 1);
 - responders = remission (status responder); HSCT = a transplant date by the cut-off;
-  MRD negative = ``mrd_negative == "Y"`` at any assessment by the cut-off.
+  MRD negative = a negative result of the imported MRD results (``mrd_results``, by the
+  protocol's MRD method, else flow: ``monitoring.analyses.mrd.responder_mrd_flags``) at any
+  sample by the cut-off; without MRD results, ``mrd_negative == "Y"`` at any assessment.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from monitoring.analyses.mrd import responder_mrd_flags
 from monitoring.derive import Derivation, ResponseStatus
-from monitoring.derive.grouping import any_row, codes
 from monitoring.estimates import ProportionMaker, RateEstimate
 from monitoring.protocol import Protocol
+from monitoring.wording import counted
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ class TreatmentSummary:
     mrd_assessed_responders: int
     mrd_negative_responders: RateEstimate
     note: str
+    mrd_source: str = ""
+    """Where MRD negativity comes from (the MRD results, or the response table's flag)."""
 
 
 def distribution(values: npt.ArrayLike) -> Distribution:
@@ -93,16 +98,6 @@ def _cycle_counts(cycles: npt.NDArray[np.int64]) -> tuple[CycleCount, ...]:
     )
 
 
-def _mrd_flags(derived: Derivation) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Per row of the derived patient frame: any MRD result, MRD negative at any assessment."""
-    responses = derived.data.responses
-    size = len(derived.patients)
-    where = codes(derived.patients["patient_id"], responses["patient_id"])
-    assessed = responses["mrd_negative"].notna().to_numpy(bool)
-    negative = (responses["mrd_negative"] == "Y").to_numpy(bool)
-    return any_row(where, size, assessed), any_row(where, size, negative)
-
-
 def treatment_summary(derived: Derivation, protocol: Protocol) -> TreatmentSummary:
     """Duration, cycles, HSCT and MRD negativity of the treated patients at the cut-off."""
     patients = derived.patients
@@ -112,7 +107,8 @@ def treatment_summary(derived: Derivation, protocol: Protocol) -> TreatmentSumma
     cycles = treated["last_cycle"].fillna(1).to_numpy(np.int64)
     responder = (treated["status"] == ResponseStatus.RESPONDER.value).to_numpy(bool)
     hsct = treated["hsct_date"].notna().to_numpy(bool)
-    assessed, negative = (flags[on] for flags in _mrd_flags(derived))
+    assessed_all, negative_all, mrd_source = responder_mrd_flags(derived, protocol)
+    assessed, negative = assessed_all[on], negative_all[on]
     n_resp = int(responder.sum())
     make = ProportionMaker(protocol.estimates.response_prior, protocol.estimates.credible_level)
     remission = " + ".join(protocol.response.remission)
@@ -120,7 +116,8 @@ def treatment_summary(derived: Derivation, protocol: Protocol) -> TreatmentSumma
         f"Treated patients at the cut-off {derived.cutoff.isoformat()}; responders = "
         f"remission ({remission}). Duration = first dose to off treatment (or death), both "
         f"days counted; patients still on treatment are counted to the last date known "
-        f"alive. Cycles = highest assessed cycle (1 if not yet assessed). {make.note}"
+        f"alive. Cycles = highest assessed cycle (1 if not yet assessed). MRD: "
+        f"{mrd_source}. {make.note}"
     )
     return TreatmentSummary(
         treated=len(treated),
@@ -136,4 +133,42 @@ def treatment_summary(derived: Derivation, protocol: Protocol) -> TreatmentSumma
             "MRD negative, responders", int((negative & responder).sum()), n_resp
         ),
         note=note,
+        mrd_source=mrd_source,
     )
+
+
+@dataclass(frozen=True)
+class SecondaryRates:
+    """The rates the protocol's ``[response] secondary_rates`` names, from the treatment
+    summary: the proportion proceeding to HSCT, MRD negativity among responders."""
+
+    title: str
+    note: str
+    rates: tuple[RateEstimate, ...]
+
+
+def secondary_rates(
+    summary: TreatmentSummary, derived: Derivation, protocol: Protocol
+) -> SecondaryRates | None:
+    """The protocol's secondary rates in its order (None when it names none)."""
+    chosen = protocol.response.secondary_rates
+    if not chosen:
+        return None
+    rates: list[RateEstimate] = []
+    remission = " + ".join(protocol.response.remission)
+    parts = [
+        f"Treated patients at the cut-off {derived.cutoff.isoformat()}; responders = "
+        f"remission ({remission})."
+    ]
+    for name in chosen:
+        if name == "hsct":
+            rates += [summary.hsct_responders, summary.hsct_treated]
+            parts.append("HSCT: an allogeneic transplant dated by the cut-off.")
+        else:
+            rates.append(summary.mrd_negative_responders)
+            untested = summary.responders - summary.mrd_assessed_responders
+            parts.append(
+                f"MRD: {summary.mrd_source}; {counted(untested, 'responder')} without an MRD "
+                f"result {'counts' if untested == 1 else 'count'} as not negative."
+            )
+    return SecondaryRates("Transplant and MRD among responders", " ".join(parts), tuple(rates))

@@ -24,9 +24,12 @@ class EvaluableCounts:
     toxicity_evaluable: int
 
 
-def response_tally(patients: pd.DataFrame, mask: pd.Series | None = None) -> ResponseCounts:
-    """Status counts over the treated rows of the derived patient frame (or a subset)."""
-    status = patients["status"] if mask is None else patients.loc[mask, "status"]
+def response_tally(
+    patients: pd.DataFrame, mask: pd.Series | None = None, column: str = "status"
+) -> ResponseCounts:
+    """Status counts over the treated rows of the derived patient frame (or a subset), by
+    the status ``column`` (``simon_status``: as the first Simon rule counts responses)."""
+    status = patients[column] if mask is None else patients.loc[mask, column]
     counts = status.value_counts()
     return ResponseCounts(
         responders=int(counts.get(ResponseStatus.RESPONDER.value, 0)),

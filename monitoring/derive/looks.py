@@ -24,7 +24,7 @@ import pandas as pd
 from monitoring.derive import grouping
 from monitoring.derive.cutoff import as_timestamp
 from monitoring.derive.detail_dates import DetailDates, detail_dates
-from monitoring.derive.patients import ALIVE_RECORD_DATES
+from monitoring.derive.patients import ALIVE_RECORD_DATES, non_response_cycle
 from monitoring.derive.scope import in_scope
 from monitoring.derive.strata import factor_values
 from monitoring.derive.summary import Derivation
@@ -66,6 +66,9 @@ class LookDates:
     survival: SurvivalDates | None = None
     strata: Mapping[str, npt.NDArray[np.object_]] = field(default_factory=dict)
     detail: DetailDates | None = None
+    windows: Mapping[str, tuple[Nanos, Nanos]] = field(default_factory=dict)
+    """Per Simon rule with ``within_cycles``: the day of the first remission assessed within
+    its cycles, and the day its patient became a non-responder of the rule."""
 
     def fact_days(self) -> Nanos:
         """Every dated fact a decision reads (with NEVER where a fact did not happen)."""
@@ -75,6 +78,8 @@ class LookDates:
             parts += [s.progression, s.death, s.second_malignancy]
         if self.detail is not None:
             parts.append(self.detail.fact_days())
+        for responder, non_responder in self.windows.values():
+            parts += [responder, non_responder]
         return np.concatenate([*parts, *self.toxicity.values()])
 
 
@@ -121,6 +126,21 @@ def _first_remission_in_time(derived: Derivation, cycle: int, remission: Sequenc
     early &= responses["response"].isin(remission).to_numpy(bool)
     dates = responses["assessment_date"]
     return _nanos(grouping.date_extreme(where, len(derived.patients), dates, early, True))
+
+
+def _window_dates(derived: Derivation, protocol: Protocol, rule: SimonRule) -> tuple[Nanos, Nanos]:
+    """A Simon rule's responder and non-responder days when it counts a remission only
+    within ``within_cycles`` (``patients.status_within_cycles`` on the data cut at a day)."""
+    assert rule.within_cycles is not None
+    response = protocol.response
+    patients = derived.patients
+    responder = _first_remission_in_time(derived, rule.within_cycles, response.remission)
+    cycle = non_response_cycle(response.nonresponse_after_cycle, rule.within_cycles)
+    ended = np.minimum(
+        _nanos(patients["off_treatment_date"].to_numpy("datetime64[ns]")),
+        _nanos(patients["death_date"].to_numpy("datetime64[ns]")),
+    )
+    return responder, np.minimum(ended, _first_late_assessment(derived, cycle))
 
 
 def survival_dates(derived: Derivation, protocol: Protocol) -> SurvivalDates:
@@ -215,6 +235,11 @@ def look_dates(derived: Derivation, protocol: Protocol) -> LookDates:
             if protocol.dose_finding or any(isinstance(r, MrdRule) for r in protocol.efficacy)
             else None
         ),
+        windows={
+            r.id: _window_dates(derived, protocol, r)
+            for r in protocol.efficacy
+            if isinstance(r, SimonRule) and r.within_cycles is not None
+        },
     )
 
 
@@ -267,17 +292,21 @@ class _Day:
         return _tally(self.responder & mask, self.non_responder & mask, self.treated & mask)
 
 
-def _day(dates: LookDates, day: date) -> _Day:
+def _day(dates: LookDates, day: date, rule_id: str | None = None) -> _Day:
+    """Treated, responders and non-responders at ``day``; with ``rule_id`` of a Simon rule
+    with ``within_cycles``, responses as that rule counts them."""
     t = as_timestamp(day).value
     treated = (dates.enrolled <= t) & (dates.first_dose <= t)
-    responder = treated & (dates.remission <= t)
-    non_responder = treated & ~responder & (dates.non_responder <= t)
+    remission, failed = dates.windows.get(rule_id or "", (dates.remission, dates.non_responder))
+    responder = treated & (remission <= t)
+    non_responder = treated & ~responder & (failed <= t)
     return _Day(treated, responder, non_responder)
 
 
 def simon_counts(dates: LookDates, rule: SimonRule, day: date) -> SimonCounts:
-    """The counts a Simon rule is decided on, on the data cut at ``day``."""
-    state = _day(dates, day)
+    """The counts a Simon rule is decided on, on the data cut at ``day`` (a remission counted
+    only within the rule's ``within_cycles`` when it has them)."""
+    state = _day(dates, day, rule.id)
     cohort = _ordered(dates, dates.orders[rule.id], state.treated & dates.scopes[rule.id])
     return SimonCounts(
         treated=min(len(cohort), rule.n),

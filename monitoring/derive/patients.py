@@ -46,6 +46,7 @@ PATIENT_COLUMNS: dict[str, str] = {
     "stage1": "in the Simon stage-1 cohort (first n1 treated in the rule's order)",
     "simon_cohort": "among the first n treated in the rule's order (final criterion)",
     "status": "ResponseStatus value",
+    "simon_status": "status as the first Simon rule counts it (remission within its cycles)",
     "best_response": "first category in protocol order ever observed; missing if none",
     "first_response_date": "first assessment in the hematologic-response set",
     "first_remission_date": "first assessment in the remission set",
@@ -138,9 +139,36 @@ def _last_known_alive(
     return latest
 
 
-def _status(frame: pd.DataFrame, nonresponse_after_cycle: int) -> np.ndarray:
+def non_response_cycle(nonresponse_after_cycle: int, within_cycles: int | None) -> int:
+    """The cycle from whose first assessment a patient without remission is a non-responder:
+    the protocol's non-response cycle, or the cycle after a window of ``within_cycles``
+    (a later remission no longer counts) if that comes first."""
+    if within_cycles is None:
+        return nonresponse_after_cycle
+    return min(nonresponse_after_cycle, within_cycles + 1)
+
+
+def status_within_cycles(
+    frame: pd.DataFrame, nonresponse_after_cycle: int, within_cycles: int | None
+) -> np.ndarray:
+    """Response status (``ResponseStatus`` values) counting only a remission assessed in the
+    first ``within_cycles`` cycles (None: any cycle, the ``status`` column)."""
+    if within_cycles is None:
+        return _status(frame, nonresponse_after_cycle)
+    in_time = (frame["first_remission_cycle"] <= within_cycles).fillna(False).to_numpy(bool)
+    cycle = non_response_cycle(nonresponse_after_cycle, within_cycles)
+    return _status(frame, cycle, in_time)
+
+
+def _status(
+    frame: pd.DataFrame,
+    nonresponse_after_cycle: int,
+    remitted: npt.NDArray[np.bool_] | None = None,
+) -> np.ndarray:
     treated = frame["treated"].to_numpy(bool)
-    responder = treated & frame["first_remission_date"].notna().to_numpy(bool)
+    if remitted is None:
+        remitted = frame["first_remission_date"].notna().to_numpy(bool)
+    responder = treated & remitted
     ended = frame["off_treatment_date"].notna() | frame["death_date"].notna()
     late = (frame["last_cycle"] >= nonresponse_after_cycle).fillna(False)
     non_responder = treated & ~responder & (ended | late).to_numpy(bool)
@@ -179,6 +207,9 @@ def derive_patients(data: TrialData, protocol: Protocol) -> pd.DataFrame:
     frame["treated"] = frame["first_dose_date"].notna()
     _rank_flags(frame, protocol)
     frame["status"] = _status(frame, definition.nonresponse_after_cycle)
+    simon = protocol.simon
+    window = simon.within_cycles if simon is not None else None
+    frame["simon_status"] = status_within_cycles(frame, definition.nonresponse_after_cycle, window)
     frame["last_known_alive_date"] = _last_known_alive(frame, data, last_assessment)
     in_time = frame["first_remission_cycle"] <= definition.nonresponse_after_cycle
     frame["induction_failure"] = (

@@ -28,7 +28,8 @@ class Derivation:
 
     ``data`` is the cut data; ``patients`` the per-patient frame (``PATIENT_COLUMNS``);
     ``treated_order`` the treated patients by first-dose date then id; ``stage1`` and
-    ``simon_cohort`` tally the first n1 and first n treated (Simon rule order);
+    ``simon_cohort`` tally the first n1 and first n treated (Simon rule order) by the
+    rule's status (``simon_status``: a remission within its ``within_cycles``);
     ``overall`` tallies every treated patient; ``toxicity`` has one entry per protocol
     toxicity rule.
     """
@@ -80,8 +81,8 @@ def derive(data: TrialData, protocol: Protocol, cutoff: date | None = None) -> D
         patients=patients,
         treated_order=tuple(str(i) for i in ids[order]),
         stage1_ids=tuple(str(i) for i in ids[stage1]),
-        stage1=response_tally(patients, patients["stage1"]),
-        simon_cohort=response_tally(patients, patients["simon_cohort"]),
+        stage1=response_tally(patients, patients["stage1"], "simon_status"),
+        simon_cohort=response_tally(patients, patients["simon_cohort"], "simon_status"),
         overall=response_tally(patients),
         evaluable=evaluable_counts(patients),
         toxicity=tuple(

@@ -7,12 +7,21 @@ also remission by each closed breakdown column."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import pandas as pd
 
+from monitoring.analyses.efficacy_extras import efficacy_extras
+from monitoring.analyses.mrd import MrdListing
 from monitoring.analyses.randomization import CountTable, for_view, randomization_tables
-from monitoring.analyses.response import BestResponseTable, ResponseSummary, response_tables
+from monitoring.analyses.response import (
+    BestResponseTable,
+    ResponseSummary,
+    RuleRates,
+    response_tables,
+)
+from monitoring.analyses.treatment import SecondaryRates
 from monitoring.derive import Derivation
 from monitoring.estimates import PredictiveProbability, RateEstimate
 from monitoring.protocol import Protocol
@@ -77,7 +86,7 @@ def stage1_listing(derivation: Derivation, n1: int) -> Table:
                 frame.index,
                 frame["first_dose_date"],
                 frame["best_response"],
-                frame["status"],
+                frame["simon_status"],
                 strict=True,
             ),
             start=1,
@@ -110,7 +119,12 @@ RATE_COLUMNS = (
 )
 
 
-def rates_table(rates: Sequence[RateEstimate]) -> Table:
+def rates_table(
+    rates: Sequence[RateEstimate],
+    title: str = "Remission and response rates",
+    denominator: str = "n: treated patients whose status is known.",
+    sheet_name: str = "Rates",
+) -> Table:
     """Rates with the Beta-posterior credible interval and the Clopper-Pearson interval."""
     rows = tuple(
         (
@@ -128,16 +142,66 @@ def rates_table(rates: Sequence[RateEstimate]) -> Table:
     )
     first = rates[0]
     return Table(
-        "Remission and response rates",
+        title,
         RATE_COLUMNS,
         rows,
         note=(
             f"{first.level:.0%} equal-tailed credible interval of the Beta posterior under the "
             f"{first.prior.label} prior (protocol setting), beside the exact Clopper-Pearson "
-            f"{first.level:.0%} interval. n: treated patients whose status is known."
+            f"{first.level:.0%} interval. {denominator}"
         ),
-        sheet_name="Rates",
+        sheet_name=sheet_name,
     )
+
+
+def rule_rates_table(rates: RuleRates) -> Table:
+    """A rule's endpoint rates on its own patients: among evaluable, then among treated."""
+    estimates = [
+        *(
+            dataclasses.replace(r.among_evaluable, label=f"{r.title}, evaluable")
+            for r in rates.rates
+        ),
+        *(dataclasses.replace(r.among_treated, label=f"{r.title}, treated") for r in rates.rates),
+    ]
+    table = rates_table(estimates, rates.title, sheet_name=rates.title[:31])
+    note = f"{rates.note} 'Evaluable': outcome known; 'treated': pending count as not (yet)."
+    return dataclasses.replace(table, note=note)
+
+
+def secondary_table(rates: SecondaryRates) -> Table:
+    """The protocol's secondary rates (HSCT, MRD among responders)."""
+    return rates_table(rates.rates, rates.title, rates.note, "Transplant and MRD")
+
+
+MRD_COLUMNS = (
+    Column("Patient"),
+    Column("Sample date", ColumnKind.DATE),
+    Column("Method"),
+    Column("Time point"),
+    Column("MRD %"),
+    Column("Assay threshold %"),
+    Column("Negative below %"),
+    Column("Negative"),
+)
+
+
+def mrd_listing_table(listing: MrdListing) -> Table:
+    """Every MRD result by the cut-off: date, method, value, thresholds, negative yes/no."""
+    rows = tuple(
+        (
+            r.patient_id,
+            r.sample_date,
+            r.method,
+            r.timepoint,
+            f"{r.value_pct:g}",
+            None if r.assay_pct is None else f"{r.assay_pct:g}",
+            f"{r.threshold_pct:g}",
+            "yes" if r.negative else "no",
+        )
+        for r in listing.rows
+    )
+    title = f"{listing.title} ({counted(len(rows), 'result')})"
+    return Table(title, MRD_COLUMNS, rows, note=listing.note, sheet_name="MRD results")
 
 
 def predictive_table(p: PredictiveProbability) -> Table:
@@ -267,6 +331,12 @@ def efficacy_section(
         blocks.append(stage1_listing(derivation, simon.n1))
     blocks.append(best_response_table(response_tables(derivation, protocol).overall.best_response))
     blocks.append(rates_table((status.remission, status.response)))
+    extras = efficacy_extras(derivation, protocol)
+    blocks.extend(rule_rates_table(r) for r in extras.rule_rates)
+    if extras.secondary is not None:
+        blocks.append(secondary_table(extras.secondary))
+    if extras.mrd_listing is not None:
+        blocks.append(mrd_listing_table(extras.mrd_listing))
     if status.predictive is not None:
         blocks.append(predictive_table(status.predictive))
     else:

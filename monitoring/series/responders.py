@@ -34,10 +34,11 @@ class ResponderPath:
 
 
 def responder_path(derived: Derivation, rule: SimonRule) -> ResponderPath:
-    """The path among the first n treated patients (the Simon cohort), in treatment order."""
+    """The path among the first n treated patients (the Simon cohort), in treatment order,
+    responses as the rule counts them (``simon_status``)."""
     frame = derived.patients
     cohort = frame.loc[frame["simon_cohort"].to_numpy(bool)].sort_values("treatment_order")
-    status = cohort["status"].astype(str)
+    status = cohort["simon_status"].astype(str)
     responders = (status == "responder").cumsum().tolist()
     best = (status != "non_responder").cumsum().tolist()
     return ResponderPath(
