@@ -52,7 +52,8 @@ if view.summary.rmst is not None:
     )
 st.subheader("Median")
 components.table(tables.survival_frame(view), f"{endpoint} medians")
-st.subheader("Landmarks (all patients)")
-components.table(tables.landmark_frame(view), f"{endpoint} landmarks")
+if settings.landmarks_months:  # nothing to show where the protocol declares no landmark
+    st.subheader("Landmarks (all patients)")
+    components.table(tables.landmark_frame(view), f"{endpoint} landmarks")
 command = f"python -m monitoring km {selection.cli_options()} --endpoint {endpoint}"
 components.reproduce(command + (f" --by {by}" if by else "") + " --json")

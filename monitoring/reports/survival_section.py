@@ -217,7 +217,9 @@ def survival_section(
     settings = protocol.survival
     views = [survival_view(derivation, protocol, e) for e in settings.endpoints]
     results = [view.summary for view in views]
-    blocks: list[Block] = [median_table(results, settings), landmark_table(results, settings)]
+    blocks: list[Block] = [median_table(results, settings)]
+    if settings.landmarks_months:  # a protocol without landmarks gets no empty table
+        blocks.append(landmark_table(results, settings))
     blocks.extend(km_rows(views))
     for column in closed_columns:
         grouped = [survival_view(derivation, protocol, e, by=column) for e in settings.endpoints]
