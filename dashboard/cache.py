@@ -49,6 +49,8 @@ from monitoring.designs.simon_search import SimonSearch, search
 from monitoring.designs.toxicity import ToxicityDesign, ToxicityPlan, toxicity_design
 from monitoring.protocol import Protocol
 from monitoring.series import SurvivalView, enrolment_series, survival_view
+from monitoring.series import arm_comparison as comparisons
+from monitoring.series.arm_comparison import ArmComparison
 from monitoring.status import LookRecord, TrialStatus
 
 CUTS_HELD = 32
@@ -127,6 +129,21 @@ def survival(
     """Kaplan–Meier view of one endpoint, optionally split by a patient column."""
     cut = analysis(url, trial_id, cutoff, as_known_on, version)
     return survival_view(cut.derivation, cut.protocol, endpoint, by)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def arm_comparison(
+    url: str,
+    trial_id: str,
+    cutoff: date,
+    as_known_on: datetime | None,
+    version: str,
+    endpoint: str,
+) -> ArmComparison | None:
+    """Medians and landmark survival compared between arms (the bootstrap of the median
+    difference takes about 0.1 s per comparison)."""
+    cut = analysis(url, trial_id, cutoff, as_known_on, version)
+    return comparisons.arm_comparison(cut.derivation, cut.protocol, endpoint)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

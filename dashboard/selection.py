@@ -26,6 +26,7 @@ from monitoring.derive import Derivation
 from monitoring.open_view import closed_columns
 from monitoring.protocol import Protocol
 from monitoring.series import SurvivalView
+from monitoring.series.arm_comparison import ARM_COLUMN, ArmComparison
 from monitoring.status import TrialStatus
 
 
@@ -101,6 +102,12 @@ class Selection:
         """Refused (``PermissionRefusedError``) by a ``closed_by`` column in the open view."""
         check_breakdown(self.principal, self.protocol, self.trial_id, by)
         return cache.survival(*self.key, endpoint, by)
+
+    def arm_comparison(self, endpoint: str) -> ArmComparison | None:
+        """Medians and landmarks compared by arm: refused in the open view where the arm
+        is a ``closed_by`` column."""
+        check_breakdown(self.principal, self.protocol, self.trial_id, ARM_COLUMN)
+        return cache.arm_comparison(*self.key, endpoint)
 
     def km_chart(self, endpoint: str, by: str | None) -> go.Figure:
         check_breakdown(self.principal, self.protocol, self.trial_id, by)

@@ -21,6 +21,7 @@ from monitoring.designs.toxicity_audit import ToxicityAudit
 from monitoring.estimates import RateEstimate
 from monitoring.monitoring_log import log_rows, log_rules
 from monitoring.series import SurvivalView, ToxicityPath
+from monitoring.series.arm_comparison import ArmComparison
 from monitoring.status import TrialStatus
 
 
@@ -436,3 +437,60 @@ def mortality_frame(deaths: Deaths) -> pd.DataFrame:
             "Exact 95% CI (Clopper–Pearson)": [_interval(m.exact.low, m.exact.high) for m in rows],
         }
     )
+
+
+def _signed_months(days: float | None, per_month: float) -> str:
+    return "—" if days is None else f"{days / per_month:+.1f}"
+
+
+def _signed_pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.1%}"
+
+
+def arm_medians_frame(comparison: ArmComparison) -> pd.DataFrame:
+    """Median per arm with its CI, and each arm's difference from the reference arm with
+    its bootstrap interval (months)."""
+    per_month = comparison.days_per_month
+    versus = {c.arm.arm: c for c in comparison.comparisons}
+    rows = []
+    for arm in comparison.arms:
+        m = arm.fit.median
+        diff = versus.get(arm.arm)
+        rows.append(
+            {
+                "Arm": f"{arm.arm}: {arm.label}",
+                "Patients": arm.fit.n,
+                "Events": arm.fit.events,
+                "Median (months)": _months(m.time, per_month),
+                "95% CI (months)": f"{_months(m.lower, per_month)} – {_months(m.upper, per_month)}",
+                "Difference from reference (months)": "reference"
+                if diff is None
+                else _signed_months(diff.median.difference, per_month),
+                "95% CI of the difference": "—"
+                if diff is None or diff.median.difference is None
+                else f"{_signed_months(diff.median.lower, per_month)} to "
+                f"{_signed_months(diff.median.upper, per_month)}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def arm_landmarks_frame(comparison: ArmComparison) -> pd.DataFrame:
+    """Survival per arm at each protocol landmark and the difference from the reference arm
+    with its Wald interval (Greenwood variances)."""
+    rows = []
+    for c in comparison.comparisons:
+        for month, d in zip(comparison.landmark_months, c.landmarks, strict=True):
+            rows.append(
+                {
+                    "Comparison": f"{c.arm.arm} − {c.reference.arm}",
+                    "Landmark (months)": f"{month:g}",
+                    "Reference arm": f"{c.reference.arm}: {_pct(d.survival_a)}",
+                    "Compared arm": f"{c.arm.arm}: {_pct(d.survival_b)}",
+                    "Difference": _signed_pct(d.difference),
+                    "95% CI of the difference": "—"
+                    if d.lower is None or d.upper is None
+                    else f"{_signed_pct(d.lower)} to {_signed_pct(d.upper)}",
+                }
+            )
+    return pd.DataFrame(rows)

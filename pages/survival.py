@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard import components, tables, writes
 from dashboard.keys import Key
 from dashboard.selection import current
+from monitoring.series.arm_comparison import ARM_COLUMN, comparison_note
 
 selection = current()
 protocol = selection.protocol
@@ -52,7 +53,18 @@ if view.summary.rmst is not None:
     )
 st.subheader("Median")
 components.table(tables.survival_frame(view), f"{endpoint} medians")
-st.subheader("Landmarks (all patients)")
-components.table(tables.landmark_frame(view), f"{endpoint} landmarks")
+if settings.landmarks_months:  # nothing to show where the protocol declares no landmark
+    st.subheader("Landmarks (all patients)")
+    components.table(tables.landmark_frame(view), f"{endpoint} landmarks")
+if ARM_COLUMN in selection.breakdowns((ARM_COLUMN,)):  # by arm: the closed view only
+    comparison = selection.arm_comparison(str(endpoint))
+    if comparison is not None:
+        if ARM_COLUMN in protocol.closed_by:
+            writes.record_closed_view(selection.url, selection.trial_id, "survival by arm")
+        st.subheader("Comparison by arm")
+        components.table(tables.arm_medians_frame(comparison), f"{endpoint} medians by arm")
+        if comparison.landmark_months:
+            components.table(tables.arm_landmarks_frame(comparison), f"{endpoint} landmarks by arm")
+        st.caption(comparison_note(comparison))
 command = f"python -m monitoring km {selection.cli_options()} --endpoint {endpoint}"
 components.reproduce(command + (f" --by {by}" if by else "") + " --json")

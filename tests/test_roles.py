@@ -205,6 +205,7 @@ def test_dashboard_pi_gets_the_open_view(dashboard_db: str) -> None:
     at.switch_page("pages/survival.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert "arm" not in at.selectbox(key=Key.GROUP_BY).options  # open view: no by-arm split
+    assert "Comparison by arm" not in [h.value for h in at.subheader]
     at.switch_page("pages/reports.py").run()
     assert at.selectbox(key=Key.REPORT_VERSION).options == ["OPEN version"]
 
@@ -246,6 +247,14 @@ def test_dashboard_dsmb_may_split_by_arm(dashboard_db: str) -> None:
     assert "arm" in at.selectbox(key=Key.GROUP_BY).options
     at.selectbox(key=Key.GROUP_BY).set_value("arm").run()
     assert not at.exception, [e.value for e in at.exception]
+    # the closed view compares the arms: medians and the protocol's three landmarks
+    assert "Comparison by arm" in [h.value for h in at.subheader]
+    medians = next(d.value for d in at.dataframe if "Difference from reference (months)" in d.value)
+    assert [a.split(":")[0] for a in medians["Arm"]] == ["A", "B"]  # A: the rule's control
+    assert medians["Difference from reference (months)"].iloc[0] == "reference"
+    landmarks = next(d.value for d in at.dataframe if "Comparison" in d.value)
+    assert list(landmarks["Landmark (months)"]) == ["12", "24", "36"]
+    assert set(landmarks["Comparison"]) == {"B − A"}
     at.switch_page("pages/reports.py").run()
     assert at.selectbox(key=Key.REPORT_VERSION).value == VersionLabel.CLOSED
 

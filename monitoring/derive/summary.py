@@ -15,6 +15,7 @@ from monitoring.derive.counts import (
 )
 from monitoring.derive.cutoff import apply_cutoff, latest_date
 from monitoring.derive.patients import derive_patients
+from monitoring.derive.relapse import RelapseRecords, relapse_records
 from monitoring.derive.scope import treated_positions
 from monitoring.derive.time_to_event import Endpoint, TimeToEvent, time_to_event
 from monitoring.derive.toxicity import ToxicityOutcomes, toxicity_outcomes
@@ -65,6 +66,12 @@ class Derivation:
             last_contact=contact,
             inclusive=inclusive,
         )
+
+    def relapse(self, by: str | None = None) -> RelapseRecords:
+        """Remission to relapse, death in remission competing (``monitoring.derive.relapse``)."""
+        settings = self.survival
+        inclusive = settings is not None and settings.day_count == "inclusive"
+        return relapse_records(self.patients, by, inclusive=inclusive)
 
 
 def derive(data: TrialData, protocol: Protocol, cutoff: date | None = None) -> Derivation:

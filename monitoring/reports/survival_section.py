@@ -4,7 +4,8 @@ estimates per endpoint.
 Each endpoint is one ``monitoring.series.survival_view`` (fit by the protocol's
 ``[survival]`` settings, times in days) drawn as the dashboard's ``km_figure``; tables
 print months of ``days_per_month`` days. In the closed version, charts and medians by each
-closed breakdown column are added.
+closed breakdown column are added; by arm, the medians and landmark survival of each arm
+with their differences from the reference arm (``monitoring.series.arm_comparison``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ from monitoring.reports.document import (
 )
 from monitoring.reports.figures import CSS_PX_PER_INCH
 from monitoring.series import SurvivalView, survival_view
+from monitoring.series.arm_comparison import (
+    ARM_COLUMN,
+    ArmComparison,
+    arm_comparison,
+    comparison_note,
+)
 from monitoring.survival import EndpointSurvival
 from monitoring.survival.kaplan_meier import KaplanMeierResult
 
@@ -176,6 +183,106 @@ def medians_by(views: Sequence[SurvivalView], settings: SurvivalSettings, column
     )
 
 
+ARM_MEDIAN_COLUMNS = (
+    Column("Endpoint"),
+    Column("Arm"),
+    Column("N", ColumnKind.INTEGER),
+    Column("Events", ColumnKind.INTEGER),
+    Column("Median (months)", ColumnKind.NUMBER, 1),
+    Column("CI low", ColumnKind.NUMBER, 1),
+    Column("CI high", ColumnKind.NUMBER, 1),
+    Column("Difference (months)", ColumnKind.NUMBER, 1),
+    Column("Difference CI low", ColumnKind.NUMBER, 1),
+    Column("Difference CI high", ColumnKind.NUMBER, 1),
+)
+ARM_LANDMARK_COLUMNS = (
+    Column("Endpoint"),
+    Column("Comparison"),
+    Column("Month", ColumnKind.NUMBER, 0),
+    Column("Reference", ColumnKind.PERCENT),
+    Column("Compared arm", ColumnKind.PERCENT),
+    Column("Difference", ColumnKind.PERCENT),
+    Column("CI low", ColumnKind.PERCENT),
+    Column("CI high", ColumnKind.PERCENT),
+)
+
+
+def arm_median_table(comparisons: Sequence[ArmComparison], settings: SurvivalSettings) -> Table:
+    """Closed version: medians per arm with their CI, and each arm's difference from the
+    reference arm with its bootstrap interval."""
+    rows: list[tuple[CellValue, ...]] = []
+    for comparison in comparisons:
+        versus = {c.arm.arm: c.median for c in comparison.comparisons}
+        for arm in comparison.arms:
+            diff = versus.get(arm.arm)
+            rows.append(
+                (
+                    comparison.endpoint,
+                    f"{arm.arm}: {arm.label}",
+                    *_median_row("", arm.fit, settings)[1:],
+                    *(
+                        (None, None, None)
+                        if diff is None
+                        else (
+                            _months(diff.difference, settings),
+                            _months(diff.lower, settings),
+                            _months(diff.upper, settings),
+                        )
+                    ),
+                )
+            )
+    return Table(
+        "Kaplan–Meier medians by arm with differences (closed)",
+        ARM_MEDIAN_COLUMNS,
+        tuple(rows),
+        note=comparison_note(comparisons[0])
+        + f" Median CI as in the medians table; months of {settings.days_per_month:g} days.",
+        sheet_name="KM by arm",
+    )
+
+
+def arm_landmark_table(comparisons: Sequence[ArmComparison]) -> Table:
+    """Closed version: survival per arm at each protocol landmark and the difference from
+    the reference arm with its Wald interval."""
+    rows = tuple(
+        (
+            comparison.endpoint,
+            f"{c.arm.arm} − {c.reference.arm}",
+            float(month),
+            d.survival_a,
+            d.survival_b,
+            d.difference,
+            d.lower,
+            d.upper,
+        )
+        for comparison in comparisons
+        for c in comparison.comparisons
+        for month, d in zip(comparison.landmark_months, c.landmarks, strict=True)
+    )
+    return Table(
+        "Kaplan–Meier landmark differences by arm (closed)",
+        ARM_LANDMARK_COLUMNS,
+        rows,
+        note="Survival of the reference and the compared arm at each protocol landmark "
+        "(months from the origin), their difference and its Wald interval from the two "
+        "Greenwood variances; empty where not estimable.",
+        sheet_name="KM landmarks by arm",
+    )
+
+
+def arm_blocks(derivation: Derivation, protocol: Protocol) -> list[Block]:
+    """The arm comparison tables of every endpoint; none for a protocol without two arms."""
+    settings = protocol.survival
+    found = [arm_comparison(derivation, protocol, e) for e in settings.endpoints]
+    comparisons = [c for c in found if c is not None and c.comparisons]
+    if not comparisons:
+        return []
+    blocks: list[Block] = [arm_median_table(comparisons, settings)]
+    if settings.landmarks_months:
+        blocks.append(arm_landmark_table(comparisons))
+    return blocks
+
+
 def km_chart(view: SurvivalView) -> Figure:
     """The dashboard's Kaplan–Meier chart of one endpoint, with its number-at-risk table."""
     by = f" by {view.by}" if view.by else ""
@@ -211,16 +318,29 @@ def km_rows(views: Sequence[SurvivalView], per_row: int = KM_PER_ROW) -> list[Fi
     return [km_row(views[i : i + per_row], per_row) for i in range(0, len(views), per_row)]
 
 
+def _arms_shown(protocol: Protocol, closed_columns: Sequence[str]) -> bool:
+    """Results by arm: in the closed version, or in both where the arm is not closed."""
+    return ARM_COLUMN in closed_columns or ARM_COLUMN not in protocol.closed_by
+
+
 def survival_section(
     derivation: Derivation, protocol: Protocol, closed_columns: Sequence[str]
 ) -> Section:
     settings = protocol.survival
     views = [survival_view(derivation, protocol, e) for e in settings.endpoints]
     results = [view.summary for view in views]
-    blocks: list[Block] = [median_table(results, settings), landmark_table(results, settings)]
+    blocks: list[Block] = [median_table(results, settings)]
+    if settings.landmarks_months:  # a protocol without landmarks gets no empty table
+        blocks.append(landmark_table(results, settings))
     blocks.extend(km_rows(views))
+    by_arm = arm_blocks(derivation, protocol) if _arms_shown(protocol, closed_columns) else []
     for column in closed_columns:
         grouped = [survival_view(derivation, protocol, e, by=column) for e in settings.endpoints]
-        blocks.append(medians_by(grouped, settings, column))
+        if column == ARM_COLUMN and by_arm:  # the medians by arm, with their differences
+            blocks.extend(by_arm)
+            by_arm = []
+        else:
+            blocks.append(medians_by(grouped, settings, column))
         blocks.extend(km_rows(grouped))
+    blocks.extend(by_arm)
     return Section("Survival", tuple(blocks))
