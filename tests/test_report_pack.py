@@ -9,6 +9,7 @@ every table and figure still in it.
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 from datetime import UTC, date, datetime
@@ -234,3 +235,46 @@ def test_listing_titles_say_1_event_not_1_events(pack: ReportDocument) -> None:
     titles = [t.title for t in pack.tables()]
     assert not any(re.search(r"\b1 events\b", t) for t in titles)
     assert any(re.search(r"\(n = \d+ events?\)", t) for t in titles)
+
+
+def _pdf_xml(path: Path) -> str:
+    """The PDF as poppler's ``pdftohtml -xml`` reads it: outline entries and links carry
+    the page their destination resolves to."""
+    out = subprocess.run(
+        ["pdftohtml", "-xml", "-i", "-stdout", "-q", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout
+
+
+def _page_text(path: Path, page: int) -> str:
+    out = subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout
+
+
+def test_every_bookmark_and_contents_link_goes_to_its_sections_page(
+    pack: ReportDocument, files: dict[ReportFormat, Path]
+) -> None:
+    """Each outline entry's destination page (resolved by poppler, a reader independent of
+    the writer) holds the heading it names, and each contents link goes to the page its
+    line prints."""
+    pdf = files[ReportFormat.PDF]
+    xml = _pdf_xml(pdf)
+    outline = re.findall(r'<item page="(\d+)">(.*?)</item>', xml)
+    titles = {html.unescape(text) for _, text in outline}
+    assert {s.title for s in pack.sections} <= titles
+    assert len({page for page, _ in outline}) > len(pack.sections) // 2  # not all on one
+    for page, text in outline:
+        heading = html.unescape(text)
+        assert _squash(heading) in _squash(_page_text(pdf, int(page))), (page, heading)
+    cover = xml.split("</page>")[0]
+    numbers = re.findall(r'<a href="[^"#]*#(\d+)">(\d+)</a>', cover)
+    assert len(numbers) >= len(pack.sections)
+    assert all(target == printed for target, printed in numbers)
