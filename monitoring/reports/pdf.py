@@ -528,9 +528,9 @@ class _Titled(Flowable):  # type: ignore[misc]
     """Headings (a section's, a table's title) kept with the first rows of their table, and
     its note with the last rows: drawn whole when it fits; otherwise split into the
     headings and the rows that fit the space below them (at least two, see
-    ``pdf_tables``), the note going on with the rows that follow (a short table that is
-    not split may leave its note alone to the next page), or moved whole to the next
-    page. Unlike reportlab's keep-with-next, a table taller than the space left
+    ``pdf_tables``), the note going on with the rows that follow on the next page (a short
+    table that is not split may leave its note alone to the next page), or moved whole to
+    the next page. Unlike reportlab's keep-with-next, a table taller than the space left
     starts on the page it reaches instead of leaving the rest of that page blank."""
 
     def __init__(
@@ -573,7 +573,7 @@ class _Titled(Flowable):  # type: ignore[misc]
         if len(parts) == 1 and self.note is not None:  # every row fits, the note does not:
             foot = self._note_height(avail_width, avail_height)  # rows go on with the note,
             carried = self.table.split(avail_width, avail_height - top - foot)
-            if len(carried) == 2:
+            if len(carried) > 1:
                 parts = carried
             else:  # unless the table is not split (short): the note alone goes on
                 return [*self.heads, *parts, self.note]
@@ -581,7 +581,7 @@ class _Titled(Flowable):  # type: ignore[misc]
             return []
         if len(parts) == 1:
             return [*self.heads, *parts]
-        return [*self.heads, parts[0], _Titled([], parts[1], self.note)]
+        return [*self.heads, *parts[:-1], _Titled([], parts[-1], self.note)]
 
     def draw(self) -> None:
         y = self.height
