@@ -27,6 +27,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from monitoring.analyses.labs import (
+    DEFAULT_VOD_TERMS,
     Quadrant,
     VodCase,
     hepatotoxicity,
@@ -34,6 +35,7 @@ from monitoring.analyses.labs import (
     quadrant,
     shift_tables,
     vod_cases,
+    vod_terms,
 )
 from monitoring.data_dictionary import TrialData
 from monitoring.demo import generate
@@ -360,3 +362,40 @@ def test_by_arm_shift_tables_add_up_to_the_overall_one() -> None:
         assert [t.group for t in arms] == ["arm = A", "arm = B"]
         summed = np.sum([np.array(t.counts) for t in arms], axis=0)
         assert summed.tolist() == [list(r) for r in overall.counts]
+
+
+def test_vod_cases_fall_back_on_the_meddra_terms_when_no_rule_names_vod() -> None:
+    """The randomized example (aall1732) has no toxicity rule, yet its demo records
+    "Veno-occlusive disease" (16 patients at seed 0): each treated one is a case, read
+    under the default MedDRA SOS/VOD terms, and the note names them."""
+    protocol = load_protocol(PROTOCOL_DIR / "examples" / "aall1732-randomized.toml")
+    assert not protocol.toxicity
+    assert (
+        vod_terms(protocol)
+        == DEFAULT_VOD_TERMS
+        == (
+            "Veno-occlusive disease",
+            "Hepatic veno-occlusive disease",
+            "Sinusoidal obstruction syndrome",
+        )
+    )
+    derived = derive(generate(protocol, "on_track", seed=0), protocol)
+    events = derived.data.adverse_events
+    treated = set(derived.patients.loc[derived.patients["treated"], "patient_id"])
+    vod = events.loc[events["term"].eq("Veno-occlusive disease"), "patient_id"]
+    assert len(set(vod)) == 16
+    cases = vod_cases(derived, protocol)
+    assert {c.patient_id for c in cases.cases} == set(vod) & treated
+    assert cases.cases
+    assert "among no" not in cases.note
+    assert (
+        "Veno-occlusive disease, Hepatic veno-occlusive disease or Sinusoidal obstruction "
+        "syndrome (the default SOS/VOD terms, as no toxicity rule of the protocol names "
+        "SOS/VOD" in cases.note
+    )
+    # the ino-lowdose protocol names its own term: no fallback, the note says whose terms
+    assert vod_terms(PROTOCOL) != DEFAULT_VOD_TERMS
+    assert (
+        "the terms of the protocol's SOS/VOD rule"
+        in vod_cases(derive(generate(PROTOCOL, "on_track", seed=0), PROTOCOL), PROTOCOL).note
+    )
