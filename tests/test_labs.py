@@ -399,3 +399,65 @@ def test_vod_cases_fall_back_on_the_meddra_terms_when_no_rule_names_vod() -> Non
         "the terms of the protocol's SOS/VOD rule"
         in vod_cases(derive(generate(PROTOCOL, "on_track", seed=0), PROTOCOL), PROTOCOL).note
     )
+
+
+# A listed data set for the shift table, graded by hand from CTCAE v5.0 "Blood bilirubin
+# increased" (grade 1 >ULN - 1.5 x ULN, 2 >1.5 - 3.0, 3 >3.0 - 10.0, 4 >10.0 x ULN; the
+# ULN-based definitions, which the package's table grades by). ULN 1.0 mg/dL, so each value
+# is its own multiple of ULN. First dose 2025-01-10: the baseline is the last value on or
+# before it, post-baseline values are after it.
+#   patient  baseline (grade)   post-baseline (grades)       worst   shift
+#   B1       0.8 (0)            1.2 (1), 0.9 (0)             1       0 -> 1
+#   B2       0.9 (0)            1.0 (0: ULN is not >ULN)     0       0 -> 0
+#   B3       1.3 (1)            2.0 (2), 3.5 (3)             3       1 -> 3
+#   B4       1.6 (2)            1.1 (1)                      1       2 -> 1
+#   B5       1.5 (1: 1.5 x ULN) 3.0 (2: 3.0 x ULN)           2       1 -> 2
+#   B6       none               10.5 (4)                     4       Missing -> 4
+#   B7       0.7 (0)            none                         -       0 -> Missing
+#   B8       1.1 (1)            10.0 (3: 10.0 x ULN)         3       1 -> 3
+#   B9       never treated (12.0 after enrolment): not in the population
+BILIRUBIN_LISTING = (
+    ("B1", "2025-01-09", 0.8), ("B1", "2025-01-20", 1.2), ("B1", "2025-02-01", 0.9),
+    ("B2", "2025-01-10", 0.9), ("B2", "2025-01-20", 1.0),
+    ("B3", "2025-01-05", 1.3), ("B3", "2025-01-17", 2.0), ("B3", "2025-01-24", 3.5),
+    ("B4", "2025-01-08", 1.6), ("B4", "2025-01-31", 1.1),
+    ("B5", "2025-01-10", 1.5), ("B5", "2025-01-12", 3.0),
+    ("B6", "2025-01-15", 10.5),
+    ("B7", "2025-01-02", 0.7),
+    ("B8", "2025-01-09", 1.1), ("B8", "2025-02-10", 10.0),
+    ("B9", "2025-01-20", 12.0),
+)  # fmt: skip
+
+
+def test_bilirubin_shift_table_matches_the_hand_graded_listing() -> None:
+    """Baseline grade (rows 0-4, then Missing) by worst post-baseline grade (columns 0-4,
+    then Missing), each treated patient once: the layout of tern's laboratory shift table
+    (``t_lb``, TLG catalog LBT14). Expected counts: the listing above, graded by hand."""
+    base = generate(PROTOCOL, "on_track", seed=0)
+    first = pd.Timestamp("2025-01-10")
+    ids = [f"B{i}" for i in range(1, 10)]
+    patients = base.patients.iloc[: len(ids)].copy()
+    patients["patient_id"] = ids
+    patients["enrollment_date"] = first - pd.Timedelta(days=10)
+    patients["first_dose_date"] = [first] * 8 + [pd.NaT]
+    labs = pd.DataFrame(BILIRUBIN_LISTING, columns=["patient_id", "sample_date", "value"])
+    labs["test"] = "BILI"
+    labs["sample_date"] = pd.to_datetime(labs["sample_date"])
+    labs["unit"] = "mg/dL"
+    labs["lln"] = 0.0
+    labs["uln"] = 1.0
+    empty = {f: getattr(base, f).iloc[0:0] for f in base.__dataclass_fields__}
+    data = TrialData(**{**empty, "patients": patients, "lab_results": labs})
+    (bili,) = shift_tables(derive(data, PROTOCOL, date(2025, 3, 1))).tables
+    assert (bili.test, bili.population) == ("BILI", 8)
+    assert bili.labels == ("0", "1", "2", "3", "4", "Missing")
+    assert bili.counts == (
+        # worst: 0  1  2  3  4  Missing     baseline
+        (1, 1, 0, 0, 0, 1),  # 0: B2, B1; B7
+        (0, 0, 1, 2, 0, 0),  # 1: B5; B3, B8
+        (0, 1, 0, 0, 0, 0),  # 2: B4
+        (0, 0, 0, 0, 0, 0),  # 3
+        (0, 0, 0, 0, 0, 0),  # 4
+        (0, 0, 0, 0, 1, 0),  # Missing: B6
+    )
+    assert (bili.no_baseline, bili.no_post_baseline, bili.worsened) == (1, 1, 4)
