@@ -26,6 +26,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard import labs as labs_frames
 from monitoring.analyses.labs import (
     DEFAULT_VOD_TERMS,
     Quadrant,
@@ -44,6 +45,7 @@ from monitoring.labs import ctcae_table, grade_values
 from monitoring.protocol import load_protocol
 from monitoring.reports.content import ReportStamp, build_report, render_report
 from monitoring.reports.export import ReportFormat, write_reports
+from monitoring.reports.formatting import round_half_up
 from monitoring.status import trial_status
 from tests.conftest import PROTOCOL_DIR
 from tests.lab_support import with_labs
@@ -461,3 +463,24 @@ def test_bilirubin_shift_table_matches_the_hand_graded_listing() -> None:
         (0, 0, 0, 0, 1, 0),  # Missing: B6
     )
     assert (bili.no_baseline, bili.no_post_baseline, bili.worsened) == (1, 1, 4)
+
+
+def test_the_pages_hepatic_peaks_are_rounded_to_two_decimals() -> None:
+    """The Laboratory page prints peaks as 1.59, not 1.5917 (half away from zero, as the
+    report and a spreadsheet round); SOS/VOD findings to one decimal, as the report."""
+    derived = derive(generate(PROTOCOL, "on_track", seed=0), PROTOCOL)
+    hep = hepatotoxicity(derived)
+    frame = labs_frames.peaks_frame(hep)
+    raw = [p.alp for p in hep.peaks if p.alp is not None]
+    assert any(round(v, 2) != v for v in raw)  # the data has values of more decimals
+    for column in ("Peak ALT x ULN", "Peak AST x ULN", "Peak bilirubin x ULN", "Peak ALP x ULN"):
+        values = frame[column].dropna()
+        assert all(round(v, 2) == v for v in values), column
+    by_patient = dict(zip(frame["Patient"], frame["Peak ALP x ULN"], strict=True))
+    for peak in hep.peaks:
+        if peak.alp is not None:
+            assert by_patient[peak.patient_id] == float(round_half_up(peak.alp, 2))
+    assert labs_frames._rounded([1.5917, 0.125, None], 2) == [1.59, 0.13, None]
+    cases = labs_frames.vod_frame(vod_cases(derived, PROTOCOL))
+    for column in ("Bilirubin peak mg/dL", "Bilirubin peak x ULN", "Weight gain %"):
+        assert all(round(v, 1) == v for v in cases[column].dropna()), column
