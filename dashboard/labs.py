@@ -6,6 +6,15 @@ from __future__ import annotations
 import pandas as pd
 
 from monitoring.analyses.labs import Hepatotoxicity, ShiftTable, VodCases
+from monitoring.reports.formatting import round_half_up
+
+PEAK_PLACES = 2  # multiples of ULN on the page: 1.59, not 1.5917
+VOD_PLACES = 1  # bilirubin and weight gain, as the report's SOS/VOD table prints them
+
+
+def _rounded(values: list[float | None], places: int) -> list[float | None]:
+    """Values rounded half away from zero, as the report and a spreadsheet show them."""
+    return [None if v is None else float(round_half_up(v, places)) for v in values]
 
 
 def shift_frame(table: ShiftTable) -> pd.DataFrame:
@@ -21,13 +30,14 @@ def shift_frame(table: ShiftTable) -> pd.DataFrame:
 
 
 def peaks_frame(hep: Hepatotoxicity) -> pd.DataFrame:
+    """Each patient's peaks in multiples of ULN, to ``PEAK_PLACES`` decimals."""
     frame = pd.DataFrame(
         {
             "Patient": [p.patient_id for p in hep.peaks],
-            "Peak ALT x ULN": [p.alt for p in hep.peaks],
-            "Peak AST x ULN": [p.ast for p in hep.peaks],
-            "Peak bilirubin x ULN": [p.bilirubin for p in hep.peaks],
-            "Peak ALP x ULN": [p.alp for p in hep.peaks],
+            "Peak ALT x ULN": _rounded([p.alt for p in hep.peaks], PEAK_PLACES),
+            "Peak AST x ULN": _rounded([p.ast for p in hep.peaks], PEAK_PLACES),
+            "Peak bilirubin x ULN": _rounded([p.bilirubin for p in hep.peaks], PEAK_PLACES),
+            "Peak ALP x ULN": _rounded([p.alp for p in hep.peaks], PEAK_PLACES),
             "Quadrant": [p.quadrant.value if p.quadrant else "" for p in hep.peaks],
         }
     )
@@ -43,9 +53,9 @@ def vod_frame(cases: VodCases) -> pd.DataFrame:
             "Term": [c.term for c in cases.cases],
             "Grade": [c.grade for c in cases.cases],
             "Onset day": [c.onset_day for c in cases.cases],
-            "Bilirubin peak mg/dL": [c.bilirubin_mg_dl for c in cases.cases],
-            "Bilirubin peak x ULN": [c.bilirubin_uln for c in cases.cases],
-            "Weight gain %": [c.weight_gain_percent for c in cases.cases],
+            "Bilirubin peak mg/dL": _rounded([c.bilirubin_mg_dl for c in cases.cases], VOD_PLACES),
+            "Bilirubin peak x ULN": _rounded([c.bilirubin_uln for c in cases.cases], VOD_PLACES),
+            "Weight gain %": _rounded([c.weight_gain_percent for c in cases.cases], VOD_PLACES),
             "Hepatomegaly": ["yes" if c.hepatomegaly else "no" for c in cases.cases],
             "Ascites": ["yes" if c.ascites else "no" for c in cases.cases],
             "Modified Seattle": [

@@ -60,6 +60,7 @@ from monitoring.reports.conduct_section import (
 from monitoring.reports.content import ReportStamp, build_report, render_report
 from monitoring.reports.document import Figure, RowStyle, Table
 from monitoring.reports.export import ReportFormat, write_reports
+from monitoring.reports.layout import cell_texts
 from monitoring.status import trial_status
 from tests.conftest import PROTOCOL_DIR
 from tests.derive_frames import frame
@@ -272,6 +273,13 @@ def test_baseline_table_as_t_dm(derived: Derivation) -> None:
     printed = baseline_report_table(t)
     assert printed.row_styles[:2] == (RowStyle.GROUP, RowStyle.MEMBER)
     assert printed.columns[1].name == "Total (N = 6)"
+    # a characteristic's header row has no value of its own: blank, not "–" (missing)
+    texts = cell_texts(printed)
+    groups = [
+        row for row, style in zip(texts, printed.row_styles, strict=True) if style is RowStyle.GROUP
+    ]
+    assert groups[0] == ["Age (years)", ""]
+    assert all(row[1:] == [""] for row in groups)
 
 
 def test_baseline_per_arm_in_the_closed_view(derived: Derivation) -> None:

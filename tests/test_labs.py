@@ -26,7 +26,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard import labs as labs_frames
 from monitoring.analyses.labs import (
+    DEFAULT_VOD_TERMS,
     Quadrant,
     VodCase,
     hepatotoxicity,
@@ -34,6 +36,7 @@ from monitoring.analyses.labs import (
     quadrant,
     shift_tables,
     vod_cases,
+    vod_terms,
 )
 from monitoring.data_dictionary import TrialData
 from monitoring.demo import generate
@@ -42,6 +45,7 @@ from monitoring.labs import ctcae_table, grade_values
 from monitoring.protocol import load_protocol
 from monitoring.reports.content import ReportStamp, build_report, render_report
 from monitoring.reports.export import ReportFormat, write_reports
+from monitoring.reports.formatting import round_half_up
 from monitoring.status import trial_status
 from tests.conftest import PROTOCOL_DIR
 from tests.lab_support import with_labs
@@ -360,3 +364,123 @@ def test_by_arm_shift_tables_add_up_to_the_overall_one() -> None:
         assert [t.group for t in arms] == ["arm = A", "arm = B"]
         summed = np.sum([np.array(t.counts) for t in arms], axis=0)
         assert summed.tolist() == [list(r) for r in overall.counts]
+
+
+def test_vod_cases_fall_back_on_the_meddra_terms_when_no_rule_names_vod() -> None:
+    """The randomized example (aall1732) has no toxicity rule, yet its demo records
+    "Veno-occlusive disease" (16 patients at seed 0): each treated one is a case, read
+    under the default MedDRA SOS/VOD terms, and the note names them."""
+    protocol = load_protocol(PROTOCOL_DIR / "examples" / "aall1732-randomized.toml")
+    assert not protocol.toxicity
+    assert (
+        vod_terms(protocol)
+        == DEFAULT_VOD_TERMS
+        == (
+            "Veno-occlusive disease",
+            "Hepatic veno-occlusive disease",
+            "Sinusoidal obstruction syndrome",
+        )
+    )
+    derived = derive(generate(protocol, "on_track", seed=0), protocol)
+    events = derived.data.adverse_events
+    treated = set(derived.patients.loc[derived.patients["treated"], "patient_id"])
+    vod = events.loc[events["term"].eq("Veno-occlusive disease"), "patient_id"]
+    assert len(set(vod)) == 16
+    cases = vod_cases(derived, protocol)
+    assert {c.patient_id for c in cases.cases} == set(vod) & treated
+    assert cases.cases
+    assert "among no" not in cases.note
+    assert (
+        "Veno-occlusive disease, Hepatic veno-occlusive disease or Sinusoidal obstruction "
+        "syndrome (the default SOS/VOD terms, as no toxicity rule of the protocol names "
+        "SOS/VOD" in cases.note
+    )
+    # the ino-lowdose protocol names its own term: no fallback, the note says whose terms
+    assert vod_terms(PROTOCOL) != DEFAULT_VOD_TERMS
+    assert (
+        "the terms of the protocol's SOS/VOD rule"
+        in vod_cases(derive(generate(PROTOCOL, "on_track", seed=0), PROTOCOL), PROTOCOL).note
+    )
+
+
+# A listed data set for the shift table, graded by hand from CTCAE v5.0 "Blood bilirubin
+# increased" (grade 1 >ULN - 1.5 x ULN, 2 >1.5 - 3.0, 3 >3.0 - 10.0, 4 >10.0 x ULN; the
+# ULN-based definitions, which the package's table grades by). ULN 1.0 mg/dL, so each value
+# is its own multiple of ULN. First dose 2025-01-10: the baseline is the last value on or
+# before it, post-baseline values are after it.
+#   patient  baseline (grade)   post-baseline (grades)       worst   shift
+#   B1       0.8 (0)            1.2 (1), 0.9 (0)             1       0 -> 1
+#   B2       0.9 (0)            1.0 (0: ULN is not >ULN)     0       0 -> 0
+#   B3       1.3 (1)            2.0 (2), 3.5 (3)             3       1 -> 3
+#   B4       1.6 (2)            1.1 (1)                      1       2 -> 1
+#   B5       1.5 (1: 1.5 x ULN) 3.0 (2: 3.0 x ULN)           2       1 -> 2
+#   B6       none               10.5 (4)                     4       Missing -> 4
+#   B7       0.7 (0)            none                         -       0 -> Missing
+#   B8       1.1 (1)            10.0 (3: 10.0 x ULN)         3       1 -> 3
+#   B9       never treated (12.0 after enrolment): not in the population
+BILIRUBIN_LISTING = (
+    ("B1", "2025-01-09", 0.8), ("B1", "2025-01-20", 1.2), ("B1", "2025-02-01", 0.9),
+    ("B2", "2025-01-10", 0.9), ("B2", "2025-01-20", 1.0),
+    ("B3", "2025-01-05", 1.3), ("B3", "2025-01-17", 2.0), ("B3", "2025-01-24", 3.5),
+    ("B4", "2025-01-08", 1.6), ("B4", "2025-01-31", 1.1),
+    ("B5", "2025-01-10", 1.5), ("B5", "2025-01-12", 3.0),
+    ("B6", "2025-01-15", 10.5),
+    ("B7", "2025-01-02", 0.7),
+    ("B8", "2025-01-09", 1.1), ("B8", "2025-02-10", 10.0),
+    ("B9", "2025-01-20", 12.0),
+)  # fmt: skip
+
+
+def test_bilirubin_shift_table_matches_the_hand_graded_listing() -> None:
+    """Baseline grade (rows 0-4, then Missing) by worst post-baseline grade (columns 0-4,
+    then Missing), each treated patient once: the layout of tern's laboratory shift table
+    (``t_lb``, TLG catalog LBT14). Expected counts: the listing above, graded by hand."""
+    base = generate(PROTOCOL, "on_track", seed=0)
+    first = pd.Timestamp("2025-01-10")
+    ids = [f"B{i}" for i in range(1, 10)]
+    patients = base.patients.iloc[: len(ids)].copy()
+    patients["patient_id"] = ids
+    patients["enrollment_date"] = first - pd.Timedelta(days=10)
+    patients["first_dose_date"] = [first] * 8 + [pd.NaT]
+    labs = pd.DataFrame(BILIRUBIN_LISTING, columns=["patient_id", "sample_date", "value"])
+    labs["test"] = "BILI"
+    labs["sample_date"] = pd.to_datetime(labs["sample_date"])
+    labs["unit"] = "mg/dL"
+    labs["lln"] = 0.0
+    labs["uln"] = 1.0
+    empty = {f: getattr(base, f).iloc[0:0] for f in base.__dataclass_fields__}
+    data = TrialData(**{**empty, "patients": patients, "lab_results": labs})
+    (bili,) = shift_tables(derive(data, PROTOCOL, date(2025, 3, 1))).tables
+    assert (bili.test, bili.population) == ("BILI", 8)
+    assert bili.labels == ("0", "1", "2", "3", "4", "Missing")
+    assert bili.counts == (
+        # worst: 0  1  2  3  4  Missing     baseline
+        (1, 1, 0, 0, 0, 1),  # 0: B2, B1; B7
+        (0, 0, 1, 2, 0, 0),  # 1: B5; B3, B8
+        (0, 1, 0, 0, 0, 0),  # 2: B4
+        (0, 0, 0, 0, 0, 0),  # 3
+        (0, 0, 0, 0, 0, 0),  # 4
+        (0, 0, 0, 0, 1, 0),  # Missing: B6
+    )
+    assert (bili.no_baseline, bili.no_post_baseline, bili.worsened) == (1, 1, 4)
+
+
+def test_the_pages_hepatic_peaks_are_rounded_to_two_decimals() -> None:
+    """The Laboratory page prints peaks as 1.59, not 1.5917 (half away from zero, as the
+    report and a spreadsheet round); SOS/VOD findings to one decimal, as the report."""
+    derived = derive(generate(PROTOCOL, "on_track", seed=0), PROTOCOL)
+    hep = hepatotoxicity(derived)
+    frame = labs_frames.peaks_frame(hep)
+    raw = [p.alp for p in hep.peaks if p.alp is not None]
+    assert any(round(v, 2) != v for v in raw)  # the data has values of more decimals
+    for column in ("Peak ALT x ULN", "Peak AST x ULN", "Peak bilirubin x ULN", "Peak ALP x ULN"):
+        values = frame[column].dropna()
+        assert all(round(v, 2) == v for v in values), column
+    by_patient = dict(zip(frame["Patient"], frame["Peak ALP x ULN"], strict=True))
+    for peak in hep.peaks:
+        if peak.alp is not None:
+            assert by_patient[peak.patient_id] == float(round_half_up(peak.alp, 2))
+    assert labs_frames._rounded([1.5917, 0.125, None], 2) == [1.59, 0.13, None]
+    cases = labs_frames.vod_frame(vod_cases(derived, PROTOCOL))
+    for column in ("Bilirubin peak mg/dL", "Bilirubin peak x ULN", "Weight gain %"):
+        assert all(round(v, 1) == v for v in cases[column].dropna()), column

@@ -17,10 +17,13 @@ from typing import Any
 import matplotlib
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.patches import Rectangle
 from PIL import Image
 
+from monitoring.analyses.conduct import accrual
+from monitoring.charts.conduct import AccrualChart
 from monitoring.charts.panels import PANEL_WIDTH_IN, ChartRow
 from monitoring.charts.static import _STYLE, BoundaryChart, KmChart, StaticChart
 from monitoring.demo import generate
@@ -268,3 +271,54 @@ print(",".join(m for m in {absent!r} if m in sys.modules))
         [sys.executable, "-c", script], check=True, capture_output=True, text=True
     ).stdout
     assert out.strip() == ""
+
+
+def _px(figure: Any, box: Any) -> Any:
+    """A display-space box in CSS px (the charts' layout unit)."""
+    return box.transformed(matplotlib.transforms.Affine2D().scale(96 / figure.get_dpi()))
+
+
+def test_km_image_keeps_its_labels_apart_and_inside(trial: tuple[TrialStatus, Derivation]) -> None:
+    """In a report panel (5 inches at 0.7 of the chart's height, two arms with long names):
+    the legend lies inside the image, "Number at risk" below the curves' time labels, and
+    each arm's label left of its count at time 0."""
+    _, derivation = trial
+    chart = KmChart(survival_view(derivation, PROTOCOL, "PFS", "sex"))
+    with matplotlib.rc_context(_STYLE):
+        figure = chart.figure(PANEL_WIDTH_IN, chart.height_px * KM_ROW_HEIGHT / 96, CHART_DPI)
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+    curves_ax, risk_ax = figure.axes
+    (legend,) = figure.legends
+    inside = figure.bbox
+    assert inside.contains(*legend.get_window_extent(renderer).min)
+    assert inside.contains(*legend.get_window_extent(renderer).max)
+    ticks = [t.get_window_extent(renderer) for t in curves_ax.get_xticklabels() if t.get_text()]
+    (title,) = [
+        t.get_window_extent(renderer)
+        for t in (risk_ax.title, risk_ax._left_title)
+        if t.get_text() == "Number at risk"
+    ]
+    assert max(t.y1 for t in ticks) > title.y1  # the title is below the time labels ...
+    assert min(t.y0 for t in ticks) > title.y1  # ... without touching them
+    labels = risk_ax.get_yticklabels()
+    for row, label in enumerate(labels):
+        first = next(t for t in risk_ax.texts if t.get_position() == (0.0, row))
+        assert label.get_window_extent(renderer).x1 < first.get_window_extent(renderer).x0
+    assert _px(figure, title).height > 10  # drawn at its size
+
+
+def test_accrual_chart_has_a_readable_plot_area(trial: tuple[TrialStatus, Derivation]) -> None:
+    """The monthly bars need height: at least 150 CSS px of plot area in the dashboard's
+    figure (its height less the top and bottom margins) and in the report's image."""
+    _, derivation = trial
+    enrolment = accrual(derivation, PROTOCOL)
+    plotly = AccrualChart(enrolment).plotly()
+    margin = plotly.layout.margin
+    assert plotly.layout.height - margin.t - margin.b >= 150
+    chart = AccrualChart(enrolment, titled=False)
+    with matplotlib.rc_context(_STYLE):
+        figure = chart.figure(CHART_WIDTH_IN, chart.height_px / 96, CHART_DPI)
+    (axes,) = figure.axes
+    assert _px(figure, axes.get_window_extent()).height >= 150

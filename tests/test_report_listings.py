@@ -39,7 +39,7 @@ ROWS = 650
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 HEADER = re.compile(r"Patient\s+Site\s+First dose\s+Age\s+Cycles")
 PATIENT = re.compile(r"\bP-\d{3}\b")
-SHEET = "Listing -all-- patients-respons"
+SHEET = "Listing -all-- patients"
 
 
 def _ids(n: int) -> list[str]:

@@ -9,6 +9,8 @@ every table and figure still in it.
 
 from __future__ import annotations
 
+import html
+import io
 import re
 import subprocess
 from datetime import UTC, date, datetime
@@ -17,6 +19,10 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Spacer
+from reportlab.platypus import Paragraph as RLParagraph
+from reportlab.platypus import Table as RLTable
 
 from monitoring.db import looks
 from monitoring.demo import generate
@@ -45,7 +51,8 @@ from monitoring.reports.document import (
 from monitoring.reports.export import ReportFormat, write_reports
 from monitoring.reports.formatting import joined
 from monitoring.reports.layout import Heading, reading_order
-from monitoring.reports.pdf_tables import KEEP_ROWS, MIN_ROWS, PagedTable
+from monitoring.reports.pdf import _Titled
+from monitoring.reports.pdf_tables import KEEP_ROWS, MIN_ROWS, PagedTable, build_table
 from monitoring.status import trial_status
 from monitoring.wording import counted
 from tests.conftest import PROTOCOL_DIR
@@ -234,3 +241,76 @@ def test_listing_titles_say_1_event_not_1_events(pack: ReportDocument) -> None:
     titles = [t.title for t in pack.tables()]
     assert not any(re.search(r"\b1 events\b", t) for t in titles)
     assert any(re.search(r"\(n = \d+ events?\)", t) for t in titles)
+
+
+def _pdf_xml(path: Path) -> str:
+    """The PDF as poppler's ``pdftohtml -xml`` reads it: outline entries and links carry
+    the page their destination resolves to."""
+    out = subprocess.run(
+        ["pdftohtml", "-xml", "-i", "-stdout", "-q", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout
+
+
+def _page_text(path: Path, page: int) -> str:
+    out = subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout
+
+
+def test_every_bookmark_and_contents_link_goes_to_its_sections_page(
+    pack: ReportDocument, files: dict[ReportFormat, Path]
+) -> None:
+    """Each outline entry's destination page (resolved by poppler, a reader independent of
+    the writer) holds the heading it names, and each contents link goes to the page its
+    line prints."""
+    pdf = files[ReportFormat.PDF]
+    xml = _pdf_xml(pdf)
+    outline = re.findall(r'<item page="(\d+)">(.*?)</item>', xml)
+    titles = {html.unescape(text) for _, text in outline}
+    assert {s.title for s in pack.sections} <= titles
+    assert len({page for page, _ in outline}) > len(pack.sections) // 2  # not all on one
+    for page, text in outline:
+        heading = html.unescape(text)
+        assert _squash(heading) in _squash(_page_text(pdf, int(page))), (page, heading)
+    cover = xml.split("</page>")[0]
+    numbers = re.findall(r'<a href="[^"#]*#(\d+)">(\d+)</a>', cover)
+    assert len(numbers) >= len(pack.sections)
+    assert all(target == printed for target, printed in numbers)
+
+
+def test_a_split_tables_header_repeats_only_at_the_top_of_a_new_page() -> None:
+    """A nested table with a note (as the baseline table) placed below a spacer of every
+    height from nothing to a full frame: each page holds at most one piece of it, so its
+    header row is printed once a page, at the top of a continuation page."""
+    rows = tuple(
+        row for g in range(12) for row in ((f"Group {g}", None), ("a", str(g)), ("b", str(g)))
+    )
+    styles = (RowStyle.GROUP, RowStyle.MEMBER, RowStyle.MEMBER) * 12
+    table = Table("t", (Column("Characteristic"), Column("Total")), rows, row_styles=styles)
+    note = ParagraphStyle("note", fontName="Helvetica", fontSize=7, leading=9)
+    frame_height = 300.0
+
+    class Recorder(BaseDocTemplate):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__(io.BytesIO(), pagesize=(300, frame_height + 20))
+            frame = Frame(10, 10, 280, frame_height, 0, 0, 0, 0)
+            self.addPageTemplates([PageTemplate("p", [frame])])
+            self.pieces: list[int] = []
+
+        def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (reportlab API)
+            if isinstance(flowable, RLTable | _Titled):  # a piece with its header row
+                self.pieces.append(self.canv.getPageNumber())
+
+    for above in range(0, int(frame_height), 3):
+        doc = Recorder()
+        titled = _Titled([], build_table(table, 280), RLParagraph("A note of two lines " * 6, note))
+        doc.build([Spacer(1, above), titled])
+        assert len(doc.pieces) == len(set(doc.pieces)), (above, doc.pieces)

@@ -202,12 +202,27 @@ def test_sheet_names_are_cleaned_and_made_unique() -> None:
         taken=["Summary"],
     )
     assert names == (
-        "Listing -all-- patients-respons",
+        "Listing -all-- patients",  # cut after a word, not "patients-respons"
         "Boundaries",
         "boundaries (2)",
         "History (2)",  # Excel reserves "History"
         "q",
         "Table 6",
+    )
+
+
+def test_long_sheet_names_are_cut_at_a_word_and_stay_unique() -> None:
+    names = unique_sheet_names(
+        [
+            "Treatment received against assigned",
+            "Treatment received against assigned arm",
+            "Supercalifragilisticexpialidocious tables",
+        ]
+    )
+    assert names == (
+        "Treatment received against",  # not "Treatment received against assi"
+        "Treatment received against (2)",
+        "Supercalifragilisticexpialidoci",  # one word longer than half: cut where it must
     )
 
 
@@ -448,8 +463,8 @@ def test_docx_decisions_and_metadata(files: dict[str, Path]) -> None:
 
 def test_xlsx_sheets_types_and_formats(files: dict[str, Path]) -> None:
     book = openpyxl.load_workbook(files["xlsx"])
-    assert book.sheetnames == ["Summary", "Boundaries", "Listing -all-- patients-respons"]
-    sheet = book["Listing -all-- patients-respons"]
+    assert book.sheetnames == ["Summary", "Boundaries", "Listing -all-- patients"]
+    sheet = book["Listing -all-- patients"]
     assert sheet.freeze_panes == "A2"
     assert all(cell.font.bold for cell in sheet[1])
     assert [c.value for c in sheet[1]] == [c.name for c in WIDE_COLUMNS]

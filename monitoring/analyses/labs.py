@@ -380,7 +380,16 @@ def _term_mask(terms: pd.Series, wanted: tuple[str, ...]) -> pd.Series:
     return terms.astype(str).str.strip().str.casefold().isin(names)
 
 
-def vod_terms(protocol: Protocol) -> tuple[str, ...]:
+DEFAULT_VOD_TERMS = (
+    "Veno-occlusive disease",
+    "Hepatic veno-occlusive disease",
+    "Sinusoidal obstruction syndrome",
+)
+"""The MedDRA terms of SOS/VOD, read when no toxicity rule of the protocol names one (a
+trial may record VOD without monitoring it by a stopping rule)."""
+
+
+def _rule_vod_terms(protocol: Protocol) -> tuple[str, ...]:
     """The AE terms of the protocol's SOS/VOD toxicity rules (a rule whose terms name
     veno-occlusive disease or sinusoidal obstruction)."""
     found: list[str] = []
@@ -389,6 +398,17 @@ def vod_terms(protocol: Protocol) -> tuple[str, ...]:
         if "veno-occlusive" in words or "sinusoidal obstruction" in words:
             found += [t for t in rule.terms if t not in found]
     return tuple(found)
+
+
+def vod_terms(protocol: Protocol) -> tuple[str, ...]:
+    """The AE terms that make a SOS/VOD case: those of the protocol's SOS/VOD toxicity
+    rules, or ``DEFAULT_VOD_TERMS`` when no rule names one."""
+    return _rule_vod_terms(protocol) or DEFAULT_VOD_TERMS
+
+
+def _either(words: tuple[str, ...]) -> str:
+    """ "a", "a or b", "a, b or c"."""
+    return words[-1] if len(words) < 2 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 def _mg_dl(value: float, unit: object) -> float | None:
@@ -404,11 +424,12 @@ def _reported(events: pd.DataFrame, pid: object, low: pd.Timestamp, high: pd.Tim
 def vod_cases(
     derived: Derivation, protocol: Protocol, window_days: int = VOD_WINDOW_DAYS
 ) -> VodCases:
-    """For each treated patient with an AE among the protocol's SOS/VOD terms (any grade,
+    """For each treated patient with an AE among the SOS/VOD terms (``vod_terms``; any grade,
     any attribution): the first such event, the bilirubin peak (mg/dL and x ULN) and the
     largest weight gain from baseline from ``window_days`` before to ``window_days`` after
     its onset, and whether hepatomegaly or ascites was reported as an AE in that window."""
-    terms = vod_terms(protocol)
+    named = _rule_vod_terms(protocol)
+    terms = named or DEFAULT_VOD_TERMS
     patients = derived.patients.set_index("patient_id")
     treated = set(patients.index[patients["treated"]])
     events = derived.data.adverse_events
@@ -447,8 +468,14 @@ def vod_cases(
             )
         )
     recorded = bool(len(hepatomegaly) or len(ascites))
+    source = (
+        "the default SOS/VOD terms, as no toxicity rule of the protocol names SOS/VOD"
+        if not named
+        else "the terms of the protocol's SOS/VOD rule"
+    )
     note = (
-        f"First adverse event among {', '.join(terms) or 'no SOS/VOD term'} (worst grade); "
+        f"First adverse event recorded as {_either(terms)} ({source}), with the worst "
+        "grade of these events; "
         f"bilirubin peak and weight gain from baseline within {window_days} days of onset; "
         "hepatomegaly, ascites: adverse events so named in that window"
         + ("" if recorded else " (none recorded in this trial)")

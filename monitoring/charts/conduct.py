@@ -268,7 +268,7 @@ def rgba_tuple(hex_colour: str, alpha: float) -> tuple[float, float, float, floa
     return (r, g, b, alpha)
 
 
-ACCRUAL_HEIGHT = 240
+ACCRUAL_HEIGHT = 380  # 200 px of plot area under the title, legend and axis titles
 UNTITLED_SAVING = 30  # px: of the 70 the title takes, 40 go to the plot area
 BAR_ALPHA = 0.3  # the monthly bars behind the cumulative line
 

@@ -26,7 +26,7 @@ from monitoring.charts.theme import GREY, styled
 def edish_figure(hep: Hepatotoxicity, height: int = EDISH_HEIGHT) -> go.Figure:
     """One point per patient (peak ALT or AST / ULN, peak bilirubin / ULN), log axes, the
     Hy's-law lines at 3 x ULN and 2 x ULN; each point carries its patient id
-    (``customdata``) for the dashboard's selection."""
+    (``customdata``) for the dashboard's selection: a single click selects a patient."""
     geometry = edish_geometry(hep)
     fig = go.Figure()
     for name, colour, points in geometry.series:
@@ -44,7 +44,9 @@ def edish_figure(hep: Hepatotoxicity, height: int = EDISH_HEIGHT) -> go.Figure:
     fig.add_hline(y=HYS_BILIRUBIN, line={"color": GREY, "dash": "dash", "width": 1.5})
     fig.update_xaxes(type="log", range=list(geometry.x_range))
     fig.update_yaxes(type="log", range=list(geometry.y_range))
-    fig.update_layout(clickmode="event+select", dragmode="select")
+    # A click selects the point under it; a drag zooms (box select stays in the modebar).
+    # Not dragmode="select": Streamlit turns click selection off for a select/lasso drag.
+    fig.update_layout(clickmode="event+select", dragmode="zoom")
     return styled(fig, title=EDISH_TITLE, x_title=EDISH_X, y_title=EDISH_Y, height=height)
 
 

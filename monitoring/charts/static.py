@@ -198,17 +198,39 @@ class KmChart(StaticChart):
         return km_figure(self.view)
 
     def draw(self, figure: Figure) -> None:
+        """The dashboard's layout, fitted to the printed size: the legend above the curves
+        in as many columns as fit the width (else one), the curves' plot area below it,
+        room between the curves' time labels and "Number at risk" (``RISK_GAP``), and the
+        at-risk labels set off so that the counts at time 0 clear them."""
         from matplotlib.lines import Line2D
         from matplotlib.patches import Patch
         from matplotlib.ticker import FuncFormatter
 
         lines = self.lines
-        left, bottom, width, height = _frame(figure, lines.top_margin, MARGIN["b"])
-        spacing = 0.16  # make_subplots' vertical_spacing, of the plot area
-        upper_h, lower_h = (h * (1 - spacing) * height for h in lines.row_heights)
+        handles: list[Any] = []
+        for curve in lines.curves:
+            c = curve.colour
+            handles.append(Line2D([], [], color=c, lw=_pt(3), label=curve.line_name))
+            handles.append(Patch(color=c, alpha=BAND_ALPHA, lw=0, label=curve.band_name))
+        rows = len(lines.curves)
+        width_px, height_px = figure.get_figwidth() * PX, figure.get_figheight() * PX
+        renderer = figure._get_renderer()  # type: ignore[attr-defined]  # measures text
+        counts = [n for curve in lines.curves for n in curve.at_risk[:1]]
+        half = max((_text_px(figure, renderer, n) for n in counts), default=0.0) / 2
+        label_pad = 10 + half  # px: the y labels clear the counts centred at time 0
+        labels = [c.curve.label for c in lines.curves]
+        widest = max((_text_px(figure, renderer, t) for t in labels), default=0.0)
+        left_px = max(MARGIN["l"], widest + label_pad + 6)
+        columns, legend_px = _legend_fit(figure, renderer, handles, rows, width_px - left_px - 4)
+        top_px = KM_TITLE_PX + legend_px + 6
+        left = left_px / width_px
+        width = 1 - MARGIN["r"] / width_px - left
+        bottom = MARGIN["b"] / height_px
+        height = 1 - top_px / height_px - bottom
+        gap = min(RISK_GAP / height_px, 0.3 * height)
+        upper_h, lower_h = (h * (height - gap) for h in lines.row_heights)
         curves_ax = figure.add_axes((left, bottom + height - upper_h, width, upper_h))
         risk_ax = figure.add_axes((left, bottom, width, lower_h), sharex=curves_ax)
-        handles: list[Any] = []
         for curve in lines.curves:
             c = curve.colour
             lower = [float("nan") if v is None else v for v in curve.lower]
@@ -225,29 +247,55 @@ class KmChart(StaticChart):
                 color=c,
                 lw=_pt(2),
             )
-            handles.append(Line2D([], [], color=c, lw=_pt(3), label=curve.line_name))
-            handles.append(Patch(color=c, alpha=BAND_ALPHA, lw=0, label=curve.band_name))
         curves_ax.set_ylim(0, 1.02)
         curves_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
         curves_ax.set_ylabel("Probability without event")
         curves_ax.tick_params(labelbottom=True)
         _axes_style(curves_ax)
-        rows = len(lines.curves)
         for i, curve in enumerate(lines.curves):
             for month, count in zip(lines.risk_months, curve.at_risk, strict=True):
                 risk_ax.text(month, i, count, color=curve.colour, ha="center", va="center")
         risk_ax.set_ylim(rows - 0.5, -0.5)
-        risk_ax.set_yticks(range(rows), [c.curve.label for c in lines.curves])
+        risk_ax.set_yticks(range(rows), labels)
+        risk_ax.tick_params(axis="y", pad=_pt(label_pad))
         risk_ax.set_xlabel("Months from origin")
         _axes_style(risk_ax, y_grid=False)
         risk_ax.set_title("Number at risk", loc="left", fontsize=_pt(FONT_SIZE), pad=_pt(6))
-        risk_ax.title.set_position((0.0, 1.0))
-        risk_ax.title.set_x((MARGIN["l"] / (figure.get_figwidth() * PX) - left) / width)
         low, high = lines.x_range
         curves_ax.set_xlim(low, high)
         _ticks(curves_ax, low, high, lines.x_step)
         _title(figure, lines.title)
-        _legend(figure, curves_ax, handles, rows)
+        _legend(figure, curves_ax, handles, columns)
+
+
+KM_TITLE_PX = 44  # px the static Kaplan–Meier chart's title takes above its legend
+RISK_GAP = 62  # px between the curves' plot area and the at-risk table: the time labels
+# (6 px pad, 14 px text), then "Number at risk" (6 px pad, 16 px text), with air between
+
+
+def _text_px(figure: Figure, renderer: Any, text: str) -> float:
+    """Width (CSS px) of ``text`` at the tick label size on ``figure``."""
+    probe = figure.text(0, 0, text, fontsize=_pt(TICK_SIZE))
+    width = probe.get_window_extent(renderer=renderer).width
+    probe.remove()
+    return float(width) * PX / figure.get_dpi()
+
+
+def _legend_fit(
+    figure: Figure, renderer: Any, handles: list[Any], columns: int, room_px: float
+) -> tuple[int, float]:
+    """Columns of a legend of ``handles`` that fit ``room_px`` (``columns``, else one), and
+    its height in CSS px."""
+    scale = PX / figure.get_dpi()
+    ncol, box = columns, None
+    for ncol in (columns, 1):
+        probe = figure.legend(handles=handles, ncol=ncol, handlelength=2.2, columnspacing=3.0)
+        box = probe.get_window_extent(renderer=renderer)
+        probe.remove()
+        if box.width * scale <= room_px:
+            break
+    assert box is not None
+    return ncol, float(box.height) * scale
 
 
 @dataclass(frozen=True, eq=False)

@@ -131,7 +131,9 @@ def baseline_blocks(derivation: Derivation, protocol: Protocol, closed: bool) ->
 
 
 def baseline_report_table(table: BaselineTable) -> Table:
-    """Characteristics as header rows, their statistics indented below (tern's t_dm)."""
+    """Characteristics as header rows, their statistics indented below (tern's t_dm); a
+    header row's value cells are blank (it has no value of its own; "–" would read as a
+    missing one)."""
     columns = (
         Column("Characteristic"),
         *(
@@ -140,7 +142,7 @@ def baseline_report_table(table: BaselineTable) -> Table:
         ),
     )
     width = len(table.columns)
-    rows = tuple((r.label, *(r.cells or (None,) * width)) for r in table.rows)
+    rows = tuple((r.label, *(r.cells or ("",) * width)) for r in table.rows)
     styles = tuple(RowStyle.MEMBER if r.indent else RowStyle.GROUP for r in table.rows)
     return Table(
         "Baseline characteristics",

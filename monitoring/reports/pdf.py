@@ -265,11 +265,16 @@ class _ContentsPage(Flowable):  # type: ignore[misc]
 
 class _NumberedCanvas(Canvas):  # type: ignore[misc]
     """Canvas that prints "Page X of Y" and the contents page once the total is known
-    (page states kept until the file is saved)."""
+    (page states kept until the file is saved).
+
+    The PDF document object only learns of a page when it is written out, so a bookmark
+    made while the pages are held back would point at the first page: bookmarks are
+    recorded with their page number and bound as each page is written."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._saved: list[dict[str, Any]] = []
+        self._marks: dict[int, list[tuple[str, dict[str, Any]]]] = {}
         self.contents: list[_Entry] = []
         self.contents_page: tuple[int, tuple[float, float]] | None = None
         self.contents_box = (0.0, 0.0)
@@ -277,6 +282,10 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]
     def showPage(self) -> None:  # noqa: N802 (reportlab API)
         self._saved.append(dict(self.__dict__))
         self._startPage()
+
+    def bookmarkPage(self, key: str, **kwargs: Any) -> None:  # noqa: N802 (reportlab API)
+        """Record a bookmark to the current page; bound when the page is written."""
+        self._marks.setdefault(self._pageNumber, []).append((key, kwargs))
 
     def save(self) -> None:
         total = len(self._saved)
@@ -290,6 +299,8 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]
             self.drawRightString(width - MARGIN, MARGIN + FOOTER_SPACE - 12 - theme.SMALL_PT, label)
             if where is not None and where[0] == self._pageNumber:
                 self._draw_contents(contents, where[1], box)
+            for key, kwargs in self._marks.get(self._pageNumber, ()):
+                super().bookmarkPage(key, **kwargs)
             super().showPage()
         super().save()
 
@@ -517,9 +528,9 @@ class _Titled(Flowable):  # type: ignore[misc]
     """Headings (a section's, a table's title) kept with the first rows of their table, and
     its note with the last rows: drawn whole when it fits; otherwise split into the
     headings and the rows that fit the space below them (at least two, see
-    ``pdf_tables``), the note going on with the rows that follow (a short table that is
-    not split may leave its note alone to the next page), or moved whole to the next
-    page. Unlike reportlab's keep-with-next, a table taller than the space left
+    ``pdf_tables``), the note going on with the rows that follow on the next page (a short
+    table that is not split may leave its note alone to the next page), or moved whole to
+    the next page. Unlike reportlab's keep-with-next, a table taller than the space left
     starts on the page it reaches instead of leaving the rest of that page blank."""
 
     def __init__(
@@ -562,7 +573,7 @@ class _Titled(Flowable):  # type: ignore[misc]
         if len(parts) == 1 and self.note is not None:  # every row fits, the note does not:
             foot = self._note_height(avail_width, avail_height)  # rows go on with the note,
             carried = self.table.split(avail_width, avail_height - top - foot)
-            if len(carried) == 2:
+            if len(carried) > 1:
                 parts = carried
             else:  # unless the table is not split (short): the note alone goes on
                 return [*self.heads, *parts, self.note]
@@ -570,7 +581,7 @@ class _Titled(Flowable):  # type: ignore[misc]
             return []
         if len(parts) == 1:
             return [*self.heads, *parts]
-        return [*self.heads, parts[0], _Titled([], parts[1], self.note)]
+        return [*self.heads, *parts[:-1], _Titled([], parts[-1], self.note)]
 
     def draw(self) -> None:
         y = self.height

@@ -22,7 +22,7 @@ from __future__ import annotations
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, TableStyle
+from reportlab.platypus import Flowable, FrameBreak, TableStyle
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
@@ -89,7 +89,8 @@ class PagedTable(Flowable):  # type: ignore[misc]
 
     ``wrap`` and ``split`` look at a window of at most ``WINDOW_ROWS`` rows from ``start``;
     ``split`` lets reportlab split the header plus that window at the space left and returns
-    its first part (the page) and a new ``PagedTable`` starting after the rows it holds.
+    its first part (the page), a frame break and a new ``PagedTable`` starting after the
+    rows it holds (on the next page, where its header row is repeated).
     """
 
     def __init__(
@@ -169,7 +170,11 @@ class PagedTable(Flowable):  # type: ignore[misc]
         if kept != held:
             page = self._page(kept)
         following = self.start + kept
-        return [page] if following >= len(self.body) else [page, self._rest(following)]
+        if following >= len(self.body):
+            return [page]
+        # The rest starts a new page even when it would fit below this one (rows held back
+        # for the next page, or room left for a note): a header repeats only at a page's top.
+        return [page, FrameBreak(), self._rest(following)]
 
     def draw(self) -> None:
         """Drawn whole only when every remaining row fits (``wrap`` said so)."""
