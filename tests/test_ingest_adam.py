@@ -71,8 +71,15 @@ def test_the_sample_imports_and_km_equals_r_survfit(engine: sa.Engine) -> None:
     result = _import(engine, trial_id, adam.read([SAMPLE], MAPPING))
     assert result.accepted, result.problems
     counts = {c.table: c.added for c in result.counts}
-    # 254 subjects with SAFFL = Y; 22 OVR records; 1,191 ADAE records less the 310 repeats.
-    assert counts == {"patients": 254, "responses": 22, "adverse_events": 881}
+    # 254 subjects with SAFFL = Y; 22 OVR records; 1,191 ADAE records less the 310 repeats;
+    # disposition from their EOSSTT: 110 COMPLETED (completed treatment and completed the
+    # study, 2 events each) and 144 DISCONTINUED (discontinued treatment).
+    assert counts == {
+        "patients": 254,
+        "responses": 22,
+        "adverse_events": 881,
+        "disposition_events": 2 * 110 + 144,
+    }
     derived = derive(load_trial_data(engine, trial_id), PROTOCOL)
     for fit in REFERENCE["fits"]:
         records = derived.time_to_event(fit["paramcd"])
