@@ -393,7 +393,7 @@ def test_adex_adlb_and_ds_give_the_conduct_and_lab_tables_of_the_products_own_cs
     assert "BILI: 24 records in umol/L converted to mg/dL (value, LLN and ULN x 0.0584795)" in notes
     assert "PLAT: 24 records in GI/L converted to 10^9/L (value, LLN and ULN x 1)" in notes
     assert "tests not mapped, left out: SODIUM" in notes
-    assert "1 laboratory record without DTYPE in () left out" in notes
+    assert '1 laboratory record without DTYPE in ("") left out' in notes
 
     from_csv = _register(engine, "pharmaverseadam-csv")
     paths = _product_csvs(tmp_path / "product", extract, records)

@@ -682,7 +682,8 @@ def _selected(
         rows &= source.frame[variable].isin(list(values))
     left = int((~rows).sum())
     if left:
-        kept = "; ".join(f"{v} in ({', '.join(vs)})" for v, vs in where.items())
+        listed = {v: ", ".join(f'"{x}"' for x in vs) for v, vs in where.items()}
+        kept = "; ".join(f"{v} in ({values})" for v, values in listed.items())
         message = f"{counted(left, f'{kind} record')} without {kept} left out"
         log.notes.append(source.problem(None, None, message))
     return rows
@@ -880,7 +881,10 @@ def _disposition(
         if not _require(source, needed, log):
             continue
         frame = source.frame
+        noted = len(log.notes)
         rows = _known_subjects(source, subjects, log, "disposition")
+        if found.name == mapping.subjects.dataset.upper():  # the population's note is made
+            del log.notes[noted:]
         rows &= _selected(source, m.where, log, "disposition")
         left = rows & frame[m.code].isin(list(m.left_out))
         if left.any():
