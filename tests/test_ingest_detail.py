@@ -52,21 +52,25 @@ DETAIL_MAPPING = """
 [exposure]
 dataset = "ADEX"
 sequence = "ASEQ"
-cycle = "AVISITN"
+cycle = "VISITNUM"
+# A BDS ADEX: each administration's records (PARAMCD DOSE, PLDOSE, ADJ) carry its EX
+# variables; its DOSE record is read, the other parameters and the summaries left out.
+where = { PARAMCD = ["DOSE"] }
 
 [exposure.columns]
 agent = "EXTRT"
 start_date = "ASTDT"
-planned_dose = "EXPLDOSE"
-given_dose = "EXDOSE"
+planned_dose = "EXPLDOS"
+given_dose = "AVAL"
 unit = "EXDOSU"
-delay_days = "EXDELAY"
-reduced = "DOSREDFL"
+delay_days = "DLYDAYS"
+reduced = "EXADJ"
 reason = "EXADJ"
 
 [exposure.reduced]
-Y = "Y"
-N = "N"
+"ADVERSE EVENT" = "Y"
+"PATIENT REFUSED" = "N"
+SCHEDULING = "N"
 
 [lab_results]
 dataset = "ADLB"
@@ -286,23 +290,7 @@ def _datasets(
         exf.to_csv(folder / "ex.csv", index=False)
         lbf.to_csv(folder / "lb.csv", index=False)
         return
-    exf = pd.DataFrame(
-        {
-            "STUDYID": "CDISCPILOT01",
-            "USUBJID": ex["patient_id"],
-            "ASEQ": ex["seq"],
-            "EXTRT": ex["agent"],
-            "AVISIT": "CYCLE " + ex["cycle"].astype(str),
-            "AVISITN": ex["cycle"],
-            "ASTDT": ex["start_date"],
-            "EXDOSE": ex["given_dose"],
-            "EXPLDOSE": ex["planned_dose"],
-            "EXDOSU": ex["unit"],
-            "EXDELAY": ex["delay_days"],
-            "DOSREDFL": ex["reduced"],
-            "EXADJ": ex["reason"],
-        }
-    )
+    exf = _adex(ex)
     lbf = pd.DataFrame(
         {
             "STUDYID": "CDISCPILOT01",
@@ -319,6 +307,48 @@ def _datasets(
     )
     exf.to_csv(folder / "adex.csv", index=False)
     lbf.to_csv(folder / "adlb.csv", index=False)
+
+
+def _adex(ex: pd.DataFrame) -> pd.DataFrame:
+    """A BDS ADEX as admiral makes it: per administration, records DOSE (AVAL = the dose
+    given), PLDOSE (the planned dose) and ADJ (AVALC Y/N), each with the administration's EX
+    variables (EXPLDOS as SUPPEX gives it); then each subject's total dose (TDOSE)."""
+    rows: list[dict[str, object]] = []
+    for _, r in ex.iterrows():
+        common = {
+            "STUDYID": "CDISCPILOT01",
+            "USUBJID": r["patient_id"],
+            "EXTRT": r["agent"],
+            "EXDOSE": r["given_dose"],
+            "EXDOSU": r["unit"],
+            "EXPLDOS": r["planned_dose"],
+            "EXADJ": r["reason"],
+            "DLYDAYS": r["delay_days"],
+            "VISITNUM": r["cycle"],
+            "VISIT": f"CYCLE {r['cycle']}",
+            "ASTDT": r["start_date"],
+        }
+        rows.append({**common, "PARAMCD": "DOSE", "AVAL": r["given_dose"], "AVALC": ""})
+        rows.append({**common, "PARAMCD": "PLDOSE", "AVAL": r["planned_dose"], "AVALC": ""})
+        rows.append(
+            {**common, "PARAMCD": "ADJ", "AVAL": None, "AVALC": "Y" if r["reason"] else "N"}
+        )
+    for pid, given in ex.groupby("patient_id", sort=False):
+        first = str(given["start_date"].min())
+        total = float(given["given_dose"].sum())
+        rows.append(
+            {
+                "STUDYID": "CDISCPILOT01",
+                "USUBJID": pid,
+                "ASTDT": first,
+                "PARAMCD": "TDOSE",
+                "AVAL": total,
+                "AVALC": "",
+            }
+        )
+    frame = pd.DataFrame(rows).sort_values("USUBJID", kind="stable")
+    frame.insert(2, "ASEQ", frame.groupby("USUBJID").cumcount() + 1)
+    return frame
 
 
 @pytest.fixture(scope="module")
@@ -639,14 +669,15 @@ def test_a_record_of_a_subject_not_in_adsl_is_refused(
     folder = _adam_folder(tmp_path, records)
 
     def change(f: pd.DataFrame) -> int:
-        f.loc[2, "USUBJID"] = "99-999-9999"
-        return 2
+        f.loc[3, "USUBJID"] = "99-999-9999"  # the second administration's DOSE record
+        return 3
 
     row = _edit(folder / "adex.csv", change)
+    assert row["PARAMCD"] == "DOSE"
     message = (
         f"USUBJID 99-999-9999, ASEQ {row['ASEQ']}: '99-999-9999' is not in the subject dataset"
     )
-    expected = ImportProblem("ADEX", 3, "USUBJID", message)
+    expected = ImportProblem("ADEX", 4, "USUBJID", message)
     _refused(engine, adam.read([folder], tmp_path / "mapping.toml"), expected)
 
 
@@ -656,21 +687,22 @@ def test_a_cycle_given_twice_is_refused(
     folder = _adam_folder(tmp_path, records)
 
     def change(f: pd.DataFrame) -> int:
-        f.loc[1, "AVISITN"] = f.loc[0, "AVISITN"]  # the first subject's cycle 2 -> 1
-        return 1
+        f.loc[3, "VISITNUM"] = f.loc[0, "VISITNUM"]  # the first subject's cycle 2 -> 1
+        return 3
 
     row = _edit(folder / "adex.csv", change)
+    assert row["PARAMCD"] == "DOSE"
     message = (
         f"USUBJID {row['USUBJID']}, ASEQ {row['ASEQ']}: same subject, cycle and agent as record 1"
     )
-    expected = ImportProblem("ADEX", 2, "EXTRT", message)
+    expected = ImportProblem("ADEX", 4, "EXTRT", message)
     _refused(engine, adam.read([folder], tmp_path / "mapping.toml"), expected)
 
 
 @pytest.mark.parametrize(
     ("old", "new", "key", "problem"),
     [
-        ('delay_days = "EXDELAY"', 'delay = "EXDELAY"', "exposure.columns.delay", "unknown key"),
+        ('delay_days = "DLYDAYS"', 'delay = "DLYDAYS"', "exposure.columns.delay", "unknown key"),
         (
             'BILI = "BILI"',
             'BILI = "TBILI"',

@@ -717,6 +717,12 @@ def _repeated(
         log.problems.append(source.problem(int(number), variable, message))
 
 
+def _whole(raw: pd.Series, values: pd.Series) -> pd.Series:
+    """Whole numbers as integers ("1.0" as "1": a numeric CSV column with gaps); else ``raw``."""
+    whole = values.notna() & (values % 1 == 0)
+    return raw.where(~whole, values.map(lambda v: "" if pd.isna(v) else str(int(v))))
+
+
 def _exposure(
     source: _Source, m: ExposureMapping, subjects: _Subjects, mapping: DatasetMapping, log: _Log
 ) -> pd.DataFrame:
@@ -746,6 +752,8 @@ def _exposure(
                 limit = "a dose >= 0"
             _each(source, rows & bad, c[column], f"'{{value}}' is not {limit}", log)
             table[column] = frame[c[column]]
+            if column == "delay_days":
+                table[column] = _whole(frame[c[column]], values)
     for column in ("unit", "reason"):
         if column in c:
             table[column] = frame[c[column]]
@@ -760,11 +768,11 @@ def _exposure(
         )
         table["cycle"] = (order.groupby(["patient_id", "agent"]).cumcount() + 1).astype(str)
     else:
-        table["cycle"] = frame.loc[table.index, m.cycle]
         _missing(source, m.cycle, rows, log)
         cycle = pd.to_numeric(frame[m.cycle].where(frame[m.cycle] != ""), errors="coerce")
         bad = rows & (frame[m.cycle] != "") & ~((cycle >= 1) & (cycle % 1 == 0))
         _each(source, bad, m.cycle, "'{value}' is not a cycle number >= 1", log)
+        table["cycle"] = _whole(frame[m.cycle], cycle).loc[table.index]
     _repeated(source, table, ["patient_id", "cycle", "agent"], "cycle and agent", c["agent"], log)
     return table
 
