@@ -681,6 +681,26 @@ def test_a_record_of_a_subject_not_in_adsl_is_refused(
     _refused(engine, adam.read([folder], tmp_path / "mapping.toml"), expected)
 
 
+def test_a_ds_record_of_a_subject_not_in_adsl_is_refused_once(
+    engine: sa.Engine, tmp_path: Path, records: dict[str, list[dict[str, object]]]
+) -> None:
+    """Both [[disposition]] entries read DS: the record is named once, not per entry."""
+    folder = _adam_folder(tmp_path, records)
+
+    def change(f: pd.DataFrame) -> int:
+        f.loc[1, "USUBJID"] = "99-999-9999"
+        return 1
+
+    row = _edit(folder / "ds.csv", change)
+    message = (
+        f"USUBJID 99-999-9999, DSSEQ {row['DSSEQ']}: '99-999-9999' is not in the subject dataset"
+    )
+    expected = ImportProblem("DS", 2, "USUBJID", message)
+    extract = adam.read([folder], tmp_path / "mapping.toml")
+    assert extract.problems.count(expected) == 1
+    _refused(engine, extract, expected)
+
+
 def test_a_cycle_given_twice_is_refused(
     engine: sa.Engine, tmp_path: Path, records: dict[str, list[dict[str, object]]]
 ) -> None:
@@ -703,6 +723,7 @@ def test_a_cycle_given_twice_is_refused(
     ("old", "new", "key", "problem"),
     [
         ('delay_days = "DLYDAYS"', 'delay = "DLYDAYS"', "exposure.columns.delay", "unknown key"),
+        ('unit = "AVALU"\n', "", "lab_results.columns.unit", "is required with a units table"),
         (
             'BILI = "BILI"',
             'BILI = "TBILI"',

@@ -879,11 +879,12 @@ def _disposition(
     once per subject; the reason kept for a discontinuation, withdrawal or loss)."""
     pieces: list[pd.DataFrame] = []
     source: _Source | None = None
+    first_problem = len(log.problems)
     for n, m in enumerate(entries, start=1):
         key = f"disposition[{n}]"
         found = _dataset(sets, m.dataset, key, log, mapping)
         if found is None:
-            continue
+            break  # every entry reads the same dataset
         source = _Source(found, mapping.subject_variable, m.sequence)
         needed = [source.subject, m.code, m.date, m.reason, *m.where]
         if not _require(source, needed, log):
@@ -891,7 +892,7 @@ def _disposition(
         frame = source.frame
         noted = len(log.notes)
         rows = _known_subjects(source, subjects, log, "disposition")
-        if found.name == mapping.subjects.dataset.upper():  # the population's note is made
+        if n > 1 or found.name == mapping.subjects.dataset.upper():  # noted once already
             del log.notes[noted:]
         rows &= _selected(source, m.where, log, "disposition")
         left = rows & frame[m.code].isin(list(m.left_out))
@@ -925,6 +926,8 @@ def _disposition(
             message = f"{day} is before the enrolment date {enrolled[number]} (dates out of order)"
             log.problems.append(source.problem(int(number), m.date, message))
         pieces.append(piece)
+    # Entries reading the same records find the same fault (a variable, a subject) once.
+    log.problems[first_problem:] = list(dict.fromkeys(log.problems[first_problem:]))
     if source is None or not pieces:
         return None
     table = pd.concat(pieces)

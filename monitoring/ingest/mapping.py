@@ -430,11 +430,14 @@ def _lab_results(top: _Table) -> LabMapping | None:
         if product not in known:
             message = f"'{product}' is not a test of the CTCAE table ({', '.join(known)})"
             raise t.fail(f"tests.{code}", message)
+    units = _units(t, tests)
+    if units and "unit" not in columns:
+        raise t.fail("columns.unit", "is required with a units table (the units it converts)")
     return LabMapping(
         dataset=t.text("dataset"),
         columns=columns,
         tests=tests,
-        units=_units(t, tests),
+        units=units,
         where=_where(t),
         sequence=t.optional("sequence"),
     )
