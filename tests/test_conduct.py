@@ -37,7 +37,7 @@ from monitoring.analyses.conduct import (
     exposure,
     group_column,
 )
-from monitoring.analyses.randomization import counts_of
+from monitoring.analyses.randomization import counts_of, randomization_tables
 from monitoring.data_dictionary import (
     ADVERSE_EVENTS,
     BASELINE,
@@ -196,6 +196,20 @@ def derived() -> Derivation:
         disposition_events=frame(DISPOSITION, EVENTS),
     )
     return derive(data, PROTOCOL, CUTOFF)
+
+
+def test_the_consort_flow_reads_the_treatment_disposition_events(derived: Derivation) -> None:
+    """P3 stopped treatment by a discontinued_treatment event only (no off-treatment date):
+    the CONSORT flow counts it discontinued for "Toxicity", as the disposition table does.
+    By hand: completed P1 (arm A); discontinued P3 (Toxicity, A) and P6 (Progression, B); on
+    treatment P2 (B) and P5 (A): the flow does not count a death as off treatment."""
+    flow = randomization_tables(derived, ARMS)
+    assert flow is not None
+    assert counts_of(flow.flow, "Completed treatment") == (1, 0, 1)
+    assert counts_of(flow.flow, "Discontinued treatment") == (1, 1, 2)
+    assert counts_of(flow.flow, "Toxicity") == (1, 0, 1)
+    assert counts_of(flow.flow, "Progression") == (0, 1, 1)
+    assert counts_of(flow.flow, "On treatment at the cut-off") == (1, 1, 2)
 
 
 def test_disposition_counts_each_patient_on_its_path(derived: Derivation) -> None:

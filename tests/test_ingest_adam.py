@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from monitoring.analyses.conduct import disposition
 from monitoring.data_quality import Finding, FindingKind, Severity, quality_findings
 from monitoring.db.chain_verify import BreakKind, verify_chain
 from monitoring.db.extracts import Extract
@@ -71,8 +72,15 @@ def test_the_sample_imports_and_km_equals_r_survfit(engine: sa.Engine) -> None:
     result = _import(engine, trial_id, adam.read([SAMPLE], MAPPING))
     assert result.accepted, result.problems
     counts = {c.table: c.added for c in result.counts}
-    # 254 subjects with SAFFL = Y; 22 OVR records; 1,191 ADAE records less the 310 repeats.
-    assert counts == {"patients": 254, "responses": 22, "adverse_events": 881}
+    # 254 subjects with SAFFL = Y; 22 OVR records; 1,191 ADAE records less the 310 repeats;
+    # disposition from their EOSSTT: 110 COMPLETED (completed treatment and completed the
+    # study, 2 events each) and 144 DISCONTINUED (discontinued treatment).
+    assert counts == {
+        "patients": 254,
+        "responses": 22,
+        "adverse_events": 881,
+        "disposition_events": 2 * 110 + 144,
+    }
     derived = derive(load_trial_data(engine, trial_id), PROTOCOL)
     for fit in REFERENCE["fits"]:
         records = derived.time_to_event(fit["paramcd"])
@@ -84,6 +92,27 @@ def test_the_sample_imports_and_km_equals_r_survfit(engine: sa.Engine) -> None:
         for name, column in (("surv", ours.survival), ("lower", ours.lower), ("upper", ours.upper)):
             expected = np.array([np.nan if v is None else v for v in fit[name]], dtype=float)
             np.testing.assert_allclose(column, expected, rtol=0, atol=1e-10, equal_nan=True)
+
+
+def test_the_samples_disposition_comes_from_adsl_eosstt(engine: sa.Engine) -> None:
+    """ADSL's EOSSTT of the treated subjects (counted here from adsl.csv): COMPLETED is a
+    completed treatment and study, DISCONTINUED a discontinued treatment. This ADSL has no
+    reason variable (no DCSREAS), so every discontinuation's reason is "not stated"."""
+    adsl = pd.read_csv(SAMPLE / "adsl.csv", dtype=str, keep_default_na=False)
+    treated = adsl[adsl["SAFFL"] == "Y"]
+    completed = int((treated["EOSSTT"] == "COMPLETED").sum())
+    stopped = int((treated["EOSSTT"] == "DISCONTINUED").sum())
+    died = treated["DTHDT"] != "NA"
+    assert (len(treated), completed, stopped) == (254, 110, 144)
+    trial_id = _register(engine)
+    assert _import(engine, trial_id, adam.read([SAMPLE], MAPPING)).accepted
+    derived = derive(load_trial_data(engine, trial_id), PROTOCOL)
+    table = disposition(derived, PROTOCOL)
+    assert (table.treated, table.off_treatment, table.completed) == (254, 254, completed)
+    assert table.discontinued == (("not stated", stopped),)
+    status = dict(table.status)
+    assert status["Died"] == int(died.sum())
+    assert status["Completed the study"] == int(((treated["EOSSTT"] == "COMPLETED") & ~died).sum())
 
 
 def test_the_sample_as_sas_transport_and_dataset_json_maps_to_the_same_tables(

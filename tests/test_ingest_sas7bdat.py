@@ -23,7 +23,16 @@ from tests.conftest import ROOT
 
 DATA = ROOT / "tests" / "data" / "sas7bdat"
 SAMPLE = ROOT / "tests" / "data" / "pharmaverseadam"
-MAPPING = ROOT / "data" / "mappings" / "pharmaverseadam.toml"
+SAMPLE_MAPPING = ROOT / "data" / "mappings" / "pharmaverseadam.toml"
+
+
+def _core_mapping(tmp_path: Path) -> Path:
+    """The sample mapping without its disposition entries: adsl.sas7bdat holds only the
+    variables of the patients columns (not EOSSTT, EOSDT)."""
+    text = SAMPLE_MAPPING.read_text(encoding="utf-8").split("\n# Disposition, from ADSL")[0]
+    path = tmp_path / "core.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def _one(path: Path) -> Dataset:
@@ -111,8 +120,9 @@ def test_an_adsl_in_sas7bdat_maps_to_the_same_tables_as_the_csv_sample(tmp_path:
     assert adsl.labels["TRTSDT"] == "Date of First Exposure to Treatment"
     csv = read_datasets([SAMPLE / "adsl.csv"], ["", "NA"]).by_name["ADSL"].frame
     pd.testing.assert_frame_equal(adsl.frame, csv[list(adsl.frame.columns)])
-    ours = adam.read([_mixed_folder(tmp_path)], MAPPING)
-    theirs = adam.read([SAMPLE], MAPPING)
+    mapping = _core_mapping(tmp_path)
+    ours = adam.read([_mixed_folder(tmp_path)], mapping)
+    theirs = adam.read([SAMPLE], mapping)
     assert not ours.problems, ours.problems
     assert [t.spec.name for t in ours.tables] == ["patients", "responses", "adverse_events"]
     for a, b in zip(ours.tables, theirs.tables, strict=True):
@@ -127,7 +137,8 @@ def test_import_format_adam_reads_the_sas7bdat_adsl(
     assert main(["trial", "add", "--db", url, "--protocol", "pharmaverseadam"]) == 0
     folder = _mixed_folder(tmp_path)
     capsys.readouterr()
-    argv = ["import", "--db", url, "--format", "adam", "--mapping", str(MAPPING), str(folder)]
+    mapping = str(_core_mapping(tmp_path))
+    argv = ["import", "--db", url, "--format", "adam", "--mapping", mapping, str(folder)]
     assert main(argv) == 0
     out = capsys.readouterr().out
     # As the CSV sample (docs/cli.md): 254 subjects with SAFFL = Y, 22 OVR, 881 AEs.

@@ -16,8 +16,11 @@ Definitions, at the data cut-off of the ``Derivation``:
 - treated: received any dose; received: ``randomization.arm_received``, shown against the
   assigned arm (a crossover received another arm); when the table holds no arm received, a
   treated patient counts as receiving the assigned arm, and the note says so;
-- discontinued: off treatment by the cut-off for any reason but "Completed treatment",
-  listed by reason ("not stated" when empty); on treatment: treated, not off treatment;
+- discontinued: off treatment by the cut-off (an off-treatment date, or a completed or
+  discontinued treatment disposition event) for any reason but completion ("Completed
+  treatment" or a completed_treatment event), listed by the discontinuation event's reason,
+  else the off-treatment reason ("not stated" when empty); on treatment: treated, not off
+  treatment;
 - in follow-up: alive at the cut-off (no death date); died: a death date;
 - analysed: the treated patients by assigned arm, the population of the comparison of arms
   (time from first dose; docs/methods.md, "Time-to-event records");
@@ -171,6 +174,34 @@ def _arm_received(derived: Derivation) -> np.ndarray | None:
     return np.asarray([str(by_patient.get(i, "")).strip() for i in ids], dtype=object)
 
 
+@dataclass(frozen=True)
+class _TreatmentEnd:
+    """Per derived patient: a completed or discontinued treatment disposition event, a
+    completion without a discontinuation, the discontinuation's reason ("" if none)."""
+
+    has_event: np.ndarray
+    completed_only: np.ndarray
+    reason: np.ndarray
+
+
+def _treatment_ended(derived: Derivation) -> _TreatmentEnd:
+    """The treatment disposition events of each patient (as the disposition table reads
+    them: ``monitoring.analyses.conduct.disposition``)."""
+    ids = derived.patients["patient_id"].astype(str)
+    events = derived.data.disposition_events
+
+    def of(event: str) -> pd.DataFrame:
+        rows = events.loc[(events["event"] == event).to_numpy(bool)]
+        return rows.drop_duplicates("patient_id").set_index("patient_id")
+
+    done, stopped = of("completed_treatment"), of("discontinued_treatment")
+    has_done = ids.isin(done.index).to_numpy(bool)
+    has_stopped = ids.isin(stopped.index).to_numpy(bool)
+    why = ids.map(stopped["reason"]).astype(object)
+    reason = why.where(why.notna(), "").astype(str).str.strip().to_numpy(object)
+    return _TreatmentEnd(has_done | has_stopped, has_done & ~has_stopped, reason)
+
+
 def randomization_tables(derived: Derivation, protocol: Protocol) -> RandomizationTables | None:
     """The tables of a protocol with arms (None without arms)."""
     if not protocol.arms:
@@ -185,10 +216,12 @@ def randomization_tables(derived: Derivation, protocol: Protocol) -> Randomizati
     for i, a in enumerate(ids):
         arm_index[assigned & (arm.astype(str) == a)] = i
     treated = p["treated"].to_numpy(bool) & assigned
-    off = p["off_treatment_date"].notna().to_numpy(bool) & treated
+    ended = _treatment_ended(derived)
+    off = (p["off_treatment_date"].notna().to_numpy(bool) | ended.has_event) & treated
     recorded = p["off_treatment_reason"].astype(object)
     reason = recorded.where(recorded.notna(), "").astype(str).str.strip().to_numpy(object)
-    completed = off & (reason == COMPLETED)
+    completed = off & ((reason == COMPLETED) | ended.completed_only)
+    reason = np.where(ended.reason != "", ended.reason, reason)
     stopped = off & ~completed
     dead = p["death_date"].notna().to_numpy(bool) & assigned
 

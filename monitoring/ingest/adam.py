@@ -1,4 +1,5 @@
-"""``import --format adam``: CDISC ADaM datasets (ADSL, ADRS, ADTTE, ADAE) with a mapping."""
+"""``import --format adam``: CDISC ADaM datasets (ADSL, ADRS, ADTTE, ADAE; ADEX, ADLB and DS
+for the clinical-detail tables) with a mapping."""
 
 from __future__ import annotations
 

@@ -10,7 +10,9 @@ Refused (problems): a dataset or variable the mapping names and the files lack; 
 the mapping names that the dataset lacks; CNSR not 0/1; AVAL not a number >= 0; ADT before
 STARTDT, an end before an onset; a USUBJID twice in the subject dataset; a record whose
 USUBJID is not in it; a value (AVALC, grade, attribution) the mapping does not map; a
-partial date when the mapping does not say how to complete it. Noted: records of subjects
+partial date when the mapping does not say how to complete it. The clinical-detail tables
+(exposure, lab_results, disposition_events: ADEX/EX, ADLB/LB, ADSL/DS) are made by the
+functions at the end of this module, refused and noted in the same way. Noted: records of subjects
 outside the population, parameters not mapped, every completed date, and (ADTTE) every
 record where the dataset's own time and censoring disagree with the product's derivation
 from the imported dates. Those disagreements are also the extract's dataset checks
@@ -20,14 +22,22 @@ findings of the trial until a later import compares the dataset again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from monitoring.data_dictionary import ADVERSE_EVENTS, PATIENTS, RESPONSES, TableSpec
+from monitoring.data_dictionary import (
+    ADVERSE_EVENTS,
+    DISPOSITION,
+    EXPOSURE,
+    LAB_RESULTS,
+    PATIENTS,
+    RESPONSES,
+    TableSpec,
+)
 from monitoring.dataset_findings import DatasetCheck, DatasetFinding
 from monitoring.db.extracts import Extract, RawTable
 from monitoring.db.problems import ImportProblem, shown
@@ -36,12 +46,17 @@ from monitoring.ingest.dates import parse_dates
 from monitoring.ingest.mapping import (
     AdverseEventMapping,
     DatasetMapping,
+    DispositionMapping,
+    ExposureMapping,
+    LabMapping,
     MappingError,
     ResponseMapping,
     SubjectMapping,
     TimeToEventMapping,
     read_mapping,
 )
+from monitoring.labs.ctcae import ctcae_table
+from monitoring.wording import counted
 
 DATE_COLUMNS = frozenset(
     c.name
@@ -637,6 +652,7 @@ def convert(sets: Datasets, mapping: DatasetMapping) -> Extract:
                 patients = _apply_times(patients, responses, adverse, times, tm, src, log)
                 if tm.source == "aval" or tm.compare:
                     log.checked.append(tte.name)
+    tables += _detail_tables(sets, mapping, subjects, log)
     tables.insert(0, _raw(adsl.name, PATIENTS, patients))
     return Extract(tuple(tables), tuple(log.problems), tuple(log.notes), log.checks())
 
@@ -652,3 +668,301 @@ def read_with(paths: Sequence[Path], mapping_path: Path, expected: str) -> Extra
         return Extract((), (ImportProblem(mapping_path.name, None, "format", message),), ())
     sets = read_datasets(paths, mapping.csv_missing)
     return convert(sets, mapping)
+
+
+# --- Clinical-detail tables: exposure, laboratory results, disposition events ------------------
+
+
+def _selected(
+    source: _Source, where: Mapping[str, tuple[str, ...]], log: _Log, kind: str
+) -> pd.Series:
+    """Records with, for each ``where`` variable, one of its values; the others noted."""
+    rows = pd.Series(True, index=source.frame.index)
+    for variable, values in where.items():
+        rows &= source.frame[variable].isin(list(values))
+    left = int((~rows).sum())
+    if left:
+        listed = {v: ", ".join(f'"{x}"' for x in vs) for v, vs in where.items()}
+        kept = "; ".join(f"{v} in ({values})" for v, values in listed.items())
+        message = f"{counted(left, f'{kind} record')} without {kept} left out"
+        log.notes.append(source.problem(None, None, message))
+    return rows
+
+
+def _numbers(
+    source: _Source, variable: str, rows: pd.Series, log: _Log, *, required: bool
+) -> pd.Series:
+    """The numbers of ``variable`` (NaN where empty); text that is not one is a problem."""
+    raw = source.frame[variable]
+    values = pd.to_numeric(raw.where(raw != ""), errors="coerce").astype("float64")
+    _each(source, rows & (raw != "") & values.isna(), variable, "'{value}' is not a number", log)
+    if required:
+        _missing(source, variable, rows, log)
+    return values
+
+
+def _missing(source: _Source, variable: str, rows: pd.Series, log: _Log) -> None:
+    _each(source, rows & (source.frame[variable] == ""), variable, "required value is missing", log)
+
+
+def _repeated(
+    source: _Source, table: pd.DataFrame, key: list[str], what: str, variable: str, log: _Log
+) -> None:
+    """A problem on each record whose product key an earlier record already gave."""
+    complete = table[(table[key] != "").all(axis=1).to_numpy(bool)]
+    numbers = pd.Series(complete.index, index=complete.index)
+    first = numbers.groupby([complete[k] for k in key], sort=False).transform("first")
+    for number in complete.index[(first != numbers).to_numpy(bool)]:
+        message = f"same subject, {what} as record {first[number]}"
+        log.problems.append(source.problem(int(number), variable, message))
+
+
+def _whole(raw: pd.Series, values: pd.Series) -> pd.Series:
+    """Whole numbers as integers ("1.0" as "1": a numeric CSV column with gaps); else ``raw``."""
+    whole = values.notna() & (values % 1 == 0)
+    return raw.where(~whole, values.map(lambda v: "" if pd.isna(v) else str(int(v))))
+
+
+def _exposure(
+    source: _Source, m: ExposureMapping, subjects: _Subjects, mapping: DatasetMapping, log: _Log
+) -> pd.DataFrame:
+    """ADEX or EX records -> exposure rows (one per subject, cycle and agent)."""
+    frame = source.frame
+    rows = _known_subjects(source, subjects, log, "exposure")
+    rows &= _selected(source, m.where, log, "exposure")
+    c = m.columns
+    table = pd.DataFrame({"patient_id": frame[source.subject]}, index=frame.index)
+    if m.agents:
+        table["agent"] = _mapped_values(
+            source, c["agent"], dict(m.agents), rows, log, "exposure.agents", required=True
+        )
+    else:
+        table["agent"] = frame[c["agent"]]
+        _missing(source, c["agent"], rows, log)
+    table["start_date"] = _dates(source, c["start_date"], mapping, log, rows)
+    _missing(source, c["start_date"], rows, log)
+    for column in ("planned_dose", "given_dose", "delay_days"):
+        if column in c:
+            values = _numbers(source, c[column], rows, log, required=False)
+            if column == "delay_days":
+                bad = values.notna() & ((values < 0) | (values % 1 != 0))
+                limit = "a whole number of days >= 0"
+            else:
+                bad = values < 0
+                limit = "a dose >= 0"
+            _each(source, rows & bad, c[column], f"'{{value}}' is not {limit}", log)
+            table[column] = frame[c[column]]
+            if column == "delay_days":
+                table[column] = _whole(frame[c[column]], values)
+    for column in ("unit", "reason"):
+        if column in c:
+            table[column] = frame[c[column]]
+    if "reduced" in c:
+        table["reduced"] = _mapped_values(
+            source, c["reduced"], dict(m.reduced), rows, log, "exposure.reduced", required=False
+        )
+    table = table[rows.to_numpy(bool)]
+    if m.cycle == "sequence":
+        order = table.assign(_n=table.index).sort_values(
+            ["patient_id", "agent", "start_date", "_n"]
+        )
+        table["cycle"] = (order.groupby(["patient_id", "agent"]).cumcount() + 1).astype(str)
+    else:
+        _missing(source, m.cycle, rows, log)
+        cycle = pd.to_numeric(frame[m.cycle].where(frame[m.cycle] != ""), errors="coerce")
+        bad = rows & (frame[m.cycle] != "") & ~((cycle >= 1) & (cycle % 1 == 0))
+        _each(source, bad, m.cycle, "'{value}' is not a cycle number >= 1", log)
+        table["cycle"] = _whole(frame[m.cycle], cycle).loc[table.index]
+    _repeated(source, table, ["patient_id", "cycle", "agent"], "cycle and agent", c["agent"], log)
+    return table
+
+
+def _scaled(raw: pd.Series, values: pd.Series, factor: pd.Series) -> pd.Series:
+    """``raw`` where the factor is 1, else ``values * factor`` to 12 significant digits."""
+    scaled = (values * factor).map(lambda v: "" if pd.isna(v) else f"{v:.12g}")
+    return raw.where(factor == 1.0, scaled)
+
+
+def _lab_results(
+    source: _Source, m: LabMapping, subjects: _Subjects, mapping: DatasetMapping, log: _Log
+) -> pd.DataFrame:
+    """ADLB or LB records -> lab_results rows: test codes mapped, units converted as the
+    mapping says (each conversion noted), a unit the CTCAE grade cannot read refused."""
+    frame = source.frame
+    c = m.columns
+    rows = _known_subjects(source, subjects, log, "laboratory")
+    rows &= _selected(source, m.where, log, "laboratory")
+    codes = frame[c["test"]]
+    _missing(source, c["test"], rows, log)
+    ignored = sorted(set(codes[rows & ~codes.isin(list(m.tests))]) - {""})
+    if ignored:
+        message = f"tests not mapped, left out: {', '.join(ignored)}"
+        log.notes.append(source.problem(None, c["test"], message))
+    rows &= codes.isin(list(m.tests))
+    absent = [code for code in m.tests if code not in set(codes[rows])]
+    if absent:
+        message = (
+            f"tests named by the mapping (lab_results.tests) without a record: {', '.join(absent)}"
+        )
+        log.notes.append(source.problem(None, c["test"], message))
+    test = codes.map(lambda v: m.tests.get(v, ""))
+    dates = _dates(source, c["sample_date"], mapping, log, rows)
+    _missing(source, c["sample_date"], rows, log)
+    value = _numbers(source, c["value"], rows, log, required=True)
+    nothing = pd.Series("", index=frame.index, dtype=object)
+    limits = {
+        column: (frame[c[column]], _numbers(source, c[column], rows, log, required=False))
+        if column in c
+        else (nothing, pd.Series(float("nan"), index=frame.index))
+        for column in ("lln", "uln")
+    }
+    unit = frame[c["unit"]] if "unit" in c else nothing
+    unit_variable = c.get("unit", c["test"])
+    factor = pd.Series(1.0, index=frame.index)
+    product_unit = unit.copy()
+    for product_test, conversions in m.units.items():
+        these = rows & (test == product_test)
+        listed = ", ".join(conversions)
+        message = (
+            f"unit '{{value}}' of {product_test} is not in the mapping "
+            f"(lab_results.units.{product_test}: {listed})"
+        )
+        _each(source, these & ~unit.isin(list(conversions)), unit_variable, message, log)
+        for given, conversion in conversions.items():
+            hit = these & (unit == given)
+            factor[hit] = conversion.factor
+            product_unit[hit] = conversion.unit
+            if hit.any() and (conversion.factor != 1.0 or conversion.unit != given):
+                message = (
+                    f"{product_test}: {counted(int(hit.sum()), 'record')} in {given} converted "
+                    f"to {conversion.unit} (value, LLN and ULN x {conversion.factor:g})"
+                )
+                log.notes.append(source.problem(None, unit_variable, message))
+    for criterion in ctcae_table().criteria:
+        if criterion.scale != "absolute" or not criterion.unit:
+            continue
+        wrong = rows & test.isin(list(criterion.codes)) & (product_unit != criterion.unit)
+        for number in frame.index[wrong.to_numpy(bool)]:
+            shown_unit = product_unit[number] or "(none)"
+            message = (
+                f"unit {shown_unit} of {test[number]}: the CTCAE grade reads it in "
+                f"{criterion.unit}; give the conversion in lab_results.units.{test[number]}"
+            )
+            log.problems.append(source.problem(int(number), unit_variable, message))
+    table = pd.DataFrame(
+        {
+            "patient_id": frame[source.subject],
+            "test": test,
+            "sample_date": dates,
+            "value": _scaled(frame[c["value"]], value, factor),
+            "unit": product_unit,
+            "lln": _scaled(limits["lln"][0], limits["lln"][1], factor),
+            "uln": _scaled(limits["uln"][0], limits["uln"][1], factor),
+        },
+        index=frame.index,
+    )[rows.to_numpy(bool)]
+    _repeated(source, table, ["patient_id", "test", "sample_date"], "test and date", c["test"], log)
+    return table
+
+
+REASONED_EVENTS = ("discontinued_treatment", "withdrew_consent", "lost_to_follow_up")
+
+
+def _disposition(
+    sets: Datasets,
+    entries: Sequence[DispositionMapping],
+    subjects: _Subjects,
+    mapping: DatasetMapping,
+    log: _Log,
+) -> RawTable | None:
+    """The ``[[disposition]]`` entries' records -> disposition_events (each event at most
+    once per subject; the reason kept for a discontinuation, withdrawal or loss)."""
+    pieces: list[pd.DataFrame] = []
+    source: _Source | None = None
+    first_problem = len(log.problems)
+    for n, m in enumerate(entries, start=1):
+        key = f"disposition[{n}]"
+        found = _dataset(sets, m.dataset, key, log, mapping)
+        if found is None:
+            break  # every entry reads the same dataset
+        source = _Source(found, mapping.subject_variable, m.sequence)
+        needed = [source.subject, m.code, m.date, m.reason, *m.where]
+        if not _require(source, needed, log):
+            continue
+        frame = source.frame
+        noted = len(log.notes)
+        rows = _known_subjects(source, subjects, log, "disposition")
+        if n > 1 or found.name == mapping.subjects.dataset.upper():  # noted once already
+            del log.notes[noted:]
+        rows &= _selected(source, m.where, log, "disposition")
+        left = rows & frame[m.code].isin(list(m.left_out))
+        if left.any():
+            values = ", ".join(sorted(set(frame[m.code][left]))) or "(empty)"
+            count = counted(int(left.sum()), "record")
+            message = f"{count} with {m.code} {values} left out ({key}.left_out)"
+            log.notes.append(source.problem(None, m.code, message))
+        rows &= ~left
+        events = _mapped_values(
+            source, m.code, dict(m.codes), rows, log, f"{key}.codes", required=True
+        )
+        dates = _dates(source, m.date, mapping, log, rows)
+        _missing(source, m.date, rows, log)
+        reason = frame[m.reason] if m.reason else pd.Series("", index=frame.index)
+        piece = pd.DataFrame(
+            {
+                "patient_id": frame[source.subject],
+                "event": events,
+                "event_date": dates,
+                "reason": reason.where(events.isin(list(REASONED_EVENTS)), ""),
+                "_variable": m.code,
+            },
+            index=frame.index,
+        )[rows.to_numpy(bool)]
+        first_rows = subjects.table.drop_duplicates("patient_id").set_index("patient_id")
+        enrolled = piece["patient_id"].map(first_rows["enrollment_date"])
+        before = (piece["event_date"] != "") & (enrolled != "") & (piece["event_date"] < enrolled)
+        for number in piece.index[before.to_numpy(bool)]:
+            day = str(piece.at[number, "event_date"])
+            message = f"{day} is before the enrolment date {enrolled[number]} (dates out of order)"
+            log.problems.append(source.problem(int(number), m.date, message))
+        pieces.append(piece)
+    # Entries reading the same records find the same fault (a variable, a subject) once.
+    log.problems[first_problem:] = list(dict.fromkeys(log.problems[first_problem:]))
+    if source is None or not pieces:
+        return None
+    table = pd.concat(pieces)
+    numbers = pd.Series(table.index, index=range(len(table)))
+    flat = table.reset_index(drop=True)
+    first = numbers.groupby([flat["patient_id"], flat["event"]], sort=False).transform("first")
+    for i in flat.index[((first != numbers) & (flat["event"] != "")).to_numpy(bool)]:
+        event = str(flat.at[i, "event"])
+        message = f"{event} is given again for this subject (first on record {first[i]})"
+        log.problems.append(source.problem(int(numbers[i]), str(flat.at[i, "_variable"]), message))
+    if table.index.has_duplicates:  # entries reading the same records: rows in order made
+        table = table.set_axis(pd.RangeIndex(1, len(table) + 1))
+    return _raw(source.data.name, DISPOSITION, table)
+
+
+def _detail_tables(
+    sets: Datasets, mapping: DatasetMapping, subjects: _Subjects, log: _Log
+) -> list[RawTable]:
+    """The exposure, lab_results and disposition_events tables the mapping names."""
+    subject = mapping.subject_variable
+    tables: list[RawTable] = []
+    xm = mapping.exposure
+    if xm is not None and (ex := _dataset(sets, xm.dataset, "exposure", log, mapping)):
+        src = _Source(ex, subject, xm.sequence)
+        cycle = None if xm.cycle == "sequence" else xm.cycle
+        if _require(src, [subject, *xm.columns.values(), cycle, *xm.where], log):
+            tables.append(_raw(ex.name, EXPOSURE, _exposure(src, xm, subjects, mapping, log)))
+    lm = mapping.lab_results
+    if lm is not None and (lb := _dataset(sets, lm.dataset, "lab_results", log, mapping)):
+        src = _Source(lb, subject, lm.sequence)
+        if _require(src, [subject, *lm.columns.values(), *lm.where], log):
+            labs = _lab_results(src, lm, subjects, mapping, log)
+            tables.append(_raw(lb.name, LAB_RESULTS, labs))
+    if mapping.disposition:
+        disposition = _disposition(sets, mapping.disposition, subjects, mapping, log)
+        if disposition is not None:
+            tables.append(disposition)
+    return tables

@@ -1,8 +1,9 @@
-"""The mapping file: how a trial's CDISC datasets become the product's three tables.
+"""The mapping file: how a trial's CDISC datasets become the product's tables.
 
 A TOML file kept beside the protocol (``data/mappings/``; every key in docs/mapping.md). It
 names the dataset of each table, the variable of each column, the values that become the
-product's codes (AVALC -> response, AESEV or AETOXGR -> grade, AEREL -> attribution), the
+product's codes (AVALC -> response, AESEV or AETOXGR -> grade, AEREL -> attribution, LBTESTCD
+-> lab test, DSDECOD -> disposition event), the unit conversions of lab values, the
 flags that select the patients, the treated and the evaluable, the PARAMCD of each
 time-to-event endpoint, and how partial dates are completed. Reading is strict: a key the
 schema does not know is refused with its path, never ignored; nothing is guessed.
@@ -115,6 +116,56 @@ class AdverseEventMapping:
 
 
 @dataclass(frozen=True)
+class ExposureMapping:
+    """ADEX (or EX) -> exposure: one record per cycle and agent. ``columns``: product column
+    -> variable; ``cycle``: a variable, or ``sequence`` (rank by start date per agent)."""
+
+    dataset: str
+    columns: Mapping[str, str]
+    cycle: str
+    agents: Mapping[str, str]
+    reduced: Mapping[str, str]
+    where: Mapping[str, tuple[str, ...]]
+    sequence: str | None
+
+
+@dataclass(frozen=True)
+class UnitConversion:
+    """A dataset unit -> the product's unit: value, LLN and ULN are multiplied by ``factor``."""
+
+    unit: str
+    factor: float
+
+
+@dataclass(frozen=True)
+class LabMapping:
+    """ADLB (or LB) -> lab_results. ``tests``: dataset test code -> product test code;
+    ``units``: product test -> dataset unit -> conversion."""
+
+    dataset: str
+    columns: Mapping[str, str]
+    tests: Mapping[str, str]
+    units: Mapping[str, Mapping[str, UnitConversion]]
+    where: Mapping[str, tuple[str, ...]]
+    sequence: str | None
+
+
+@dataclass(frozen=True)
+class DispositionMapping:
+    """One ``[[disposition]]`` entry: records of ``dataset`` -> disposition_events. ``codes``:
+    value of ``code`` -> product event; ``left_out``: values known but not imported."""
+
+    dataset: str
+    code: str
+    date: str
+    reason: str | None
+    codes: Mapping[str, str]
+    left_out: tuple[str, ...]
+    where: Mapping[str, tuple[str, ...]]
+    sequence: str | None
+
+
+@dataclass(frozen=True)
 class DatasetMapping:
     """A whole mapping file."""
 
@@ -127,6 +178,9 @@ class DatasetMapping:
     partial_dates: PartialDates = "refuse"
     csv_missing: tuple[str, ...] = ("",)
     subject_variable: str = "USUBJID"
+    exposure: ExposureMapping | None = None
+    lab_results: LabMapping | None = None
+    disposition: tuple[DispositionMapping, ...] = ()
 
 
 class _Table:
@@ -291,6 +345,145 @@ def _adverse_events(top: _Table) -> AdverseEventMapping | None:
     )
 
 
+def _where(t: _Table) -> dict[str, tuple[str, ...]]:
+    """``where.<variable> = [values]``: only the records with one of the values are read."""
+    table = t.table("where")
+    out = {name: table.texts(name) for name in table.data}
+    for name, values in out.items():
+        if not values:
+            raise table.fail(name, "must list at least one value")
+    return out
+
+
+EXPOSURE_COLUMNS = (
+    "agent",
+    "start_date",
+    "planned_dose",
+    "given_dose",
+    "unit",
+    "delay_days",
+    "reduced",
+    "reason",
+)
+
+
+def _exposure(top: _Table) -> ExposureMapping | None:
+    if "exposure" not in top.data:
+        return None
+    keys = ("dataset", "columns", "cycle", "agents", "reduced", "where", "sequence")
+    t = top.table("exposure", keys)
+    columns = t.text_map("columns", EXPOSURE_COLUMNS)
+    for required in ("agent", "start_date"):
+        if required not in columns:
+            raise t.fail(f"columns.{required}", "is required")
+    reduced = t.text_map("reduced")
+    if "reduced" in columns and not reduced:
+        raise t.fail("reduced", "must map each value of columns.reduced to Y or N")
+    for value, code in reduced.items():
+        if code not in ("Y", "N"):
+            raise t.fail(f"reduced.{value}", f"must be Y or N; got '{code}'")
+    return ExposureMapping(
+        dataset=t.text("dataset"),
+        columns=columns,
+        cycle=t.text("cycle", "sequence"),
+        agents=t.text_map("agents"),
+        reduced=reduced,
+        where=_where(t),
+        sequence=t.optional("sequence"),
+    )
+
+
+LAB_COLUMNS = ("test", "sample_date", "value", "unit", "lln", "uln")
+
+
+def _units(t: _Table, tests: Mapping[str, str]) -> dict[str, dict[str, UnitConversion]]:
+    table = t.table("units", tuple(sorted(set(tests.values()))))
+    out: dict[str, dict[str, UnitConversion]] = {}
+    for test in table.data:
+        per_test = table.table(test)
+        out[test] = {}
+        for unit in per_test.data:
+            entry = per_test.table(unit, ("unit", "factor"))
+            factor = entry.data.get("factor", 1.0)
+            if isinstance(factor, bool) or not isinstance(factor, (int, float)) or factor <= 0:
+                raise entry.fail("factor", "must be a number > 0")
+            out[test][unit] = UnitConversion(entry.text("unit"), float(factor))
+    return out
+
+
+def _lab_results(top: _Table) -> LabMapping | None:
+    if "lab_results" not in top.data:
+        return None
+    keys = ("dataset", "columns", "tests", "units", "where", "sequence")
+    t = top.table("lab_results", keys)
+    columns = t.text_map("columns", LAB_COLUMNS)
+    for required in ("test", "sample_date", "value"):
+        if required not in columns:
+            raise t.fail(f"columns.{required}", "is required")
+    tests = t.text_map("tests")
+    if not tests:
+        raise t.fail("tests", "must map at least one test code to a product test code")
+    from monitoring.labs.ctcae import ctcae_table
+
+    known = tuple(code for criterion in ctcae_table().criteria for code in criterion.codes)
+    for code, product in tests.items():
+        if product not in known:
+            message = f"'{product}' is not a test of the CTCAE table ({', '.join(known)})"
+            raise t.fail(f"tests.{code}", message)
+    units = _units(t, tests)
+    if units and "unit" not in columns:
+        raise t.fail("columns.unit", "is required with a units table (the units it converts)")
+    return LabMapping(
+        dataset=t.text("dataset"),
+        columns=columns,
+        tests=tests,
+        units=units,
+        where=_where(t),
+        sequence=t.optional("sequence"),
+    )
+
+
+def _disposition_entry(t: _Table) -> DispositionMapping:
+    from monitoring.data_dictionary import DISPOSITION_EVENTS
+
+    codes = t.text_map("codes")
+    if not codes:
+        raise t.fail("codes", "must map at least one value to a disposition event")
+    for value, event in codes.items():
+        if event not in DISPOSITION_EVENTS:
+            message = f"'{event}' is not a disposition event ({', '.join(DISPOSITION_EVENTS)})"
+            raise t.fail(f"codes.{value}", message)
+    left_out = t.texts("left_out", ())
+    for value in left_out:
+        if value in codes:
+            raise t.fail("left_out", f"'{value}' is also in codes")
+    return DispositionMapping(
+        dataset=t.text("dataset"),
+        code=t.text("code"),
+        date=t.text("date"),
+        reason=t.optional("reason"),
+        codes=codes,
+        left_out=left_out,
+        where=_where(t),
+        sequence=t.optional("sequence"),
+    )
+
+
+def _disposition(top: _Table) -> tuple[DispositionMapping, ...]:
+    raw = top.data.get("disposition", [])
+    entries = [raw] if isinstance(raw, dict) else raw
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise top.fail("disposition", "must be a table or an array of tables ([[disposition]])")
+    keys = ("dataset", "code", "date", "reason", "codes", "left_out", "where", "sequence")
+    out = tuple(
+        _disposition_entry(_Table(top.source, f"disposition[{n}]", entry, keys))
+        for n, entry in enumerate(entries, start=1)
+    )
+    if len({m.dataset.upper() for m in out}) > 1:
+        raise top.fail("disposition", "every entry must read the same dataset")
+    return out
+
+
 def parse_mapping(text: str, source: str = "<mapping>") -> DatasetMapping:
     """Parse and check a mapping file's text; ``source`` names it in errors."""
     try:
@@ -298,7 +491,8 @@ def parse_mapping(text: str, source: str = "<mapping>") -> DatasetMapping:
     except tomllib.TOMLDecodeError as exc:
         raise MappingError(source, "-", f"not valid TOML: {exc}") from exc
     keys = ("format", "subject", "partial_dates", "csv_missing", "subjects", "responses")
-    top = _Table(source, "", data, (*keys, "time_to_event", "adverse_events"))
+    details = ("exposure", "lab_results", "disposition")
+    top = _Table(source, "", data, (*keys, "time_to_event", "adverse_events", *details))
     return DatasetMapping(
         source=source,
         format=top.choice("format", ("adam", "sdtm"), "adam"),
@@ -311,6 +505,9 @@ def parse_mapping(text: str, source: str = "<mapping>") -> DatasetMapping:
         ),
         csv_missing=top.texts("csv_missing", ("",)),
         subject_variable=top.text("subject", "USUBJID"),
+        exposure=_exposure(top),
+        lab_results=_lab_results(top),
+        disposition=_disposition(top),
     )
 
 

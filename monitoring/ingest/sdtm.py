@@ -1,4 +1,4 @@
-"""``import --format sdtm``: CDISC SDTM domains (DM, RS, AE) with a mapping.
+"""``import --format sdtm``: CDISC SDTM domains (DM, RS, AE; EX, LB, DS) with a mapping.
 
 The same engine as ADaM (``convert.py``): the mapping names the domains and variables
 (``DM.RFSTDTC``, ``RS.RSSTRESC``, ``AE.AESTDTC``, ``AE.AETOXGR``, ...). SDTM dates are ISO
