@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import warnings
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -120,6 +121,25 @@ def test_the_sample_as_sas_transport_and_dataset_json_maps_to_the_same_tables(
         assert [t.spec.name for t in tables] == [t.spec.name for t in csv_tables]
         for ours, theirs in zip(tables, csv_tables, strict=True):
             pd.testing.assert_frame_equal(ours.frame, theirs.frame, check_dtype=False)
+
+
+def test_a_wide_sas_transport_file_is_read_without_a_fragmentation_warning(
+    tmp_path: Path,
+) -> None:
+    """A dataset of 150 variables (the full ADAE of pharmaverseadam has over 100) is made as
+    one frame: pandas warns of a frame built a column at a time past 100 columns."""
+    import pyreadstat
+
+    frame = pd.DataFrame({f"V{i:03d}": [float(i), 0.5] for i in range(150)})
+    pyreadstat.write_xport(frame, str(tmp_path / "wide.xpt"), table_name="WIDE")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.PerformanceWarning)
+        sets = read_datasets([tmp_path])
+    assert sets.problems == ()
+    wide = sets.by_name["WIDE"].frame
+    assert wide.shape == (2, 150)
+    assert wide.loc[1, "V007"] == "7"
+    assert wide.loc[2, "V149"] == "0.5"
 
 
 def _typed(values: pd.Series) -> tuple[str, list[object]]:

@@ -69,6 +69,21 @@ def test_status_tables_quality_and_xlsx_report_work_on_the_imported_trial(
     book.close()
 
 
+def test_the_monitoring_log_of_a_trial_without_rules_gives_each_looks_summary_state(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sample protocol has no stopping rule and a look every 20 treated patients: each
+    log line ends with the summary's state, with no empty rule text before it. Look 1 is
+    reached on the 20th first dose (ADSL TRTSDT of the safety population, sorted)."""
+    adsl = pd.read_csv(SAMPLE / "adsl.csv", dtype=str)
+    twentieth = sorted(adsl.loc[adsl["SAFFL"] == "Y", "TRTSDT"])[19]
+    status = _out(capsys, ["status", "--db", db], codes=(0, 3))
+    log = status.split("Monitoring log\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert log[0] == f"  look  1 at  20 evaluable, reached {twentieth}: Summary due"
+    assert log[-1] == "  look 13 at 260 evaluable, reached          -: Not reached"
+    assert not any(": ;" in line for line in log)
+
+
 def test_quality_lists_the_adtte_disagreements_kept_with_the_import(
     db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
