@@ -87,6 +87,34 @@ def test_the_sample_imports_and_km_equals_r_survfit(engine: sa.Engine) -> None:
             np.testing.assert_allclose(column, expected, rtol=0, atol=1e-10, equal_nan=True)
 
 
+def test_a_treated_flag_distinct_from_the_population_leaves_its_others_untreated(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    """population = ITTFL (made here: every randomized subject, the 254 with RANDDT), treated
+    = SAFFL, set to N for records 1 and 2 (01-701-1015, 01-701-1023, both with a TRTSDT):
+    both are patients, enrolled but not treated (first dose emptied), the other 252 treated.
+    Their ADTTE records are left out (the product's origin is the first dose)."""
+    folder = _copy(tmp_path)
+    untreated = ["01-701-1015", "01-701-1023"]
+
+    def adsl(f: pd.DataFrame) -> None:
+        f["ITTFL"] = np.where(f["RANDDT"] != "NA", "Y", "N")
+        f.loc[f["USUBJID"].isin(untreated), "SAFFL"] = "N"
+
+    _edit(folder, "adsl.csv", adsl)
+    _edit(folder, "adtte_onco.csv", lambda f: f[~f["USUBJID"].isin(untreated)])
+    mapping = tmp_path / "mapping.toml"
+    text = MAPPING.read_text(encoding="utf-8")
+    mapping.write_text(text.replace('population = "SAFFL"', 'population = "ITTFL"'), "utf-8")
+    trial_id = _register(engine)
+    result = _import(engine, trial_id, adam.read([folder], mapping))
+    assert result.accepted, result.problems
+    patients = derive(load_trial_data(engine, trial_id), PROTOCOL).patients
+    assert len(patients) == 254
+    assert set(patients.loc[~patients["treated"], "patient_id"]) == set(untreated)
+    assert patients.loc[~patients["treated"], "first_dose_date"].isna().all()
+
+
 def test_the_sample_as_sas_transport_and_dataset_json_maps_to_the_same_tables(
     tmp_path: Path,
 ) -> None:
