@@ -77,12 +77,19 @@ class BaselineCharacteristic:
 
 @dataclass(frozen=True)
 class ResponseDefinition:
-    """Response categories in protocol order and the sets that define responders."""
+    """Response categories in protocol order and the sets that define responders.
+
+    ``remission_label`` and ``response_label`` name the two sets where the protocol says so
+    ("Complete response", "Objective response" on a solid-tumour trial); None: the built-in
+    words of a blood-cancer trial ("Hematologic remission", "Hematologic response").
+    """
 
     categories: tuple[str, ...]
     remission: tuple[str, ...]
     hematologic_response: tuple[str, ...]
     nonresponse_after_cycle: int
+    remission_label: str | None = None
+    response_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -340,6 +347,8 @@ class ReportingSettings:
     summary_every: int
     summary_population: Population
     open_sections: tuple[ReportSection, ...] = OPEN_SECTIONS_SINGLE_ARM
+    ae_grading: str = "CTCAE"
+    """The scale of the adverse-event grades, as the AE tables' note names it."""
     """The sections of the open report (``[reporting.open] sections``), in report order."""
 
 
@@ -561,7 +570,14 @@ SCHEMA = Table(
         "notes": KEY,
         "response": Table(
             dict.fromkeys(
-                ("categories", "remission", "hematologic_response", "nonresponse_after_cycle"),
+                (
+                    "categories",
+                    "remission",
+                    "hematologic_response",
+                    "nonresponse_after_cycle",
+                    "remission_label",
+                    "response_label",
+                ),
                 KEY,
             )
         ),
@@ -583,6 +599,7 @@ SCHEMA = Table(
             {
                 "summary_every": KEY,
                 "summary_population": _choice(ReportingSettings, "summary_population"),
+                "ae_grading": KEY,
                 "open": Table({"sections": _choice(ReportingSettings, "open_sections")}),
             }
         ),
@@ -654,6 +671,8 @@ def _response(reader: TableReader) -> ResponseDefinition:
         remission=sets["remission"],
         hematologic_response=sets["hematologic_response"],
         nonresponse_after_cycle=r.integer("nonresponse_after_cycle", minimum=1),
+        remission_label=r.text("remission_label") if r.has("remission_label") else None,
+        response_label=r.text("response_label") if r.has("response_label") else None,
     )
 
 
@@ -1056,6 +1075,7 @@ def parse_protocol(text: str, source: str = "<protocol>") -> Protocol:
             summary_every=reporting.integer("summary_every", minimum=1),
             summary_population=cast(Population, reporting.choice("summary_population", "treated")),
             open_sections=_open_sections(reporting, top.choice("design")),
+            ae_grading=reporting.text("ae_grading", "CTCAE"),
         ),
         survival=_survival(top),
         accrual=AccrualSettings(

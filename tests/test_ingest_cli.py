@@ -84,6 +84,40 @@ def test_the_monitoring_log_of_a_trial_without_rules_gives_each_looks_summary_st
     assert not any(": ;" in line for line in log)
 
 
+def test_the_protocols_response_words_and_grading_scale_are_printed(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """RECIST words from data/protocols/examples/pharmaverseadam.toml (remission_label,
+    response_label), not "Remission" or "Hematologic response"; the AE note names the
+    scale the grades are on (AESEV severity), not CTCAE."""
+    status = _out(capsys, ["status", "--db", db], codes=(0, 3))
+    assert "\nComplete response (CR): 3/252;" in status
+    assert "\nObjective response (CR+PR): 4/252;" in status
+    assert "Hematologic" not in status
+    tables = _out(capsys, ["tables", "--db", db])
+    assert "Complete response (CR)" in tables
+    assert "Objective response (CR + PR)" in tables
+    assert "Hematologic" not in tables
+    assert "(severity AESEV: mild 1, moderate 2, severe 3; not CTCAE)" in tables
+    assert "(CTCAE)" not in tables
+
+
+def test_pfs_median_follow_up_is_one_day_as_the_adtte_says(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Reverse Kaplan–Meier (censoring as the event): 243 of the 254 PFS records of ADTTE
+    are censored at AVAL 1 (EVNTDESC "Randomization": no tumour assessment), so the
+    potential follow-up curve falls to 11/254 < 0.5 on day 1 and the median is day 1 (shown
+    as 0.0 months): the sample's PFS, not the computation. OS: not that low."""
+    tte = pd.read_csv(SAMPLE / "adtte_onco.csv", dtype=str)
+    pfs = tte[tte["PARAMCD"] == "PFS"]
+    assert ((pfs["AVAL"] == "1") & (pfs["CNSR"] == "1")).sum() == 243
+    argv = ["km", "--db", db, "--json", "--endpoint"]
+    payload = json.loads(_out(capsys, [*argv, "PFS"]))
+    assert payload["median_follow_up"] == {"time": 1.0, "ci": [1.0, 1.0]}
+    assert json.loads(_out(capsys, [*argv, "OS"]))["median_follow_up"]["time"] > 30
+
+
 def test_quality_lists_the_adtte_disagreements_kept_with_the_import(
     db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
