@@ -18,6 +18,7 @@ from monitoring.cli import main
 from monitoring.db.problems import ImportProblem
 from monitoring.ingest import sdtm
 from tests.conftest import ROOT
+from tests.sdtm_support import write_sdtm
 
 SAMPLE = ROOT / "tests" / "data" / "pharmaverseadam"
 MAPPING = ROOT / "data" / "mappings" / "pharmaverseadam.toml"
@@ -211,51 +212,12 @@ onset_date = "AESTDTC"
 """
 
 
-def _sdtm(folder: Path) -> None:
-    """DM, RS and AE made from the ADaM sample: treated subjects, OVR records as OVRLRESP,
-    AESEV as AETOXGR; AE record 1's onset made partial (2014-01)."""
-    folder.mkdir()
-    adsl = pd.read_csv(SAMPLE / "adsl.csv", dtype=str, keep_default_na=False)
-    adsl = adsl[adsl["SAFFL"] == "Y"]
-    dm = adsl.rename(columns={"RANDDT": "RFSTDTC_", "TRTSDT": "RFXSTDTC_"})
-    dm = dm.assign(RFSTDTC=dm["RFSTDTC_"], RFXSTDTC=dm["RFXSTDTC_"], DTHDTC=adsl["DTHDT"])
-    dm = dm[["USUBJID", "SITEID", "ARMCD", "AGE", "SEX", "RFSTDTC", "RFXSTDTC", "DTHDTC"]]
-    dm.replace("NA", "").to_csv(folder / "dm.csv", index=False)
-    adrs = pd.read_csv(SAMPLE / "adrs_onco.csv", dtype=str, keep_default_na=False)
-    ovr = adrs[(adrs["PARAMCD"] == "OVR") & adrs["USUBJID"].isin(dm["USUBJID"])]
-    rs = pd.DataFrame(
-        {
-            "USUBJID": ovr["USUBJID"],
-            "RSSEQ": ovr["ASEQ"],
-            "RSTESTCD": "OVRLRESP",
-            "RSSTRESC": ovr["AVALC"],
-            "RSDTC": ovr["ADT"] + "T10:30",
-        }
-    )
-    rs.to_csv(folder / "rs.csv", index=False)
-    adae = pd.read_csv(SAMPLE / "adae.csv", dtype=str, keep_default_na=False)
-    adae = adae[adae["USUBJID"].isin(dm["USUBJID"])]
-    grades = {"MILD": "1", "MODERATE": "2", "SEVERE": "3"}
-    ae = pd.DataFrame(
-        {
-            "USUBJID": adae["USUBJID"],
-            "AESEQ": adae["AESEQ"],
-            "AEDECOD": adae["AEDECOD"],
-            "AEBODSYS": adae["AEBODSYS"],
-            "AETOXGR": adae["AESEV"].map(grades),
-            "AESTDTC": adae["ASTDT"],
-        }
-    )
-    ae.iloc[0, ae.columns.get_loc("AESTDTC")] = "2014-01"
-    ae.to_csv(folder / "ae.csv", index=False)
-
-
 @pytest.mark.parametrize("partial", ["refuse", "first"])
 def test_sdtm_domains_map_with_partial_dates_as_the_mapping_says(
     tmp_path: Path, partial: str
 ) -> None:
     folder = tmp_path / "sdtm"
-    _sdtm(folder)
+    write_sdtm(folder)
     mapping = tmp_path / "sdtm.toml"
     mapping.write_text(SDTM_MAPPING.format(partial=partial), encoding="utf-8")
     extract = sdtm.read([folder], mapping)

@@ -29,7 +29,8 @@ from monitoring.db.validation import future_limit
 from monitoring.ingest import adam, redcap, sdtm
 from tests.conftest import DEFAULT_PROTOCOL, REGISTERED_AT, ROOT
 from tests.db_support import database_fingerprint
-from tests.test_ingest_cli import SDTM_MAPPING, _sdtm
+from tests.sdtm_support import write_sdtm
+from tests.test_ingest_cli import SDTM_MAPPING
 
 SAMPLE = ROOT / "tests" / "data" / "pharmaverseadam"
 MAPPING = ROOT / "data" / "mappings" / "pharmaverseadam.toml"
@@ -151,7 +152,7 @@ def test_sdtm_problems_of_the_importer_name_domain_record_and_variable(
     sqlite: sa.Engine, tmp_path: Path
 ) -> None:
     folder = tmp_path / "sdtm"
-    _sdtm(folder)  # DM of the treated subjects, RS and AE of the ADaM sample
+    write_sdtm(folder)  # DM of the treated subjects, DS, RS and AE of the ADaM sample
     mapping = tmp_path / "sdtm.toml"
     mapping.write_text(SDTM_MAPPING.format(partial="first"), encoding="utf-8")
 
