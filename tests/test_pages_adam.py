@@ -87,6 +87,7 @@ def test_the_pdf_and_docx_reports_are_written(adam_db: str, tmp_path: Path) -> N
     assert "Data-quality findings at the cut-off" in text
     assert "dataset disagreement" in text  # the 11 ADTTE findings kept by the import
     assert "not CTCAE" in text  # the AE note names the protocol's grading scale
+    assert "remission (Complete response) = best response in {CR}" in text
     with zipfile.ZipFile(out.with_suffix(".docx")) as docx:
         body = docx.read("word/document.xml").decode("utf-8")
     assert "Complete response (CR)" in body
