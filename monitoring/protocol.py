@@ -78,7 +78,12 @@ class BaselineCharacteristic:
 
 @dataclass(frozen=True)
 class ResponseDefinition:
-    """Response categories in protocol order and the sets that define responders."""
+    """Response categories in protocol order and the sets that define responders.
+
+    ``remission_label`` and ``response_label`` name the two sets where the protocol says so
+    ("Complete response", "Objective response" on a solid-tumour trial); None: the built-in
+    words of a blood-cancer trial ("Hematologic remission", "Hematologic response").
+    """
 
     categories: tuple[str, ...]
     remission: tuple[str, ...]
@@ -87,6 +92,8 @@ class ResponseDefinition:
     secondary_rates: tuple[SecondaryRate, ...] = ()
     """Rates the Efficacy page and the report show beside the response rates: ``hsct`` the
     proportion proceeding to HSCT, ``mrd_responders`` MRD negativity among responders."""
+    remission_label: str | None = None
+    response_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -353,6 +360,8 @@ class ReportingSettings:
     summary_every: int
     summary_population: Population
     open_sections: tuple[ReportSection, ...] = OPEN_SECTIONS_SINGLE_ARM
+    ae_grading: str = "CTCAE"
+    """The scale of the adverse-event grades, as the AE tables' note names it."""
     """The sections of the open report (``[reporting.open] sections``), in report order."""
 
 
@@ -577,7 +586,14 @@ SCHEMA = Table(
         "response": Table(
             {
                 **dict.fromkeys(
-                    ("categories", "remission", "hematologic_response", "nonresponse_after_cycle"),
+                    (
+                        "categories",
+                        "remission",
+                        "hematologic_response",
+                        "nonresponse_after_cycle",
+                        "remission_label",
+                        "response_label",
+                    ),
                     KEY,
                 ),
                 "secondary_rates": _choice(ResponseDefinition, "secondary_rates"),
@@ -601,6 +617,7 @@ SCHEMA = Table(
             {
                 "summary_every": KEY,
                 "summary_population": _choice(ReportingSettings, "summary_population"),
+                "ae_grading": KEY,
                 "open": Table({"sections": _choice(ReportingSettings, "open_sections")}),
             }
         ),
@@ -673,6 +690,8 @@ def _response(reader: TableReader) -> ResponseDefinition:
         hematologic_response=sets["hematologic_response"],
         nonresponse_after_cycle=r.integer("nonresponse_after_cycle", minimum=1),
         secondary_rates=cast(tuple[SecondaryRate, ...], r.choice_list("secondary_rates", ())),
+        remission_label=r.text("remission_label") if r.has("remission_label") else None,
+        response_label=r.text("response_label") if r.has("response_label") else None,
     )
 
 
@@ -1102,6 +1121,7 @@ def parse_protocol(text: str, source: str = "<protocol>") -> Protocol:
             summary_every=reporting.integer("summary_every", minimum=1),
             summary_population=cast(Population, reporting.choice("summary_population", "treated")),
             open_sections=_open_sections(reporting, top.choice("design")),
+            ae_grading=reporting.text("ae_grading", "CTCAE"),
         ),
         survival=_survival(top),
         accrual=AccrualSettings(

@@ -147,12 +147,15 @@ def _rates(protocol: Protocol, derived: Derivation) -> tuple[RateEstimate, RateE
     evaluated_response = int((known | patients["first_response_date"].notna().to_numpy()).sum())
     prior = BetaPrior(*protocol.estimates.response_prior)
     level = protocol.estimates.credible_level
-    remission_codes = "+".join(protocol.response.remission)
-    response_codes = "+".join(protocol.response.hematologic_response)
+    definition = protocol.response
+    remission_codes = "+".join(definition.remission)
+    response_codes = "+".join(definition.hematologic_response)
+    remission = definition.remission_label or "Remission"
+    response = definition.response_label or "Hematologic response"
     return (
-        rate_estimate(f"Remission ({remission_codes})", remitted, evaluated, prior, level),
+        rate_estimate(f"{remission} ({remission_codes})", remitted, evaluated, prior, level),
         rate_estimate(
-            f"Hematologic response ({response_codes})",
+            f"{response} ({response_codes})",
             responded,
             evaluated_response,
             prior,

@@ -373,6 +373,11 @@ def endpoint_name(endpoint: str, protocol: Protocol | None = None) -> str:
     name = ENDPOINTS.get(endpoint, endpoint)
     if protocol is None:
         return name
+    labels = {
+        "remission": protocol.response.remission_label,
+        "hematologic_response": protocol.response.response_label,
+    }
+    name = labels.get(endpoint) or name
     codes = {
         "remission": protocol.response.remission,
         "hematologic_response": protocol.response.hematologic_response,

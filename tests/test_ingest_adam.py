@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import warnings
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -115,6 +116,34 @@ def test_the_samples_disposition_comes_from_adsl_eosstt(engine: sa.Engine) -> No
     assert status["Completed the study"] == int(((treated["EOSSTT"] == "COMPLETED") & ~died).sum())
 
 
+def test_a_treated_flag_distinct_from_the_population_leaves_its_others_untreated(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    """population = ITTFL (made here: every randomized subject, the 254 with RANDDT), treated
+    = SAFFL, set to N for records 1 and 2 (01-701-1015, 01-701-1023, both with a TRTSDT):
+    both are patients, enrolled but not treated (first dose emptied), the other 252 treated.
+    Their ADTTE records are left out (the product's origin is the first dose)."""
+    folder = _copy(tmp_path)
+    untreated = ["01-701-1015", "01-701-1023"]
+
+    def adsl(f: pd.DataFrame) -> None:
+        f["ITTFL"] = np.where(f["RANDDT"] != "NA", "Y", "N")
+        f.loc[f["USUBJID"].isin(untreated), "SAFFL"] = "N"
+
+    _edit(folder, "adsl.csv", adsl)
+    _edit(folder, "adtte_onco.csv", lambda f: f[~f["USUBJID"].isin(untreated)])
+    mapping = tmp_path / "mapping.toml"
+    text = MAPPING.read_text(encoding="utf-8")
+    mapping.write_text(text.replace('population = "SAFFL"', 'population = "ITTFL"'), "utf-8")
+    trial_id = _register(engine)
+    result = _import(engine, trial_id, adam.read([folder], mapping))
+    assert result.accepted, result.problems
+    patients = derive(load_trial_data(engine, trial_id), PROTOCOL).patients
+    assert len(patients) == 254
+    assert set(patients.loc[~patients["treated"], "patient_id"]) == set(untreated)
+    assert patients.loc[~patients["treated"], "first_dose_date"].isna().all()
+
+
 def test_the_sample_as_sas_transport_and_dataset_json_maps_to_the_same_tables(
     tmp_path: Path,
 ) -> None:
@@ -149,6 +178,25 @@ def test_the_sample_as_sas_transport_and_dataset_json_maps_to_the_same_tables(
         assert [t.spec.name for t in tables] == [t.spec.name for t in csv_tables]
         for ours, theirs in zip(tables, csv_tables, strict=True):
             pd.testing.assert_frame_equal(ours.frame, theirs.frame, check_dtype=False)
+
+
+def test_a_wide_sas_transport_file_is_read_without_a_fragmentation_warning(
+    tmp_path: Path,
+) -> None:
+    """A dataset of 150 variables (the full ADAE of pharmaverseadam has over 100) is made as
+    one frame: pandas warns of a frame built a column at a time past 100 columns."""
+    import pyreadstat
+
+    frame = pd.DataFrame({f"V{i:03d}": [float(i), 0.5] for i in range(150)})
+    pyreadstat.write_xport(frame, str(tmp_path / "wide.xpt"), table_name="WIDE")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.PerformanceWarning)
+        sets = read_datasets([tmp_path])
+    assert sets.problems == ()
+    wide = sets.by_name["WIDE"].frame
+    assert wide.shape == (2, 150)
+    assert wide.loc[1, "V007"] == "7"
+    assert wide.loc[2, "V149"] == "0.5"
 
 
 def _typed(values: pd.Series) -> tuple[str, list[object]]:

@@ -18,6 +18,7 @@ from monitoring.cli import main
 from monitoring.db.problems import ImportProblem
 from monitoring.ingest import sdtm
 from tests.conftest import ROOT
+from tests.sdtm_support import write_sdtm
 
 SAMPLE = ROOT / "tests" / "data" / "pharmaverseadam"
 MAPPING = ROOT / "data" / "mappings" / "pharmaverseadam.toml"
@@ -67,6 +68,55 @@ def test_status_tables_quality_and_xlsx_report_work_on_the_imported_trial(
     book = openpyxl.load_workbook(out, read_only=True)
     assert book.sheetnames
     book.close()
+
+
+def test_the_monitoring_log_of_a_trial_without_rules_gives_each_looks_summary_state(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sample protocol has no stopping rule and a look every 20 treated patients: each
+    log line ends with the summary's state, with no empty rule text before it. Look 1 is
+    reached on the 20th first dose (ADSL TRTSDT of the safety population, sorted)."""
+    adsl = pd.read_csv(SAMPLE / "adsl.csv", dtype=str)
+    twentieth = sorted(adsl.loc[adsl["SAFFL"] == "Y", "TRTSDT"])[19]
+    status = _out(capsys, ["status", "--db", db], codes=(0, 3))
+    log = status.split("Monitoring log\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert log[0] == f"  look  1 at  20 evaluable, reached {twentieth}: Summary due"
+    assert log[-1] == "  look 13 at 260 evaluable, reached          -: Not reached"
+    assert not any(": ;" in line for line in log)
+
+
+def test_the_protocols_response_words_and_grading_scale_are_printed(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """RECIST words from data/protocols/examples/pharmaverseadam.toml (remission_label,
+    response_label), not "Remission" or "Hematologic response"; the AE note names the
+    scale the grades are on (AESEV severity), not CTCAE."""
+    status = _out(capsys, ["status", "--db", db], codes=(0, 3))
+    assert "\nComplete response (CR): 3/252;" in status
+    assert "\nObjective response (CR+PR): 4/252;" in status
+    assert "Hematologic" not in status
+    tables = _out(capsys, ["tables", "--db", db])
+    assert "Complete response (CR)" in tables
+    assert "Objective response (CR + PR)" in tables
+    assert "Hematologic" not in tables
+    assert "(severity AESEV: mild 1, moderate 2, severe 3; not CTCAE)" in tables
+    assert "(CTCAE)" not in tables
+
+
+def test_pfs_median_follow_up_is_one_day_as_the_adtte_says(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Reverse Kaplan–Meier (censoring as the event): 243 of the 254 PFS records of ADTTE
+    are censored at AVAL 1 (EVNTDESC "Randomization": no tumour assessment), so the
+    potential follow-up curve falls to 11/254 < 0.5 on day 1 and the median is day 1 (shown
+    as 0.0 months): the sample's PFS, not the computation. OS: not that low."""
+    tte = pd.read_csv(SAMPLE / "adtte_onco.csv", dtype=str)
+    pfs = tte[tte["PARAMCD"] == "PFS"]
+    assert ((pfs["AVAL"] == "1") & (pfs["CNSR"] == "1")).sum() == 243
+    argv = ["km", "--db", db, "--json", "--endpoint"]
+    payload = json.loads(_out(capsys, [*argv, "PFS"]))
+    assert payload["median_follow_up"] == {"time": 1.0, "ci": [1.0, 1.0]}
+    assert json.loads(_out(capsys, [*argv, "OS"]))["median_follow_up"]["time"] > 30
 
 
 def test_quality_lists_the_adtte_disagreements_kept_with_the_import(
@@ -162,51 +212,12 @@ onset_date = "AESTDTC"
 """
 
 
-def _sdtm(folder: Path) -> None:
-    """DM, RS and AE made from the ADaM sample: treated subjects, OVR records as OVRLRESP,
-    AESEV as AETOXGR; AE record 1's onset made partial (2014-01)."""
-    folder.mkdir()
-    adsl = pd.read_csv(SAMPLE / "adsl.csv", dtype=str, keep_default_na=False)
-    adsl = adsl[adsl["SAFFL"] == "Y"]
-    dm = adsl.rename(columns={"RANDDT": "RFSTDTC_", "TRTSDT": "RFXSTDTC_"})
-    dm = dm.assign(RFSTDTC=dm["RFSTDTC_"], RFXSTDTC=dm["RFXSTDTC_"], DTHDTC=adsl["DTHDT"])
-    dm = dm[["USUBJID", "SITEID", "ARMCD", "AGE", "SEX", "RFSTDTC", "RFXSTDTC", "DTHDTC"]]
-    dm.replace("NA", "").to_csv(folder / "dm.csv", index=False)
-    adrs = pd.read_csv(SAMPLE / "adrs_onco.csv", dtype=str, keep_default_na=False)
-    ovr = adrs[(adrs["PARAMCD"] == "OVR") & adrs["USUBJID"].isin(dm["USUBJID"])]
-    rs = pd.DataFrame(
-        {
-            "USUBJID": ovr["USUBJID"],
-            "RSSEQ": ovr["ASEQ"],
-            "RSTESTCD": "OVRLRESP",
-            "RSSTRESC": ovr["AVALC"],
-            "RSDTC": ovr["ADT"] + "T10:30",
-        }
-    )
-    rs.to_csv(folder / "rs.csv", index=False)
-    adae = pd.read_csv(SAMPLE / "adae.csv", dtype=str, keep_default_na=False)
-    adae = adae[adae["USUBJID"].isin(dm["USUBJID"])]
-    grades = {"MILD": "1", "MODERATE": "2", "SEVERE": "3"}
-    ae = pd.DataFrame(
-        {
-            "USUBJID": adae["USUBJID"],
-            "AESEQ": adae["AESEQ"],
-            "AEDECOD": adae["AEDECOD"],
-            "AEBODSYS": adae["AEBODSYS"],
-            "AETOXGR": adae["AESEV"].map(grades),
-            "AESTDTC": adae["ASTDT"],
-        }
-    )
-    ae.iloc[0, ae.columns.get_loc("AESTDTC")] = "2014-01"
-    ae.to_csv(folder / "ae.csv", index=False)
-
-
 @pytest.mark.parametrize("partial", ["refuse", "first"])
 def test_sdtm_domains_map_with_partial_dates_as_the_mapping_says(
     tmp_path: Path, partial: str
 ) -> None:
     folder = tmp_path / "sdtm"
-    _sdtm(folder)
+    write_sdtm(folder)
     mapping = tmp_path / "sdtm.toml"
     mapping.write_text(SDTM_MAPPING.format(partial=partial), encoding="utf-8")
     extract = sdtm.read([folder], mapping)

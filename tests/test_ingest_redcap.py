@@ -397,13 +397,19 @@ def test_the_products_own_rules_name_the_export_line(
     engine: sa.Engine, trial: str, tmp_path: Path
 ) -> None:
     """P001 died on 2024-02-03 (product/patients.csv): an adverse event starting after
-    that is refused by the importer's own rule, at the export line of that instance."""
+    that is refused by the importer's own rule, at the export line of that instance, naming
+    the REDCap fields."""
     folder = _copy(tmp_path)
     line = _edit_export(folder, "P001", "adverse_event", "1", "ae_onset", "2024-02-10")
     result = _import(engine, trial, folder, NOW)
     assert not result.accepted
     problem = _one(result.problems, "adverse event onset after death")
-    assert (problem.file, problem.row, problem.column) == ("export.csv", line, "onset_date")
+    assert (problem.file, problem.row, problem.column) == ("export.csv", line, "ae_onset")
+    assert problem.message == (
+        "record 'P001', event 'treatment_arm_1', adverse_event instance 1: impossible "
+        "sequence: adverse event onset after death (death_date 2024-02-03 is before "
+        "ae_onset 2024-02-10)"
+    )
     assert load_trial_data(engine, trial).patients.empty
 
 

@@ -121,6 +121,24 @@ def test_bad_value_is_refused_naming_file_key_and_problem(
     assert str(bad) in str(info.value)
 
 
+def test_response_labels_and_ae_grading_are_read_with_their_defaults() -> None:
+    """Absent: the blood-cancer words and CTCAE; given, as written; empty, refused."""
+    default = load_protocol(DEFAULT)
+    assert (default.response.remission_label, default.response.response_label) == (None, None)
+    assert default.reporting.ae_grading == "CTCAE"
+    text = _mutated(
+        "nonresponse_after_cycle = ",
+        'remission_label = "Complete response"\nresponse_label = "Objective response"\n'
+        "nonresponse_after_cycle = ",
+    ).replace("summary_every = 8", 'summary_every = 8\nae_grading = "severity"')
+    labelled = parse_protocol(text, "x.toml")
+    assert labelled.response.remission_label == "Complete response"
+    assert labelled.response.response_label == "Objective response"
+    assert labelled.reporting.ae_grading == "severity"
+    with pytest.raises(ProtocolError, match=r"response\.remission_label.*must not be empty"):
+        parse_protocol(text.replace('"Complete response"', '" "'), "x.toml")
+
+
 def test_missing_required_key_and_broken_toml(tmp_path: Path) -> None:
     with pytest.raises(ProtocolError, match=r"efficacy\[0\]\.n1.*required"):
         parse_protocol(_mutated("n1 = 18\n", ""), "x.toml")

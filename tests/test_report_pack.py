@@ -24,6 +24,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, S
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
+from monitoring.data_quality import derived_findings
 from monitoring.db import looks
 from monitoring.demo import generate
 from monitoring.derive import derive
@@ -68,7 +69,10 @@ PAGES_BEFORE = 32  # the demo's closed PDF before the meeting-pack layout (modul
 def pack() -> ReportDocument:
     data = generate(PROTOCOL, "on_track", seed=0)
     status = trial_status(PROTOCOL, derive(data, PROTOCOL))
-    return build_report(status, derive(data, PROTOCOL, status.cutoff), stamp=STAMP)
+    derived = derive(data, PROTOCOL, status.cutoff)
+    # as the report command builds it: with the data-quality findings at the cut-off
+    quality = derived_findings(derived, PROTOCOL)
+    return build_report(status, derived, stamp=STAMP, quality=quality)
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +112,30 @@ def test_closed_pdf_is_at_most_half_the_pages_with_every_table_and_figure(
         assert _squash(title) in text, title
     for section in pack.sections:
         assert _squash(section.title) in text
+
+
+def test_the_closed_listings_end_with_the_data_quality_findings_by_kind(
+    pack: ReportDocument, files: dict[ReportFormat, Path]
+) -> None:
+    """A row per kind found, counts from the findings themselves (derived_findings at the
+    same cut-off); the OPEN report leaves the table out."""
+    listings = next(s for s in pack.sections if s.title == "Listings")
+    table = listings.blocks[-1]
+    assert isinstance(table, Table)
+    assert table.title == "Data-quality findings at the cut-off"
+    data = generate(PROTOCOL, "on_track", seed=0)
+    status = trial_status(PROTOCOL, derive(data, PROTOCOL))
+    report = derived_findings(derive(data, PROTOCOL, status.cutoff), PROTOCOL)
+    found = {k.value.replace("_", " "): n for k, n in report.counts.items() if n}
+    assert found  # the demo trial has findings to show
+    assert {row[0]: row[2] for row in table.rows} == found
+    assert sum(found.values()) == len(report.findings)
+    assert "Data-quality findings at the cut-off" in _pdf_text(files[ReportFormat.PDF])
+    derived = derive(data, PROTOCOL, status.cutoff)
+    open_pack = build_report(
+        status, derived, stamp=STAMP, version=VersionLabel.OPEN, quality=report
+    )
+    assert all(t.title != table.title for t in open_pack.tables())
 
 
 def test_cover_contents_and_page_numbers(files: dict[ReportFormat, Path]) -> None:

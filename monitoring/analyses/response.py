@@ -142,14 +142,19 @@ def _summary(
         pending=int((~known).sum()),
         remission=_rate(
             make,
-            _definition_title("Hematologic remission", definition.remission),
+            _definition_title(
+                definition.remission_label or "Hematologic remission", definition.remission
+            ),
             definition.remission,
             remitted,
             known,
         ),
         response=_rate(
             make,
-            _definition_title("Hematologic response", definition.hematologic_response),
+            _definition_title(
+                definition.response_label or "Hematologic response",
+                definition.hematologic_response,
+            ),
             definition.hematologic_response,
             responded,
             known,

@@ -228,7 +228,7 @@ def ae_tables(
     note = (
         f"N = {population} treated patients (received any dose by the cut-off "
         f"{derived.cutoff.isoformat()}). A patient counts once per row, at the worst grade "
-        f"of his events in it (CTCAE). {make.note}"
+        f"of his events in it ({protocol.reporting.ae_grading}). {make.note}"
     )
     tables = tuple(
         AeTable(

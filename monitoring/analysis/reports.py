@@ -85,6 +85,7 @@ def write_document(source: TrialSource, request: ReportRequest, now: datetime) -
         stamp=ReportStamp(now, request.user, request.meeting_date),
         version=request.version,
         look=request.look,
+        quality=analysis.quality,
     )
     # The workbook holds the numbers only: charts are drawn (once) for PDF and DOCX.
     formats = [fmt for fmt, _ in request.files]

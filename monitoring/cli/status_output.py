@@ -190,9 +190,10 @@ def print_status(status: TrialStatus) -> None:
         print(f"  rule {i}: {name}")
     for row in log_rows(status):
         cells = "  ".join(f"rule {i}: {cell or '-'}" for i, cell in enumerate(row.cells, start=1))
+        states = f"{cells}; {row.summary}" if cells else row.summary  # a trial without rules
         print(
             f"  look {row.number:>2} at {row.evaluable:>3} evaluable, reached "
-            f"{row.reached_on or '-'!s:>10}: {cells}; {row.summary}"
+            f"{row.reached_on or '-'!s:>10}: {states}"
         )
     due = status.summary_due
     if due is not None:

@@ -26,6 +26,7 @@ from monitoring.dataset_findings import DatasetCheck
 from monitoring.db.csv_records import read_csv_records
 from monitoring.db.headers import repeated_names
 from monitoring.db.limits import ImportLimits
+from monitoring.db.origins import TableOrigin
 from monitoring.db.problems import HEADER_ROW, ImportProblem
 
 
@@ -45,12 +46,15 @@ ChunkCheck = Callable[[RawTable], bool]
 @dataclass(frozen=True)
 class Extract:
     """What a set of files holds: raw tables, problems (fatal) and notes (not fatal); and
-    the datasets compared with the product's derivation (``checks``, kept with the batch)."""
+    the datasets compared with the product's derivation (``checks``, kept with the batch);
+    and, from a reader of other formats, where each table came from (``origins``: the
+    importer's problems then name the dataset, record and variable, ``origins.py``)."""
 
     tables: tuple[RawTable, ...]
     problems: tuple[ImportProblem, ...]
     notes: tuple[ImportProblem, ...]
     checks: tuple[DatasetCheck, ...] = ()
+    origins: tuple[TableOrigin, ...] = ()
 
 
 PADS = tuple(f"{a}{b}" for w in " \t\r\n" for a, b in (("\x00", w), (w, "\x00")))

@@ -16,6 +16,7 @@ import pandas as pd
 
 from monitoring.db.extracts import Extract, RawTable, read_extract
 from monitoring.db.limits import ImportLimits
+from monitoring.db.origins import explain
 from monitoring.db.problems import HEADER_ROW, MORE, ImportProblem
 from monitoring.db.validation import ValidatedTable, duplicate_keys, validate_table
 
@@ -104,7 +105,8 @@ def validate_extract(
     """Validate the raw tables of an extract read whole (by a reader of ``monitoring.ingest``).
 
     As :func:`validate_files`: a date after ``latest`` is a problem, and when the extract has
-    problems of its own no table is returned.
+    problems of its own no table is returned. The tables' problems are told in the terms of
+    the extract's sources (:func:`monitoring.db.origins.explain`), once.
     """
     limits = limits or ImportLimits.from_environment()
     tables: list[ValidatedTable] = []
@@ -112,6 +114,6 @@ def validate_extract(
     for raw in extract.tables:
         table, trouble, remarks = validate_table(raw, latest=latest, limits=limits)
         tables.append(table)
-        problems += trouble
-        notes += remarks
+        problems += explain(trouble, extract.origins, problems)
+        notes += explain(remarks, extract.origins)
     return ([] if extract.problems else tables), problems, notes

@@ -22,6 +22,7 @@ from monitoring.db.extracts import Extract
 from monitoring.db.file_validation import Validated, validate_extract, validate_files
 from monitoring.db.import_checks import write_checks
 from monitoring.db.limits import ImportLimits
+from monitoring.db.origins import TableOrigin, explain
 from monitoring.db.planning import plan_changes
 from monitoring.db.problems import ImportProblem, at_most_per_file, sort_problems
 from monitoring.db.repository import TableCounts, check_time_moves_forward, resolve_trial
@@ -137,13 +138,21 @@ def import_extract(
     ``files`` are the names of the files read (recorded with the batch); the extract's
     problems refuse the import, its notes are returned, its dataset checks are kept with the
     batch (the data-quality report shows their findings: ``monitoring.db.import_checks``).
+    Problems on its tables name the source's dataset, record and variable (``origins``).
     """
 
     def validate(latest: date, limits: ImportLimits) -> Validated:
         return validate_extract(extract, latest=latest, limits=limits)
 
     return _import(
-        engine, trial_id, validate, tuple(files), now=now, user=user, checks=extract.checks
+        engine,
+        trial_id,
+        validate,
+        tuple(files),
+        now=now,
+        user=user,
+        checks=extract.checks,
+        origins=extract.origins,
     )
 
 
@@ -156,6 +165,7 @@ def _import(
     now: datetime | Clock,
     user: str,
     checks: Sequence[DatasetCheck] = (),
+    origins: Sequence[TableOrigin] = (),
 ) -> ImportResult:
     trial_id = resolve_trial(engine, trial_id)
     limits = ImportLimits.from_environment()
@@ -164,7 +174,7 @@ def _import(
         at = to_utc(read_time(now))
         check_time_moves_forward(conn, trial_id, at)
         plan = plan_changes(conn, trial_id, tables, diff=not problems)
-        problems += plan.problems
+        problems += explain(plan.problems, origins, problems)
         if problems or not tables:
             conn.rollback()
             if not tables and not problems:

@@ -23,7 +23,7 @@ findings of the trial until a later import compares the dataset again.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -40,6 +40,7 @@ from monitoring.data_dictionary import (
 )
 from monitoring.dataset_findings import DatasetCheck, DatasetFinding
 from monitoring.db.extracts import Extract, RawTable
+from monitoring.db.origins import CellOrigin, TableOrigin
 from monitoring.db.problems import ImportProblem, shown
 from monitoring.ingest.datasets import Dataset, Datasets, read_datasets
 from monitoring.ingest.dates import parse_dates
@@ -75,6 +76,8 @@ class _Log:
     notes: list[ImportProblem] = field(default_factory=list)
     findings: list[DatasetFinding] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
+    derived: list[tuple[str, str, int]] = field(default_factory=list)
+    """Patient cells set from ADTTE: (USUBJID, product column, ADTTE record number)."""
 
     def checks(self) -> tuple[DatasetCheck, ...]:
         """Each dataset compared, with its findings (none for a dataset that agreed)."""
@@ -97,11 +100,16 @@ class _Source:
         return self.data.frame
 
     def record(self, number: int) -> str:
+        """The record's name in messages: USUBJID, and the sequence variable if any."""
         row = self.frame.loc[number]
         name = f"{self.subject} {row[self.subject] or '(empty)'}"
         if self.sequence and self.sequence in self.frame.columns:
             name += f", {self.sequence} {row[self.sequence] or '(empty)'}"
         return name
+
+    def name(self, number: int) -> str | None:
+        """:meth:`record`, or None for a number that is not a record of the dataset."""
+        return self.record(number) if number in self.frame.index else None
 
     def problem(self, number: int | None, variable: str | None, message: str) -> ImportProblem:
         if number is None:
@@ -494,6 +502,8 @@ def _replace(
             )
             _disagreement(source, m, int(number), m.time, (after, before), message, log)
     patients.loc[records.index, column] = dates.to_numpy()
+    numbers = records["number"]
+    log.derived += [(str(i), column, int(n)) for i, n in zip(records.index, numbers, strict=True)]
 
 
 def _apply_times(
@@ -538,6 +548,10 @@ def _apply_times(
             progressed = records["event"].to_numpy(bool) & (death != end).to_numpy(bool)
             ids_p = records.index[progressed]
             patients.loc[ids_p, "progression_date"] = end[progressed].to_numpy()
+            numbers_p = records["number"][progressed]
+            log.derived += [
+                (str(i), "progression_date", int(n)) for i, n in zip(ids_p, numbers_p, strict=True)
+            ]
         patients.index = pd.Index(numbers.reindex(patients["patient_id"]).to_numpy())
     if m.compare:
         _compare(patients, responses, adverse, by_id, source, m, log)
@@ -613,6 +627,41 @@ def _raw(source: str, spec: TableSpec, table: pd.DataFrame) -> RawTable:
     return RawTable(source, spec, frame)
 
 
+def _origin(
+    source: _Source, table: str, variables: Mapping[str, str | None], subject: str
+) -> TableOrigin:
+    """Where the product table ``table`` made from ``source`` came from: its records and the
+    variable of each column (``variables``), so that the importer's problems name them."""
+    return TableOrigin(
+        source=source.data.name,
+        table=table,
+        dataset=source.data.name,
+        unit="record",
+        describe=source.name,
+        variables={"patient_id": subject, **{c: v for c, v in variables.items() if v}},
+        prefix=f"{source.data.name}.",
+    )
+
+
+def _derived_cells(
+    patients: pd.DataFrame, tte: _Source, m: TimeToEventMapping, log: _Log
+) -> dict[tuple[int, str], CellOrigin]:
+    """The patient cells set from ADTTE (``source = "aval"``), by (ADSL record, column)."""
+    rows = pd.Series(patients.index, index=patients["patient_id"].to_numpy())
+    name = tte.data.name
+    return {
+        (int(rows[patient]), column): CellOrigin(
+            name,
+            number,
+            tte.record(number),
+            m.time,
+            f"{column.replace('_', ' ')} from {name}.{m.time}",
+        )
+        for patient, column, number in log.derived
+        if patient in rows.index
+    }
+
+
 def convert(sets: Datasets, mapping: DatasetMapping) -> Extract:
     """The product's tables from ``sets`` as ``mapping`` says, with problems and notes."""
     log = _Log(list(sets.problems))
@@ -627,6 +676,7 @@ def convert(sets: Datasets, mapping: DatasetMapping) -> Extract:
         return Extract((), tuple(log.problems), tuple(log.notes))
     subjects = _subjects(adsl_source, sm, mapping, log)
     tables: list[RawTable] = []
+    origins: list[TableOrigin] = []
     responses = adverse = None
     rm = mapping.responses
     if rm is not None and (rs := _dataset(sets, rm.dataset, "responses", log, mapping)):
@@ -635,13 +685,18 @@ def convert(sets: Datasets, mapping: DatasetMapping) -> Extract:
         if _require(src, [*needed, None if rm.cycle == "sequence" else rm.cycle], log):
             responses = _responses(src, rm, subjects, mapping, log)
             tables.append(_raw(rs.name, RESPONSES, responses))
+            columns = {"assessment_date": rm.date, "response": rm.value}
+            cycle = rm.date if rm.cycle == "sequence" else rm.cycle
+            origins.append(_origin(src, "responses", {**columns, "cycle": cycle}, subject))
     am = mapping.adverse_events
     if am is not None and (ae := _dataset(sets, am.dataset, "adverse_events", log, mapping)):
         src = _Source(ae, subject, am.sequence)
         if _require(src, [subject, *am.columns.values()], log):
             adverse = _adverse_events(src, am, subjects, mapping, log)
             tables.append(_raw(ae.name, ADVERSE_EVENTS, adverse))
+            origins.append(_origin(src, "adverse_events", am.columns, subject))
     patients = subjects.table
+    cells: dict[tuple[int, str], CellOrigin] = {}
     tm = mapping.time_to_event
     if tm is not None and (tte := _dataset(sets, tm.dataset, "time_to_event", log, mapping)):
         src = _Source(tte, subject, tm.sequence)
@@ -650,11 +705,16 @@ def convert(sets: Datasets, mapping: DatasetMapping) -> Extract:
             times = _time_to_event(src, tm, subjects, mapping, log)
             if not log.problems:
                 patients = _apply_times(patients, responses, adverse, times, tm, src, log)
+                cells = _derived_cells(patients, src, tm, log)
                 if tm.source == "aval" or tm.compare:
                     log.checked.append(tte.name)
     tables += _detail_tables(sets, mapping, subjects, log)
     tables.insert(0, _raw(adsl.name, PATIENTS, patients))
-    return Extract(tuple(tables), tuple(log.problems), tuple(log.notes), log.checks())
+    adsl_origin = _origin(adsl_source, "patients", sm.columns, subject)
+    origins.insert(0, replace(adsl_origin, cells=cells))
+    return Extract(
+        tuple(tables), tuple(log.problems), tuple(log.notes), log.checks(), tuple(origins)
+    )
 
 
 def read_with(paths: Sequence[Path], mapping_path: Path, expected: str) -> Extract:

@@ -83,10 +83,10 @@ def _column_text(values: pd.Series) -> list[str] | np.ndarray:
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame(index=pd.RangeIndex(1, len(frame) + 1))
-    for name in frame.columns:
-        out[str(name).strip().upper()] = _column_text(frame[name])
-    return out
+    """Every column as text, named in capitals; the frame made once from all of them (a
+    column added at a time fragments it: pandas warns past 100 columns)."""
+    columns = {str(name).strip().upper(): _column_text(frame[name]) for name in frame.columns}
+    return pd.DataFrame(columns, index=pd.RangeIndex(1, len(frame) + 1), dtype=object)
 
 
 def _labels(pairs: Iterable[tuple[object, object]]) -> dict[str, str]:

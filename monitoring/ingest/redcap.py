@@ -33,6 +33,7 @@ from monitoring.db.csv_records import CsvContent, read_csv_records
 from monitoring.db.extracts import Extract, RawTable
 from monitoring.db.headers import repeated_names
 from monitoring.db.limits import ImportLimits
+from monitoring.db.origins import CellOrigin, TableOrigin
 from monitoring.db.problems import HEADER_ROW, ImportProblem, shown
 from monitoring.ingest.redcap_mapping import RedcapMapping, TableMapping, read_mapping
 
@@ -372,6 +373,9 @@ class _Converter:
     dictionary: Dictionary
     found: _Found
     datetime_noted: set[str] = field(default_factory=set)
+    moved: dict[tuple[int, str], tuple[_Row, str]] = field(default_factory=dict)
+    """Record-table cells whose value came from another line than the record's first:
+    (first line, product column) -> (that line, field)."""
 
     def value(self, row: _Row, name: str, translation: dict[str, str] | None) -> str | None:
         """The product text of field ``name`` on ``row`` ("" when empty); None: a problem."""
@@ -495,6 +499,8 @@ def _record_rows(
                     convert.found.problems.append(ImportProblem(export, row.line, name, message))
                 elif not kept:
                     kept, given_by = value, row
+            if given_by is not group[0]:
+                convert.moved[(group[0].line, column)] = (given_by, name)
             if not kept and not faulty and column in required:
                 convert.found.problems.append(
                     _required_empty(group[0], table, column, name, export)
@@ -577,4 +583,34 @@ def read(paths: Sequence[Path], mapping: Path, limits: ImportLimits | None = Non
         tables.append(RawTable(export, TABLES[table.table], frame))
     if found.problems:
         return Extract((), tuple(found.problems), tuple(found.notes))
-    return Extract(tuple(tables), (), tuple(found.notes))
+    origins = _origins(parsed, rows, convert, export)
+    return Extract(tuple(tables), (), tuple(found.notes), origins=origins)
+
+
+def _origins(
+    mapping: RedcapMapping, rows: Sequence[_Row], convert: _Converter, export: str
+) -> tuple[TableOrigin, ...]:
+    """Where each table's rows and columns came from: the export's line (record id, event,
+    instrument and instance) and field, so that the importer's problems name them."""
+    by_line = {row.line: row for row in rows}
+
+    def describe(line: int) -> str | None:
+        row = by_line.get(line)
+        return None if row is None else row.describe()
+
+    cells = {
+        key: CellOrigin(export, row.line, row.describe(), name, name)
+        for key, (row, name) in convert.moved.items()
+    }
+    return tuple(
+        TableOrigin(
+            source=export,
+            table=table.table,
+            dataset=export,
+            unit="line",
+            describe=describe,
+            variables=dict(table.fields),
+            cells={} if table.repeating else cells,
+        )
+        for table in mapping.tables
+    )

@@ -27,6 +27,7 @@ from typing import get_args
 
 from monitoring.analyses.conduct import exposure_shown
 from monitoring.analysis.looks import resolve_look as resolve_look  # used here and by callers
+from monitoring.data_quality import QualityReport
 from monitoring.derive import Derivation
 from monitoring.open_view import withheld
 from monitoring.protocol import Protocol, ReportSection
@@ -56,6 +57,7 @@ from monitoring.reports.efficacy_section import (
 from monitoring.reports.figures import render_document
 from monitoring.reports.lab_section import lab_blocks
 from monitoring.reports.methods_page import methods_section
+from monitoring.reports.quality_section import quality_blocks
 from monitoring.reports.survival_section import survival_section
 from monitoring.reports.toxicity_section import listings_section, safety_section
 from monitoring.reports.verdict_section import verdict_section
@@ -197,13 +199,16 @@ def build_report(
     version: VersionLabel = VersionLabel.CLOSED,
     look: int | None = None,
     listing_limit: int | None = LISTING_LIMIT,
+    quality: QualityReport | None = None,
 ) -> ReportDocument:
     """The summary of ``status`` (and ``derivation``, cut at the same date) as a document.
 
     ``look`` is the number of evaluable patients of the scheduled look reported (default:
     the latest reached by the cut-off). Safety listings are complete; one longer than
     ``listing_limit`` rows is printed in the PDF and DOCX as its ``listing_limit`` most recent
-    rows, saying so (None: every row printed). The XLSX always has every row.
+    rows, saying so (None: every row printed). The XLSX always has every row. The CLOSED
+    report's Listings end with the data-quality findings of ``quality`` by kind (at the same
+    cut-off), when given.
     """
     if derivation.cutoff != status.cutoff:
         raise ValueError(
@@ -258,12 +263,15 @@ def build_report(
             ),
             deaths_blocks(derivation, listing_limit) if "toxicity" in chosen else [],
         ),
-        LISTINGS: lambda: blocks(
-            (
-                "toxicity",
-                # the deaths are listed in Safety, with their phase (conduct_section)
-                lambda: listings_section(status, derivation, LISTINGS, listing_limit, False),
-            )
+        LISTINGS: lambda: (
+            *blocks(
+                (
+                    "toxicity",
+                    # the deaths are listed in Safety, with their phase (conduct_section)
+                    lambda: listings_section(status, derivation, LISTINGS, listing_limit, False),
+                )
+            ),
+            *(quality_blocks(quality) if quality is not None and closed else ()),
         ),
         METHODS: lambda: blocks(("methods", lambda: methods_section(protocol))),
     }

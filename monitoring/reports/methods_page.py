@@ -70,9 +70,12 @@ def priors(protocol: Protocol) -> Paragraph:
 
 def definitions(protocol: Protocol) -> Paragraph:
     r = protocol.response
+    # the protocol's own names of the two sets beside the words the rules use
+    remission = "remission" + (f" ({r.remission_label})" if r.remission_label else "")
+    response = "hematologic response" + (f" ({r.response_label})" if r.response_label else "")
     return text(
-        f"Definitions: remission = best response in {{{_codes(r.remission)}}}; hematologic "
-        f"response = {{{_codes(r.hematologic_response)}}}. A treated patient is a responder "
+        f"Definitions: {remission} = best response in {{{_codes(r.remission)}}}; "
+        f"{response} = {{{_codes(r.hematologic_response)}}}. A treated patient is a responder "
         "once any assessment shows remission; a non-responder when off treatment or dead "
         f"without remission, or without remission by the end of cycle "
         f"{r.nonresponse_after_cycle}; otherwise pending."

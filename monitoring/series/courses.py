@@ -134,7 +134,7 @@ def _response_labels(protocol: Protocol) -> tuple[tuple[CourseEventKind, str], .
     """The categories behind each response marker, from the protocol's definitions."""
     d = protocol.response
     groups = (
-        (CourseEventKind.REMISSION, "Remission", d.remission),
+        (CourseEventKind.REMISSION, d.remission_label or "Remission", d.remission),
         (
             CourseEventKind.RESPONSE,
             "Response",
