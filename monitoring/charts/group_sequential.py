@@ -128,6 +128,6 @@ def design_boundaries_figure(
         y_title=(
             "z (log-rank, positive favours the experimental arm)"
             if scale == "z"
-            else "Hazard ratio, experimental / control (log scale; below 1 favours experimental)"
+            else "Hazard ratio, experimental / control (log scale)"
         ),
     )

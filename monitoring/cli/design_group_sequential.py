@@ -201,6 +201,7 @@ def _fmt(x: float | None, spec: str) -> str:
 
 def text(record: dict[str, Any]) -> str:
     """Aligned text: one row per look, then the design figures."""
+
     def spending(name: str, gamma: float | None) -> str:
         return name if gamma is None else f"{name} (gamma {gamma:g})"
 
