@@ -16,6 +16,7 @@ from monitoring.designs.group_sequential import (
 from monitoring.designs.toxicity import ToxicityPlan, default_rates
 from monitoring.errors import InputError
 from monitoring.protocol import GroupSequentialRule, SimonRule
+from monitoring.wording import counted
 
 selection = current_trial()
 protocol = selection.protocol
@@ -25,7 +26,8 @@ if isinstance(selection, EmptyTrial):  # the designs need no data: the page is w
 assumed = protocol.assumptions()
 if assumed:  # above the tabs: the page never hides that a number is assumed
     st.warning(
-        f"{len(assumed)} of {len(protocol.rules)} rules use numbers the trial's documents "
+        f"{len(assumed)} of {counted(len(protocol.rules), 'rule')} "
+        f"{'uses' if len(assumed) == 1 else 'use'} numbers the trial's documents "
         "do not give: the protocol file marks them as ASSUMED ("
         + "; ".join(vocabulary.rule_name(r, protocol) for r in protocol.rules if r.assumption)
         + "). Each rule's 'Assumed' sentence is under 'Rules and assumed numbers'; "

@@ -117,7 +117,8 @@ def design_boundaries_figure(
             annotation_text=f"design HR {events.hazard_ratio:g}",
             annotation_position="bottom right",
         )
-        fig.update_yaxes(type="log")
+        ticks = [0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0]
+        fig.update_yaxes(type="log", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
     fig.update_xaxes(range=[0, events.max_events * 1.05])
     return styled(
         fig,

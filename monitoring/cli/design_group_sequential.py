@@ -124,6 +124,8 @@ def run(args: argparse.Namespace) -> int:
                 "fixed": events.fixed_events,
                 "max": events.max_events,
                 "per_look": list(events.events_per_look),
+                "expected_h0": events.expected_events_h0,
+                "expected_h1": events.expected_events_h1,
             }
     gamma = args.gamma if args.spending == "hsd" else None
     record.update(alpha=args.alpha, beta=args.beta, spending=args.spending, gamma=gamma)
@@ -239,5 +241,7 @@ def text(record: dict[str, Any]) -> str:
             f"Events for HR {ev['hazard_ratio']:g} (allocation {ev['allocation_ratio']:g}): "
             f"{ev['max']:.1f} (fixed design {ev['fixed']:.1f}); per look "
             + ", ".join(f"{d:.1f}" for d in ev["per_look"])
+            + f"; expected {ev['expected_h1']:.1f} under the design HR, "
+            f"{ev['expected_h0']:.1f} under H0"
         )
     return "\n".join([head, "", *lines, *(["", *tail] if tail else [])])
