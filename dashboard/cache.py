@@ -36,6 +36,7 @@ from monitoring.analyses.safety import AeTables, ae_tables
 from monitoring.analyses.safety_listings import SafetyListings, safety_listings
 from monitoring.analysis import Analysis, Cut, Reading, TrialState
 from monitoring.charts import (
+    design_boundaries_figure,
     enrolment_figure,
     km_figure,
     simon_designs_figure,
@@ -45,6 +46,13 @@ from monitoring.data_quality import Finding
 from monitoring.derive import Derivation
 from monitoring.derive.cutoff import data_latest_date
 from monitoring.designs.audit import ProtocolAudit, audit_protocol
+from monitoring.designs.group_sequential import (
+    DesignSpec,
+    GroupSequentialDesign,
+    SurvivalEvents,
+    compute_design,
+    planned_events,
+)
 from monitoring.designs.simon_search import SimonSearch, search
 from monitoring.designs.toxicity import ToxicityDesign, ToxicityPlan, toxicity_design
 from monitoring.protocol import Protocol
@@ -248,6 +256,22 @@ def simon_designs(
     """Every admissible Simon design up to nmax, and its chart (ValueError on bad input)."""
     found = search(p0, p1, alpha, beta, nmax)
     return found, simon_designs_figure(found)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def group_sequential_explorer(
+    spec: DesignSpec, hazard_ratio: float, allocation_ratio: float
+) -> tuple[GroupSequentialDesign, SurvivalEvents, go.Figure, go.Figure]:
+    """A group-sequential design, its planned and expected events, and its boundary charts
+    on the z and hazard-ratio scales (GroupSequentialError on bad input)."""
+    design = compute_design(spec)
+    events = planned_events(design, hazard_ratio, allocation_ratio)
+    return (
+        design,
+        events,
+        design_boundaries_figure(design, events, "z"),
+        design_boundaries_figure(design, events, "hr"),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -15,6 +15,11 @@ from monitoring.analyses.safety import AeTable, RowLevel
 from monitoring.analyses.safety_listings import AeListing, DeathListing
 from monitoring.analyses.treatment import Distribution
 from monitoring.data_quality import Finding
+from monitoring.designs.group_sequential import (
+    GroupSequentialDesign,
+    SurvivalEvents,
+    hazard_ratio_at,
+)
 from monitoring.designs.simon_search import SimonSearch
 from monitoring.designs.toxicity import ToxicityDesign
 from monitoring.designs.toxicity_audit import ToxicityAudit
@@ -251,6 +256,45 @@ def boundaries_frame(design: ToxicityDesign) -> pd.DataFrame:
             ],
             "Pr(p > t) one event below": [
                 "—" if b.posterior_below is None else f"{b.posterior_below:.4f}" for b in rows
+            ],
+        }
+    )
+
+
+def _z(value: float | None) -> str:
+    return "—" if value is None or not math.isfinite(value) else f"{value:.3f}"
+
+
+def _hr(z: float | None, events: float, allocation: float) -> str:
+    if z is None or not math.isfinite(z):
+        return "—"
+    return f"{hazard_ratio_at(z, events, allocation):.3f}"
+
+
+def group_sequential_frame(design: GroupSequentialDesign, events: SurvivalEvents) -> pd.DataFrame:
+    """A design's looks: planned events, bounds on the z and HR scales, nominal p, alpha
+    spent and the probabilities of first crossing each bound there (rpact's summary)."""
+    looks = design.looks
+    a = events.allocation_ratio
+    d = events.events_per_look
+    return pd.DataFrame(
+        {
+            "Look": [k + 1 for k in range(len(looks))],
+            "Fraction": [f"{lk.fraction:.3f}" for lk in looks],
+            "Events": [f"{x:.1f}" for x in d],
+            "Efficacy z": [_z(lk.z_efficacy) for lk in looks],
+            "Efficacy HR": [_hr(lk.z_efficacy, x, a) for lk, x in zip(looks, d, strict=True)],
+            "Nominal p": [f"{lk.nominal_p_efficacy:.5f}" for lk in looks],
+            "Alpha spent": [f"{lk.alpha_spent:.5f}" for lk in looks],
+            "Futility z": [_z(lk.z_futility) for lk in looks],
+            "Futility HR": [_hr(lk.z_futility, x, a) for lk, x in zip(looks, d, strict=True)],
+            "Pr(efficacy) under H1": [f"{lk.efficacy_h1:.4f}" for lk in looks],
+            "Pr(futility) under H1": [
+                "—" if lk.z_futility is None else f"{lk.futility_h1:.4f}" for lk in looks
+            ],
+            "Pr(efficacy) under H0": [f"{lk.efficacy_h0:.5f}" for lk in looks],
+            "Pr(futility) under H0": [
+                "—" if lk.z_futility is None else f"{lk.futility_h0:.4f}" for lk in looks
             ],
         }
     )

@@ -858,6 +858,7 @@ def _group_sequential(
         allocation_ratio=r.number("allocation_ratio", 0.0, None, open_interval=True, required=False)
         or 1.0,
         strata=strata,
+        assumption=r.optional_text("assumption"),
     )
 
 

@@ -449,3 +449,22 @@ def test_disposition_counts_are_printed_per_arm_in_the_closed_report(derived: De
     assert isinstance(opened[0], Figure)
     assert opened[0].data is not None  # pooled: every count is in the diagram
     assert not any(isinstance(b, Table) for b in opened)
+
+
+def test_a_front_line_trial_shows_no_salvage_line() -> None:
+    """AALL1732 is front-line: its demo records no salvage line and the protocol names none
+    (no subgroup, no stratum), so the baseline table has no "Salvage line" row (it printed
+    "Missing 200 (100%)"); seed 003, relapsed/refractory, keeps it (a survival subgroup)."""
+    from monitoring.demo import generate
+    from monitoring.protocol import bundled_protocol
+
+    aall = load_protocol(bundled_protocol("aall1732-randomized"))
+    data = generate(aall, "on_track", seed=0)
+    assert data.patients["salvage_line"].isna().all()
+    rows = [r.label for r in baseline_table(derive(data, aall), aall).rows]
+    assert "Salvage line" not in rows
+    assert "Risk group" in rows
+    default = load_protocol(bundled_protocol("ino-lowdose-ph2"))
+    assert "salvage_line" in default.survival.subgroups
+    rows = [r.label for r in baseline_table(derive(data, default), default).rows]
+    assert "Salvage line" in rows

@@ -440,3 +440,55 @@ def test_random_schedules_keep_alpha_and_power(
     if futility:
         assert all(lk.z_futility < lk.z_efficacy for lk in design.looks[:-1])
         assert design.looks[-1].beta_spent == pytest.approx(0.2, abs=1e-9)
+
+
+# --- expected events ---------------------------------------------------------------------------
+
+
+@pytest.mark.r_reference
+@pytest.mark.parametrize("case", DATA["designs"], ids=_id)
+def test_expected_events_equal_rpact_and_the_crossing_probabilities(case: dict[str, Any]) -> None:
+    """Expected events at HR 0.7: rpact's expected information (``averageSampleNumber1``,
+    ``0``, relative to the fixed design) times rpact's fixed-design events
+    (``maxNumberOfEvents / inflationFactor``); and, independently of the expected-information
+    code, under H1 the sum over looks of the events there times the probability of first
+    crossing either bound there (the design's per-look crossing probabilities), the rest
+    reaching the last look."""
+    design = compute_design(_spec(case))
+    events = planned_events(design, 0.7)
+    fixed = case["events_hr07"] / case["inflation_factor"]
+    assert events.expected_events_h1 == pytest.approx(case["asn1"] * fixed, rel=1e-6)
+    assert events.expected_events_h0 == pytest.approx(case["asn0"] * fixed, rel=1e-6)
+    stops = [lk.efficacy_h1 + lk.futility_h1 for lk in design.looks[:-1]]
+    by_look = sum(d * p for d, p in zip(events.events_per_look, stops, strict=False))
+    by_look += events.max_events * (1.0 - sum(stops))
+    assert events.expected_events_h1 == pytest.approx(by_look, rel=1e-10)
+    assert events.expected_events_h1 <= events.max_events
+
+
+@pytest.mark.parametrize("drift_of", ["h0", "h1"])
+def test_expected_events_of_two_looks_by_hand(drift_of: str) -> None:
+    """Two looks (t1 = 0.5) with futility: the trial stops at look 1 when Z1 >= b1 or
+    Z1 <= a1, Z1 ~ N(theta sqrt(t1), 1), so E[D] = D (t1 p + 1 - p) with
+    p = 1 - Phi(b1 - theta sqrt(t1)) + Phi(a1 - theta sqrt(t1)): a closed form."""
+    design = compute_design(DesignSpec(0.025, (0.5, 1.0), OF, 0.2, POCOCK))
+    events = planned_events(design, 0.6, 1.5)
+    b1 = design.looks[0].z_efficacy
+    a1 = design.looks[0].z_futility
+    assert a1 is not None
+    theta = 0.0 if drift_of == "h0" else design.drift
+    mean = theta * math.sqrt(0.5)
+    p = float(1.0 - ndtr(b1 - mean) + ndtr(a1 - mean))
+    expected = events.max_events * (0.5 * p + 1.0 - p)
+    got = events.expected_events_h0 if drift_of == "h0" else events.expected_events_h1
+    assert got == pytest.approx(expected, rel=1e-10)
+
+
+def test_hazard_ratio_at_a_bound_inverts_the_logrank_z() -> None:
+    """z = -log(HR) sqrt(c d) with c = a / (1 + a)^2: at d = 100, a = 1, z = 1.96 the HR is
+    exp(-1.96 / 5)."""
+    from monitoring.designs.group_sequential import hazard_ratio_at
+
+    assert hazard_ratio_at(1.96, 100.0) == pytest.approx(math.exp(-1.96 / 5.0), rel=1e-15)
+    assert hazard_ratio_at(1.0, 90.0, 2.0) == pytest.approx(math.exp(-1.0 / math.sqrt(20)))
+    assert hazard_ratio_at(math.inf, 10.0) == 0.0

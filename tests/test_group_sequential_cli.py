@@ -63,7 +63,7 @@ def test_text_output(capsys: pytest.CaptureFixture[str]) -> None:
         capsys, "--alpha", "0.025", "--spending", "pocock", "--fractions", "0.5,1", "--beta", "0.1"
     )
     assert code == 0
-    assert "pocock spending" in out
+    assert "efficacy (alpha) spending pocock; beta 0.1, futility (beta) spending none" in out
     assert "Maximum information inflation" in out
 
 
@@ -88,3 +88,58 @@ def test_bad_input_exits_2_with_one_line(
     assert out == ""
     assert err.startswith("error: ")
     assert err.count("\n") == 1
+
+
+def test_text_labels_efficacy_and_futility_spending_apart(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The AALL1732 design: O'Brien–Fleming-type efficacy, HSD(-2) futility. The gamma is
+    the futility spending's, not the efficacy's (it used to print 'obrien_fleming (gamma
+    -2)')."""
+    code, out, _ = run_cli(
+        capsys, "--alpha", "0.025", "--spending", "obrien_fleming", "--gamma", "-2",
+        "--fractions", "0.25,0.5,0.75,1", "--beta", "0.2", "--futility-spending", "hsd",
+    )  # fmt: skip
+    assert code == 0
+    head = out.splitlines()[0]
+    assert "efficacy (alpha) spending obrien_fleming;" in head
+    assert "futility (beta) spending hsd (gamma -2) (non-binding)" in head
+    assert "obrien_fleming (gamma" not in head
+
+
+def test_futility_gamma_sets_the_beta_spending_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    """--gamma -4 --futility-gamma -2: efficacy bounds of asHSD(-4) (rpact reference:
+    HSD(-4) at four equal looks, as in the test above) and futility bounds of bsHSD(-2),
+    the library's design with those two spending functions."""
+    from monitoring.designs.group_sequential import (
+        DesignSpec,
+        SpendingFamily,
+        SpendingFunction,
+        compute_design,
+    )
+
+    code, out, _ = run_cli(
+        capsys, "--alpha", "0.025", "--spending", "hsd", "--gamma", "-4", "--k", "4",
+        "--beta", "0.2", "--futility-spending", "hsd", "--futility-gamma", "-2", "--json",
+    )  # fmt: skip
+    assert code == 0
+    data = json.loads(out)
+    assert (data["gamma"], data["futility_gamma"]) == (-4, -2)
+    hsd = SpendingFamily.HSD
+    design = compute_design(
+        DesignSpec(
+            0.025,
+            (0.25, 0.5, 0.75, 1.0),
+            SpendingFunction(hsd, -4.0),
+            0.2,
+            SpendingFunction(hsd, -2.0),
+        )
+    )
+    assert [lk["z_futility"] for lk in data["looks"][:3]] == pytest.approx(
+        list(design.futility_bounds or ()), abs=1e-12
+    )
+    same = compute_design(
+        DesignSpec(0.025, (0.25, 0.5, 0.75, 1.0), SpendingFunction(hsd, -4.0), 0.2,
+                   SpendingFunction(hsd, -4.0))
+    )  # fmt: skip
+    assert design.futility_bounds != pytest.approx(same.futility_bounds, abs=1e-3)

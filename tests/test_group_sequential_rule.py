@@ -151,14 +151,26 @@ def test_decisions_at_past_days_equal_a_full_derivation_at_that_day(demo: TrialD
         ]
 
 
+def _risk_and_cns(data: TrialData, ids: object) -> list[str]:
+    """Each patient's stratum "risk group / CNS status", read here from the baseline rows."""
+    value = {
+        (r.patient_id, r.characteristic): r.value for r in data.baseline.itertuples(index=False)
+    }
+    return [f"{value[(i, 'risk_group')]} / {value[(i, 'cns_status')]}" for i in ids]  # type: ignore[attr-defined]
+
+
 def test_look_numbers_equal_evaluate_look_and_an_independent_logrank(demo: TrialData) -> None:
+    """The example rule names ``strata = ["risk_group", "cns_status"]``: each look's z is the
+    log-rank z stratified by both (survdiff with ``strata(risk_group, cns_status)``)."""
+    assert RULE.strata == ("risk_group", "cns_status")
     d = _decision(demo, AALL, derive(demo, AALL).cutoff)
     assert d.looks, "the demo reaches at least one look"
     planned = rule_planned_events(RULE)
     for k, look in enumerate(d.looks):
         # the z from time_to_event of a full derivation at the look's day
         tte = time_to_event(derive(demo, AALL, look.day).patients, RULE.endpoint, by="arm")
-        z = logrank_z(tte.time, tte.event, tte.groups == RULE.experimental_arm).z
+        strata = _risk_and_cns(demo, tte.patient_ids)
+        z = logrank_z(tte.time, tte.event, tte.groups == RULE.experimental_arm, strata).z
         assert look.result.z == pytest.approx(z, abs=1e-12)
         assert look.result.events == tte.events
         counts = [lk.result.events for lk in d.looks[: k + 1]]
@@ -224,6 +236,10 @@ def test_an_early_failing_control_arm_stops_for_efficacy_on_the_crossing_look(
 
 
 # --- protocol keys ---------------------------------------------------------------------------
+
+
+# The example's rule is stratified by its two stratification factors; tests swap this line.
+STRATA = 'strata = ["risk_group", "cns_status"]'
 
 
 def _with(old: str, new: str) -> str:
@@ -311,12 +327,11 @@ def test_a_futility_crossing_is_attention_not_a_stop_and_may_be_left(demo: Trial
 def test_a_rule_with_strata_uses_the_stratified_logrank_and_cox_model(demo: TrialData) -> None:
     """``strata = ["sex"]``: each look's z is the stratified log-rank z (survdiff with
     ``strata(sex)``, tests/test_survival_compare.py) of a full derivation at that day, and
-    the hazard ratio the stratified Cox model; the unstratified rule's z differs."""
+    the hazard ratio the stratified Cox model; the example rule's z (stratified by risk group
+    and CNS status) differs."""
     from monitoring.protocol import parse_protocol
 
-    stratified = parse_protocol(
-        _with("allocation_ratio = 1.0", 'allocation_ratio = 1.0\nstrata = ["sex"]'), "aall.toml"
-    )
+    stratified = parse_protocol(_with(STRATA, 'strata = ["sex"]'), "aall.toml")
     rule = stratified.efficacy[0]
     assert isinstance(rule, GroupSequentialRule)
     assert rule.strata == ("sex",)
@@ -348,7 +363,7 @@ def test_a_rule_may_be_stratified_by_a_baseline_stratification_factor(demo: Tria
     from monitoring.protocol import parse_protocol
 
     stratified = parse_protocol(
-        _with("allocation_ratio = 1.0", 'allocation_ratio = 1.0\nstrata = ["risk_group", "sex"]'),
+        _with(STRATA, 'strata = ["risk_group", "sex"]'),
         "aall.toml",
     )
     rule = stratified.efficacy[0]
@@ -376,7 +391,7 @@ def test_a_rule_may_be_stratified_by_a_baseline_stratification_factor(demo: Tria
 def test_strata_name_patient_columns_or_baseline_stratification_factors() -> None:
     from monitoring.protocol import parse_protocol
 
-    text = _with("allocation_ratio = 1.0", 'allocation_ratio = 1.0\nstrata = ["risk_group"]')
+    text = _with(STRATA, 'strata = ["risk_group"]')
     # a declared characteristic that is not a stratification factor is refused
     text = text.replace(
         'categories = ["standard", "high"]\nstratification = true',
@@ -393,7 +408,7 @@ def test_strata_must_be_known_patient_columns() -> None:
 
     with pytest.raises(ProtocolError) as info:
         parse_protocol(
-            _with("allocation_ratio = 1.0", 'allocation_ratio = 1.0\nstrata = ["weight"]'),
+            _with(STRATA, 'strata = ["weight"]'),
             "aall.toml",
         )
     assert info.value.key == "efficacy[0].strata"

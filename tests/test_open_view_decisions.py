@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pandas as pd
+import pytest
 
 from monitoring.analysis.access import View, as_seen
 from monitoring.cli.status_output import decision_json, status_json
@@ -93,6 +94,38 @@ def test_the_open_report_withholds_the_comparison_whoever_makes_it() -> None:
     assert compared.sentence in closed
     assert compared.sentence not in opened
     assert "closed view only" in opened
+    # the crossing probabilities per look: in the closed report only
+    assert "crossing probabilities at each look" in closed
+    assert "crossing probabilities at each look" not in opened
+
+
+def test_crossing_probabilities_per_look_in_status_json_and_the_closed_report() -> None:
+    """Each look's crossing probabilities are those of the design recomputed at the observed
+    fractions (``LookResult.design``): in ``status --json``'s looks and the closed report's
+    table; the open view's card carries no look."""
+    from monitoring.reports.decisions_section import crossing_table
+    from monitoring.rules.group_sequential import SequentialDecision
+
+    compared = next(d for d in STATUS.decisions if d.kind == "group_sequential")
+    detail = compared.detail
+    assert isinstance(detail, SequentialDecision)
+    assert detail.looks
+    looks = decision_json(compared)["looks"]
+    table = crossing_table(compared)
+    for look, row, json_look in zip(detail.looks, table.rows, looks, strict=True):
+        r = look.result
+        design_look = r.design.looks[r.look - 1]
+        assert design_look.fraction == r.fraction
+        assert json_look["efficacy_h0"] == design_look.efficacy_h0
+        assert json_look["efficacy_h1"] == design_look.efficacy_h1
+        assert json_look["futility_h1"] == design_look.futility_h1
+        assert row[2:4] == (design_look.efficacy_h0, design_look.efficacy_h1)
+    # over a whole recomputed design the efficacy probabilities under H0 spend alpha
+    latest = detail.looks[-1].result.design
+    assert sum(lk.efficacy_h0 for lk in latest.looks) == pytest.approx(0.025, abs=1e-9)
+    seen = as_seen(STATUS, View.OPEN)
+    withheld = next(d for d in seen.decisions if d.kind == "group_sequential")
+    assert "looks" not in decision_json(withheld)
 
 
 def _arm_scoped() -> tuple[Protocol, TrialData]:

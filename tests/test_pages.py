@@ -452,3 +452,41 @@ def test_efficacy_page_shows_seed_002_mrd_rate_and_results_and_nothing_new_by_de
     default = _app(monkeypatch, page="pages/efficacy.py")
     headers = [h.value for h in default.subheader]
     assert not any("MRD" in h or "cycles" in h or "Transplant" in h for h in headers)
+
+
+def test_design_page_explores_the_randomized_trials_group_sequential_design(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The group-sequential tab opens on the AALL1732 rule's design (alpha 0.025, power 0.8,
+    HR 0.5, O'Brien–Fleming type efficacy, HSD(-2) futility, four looks) and shows what the
+    library computes for it: planned and expected events, the bounds per look on both
+    scales and both charts; a new hazard ratio recomputes the events."""
+    from monitoring.cli import main
+    from monitoring.designs.group_sequential import compute_design, planned_events
+    from monitoring.protocol import GroupSequentialRule, bundled_protocol
+    from monitoring.rules.group_sequential import design_spec
+
+    url = str(tmp_path / "randomized.sqlite")
+    assert main(["demo", "--db", url, "--protocol", "aall1732-randomized"]) == 0
+    monkeypatch.setenv("TRIAL_MONITORING_DB", url)
+    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT).run())
+    at.switch_page("pages/design.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    (rule,) = load_protocol(bundled_protocol("aall1732-randomized")).efficacy
+    assert isinstance(rule, GroupSequentialRule)
+    design = compute_design(design_spec(rule))
+    events = planned_events(design, rule.hazard_ratio, rule.allocation_ratio)
+    assert at.number_input(key=Key.GS_HR).value == 0.5
+    assert at.selectbox(key=Key.GS_FUTILITY).value == "hsd"
+    assert _metric(at, "Planned events") == f"{events.max_events:.1f}" == "70.9"
+    assert _metric(at, "Expected events under H1") == f"{events.expected_events_h1:.1f}"
+    assert _metric(at, "Expected events under H0") == f"{events.expected_events_h0:.1f}"
+    assert _metric(at, "Power") == "0.800"
+    looks = next(d.value for d in at.dataframe if "Efficacy HR" in d.value.columns)
+    assert list(looks["Events"]) == [f"{d:.1f}" for d in events.events_per_look]
+    assert list(looks["Efficacy z"]) == [f"{lk.z_efficacy:.3f}" for lk in design.looks]
+    assert looks["Futility z"].iloc[-1] == "—"
+    assert len(list(at.get("plotly_chart"))) >= 2
+    at.number_input(key=Key.GS_HR).set_value(0.65).run()
+    assert not at.exception
+    assert _metric(at, "Planned events") == f"{planned_events(design, 0.65).max_events:.1f}"

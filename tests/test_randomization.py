@@ -176,7 +176,9 @@ def test_the_listing_gives_each_patient_arm_date_received_and_strata(derived: An
 
 def test_strata_named_by_the_rule_come_first() -> None:
     text = bundled_protocol("aall1732-randomized").read_text("utf-8")
-    text = text.replace("allocation_ratio = 1.0", 'allocation_ratio = 1.0\nstrata = ["sex"]')
+    old = 'strata = ["risk_group", "cns_status"]'  # the example's own strata
+    assert old in text
+    text = text.replace(old, 'strata = ["sex"]')
     from monitoring.protocol import parse_protocol
 
     protocol = parse_protocol(text, "aall.toml")
@@ -197,6 +199,10 @@ def test_pooled_tables_hold_the_totals_only(derived: Any) -> None:
     labels = [r.label for r in open_.received.rows]
     assert labels == ["Assigned", "Treated (received any dose)", "Received no study treatment"]
     assert "crossover" not in open_.received.note
+    # a pooled table's footnote speaks of the pooled count, not of "each arm"
+    assert all("each arm" not in one.note for one in open_.tables)
+    assert "arms pooled" in open_.balance.note
+    assert "arms pooled" in open_.over_time.note
     assert for_view(t, AALL, closed=False).pooled  # arm is a closed column of AALL1732
     assert for_view(t, AALL, closed=True) is t
 

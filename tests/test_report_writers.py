@@ -619,3 +619,17 @@ def test_missing_browser_is_reported_clearly(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
     with pytest.raises(FigureRenderError, match="kaleido/Chromium failed"):
         render_figures([RenderRequest(_figure(), 2.0, 1.5)])
+
+
+def test_pdf_writes_greek_letters_the_font_lacks_as_words(tmp_path: Path) -> None:
+    """Vera has no γ: the closed report's design fact "Hwang–Shih–DeCani (γ = -2)" (the
+    AALL1732 futility spending's own label) printed "(? = -2)"; it now reads "gamma"."""
+    from monitoring.designs.group_sequential import SpendingFamily, SpendingFunction
+
+    label = SpendingFunction(SpendingFamily.HSD, -2.0).label()
+    assert label == "Hwang–Shih–DeCani (γ = -2)"
+    body = Paragraph(f"efficacy O'Brien–Fleming type, futility {label} (non-binding); θ, α, β")
+    doc = ReportDocument("t", "s", (), "stamp", VersionLabel.CLOSED, (Section("S", (body,)),))
+    text = _pdf_pages(write_pdf(doc, tmp_path / "gamma.pdf"))[0]
+    assert "futility Hwang–Shih–DeCani (gamma = -2) (non-binding); theta, alpha, beta" in text
+    assert "?" not in text

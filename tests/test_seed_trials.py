@@ -511,10 +511,32 @@ def test_status_json_lists_every_decision_with_its_stratum(tmp_path: Path) -> No
     ]
 
 
-@pytest.mark.parametrize("name", [PEDS, PH1B2, MRD])
+@pytest.mark.parametrize("name", [PEDS, PH1B2, MRD, "aall1732-randomized"])
 def test_every_assumed_number_is_said_in_the_file(name: str) -> None:
     protocol = _protocol(name)
     assert {rule_id for rule_id, _, _ in protocol.assumptions()} == {r.id for r in protocol.rules}
+
+
+def test_the_randomized_design_is_complete_and_its_assumptions_read() -> None:
+    """Seed 004 (AALL1732): every design number is stated (alpha, power, HR, allocation,
+    spending, fractions, strata), the planned events are computed from them, not typed in
+    (no ``planned_events`` key), and the rule's assumption reaches ``assumptions()``, the
+    Design page's warning and the report's methods page."""
+    from monitoring.protocol import GroupSequentialRule
+
+    (rule,) = _protocol("aall1732-randomized").efficacy
+    assert isinstance(rule, GroupSequentialRule)
+    assert rule.planned_events is None
+    assert (rule.alpha, rule.power, rule.hazard_ratio, rule.allocation_ratio) == (
+        0.025, 0.8, 0.5, 1.0
+    )  # fmt: skip
+    assert (rule.efficacy_spending, rule.futility_spending, rule.futility_gamma) == (
+        "obrien_fleming", "hsd", -2.0
+    )  # fmt: skip
+    assert rule.information_fractions == (0.25, 0.5, 0.75, 1.0)
+    assert rule.strata == ("risk_group", "cns_status")
+    assert rule.assumption is not None
+    assert "HR 0.5" in rule.assumption
 
 
 def test_a_status_with_dose_rules_pickles_for_the_dashboard_cache() -> None:

@@ -355,9 +355,20 @@ def _columns_of(index: npt.NDArray[np.int64], k: int) -> list[npt.NDArray[np.boo
     return [index == i for i in range(k)] + [np.ones(index.size, dtype=bool)]
 
 
+def _shows_salvage_line(protocol: Protocol, patients: pd.DataFrame) -> bool:
+    """Salvage line is a column of patients.csv, not a declared characteristic: it is shown
+    when the protocol names it (a survival subgroup, a rule's strata) or the data record it
+    for some patient, never as a row of 100 % missing in a front-line trial."""
+    named = "salvage_line" in protocol.survival.subgroups or any(
+        "salvage_line" in getattr(rule, "strata", ()) for rule in protocol.rules
+    )
+    return named or bool(patients["salvage_line"].notna().any())
+
+
 def baseline_table(derived: Derivation, protocol: Protocol, closed: bool = True) -> BaselineTable:
-    """Age, sex, site, salvage line and each ``[[baseline]]`` characteristic of the enrolled
-    patients, per group (closed view) and in total."""
+    """Age, sex, site, salvage line (when the protocol or the data have it) and each
+    ``[[baseline]]`` characteristic of the enrolled patients, per group (closed view) and in
+    total."""
     p = derived.patients
     column = group_column(protocol, closed)
     labels, index = _groups(p, protocol, column)
@@ -381,9 +392,10 @@ def baseline_table(derived: Derivation, protocol: Protocol, closed: bool = True)
     rows += category(sex, ("Female", "Male"))
     rows.append(BaselineRow("Site", ()))
     rows += category(_text(p["site"]), ())
-    rows.append(BaselineRow("Salvage line", ()))
-    line = _text(p["salvage_line"].astype("Int64").astype(object).where(p["salvage_line"].notna()))
-    rows += category(line, ())
+    if _shows_salvage_line(protocol, p):
+        rows.append(BaselineRow("Salvage line", ()))
+        line = p["salvage_line"].astype("Int64").astype(object).where(p["salvage_line"].notna())
+        rows += category(_text(line), ())
     recorded = derived.data.baseline
     for item in protocol.baseline:
         mine = recorded.loc[(recorded["characteristic"] == item.id).to_numpy(bool)]

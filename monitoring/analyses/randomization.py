@@ -268,6 +268,8 @@ def randomization_tables(derived: Derivation, protocol: Protocol) -> Randomizati
         tuple(balance_rows),
         "Patients randomized to each arm per level of each stratification factor "
         f"({', '.join(factors) or 'none'}).",
+        "Patients randomized (arms pooled) per level of each stratification factor "
+        f"({', '.join(factors) or 'none'}).",
     )
     months = dates.dt.strftime("%Y-%m").to_numpy(object)
     time_rows = [row(m, assigned & (months <= m)) for m in sorted(set(months[assigned].tolist()))]
@@ -276,6 +278,8 @@ def randomization_tables(derived: Derivation, protocol: Protocol) -> Randomizati
         (*names, TOTAL),
         tuple(time_rows),
         f"Patients randomized to each arm by the end of each month of randomization. {date_source}",
+        "Patients randomized (arms pooled) by the end of each month of randomization. "
+        f"{date_source}",
     )
     return RandomizationTables(
         cutoff=derived.cutoff.isoformat(),

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from monitoring.charts.efficacy import responder_path_figure as responder_path_figure
     from monitoring.charts.enrolment import enrolment_figure as enrolment_figure
     from monitoring.charts.group_sequential import (
+        design_boundaries_figure as design_boundaries_figure,
+    )
+    from monitoring.charts.group_sequential import (
         sequential_boundary_figure as sequential_boundary_figure,
     )
     from monitoring.charts.km import km_figure as km_figure
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
     )
 
 _MODULES = {
+    "design_boundaries_figure": "group_sequential",
     "dose_path_figure": "dose_finding",
     "enrolment_figure": "enrolment",
     "km_figure": "km",
@@ -46,6 +50,7 @@ _MODULES = {
 }
 
 __all__ = [
+    "design_boundaries_figure",
     "dose_path_figure",
     "enrolment_figure",
     "km_figure",

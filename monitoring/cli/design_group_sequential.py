@@ -32,7 +32,14 @@ def register(sub: Any) -> None:
         "--spending", required=True, choices=FAMILIES, help="alpha-spending function"
     )
     parser.add_argument(
-        "--gamma", type=float, help="gamma of Hwang–Shih–DeCani spending (alpha and beta)"
+        "--gamma",
+        type=float,
+        help="gamma of Hwang–Shih–DeCani spending (alpha, and beta unless --futility-gamma)",
+    )
+    parser.add_argument(
+        "--futility-gamma",
+        type=float,
+        help="gamma of Hwang–Shih–DeCani beta spending (default --gamma)",
     )
     parser.add_argument(
         "--fractions", help="information fractions of the looks, comma-separated, last 1"
@@ -86,6 +93,10 @@ def _spending(name: str, gamma: float | None) -> SpendingFunction:
     return SpendingFunction(family, gamma if family is SpendingFamily.HSD else None)
 
 
+def _futility_gamma(args: argparse.Namespace) -> float | None:
+    return args.gamma if args.futility_gamma is None else args.futility_gamma  # type: ignore[no-any-return]
+
+
 def _number(x: float | None) -> float | None:
     return x if x is not None and math.isfinite(x) else None
 
@@ -100,7 +111,9 @@ def run(args: argparse.Namespace) -> int:
             raise CliError("--futility-spending and --hazard-ratio need --beta")
         record = _efficacy_only(args.alpha, fractions, efficacy)
     else:
-        futility = None if args.futility == "none" else _spending(args.futility, args.gamma)
+        futility = (
+            None if args.futility == "none" else _spending(args.futility, _futility_gamma(args))
+        )
         design = compute_design(DesignSpec(args.alpha, fractions, efficacy, args.beta, futility))
         record = design_record(design)
         if args.hazard_ratio is not None:
@@ -111,9 +124,15 @@ def run(args: argparse.Namespace) -> int:
                 "fixed": events.fixed_events,
                 "max": events.max_events,
                 "per_look": list(events.events_per_look),
+                "expected_h0": events.expected_events_h0,
+                "expected_h1": events.expected_events_h1,
             }
-    record.update(alpha=args.alpha, beta=args.beta, spending=args.spending, gamma=args.gamma)
+    gamma = args.gamma if args.spending == "hsd" else None
+    record.update(alpha=args.alpha, beta=args.beta, spending=args.spending, gamma=gamma)
     record["futility_spending"] = None if args.beta is None else args.futility
+    record["futility_gamma"] = (
+        _futility_gamma(args) if args.beta is not None and args.futility == "hsd" else None
+    )
     if args.json:
         print_json(record)
     else:
@@ -184,11 +203,20 @@ def _fmt(x: float | None, spec: str) -> str:
 
 def text(record: dict[str, Any]) -> str:
     """Aligned text: one row per look, then the design figures."""
-    gamma = "" if record["gamma"] is None else f" (gamma {record['gamma']:g})"
-    head = f"Group-sequential design: one-sided alpha {record['alpha']:g}, {record['spending']}"
-    head += f"{gamma} spending"
+
+    def spending(name: str, gamma: float | None) -> str:
+        return name if gamma is None else f"{name} (gamma {gamma:g})"
+
+    head = (
+        f"Group-sequential design: one-sided alpha {record['alpha']:g}; efficacy (alpha) "
+        f"spending {spending(record['spending'], record['gamma'])}"
+    )
     if record["beta"] is not None:
-        head += f", beta {record['beta']:g}, futility {record['futility_spending']}"
+        futility = record["futility_spending"]
+        futility = "none" if futility == "none" else spending(futility, record["futility_gamma"])
+        head += f"; beta {record['beta']:g}, futility (beta) spending {futility}"
+        if record["futility_spending"] != "none":
+            head += " (non-binding)"
     rows = [("look", "fraction", "z_eff", "p_nominal", "alpha_spent", "z_fut")]
     for j, lk in enumerate(record["looks"], start=1):
         rows.append(
@@ -213,5 +241,7 @@ def text(record: dict[str, Any]) -> str:
             f"Events for HR {ev['hazard_ratio']:g} (allocation {ev['allocation_ratio']:g}): "
             f"{ev['max']:.1f} (fixed design {ev['fixed']:.1f}); per look "
             + ", ".join(f"{d:.1f}" for d in ev["per_look"])
+            + f"; expected {ev['expected_h1']:.1f} under the design HR, "
+            f"{ev['expected_h0']:.1f} under H0"
         )
     return "\n".join([head, "", *lines, *(["", *tail] if tail else [])])

@@ -30,7 +30,7 @@ def register(sub: Any) -> None:
         help="Cox hazard ratio (Efron ties) and log-rank test of two groups, optionally stratified",
         description=(
             "Cox hazard ratio of the second group against the first (sorted order) with Efron "
-            "ties and its 95%% Wald interval, and the log-rank test; with --strata both are "
+            "ties and its 95% Wald interval, and the log-rank test; with --strata both are "
             "stratified. Equal to R's coxph and survdiff."
         ),
     )

@@ -173,7 +173,7 @@ EXAMPLES: Mapping[str, ExampleScenario] = MappingProxyType(
             ),
             remission_codes=_frozen_p(CR=0.9, CRi=0.1),
             mrd_negative=0.75,
-            age=(10.0, 5.5, 1, 30),
+            age=(10.0, 5.5, 1, 24),  # the seed: 1 to 24 years
             salvage_line_p=(),
             max_cycles=4,
             hsct=0.05,

@@ -236,8 +236,49 @@ def boundary_table(decision: RuleDecision) -> Table:
     )
 
 
+def crossing_table(decision: RuleDecision) -> Table:
+    """A group-sequential rule's looks so far with the probabilities of first crossing each
+    bound there, in the design recomputed at the observed fractions (rpact's rejection and
+    futility probabilities per stage)."""
+    detail = decision.detail
+    assert isinstance(detail, SequentialDecision)
+    columns = (
+        Column("Look"),
+        Column("Fraction", ColumnKind.NUMBER, 3),
+        Column("Efficacy, under H0", ColumnKind.NUMBER, 5),
+        Column("Efficacy, under H1", ColumnKind.NUMBER, 4),
+        Column("Futility, under H0", ColumnKind.NUMBER, 4),
+        Column("Futility, under H1", ColumnKind.NUMBER, 4),
+    )
+    rows = tuple(
+        (
+            str(r.look) + (" (final)" if r.final else ""),
+            r.fraction,
+            r.crossing.efficacy_h0,
+            r.crossing.efficacy_h1,
+            None if r.z_futility is None else r.crossing.futility_h0,
+            None if r.z_futility is None else r.crossing.futility_h1,
+        )
+        for look in detail.looks
+        for r in (look.result,)
+    )
+    return Table(
+        f"{decision.name}: crossing probabilities at each look",
+        columns,
+        rows,
+        note=(
+            "Probability of first crossing the bound at this look, in the design recomputed "
+            "at the observed fractions (later looks at their planned fractions): efficacy "
+            "under H0 ignoring the non-binding futility bounds (these sum to alpha over all "
+            "looks), under H1 (the design hazard ratio) and futility under H0 and H1 with "
+            "both bounds as stops. Empty: no futility bound at the look."
+        ),
+        sheet_name=f"Rule {decision.rule_id} crossing",
+    )
+
+
 def _group_sequential_detail(status: TrialStatus, decision: RuleDecision) -> list[Block]:
-    return [facts_table(decision), boundary_table(decision)]
+    return [facts_table(decision), boundary_table(decision), crossing_table(decision)]
 
 
 def _no_detail(status: TrialStatus, decision: RuleDecision) -> list[Block]:

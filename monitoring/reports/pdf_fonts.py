@@ -1,6 +1,7 @@
 """Fonts for the PDF writer: Bitstream Vera, shipped inside reportlab (no system font).
 
 Vera (the font DejaVu was derived from) has the glyphs the reports print: ≥ ≤ – — ± × ≈.
+It has no Greek letters: α, β, γ, θ and the like print as their names ("gamma").
 Characters it lacks are replaced by ASCII stand-ins so nothing prints as a blank box.
 """
 
@@ -28,6 +29,12 @@ _ASCII = {
     "…": "...",
     "α": "alpha",
     "β": "beta",
+    "γ": "gamma",
+    "θ": "theta",
+    "η": "eta",
+    "λ": "lambda",
+    "Φ": "Phi",
+    "χ": "chi",
 }
 
 

@@ -104,7 +104,8 @@ class SequentialDecision:
         return self.looks[-1] if self.looks else None
 
     def looks_json(self) -> list[dict[str, object]]:
-        """Each look reached: day, events, fraction, boundaries, observed z and decision."""
+        """Each look reached: day, events, fraction, boundaries, observed z, decision and the
+        crossing probabilities at the look."""
         return [
             {
                 "look": r.look,
@@ -123,6 +124,13 @@ class SequentialDecision:
                 "conditional_power_trend": r.conditional_power_trend,
                 "decision": r.decision.value,
                 "final": r.final,
+                # first-crossing probabilities at this look of the design recomputed at the
+                # observed fractions: efficacy under H0 (ignoring futility) and under H1,
+                # futility under H0 and H1 (None without a futility bound at this look)
+                "efficacy_h0": r.crossing.efficacy_h0,
+                "efficacy_h1": r.crossing.efficacy_h1,
+                "futility_h0": None if r.z_futility is None else r.crossing.futility_h0,
+                "futility_h1": None if r.z_futility is None else r.crossing.futility_h1,
             }
             for look in self.looks
             for r in (look.result,)

@@ -22,6 +22,7 @@ from monitoring.designs.group_sequential.spending import (
 )
 from monitoring.designs.group_sequential.survival import (
     SurvivalEvents,
+    hazard_ratio_at,
     information_per_event,
     planned_events,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "efficacy_bounds",
     "evaluate_look",
     "futility_bounds",
+    "hazard_ratio_at",
     "information_per_event",
     "planned_events",
     "schedule",

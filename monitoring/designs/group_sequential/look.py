@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from monitoring.designs.group_sequential.design import (
+    DesignLook,
     DesignSpec,
     GroupSequentialDesign,
     compute_design,
@@ -77,6 +78,13 @@ class LookResult:
     conditional_power_trend: float | None
     design: GroupSequentialDesign
     sentence: str
+
+    @property
+    def crossing(self) -> DesignLook:
+        """This look in the recomputed design: its probabilities of first crossing the
+        efficacy bound (under H0 ignoring futility, and under the design effect) and the
+        futility bound (under H0 and the design effect) at this look."""
+        return self.design.looks[self.look - 1]
 
 
 def schedule(

@@ -8,6 +8,13 @@ information about log HR from d events is about d a / (1 + a)^2, so the fixed de
 events (one-sided alpha), and the group-sequential design d_max = inflation_factor * d_fixed,
 with d_max * t_k events at look k (rpact ``getSampleSizeSurvival(design, hazardRatio,
 allocationRatioPlanned)$maxNumberOfEvents`` and ``$eventsPerStage``, Schoenfeld's formula).
+
+Expected events (rpact ``expectedEventsH0``, ``expectedEventsH1``): the trial stops at look k
+with the probability of first crossing either bound there (futility stops counted, as rpact
+does), so E[D] = sum_k d_k P(stop at k) + d_max P(reach the last look) = d_max times the
+design's expected information fraction; under H0 (theta = 0) and under the design effect.
+Events to reach a bound on the hazard-ratio scale: z at d events is HR = exp(-z / sqrt(c d)),
+c = a / (1 + a)^2 (the HR at which the observed z would equal the bound).
 """
 
 from __future__ import annotations
@@ -30,14 +37,17 @@ def information_per_event(allocation_ratio: float) -> float:
 
 @dataclass(frozen=True)
 class SurvivalEvents:
-    """Events needed: ``fixed_events`` for one analysis, ``max_events`` for the design, and
-    the cumulative ``events_per_look`` (not rounded)."""
+    """Events needed: ``fixed_events`` for one analysis, ``max_events`` for the design, the
+    cumulative ``events_per_look`` (not rounded), and the expected events at which the trial
+    ends under H0 and under the design hazard ratio (``expected_events_h0``, ``_h1``)."""
 
     hazard_ratio: float
     allocation_ratio: float
     fixed_events: float
     max_events: float
     events_per_look: tuple[float, ...]
+    expected_events_h0: float
+    expected_events_h1: float
 
 
 def planned_events(
@@ -55,4 +65,16 @@ def planned_events(
         fixed_events=fixed,
         max_events=total,
         events_per_look=tuple(total * t for t in design.spec.fractions),
+        expected_events_h0=design.asn_h0 * fixed,
+        expected_events_h1=design.asn_h1 * fixed,
     )
+
+
+def hazard_ratio_at(z: float, events: float, allocation_ratio: float = 1.0) -> float:
+    """The hazard ratio (experimental / control) at which the log-rank z after ``events``
+    events equals ``z``: exp(-z / sqrt(c d)); 0 for z = +inf (no bound at that look)."""
+    if not (math.isfinite(events) and events > 0):
+        raise GroupSequentialError(f"events must be positive; got {events}")
+    if math.isinf(z):
+        return 0.0 if z > 0 else math.inf
+    return math.exp(-z / math.sqrt(information_per_event(allocation_ratio) * events))
