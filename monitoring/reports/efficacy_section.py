@@ -163,7 +163,7 @@ def rule_rates_table(rates: RuleRates) -> Table:
         ),
         *(dataclasses.replace(r.among_treated, label=f"{r.title}, treated") for r in rates.rates),
     ]
-    table = rates_table(estimates, rates.title, sheet_name=rates.title[:31])
+    table = rates_table(estimates, rates.title, sheet_name=f"Rates {rates.rule_id}"[:31])
     note = f"{rates.note} 'Evaluable': outcome known; 'treated': pending count as not (yet)."
     return dataclasses.replace(table, note=note)
 
