@@ -57,10 +57,12 @@ def decision_card(
 
 def _downloads(slug: str, files: Sequence[tuple[str, Callable[[], bytes], str, str]]) -> None:
     """Download buttons in a row, one per (label, bytes on click, mime, icon); the file is
-    named after the table or chart and rendered only when its button is clicked."""
-    columns = st.columns([1] * len(files) + [8 - len(files)])
-    for column, (label, data, mime, icon) in zip(columns, files, strict=False):
-        column.download_button(
+    named after the table or chart and rendered only when its button is clicked. Each
+    button is as wide as its label (not a fixed share of the width, which cut the labels
+    in a narrow column)."""
+    row = st.container(horizontal=True, gap="small")
+    for label, data, mime, icon in files:
+        row.download_button(
             label,
             data=data,
             file_name=f"{slug}.{label.lower()}",
