@@ -38,6 +38,7 @@ from monitoring.analysis import Analysis, Cut, Reading, TrialState
 from monitoring.charts import (
     design_boundaries_figure,
     enrolment_figure,
+    incidence_figure,
     km_figure,
     simon_designs_figure,
     toxicity_oc_figure,
@@ -59,6 +60,7 @@ from monitoring.protocol import Protocol
 from monitoring.series import SurvivalView, enrolment_series, survival_view
 from monitoring.series import arm_comparison as comparisons
 from monitoring.series.arm_comparison import ArmComparison
+from monitoring.series.incidence import IncidenceView, incidence_view
 from monitoring.status import LookRecord, TrialStatus
 
 CUTS_HELD = 32
@@ -152,6 +154,34 @@ def arm_comparison(
     difference takes about 0.1 s per comparison)."""
     cut = analysis(url, trial_id, cutoff, as_known_on, version)
     return comparisons.arm_comparison(cut.derivation, cut.protocol, endpoint)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def incidence(
+    url: str,
+    trial_id: str,
+    cutoff: date,
+    as_known_on: datetime | None,
+    version: str,
+    by: str | None,
+) -> IncidenceView | None:
+    """Cumulative incidence of relapse and death in remission, optionally by a column."""
+    cut = analysis(url, trial_id, cutoff, as_known_on, version)
+    return incidence_view(cut.derivation, cut.protocol, by)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def incidence_chart(
+    url: str,
+    trial_id: str,
+    cutoff: date,
+    as_known_on: datetime | None,
+    version: str,
+    by: str | None,
+) -> go.Figure | None:
+    """The cumulative-incidence chart of that view (None: no patient in remission)."""
+    view = incidence(url, trial_id, cutoff, as_known_on, version, by)
+    return None if view is None else incidence_figure(view)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

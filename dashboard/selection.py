@@ -27,6 +27,7 @@ from monitoring.open_view import closed_columns
 from monitoring.protocol import Protocol
 from monitoring.series import SurvivalView
 from monitoring.series.arm_comparison import ARM_COLUMN, ArmComparison
+from monitoring.series.incidence import IncidenceView
 from monitoring.status import TrialStatus
 
 
@@ -108,6 +109,15 @@ class Selection:
         is a ``closed_by`` column."""
         check_breakdown(self.principal, self.protocol, self.trial_id, ARM_COLUMN)
         return cache.arm_comparison(*self.key, endpoint)
+
+    def incidence(self, by: str | None) -> IncidenceView | None:
+        """Refused (``PermissionRefusedError``) by a ``closed_by`` column in the open view."""
+        check_breakdown(self.principal, self.protocol, self.trial_id, by)
+        return cache.incidence(*self.key, by)
+
+    def incidence_chart(self, by: str | None) -> go.Figure | None:
+        check_breakdown(self.principal, self.protocol, self.trial_id, by)
+        return cache.incidence_chart(*self.key, by)
 
     def km_chart(self, endpoint: str, by: str | None) -> go.Figure:
         check_breakdown(self.principal, self.protocol, self.trial_id, by)

@@ -27,6 +27,7 @@ from monitoring.estimates import RateEstimate
 from monitoring.monitoring_log import log_rows, log_rules
 from monitoring.series import SurvivalView, ToxicityPath
 from monitoring.series.arm_comparison import ArmComparison
+from monitoring.series.incidence import IncidenceView
 from monitoring.status import TrialStatus
 
 
@@ -535,6 +536,35 @@ def arm_landmarks_frame(comparison: ArmComparison) -> pd.DataFrame:
                     "95% CI of the difference": "—"
                     if d.lower is None or d.upper is None
                     else f"{_signed_pct(d.lower)} to {_signed_pct(d.upper)}",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _incidence(value: float | None, low: float | None, high: float | None) -> tuple[str, str]:
+    if value is None:
+        return "—", "—"
+    if low is None or high is None:
+        return _pct(value), "—"
+    return _pct(value), f"{_pct(low)} – {_pct(high)}"
+
+
+def incidence_frame(view: IncidenceView) -> pd.DataFrame:
+    """Cumulative incidence of relapse and of death in remission at each landmark, per group."""
+    rows = []
+    for group in view.groups:
+        for relapse, death in zip(group.relapse_at, group.death_at, strict=True):
+            r, r_ci = _incidence(relapse.estimate, relapse.lower, relapse.upper)
+            d, d_ci = _incidence(death.estimate, death.lower, death.upper)
+            rows.append(
+                {
+                    "Group": group.label,
+                    "In remission": group.n,
+                    "Landmark (months)": f"{relapse.months:g}",
+                    "Relapse": r,
+                    "Relapse 95% CI": r_ci,
+                    "Death in remission": d,
+                    "Death in remission 95% CI": d_ci,
                 }
             )
     return pd.DataFrame(rows)

@@ -6,6 +6,7 @@ from dashboard import components, tables, writes
 from dashboard.keys import Key
 from dashboard.selection import current
 from monitoring.series.arm_comparison import ARM_COLUMN, comparison_note
+from monitoring.series.incidence import gray_sentence, incidence_column, incidence_note
 
 selection = current()
 protocol = selection.protocol
@@ -66,5 +67,19 @@ if ARM_COLUMN in selection.breakdowns((ARM_COLUMN,)):  # by arm: the closed view
         if comparison.landmark_months:
             components.table(tables.arm_landmarks_frame(comparison), f"{endpoint} landmarks by arm")
         st.caption(comparison_note(comparison))
+split = incidence_column(protocol)
+shown_by = split if split is not None and split in selection.breakdowns((split,)) else None
+incidence = selection.incidence(shown_by)
+chart = selection.incidence_chart(shown_by)
+if incidence is not None and chart is not None:  # only where a patient is in remission
+    if shown_by is not None and shown_by in protocol.closed_by:
+        writes.record_closed_view(selection.url, selection.trial_id, f"relapse by {shown_by}")
+    st.subheader("Relapse and death in remission")
+    components.chart(chart, "Cumulative incidence of relapse")
+    test = gray_sentence(incidence)
+    if test is not None:
+        st.markdown(test)
+    components.table(tables.incidence_frame(incidence), "Relapse incidence")
+    st.caption(incidence_note(incidence))
 command = f"python -m monitoring km {selection.cli_options()} --endpoint {endpoint}"
 components.reproduce(command + (f" --by {by}" if by else "") + " --json")

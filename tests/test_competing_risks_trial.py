@@ -199,3 +199,37 @@ def test_no_view_without_a_patient_in_remission() -> None:
     nobody = [r for r in RESPONSES if r["patient_id"] == "P5"]
     derived = derive(trial(PATIENTS[4:5], nobody), PROTOCOL)
     assert incidence_view(derived, PROTOCOL) is None
+
+
+def test_report_image_draws_the_plotly_chart_s_lines(derived: Any) -> None:
+    """The report's image and the dashboard's chart draw the same steps, colours, dashes,
+    legend and axis ranges (both from ``incidence_lines``)."""
+    import matplotlib
+
+    from monitoring.charts.incidence_static import IncidenceChart
+    from monitoring.charts.static import _STYLE
+
+    view = incidence_view(derived, PROTOCOL, "cohort")
+    assert view is not None
+    chart = IncidenceChart(view)
+    plotly = chart.plotly()
+    with matplotlib.rc_context(_STYLE):
+        figure = chart.figure(9.0, chart.height_px / 96, 100)
+        figure.canvas.draw()
+    (axes,) = figure.axes
+    lines = axes.get_lines()
+    assert len(lines) == len(plotly.data) == 4  # relapse and death, two cohorts
+    for drawn, trace in zip(lines, plotly.data, strict=True):
+        assert list(drawn.get_xdata()) == list(trace.x)
+        assert list(drawn.get_ydata()) == list(trace.y)
+        assert drawn.get_drawstyle() == "steps-post"  # plotly's "hv"
+        assert matplotlib.colors.to_hex(drawn.get_color()) == trace.line.color.lower()
+        assert (drawn.get_linestyle() == "--") == (trace.line.dash == "dash")
+    legend = [t.get_text() for lg in figure.legends for t in lg.get_texts()]
+    assert legend == [t.name for t in plotly.data]
+    assert legend[0] == "Cohort = 1: relapse (2 of 4)"  # P1 and P3 of P1-P4
+    assert axes.get_xlim() == pytest.approx(tuple(plotly.layout.xaxis.range))
+    assert axes.get_ylim() == pytest.approx(tuple(plotly.layout.yaxis.range))
+    # the curves end at each cohort's last follow-up: day 182 and day 60
+    assert plotly.data[0].x[-1] == pytest.approx(182 / DAYS_PER_MONTH)
+    assert plotly.data[2].x[-1] == pytest.approx(60 / DAYS_PER_MONTH)

@@ -24,6 +24,7 @@ from monitoring.derive import derive
 from monitoring.protocol import load_protocol
 from monitoring.reports.export import ReportFormat
 from monitoring.rules.efficacy import EfficacyState
+from monitoring.series.incidence import incidence_view
 from monitoring.status import trial_status
 from tests.signin_support import sign_in
 from tests.waits import APP_TIMEOUT
@@ -250,6 +251,15 @@ def test_survival_page_switches_endpoint_and_splits_with_a_log_rank_test(
     assert len(past) > 0
     assert set(past["Survival"]) == {"—"}
     assert set(past["95% CI"]) == {"—"}
+    # relapse among patients in remission: the library's incidence at the protocol landmarks
+    view = incidence_view(derive(generate(PROTOCOL, "on_track", 0), PROTOCOL), PROTOCOL)
+    assert view is not None
+    (group,) = view.groups
+    shown = next(d.value for d in at.dataframe if "Relapse" in d.value)
+    assert list(shown["Landmark (months)"]) == ["6", "12", "36"]  # protocol landmarks
+    assert list(shown["Relapse"]) == [
+        "—" if a.estimate is None else f"{a.estimate:.1%}" for a in group.relapse_at
+    ]
 
 
 def test_design_page_recomputes_boundaries_when_the_cohort_changes(

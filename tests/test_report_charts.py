@@ -160,9 +160,9 @@ def test_report_charts_are_rendered_without_a_browser_at_the_report_resolution(
     doc = build_report(status, derivation, stamp=ReportStamp(datetime(2026, 1, 1, tzinfo=UTC)))
     rendered = render_report(doc)
     # disposition flow and accrual, Kaplan–Meier charts two to a row, the boundary chart,
-    # the eDISH chart (the demo has laboratory results)
+    # the eDISH chart (the demo has laboratory results), the cumulative incidence of relapse
     rows = -(-len(PROTOCOL.survival.endpoints) // KM_PER_ROW)
-    assert len(rendered.figures()) == len(doc.figures()) == 2 + rows + 1 + 1
+    assert len(rendered.figures()) == len(doc.figures()) == 2 + rows + 1 + 1 + 1
     for before, after in zip(doc.figures(), rendered.figures(), strict=True):
         assert isinstance(before.figure, StaticChart)
         assert isinstance(after.figure, RenderedFigure)

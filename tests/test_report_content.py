@@ -26,6 +26,8 @@ from monitoring.analyses.safety import RowLevel, ae_tables
 from monitoring.analyses.safety_listings import safety_listings
 from monitoring.charts import km_figure, toxicity_boundary_figure
 from monitoring.charts.conduct import AccrualChart, FlowChart
+from monitoring.charts.incidence import incidence_figure
+from monitoring.charts.incidence_static import IncidenceChart
 from monitoring.charts.labs import edish_figure
 from monitoring.charts.labs_static import EdishChart
 from monitoring.charts.panels import ChartRow
@@ -64,6 +66,7 @@ from monitoring.reports.document import (
 from monitoring.reports.export import ReportFormat, write_reports
 from monitoring.reports.formatting import format_cell, joined
 from monitoring.series import survival_view, toxicity_path
+from monitoring.series.incidence import incidence_view
 from monitoring.status import TrialStatus, trial_status
 from tests.conftest import PROTOCOL_DIR
 
@@ -295,6 +298,10 @@ def test_charts_are_the_dashboards_own(
     expected += [
         km_figure(survival_view(derivation, PROTOCOL, e)) for e in PROTOCOL.survival.endpoints
     ]
+    # Relapse and death in remission, pooled (a single-arm trial), at the report's height.
+    relapse = incidence_view(derivation, PROTOCOL)
+    assert relapse is not None
+    expected.append(incidence_figure(relapse, IncidenceChart(relapse).height_px))
     expected.append(toxicity_boundary_figure(path))
     # The eDISH chart of the demo's laboratory data, at the report's shorter height.
     expected.append(edish_figure(hepatotoxicity(derivation), height=EdishChart.height))

@@ -206,6 +206,11 @@ def test_dashboard_pi_gets_the_open_view(dashboard_db: str) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert "arm" not in at.selectbox(key=Key.GROUP_BY).options  # open view: no by-arm split
     assert "Comparison by arm" not in [h.value for h in at.subheader]
+    # relapse incidence pooled over the arms, without Gray's test by arm
+    assert "Relapse and death in remission" in [h.value for h in at.subheader]
+    incidence = next(d.value for d in at.dataframe if "Relapse" in d.value)
+    assert set(incidence["Group"]) == {"All patients in remission"}
+    assert not any("Gray's test" in m.value for m in at.markdown)
     at.switch_page("pages/reports.py").run()
     assert at.selectbox(key=Key.REPORT_VERSION).options == ["OPEN version"]
 
@@ -255,6 +260,9 @@ def test_dashboard_dsmb_may_split_by_arm(dashboard_db: str) -> None:
     landmarks = next(d.value for d in at.dataframe if "Comparison" in d.value)
     assert list(landmarks["Landmark (months)"]) == ["12", "24", "36"]
     assert set(landmarks["Comparison"]) == {"B − A"}
+    incidence = next(d.value for d in at.dataframe if "Relapse" in d.value)
+    assert list(dict.fromkeys(incidence["Group"])) == ["arm = A", "arm = B"]
+    assert any("Gray's test across 2 groups of arm" in m.value for m in at.markdown)
     at.switch_page("pages/reports.py").run()
     assert at.selectbox(key=Key.REPORT_VERSION).value == VersionLabel.CLOSED
 

@@ -15,6 +15,7 @@ from monitoring.protocol import Protocol, load_protocol
 from monitoring.reports.document import Table
 from monitoring.reports.survival_section import survival_section
 from monitoring.series.arm_comparison import arm_comparison
+from monitoring.series.incidence import incidence_view
 from tests.conftest import PROTOCOL_DIR
 
 RANDOMIZED = load_protocol(PROTOCOL_DIR / "examples" / "aall1732-randomized.toml")
@@ -80,3 +81,33 @@ def test_arm_landmark_rows_are_the_library_differences(randomized_data: TrialDat
                 )
     assert list(table.rows) == want
     assert len(want) == 2 * 3  # EFS and OS at 12, 24 and 36 months
+
+
+def _incidence_table(protocol: Protocol, data: TrialData, closed: tuple[str, ...]) -> Table:
+    section = survival_section(derive(data, protocol), protocol, closed)
+    return next(
+        b
+        for b in section.blocks
+        if isinstance(b, Table) and b.title.startswith("Cumulative incidence of relapse")
+    )
+
+
+def test_relapse_incidence_by_arm_in_the_closed_version(randomized_data: TrialData) -> None:
+    table = _incidence_table(RANDOMIZED, randomized_data, ("arm",))
+    view = incidence_view(derive(randomized_data, RANDOMIZED), RANDOMIZED, "arm")
+    assert view is not None
+    want = [
+        (f"{g.label} (n = {g.n})", r.months, r.estimate, r.lower, r.upper, d.estimate)
+        for g in view.groups
+        for r, d in zip(g.relapse_at, g.death_at, strict=True)
+    ]
+    assert [row[:6] for row in table.rows] == want
+    assert view.gray_relapse is not None
+    assert f"p = {view.gray_relapse.p:.3f}" in table.note
+
+
+def test_relapse_incidence_pooled_in_the_open_version(randomized_data: TrialData) -> None:
+    table = _incidence_table(RANDOMIZED, randomized_data, ())
+    n = derive(randomized_data, RANDOMIZED).relapse().n  # every patient in remission
+    assert {row[0] for row in table.rows} == {f"All patients in remission (n = {n})"}
+    assert "Gray's test" not in table.note  # no test across arms in the open version

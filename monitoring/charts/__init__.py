@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from monitoring.charts.group_sequential import (
         sequential_boundary_figure as sequential_boundary_figure,
     )
+    from monitoring.charts.incidence import incidence_figure as incidence_figure
     from monitoring.charts.km import km_figure as km_figure
     from monitoring.charts.swimmer import swimmer_figure as swimmer_figure
     from monitoring.charts.toxicity import toxicity_boundary_figure as toxicity_boundary_figure
@@ -38,6 +39,7 @@ _MODULES = {
     "design_boundaries_figure": "group_sequential",
     "dose_path_figure": "dose_finding",
     "enrolment_figure": "enrolment",
+    "incidence_figure": "incidence",
     "km_figure": "km",
     "posterior_figure": "efficacy",
     "responder_path_figure": "efficacy",
@@ -53,6 +55,7 @@ __all__ = [
     "design_boundaries_figure",
     "dose_path_figure",
     "enrolment_figure",
+    "incidence_figure",
     "km_figure",
     "posterior_figure",
     "responder_path_figure",

@@ -6,12 +6,15 @@ Each endpoint is one ``monitoring.series.survival_view`` (fit by the protocol's
 print months of ``days_per_month`` days. In the closed version, charts and medians by each
 closed breakdown column are added; by arm, the medians and landmark survival of each arm
 with their differences from the reference arm (``monitoring.series.arm_comparison``).
+Last, the cumulative incidence of relapse and of death in remission among patients in
+remission (``monitoring.series.incidence``), by cohort, or by arm in the closed version.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from monitoring.charts.incidence_static import IncidenceChart
 from monitoring.charts.panels import ChartRow
 from monitoring.charts.static import KmChart
 from monitoring.derive import Derivation
@@ -35,6 +38,13 @@ from monitoring.series.arm_comparison import (
     ArmComparison,
     arm_comparison,
     comparison_note,
+)
+from monitoring.series.incidence import (
+    IncidenceView,
+    gray_sentence,
+    incidence_column,
+    incidence_note,
+    incidence_view,
 )
 from monitoring.survival import EndpointSurvival
 from monitoring.survival.kaplan_meier import KaplanMeierResult
@@ -318,6 +328,66 @@ def km_rows(views: Sequence[SurvivalView], per_row: int = KM_PER_ROW) -> list[Fi
     return [km_row(views[i : i + per_row], per_row) for i in range(0, len(views), per_row)]
 
 
+INCIDENCE_COLUMNS = (
+    Column("Group"),
+    Column("Month", ColumnKind.NUMBER, 0),
+    Column("Relapse", ColumnKind.PERCENT),
+    Column("Relapse CI low", ColumnKind.PERCENT),
+    Column("Relapse CI high", ColumnKind.PERCENT),
+    Column("Death in remission", ColumnKind.PERCENT),
+    Column("Death CI low", ColumnKind.PERCENT),
+    Column("Death CI high", ColumnKind.PERCENT),
+)
+
+
+def incidence_table(view: IncidenceView) -> Table:
+    """Cumulative incidence of relapse and of death in remission at each landmark, per group
+    (with the number in remission), Gray's tests in the note."""
+    rows = tuple(
+        (
+            f"{group.label} (n = {group.n})",
+            float(r.months),
+            r.estimate,
+            r.lower,
+            r.upper,
+            d.estimate,
+            d.lower,
+            d.upper,
+        )
+        for group in view.groups
+        for r, d in zip(group.relapse_at, group.death_at, strict=True)
+    )
+    test = gray_sentence(view)
+    return Table(
+        "Cumulative incidence of relapse and of death in remission",
+        INCIDENCE_COLUMNS,
+        rows,
+        note=incidence_note(view) + ("" if test is None else f" {test}."),
+        sheet_name="Relapse incidence",
+    )
+
+
+def incidence_blocks(
+    derivation: Derivation, protocol: Protocol, closed_columns: Sequence[str]
+) -> list[Block]:
+    """Chart and landmark table of relapse and death in remission, by cohort or by arm where
+    the version may show it (pooled otherwise); none without a patient in remission."""
+    split = incidence_column(protocol)
+    shown = split is not None and (split in closed_columns or split not in protocol.closed_by)
+    view = incidence_view(derivation, protocol, split if shown else None)
+    if view is None:
+        return []
+    by = f" by {view.by}" if view.by else ""
+    closed = " (closed)" if view.by in protocol.closed_by else ""
+    figure = chart(
+        f"Cumulative incidence of relapse and of death in remission{by}{closed}",
+        IncidenceChart(view),
+        "Solid: relapse; dashed: death in remission (the competing event); in brackets, "
+        "patients with the event of those in remission; months from the first remission.",
+    )
+    return [figure, incidence_table(view)]
+
+
 def _arms_shown(protocol: Protocol, closed_columns: Sequence[str]) -> bool:
     """Results by arm: in the closed version, or in both where the arm is not closed."""
     return ARM_COLUMN in closed_columns or ARM_COLUMN not in protocol.closed_by
@@ -343,4 +413,5 @@ def survival_section(
             blocks.append(medians_by(grouped, settings, column))
         blocks.extend(km_rows(grouped))
     blocks.extend(by_arm)
+    blocks.extend(incidence_blocks(derivation, protocol, closed_columns))
     return Section("Survival", tuple(blocks))

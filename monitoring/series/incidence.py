@@ -28,6 +28,7 @@ from monitoring.survival.competing_risks import (
     incidence_at,
 )
 from monitoring.survival.inputs import groups as group_codes
+from monitoring.wording import counted
 
 DEFAULT_LANDMARK_MONTHS = (12.0, 24.0, 36.0)
 CONF_LEVEL = 0.95
@@ -169,3 +170,31 @@ def incidence_view(
         days_per_month=per_month,
         conf_level=CONF_LEVEL,
     )
+
+
+def incidence_note(view: IncidenceView) -> str:
+    """How the incidence is defined and estimated, in the words the page and report print."""
+    missing = (
+        f" {counted(view.missing_group, 'patient')} without a value of {view.by} left out."
+        if view.missing_group
+        else ""
+    )
+    return (
+        "Patients in remission (CR/CRi), from the first remission: relapse, with death in "
+        "remission as the competing event, censored at the last follow-up. Aalen–Johansen "
+        "cumulative incidence (R cmprsk); at each landmark with its "
+        f"{view.conf_level:.0%} interval on the log(-log) scale from Gray's variance; "
+        f"empty after a group's last follow-up.{missing}"
+    )
+
+
+def gray_sentence(view: IncidenceView) -> str | None:
+    """Gray's tests across the groups, one clause per cause tested; None without a test."""
+    parts = [
+        f"{cause}: chi-square {test.stat:.2f} on {test.df} df, p = {test.p:.3f}"
+        for cause, test in (("relapse", view.gray_relapse), ("death in remission", view.gray_death))
+        if test is not None
+    ]
+    if not parts:
+        return None
+    return f"Gray's test across {len(view.groups)} groups of {view.by}: " + "; ".join(parts)
