@@ -29,6 +29,8 @@ import pytest
 from scipy.stats import beta
 
 from monitoring.analyses.conduct import (
+    Accrual,
+    AccrualMonth,
     accrual,
     baseline_table,
     conduct_tables,
@@ -56,12 +58,14 @@ from monitoring.reports.conduct_section import (
     disposition_blocks,
     exposure_blocks,
     mortality_table,
+    site_table,
 )
 from monitoring.reports.content import ReportStamp, build_report, render_report
 from monitoring.reports.document import Figure, RowStyle, Table
 from monitoring.reports.export import ReportFormat, write_reports
 from monitoring.reports.layout import cell_texts
 from monitoring.status import trial_status
+from monitoring.wording import counted
 from tests.conftest import PROTOCOL_DIR
 from tests.derive_frames import frame
 
@@ -448,7 +452,8 @@ def test_disposition_counts_are_printed_per_arm_in_the_closed_report(derived: De
     opened = disposition_blocks(derived, ARMS, closed=False)
     assert isinstance(opened[0], Figure)
     assert opened[0].data is not None  # pooled: every count is in the diagram
-    assert not any(isinstance(b, Table) for b in opened)
+    printed = [b.title for b in opened if isinstance(b, Table)]
+    assert printed == [f"Accrual by site ({counted(len(accrual(derived, ARMS).sites), 'site')})"]
 
 
 def test_a_front_line_trial_shows_no_salvage_line() -> None:
@@ -468,3 +473,26 @@ def test_a_front_line_trial_shows_no_salvage_line() -> None:
     assert "salvage_line" in default.survival.subgroups
     rows = [r.label for r in baseline_table(derive(data, default), default).rows]
     assert "Salvage line" in rows
+
+
+def test_the_reports_accrual_by_site_has_each_sites_total_and_months() -> None:
+    """Three sites over three months (hand-made): S1 enrols 1 in 2024-01 and 2 in 2024-03,
+    S2 1 in 2024-03, S3 nobody; so S1 3 patients 2024-01 to 2024-03, S2 1 in 2024-03
+    only, S3 0 with no months, all sites 4 from 2024-01 to 2024-03."""
+    months = (
+        AccrualMonth("2024-01", (1, 0, 0), 1, 1, None),
+        AccrualMonth("2024-02", (0, 0, 0), 0, 1, None),
+        AccrualMonth("2024-03", (2, 1, 0), 3, 4, None),
+    )
+    enrolment = Accrual("2024-03-31", ("S1", "S2", "S3"), months, (3, 1, 0), None, None)
+    table = site_table(enrolment)
+    assert table.title == "Accrual by site (3 sites)"
+    assert [c.name for c in table.columns] == [
+        "Site", "Patients", "First enrolment", "Last enrolment",
+    ]  # fmt: skip
+    assert table.rows == (
+        ("S1", 3, "2024-01", "2024-03"),
+        ("S2", 1, "2024-03", "2024-03"),
+        ("S3", 0, None, None),
+        ("All sites", 4, "2024-01", "2024-03"),
+    )

@@ -197,3 +197,27 @@ def test_baseline_rows_follow_the_protocols_declarations(engine: sa.Engine, tmp_
     tables["baseline"] = tables["baseline"][:2]
     result = import_files(engine, trial, write_extract(tmp_path, tables), now=T1, user="u")
     assert result.accepted, result.problems
+
+
+def test_a_negative_value_of_a_test_that_cannot_be_negative_is_refused(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    """ALT -5 U/L (and a negative ULN) cannot be: refused, naming file, row and column; a
+    test the grading table does not know (a base excess may be negative) is left alone."""
+    trial = _trial(engine)
+    tables = _extract()
+    tables["lab_results"] += [
+        {"patient_id": "P01", "test": "ALT", "sample_date": "2025-02-20", "value": "-5"},
+        {"patient_id": "P01", "test": "AST", "sample_date": "2025-02-20", "value": "30",
+         "uln": "-40"},
+        {"patient_id": "P01", "test": "BE", "sample_date": "2025-02-20", "value": "-2.5"},
+    ]  # fmt: skip
+    result = import_files(engine, trial, write_extract(tmp_path, tables), now=T1, user="u")
+    assert not result.accepted
+    assert [(p.file, p.row, p.column, p.message) for p in result.problems] == [
+        ("lab_results.csv", 4, "value", "-5 is below 0: ALT cannot be negative"),
+        ("lab_results.csv", 5, "uln", "-40 is below 0: AST cannot be negative"),
+    ]
+    tables["lab_results"] = tables["lab_results"][:2] + tables["lab_results"][-1:]
+    result = import_files(engine, trial, write_extract(tmp_path, tables), now=T1, user="u")
+    assert result.accepted, result.problems  # the negative base excess is kept

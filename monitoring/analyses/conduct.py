@@ -242,6 +242,12 @@ class Accrual:
     def enrolled(self) -> int:
         return sum(self.site_totals)
 
+    def site_span(self, index: int) -> tuple[str, str] | None:
+        """The first and last month (YYYY-MM) the site at ``index`` enrolled a patient;
+        None when it enrolled none."""
+        months = [m.month for m in self.months if m.by_site[index]]
+        return (months[0], months[-1]) if months else None
+
 
 def _month_range(first: pd.Period, last: pd.Period) -> list[pd.Period]:
     return list(pd.period_range(first, max(first, last), freq="M"))

@@ -2,9 +2,9 @@
 
 Every problem is collected (never stop at the first): missing required columns, missing
 required values, values of the wrong type, unknown codes, non-ISO dates, values out of
-range, duplicate keys within the file. Extra columns are noted, never fatal. The result is
-the table typed as :class:`monitoring.data_dictionary.TrialData` documents it, indexed by
-spreadsheet row.
+range, a negative laboratory value of a test that cannot be negative, duplicate keys within
+the file. Extra columns are noted, never fatal. The result is the table typed as
+:class:`monitoring.data_dictionary.TrialData` documents it, indexed by spreadsheet row.
 """
 
 from __future__ import annotations
@@ -182,6 +182,26 @@ def duplicate_keys(table: ValidatedTable) -> list[ImportProblem]:
     return _duplicate_keys(table.source, table.spec, table.frame)
 
 
+LAB_QUANTITIES = ("value", "lln", "uln")  # a lab result's value and its limits of normal
+
+
+def _negative_lab_values(source: str, typed: pd.DataFrame) -> list[ImportProblem]:
+    """A problem on each lab result whose value or limit of normal is negative for a test
+    that cannot be negative (``monitoring.labs.ctcae.non_negative_tests``: ALT -5 U/L)."""
+    from monitoring.labs.ctcae import non_negative_tests
+
+    graded = typed["test"].isin(non_negative_tests()).to_numpy()
+    problems = []
+    for name in LAB_QUANTITIES:
+        values = typed[name]
+        bad = typed.loc[graded & (values < 0).fillna(False).to_numpy(dtype=bool)]
+        problems += [
+            ImportProblem(source, int(row), name, f"{v:g} is below 0: {t} cannot be negative")
+            for row, v, t in zip(bad.index, bad[name], bad["test"], strict=True)
+        ]
+    return problems
+
+
 def validate_table(
     raw: RawTable,
     *,
@@ -211,6 +231,8 @@ def validate_table(
         typed[column.name] = parsed.values
         if column.name in frame.columns:
             problems += _fault_problems(source, column.name, raw_values, parsed)
+    if spec.name == "lab_results":
+        problems += _negative_lab_values(source, typed)
     if keys:
         problems += _duplicate_keys(source, spec, typed)
     provided = tuple(c for c in spec.names if c in frame.columns)

@@ -151,3 +151,10 @@ def grade_values(
         reached &= beyond
         grade += reached
     return np.where(known, grade, np.nan)
+
+
+def non_negative_tests(table: CtcaeTable | None = None) -> frozenset[str]:
+    """Test codes whose values cannot be negative: every code the grading table grades
+    (concentrations, enzyme activities, cell counts, body weight)."""
+    table = table or ctcae_table()
+    return frozenset(code for c in table.criteria for code in c.codes)

@@ -41,8 +41,8 @@ from monitoring.wording import counted
 
 ACCRUAL_TABLE_PRINTED = False
 """Print the accrual by site and month (a row per month) in the PDF and DOCX; False: the
-chart only, the table in the XLSX (the sites' totals are in the baseline table), to keep
-the meeting pack short."""
+chart and the compact table by site (:func:`site_table`), the table by month in the XLSX,
+to keep the meeting pack short."""
 
 
 def disposition_blocks(derivation: Derivation, protocol: Protocol, closed: bool) -> list[Block]:
@@ -78,8 +78,33 @@ def disposition_blocks(derivation: Derivation, protocol: Protocol, closed: bool)
         if ACCRUAL_TABLE_PRINTED:
             blocks += [table, figure]
         else:
-            blocks.append(dataclasses.replace(figure, data=table))
+            blocks += [dataclasses.replace(figure, data=table), site_table(enrolment)]
     return blocks
+
+
+def site_table(enrolment: Accrual) -> Table:
+    """One row per site: patients enrolled, first and last month of enrolment; then all
+    sites (the compact accrual by site of the PDF and DOCX; by month: the XLSX)."""
+    rows: list[tuple[CellValue, ...]] = []
+    for index, (site, total) in enumerate(zip(enrolment.sites, enrolment.site_totals, strict=True)):
+        span = enrolment.site_span(index)
+        rows.append((site, total, *(span or (None, None))))
+    months = [m.month for m in enrolment.months if m.total]
+    rows.append(
+        ("All sites", enrolment.enrolled, *((months[0], months[-1]) if months else (None, None)))
+    )
+    return Table(
+        f"Accrual by site ({counted(len(enrolment.sites), 'site')})",
+        (
+            Column("Site"),
+            Column("Patients", ColumnKind.INTEGER),
+            Column("First enrolment"),
+            Column("Last enrolment"),
+        ),
+        tuple(rows),
+        note=f"Patients enrolled by the cut-off {enrolment.cutoff}; months as YYYY-MM.",
+        sheet_name="Accrual by site",
+    )
 
 
 def accrual_table(enrolment: Accrual) -> Table:
