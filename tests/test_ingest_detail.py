@@ -753,3 +753,22 @@ def test_a_bad_mapping_key_is_refused_with_its_path(
     (found,) = adam.read([folder], tmp_path / "mapping.toml").problems
     assert (found.file, found.column) == ("mapping.toml", key)
     assert found.message.startswith(problem)
+
+
+def test_the_importers_problem_on_a_lab_record_names_adlb_its_record_and_aval(
+    engine: sa.Engine, tmp_path: Path, records: dict[str, list[dict[str, object]]]
+) -> None:
+    """A negative ALT is the importer's own check (monitoring/db/validation.py), made on the
+    product's lab_results column ``value``: it is told as ADLB's record and variable AVAL."""
+    folder = _adam_folder(tmp_path, records)
+
+    def change(f: pd.DataFrame) -> int:
+        n = int(f.index[(f["PARAMCD"] == "ALT") & (f["DTYPE"] == "")][0])
+        f.loc[n, "AVAL"] = "-5"
+        return n
+
+    row = _edit(folder / "adlb.csv", change)
+    number = int(row.name) + 1  # type: ignore[call-overload]
+    message = f"USUBJID {row['USUBJID']}, ASEQ {row['ASEQ']}: -5 is below 0: ALT cannot be negative"
+    expected = ImportProblem("ADLB", number, "AVAL", message)
+    _refused(engine, adam.read([folder], tmp_path / "mapping.toml"), expected)

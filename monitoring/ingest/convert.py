@@ -708,7 +708,7 @@ def convert(sets: Datasets, mapping: DatasetMapping) -> Extract:
                 cells = _derived_cells(patients, src, tm, log)
                 if tm.source == "aval" or tm.compare:
                     log.checked.append(tte.name)
-    tables += _detail_tables(sets, mapping, subjects, log)
+    tables += _detail_tables(sets, mapping, subjects, log, origins)
     tables.insert(0, _raw(adsl.name, PATIENTS, patients))
     adsl_origin = _origin(adsl_source, "patients", sm.columns, subject)
     origins.insert(0, replace(adsl_origin, cells=cells))
@@ -1004,9 +1004,14 @@ def _disposition(
 
 
 def _detail_tables(
-    sets: Datasets, mapping: DatasetMapping, subjects: _Subjects, log: _Log
+    sets: Datasets,
+    mapping: DatasetMapping,
+    subjects: _Subjects,
+    log: _Log,
+    origins: list[TableOrigin],
 ) -> list[RawTable]:
-    """The exposure, lab_results and disposition_events tables the mapping names."""
+    """The exposure, lab_results and disposition_events tables the mapping names; the origins
+    of the exposure and laboratory tables (one row a record) go to ``origins``."""
     subject = mapping.subject_variable
     tables: list[RawTable] = []
     xm = mapping.exposure
@@ -1015,12 +1020,15 @@ def _detail_tables(
         cycle = None if xm.cycle == "sequence" else xm.cycle
         if _require(src, [subject, *xm.columns.values(), cycle, *xm.where], log):
             tables.append(_raw(ex.name, EXPOSURE, _exposure(src, xm, subjects, mapping, log)))
+            variables = {**xm.columns, **({"cycle": cycle} if cycle else {})}
+            origins.append(_origin(src, "exposure", variables, subject))
     lm = mapping.lab_results
     if lm is not None and (lb := _dataset(sets, lm.dataset, "lab_results", log, mapping)):
         src = _Source(lb, subject, lm.sequence)
         if _require(src, [subject, *lm.columns.values(), *lm.where], log):
             labs = _lab_results(src, lm, subjects, mapping, log)
             tables.append(_raw(lb.name, LAB_RESULTS, labs))
+            origins.append(_origin(src, "lab_results", lm.columns, subject))
     if mapping.disposition:
         disposition = _disposition(sets, mapping.disposition, subjects, mapping, log)
         if disposition is not None:
