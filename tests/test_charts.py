@@ -341,3 +341,39 @@ def test_enrolment_plan_absent_without_a_planned_rate(
     assert len(enrolment_figure(series).data) == 2
     assert series.cutoff == derived.cutoff
     assert isinstance(series.cutoff, date)
+
+
+def test_design_boundaries_on_the_z_and_hazard_ratio_scales() -> None:
+    """The explorer's charts: bounds at the planned events of each look; on the HR scale
+    each bound is exp(-z / sqrt(d / 4)) for 1:1 allocation (z = -log(HR) sqrt(c d),
+    c = 1/4), so a higher efficacy z is a hazard ratio further below 1; no futility point
+    at the last look."""
+    from monitoring.charts import design_boundaries_figure
+    from monitoring.designs.group_sequential import (
+        DesignSpec,
+        SpendingFamily,
+        SpendingFunction,
+        compute_design,
+        planned_events,
+    )
+
+    of = SpendingFunction(SpendingFamily.OBRIEN_FLEMING)
+    hsd = SpendingFunction(SpendingFamily.HSD, -2.0)
+    design = compute_design(DesignSpec(0.025, (0.25, 0.5, 0.75, 1.0), of, 0.2, hsd))
+    events = planned_events(design, 0.5)
+    z_fig = design_boundaries_figure(design, events, "z")
+    hr_fig = design_boundaries_figure(design, events, "hr")
+    efficacy_z, futility_z = z_fig.data[0], z_fig.data[1]
+    assert list(efficacy_z.x) == pytest.approx(list(events.events_per_look))
+    assert list(efficacy_z.y) == pytest.approx([lk.z_efficacy for lk in design.looks])
+    assert len(futility_z.x) == 3
+    efficacy_hr = hr_fig.data[0]
+    expected = [
+        math.exp(-lk.z_efficacy / math.sqrt(d / 4.0))
+        for lk, d in zip(design.looks, events.events_per_look, strict=True)
+    ]
+    assert list(efficacy_hr.y) == pytest.approx(expected, rel=1e-12)
+    assert all(hr < 1.0 for hr in efficacy_hr.y)
+    assert hr_fig.layout.yaxis.type == "log"
+    with pytest.raises(ValueError, match="scale"):
+        design_boundaries_figure(design, events, "log")
