@@ -370,8 +370,10 @@ def incidence_table(view: IncidenceView) -> Table:
 def incidence_blocks(
     derivation: Derivation, protocol: Protocol, closed_columns: Sequence[str]
 ) -> list[Block]:
-    """Chart and landmark table of relapse and death in remission, by cohort or by arm where
-    the version may show it (pooled otherwise); none without a patient in remission."""
+    """Landmark table and chart of relapse and death in remission, by cohort or by arm where
+    the version may show it (pooled otherwise); none without a patient in remission. The
+    table comes first: it fits below the last Kaplan–Meier row, which keeps the default
+    trial's closed pack within 16 pages (tests/test_report_pack.py)."""
     split = incidence_column(protocol)
     shown = split is not None and (split in closed_columns or split not in protocol.closed_by)
     view = incidence_view(derivation, protocol, split if shown else None)
@@ -385,7 +387,7 @@ def incidence_blocks(
         "Solid: relapse; dashed: death in remission (the competing event); in brackets, "
         "patients with the event of those in remission; months from the first remission.",
     )
-    return [figure, incidence_table(view)]
+    return [incidence_table(view), figure]
 
 
 def _arms_shown(protocol: Protocol, closed_columns: Sequence[str]) -> bool:
