@@ -85,6 +85,7 @@ def test_a_statistician_imports_adam_on_the_data_page(
         expect(uploaders).to_have_count(2)
         uploaders.nth(0).locator('input[type="file"]').set_input_files(MAPPING)
         expect(page.get_by_text("pharmaverseadam.toml")).to_be_visible()
+        settled(page)  # the mapping's upload reruns the page: give the datasets after it
         datasets = sorted(SAMPLE.glob("*.csv"))
         uploaders.nth(1).locator('input[type="file"]').set_input_files(datasets)
         expect(page.get_by_text("adtte_onco.csv")).to_be_visible()

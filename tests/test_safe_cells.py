@@ -138,6 +138,9 @@ class _FakeStreamlit:
     def columns(self, spec: list[int]) -> list[_FakeStreamlit]:
         return [self] * len(spec)
 
+    def container(self, **_: Any) -> _FakeStreamlit:
+        return self
+
     def download_button(self, label: str, data: Callable[[], bytes], **_: Any) -> None:
         self.downloads[label] = data
 

@@ -954,6 +954,10 @@ def _disposition(
         rows = _known_subjects(source, subjects, log, "disposition")
         if n > 1 or found.name == mapping.subjects.dataset.upper():  # noted once already
             del log.notes[noted:]
+        if found.name == mapping.subjects.dataset.upper():
+            # a subject repeated in the subject dataset is reported there, once: its later
+            # records give no second disposition to refuse again
+            rows &= ~frame[source.subject].duplicated()
         rows &= _selected(source, m.where, log, "disposition")
         left = rows & frame[m.code].isin(list(m.left_out))
         if left.any():
