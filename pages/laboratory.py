@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard import components, labs
 from dashboard.selection import current
 from monitoring.analyses.labs import Quadrant, lab_trajectories
+from monitoring.analysis.access import View
 from monitoring.charts.labs import edish_figure, trajectory_figure
 
 selection = current()
@@ -55,3 +56,9 @@ else:
         group = f" — {table.group}" if table.group else ""
         st.markdown(f"**{table.term} ({table.test}){group}**")
         components.table(labs.shift_frame(table), f"Shift {table.test}{group}")
+
+version = "closed" if selection.view is View.CLOSED else "open"
+components.reproduce(
+    f"python -m monitoring report {selection.cli_options()} --version {version} "
+    "--format pdf,xlsx --out laboratory"
+)

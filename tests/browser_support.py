@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Page, Playwright, expect
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from tests.waits import BROWSER_TIMEOUT_MS, HANG_GUARD
 
@@ -111,6 +111,19 @@ def new_tab(browser: Browser, width: int = 1280, height: int = 900, **options: A
     context.set_default_timeout(BROWSER_TIMEOUT_MS)
     context.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
     return context.new_page()
+
+
+@contextmanager
+def chromium_tab(width: int = 1280, height: int = 1000) -> Iterator[Page]:
+    """A tab of its own headless Chromium (:func:`launch`, :func:`new_tab`), closed after."""
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        tab = new_tab(browser, width, height)
+        try:
+            yield tab
+        finally:
+            tab.context.close()
+            browser.close()
 
 
 APP_IDLE = (

@@ -26,6 +26,8 @@ from monitoring.db.engine import open_database
 from monitoring.db.repository import add_trial
 
 ROOT = Path(__file__).resolve().parent.parent
+# Every dashboard page, from the folder the navigation reads (a new page is tested too).
+PAGES = [f"pages/{path.name}" for path in sorted((ROOT / "pages").glob("*.py"))]
 PROTOCOL_DIR = ROOT / "monitoring" / "protocols"  # the bundled protocols, as files in the checkout
 DEFAULT_PROTOCOL = PROTOCOL_DIR / "ino-lowdose-ph2.toml"
 REGISTERED_AT = datetime(2025, 1, 2, 8, 0, tzinfo=UTC)

@@ -7,16 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.browser_support import (
-    ARTIFACTS,
-    dashboard_server,
-    launch,
-    new_tab,
-    settled,
-    sign_in,
-)
+from tests.browser_support import ARTIFACTS, chromium_tab, dashboard_server, settled, sign_in
 from tests.signin_support import DEMO
 
 pytestmark = pytest.mark.browser
@@ -51,12 +44,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def page(server: str) -> Iterator[Page]:
-    with sync_playwright() as playwright:
-        browser: Browser = launch(playwright)
-        tab = new_tab(browser, 1280, 1000)
+    with chromium_tab() as tab:
         yield tab
-        tab.context.close()
-        browser.close()
 
 
 def test_a_click_on_an_edish_point_shows_that_patients_liver_tests(page: Page, server: str) -> None:

@@ -26,21 +26,12 @@ from monitoring.reports.export import ReportFormat
 from monitoring.rules.efficacy import EfficacyState
 from monitoring.series.incidence import incidence_view
 from monitoring.status import trial_status
+from tests.conftest import PAGES
 from tests.signin_support import sign_in
 from tests.waits import APP_TIMEOUT
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTOCOL = load_protocol("monitoring/protocols/ino-lowdose-ph2.toml")
-PAGES = [
-    "pages/overview.py",
-    "pages/conduct.py",
-    "pages/efficacy.py",
-    "pages/safety.py",
-    "pages/survival.py",
-    "pages/data.py",
-    "pages/design.py",
-    "pages/reports.py",
-]
 
 
 @pytest.fixture(autouse=True)

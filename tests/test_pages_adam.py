@@ -18,22 +18,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from monitoring.cli import main
-from tests.conftest import ROOT
+from tests.conftest import PAGES, ROOT
 from tests.signin_support import TEST_PASSWORD, TEST_USER, add_test_account, sign_in
 from tests.waits import APP_TIMEOUT
 
 SAMPLE = ROOT / "tests" / "data" / "pharmaverseadam"
 MAPPING = ROOT / "data" / "mappings" / "pharmaverseadam.toml"
-PAGES = [
-    "pages/overview.py",
-    "pages/conduct.py",
-    "pages/efficacy.py",
-    "pages/safety.py",
-    "pages/survival.py",
-    "pages/data.py",
-    "pages/design.py",
-    "pages/reports.py",
-]
 
 
 @pytest.fixture(autouse=True)
