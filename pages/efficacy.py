@@ -16,6 +16,7 @@ from monitoring.analyses.randomization import (
     randomization_listing,
     randomization_tables,
 )
+from monitoring.analyses.response import rule_posterior
 from monitoring.analysis.access import View
 from monitoring.charts import (
     posterior_figure,
@@ -102,7 +103,9 @@ if rule is not None and decision is not None:
     )
     components.chart(responder_path_figure(responder_path(derived, rule)), "Responder path")
     components.chart(
-        posterior_figure(status.remission, [("p0", rule.p0), ("p1", rule.p1)]),
+        posterior_figure(
+            rule_posterior(rule, decision, protocol), [("p0", rule.p0), ("p1", rule.p1)]
+        ),
         "Remission posterior",
     )
     if status.predictive is not None:

@@ -20,7 +20,7 @@ from derive_frames import frame, response, trial
 
 from monitoring.analyses.efficacy_extras import efficacy_extras
 from monitoring.analyses.mrd import mrd_listing, mrd_rule_rates, responder_mrd_flags
-from monitoring.analyses.response import window_rates
+from monitoring.analyses.response import rule_posterior, window_rates
 from monitoring.analyses.treatment import secondary_rates, treatment_summary
 from monitoring.data_dictionary import MRD_RESULTS, RESPONSES, TrialData
 from monitoring.demo import generate
@@ -337,3 +337,28 @@ def test_report_sections_appear_where_their_data_apply() -> None:
     ]
     assert any(t.lower().startswith("remission by number of cycles: cohort 1") for t in titles)
     assert "Transplant and MRD among responders" in titles
+
+
+def test_a_rules_posterior_is_its_own_count_not_the_trials() -> None:
+    """The Efficacy page's posterior chart of a Simon rule: for the default trial (every
+    patient, no window, fewer treated than n) it is the trial's remission rate; for seed
+    000's cohort-1 rule it is the rule's own responders among its decided patients (cohort
+    1, CR/CRi within one cycle), not the trial-wide rate it showed before."""
+    derived = derive(generate(DEFAULT, "on_track", seed=0), DEFAULT)
+    status = trial_status(DEFAULT, derived)
+    assert DEFAULT.simon is not None
+    assert isinstance(status.efficacy, EfficacyDecision)
+    assert status.efficacy.treated < DEFAULT.simon.n
+    own = rule_posterior(DEFAULT.simon, status.efficacy, DEFAULT)
+    assert (own.x, own.n) == (status.remission.x, status.remission.n)
+    peds = derive(generate(PEDS, "on_track", seed=0), PEDS)
+    status = trial_status(PEDS, peds)
+    rule, decision = PEDS.simon, status.efficacy
+    assert rule is not None
+    assert isinstance(decision, EfficacyDecision)
+    own = rule_posterior(rule, decision, PEDS)
+    counts = decision.overall
+    assert (own.x, own.n) == (counts.responders, counts.responders + counts.non_responders)
+    assert (own.x, own.n) != (status.remission.x, status.remission.n)
+    assert "cohort 1" in own.label.lower()
+    assert "within 1 cycle" in own.label

@@ -23,6 +23,7 @@ from monitoring.derive.scope import in_scope
 from monitoring.errors import DataInputError
 from monitoring.estimates import ProportionMaker, RateEstimate
 from monitoring.protocol import Protocol, SimonRule
+from monitoring.rules.efficacy import EfficacyDecision
 from monitoring.vocabulary import scope_words
 from monitoring.wording import counted
 
@@ -269,3 +270,18 @@ def window_rates(derived: Derivation, protocol: Protocol) -> tuple[RuleRates, ..
         title = "Remission by number of cycles" + (f": {where}" if where else "")
         out.append(RuleRates(rule.id, title, note, tuple(rates)))
     return tuple(out)
+
+
+def rule_posterior(rule: SimonRule, decision: EfficacyDecision, protocol: Protocol) -> RateEstimate:
+    """The rate a Simon rule decides on, as the rule counts it: responders among the
+    responders and non-responders of its own patients (its scope, its first n, its endpoint
+    and cycle window), under the protocol's response prior. The posterior a rule's chart
+    draws against p0 and p1; for a rule on every patient it is the trial's rate."""
+    make = ProportionMaker(protocol.estimates.response_prior, protocol.estimates.credible_level)
+    counts = decision.overall
+    where = scope_words(rule.scope, protocol)
+    window = f" within {counted(rule.within_cycles, 'cycle')}" if rule.within_cycles else ""
+    title = f"{rule.endpoint.replace('_', ' ').capitalize()}{window}" + (
+        f", {where}" if where else ""
+    )
+    return make(title, counts.responders, counts.responders + counts.non_responders)
